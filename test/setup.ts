@@ -1,0 +1,2 @@
+// Tests never read the developer's own environment: each test builds its configuration explicitly.
+process.env.TZ = "UTC";
