@@ -1,7 +1,8 @@
-// Prisma CLI configuration. The JS engine + a driver adapter keep every CLI command offline
-// (Prisma 7's CLI downloads a native schema engine; 6.19 with engine "js" does not).
-// The CLI is only used at development time (generate, migrate diff) against embedded PGlite;
-// the app applies prisma/migrations itself (src/db/migrate.ts).
+// Prisma CLI configuration (development only: `prisma generate`, `prisma migrate diff`).
+// The JS engine + a driver adapter keep every CLI command offline (Prisma 7's CLI downloads a native
+// schema engine; 6.19 with engine "js" does not). The app applies prisma/migrations itself
+// (src/db/migrate.ts), so production needs no Prisma CLI at all.
+// Not type-checked by tsconfig: pglite-prisma-adapter types against a slightly different Prisma interface.
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { defineConfig } from "prisma/config";

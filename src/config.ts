@@ -1,0 +1,238 @@
+/**
+ * Configuration: one zod schema, the only reader of `process.env`.
+ * Every problem is reported at once, in plain words, without echoing a value (most are secrets).
+ */
+import { z } from "zod";
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/** How the app talks to Slack: HTTP request URL, Socket Mode, or the offline sandbox with stand-ins. */
+export type RunMode = "http" | "socket" | "sandbox";
+
+const optionalString = z
+  .string()
+  .transform((s) => s.trim())
+  .optional()
+  .transform((s) => (s === "" ? undefined : s));
+
+const isTimeZone = (zone: string): boolean => {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const localTime = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a 24-hour local time like 10:00");
+
+const httpUrl = (what: string) =>
+  z.url({ protocol: /^https?$/, error: `must be an http(s) URL (${what})` });
+
+const base64Key = z.string().refine((s) => /^[A-Za-z0-9+/]+={0,2}$/.test(s) && Buffer.from(s, "base64").length === 32, {
+  message: "must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`)",
+});
+
+const csv = optionalString.transform((s) =>
+  s
+    ? s
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : [],
+);
+
+const rawSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  SLACK_BOT_TOKEN: optionalString.pipe(z.string().startsWith("xoxb-", "must be a bot token (xoxb-…)").optional()),
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_APP_TOKEN: optionalString.pipe(z.string().startsWith("xapp-", "must be an app-level token (xapp-…)").optional()),
+  SLACK_API_URL: optionalString.pipe(httpUrl("Slack Web API base").optional()),
+  FINCH_CLIENT_ID: optionalString,
+  FINCH_CLIENT_SECRET: optionalString,
+  FINCH_WEBHOOK_SECRET: optionalString,
+  FINCH_BASE_URL: optionalString.pipe(httpUrl("Finch API base").optional()),
+  FINCH_SANDBOX: optionalString.pipe(z.enum(["finch", "provider"]).optional()),
+  PUBLIC_URL: optionalString.pipe(httpUrl("where Slack, Finch and browsers reach this app").optional()),
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\/[^\s]+$/, "must be a postgresql:// URL (leave unset for the embedded database)")
+      .refine((s) => URL.canParse(s), "is not a valid URL")
+      .optional(),
+  ),
+  DATA_DIR: z.string().default("./data"),
+  TOKEN_ENCRYPTION_KEY: optionalString.pipe(base64Key.optional()),
+  TOKEN_ENCRYPTION_KEY_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/, "must be a short id (letters, digits, - or _)")
+    .default("k1"),
+  TOKEN_ENCRYPTION_PREVIOUS_KEYS: csv.pipe(
+    z.array(
+      z.string().refine((entry) => {
+        const [id, key] = entry.split(":");
+        return !!id && !!key && base64Key.safeParse(key).success;
+      }, "entries must look like <key id>:<32-byte base64 key>"),
+    ),
+  ),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  DEFAULT_TIMEZONE: z.string().default("America/New_York").refine(isTimeZone, "is not an IANA time zone"),
+  REMINDER_LOCAL_TIME: localTime.default("10:00"),
+  REP_DIGEST_LOCAL_TIME: localTime.default("08:30"),
+  FLEET_REP_USER_IDS: csv,
+  FLEET_REP_USERGROUP_ID: optionalString,
+  INTEGRATION_USER_NAME: z.string().default("Fleet Integration"),
+  INTEGRATION_USER_EMAIL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "must be an email address, optionally with {slug}")
+      .optional(),
+  ),
+  NUDGE_AFTER_DAYS: z.coerce.number().int().min(1).max(60).default(3),
+  INVITE_ALERT_AFTER_DAYS: z.coerce.number().int().min(1).max(13).default(7),
+  STALL_AFTER_DAYS: z.coerce.number().int().min(1).max(60).default(5),
+  SCHEDULER_ENABLED: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((s) => s === "true"),
+});
+
+type Raw = z.infer<typeof rawSchema>;
+
+/** The validated configuration the whole app receives. */
+export interface Config {
+  mode: RunMode;
+  nodeEnv: Raw["NODE_ENV"];
+  slack: {
+    botToken?: string;
+    signingSecret?: string;
+    appToken?: string;
+    apiUrl: string;
+    repUserIds: string[];
+    repUserGroupId?: string;
+  };
+  finch: {
+    clientId?: string;
+    clientSecret?: string;
+    webhookSecret?: string;
+    baseUrl?: string;
+    sandbox?: "finch" | "provider";
+  };
+  publicUrl?: string;
+  database: { url?: string; dataDir: string };
+  encryption: { key?: Buffer; keyId: string; previous: Array<{ id: string; key: Buffer }> };
+  http: { port: number; host: string };
+  logLevel: Raw["LOG_LEVEL"];
+  defaultTimeZone: string;
+  reminderLocalTime: string;
+  repDigestLocalTime: string;
+  integrationUser: { name: string; email?: string };
+  thresholds: { nudgeAfterDays: number; inviteAlertAfterDays: number; stallAfterDays: number };
+  schedulerEnabled: boolean;
+}
+
+/** Result of reading the environment: a config, or every problem found. */
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+/** Validates an environment (pure: pass `process.env` or a test's own object). */
+export function parseConfig(env: Record<string, string | undefined>): ConfigResult {
+  const parsed = rawSchema.safeParse(env);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      problems: parsed.error.issues.map((issue) => `${issue.path.join(".") || "environment"} ${issue.message}`),
+    };
+  }
+  const r = parsed.data;
+  const problems: string[] = [];
+  const mode: RunMode = r.SLACK_APP_TOKEN
+    ? "socket"
+    : r.SLACK_BOT_TOKEN || r.SLACK_SIGNING_SECRET
+      ? "http"
+      : "sandbox";
+
+  if (mode !== "sandbox") {
+    const need = (value: unknown, name: string, why: string) => {
+      if (!value) problems.push(`${name} is missing: ${why}`);
+    };
+    need(r.SLACK_BOT_TOKEN, "SLACK_BOT_TOKEN", "the bot token (xoxb-…) from the Slack app's OAuth page");
+    if (mode === "http") {
+      need(r.SLACK_SIGNING_SECRET, "SLACK_SIGNING_SECRET", "needed to verify requests from Slack");
+    }
+    need(r.FINCH_CLIENT_ID, "FINCH_CLIENT_ID", "from the Finch dashboard");
+    need(r.FINCH_CLIENT_SECRET, "FINCH_CLIENT_SECRET", "from the Finch dashboard");
+    need(r.PUBLIC_URL, "PUBLIC_URL", "the https address where Slack, Finch and browsers reach this app");
+    need(r.TOKEN_ENCRYPTION_KEY, "TOKEN_ENCRYPTION_KEY", "32 random bytes in base64 to encrypt Finch tokens");
+    need(r.INTEGRATION_USER_EMAIL, "INTEGRATION_USER_EMAIL", "the email of Fleet's integration user");
+  }
+  const previous = r.TOKEN_ENCRYPTION_PREVIOUS_KEYS.map((entry) => {
+    const [id, key] = entry.split(":") as [string, string];
+    return { id, key: Buffer.from(key, "base64") };
+  });
+  if (previous.some((p) => p.id === r.TOKEN_ENCRYPTION_KEY_ID)) {
+    problems.push("TOKEN_ENCRYPTION_PREVIOUS_KEYS reuses the id of the current TOKEN_ENCRYPTION_KEY_ID");
+  }
+  if (problems.length > 0) return { ok: false, problems };
+
+  return {
+    ok: true,
+    config: {
+      mode,
+      nodeEnv: r.NODE_ENV,
+      slack: {
+        botToken: r.SLACK_BOT_TOKEN,
+        signingSecret: r.SLACK_SIGNING_SECRET,
+        appToken: r.SLACK_APP_TOKEN,
+        apiUrl: withTrailingSlash(r.SLACK_API_URL ?? "https://slack.com/api/"),
+        repUserIds: r.FLEET_REP_USER_IDS,
+        repUserGroupId: r.FLEET_REP_USERGROUP_ID,
+      },
+      finch: {
+        clientId: r.FINCH_CLIENT_ID,
+        clientSecret: r.FINCH_CLIENT_SECRET,
+        webhookSecret: r.FINCH_WEBHOOK_SECRET,
+        baseUrl: r.FINCH_BASE_URL,
+        sandbox: r.FINCH_SANDBOX,
+      },
+      publicUrl: r.PUBLIC_URL ? withTrailingSlash(r.PUBLIC_URL) : undefined,
+      database: { url: r.DATABASE_URL, dataDir: r.DATA_DIR },
+      encryption: {
+        key: r.TOKEN_ENCRYPTION_KEY ? Buffer.from(r.TOKEN_ENCRYPTION_KEY, "base64") : undefined,
+        keyId: r.TOKEN_ENCRYPTION_KEY_ID,
+        previous,
+      },
+      http: { port: r.PORT, host: r.HOST },
+      logLevel: r.LOG_LEVEL,
+      defaultTimeZone: r.DEFAULT_TIMEZONE,
+      reminderLocalTime: r.REMINDER_LOCAL_TIME,
+      repDigestLocalTime: r.REP_DIGEST_LOCAL_TIME,
+      integrationUser: { name: r.INTEGRATION_USER_NAME, email: r.INTEGRATION_USER_EMAIL },
+      thresholds: {
+        nudgeAfterDays: r.NUDGE_AFTER_DAYS,
+        inviteAlertAfterDays: r.INVITE_ALERT_AFTER_DAYS,
+        stallAfterDays: r.STALL_AFTER_DAYS,
+      },
+      schedulerEnabled: r.SCHEDULER_ENABLED,
+    },
+  };
+}
+
+/** Reads `process.env`; on problems prints each one and exits non-zero (no stack trace, no values). */
+export function loadConfigOrExit(): Config {
+  const result = parseConfig(process.env);
+  if (result.ok) return result.config;
+  process.stderr.write(
+    `Fleet Concierge cannot start: the configuration has ${result.problems.length} problem(s):\n` +
+      result.problems.map((p) => `  - ${p}\n`).join("") +
+      "See the configuration table in README.md.\n",
+  );
+  process.exit(78); // EX_CONFIG
+}
+
+function withTrailingSlash(url: string): string {
+  return url.endsWith("/") ? url : `${url}/`;
+}

@@ -1,0 +1,124 @@
+/**
+ * Database access: the only module that opens connections. PostgreSQL when DATABASE_URL is set (through
+ * @prisma/adapter-pg), otherwise embedded PGlite (PostgreSQL in WebAssembly) with its files under DATA_DIR.
+ */
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import type { Logger } from "../logger.ts";
+import { PrismaClient } from "./generated/client.ts";
+import { applyMigrations, type SqlRunner } from "./migrate.ts";
+
+export type { PrismaClient };
+
+/** An open database: the Prisma client plus what health checks, migrations and tests need. */
+export interface Database {
+  kind: "postgres" | "pglite";
+  prisma: PrismaClient;
+  /** Checks the database answers (used by /healthz). */
+  ping(): Promise<void>;
+  /** Runs raw SQL outside Prisma (migrations, test set-up). */
+  sql: SqlRunner;
+  close(): Promise<void>;
+}
+
+/** Options for {@link openDatabase}. `dataDir: ":memory:"` gives a throw-away PGlite (tests). */
+export interface OpenDatabaseOptions {
+  url?: string;
+  dataDir: string;
+  logger: Logger;
+  /** Apply pending migrations before returning (default true). */
+  migrate?: boolean;
+  poolSize?: number;
+}
+
+/** Opens the configured database and brings its schema up to date. */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  const db = options.url ? openPostgres(options.url, options.poolSize ?? 10) : await openPglite(options.dataDir);
+  if (options.migrate !== false) {
+    try {
+      const applied = await applyMigrations(db.sql, options.logger);
+      if (applied.length > 0) options.logger.info({ applied }, "database migrations applied");
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+  }
+  return db;
+}
+
+function openPostgres(url: string, poolSize: number): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // A dropped connection (e.g. the server restarting) must not crash the process: the pool reconnects.
+  pool.on("error", () => {});
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const sql: SqlRunner = {
+    query: async (text, params) => (await pool.query(text, params as unknown[])).rows,
+    exec: async (text) => {
+      await pool.query(text);
+    },
+    withSession: async (fn) => {
+      const client = await pool.connect();
+      try {
+        return await fn({
+          query: async (text, params) => (await client.query(text, params as unknown[])).rows,
+          exec: async (text) => {
+            await client.query(text);
+          },
+        });
+      } finally {
+        client.release();
+      }
+    },
+    supportsAdvisoryLocks: true,
+  };
+  return {
+    kind: "postgres",
+    prisma,
+    sql,
+    ping: async () => {
+      await pool.query("select 1");
+    },
+    close: async () => {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  const inMemory = dataDir === ":memory:";
+  if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  const pglite = inMemory ? new PGlite() : new PGlite(dataDir);
+  await pglite.waitReady;
+  // pglite-prisma-adapter 0.6 is typed against driver-adapter-utils 6.10; the 6.19 runtime protocol is the
+  // same (the PGlite database tests exercise every column type we use).
+  const adapter = new PrismaPGlite(pglite) as unknown as PrismaPg;
+  const prisma = new PrismaClient({ adapter });
+  const runner = {
+    query: async (text: string, params?: readonly unknown[]) =>
+      (await pglite.query<Record<string, unknown>>(text, params as unknown[])).rows,
+    exec: async (text: string) => {
+      await pglite.exec(text);
+    },
+  };
+  return {
+    kind: "pglite",
+    prisma,
+    sql: { ...runner, withSession: (fn) => fn(runner), supportsAdvisoryLocks: false },
+    ping: async () => {
+      await pglite.query("select 1");
+    },
+    close: async () => {
+      await prisma.$disconnect();
+      await pglite.close();
+    },
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * Logging: pino JSON (pretty only in development), with secrets redacted, plus an adapter so Bolt logs
+ * through the same logger.
+ */
+import type { Logger as BoltLogger, LogLevel as BoltLogLevel } from "@slack/bolt";
+import { LogLevel } from "@slack/bolt";
+import { type DestinationStream, type Logger, pino } from "pino";
+
+/** Paths pino censors wherever they appear (tokens, secrets, signatures, Finch codes). */
+export const REDACT_PATHS = [
+  "token",
+  "*.token",
+  "access_token",
+  "*.access_token",
+  "accessToken",
+  "*.accessToken",
+  "code",
+  "*.code",
+  "client_secret",
+  "*.client_secret",
+  "clientSecret",
+  "*.clientSecret",
+  "secret",
+  "*.secret",
+  "password",
+  "*.password",
+  "authorization",
+  "*.authorization",
+  "*.headers.authorization",
+  "*.headers.cookie",
+  '*.headers["x-slack-signature"]',
+  '*.headers["finch-signature"]',
+  "req.url",
+];
+
+/** Patterns scrubbed from free text before it is logged (error messages can embed tokens). */
+const SECRET_PATTERNS: RegExp[] = [
+  /xox[abposr]-[A-Za-z0-9-]+/g,
+  /xapp-[A-Za-z0-9-]+/g,
+  /([?&](?:code|token|access_token)=)[^&\s"']+/gi,
+  /(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi,
+];
+
+/** Removes anything that looks like a token, code or credential from a string. */
+export function scrubSecrets(text: string): string {
+  return SECRET_PATTERNS.reduce(
+    (acc, pattern) =>
+      acc.replace(pattern, (match, prefix?: string) =>
+        typeof prefix === "string" && prefix.length < match.length ? `${prefix}[redacted]` : "[redacted]",
+      ),
+    text,
+  );
+}
+
+/** Creates the app's logger. `destination` lets tests capture every line. */
+export function createLogger(
+  options: { level: string; pretty?: boolean; name?: string },
+  destination?: DestinationStream,
+): Logger {
+  const base = {
+    level: options.level,
+    name: options.name ?? "fleet-concierge",
+    redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+    formatters: { level: (label: string) => ({ level: label }) },
+    hooks: {
+      // Free-text messages and error messages can carry a token pasted by someone: scrub them too.
+      logMethod(this: Logger, args: unknown[], method: (...a: unknown[]) => void) {
+        method.apply(
+          this,
+          args.map((a) => (typeof a === "string" ? scrubSecrets(a) : a instanceof Error ? scrubError(a) : a)),
+        );
+      },
+    },
+    serializers: { err: (err: unknown) => (err instanceof Error ? pino.stdSerializers.err(scrubError(err)) : err) },
+  };
+  if (destination) return pino(base, destination);
+  if (options.pretty) {
+    return pino({ ...base, transport: { target: "pino-pretty", options: { colorize: true } } });
+  }
+  return pino(base);
+}
+
+function scrubError(err: Error): Error {
+  const copy = new Error(scrubSecrets(err.message));
+  copy.name = err.name;
+  copy.stack = err.stack ? scrubSecrets(err.stack) : undefined;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === "string" && code.length < 64) (copy as { code?: string }).code = code;
+  return copy;
+}
+
+const BOLT_TO_PINO: Record<BoltLogLevel, string> = {
+  [LogLevel.ERROR]: "error",
+  [LogLevel.WARN]: "warn",
+  [LogLevel.INFO]: "info",
+  [LogLevel.DEBUG]: "debug",
+};
+
+/** Wraps a pino logger in Bolt's `Logger` interface, so Bolt and the Web API client log through it. */
+export function toBoltLogger(logger: Logger): BoltLogger {
+  let child = logger.child({ component: "bolt" });
+  const join = (msg: unknown[]) => scrubSecrets(msg.map((m) => (typeof m === "string" ? m : safeJson(m))).join(" "));
+  return {
+    debug: (...msg) => child.debug(join(msg)),
+    info: (...msg) => child.info(join(msg)),
+    warn: (...msg) => child.warn(join(msg)),
+    error: (...msg) => child.error(join(msg)),
+    setLevel: (level) => {
+      child.level = BOLT_TO_PINO[level] ?? "info";
+    },
+    getLevel: () => (Object.entries(BOLT_TO_PINO).find(([, v]) => v === child.level)?.[0] as BoltLogLevel) ?? LogLevel.INFO,
+    setName: (name) => {
+      child = logger.child({ component: name });
+    },
+  };
+}
+
+function safeJson(value: unknown): string {
+  if (value instanceof Error) return `${value.name}: ${value.message}`;
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}
+
+export type { Logger };

@@ -1,0 +1,44 @@
+/**
+ * Every Slack identifier the app owns: commands, action ids, callback ids, metadata event types.
+ * One place, so listeners, view builders, manifest checks and tests cannot drift apart.
+ */
+
+/** The one slash command; subcommands are parsed from its text. */
+export const COMMAND = "/fleet";
+
+/** `action_id`s of interactive elements. Checklist ticks carry the item key after the prefix. */
+export const ActionId = {
+  tickPrefix: "tick:",
+  connectLink: "connect_link",
+  recheck: "recheck",
+  reschedule: "reschedule",
+  homeScope: "home_scope",
+  homePage: "home_page",
+  homeOpenChannel: "home_open_channel",
+  homeResendInvite: "home_resend_invite",
+  homeRecheck: "home_recheck",
+  homeReschedule: "home_reschedule",
+  homeNewOnboarding: "home_new_onboarding",
+  reinvite: "reinvite",
+  confirmDisconnect: "confirm_disconnect",
+  historyCsv: "history_csv",
+} as const;
+
+/** `callback_id`s of modals. */
+export const CallbackId = {
+  onboardModal: "onboard_modal",
+  rescheduleModal: "reschedule_modal",
+} as const;
+
+/** `event_type`s of the message metadata on the bot's own messages. */
+export const MetadataEventType = {
+  checklist: "onboarding_checklist",
+  connectLink: "finch_connect_link",
+  verification: "finch_verification",
+  reminder: "onboarding_reminder",
+} as const;
+
+/** Action id of the checkbox of one checklist item. */
+export function tickActionId(itemKey: string): string {
+  return `${ActionId.tickPrefix}${itemKey}`;
+}

@@ -1,0 +1,120 @@
+import { describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/db/client.ts";
+import { createLogger } from "../../src/logger.ts";
+import { createPostgresDatabase, DB_KINDS, openTestDatabase } from "../helpers/db.ts";
+
+describe.each(DB_KINDS)("database on %s", (kind) => {
+  it("applies the migrations and round-trips every column type the schema uses", async () => {
+    const db = await openTestDatabase(kind);
+    try {
+      const customer = await db.prisma.customer.create({ data: { name: "Café Ünïcode", nameKey: "cafe unicode" } });
+      const onboarding = await db.prisma.onboarding.create({
+        data: {
+          customerId: customer.id,
+          providerId: "justworks",
+          ownerUserId: "U1",
+          createdByUserId: "U1",
+          homeTeamId: "T1",
+          integrationUserName: "Fleet Integration",
+          integrationUserEmail: "int@fleet.example",
+          timeZone: "Europe/Berlin",
+          callAt: new Date("2030-03-30T08:00:00Z"),
+        },
+      });
+      await db.prisma.finchConnection.create({
+        data: {
+          onboardingId: onboarding.id,
+          connectionId: "conn_1",
+          providerId: "justworks",
+          tokenCiphertext: "v1:abc",
+          tokenKeyId: "k1",
+          status: "connected",
+          products: ["company", "directory"],
+          codeHash: "h1",
+        },
+      });
+      await db.prisma.auditEvent.create({ data: { action: "test", detail: { nested: { a: [1, 2] } } } });
+      const loaded = await db.prisma.onboarding.findUniqueOrThrow({
+        where: { id: onboarding.id },
+        include: { connection: true, customer: true },
+      });
+      expect(loaded.callAt?.toISOString()).toBe("2030-03-30T08:00:00.000Z");
+      expect(loaded.connection?.products).toEqual(["company", "directory"]);
+      expect(loaded.customer.name).toBe("Café Ünïcode");
+      const audit = await db.prisma.auditEvent.findFirstOrThrow();
+      expect(typeof audit.id).toBe("bigint");
+      expect(audit.detail).toEqual({ nested: { a: [1, 2] } });
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("allows only one active onboarding per customer", async () => {
+    const db = await openTestDatabase(kind);
+    try {
+      const customer = await db.prisma.customer.create({ data: { name: "Acme", nameKey: "acme" } });
+      const data = {
+        customerId: customer.id,
+        providerId: "justworks",
+        ownerUserId: "U1",
+        createdByUserId: "U1",
+        homeTeamId: "T1",
+        integrationUserName: "n",
+        integrationUserEmail: "e@x.io",
+        timeZone: "UTC",
+      };
+      await db.prisma.onboarding.create({ data });
+      await expect(db.prisma.onboarding.create({ data })).rejects.toThrow();
+      await db.prisma.onboarding.create({ data: { ...data, status: "done" } });
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("does not re-apply migrations on a second start", async () => {
+    const db = await openTestDatabase(kind);
+    try {
+      const rows = await db.sql.query(`select count(*)::int as n from "_prisma_migrations"`);
+      expect(rows[0]?.n).toBeGreaterThan(0);
+      const { applyMigrations } = await import("../../src/db/migrate.ts");
+      expect(await applyMigrations(db.sql, createLogger({ level: "silent" }))).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe("migrations on PostgreSQL", () => {
+  it("succeed when several instances start at once on an empty database", async () => {
+    const { url, drop } = await createPostgresDatabase();
+    const logger = createLogger({ level: "silent" });
+    try {
+      const dbs = await Promise.all(
+        [1, 2, 3, 4].map(() => openDatabase({ url, dataDir: "unused", logger, poolSize: 2 })),
+      );
+      const rows = await dbs[0]!.sql.query(`select migration_name from "_prisma_migrations"`);
+      const names = rows.map((r) => r.migration_name);
+      expect(new Set(names).size).toBe(names.length);
+      await Promise.all(dbs.map((d) => d.close()));
+    } finally {
+      await drop();
+    }
+  });
+});
+
+describe("embedded PGlite on disk", () => {
+  it("creates its data folder on first start and keeps data across restarts", async () => {
+    const { mkdtempSync, existsSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = join(mkdtempSync(join(tmpdir(), "fc-")), "nested", "data");
+    const logger = createLogger({ level: "silent" });
+    const first = await openDatabase({ dataDir: dir, logger });
+    await first.prisma.customer.create({ data: { name: "Persisted", nameKey: "persisted" } });
+    await first.close();
+    expect(existsSync(dir)).toBe(true);
+    const second = await openDatabase({ dataDir: dir, logger });
+    expect((await second.prisma.customer.findFirstOrThrow()).name).toBe("Persisted");
+    await second.close();
+  });
+});
