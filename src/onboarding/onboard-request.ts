@@ -1,0 +1,86 @@
+/**
+ * What it takes to start an onboarding, validated the same way whether it came from `/fleet onboard …`
+ * text or from the modal: every problem is named, nothing is created until all are fixed.
+ */
+import { isValidTimeZone, parseLocalDateTime } from "../time.ts";
+
+/** Raw fields as typed by a person. */
+export interface OnboardDraft {
+  company?: string;
+  hrEmails?: string[];
+  /** `YYYY-MM-DDTHH:mm` wall time, or an instant already chosen with Slack's date-time picker. */
+  call?: string | Date;
+  timeZone?: string;
+  provider?: string;
+  ownerUserId?: string;
+}
+
+/** A valid request to onboard a customer. */
+export interface OnboardRequest {
+  company: string;
+  hrEmails: string[];
+  callAt: Date | null;
+  timeZone: string;
+  provider: string;
+  ownerUserId?: string;
+}
+
+export const MAX_COMPANY_LENGTH = 80;
+export const MAX_HR_EMAILS = 10;
+
+const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+
+/** Is this a plausible email address (what Slack's inviteShared will accept)? */
+export function isEmail(text: string): boolean {
+  return text.length <= 254 && EMAIL.test(text);
+}
+
+/** Validates a draft; returns the request or every problem found. */
+export function validateOnboardDraft(
+  draft: OnboardDraft,
+  context: { now: Date; defaultTimeZone: string; providers: readonly string[] },
+): { ok: true; request: OnboardRequest } | { ok: false; problems: string[] } {
+  const problems: string[] = [];
+  const company = (draft.company ?? "").replace(/\s+/g, " ").trim();
+  if (!company) problems.push("the company name is missing");
+  else if (company.length > MAX_COMPANY_LENGTH) {
+    problems.push(`the company name is ${company.length} characters long (at most ${MAX_COMPANY_LENGTH})`);
+  } else if (/[\p{Cc}<>]/u.test(company)) problems.push("the company name contains characters Slack cannot show");
+  // Letters or digits must be there, else no channel name can be made from it.
+  else if (!/[\p{L}\p{N}]/u.test(company)) problems.push("the company name needs at least one letter or digit");
+
+  const emails = [...new Set((draft.hrEmails ?? []).map((e) => e.trim().toLowerCase()).filter(Boolean))];
+  if (emails.length === 0) problems.push("at least one HR admin email is needed (hr=jane@acme.com)");
+  for (const email of emails) {
+    if (!isEmail(email)) problems.push(`"${clip(email)}" is not an email address`);
+  }
+  if (emails.length > MAX_HR_EMAILS) problems.push(`at most ${MAX_HR_EMAILS} HR admin emails (got ${emails.length})`);
+
+  const timeZone = (draft.timeZone ?? context.defaultTimeZone).trim();
+  const zoneOk = isValidTimeZone(timeZone);
+  if (!zoneOk) problems.push(`"${clip(timeZone)}" is not a time zone (use an IANA name like America/New_York)`);
+
+  const provider = (draft.provider ?? "justworks").trim().toLowerCase();
+  if (!context.providers.includes(provider)) {
+    problems.push(`"${clip(provider)}" is not a supported HR provider (supported: ${context.providers.join(", ")})`);
+  }
+
+  let callAt: Date | null = null;
+  if (draft.call instanceof Date) callAt = draft.call;
+  else if (draft.call && zoneOk) {
+    const parsed = parseLocalDateTime(draft.call, timeZone);
+    if (parsed.ok) callAt = parsed.instant;
+    else problems.push(`the call time: ${parsed.reason}`);
+  }
+  if (callAt && callAt.getTime() <= context.now.getTime()) problems.push("the call time is in the past");
+
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    request: { company, hrEmails: emails, callAt, timeZone, provider, ownerUserId: draft.ownerUserId },
+  };
+}
+
+function clip(text: string, max = 60): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}

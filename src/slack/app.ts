@@ -1,0 +1,79 @@
+/**
+ * Builds the Bolt app: receiver (HTTP or Socket Mode), logger, Web API client pointed at SLACK_API_URL,
+ * and every listener. Does not listen on a port: src/fleet.ts owns the HTTP server.
+ */
+import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from "@slack/bolt";
+import type { WebClientOptions } from "@slack/web-api";
+import type { Config } from "../config.ts";
+import { ONE_MEGABYTE } from "../http/router.ts";
+import { type Logger, toBoltLogger } from "../logger.ts";
+
+/** Web API client settings shared by Bolt's client and the jobs' client. */
+export function webClientOptions(config: Config, logger: Logger): WebClientOptions {
+  return {
+    slackApiUrl: config.slack.apiUrl,
+    logger: toBoltLogger(logger.child({ component: "slack-web-api" })),
+    // Bounded: the library default retries for ~30 minutes. Rate limits are still honoured (Retry-After).
+    retryConfig: { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 5_000, randomize: true },
+    timeout: 10_000,
+  };
+}
+
+/** The Bolt app plus the request listener to mount on our HTTP server (HTTP mode). */
+export interface SlackApp {
+  app: App;
+  receiver: Receiver;
+  httpListener?: HTTPReceiver["requestListener"];
+  /** Socket Mode connects here; HTTP mode has nothing to start. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Creates the Bolt app for the configured mode. */
+export function createSlackApp(
+  config: Config,
+  logger: Logger,
+  identity: { botUserId: string; botId?: string },
+): SlackApp {
+  const boltLogger = toBoltLogger(logger);
+  const botToken = config.slack.botToken;
+  if (!botToken) throw new Error("createSlackApp needs a bot token");
+  let receiver: Receiver;
+  let httpListener: HTTPReceiver["requestListener"] | undefined;
+  if (config.mode === "socket") {
+    receiver = new SocketModeReceiver({ appToken: config.slack.appToken ?? "", logger: boltLogger });
+  } else {
+    const http = new HTTPReceiver({
+      signingSecret: config.slack.signingSecret ?? "",
+      endpoints: "/slack/events",
+      logger: boltLogger,
+      bodyLimit: ONE_MEGABYTE,
+      // Ack first, work after: Slack's 3-second limit does not depend on the database or Finch.
+      processBeforeResponse: false,
+      unhandledRequestTimeoutMillis: 2_900,
+    });
+    httpListener = http.requestListener;
+    receiver = http;
+  }
+  const app = new App({
+    token: botToken,
+    receiver,
+    logger: boltLogger,
+    botUserId: identity.botUserId,
+    botId: identity.botId,
+    // auth.test already ran at start-up (src/fleet.ts); do not repeat it inside Bolt.
+    tokenVerificationEnabled: false,
+    clientOptions: webClientOptions(config, logger),
+  });
+  return {
+    app,
+    receiver,
+    httpListener,
+    start: async () => {
+      if (config.mode === "socket") await (receiver as SocketModeReceiver).start();
+    },
+    stop: async () => {
+      if (config.mode === "socket") await (receiver as SocketModeReceiver).stop();
+    },
+  };
+}

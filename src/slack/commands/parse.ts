@@ -1,0 +1,211 @@
+/**
+ * `/fleet` text → a typed subcommand, or a precise complaint with the usage. Total: any text gives one of
+ * the two, never an exception (property-tested).
+ */
+import { type OnboardDraft, validateOnboardDraft, type OnboardRequest } from "../../onboarding/onboard-request.ts";
+import { isValidTimeZone, parseLocalDateTime } from "../../time.ts";
+
+/** Subcommands and their usage lines. */
+export const USAGE = {
+  onboard:
+    "`/fleet onboard <Company name> hr=<email>[,<email>…] [call=<YYYY-MM-DDTHH:mm>] [tz=<IANA zone>] [provider=justworks]` — open a Slack Connect channel and checklist (no text: a form)",
+  status: "`/fleet status [company]` — progress, invites, call and connection",
+  link: "`/fleet link [company]` — post the Finch Connect link in the customer channel",
+  verify: "`/fleet verify [company]` — re-check the Finch connection and permissions",
+  call: "`/fleet call [company] <YYYY-MM-DDTHH:mm> [tz=<IANA zone>]` — book or move the onboarding call",
+  history: "`/fleet history [company]` — latest activity, with a CSV export",
+  done: "`/fleet done [company]` — close the onboarding (stops reminders, keeps history)",
+  owner: "`/fleet owner [company] @rep` — hand the onboarding over to another rep",
+  disconnect: "`/fleet disconnect <company>` — disconnect Finch and delete the stored token",
+  help: "`/fleet help [subcommand]` — this help",
+} as const;
+
+export type Subcommand = keyof typeof USAGE;
+
+/** In a customer channel `[company]` may be left out; it is then `undefined`. */
+export type FleetCommand =
+  | { kind: "help"; topic?: Subcommand }
+  | { kind: "onboard-modal" }
+  | { kind: "onboard"; request: OnboardRequest }
+  | { kind: "status" | "link" | "verify" | "history" | "done" | "disconnect"; company?: string }
+  | { kind: "call"; company?: string; callAt: Date; timeZone?: string }
+  | { kind: "owner"; company?: string; newOwnerUserId: string };
+
+export type ParseResult = { ok: true; command: FleetCommand } | { ok: false; error: string; usage: string };
+
+/** What parsing needs to know about the world. */
+export interface ParseContext {
+  now: Date;
+  defaultTimeZone: string;
+  providers: readonly string[];
+}
+
+/** Longest text we read; Slack allows more, but nothing legitimate is this long. */
+export const MAX_TEXT_LENGTH = 2_000;
+
+/** The full help text. */
+export function helpText(): string {
+  return ["*Fleet Concierge* — onboard customers onto Fleet's HR integration:", ...Object.values(USAGE)].join("\n• ");
+}
+
+/** Parses the text after `/fleet`. */
+export function parseFleetCommand(rawText: string, context: ParseContext): ParseResult {
+  const text = String(rawText ?? "").trim();
+  if (text.length > MAX_TEXT_LENGTH) {
+    return fail(`That is ${text.length} characters; a /fleet command is at most ${MAX_TEXT_LENGTH}.`, helpText());
+  }
+  const tokens = tokenize(text);
+  const [head, ...rest] = tokens;
+  const sub = (head ?? "help").toLowerCase();
+  switch (sub) {
+    case "help":
+    case "?": {
+      const topic = rest[0]?.toLowerCase();
+      if (topic && topic in USAGE) return ok({ kind: "help", topic: topic as Subcommand });
+      return ok({ kind: "help" });
+    }
+    case "onboard":
+      return rest.length === 0 ? ok({ kind: "onboard-modal" }) : parseOnboard(rest, context);
+    case "status":
+    case "link":
+    case "verify":
+    case "history":
+    case "done":
+    case "disconnect": {
+      const options = rest.filter((t) => /^[a-z]+=/i.test(t));
+      if (options.length > 0) return fail(`\`${sub}\` takes no options (got \`${clip(options[0] ?? "")}\`).`, USAGE[sub]);
+      const company = joinName(rest);
+      return ok({ kind: sub, company });
+    }
+    case "call":
+      return parseCall(rest, context);
+    case "owner":
+      return parseOwner(rest);
+    default:
+      return fail(`I don't know \`${clip(head ?? "")}\`.`, helpText());
+  }
+}
+
+function parseOnboard(tokens: string[], context: ParseContext): ParseResult {
+  const draft: OnboardDraft = {};
+  const nameParts: string[] = [];
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] ?? "";
+    const option = /^([A-Za-z]+)=(.*)$/s.exec(token);
+    if (!option) {
+      nameParts.push(token);
+      continue;
+    }
+    const key = (option[1] ?? "").toLowerCase();
+    let value = option[2] ?? "";
+    if (seen.has(key)) problems.push(`\`${key}=\` is given twice`);
+    seen.add(key);
+    switch (key) {
+      case "hr":
+        draft.hrEmails = value
+          .split(/[,;]/)
+          .map((e) => unwrapMailto(e))
+          .filter(Boolean);
+        // "hr=a@x.com, b@x.com" arrives as two tokens; take the following bare emails too.
+        while (i + 1 < tokens.length && /^<?(mailto:)?[^=\s]+@[^=\s]+$/.test(tokens[i + 1] ?? "")) {
+          draft.hrEmails.push(...(tokens[++i] ?? "").split(/[,;]/).map(unwrapMailto).filter(Boolean));
+        }
+        break;
+      case "call":
+        // Accept "call=2026-12-03 14:30" as well as the T form.
+        if (/^\d{4}-\d{2}-\d{2}$/.test(value) && /^\d{2}:\d{2}$/.test(tokens[i + 1] ?? "")) value += `T${tokens[++i]}`;
+        draft.call = value;
+        break;
+      case "tz":
+        draft.timeZone = value;
+        break;
+      case "provider":
+        draft.provider = value;
+        break;
+      case "owner": {
+        const user = parseUserMention(value);
+        if (user) draft.ownerUserId = user;
+        else problems.push(`\`owner=\` needs a person mentioned like @jane (got \`${clip(value)}\`)`);
+        break;
+      }
+      default:
+        problems.push(`\`${clip(key)}=\` is not an option of onboard`);
+    }
+  }
+  draft.company = joinName(nameParts);
+  const validated = validateOnboardDraft(draft, context);
+  if (!validated.ok) problems.push(...validated.problems);
+  if (problems.length > 0 || !validated.ok) {
+    return fail(`Couldn't start the onboarding: ${problems.join("; ")}.`, USAGE.onboard);
+  }
+  return ok({ kind: "onboard", request: validated.request });
+}
+
+function parseCall(tokens: string[], context: ParseContext): ParseResult {
+  let timeZone: string | undefined;
+  const rest: string[] = [];
+  for (const token of tokens) {
+    const tz = /^tz=(.*)$/i.exec(token);
+    if (tz) timeZone = tz[1] ?? "";
+    else rest.push(token);
+  }
+  // The date is the last token (or the last two, "2026-12-03 14:30"); anything before it is the company.
+  let when = rest.pop() ?? "";
+  if (/^\d{2}:\d{2}$/.test(when) && /^\d{4}-\d{2}-\d{2}$/.test(rest.at(-1) ?? "")) when = `${rest.pop()}T${when}`;
+  if (!when) return fail("Which date and time? e.g. `/fleet call 2026-12-03T14:30 tz=Europe/Berlin`.", USAGE.call);
+  if (timeZone !== undefined && !isValidTimeZone(timeZone)) {
+    return fail(`"${clip(timeZone)}" is not a time zone (use an IANA name like America/New_York).`, USAGE.call);
+  }
+  const parsed = parseLocalDateTime(when, timeZone ?? context.defaultTimeZone);
+  if (!parsed.ok) return fail(`The call time: ${parsed.reason}.`, USAGE.call);
+  if (parsed.instant.getTime() <= context.now.getTime()) return fail("The call time is in the past.", USAGE.call);
+  // When no zone is given, the onboarding's own zone applies: the use case re-reads the wall time in it.
+  return ok({ kind: "call", company: joinName(rest), callAt: parsed.instant, timeZone });
+}
+
+function parseOwner(tokens: string[]): ParseResult {
+  const last = tokens.at(-1) ?? "";
+  const user = parseUserMention(last);
+  if (!user) return fail("Who takes over? Mention them: `/fleet owner Acme @jane`.", USAGE.owner);
+  return ok({ kind: "owner", company: joinName(tokens.slice(0, -1)), newOwnerUserId: user });
+}
+
+/** `<@U123|name>` or `<@U123>` (Slack's escaped mention) → `U123`. */
+export function parseUserMention(text: string): string | null {
+  const m = /^<@([UW][A-Z0-9]{2,20})(?:\|[^>]*)?>$/.exec(text.trim());
+  return m ? (m[1] ?? null) : null;
+}
+
+/** `<mailto:a@b.com|a@b.com>` (how Slack escapes emails) → `a@b.com`. */
+function unwrapMailto(text: string): string {
+  const t = text.trim();
+  const m = /^<mailto:([^|>]+)(?:\|[^>]*)?>$/.exec(t);
+  return (m ? (m[1] ?? "") : t).trim();
+}
+
+/** Splits on white space; "double quotes" (also “smart” ones) keep spaces. */
+function tokenize(text: string): string[] {
+  const tokens: string[] = [];
+  const re = /"([^"]*)"|“([^”]*)”|(\S+)/g;
+  for (const m of text.matchAll(re)) tokens.push(m[1] ?? m[2] ?? m[3] ?? "");
+  return tokens;
+}
+
+function joinName(parts: string[]): string | undefined {
+  const name = parts.join(" ").replace(/\s+/g, " ").trim();
+  return name === "" ? undefined : name;
+}
+
+function ok(command: FleetCommand): ParseResult {
+  return { ok: true, command };
+}
+
+function fail(error: string, usage: string): ParseResult {
+  return { ok: false, error, usage };
+}
+
+function clip(text: string, max = 40): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}

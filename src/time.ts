@@ -1,0 +1,62 @@
+/**
+ * Wall-clock time in IANA zones, correct across daylight-saving changes (luxon does the zone math;
+ * we only add the checks people need: the time must exist in that zone and lie ahead).
+ */
+import { DateTime } from "luxon";
+
+/** Is this an IANA zone the runtime knows? */
+export function isValidTimeZone(zone: string): boolean {
+  return DateTime.local().setZone(zone).isValid;
+}
+
+/** Result of reading a local date-time. */
+export type LocalTimeResult = { ok: true; instant: Date } | { ok: false; reason: string };
+
+/** Reads `YYYY-MM-DDTHH:mm` (also with a space instead of T) as wall-clock time in `zone`. */
+export function parseLocalDateTime(text: string, zone: string): LocalTimeResult {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})$/.exec(text.trim());
+  if (!m) return { ok: false, reason: `"${clip(text)}" is not a date and time like 2026-12-03T14:30` };
+  if (!isValidTimeZone(zone)) return { ok: false, reason: `"${clip(zone)}" is not a time zone (use e.g. America/New_York)` };
+  const [year, month, day, hour, minute] = m.slice(1).map(Number) as [number, number, number, number, number];
+  const dt = DateTime.fromObject({ year, month, day, hour, minute }, { zone });
+  if (!dt.isValid) return { ok: false, reason: `${text.trim()} is not a real date` };
+  // luxon moves a time inside a spring-forward gap; if the fields changed, that wall time never happens.
+  if (dt.year !== year || dt.month !== month || dt.day !== day || dt.hour !== hour || dt.minute !== minute) {
+    return { ok: false, reason: `${text.trim()} does not exist in ${zone} (clocks skip that hour)` };
+  }
+  return { ok: true, instant: dt.toJSDate() };
+}
+
+/** The instant at `HH:mm` local time on the calendar day before `instant`'s local day in `zone`. */
+export function localTimeOnDayBefore(instant: Date, zone: string, hhmm: string): Date {
+  const [hour, minute] = hhmm.split(":").map(Number) as [number, number];
+  const day = DateTime.fromJSDate(instant, { zone }).startOf("day").minus({ days: 1 });
+  // If that wall time does not exist (DST gap), luxon moves it forward, which is what a person expects.
+  return day.set({ hour, minute }).toJSDate();
+}
+
+/** Local calendar parts of an instant in a zone. */
+export function localParts(instant: Date, zone: string): { date: string; time: string; weekday: number; hour: number } {
+  const dt = DateTime.fromJSDate(instant, { zone });
+  return { date: dt.toISODate() ?? "", time: dt.toFormat("HH:mm"), weekday: dt.weekday, hour: dt.hour };
+}
+
+/** Human text for an instant in a zone, e.g. "Thu, Dec 3, 2026, 2:30 PM EST". */
+export function formatInZone(instant: Date, zone: string): string {
+  return DateTime.fromJSDate(instant, { zone }).toFormat("ccc, LLL d, yyyy, h:mm a ZZZZ");
+}
+
+/** Slack date token: every reader sees the time in their own zone; `fallback` for old clients. */
+export function slackDate(instant: Date, zone: string, format = "{date_short_pretty} at {time}"): string {
+  const unix = Math.floor(instant.getTime() / 1000);
+  return `<!date^${unix}^${format}|${formatInZone(instant, zone)}>`;
+}
+
+/** The value Slack's datetimepicker needs (unix seconds). */
+export function toUnixSeconds(instant: Date): number {
+  return Math.floor(instant.getTime() / 1000);
+}
+
+function clip(text: string, max = 40): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}

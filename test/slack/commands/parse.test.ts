@@ -1,0 +1,147 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { type ParseContext, parseFleetCommand, USAGE } from "../../../src/slack/commands/parse.ts";
+
+const context: ParseContext = {
+  now: new Date("2026-11-26T12:00:00Z"),
+  defaultTimeZone: "America/New_York",
+  providers: ["justworks"],
+};
+
+const parse = (text: string) => parseFleetCommand(text, context);
+
+describe("/fleet onboard", () => {
+  it("reads company, emails, call, zone and provider", () => {
+    const r = parse("onboard Acme Corp hr=jane@acme.com,joe@acme.com call=2026-12-03T14:30 tz=Europe/Berlin provider=justworks");
+    expect(r).toEqual({
+      ok: true,
+      command: {
+        kind: "onboard",
+        request: {
+          company: "Acme Corp",
+          hrEmails: ["jane@acme.com", "joe@acme.com"],
+          callAt: new Date("2026-12-03T13:30:00Z"),
+          timeZone: "Europe/Berlin",
+          provider: "justworks",
+          ownerUserId: undefined,
+        },
+      },
+    });
+  });
+
+  it("understands Slack's escaped emails and mentions, quotes and a spaced call time", () => {
+    const r = parse('onboard "Café Ünïcode, Inc." hr=<mailto:Jane@Acme.com|Jane@Acme.com> call=2026-12-03 09:00 owner=<@U0REP|rep>');
+    expect(r.ok && r.command.kind === "onboard" && r.command.request).toMatchObject({
+      company: "Café Ünïcode, Inc.",
+      hrEmails: ["jane@acme.com"],
+      callAt: new Date("2026-12-03T14:00:00Z"),
+      timeZone: "America/New_York",
+      ownerUserId: "U0REP",
+    });
+  });
+
+  it("opens the modal when there is no text", () => {
+    expect(parse("onboard")).toEqual({ ok: true, command: { kind: "onboard-modal" } });
+  });
+
+  it.each([
+    ["onboard hr=jane@acme.com", "the company name is missing"],
+    ["onboard Acme", "at least one HR admin email"],
+    ["onboard Acme hr=jane@", '"jane@" is not an email address'],
+    ["onboard Acme hr=a@b.co call=2026-02-30T10:00", "is not a real date"],
+    ["onboard Acme hr=a@b.co call=2027-03-14T02:30 tz=America/New_York", "does not exist in America/New_York"],
+    ["onboard Acme hr=a@b.co call=2026-12-01T10:00 tz=Mars/Olympus", '"Mars/Olympus" is not a time zone'],
+    ["onboard Acme hr=a@b.co provider=gusto", '"gusto" is not a supported HR provider'],
+    ["onboard Acme hr=a@b.co call=2026-11-01T10:00", "the call time is in the past"],
+    ["onboard Acme hr=a@b.co call=tomorrow", "is not a date and time like"],
+    ["onboard Acme hr=a@b.co colour=blue", "`colour=` is not an option of onboard"],
+    ["onboard Acme hr=a@b.co hr=c@d.co", "`hr=` is given twice"],
+    ["onboard Acme hr=a@b.co owner=jane", "`owner=` needs a person mentioned"],
+  ])("%s → %s", (text, message) => {
+    const r = parse(text);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error).toContain(message);
+      expect(r.usage).toBe(USAGE.onboard);
+    }
+  });
+
+  it("names every problem at once", () => {
+    const r = parse("onboard hr=nope call=2026-13-01T10:00 provider=x");
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error).toContain("company name is missing");
+      expect(r.error).toContain('"nope" is not an email');
+      expect(r.error).toContain("not a real date");
+      expect(r.error).toContain('"x" is not a supported HR provider');
+    }
+  });
+
+  it("refuses thousands of characters of junk", () => {
+    const r = parse(`onboard ${"x".repeat(5000)}`);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toContain("at most 2000");
+  });
+});
+
+describe("other subcommands", () => {
+  it("takes an optional company", () => {
+    expect(parse("status")).toEqual({ ok: true, command: { kind: "status", company: undefined } });
+    expect(parse("status Acme Corp")).toEqual({ ok: true, command: { kind: "status", company: "Acme Corp" } });
+    expect(parse("VERIFY acme")).toEqual({ ok: true, command: { kind: "verify", company: "acme" } });
+  });
+
+  it("reads /fleet call with and without company and zone", () => {
+    expect(parse("call 2026-12-03T14:30")).toMatchObject({ ok: true, command: { kind: "call", company: undefined } });
+    const r = parse("call Acme Corp 2026-12-03T14:30 tz=Europe/Berlin");
+    expect(r).toEqual({
+      ok: true,
+      command: { kind: "call", company: "Acme Corp", callAt: new Date("2026-12-03T13:30:00Z"), timeZone: "Europe/Berlin" },
+    });
+    expect(parse("call Acme 2020-01-01T10:00")).toMatchObject({ ok: false, error: "The call time is in the past." });
+    expect(parse("call")).toMatchObject({ ok: false, usage: USAGE.call });
+  });
+
+  it("reads /fleet owner with a mention", () => {
+    expect(parse("owner Acme <@U0NEW|new>")).toEqual({
+      ok: true,
+      command: { kind: "owner", company: "Acme", newOwnerUserId: "U0NEW" },
+    });
+    expect(parse("owner Acme jane")).toMatchObject({ ok: false, usage: USAGE.owner });
+  });
+
+  it("answers unknown subcommands with help", () => {
+    const r = parse("frobnicate now");
+    expect(r).toMatchObject({ ok: false, error: "I don't know `frobnicate`." });
+    if (!r.ok) expect(r.usage).toContain("/fleet onboard");
+    expect(parse("")).toEqual({ ok: true, command: { kind: "help" } });
+    expect(parse("help call")).toEqual({ ok: true, command: { kind: "help", topic: "call" } });
+  });
+});
+
+describe("property: any text gives a command or a usage message", () => {
+  const words = fc.oneof(
+    fc.constantFrom("onboard", "status", "call", "owner", "link", "verify", "done", "history", "disconnect", "help"),
+    fc.constantFrom("hr=", "call=", "tz=", "provider=", "owner=", "=", '"', "“", "<@U1>", "<mailto:a@b.c|a@b.c>"),
+    fc.string(),
+    fc.string({ unit: "grapheme" }),
+    fc.emailAddress(),
+    fc.date({ noInvalidDate: true }).map((d) => d.toISOString().slice(0, 16)),
+  );
+
+  it("never throws", () => {
+    fc.assert(
+      fc.property(fc.array(words, { maxLength: 12 }), fc.string({ unit: "binary", maxLength: 300 }), (parts, junk) => {
+        for (const text of [parts.join(" "), junk, parts.join("")]) {
+          const r = parse(text);
+          if (r.ok) expect(r.command.kind).toBeTypeOf("string");
+          else {
+            expect(r.error.length).toBeGreaterThan(0);
+            expect(r.usage.length).toBeGreaterThan(0);
+          }
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
