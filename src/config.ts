@@ -24,16 +24,15 @@ const isTimeZone = (zone: string): boolean => {
   }
 };
 
-const localTime = z
+const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a 24-hour local time like 10:00");
+
+const httpUrl = (what: string) => z.url({ protocol: /^https?$/, error: `must be an http(s) URL (${what})` });
+
+const base64Key = z
   .string()
-  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a 24-hour local time like 10:00");
-
-const httpUrl = (what: string) =>
-  z.url({ protocol: /^https?$/, error: `must be an http(s) URL (${what})` });
-
-const base64Key = z.string().refine((s) => /^[A-Za-z0-9+/]+={0,2}$/.test(s) && Buffer.from(s, "base64").length === 32, {
-  message: "must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`)",
-});
+  .refine((s) => /^[A-Za-z0-9+/]+={0,2}$/.test(s) && Buffer.from(s, "base64").length === 32, {
+    message: "must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`)",
+  });
 
 const csv = optionalString.transform((s) =>
   s
@@ -46,9 +45,13 @@ const csv = optionalString.transform((s) =>
 
 const rawSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-  SLACK_BOT_TOKEN: optionalString.pipe(z.string().startsWith("xoxb-", "must be a bot token (xoxb-…)").optional()),
+  SLACK_BOT_TOKEN: optionalString.pipe(
+    z.string().startsWith("xoxb-", "must be a bot token (xoxb-…)").optional(),
+  ),
   SLACK_SIGNING_SECRET: optionalString,
-  SLACK_APP_TOKEN: optionalString.pipe(z.string().startsWith("xapp-", "must be an app-level token (xapp-…)").optional()),
+  SLACK_APP_TOKEN: optionalString.pipe(
+    z.string().startsWith("xapp-", "must be an app-level token (xapp-…)").optional(),
+  ),
   SLACK_API_URL: optionalString.pipe(httpUrl("Slack Web API base").optional()),
   FINCH_CLIENT_ID: optionalString,
   FINCH_CLIENT_SECRET: optionalString,
@@ -59,7 +62,10 @@ const rawSchema = z.object({
   DATABASE_URL: optionalString.pipe(
     z
       .string()
-      .regex(/^postgres(ql)?:\/\/[^\s]+$/, "must be a postgresql:// URL (leave unset for the embedded database)")
+      .regex(
+        /^postgres(ql)?:\/\/[^\s]+$/,
+        "must be a postgresql:// URL (leave unset for the embedded database)",
+      )
       .refine((s) => URL.canParse(s), "is not a valid URL")
       .optional(),
   ),
@@ -144,7 +150,9 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   if (!parsed.success) {
     return {
       ok: false,
-      problems: parsed.error.issues.map((issue) => `${issue.path.join(".") || "environment"} ${issue.message}`),
+      problems: parsed.error.issues.map(
+        (issue) => `${issue.path.join(".") || "environment"} ${issue.message}`,
+      ),
     };
   }
   const r = parsed.data;
@@ -221,9 +229,10 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   };
 }
 
-/** Reads `process.env`; on problems prints each one and exits non-zero (no stack trace, no values). */
-export function loadConfigOrExit(): Config {
-  const result = parseConfig(process.env);
+/** Reads `process.env` (plus `overrides`, used by sandbox mode); on problems prints each one and exits
+ * non-zero (no stack trace, no values). */
+export function loadConfigOrExit(overrides: Record<string, string> = {}): Config {
+  const result = parseConfig({ ...process.env, ...overrides });
   if (result.ok) return result.config;
   process.stderr.write(
     `Fleet Concierge cannot start: the configuration has ${result.problems.length} problem(s):\n` +

@@ -4,6 +4,7 @@
  */
 import type { WebClient } from "@slack/web-api";
 import type { Config } from "./config.ts";
+import type { KeyRing } from "./crypto.ts";
 import type { Database } from "./db/client.ts";
 import type { Logger } from "./logger.ts";
 
@@ -52,4 +53,8 @@ export interface AppContext {
   clock: Clock;
   slack: WebClient;
   identity: SlackIdentity;
+  /** Keys for tokens at rest and for Connect links. */
+  keys: KeyRing;
+  /** Where browsers, Slack and Finch reach this app (with a trailing slash). */
+  publicUrl: string;
 }

@@ -71,7 +71,9 @@ export function createLogger(
         );
       },
     },
-    serializers: { err: (err: unknown) => (err instanceof Error ? pino.stdSerializers.err(scrubError(err)) : err) },
+    serializers: {
+      err: (err: unknown) => (err instanceof Error ? pino.stdSerializers.err(scrubError(err)) : err),
+    },
   };
   if (destination) return pino(base, destination);
   if (options.pretty) {
@@ -99,7 +101,8 @@ const BOLT_TO_PINO: Record<BoltLogLevel, string> = {
 /** Wraps a pino logger in Bolt's `Logger` interface, so Bolt and the Web API client log through it. */
 export function toBoltLogger(logger: Logger): BoltLogger {
   let child = logger.child({ component: "bolt" });
-  const join = (msg: unknown[]) => scrubSecrets(msg.map((m) => (typeof m === "string" ? m : safeJson(m))).join(" "));
+  const join = (msg: unknown[]) =>
+    scrubSecrets(msg.map((m) => (typeof m === "string" ? m : safeJson(m))).join(" "));
   return {
     debug: (...msg) => child.debug(join(msg)),
     info: (...msg) => child.info(join(msg)),
@@ -108,7 +111,8 @@ export function toBoltLogger(logger: Logger): BoltLogger {
     setLevel: (level) => {
       child.level = BOLT_TO_PINO[level] ?? "info";
     },
-    getLevel: () => (Object.entries(BOLT_TO_PINO).find(([, v]) => v === child.level)?.[0] as BoltLogLevel) ?? LogLevel.INFO,
+    getLevel: () =>
+      (Object.entries(BOLT_TO_PINO).find(([, v]) => v === child.level)?.[0] as BoltLogLevel) ?? LogLevel.INFO,
     setName: (name) => {
       child = logger.child({ component: name });
     },

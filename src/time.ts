@@ -16,7 +16,8 @@ export type LocalTimeResult = { ok: true; instant: Date } | { ok: false; reason:
 export function parseLocalDateTime(text: string, zone: string): LocalTimeResult {
   const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})$/.exec(text.trim());
   if (!m) return { ok: false, reason: `"${clip(text)}" is not a date and time like 2026-12-03T14:30` };
-  if (!isValidTimeZone(zone)) return { ok: false, reason: `"${clip(zone)}" is not a time zone (use e.g. America/New_York)` };
+  if (!isValidTimeZone(zone))
+    return { ok: false, reason: `"${clip(zone)}" is not a time zone (use e.g. America/New_York)` };
   const [year, month, day, hour, minute] = m.slice(1).map(Number) as [number, number, number, number, number];
   const dt = DateTime.fromObject({ year, month, day, hour, minute }, { zone });
   if (!dt.isValid) return { ok: false, reason: `${text.trim()} is not a real date` };
@@ -36,7 +37,10 @@ export function localTimeOnDayBefore(instant: Date, zone: string, hhmm: string):
 }
 
 /** Local calendar parts of an instant in a zone. */
-export function localParts(instant: Date, zone: string): { date: string; time: string; weekday: number; hour: number } {
+export function localParts(
+  instant: Date,
+  zone: string,
+): { date: string; time: string; weekday: number; hour: number } {
   const dt = DateTime.fromJSDate(instant, { zone });
   return { date: dt.toISODate() ?? "", time: dt.toFormat("HH:mm"), weekday: dt.weekday, hour: dt.hour };
 }

@@ -3,6 +3,7 @@
  * @prisma/adapter-pg), otherwise embedded PGlite (PostgreSQL in WebAssembly) with its files under DATA_DIR.
  */
 import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
@@ -36,7 +37,9 @@ export interface OpenDatabaseOptions {
 
 /** Opens the configured database and brings its schema up to date. */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
-  const db = options.url ? openPostgres(options.url, options.poolSize ?? 10) : await openPglite(options.dataDir);
+  const db = options.url
+    ? openPostgres(options.url, options.poolSize ?? 10)
+    : await openPglite(options.dataDir);
   if (options.migrate !== false) {
     try {
       const applied = await applyMigrations(db.sql, options.logger);
@@ -95,8 +98,10 @@ function openPostgres(url: string, poolSize: number): Database {
 
 async function openPglite(dataDir: string): Promise<Database> {
   const inMemory = dataDir === ":memory:";
-  if (!inMemory) mkdirSync(dataDir, { recursive: true });
-  const pglite = inMemory ? new PGlite() : new PGlite(dataDir);
+  // Its own sub-folder: PGlite refuses a non-empty folder that is not a database.
+  const folder = join(dataDir, "pglite");
+  if (!inMemory) mkdirSync(folder, { recursive: true });
+  const pglite = inMemory ? new PGlite() : new PGlite(folder);
   await pglite.waitReady;
   // pglite-prisma-adapter 0.6 is typed against driver-adapter-utils 6.10; the 6.19 runtime protocol is the
   // same (the PGlite database tests exercise every column type we use).

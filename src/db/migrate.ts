@@ -31,14 +31,21 @@ const MIGRATION_LOCK_KEY = 72_707_001;
 /** Locates prisma/migrations from both src/db (tsx) and dist/src/db (compiled). */
 export function migrationsDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  for (const candidate of [resolve(here, "../../prisma/migrations"), resolve(here, "../../../prisma/migrations")]) {
+  for (const candidate of [
+    resolve(here, "../../prisma/migrations"),
+    resolve(here, "../../../prisma/migrations"),
+  ]) {
     if (existsSync(candidate)) return candidate;
   }
   throw new Error("prisma/migrations not found next to the application");
 }
 
 /** Applies pending migrations; returns the names applied now. Safe to call from several replicas at once. */
-export async function applyMigrations(sql: SqlRunner, logger: Logger, dir = migrationsDir()): Promise<string[]> {
+export async function applyMigrations(
+  sql: SqlRunner,
+  logger: Logger,
+  dir = migrationsDir(),
+): Promise<string[]> {
   const migrations = readdirSync(dir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, "migration.sql")))
     .map((d) => d.name)
@@ -85,7 +92,8 @@ export async function applyMigrations(sql: SqlRunner, logger: Logger, dir = migr
       }
       return applied;
     } finally {
-      if (sql.supportsAdvisoryLocks) await session.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]);
+      if (sql.supportsAdvisoryLocks)
+        await session.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]);
     }
   });
 }

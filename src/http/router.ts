@@ -69,7 +69,10 @@ export class Router {
   }
 
   /** Finds the handler for a request, or reports whether the path exists with another method. */
-  match(method: string, pathname: string): { handler: RouteHandler; params: Record<string, string> } | "wrong-method" | null {
+  match(
+    method: string,
+    pathname: string,
+  ): { handler: RouteHandler; params: Record<string, string> } | "wrong-method" | null {
     let pathMatched = false;
     for (const route of this.routes) {
       const m = route.pattern.exec(pathname);

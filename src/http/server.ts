@@ -60,7 +60,10 @@ function handleSlack(
   now: () => number,
   log: Logger,
 ): void {
-  if (req.method !== "POST") return sendText(res, 405, "Method not allowed");
+  if (req.method !== "POST") {
+    sendText(res, 405, "Method not allowed");
+    return;
+  }
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > ONE_MEGABYTE) {
     log.warn({ bytes: declared }, "slack request refused: body over 1 MB");

@@ -4,7 +4,11 @@
  */
 import slugify from "@sindresorhus/slugify";
 
-const SLUG_OPTIONS = { separator: "-", decamelize: false, customReplacements: [["&", " and "]] as [string, string][] };
+const SLUG_OPTIONS = {
+  separator: "-",
+  decamelize: false,
+  customReplacements: [["&", " and "]] as [string, string][],
+};
 
 /** Case-, accent- and punctuation-insensitive key used to find a customer again ("ACME, Inc." = "Acme Inc"). */
 export function customerNameKey(name: string): string {

@@ -28,7 +28,8 @@ export interface OnboardRequest {
 export const MAX_COMPANY_LENGTH = 80;
 export const MAX_HR_EMAILS = 10;
 
-const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const EMAIL =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 /** Is this a plausible email address (what Slack's inviteShared will accept)? */
 export function isEmail(text: string): boolean {
@@ -45,24 +46,30 @@ export function validateOnboardDraft(
   if (!company) problems.push("the company name is missing");
   else if (company.length > MAX_COMPANY_LENGTH) {
     problems.push(`the company name is ${company.length} characters long (at most ${MAX_COMPANY_LENGTH})`);
-  } else if (/[\p{Cc}<>]/u.test(company)) problems.push("the company name contains characters Slack cannot show");
+  } else if (/[\p{Cc}<>]/u.test(company))
+    problems.push("the company name contains characters Slack cannot show");
   // Letters or digits must be there, else no channel name can be made from it.
-  else if (!/[\p{L}\p{N}]/u.test(company)) problems.push("the company name needs at least one letter or digit");
+  else if (!/[\p{L}\p{N}]/u.test(company))
+    problems.push("the company name needs at least one letter or digit");
 
   const emails = [...new Set((draft.hrEmails ?? []).map((e) => e.trim().toLowerCase()).filter(Boolean))];
   if (emails.length === 0) problems.push("at least one HR admin email is needed (hr=jane@acme.com)");
   for (const email of emails) {
     if (!isEmail(email)) problems.push(`"${clip(email)}" is not an email address`);
   }
-  if (emails.length > MAX_HR_EMAILS) problems.push(`at most ${MAX_HR_EMAILS} HR admin emails (got ${emails.length})`);
+  if (emails.length > MAX_HR_EMAILS)
+    problems.push(`at most ${MAX_HR_EMAILS} HR admin emails (got ${emails.length})`);
 
   const timeZone = (draft.timeZone ?? context.defaultTimeZone).trim();
   const zoneOk = isValidTimeZone(timeZone);
-  if (!zoneOk) problems.push(`"${clip(timeZone)}" is not a time zone (use an IANA name like America/New_York)`);
+  if (!zoneOk)
+    problems.push(`"${clip(timeZone)}" is not a time zone (use an IANA name like America/New_York)`);
 
   const provider = (draft.provider ?? "justworks").trim().toLowerCase();
   if (!context.providers.includes(provider)) {
-    problems.push(`"${clip(provider)}" is not a supported HR provider (supported: ${context.providers.join(", ")})`);
+    problems.push(
+      `"${clip(provider)}" is not a supported HR provider (supported: ${context.providers.join(", ")})`,
+    );
   }
 
   let callAt: Date | null = null;

@@ -7,7 +7,9 @@ describe.each(DB_KINDS)("database on %s", (kind) => {
   it("applies the migrations and round-trips every column type the schema uses", async () => {
     const db = await openTestDatabase(kind);
     try {
-      const customer = await db.prisma.customer.create({ data: { name: "Café Ünïcode", nameKey: "cafe unicode" } });
+      const customer = await db.prisma.customer.create({
+        data: { name: "Café Ünïcode", nameKey: "cafe unicode" },
+      });
       const onboarding = await db.prisma.onboarding.create({
         data: {
           customerId: customer.id,

@@ -12,11 +12,15 @@ describe("channel names", () => {
 
   it("is always a valid Slack channel name of at most 80 characters", () => {
     fc.assert(
-      fc.property(fc.string({ unit: "grapheme", maxLength: 300 }), fc.option(fc.integer({ min: 2, max: 999 })), (name, suffix) => {
-        const channel = channelNameFor(name, suffix ?? undefined);
-        expect(channel.length).toBeLessThanOrEqual(CHANNEL_NAME_MAX);
-        expect(channel).toMatch(/^fleet-[a-z0-9-]*[a-z0-9]$/);
-      }),
+      fc.property(
+        fc.string({ unit: "grapheme", maxLength: 300 }),
+        fc.option(fc.integer({ min: 2, max: 999 })),
+        (name, suffix) => {
+          const channel = channelNameFor(name, suffix ?? undefined);
+          expect(channel.length).toBeLessThanOrEqual(CHANNEL_NAME_MAX);
+          expect(channel).toMatch(/^fleet-[a-z0-9-]*[a-z0-9]$/);
+        },
+      ),
     );
   });
 

@@ -28,7 +28,7 @@ CREATE TABLE "onboarding" (
     "integration_user_email" TEXT NOT NULL,
     "time_zone" TEXT NOT NULL,
     "call_at" TIMESTAMPTZ(3),
-    "link_token_hash" TEXT,
+    "checklist_version" INTEGER NOT NULL DEFAULT 0,
     "last_customer_activity_at" TIMESTAMPTZ(3),
     "customer_steps_done_at" TIMESTAMPTZ(3),
     "last_nudge_at" TIMESTAMPTZ(3),
@@ -194,9 +194,6 @@ CREATE UNIQUE INDEX "customer_name_key_key" ON "customer"("name_key");
 CREATE UNIQUE INDEX "onboarding_channel_id_key" ON "onboarding"("channel_id");
 
 -- CreateIndex
-CREATE UNIQUE INDEX "onboarding_link_token_hash_key" ON "onboarding"("link_token_hash");
-
--- CreateIndex
 CREATE INDEX "onboarding_owner_user_id_status_call_at_idx" ON "onboarding"("owner_user_id", "status", "call_at");
 
 -- CreateIndex
@@ -288,6 +285,7 @@ ALTER TABLE "verification" ADD CONSTRAINT "verification_onboarding_id_fkey" FORE
 
 -- AddForeignKey
 ALTER TABLE "audit_event" ADD CONSTRAINT "audit_event_onboarding_id_fkey" FOREIGN KEY ("onboarding_id") REFERENCES "onboarding"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
 
 
 -- Hand-written: at most one active onboarding per customer (re-running /fleet onboard resumes it).

@@ -2,7 +2,11 @@
  * `/fleet` text → a typed subcommand, or a precise complaint with the usage. Total: any text gives one of
  * the two, never an exception (property-tested).
  */
-import { type OnboardDraft, validateOnboardDraft, type OnboardRequest } from "../../onboarding/onboard-request.ts";
+import {
+  type OnboardDraft,
+  type OnboardRequest,
+  validateOnboardDraft,
+} from "../../onboarding/onboard-request.ts";
 import { isValidTimeZone, parseLocalDateTime } from "../../time.ts";
 
 /** Subcommands and their usage lines. */
@@ -22,12 +26,15 @@ export const USAGE = {
 
 export type Subcommand = keyof typeof USAGE;
 
+/** Subcommands whose only argument is an optional company. */
+type CompanyOnlyKind = "status" | "link" | "verify" | "history" | "done" | "disconnect";
+
 /** In a customer channel `[company]` may be left out; it is then `undefined`. */
 export type FleetCommand =
   | { kind: "help"; topic?: Subcommand }
   | { kind: "onboard-modal" }
   | { kind: "onboard"; request: OnboardRequest }
-  | { kind: "status" | "link" | "verify" | "history" | "done" | "disconnect"; company?: string }
+  | { [K in CompanyOnlyKind]: { kind: K; company?: string } }[CompanyOnlyKind]
   | { kind: "call"; company?: string; callAt: Date; timeZone?: string }
   | { kind: "owner"; company?: string; newOwnerUserId: string };
 
@@ -45,14 +52,19 @@ export const MAX_TEXT_LENGTH = 2_000;
 
 /** The full help text. */
 export function helpText(): string {
-  return ["*Fleet Concierge* — onboard customers onto Fleet's HR integration:", ...Object.values(USAGE)].join("\n• ");
+  return ["*Fleet Concierge* — onboard customers onto Fleet's HR integration:", ...Object.values(USAGE)].join(
+    "\n• ",
+  );
 }
 
 /** Parses the text after `/fleet`. */
 export function parseFleetCommand(rawText: string, context: ParseContext): ParseResult {
   const text = String(rawText ?? "").trim();
   if (text.length > MAX_TEXT_LENGTH) {
-    return fail(`That is ${text.length} characters; a /fleet command is at most ${MAX_TEXT_LENGTH}.`, helpText());
+    return fail(
+      `That is ${text.length} characters; a /fleet command is at most ${MAX_TEXT_LENGTH}.`,
+      helpText(),
+    );
   }
   const tokens = tokenize(text);
   const [head, ...rest] = tokens;
@@ -73,7 +85,8 @@ export function parseFleetCommand(rawText: string, context: ParseContext): Parse
     case "done":
     case "disconnect": {
       const options = rest.filter((t) => /^[a-z]+=/i.test(t));
-      if (options.length > 0) return fail(`\`${sub}\` takes no options (got \`${clip(options[0] ?? "")}\`).`, USAGE[sub]);
+      if (options.length > 0)
+        return fail(`\`${sub}\` takes no options (got \`${clip(options[0] ?? "")}\`).`, USAGE[sub]);
       const company = joinName(rest);
       return ok({ kind: sub, company });
     }
@@ -115,7 +128,8 @@ function parseOnboard(tokens: string[], context: ParseContext): ParseResult {
         break;
       case "call":
         // Accept "call=2026-12-03 14:30" as well as the T form.
-        if (/^\d{4}-\d{2}-\d{2}$/.test(value) && /^\d{2}:\d{2}$/.test(tokens[i + 1] ?? "")) value += `T${tokens[++i]}`;
+        if (/^\d{4}-\d{2}-\d{2}$/.test(value) && /^\d{2}:\d{2}$/.test(tokens[i + 1] ?? ""))
+          value += `T${tokens[++i]}`;
         draft.call = value;
         break;
       case "tz":
@@ -153,14 +167,20 @@ function parseCall(tokens: string[], context: ParseContext): ParseResult {
   }
   // The date is the last token (or the last two, "2026-12-03 14:30"); anything before it is the company.
   let when = rest.pop() ?? "";
-  if (/^\d{2}:\d{2}$/.test(when) && /^\d{4}-\d{2}-\d{2}$/.test(rest.at(-1) ?? "")) when = `${rest.pop()}T${when}`;
-  if (!when) return fail("Which date and time? e.g. `/fleet call 2026-12-03T14:30 tz=Europe/Berlin`.", USAGE.call);
+  if (/^\d{2}:\d{2}$/.test(when) && /^\d{4}-\d{2}-\d{2}$/.test(rest.at(-1) ?? ""))
+    when = `${rest.pop()}T${when}`;
+  if (!when)
+    return fail("Which date and time? e.g. `/fleet call 2026-12-03T14:30 tz=Europe/Berlin`.", USAGE.call);
   if (timeZone !== undefined && !isValidTimeZone(timeZone)) {
-    return fail(`"${clip(timeZone)}" is not a time zone (use an IANA name like America/New_York).`, USAGE.call);
+    return fail(
+      `"${clip(timeZone)}" is not a time zone (use an IANA name like America/New_York).`,
+      USAGE.call,
+    );
   }
   const parsed = parseLocalDateTime(when, timeZone ?? context.defaultTimeZone);
   if (!parsed.ok) return fail(`The call time: ${parsed.reason}.`, USAGE.call);
-  if (parsed.instant.getTime() <= context.now.getTime()) return fail("The call time is in the past.", USAGE.call);
+  if (parsed.instant.getTime() <= context.now.getTime())
+    return fail("The call time is in the past.", USAGE.call);
   // When no zone is given, the onboarding's own zone applies: the use case re-reads the wall time in it.
   return ok({ kind: "call", company: joinName(rest), callAt: parsed.instant, timeZone });
 }

@@ -12,7 +12,9 @@ const parse = (text: string) => parseFleetCommand(text, context);
 
 describe("/fleet onboard", () => {
   it("reads company, emails, call, zone and provider", () => {
-    const r = parse("onboard Acme Corp hr=jane@acme.com,joe@acme.com call=2026-12-03T14:30 tz=Europe/Berlin provider=justworks");
+    const r = parse(
+      "onboard Acme Corp hr=jane@acme.com,joe@acme.com call=2026-12-03T14:30 tz=Europe/Berlin provider=justworks",
+    );
     expect(r).toEqual({
       ok: true,
       command: {
@@ -30,7 +32,9 @@ describe("/fleet onboard", () => {
   });
 
   it("understands Slack's escaped emails and mentions, quotes and a spaced call time", () => {
-    const r = parse('onboard "Café Ünïcode, Inc." hr=<mailto:Jane@Acme.com|Jane@Acme.com> call=2026-12-03 09:00 owner=<@U0REP|rep>');
+    const r = parse(
+      'onboard "Café Ünïcode, Inc." hr=<mailto:Jane@Acme.com|Jane@Acme.com> call=2026-12-03 09:00 owner=<@U0REP|rep>',
+    );
     expect(r.ok && r.command.kind === "onboard" && r.command.request).toMatchObject({
       company: "Café Ünïcode, Inc.",
       hrEmails: ["jane@acme.com"],
@@ -49,7 +53,10 @@ describe("/fleet onboard", () => {
     ["onboard Acme", "at least one HR admin email"],
     ["onboard Acme hr=jane@", '"jane@" is not an email address'],
     ["onboard Acme hr=a@b.co call=2026-02-30T10:00", "is not a real date"],
-    ["onboard Acme hr=a@b.co call=2027-03-14T02:30 tz=America/New_York", "does not exist in America/New_York"],
+    [
+      "onboard Acme hr=a@b.co call=2027-03-14T02:30 tz=America/New_York",
+      "does not exist in America/New_York",
+    ],
     ["onboard Acme hr=a@b.co call=2026-12-01T10:00 tz=Mars/Olympus", '"Mars/Olympus" is not a time zone'],
     ["onboard Acme hr=a@b.co provider=gusto", '"gusto" is not a supported HR provider'],
     ["onboard Acme hr=a@b.co call=2026-11-01T10:00", "the call time is in the past"],
@@ -87,18 +94,32 @@ describe("/fleet onboard", () => {
 describe("other subcommands", () => {
   it("takes an optional company", () => {
     expect(parse("status")).toEqual({ ok: true, command: { kind: "status", company: undefined } });
-    expect(parse("status Acme Corp")).toEqual({ ok: true, command: { kind: "status", company: "Acme Corp" } });
+    expect(parse("status Acme Corp")).toEqual({
+      ok: true,
+      command: { kind: "status", company: "Acme Corp" },
+    });
     expect(parse("VERIFY acme")).toEqual({ ok: true, command: { kind: "verify", company: "acme" } });
   });
 
   it("reads /fleet call with and without company and zone", () => {
-    expect(parse("call 2026-12-03T14:30")).toMatchObject({ ok: true, command: { kind: "call", company: undefined } });
+    expect(parse("call 2026-12-03T14:30")).toMatchObject({
+      ok: true,
+      command: { kind: "call", company: undefined },
+    });
     const r = parse("call Acme Corp 2026-12-03T14:30 tz=Europe/Berlin");
     expect(r).toEqual({
       ok: true,
-      command: { kind: "call", company: "Acme Corp", callAt: new Date("2026-12-03T13:30:00Z"), timeZone: "Europe/Berlin" },
+      command: {
+        kind: "call",
+        company: "Acme Corp",
+        callAt: new Date("2026-12-03T13:30:00Z"),
+        timeZone: "Europe/Berlin",
+      },
     });
-    expect(parse("call Acme 2020-01-01T10:00")).toMatchObject({ ok: false, error: "The call time is in the past." });
+    expect(parse("call Acme 2020-01-01T10:00")).toMatchObject({
+      ok: false,
+      error: "The call time is in the past.",
+    });
     expect(parse("call")).toMatchObject({ ok: false, usage: USAGE.call });
   });
 
@@ -121,8 +142,30 @@ describe("other subcommands", () => {
 
 describe("property: any text gives a command or a usage message", () => {
   const words = fc.oneof(
-    fc.constantFrom("onboard", "status", "call", "owner", "link", "verify", "done", "history", "disconnect", "help"),
-    fc.constantFrom("hr=", "call=", "tz=", "provider=", "owner=", "=", '"', "“", "<@U1>", "<mailto:a@b.c|a@b.c>"),
+    fc.constantFrom(
+      "onboard",
+      "status",
+      "call",
+      "owner",
+      "link",
+      "verify",
+      "done",
+      "history",
+      "disconnect",
+      "help",
+    ),
+    fc.constantFrom(
+      "hr=",
+      "call=",
+      "tz=",
+      "provider=",
+      "owner=",
+      "=",
+      '"',
+      "“",
+      "<@U1>",
+      "<mailto:a@b.c|a@b.c>",
+    ),
     fc.string(),
     fc.string({ unit: "grapheme" }),
     fc.emailAddress(),
@@ -131,16 +174,20 @@ describe("property: any text gives a command or a usage message", () => {
 
   it("never throws", () => {
     fc.assert(
-      fc.property(fc.array(words, { maxLength: 12 }), fc.string({ unit: "binary", maxLength: 300 }), (parts, junk) => {
-        for (const text of [parts.join(" "), junk, parts.join("")]) {
-          const r = parse(text);
-          if (r.ok) expect(r.command.kind).toBeTypeOf("string");
-          else {
-            expect(r.error.length).toBeGreaterThan(0);
-            expect(r.usage.length).toBeGreaterThan(0);
+      fc.property(
+        fc.array(words, { maxLength: 12 }),
+        fc.string({ unit: "binary", maxLength: 300 }),
+        (parts, junk) => {
+          for (const text of [parts.join(" "), junk, parts.join("")]) {
+            const r = parse(text);
+            if (r.ok) expect(r.command.kind).toBeTypeOf("string");
+            else {
+              expect(r.error.length).toBeGreaterThan(0);
+              expect(r.usage.length).toBeGreaterThan(0);
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 3000 },
     );
   });

@@ -1,0 +1,18 @@
+/**
+ * Release step: apply pending migrations and exit (`npm run migrate`, or `node dist/src/db/migrate-cli.js`
+ * in the image). Uses the same configuration as the app.
+ */
+import { loadConfigOrExit } from "../config.ts";
+import { createLogger } from "../logger.ts";
+import { openDatabase } from "./client.ts";
+
+const config = loadConfigOrExit();
+const logger = createLogger({ level: config.logLevel });
+try {
+  const db = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, logger });
+  await db.close();
+  logger.info("database is up to date");
+} catch (err) {
+  logger.fatal({ err }, "migration failed");
+  process.exit(1);
+}

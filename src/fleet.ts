@@ -1,0 +1,126 @@
+/**
+ * Composition root: config → logger → database → Slack identity → services → Bolt → HTTP server → jobs,
+ * and the graceful stop in reverse order. `startFleet` is also what tests start over real HTTP.
+ */
+import type { Server } from "node:http";
+import { WebClient } from "@slack/web-api";
+import { InFlight } from "./background.ts";
+import type { Config } from "./config.ts";
+import { type AppContext, type Clock, type SlackIdentity, systemClock } from "./context.ts";
+import { type Database, openDatabase } from "./db/client.ts";
+import { healthRoute } from "./http/health.ts";
+import { Router } from "./http/router.ts";
+import { closeServer, createHttpServer, listen } from "./http/server.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { createSlackApp, type SlackApp, webClientOptions } from "./slack/app.ts";
+import { registerListeners } from "./slack/listeners/index.ts";
+
+/** Extra knobs for tests and the sandbox. */
+export interface FleetOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** An already open database (tests share one between app instances). Not closed on stop. */
+  db?: Database;
+  /** More routes on the same port (the sandbox page). */
+  extendRouter?: (router: Router, ctx: AppContext) => void;
+}
+
+/** A running app. */
+export interface RunningFleet {
+  url: string;
+  port: number;
+  ctx: AppContext;
+  slack: SlackApp;
+  server: Server;
+  inFlight: InFlight;
+  stop(): Promise<void>;
+}
+
+/** Starts the whole app and resolves once it accepts requests. */
+export async function startFleet(config: Config, options: FleetOptions = {}): Promise<RunningFleet> {
+  const logger =
+    options.logger ??
+    createLogger({
+      level: config.logLevel,
+      pretty: config.nodeEnv === "development" && process.stdout.isTTY,
+    });
+  const clock = options.clock ?? systemClock;
+  const db =
+    options.db ??
+    (await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, logger }));
+  const ownsDb = !options.db;
+  try {
+    const client = new WebClient(config.slack.botToken, webClientOptions(config, logger));
+    const identity = await whoAmI(client, logger);
+    if (!config.encryption.key) throw new Error("TOKEN_ENCRYPTION_KEY is required");
+    const keys = {
+      current: { id: config.encryption.keyId, key: config.encryption.key },
+      previous: config.encryption.previous,
+    };
+    // Until the port is known (PORT=0 in tests) the public URL may be provisional; fixed after listen().
+    const ctx: AppContext = {
+      config,
+      logger,
+      db,
+      clock,
+      slack: client,
+      identity,
+      keys,
+      publicUrl: config.publicUrl ?? `http://127.0.0.1:${config.http.port}/`,
+    };
+    const inFlight = new InFlight();
+
+    const slack = createSlackApp(config, logger, identity);
+    ctx.slack = slack.app.client;
+    registerListeners(slack.app, ctx, inFlight);
+
+    let stopping = false;
+    const router = new Router().on(
+      "GET",
+      "/healthz",
+      healthRoute(db, () => stopping),
+    );
+    options.extendRouter?.(router, ctx);
+    const server = createHttpServer({
+      router,
+      logger,
+      slackListener: slack.httpListener,
+      now: () => clock.now().getTime(),
+    });
+    const port = await listen(server, config.http.port, config.http.host);
+    await slack.start();
+    const url = `http://127.0.0.1:${port}`;
+    if (!config.publicUrl) ctx.publicUrl = `${url}/`;
+    logger.info(
+      { port, mode: config.mode, database: db.kind, team: identity.teamId },
+      "Fleet Concierge is up",
+    );
+
+    let stopped: Promise<void> | null = null;
+    const stop = () => {
+      stopped ??= (async () => {
+        stopping = true;
+        logger.info("stopping: no new requests, finishing work in flight");
+        await slack.stop();
+        await closeServer(server);
+        const drained = await inFlight.drain(15_000);
+        if (!drained) logger.warn({ pending: inFlight.size }, "stopped with work still in flight");
+        if (ownsDb) await db.close();
+        logger.info("stopped");
+      })();
+      return stopped;
+    };
+    return { url, port, ctx, slack, server, inFlight, stop };
+  } catch (err) {
+    if (ownsDb) await db.close();
+    throw err;
+  }
+}
+
+/** `auth.test`: who the bot is and which team is "home" (everyone else is an external customer user). */
+async function whoAmI(client: WebClient, logger: Logger): Promise<SlackIdentity> {
+  const auth = await client.auth.test();
+  if (!auth.team_id || !auth.user_id) throw new Error("auth.test did not return the bot's team and user");
+  logger.debug({ team: auth.team_id, botUser: auth.user_id }, "slack identity");
+  return { teamId: auth.team_id, teamName: auth.team, botUserId: auth.user_id, botId: auth.bot_id };
+}

@@ -1,0 +1,45 @@
+/**
+ * Entry point: read the configuration, start in HTTP, Socket Mode or sandbox mode, and stop gracefully on
+ * SIGTERM/SIGINT (stop accepting, finish work in flight, stop jobs, close the database, exit 0).
+ */
+import { loadConfigOrExit } from "./config.ts";
+import { startFleet } from "./fleet.ts";
+import { createLogger } from "./logger.ts";
+
+const config = loadConfigOrExit();
+const logger = createLogger({
+  level: config.logLevel,
+  pretty: config.nodeEnv === "development" && process.stdout.isTTY === true,
+});
+
+process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled promise rejection"));
+
+try {
+  const running =
+    config.mode === "sandbox"
+      ? await (await import("./sandbox/sandbox-mode.ts")).startSandbox(config, logger)
+      : await startFleet(config, { logger });
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    // A stuck dependency must not keep the process alive forever.
+    setTimeout(() => {
+      logger.error("graceful stop took too long; exiting");
+      process.exit(1);
+    }, 25_000).unref();
+    running.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, "error while stopping");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
+} catch (err) {
+  logger.fatal({ err }, "Fleet Concierge could not start");
+  process.exit(1);
+}

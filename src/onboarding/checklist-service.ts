@@ -1,0 +1,242 @@
+/**
+ * The checklist's state lives in the database; Slack shows a rendering of it. Every change bumps the
+ * onboarding's `checklistVersion`; a render re-reads and re-sends until the version it showed is still the
+ * latest, so two people ticking at the same moment both end up visible (no lost update).
+ */
+import { randomBytes } from "node:crypto";
+import type { AppContext } from "../context.ts";
+import { connectLinkToken } from "../crypto.ts";
+import type { Actor } from "../slack/actors.ts";
+import { buildChecklistMessage } from "../slack/views/checklist.ts";
+import { audit } from "./audit.ts";
+import { type ChecklistProgress, computeProgress, type ItemState } from "./progress.ts";
+import { checklistItems, getTemplate } from "./template.ts";
+
+/** The stored state of every item of an onboarding's checklist. */
+export async function loadItemStates(ctx: AppContext, onboardingId: string): Promise<Map<string, ItemState>> {
+  const rows = await ctx.db.prisma.stepState.findMany({ where: { onboardingId } });
+  return new Map(
+    rows.map((r) => [
+      r.itemKey,
+      {
+        done: r.done,
+        source: r.source === "finch" ? "finch" : "slack",
+        byUserId: r.byUserId,
+        at: r.changedAt,
+        note: r.note,
+      },
+    ]),
+  );
+}
+
+/** The Finch Connect link of an onboarding (never stale: the app makes a fresh session on every click). */
+export function connectUrlFor(ctx: AppContext, onboardingId: string): string {
+  return `${ctx.publicUrl}connect/${connectLinkToken(onboardingId, ctx.keys)}`;
+}
+
+/** Progress of an onboarding from the database. */
+export async function progressOf(
+  ctx: AppContext,
+  onboarding: { id: string; providerId: string },
+): Promise<ChecklistProgress> {
+  return computeProgress(getTemplate(onboarding.providerId), await loadItemStates(ctx, onboarding.id));
+}
+
+/** Builds the checklist message of an onboarding from the database. */
+export async function buildChecklistFor(ctx: AppContext, onboardingId: string) {
+  const onboarding = await ctx.db.prisma.onboarding.findUniqueOrThrow({
+    where: { id: onboardingId },
+    include: { customer: true },
+  });
+  const state = await loadItemStates(ctx, onboardingId);
+  const message = buildChecklistMessage({
+    template: getTemplate(onboarding.providerId),
+    companyName: onboarding.customer.name,
+    integrationUserName: onboarding.integrationUserName,
+    integrationUserEmail: onboarding.integrationUserEmail,
+    state,
+    renderNonce: randomBytes(6).toString("base64url"),
+    onboardingId,
+    callAt: onboarding.callAt,
+    connectUrl: onboarding.status === "active" ? connectUrlFor(ctx, onboardingId) : null,
+  });
+  return { onboarding, message, version: onboarding.checklistVersion };
+}
+
+/** Re-renders the pinned checklist until Slack shows the latest version (bounded). */
+export async function refreshChecklist(ctx: AppContext, onboardingId: string): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const { onboarding, message, version } = await buildChecklistFor(ctx, onboardingId);
+    if (!onboarding.channelId || !onboarding.checklistTs) return;
+    await ctx.slack.chat.update({
+      channel: onboarding.channelId,
+      ts: onboarding.checklistTs,
+      text: message.text,
+      blocks: message.blocks,
+      metadata: message.metadata,
+    });
+    const now = await ctx.db.prisma.onboarding.findUniqueOrThrow({
+      where: { id: onboardingId },
+      select: { checklistVersion: true },
+    });
+    if (now.checklistVersion === version) return;
+  }
+  ctx.logger.warn({ onboardingId }, "checklist kept changing while rendering; the next change re-renders it");
+}
+
+/** A tick or untick, from a person in Slack or from Finch's verification. */
+export interface ItemChange {
+  onboardingId: string;
+  itemKey: string;
+  done: boolean;
+  source: "slack" | "finch";
+  actor?: Actor | null;
+  note?: string | null;
+}
+
+/** Stores one item change (state + history + version bump) atomically; false when nothing changed. */
+export async function recordItemChange(ctx: AppContext, change: ItemChange): Promise<boolean> {
+  const now = ctx.clock.now();
+  const external = change.actor ? !change.actor.internal : false;
+  return ctx.db.prisma.$transaction(async (tx) => {
+    const before = await tx.stepState.findUnique({
+      where: { onboardingId_itemKey: { onboardingId: change.onboardingId, itemKey: change.itemKey } },
+    });
+    if (before && before.done === change.done && before.source === change.source) return false;
+    // A person's tick never overrides Finch's proof, except to untick it on purpose.
+    const data = {
+      done: change.done,
+      source: change.source,
+      byUserId: change.actor?.userId ?? null,
+      byTeamId: change.actor?.teamId ?? null,
+      byExternal: external,
+      note: change.note ?? null,
+      changedAt: now,
+    };
+    await tx.stepState.upsert({
+      where: { onboardingId_itemKey: { onboardingId: change.onboardingId, itemKey: change.itemKey } },
+      create: { onboardingId: change.onboardingId, itemKey: change.itemKey, ...data },
+      update: data,
+    });
+    await tx.tick.create({
+      data: {
+        onboardingId: change.onboardingId,
+        itemKey: change.itemKey,
+        checked: change.done,
+        source: change.source,
+        userId: change.actor?.userId ?? null,
+        teamId: change.actor?.teamId ?? null,
+        external,
+        at: now,
+      },
+    });
+    await tx.onboarding.update({
+      where: { id: change.onboardingId },
+      data: {
+        checklistVersion: { increment: 1 },
+        ...(external ? { lastCustomerActivityAt: now } : {}),
+      },
+    });
+    return true;
+  });
+}
+
+/** Result of a tick from Slack. */
+export type TickResult =
+  | { ok: true; changed: boolean }
+  | { ok: false; reason: "not_a_checklist" | "unknown_item" | "not_allowed" | "closed"; message: string };
+
+/** Handles a checkbox tick on a checklist message: authorize, store, re-render, celebrate. */
+export async function tickFromSlack(
+  ctx: AppContext,
+  input: { channelId: string; messageTs: string; itemKey: string; checked: boolean; actor: Actor },
+): Promise<TickResult> {
+  const onboarding = await ctx.db.prisma.onboarding.findUnique({
+    where: { channelId: input.channelId },
+    include: { invites: { select: { slackTeamId: true } } },
+  });
+  if (!onboarding || onboarding.checklistTs !== input.messageTs) {
+    return { ok: false, reason: "not_a_checklist", message: "That message is not an active checklist." };
+  }
+  if (onboarding.status !== "active") {
+    return {
+      ok: false,
+      reason: "closed",
+      message: "This onboarding is closed; the checklist is kept for the record.",
+    };
+  }
+  const template = getTemplate(onboarding.providerId);
+  if (!checklistItems(template).some((item) => item.key === input.itemKey)) {
+    return { ok: false, reason: "unknown_item", message: "That checklist item does not exist (any more)." };
+  }
+  const customerTeams = new Set(onboarding.invites.map((i) => i.slackTeamId).filter(Boolean));
+  if (!input.actor.internal && !customerTeams.has(input.actor.teamId)) {
+    await audit(ctx, {
+      onboardingId: onboarding.id,
+      action: "tick.refused",
+      actor: input.actor,
+      detail: { item: input.itemKey },
+    });
+    ctx.logger.warn(
+      { onboardingId: onboarding.id, team: input.actor.teamId },
+      "tick refused: foreign workspace",
+    );
+    return {
+      ok: false,
+      reason: "not_allowed",
+      message: "Only this customer's team and Fleet can tick this checklist.",
+    };
+  }
+  const changed = await recordItemChange(ctx, {
+    onboardingId: onboarding.id,
+    itemKey: input.itemKey,
+    done: input.checked,
+    source: "slack",
+    actor: input.actor,
+  });
+  if (changed) {
+    await audit(ctx, {
+      onboardingId: onboarding.id,
+      action: input.checked ? "tick" : "untick",
+      actor: input.actor,
+      detail: { item: input.itemKey },
+    });
+  }
+  // Always re-render: a client that showed a stale state gets the truth back.
+  await refreshChecklist(ctx, onboarding.id);
+  if (changed) await celebrateIfCustomerDone(ctx, onboarding.id);
+  return { ok: true, changed };
+}
+
+/** When every customer-owned step is done: one thread note and one message to the rep (exactly once). */
+export async function celebrateIfCustomerDone(ctx: AppContext, onboardingId: string): Promise<void> {
+  const onboarding = await ctx.db.prisma.onboarding.findUniqueOrThrow({
+    where: { id: onboardingId },
+    include: { customer: true },
+  });
+  const progress = await progressOf(ctx, onboarding);
+  if (!progress.customerStepsDone) {
+    if (onboarding.customerStepsDoneAt) {
+      await ctx.db.prisma.onboarding.update({
+        where: { id: onboardingId },
+        data: { customerStepsDoneAt: null },
+      });
+    }
+    return;
+  }
+  const claimed = await ctx.db.prisma.onboarding.updateMany({
+    where: { id: onboardingId, customerStepsDoneAt: null },
+    data: { customerStepsDoneAt: ctx.clock.now() },
+  });
+  if (claimed.count === 0 || !onboarding.channelId) return;
+  await ctx.slack.chat.postMessage({
+    channel: onboarding.channelId,
+    thread_ts: onboarding.checklistTs ?? undefined,
+    text: `:tada: All of your steps are done — ${progress.stepsDone} of ${progress.stepsTotal} in total. Thank you! Fleet takes it from here.`,
+  });
+  await ctx.slack.chat.postMessage({
+    channel: onboarding.ownerUserId,
+    text: `:white_check_mark: *${onboarding.customer.name}* finished every customer step of the checklist (${progress.stepsDone}/${progress.stepsTotal} steps). <#${onboarding.channelId}>`,
+  });
+  await audit(ctx, { onboardingId, action: "customer_steps.done" });
+}

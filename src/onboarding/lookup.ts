@@ -1,0 +1,53 @@
+/** Finding the onboarding a command or action is about. */
+import type { AppContext } from "../context.ts";
+import type { Onboarding } from "../db/generated/client.ts";
+import { customerNameKey } from "./names.ts";
+
+export type OnboardingWithCustomer = Onboarding & { customer: { id: string; name: string } };
+
+/** The onboarding whose customer channel this is (active or not). */
+export async function onboardingByChannel(
+  ctx: AppContext,
+  channelId: string,
+): Promise<OnboardingWithCustomer | null> {
+  return ctx.db.prisma.onboarding.findUnique({ where: { channelId }, include: { customer: true } });
+}
+
+/** Resolves `[company]`: by name (exact key, else a unique prefix), else the channel the command came from. */
+export async function resolveOnboarding(
+  ctx: AppContext,
+  company: string | undefined,
+  channelId: string | undefined,
+): Promise<{ ok: true; onboarding: OnboardingWithCustomer } | { ok: false; message: string }> {
+  if (!company) {
+    const here = channelId ? await onboardingByChannel(ctx, channelId) : null;
+    if (here) return { ok: true, onboarding: here };
+    return {
+      ok: false,
+      message: "Which customer? Add the company name, or run this in the customer's channel.",
+    };
+  }
+  const key = customerNameKey(company);
+  const exact = await ctx.db.prisma.onboarding.findFirst({
+    where: { customer: { nameKey: key } },
+    orderBy: [{ status: "asc" }, { createdAt: "desc" }],
+    include: { customer: true },
+  });
+  if (exact) return { ok: true, onboarding: exact };
+  const candidates = await ctx.db.prisma.onboarding.findMany({
+    where: { customer: { nameKey: { startsWith: key } }, status: "active" },
+    include: { customer: true },
+    take: 6,
+  });
+  if (candidates.length === 1 && candidates[0]) return { ok: true, onboarding: candidates[0] };
+  if (candidates.length > 1) {
+    return {
+      ok: false,
+      message: `"${company}" matches several customers: ${candidates.map((c) => c.customer.name).join(", ")}. Be more specific.`,
+    };
+  }
+  return {
+    ok: false,
+    message: `I don't know a customer called "${company}". \`/fleet onboard\` starts one.`,
+  };
+}

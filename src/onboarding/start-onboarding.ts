@@ -1,0 +1,290 @@
+/**
+ * `/fleet onboard` as a resumable saga: customer → onboarding → channel → invites → pinned checklist.
+ * Each stage is recorded before moving on, so running the same command again after any failure resumes
+ * where it stopped and never creates a second channel or checklist.
+ */
+import type { AppContext } from "../context.ts";
+import type { Actor } from "../slack/actors.ts";
+import { adviceFor, isTransientSlackError, slackErrorCode } from "../slack/errors.ts";
+import { MetadataEventType } from "../slack/ids.ts";
+import { audit } from "./audit.ts";
+import { buildChecklistFor } from "./checklist-service.ts";
+import { channelNameFor, companySlug, customerNameKey } from "./names.ts";
+import type { OnboardRequest } from "./onboard-request.ts";
+
+/** What happened, for the rep: done steps, problems with their next step. */
+export interface OnboardReport {
+  onboardingId: string;
+  channelId: string | null;
+  resumed: boolean;
+  lines: string[];
+  problems: string[];
+  complete: boolean;
+}
+
+/** Starts (or resumes) the onboarding of a customer. */
+export async function startOnboarding(
+  ctx: AppContext,
+  request: OnboardRequest,
+  actor: Actor,
+): Promise<OnboardReport> {
+  const { onboarding, resumed } = await findOrCreateOnboarding(ctx, request, actor);
+  const report: OnboardReport = {
+    onboardingId: onboarding.id,
+    channelId: onboarding.channelId,
+    resumed,
+    lines: [],
+    problems: [],
+    complete: false,
+  };
+  await audit(ctx, {
+    onboardingId: onboarding.id,
+    action: resumed ? "onboard.resumed" : "onboard.started",
+    actor,
+    detail: { company: request.company, hrInvites: request.hrEmails.length, provider: request.provider },
+  });
+
+  // 1. Channel
+  const channelId =
+    onboarding.channelId ?? (await createChannel(ctx, onboarding.id, request.company, report));
+  if (!channelId) return report;
+  report.channelId = channelId;
+
+  // 2. The rep (and whoever ran the command) join the channel.
+  const people = [...new Set([onboarding.ownerUserId, actor.userId])].filter(
+    (u) => u !== ctx.identity.botUserId,
+  );
+  try {
+    await ctx.slack.conversations.invite({ channel: channelId, users: people.join(",") });
+  } catch (err) {
+    const code = slackErrorCode(err);
+    if (code !== "already_in_channel" && code !== "cant_invite_self") {
+      report.problems.push(
+        `Adding you to <#${channelId}>: ${adviceFor(code, `<@${onboarding.ownerUserId}>`)}`,
+      );
+    }
+  }
+
+  // 3. Slack Connect invitations, one email per call (Slack's rule), each remembered with its invite id.
+  const invites = await ctx.db.prisma.invite.findMany({
+    where: { onboardingId: onboarding.id },
+    orderBy: { createdAt: "asc" },
+  });
+  let invitedNow = 0;
+  for (const invite of invites) {
+    if (invite.slackInviteId || ["accepted", "approved"].includes(invite.status)) continue;
+    try {
+      const res = await ctx.slack.conversations.inviteShared({ channel: channelId, emails: [invite.email] });
+      await ctx.db.prisma.invite.update({
+        where: { id: invite.id },
+        data: {
+          status: "sent",
+          slackInviteId: res.invite_id ?? null,
+          sentAt: ctx.clock.now(),
+          lastError: null,
+        },
+      });
+      invitedNow++;
+      await audit(ctx, {
+        onboardingId: onboarding.id,
+        action: "invite.sent",
+        actor,
+        detail: { email: invite.email },
+      });
+    } catch (err) {
+      const code = slackErrorCode(err);
+      if (code === "already_in_channel") {
+        await ctx.db.prisma.invite.update({
+          where: { id: invite.id },
+          data: { status: "accepted", lastError: null },
+        });
+        continue;
+      }
+      await ctx.db.prisma.invite.update({
+        where: { id: invite.id },
+        data: { status: "failed", lastError: code },
+      });
+      report.problems.push(`Inviting ${invite.email}: ${adviceFor(code, invite.email)}`);
+      // A rate limit or outage hits every following call too: stop here and let the rep resume.
+      if (isTransientSlackError(code)) break;
+    }
+  }
+  if (invitedNow > 0) report.lines.push(`Invited ${invitedNow} HR admin(s) over Slack Connect.`);
+
+  // 4. The checklist, posted once and pinned.
+  const checklistTs = onboarding.checklistTs ?? (await postChecklist(ctx, onboarding.id, channelId, report));
+  if (!checklistTs) return report;
+
+  const stillPending = await ctx.db.prisma.invite.count({
+    where: { onboardingId: onboarding.id, status: { in: ["pending", "failed"] } },
+  });
+  report.complete = report.problems.length === 0 && stillPending === 0;
+  await ctx.db.prisma.onboarding.update({
+    where: { id: onboarding.id },
+    data: { setupStage: report.complete ? "ready" : "checklist" },
+  });
+  report.lines.push(`Checklist pinned in <#${channelId}>.`);
+  return report;
+}
+
+async function findOrCreateOnboarding(ctx: AppContext, request: OnboardRequest, actor: Actor) {
+  const nameKey = customerNameKey(request.company);
+  const existing = await ctx.db.prisma.onboarding.findFirst({
+    where: { status: "active", customer: { nameKey } },
+  });
+  const emailTemplate = ctx.config.integrationUser.email ?? "integrations+{slug}@fleet.example";
+  const onboarding =
+    existing ??
+    (await ctx.db.prisma.$transaction(async (tx) => {
+      const customer = await tx.customer.upsert({
+        where: { nameKey },
+        create: { name: request.company, nameKey },
+        update: {},
+      });
+      const active = await tx.onboarding.findFirst({ where: { customerId: customer.id, status: "active" } });
+      if (active) return active;
+      return tx.onboarding.create({
+        data: {
+          customerId: customer.id,
+          providerId: request.provider,
+          ownerUserId: request.ownerUserId ?? actor.userId,
+          createdByUserId: actor.userId,
+          homeTeamId: ctx.identity.teamId,
+          integrationUserName: ctx.config.integrationUser.name,
+          integrationUserEmail: emailTemplate.replace("{slug}", companySlug(request.company)),
+          timeZone: request.timeZone,
+          callAt: request.callAt,
+        },
+      });
+    }));
+  // New HR emails given on a re-run are added; known ones are left as they are.
+  await ctx.db.prisma.invite.createMany({
+    data: request.hrEmails.map((email) => ({ onboardingId: onboarding.id, email })),
+    skipDuplicates: true,
+  });
+  if (existing && request.callAt && request.callAt.getTime() !== existing.callAt?.getTime()) {
+    await ctx.db.prisma.onboarding.update({
+      where: { id: existing.id },
+      data: { callAt: request.callAt, timeZone: request.timeZone },
+    });
+  }
+  return { onboarding, resumed: !!existing };
+}
+
+async function createChannel(ctx: AppContext, onboardingId: string, company: string, report: OnboardReport) {
+  const planned = (await ctx.db.prisma.onboarding.findUniqueOrThrow({ where: { id: onboardingId } }))
+    .channelName;
+  // A crash between Slack creating the channel and us storing its id leaves a channel named as planned,
+  // with the app inside: adopt it instead of creating a second one.
+  if (planned) {
+    const adopted = await findOwnChannelByName(ctx, planned);
+    if (adopted) return storeChannel(ctx, onboardingId, adopted, planned, report);
+  }
+  for (let suffix = 0; suffix < 20; suffix++) {
+    const name = channelNameFor(company, suffix === 0 ? undefined : suffix + 1);
+    await ctx.db.prisma.onboarding.update({ where: { id: onboardingId }, data: { channelName: name } });
+    try {
+      const res = await ctx.slack.conversations.create({ name, is_private: true });
+      const id = res.channel?.id;
+      if (!id) throw new Error("conversations.create returned no channel id");
+      return storeChannel(ctx, onboardingId, id, name, report);
+    } catch (err) {
+      const code = slackErrorCode(err);
+      if (code === "name_taken") continue; // an unrelated channel: try the next suffix
+      report.problems.push(`Creating the channel: ${adviceFor(code)}`);
+      return null;
+    }
+  }
+  report.problems.push(
+    "Creating the channel: every name from fleet-<company> to fleet-<company>-21 is taken.",
+  );
+  return null;
+}
+
+async function storeChannel(
+  ctx: AppContext,
+  onboardingId: string,
+  channelId: string,
+  name: string,
+  report: OnboardReport,
+) {
+  await ctx.db.prisma.onboarding.update({
+    where: { id: onboardingId },
+    data: { channelId, channelName: name, setupStage: "channel" },
+  });
+  report.lines.push(`Created the private channel <#${channelId}>.`);
+  return channelId;
+}
+
+async function findOwnChannelByName(ctx: AppContext, name: string): Promise<string | null> {
+  let cursor: string | undefined;
+  for (let page = 0; page < 20; page++) {
+    const res = await ctx.slack.conversations.list({
+      types: "private_channel",
+      exclude_archived: true,
+      limit: 200,
+      cursor,
+    });
+    const found = res.channels?.find((c) => c.name === name);
+    if (found?.id) return found.id;
+    cursor = res.response_metadata?.next_cursor || undefined;
+    if (!cursor) return null;
+  }
+  return null;
+}
+
+async function postChecklist(
+  ctx: AppContext,
+  onboardingId: string,
+  channelId: string,
+  report: OnboardReport,
+) {
+  // After a crash between posting and storing the ts, the checklist is found again by its metadata.
+  const existingTs = await findChecklistInChannel(ctx, channelId, onboardingId);
+  let ts = existingTs;
+  try {
+    if (!ts) {
+      const { message } = await buildChecklistFor(ctx, onboardingId);
+      const res = await ctx.slack.chat.postMessage({
+        channel: channelId,
+        text: message.text,
+        blocks: message.blocks,
+        metadata: message.metadata,
+        unfurl_links: false,
+      });
+      ts = res.ts ?? null;
+      if (!ts) throw new Error("chat.postMessage returned no ts");
+    }
+    await ctx.db.prisma.onboarding.update({ where: { id: onboardingId }, data: { checklistTs: ts } });
+    await ctx.db.prisma.slackMessage.upsert({
+      where: { channelId_ts: { channelId, ts } },
+      create: { onboardingId, kind: "checklist", channelId, ts },
+      update: {},
+    });
+  } catch (err) {
+    report.problems.push(`Posting the checklist: ${adviceFor(slackErrorCode(err))}`);
+    return null;
+  }
+  try {
+    await ctx.slack.pins.add({ channel: channelId, timestamp: ts });
+  } catch (err) {
+    const code = slackErrorCode(err);
+    if (code !== "already_pinned") report.problems.push(`Pinning the checklist: ${adviceFor(code)}`);
+  }
+  return ts;
+}
+
+/** Finds the checklist message of an onboarding in a channel through its metadata. */
+export async function findChecklistInChannel(ctx: AppContext, channelId: string, onboardingId: string) {
+  const history = await ctx.slack.conversations.history({
+    channel: channelId,
+    include_all_metadata: true,
+    limit: 100,
+  });
+  const mine = history.messages?.find(
+    (m) =>
+      m.metadata?.event_type === MetadataEventType.checklist &&
+      (m.metadata.event_payload as { onboarding_id?: string } | undefined)?.onboarding_id === onboardingId,
+  );
+  return mine?.ts ?? null;
+}

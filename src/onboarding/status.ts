@@ -1,0 +1,42 @@
+/** Gathers the facts of `/fleet status` for one onboarding. */
+import type { AppContext } from "../context.ts";
+import type { StatusFacts } from "../slack/views/reports.ts";
+import { loadItemStates } from "./checklist-service.ts";
+import { computeProgress } from "./progress.ts";
+import { checklistItems, getTemplate } from "./template.ts";
+
+/** Reads everything the status summary shows (a few indexed queries). */
+export async function statusFacts(ctx: AppContext, onboardingId: string): Promise<StatusFacts> {
+  const o = await ctx.db.prisma.onboarding.findUniqueOrThrow({
+    where: { id: onboardingId },
+    include: {
+      customer: true,
+      invites: { orderBy: { createdAt: "asc" } },
+      connection: { select: { status: true, verifiedAt: true } },
+    },
+  });
+  const template = getTemplate(o.providerId);
+  const states = await loadItemStates(ctx, o.id);
+  const labels = new Map(checklistItems(template).map((i) => [i.key, i.label]));
+  const ticks = [...states.entries()]
+    .filter(([, s]) => s.done)
+    .map(([key, s]) => ({
+      label: labels.get(key) ?? key,
+      byUserId: s.byUserId ?? null,
+      source: s.source,
+      at: s.at ?? o.createdAt,
+    }))
+    .sort((a, b) => b.at.getTime() - a.at.getTime());
+  return {
+    company: o.customer.name,
+    status: o.status,
+    channelId: o.channelId,
+    ownerUserId: o.ownerUserId,
+    progress: computeProgress(template, states),
+    ticks,
+    invites: o.invites.map((i) => ({ email: i.email, status: i.status, lastError: i.lastError })),
+    callAt: o.callAt,
+    timeZone: o.timeZone,
+    connection: o.connection,
+  };
+}

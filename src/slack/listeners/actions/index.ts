@@ -1,0 +1,35 @@
+/** Interactive elements: checklist ticks (and, with later features, buttons). */
+import type { App, BlockAction, CheckboxesAction } from "@slack/bolt";
+import type { AppContext } from "../../../context.ts";
+import { tickFromSlack } from "../../../onboarding/checklist-service.ts";
+import { interactionActor } from "../../actors.ts";
+import { ActionId } from "../../ids.ts";
+
+const TICK = new RegExp(`^${ActionId.tickPrefix}(.+)$`);
+
+/** Registers action listeners. */
+export function registerActions(app: App, ctx: AppContext): void {
+  app.action<BlockAction<CheckboxesAction>>(TICK, async ({ ack, body, action, client }) => {
+    await ack();
+    const itemKey = TICK.exec(action.action_id)?.[1] ?? "";
+    const channelId = body.container?.channel_id ?? body.channel?.id;
+    const messageTs = body.container?.message_ts ?? body.message?.ts;
+    const actor = interactionActor(ctx, body);
+    if (!channelId || !messageTs) return;
+    const result = await tickFromSlack(ctx, {
+      channelId,
+      messageTs,
+      itemKey,
+      checked: (action.selected_options ?? []).length > 0,
+      actor,
+    });
+    if (!result.ok) {
+      await client.chat.postEphemeral({ channel: channelId, user: actor.userId, text: result.message });
+    }
+  });
+
+  // Link buttons open a URL in the browser; Slack still sends an action, which needs an ack.
+  app.action(ActionId.connectLink, async ({ ack }) => {
+    await ack();
+  });
+}

@@ -1,0 +1,25 @@
+/** Registers every Bolt listener, plus the global middleware (in-flight tracking, de-duplication). */
+import type { App } from "@slack/bolt";
+import type { InFlight } from "../../background.ts";
+import type { AppContext } from "../../context.ts";
+import { dedupeMiddleware } from "../middleware/dedupe.ts";
+import { registerActions } from "./actions/index.ts";
+import { registerCommands } from "./commands/index.ts";
+import { registerEvents } from "./events/index.ts";
+import { registerViews } from "./views/index.ts";
+
+/** Wires the app's listeners. */
+export function registerListeners(app: App, ctx: AppContext, inFlight: InFlight): void {
+  // Work continues after ack(); remember it so a graceful stop waits for it.
+  app.use(async ({ next }) => {
+    await inFlight.track(next());
+  });
+  app.use(dedupeMiddleware(ctx));
+  registerCommands(app, ctx);
+  registerActions(app, ctx);
+  registerViews(app, ctx);
+  registerEvents(app, ctx);
+  app.error(async (error) => {
+    ctx.logger.error({ err: error }, "unhandled error in a Slack listener");
+  });
+}

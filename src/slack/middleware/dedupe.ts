@@ -1,0 +1,47 @@
+/**
+ * Exactly-once handling of Slack deliveries, enforced by the database: Slack retries events (and a
+ * second app instance may get the same delivery), so each delivery's id is claimed with an insert that
+ * only one caller can win. Duplicates are acknowledged and dropped.
+ */
+import type { AnyMiddlewareArgs, Middleware } from "@slack/bolt";
+import type { AppContext } from "../../context.ts";
+
+/** A stable id for a delivery: event_id for events, trigger_id (+ action_ts) for commands and interactions. */
+export function deliveryKey(body: Record<string, unknown>): string | null {
+  if (typeof body.event_id === "string") return `evt:${body.event_id}`;
+  const trigger = typeof body.trigger_id === "string" ? body.trigger_id : null;
+  if (typeof body.command === "string" && trigger) return `cmd:${trigger}`;
+  if (body.type === "block_actions") {
+    const first = Array.isArray(body.actions)
+      ? (body.actions[0] as { action_ts?: string; action_id?: string })
+      : undefined;
+    if (trigger || first?.action_ts)
+      return `act:${trigger ?? ""}:${first?.action_id ?? ""}:${first?.action_ts ?? ""}`;
+  }
+  if (body.type === "view_submission") {
+    const view = body.view as { id?: string; hash?: string } | undefined;
+    if (view?.id) return `view:${view.id}:${view.hash ?? ""}`;
+  }
+  return null;
+}
+
+/** Claims a delivery id; true for the first caller only. */
+export async function claimDelivery(ctx: Pick<AppContext, "db">, key: string): Promise<boolean> {
+  const inserted = await ctx.db.prisma.$executeRaw`
+    insert into processed_delivery (key) values (${key}) on conflict (key) do nothing`;
+  return inserted === 1;
+}
+
+/** Bolt global middleware: drop a delivery seen before (acknowledging it so Slack stops retrying). */
+export function dedupeMiddleware(ctx: AppContext): Middleware<AnyMiddlewareArgs> {
+  return async (args) => {
+    const key = deliveryKey(args.body as unknown as Record<string, unknown>);
+    if (key && !(await claimDelivery(ctx, key))) {
+      ctx.logger.info({ key }, "duplicate delivery dropped");
+      const ack = (args as { ack?: () => Promise<void> }).ack;
+      if (ack) await ack();
+      return;
+    }
+    await args.next();
+  };
+}

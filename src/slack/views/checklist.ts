@@ -1,0 +1,374 @@
+/**
+ * The interactive setup checklist posted in the customer's channel, built from an HR-provider template
+ * and the stored state of its items. Pure: the same input always renders the same message, so the
+ * whole message is simply re-rendered (with a fresh nonce) after every tick or verification.
+ */
+import type {
+  ActionsBlock,
+  ActionsBlockElement,
+  Button,
+  Checkboxes,
+  ContextBlock,
+  KnownBlock,
+  MrkdwnElement,
+  Option,
+  PlainTextElement,
+  SectionBlock,
+} from "@slack/types";
+import { computeProgress, type ItemState, progressBar } from "../../onboarding/progress.ts";
+import {
+  type ChecklistItem,
+  checklistItems,
+  fillPlaceholders,
+  type PlaceholderValues,
+  type ProviderTemplate,
+  placeholderValuesFor,
+  type TemplateStep,
+} from "../../onboarding/template.ts";
+import { ActionId, MetadataEventType, tickActionId } from "../ids.ts";
+import { BLOCK_KIT_LIMITS } from "./limits.ts";
+
+/** What the checklist is rendered from. */
+export interface ChecklistMessageInput {
+  template: ProviderTemplate;
+  companyName: string;
+  integrationUserName: string;
+  integrationUserEmail: string;
+  /** Item key → stored state; missing items are open. */
+  state: ReadonlyMap<string, ItemState>;
+  /** New on every render (letters, digits, `-`, `_`; ≤ 64): part of every `block_id`. */
+  renderNonce: string;
+  onboardingId: string;
+  callAt?: Date | null;
+  connectUrl?: string | null;
+}
+
+/** Metadata that marks the checklist message and carries its progress. */
+export interface ChecklistMetadata {
+  event_type: typeof MetadataEventType.checklist;
+  event_payload: {
+    onboarding_id: string;
+    steps_done: number;
+    steps_total: number;
+    items_done: number;
+    items_total: number;
+  };
+}
+
+/** Arguments for `chat.postMessage` / `chat.update`, minus channel and ts. */
+export interface ChecklistMessage {
+  text: string;
+  blocks: KnownBlock[];
+  metadata: ChecklistMetadata;
+}
+
+const OWNER_BADGE = { customer: ":bust_in_silhouette: Your HR admin", fleet: ":office: Fleet" } as const;
+const NONCE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,20}$/;
+const graphemes = new Intl.Segmenter("en", { granularity: "grapheme" });
+
+/** Slack mrkdwn treats `&`, `<` and `>` as control characters: user data must be escaped. */
+function escapeMrkdwn(value: string): string {
+  return value.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+}
+
+/** Shortens to at most `max` UTF-16 units without splitting an emoji or accented letter. */
+function truncate(value: string, max: number): string {
+  if (value.length <= max) return value;
+  let out = "";
+  for (const { segment } of graphemes.segment(value)) {
+    if (out.length + segment.length > max - 1) break;
+    out += segment;
+  }
+  return `${out.trimEnd()}…`;
+}
+
+/** Like {@link truncate}, and never leaves half an `&amp;` entity or an unclosed `<…>` link behind. */
+function truncateMrkdwn(value: string, max: number): string {
+  if (value.length <= max) return value;
+  const cut = truncate(value, max).slice(0, -1);
+  return `${cut.replace(/&[a-z]*$/, "").replace(/<[^>]*$/, "")}…`;
+}
+
+/** A template's mrkdwn with its placeholders filled (values must already be escaped). */
+function fillMrkdwn(text: string, values: PlaceholderValues): string {
+  // Breadcrumbs such as "Company > Permissions" are the one raw `>` templates use; Slack wants it escaped.
+  return fillPlaceholders(text.replaceAll(" > ", " &gt; "), values);
+}
+
+function plain(text: string): PlainTextElement {
+  return { type: "plain_text", text, emoji: true };
+}
+
+function mrkdwn(text: string): MrkdwnElement {
+  return { type: "mrkdwn", text };
+}
+
+/** `<!date^…>`: every reader sees the time in their own time zone; the fallback is UTC. */
+function slackDate(date: Date, format: string, fallback: string): string {
+  return `<!date^${Math.floor(date.getTime() / 1000)}^${format}|${fallback}>`;
+}
+
+function utcDay(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+function utcMinute(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+function validDate(date: Date | null | undefined): date is Date {
+  return date instanceof Date && !Number.isNaN(date.getTime());
+}
+
+/** The line under a checkbox: who ticked it and when, what proves it, or where to fix it. */
+function describeItem(
+  item: ChecklistItem,
+  state: ItemState | undefined,
+): PlainTextElement | MrkdwnElement | null {
+  const max = BLOCK_KIT_LIMITS.optionDescription;
+  if (state?.done) {
+    const who =
+      state.source === "finch"
+        ? "Verified by Finch"
+        : state.byUserId && SLACK_USER_ID.test(state.byUserId)
+          ? `Ticked by <@${state.byUserId}>`
+          : "Ticked in Slack";
+    const when = validDate(state.at) ? ` · ${slackDate(state.at, "{date_short}", utcDay(state.at))}` : "";
+    return mrkdwn(`${who}${when}`.length <= max ? `${who}${when}` : who);
+  }
+  if (state?.note) return plain(truncate(`⚠️ ${state.note}`, max));
+  if (item.fix) return plain(truncate(item.fix, max));
+  if (item.verifiedBy === "finch") {
+    return plain(
+      item.owner === "fleet"
+        ? "Ticks itself when Finch verifies the connection"
+        : "Tick when done · Finch confirms it once connected",
+    );
+  }
+  return null;
+}
+
+function checkbox(item: ChecklistItem, state: ItemState | undefined): Checkboxes {
+  const description = describeItem(item, state);
+  // Slack accepts mrkdwn descriptions on checkbox options (mentions, dates); @slack/types only
+  // declares plain_text, hence the cast.
+  const option = {
+    text: plain(truncate(item.label, BLOCK_KIT_LIMITS.optionText)),
+    value: item.key,
+    ...(description ? { description } : {}),
+  } as Option;
+  return {
+    type: "checkboxes",
+    action_id: tickActionId(item.key),
+    options: [option],
+    ...(state?.done ? { initial_options: [option] } : {}),
+  };
+}
+
+function section(blockId: string, text: string): SectionBlock {
+  return {
+    type: "section",
+    block_id: blockId,
+    text: mrkdwn(truncateMrkdwn(text, BLOCK_KIT_LIMITS.sectionText)),
+  };
+}
+
+function actions(blockId: string, elements: ActionsBlockElement[]): ActionsBlock {
+  return { type: "actions", block_id: blockId, elements };
+}
+
+/** For a step with permissions: which of them Finch proves, and which a person must confirm. */
+function permissionsProofLine(step: TemplateStep): string {
+  const manual = step.permissions.filter((p) => p.check === "none").map((p) => `*${escapeMrkdwn(p.label)}*`);
+  if (manual.length === 0) return "_Finch confirms every one of these automatically once connected._";
+  if (manual.length === step.permissions.length) {
+    return "_Finch cannot check these read-only: tick each one yourself once granted._";
+  }
+  const those = manual.length === 1 ? "that one" : "those";
+  return (
+    `_Finch confirms these automatically once connected, except ${manual.join(", ")}: ` +
+    `tick ${those} yourself once granted._`
+  );
+}
+
+function stepBlocks(
+  step: TemplateStep,
+  number: number,
+  input: ChecklistMessageInput,
+  ctx: {
+    nonce: string;
+    values: PlaceholderValues;
+    items: readonly ChecklistItem[];
+    done: boolean;
+    itemsDone: number;
+    withConnectButton: boolean;
+  },
+): KnownBlock[] {
+  const { nonce } = ctx;
+  const status = ctx.done ? "  :white_check_mark:" : "";
+  const counter =
+    step.permissions.length > 0 ? `  ·  ${ctx.itemsDone} of ${step.permissions.length} granted` : "";
+  const body = [
+    `*Step ${number} · ${escapeMrkdwn(step.title)}*${status}`,
+    `${OWNER_BADGE[step.owner]}${counter}`,
+    "",
+    fillMrkdwn(step.instructions, ctx.values),
+    ...(step.permissions.length > 0 ? ["", permissionsProofLine(step)] : []),
+  ].join("\n");
+  const blocks: KnownBlock[] = [
+    { type: "divider", block_id: `div:s${number}:${nonce}` },
+    section(`s${number}:${nonce}`, body),
+  ];
+  const stateOf = (itemKey: string) => input.state.get(itemKey);
+
+  if (step.permissions.length === 0) {
+    const item = ctx.items.find((i) => i.key === step.key);
+    if (!item) return blocks;
+    const elements: ActionsBlockElement[] = [checkbox(item, stateOf(item.key))];
+    if (ctx.withConnectButton && input.connectUrl && !ctx.done) {
+      const button: Button = {
+        type: "button",
+        action_id: ActionId.connectLink,
+        text: plain(truncate(`Connect ${input.template.displayName}`, BLOCK_KIT_LIMITS.buttonText)),
+        url: input.connectUrl,
+        style: "primary",
+      };
+      elements.push(button);
+    }
+    blocks.push(actions(`s${number}:item:${item.key}:${nonce}`, elements));
+    return blocks;
+  }
+
+  let group: string | undefined;
+  let groupIndex = 0;
+  for (const perm of step.permissions) {
+    if (perm.group !== group) {
+      group = perm.group;
+      groupIndex += 1;
+      blocks.push(section(`s${number}:group:${groupIndex}:${nonce}`, `*${escapeMrkdwn(perm.group)}*`));
+    }
+    const item = ctx.items.find((i) => i.key === perm.key);
+    if (item)
+      blocks.push(actions(`s${number}:perm:${perm.key}:${nonce}`, [checkbox(item, stateOf(item.key))]));
+  }
+  return blocks;
+}
+
+/** Builds the checklist message: header, progress, one section per step, one checkbox per item. */
+export function buildChecklistMessage(input: ChecklistMessageInput): ChecklistMessage {
+  const { template, renderNonce: nonce } = input;
+  if (!NONCE_PATTERN.test(nonce)) {
+    throw new RangeError(`renderNonce must be 1–64 letters, digits, "-" or "_" (got "${nonce}")`);
+  }
+  const progress = computeProgress(template, input.state);
+  const items = checklistItems(template);
+  const raw = placeholderValuesFor(input);
+  const values: PlaceholderValues = {
+    companyName: escapeMrkdwn(raw.companyName),
+    integrationUserName: escapeMrkdwn(raw.integrationUserName),
+    integrationUserFirstName: escapeMrkdwn(raw.integrationUserFirstName),
+    integrationUserLastName: escapeMrkdwn(raw.integrationUserLastName),
+    integrationUserEmail: escapeMrkdwn(raw.integrationUserEmail),
+  };
+  const fill = (text: string) => fillMrkdwn(text, values);
+  const provider = template.displayName;
+  const company = input.companyName.trim();
+  const stepsLine = `${progress.stepsDone} of ${progress.stepsTotal} steps done`;
+
+  const blocks: KnownBlock[] = [
+    {
+      type: "header",
+      block_id: `header:${nonce}`,
+      text: plain(truncate(`${provider} setup for ${company}`, BLOCK_KIT_LIMITS.headerText)),
+    },
+    section(`overview:${nonce}`, fill(template.overview)),
+    {
+      type: "context",
+      block_id: `setup:${nonce}`,
+      elements: [
+        mrkdwn(`:stopwatch: *Takes* ${fill(template.setupTime)}`),
+        mrkdwn(`:key: *Before you begin:* ${fill(template.beforeYouBegin)}`),
+        mrkdwn(fill(template.security)),
+      ],
+    },
+    section(
+      `progress:${nonce}`,
+      `*${stepsLine}*   ${progressBar(progress.stepsDone, progress.stepsTotal)}\n${nextLine()}`,
+    ),
+  ];
+
+  function nextLine(): string {
+    if (progress.allDone)
+      return `:white_check_mark: All done: ${escapeMrkdwn(provider)} is connected and verified.`;
+    const firstOpen = progress.perStep.find((s) => !s.done && s.owner === "customer");
+    if (firstOpen) {
+      return `Next for your HR admin: *Step ${firstOpen.number} · ${escapeMrkdwn(firstOpen.title)}*`;
+    }
+    const fleetOpen = progress.openByOwner.fleet.map((t) => `*${escapeMrkdwn(t)}*`).join(", ");
+    return `:tada: Your part is done. Fleet takes it from here: ${fleetOpen}.`;
+  }
+
+  if (validDate(input.callAt)) {
+    const call: ContextBlock = {
+      type: "context",
+      block_id: `call:${nonce}`,
+      elements: [
+        mrkdwn(
+          `:calendar: *Onboarding call:* ` +
+            slackDate(input.callAt, "{date_short_pretty} at {time}", utcMinute(input.callAt)),
+        ),
+      ],
+    };
+    blocks.push(call);
+  }
+
+  // The Connect button sits with the step marked finchConnect, else with the last step that has a checkbox.
+  const connectStep =
+    template.steps.find((s) => s.finchConnect) ?? template.steps.findLast((s) => s.permissions.length === 0);
+  template.steps.forEach((step, index) => {
+    const stepProgress = progress.perStep[index];
+    blocks.push(
+      ...stepBlocks(step, index + 1, input, {
+        nonce,
+        values,
+        items,
+        done: stepProgress?.done ?? false,
+        itemsDone: stepProgress?.itemsDone ?? 0,
+        withConnectButton: step === connectStep,
+      }),
+    );
+  });
+
+  const tips = template.troubleshooting.map((tip) => `• ${fill(tip)}`);
+  const help = template.help === null ? [] : [fill(template.help)];
+  if (tips.length > 0 || help.length > 0) {
+    blocks.push({
+      type: "context",
+      block_id: `help:${nonce}`,
+      elements: [
+        mrkdwn(
+          truncateMrkdwn(
+            [...(tips.length > 0 ? [":bulb: *Troubleshooting*", ...tips] : []), ...help].join("\n"),
+            BLOCK_KIT_LIMITS.sectionText,
+          ),
+        ),
+      ],
+    });
+  }
+
+  return {
+    text: `${provider} setup checklist for ${escapeMrkdwn(truncate(company, 100))} — ${stepsLine}`,
+    blocks,
+    metadata: {
+      event_type: MetadataEventType.checklist,
+      event_payload: {
+        onboarding_id: input.onboardingId,
+        steps_done: progress.stepsDone,
+        steps_total: progress.stepsTotal,
+        items_done: progress.itemsDone,
+        items_total: progress.itemsTotal,
+      },
+    },
+  };
+}

@@ -1,0 +1,154 @@
+/** The "New onboarding" modal (`/fleet onboard` with no text, or the App Home button). Pure builder. */
+import type { KnownBlock, View } from "@slack/types";
+import type { OnboardDraft } from "../../onboarding/onboard-request.ts";
+import { CallbackId } from "../ids.ts";
+
+/** Block and action ids of the modal's inputs (one place, read back by the submission handler). */
+export const OnboardField = {
+  company: "company",
+  hrEmails: "hr_emails",
+  provider: "provider",
+  call: "call",
+  timeZone: "time_zone",
+  owner: "owner",
+} as const;
+
+/** Builds the modal. */
+export function buildOnboardModal(input: {
+  providers: ReadonlyArray<{ id: string; name: string }>;
+  defaultTimeZone: string;
+  ownerUserId: string;
+  privateMetadata?: string;
+}): View {
+  const options = input.providers.map((p) => ({
+    text: { type: "plain_text" as const, text: p.name },
+    value: p.id,
+  }));
+  const blocks: KnownBlock[] = [
+    {
+      type: "input",
+      block_id: OnboardField.company,
+      label: { type: "plain_text", text: "Company" },
+      element: {
+        type: "plain_text_input",
+        action_id: OnboardField.company,
+        max_length: 80,
+        placeholder: { type: "plain_text", text: "Acme Inc." },
+      },
+    },
+    {
+      type: "input",
+      block_id: OnboardField.hrEmails,
+      label: { type: "plain_text", text: "HR admin emails" },
+      hint: {
+        type: "plain_text",
+        text: "One or more, separated by commas or new lines. Each gets a Slack Connect invitation.",
+      },
+      element: {
+        type: "plain_text_input",
+        action_id: OnboardField.hrEmails,
+        multiline: true,
+        max_length: 2000,
+      },
+    },
+    {
+      type: "input",
+      block_id: OnboardField.provider,
+      label: { type: "plain_text", text: "HR provider" },
+      element: {
+        type: "static_select",
+        action_id: OnboardField.provider,
+        options,
+        ...(options[0] ? { initial_option: options[0] } : {}),
+      },
+    },
+    {
+      type: "input",
+      block_id: OnboardField.call,
+      optional: true,
+      label: { type: "plain_text", text: "Onboarding call" },
+      hint: {
+        type: "plain_text",
+        text: "Shown in your own time zone. The customer is reminded the day before.",
+      },
+      element: { type: "datetimepicker", action_id: OnboardField.call },
+    },
+    {
+      type: "input",
+      block_id: OnboardField.timeZone,
+      label: { type: "plain_text", text: "Customer's time zone" },
+      hint: {
+        type: "plain_text",
+        text: "IANA name, e.g. America/Chicago. Reminders go out at the customer's local morning.",
+      },
+      element: {
+        type: "plain_text_input",
+        action_id: OnboardField.timeZone,
+        initial_value: input.defaultTimeZone,
+        max_length: 64,
+      },
+    },
+    {
+      type: "input",
+      block_id: OnboardField.owner,
+      label: { type: "plain_text", text: "Owning rep" },
+      element: { type: "users_select", action_id: OnboardField.owner, initial_user: input.ownerUserId },
+    },
+  ];
+  return {
+    type: "modal",
+    callback_id: CallbackId.onboardModal,
+    title: { type: "plain_text", text: "New onboarding" },
+    submit: { type: "plain_text", text: "Start" },
+    close: { type: "plain_text", text: "Cancel" },
+    private_metadata: input.privateMetadata ?? "",
+    blocks,
+  };
+}
+
+type StateValues = Record<
+  string,
+  Record<
+    string,
+    {
+      value?: string | null;
+      selected_option?: { value: string } | null;
+      selected_date_time?: number | null;
+      selected_user?: string | null;
+    }
+  >
+>;
+
+/** Reads a submitted modal back into the same draft the text command produces. */
+export function readOnboardModal(values: StateValues): OnboardDraft {
+  const field = (id: string) => values[id]?.[id];
+  const emails = (field(OnboardField.hrEmails)?.value ?? "").split(/[\s,;]+/).filter(Boolean);
+  const when = field(OnboardField.call)?.selected_date_time;
+  return {
+    company: field(OnboardField.company)?.value ?? "",
+    hrEmails: emails,
+    provider: field(OnboardField.provider)?.selected_option?.value,
+    call: typeof when === "number" ? new Date(when * 1000) : undefined,
+    timeZone: field(OnboardField.timeZone)?.value ?? undefined,
+    ownerUserId: field(OnboardField.owner)?.selected_user ?? undefined,
+  };
+}
+
+/** Maps validation problems to the modal field they concern (Slack shows them under the input). */
+export function modalErrors(problems: string[]): Record<string, string> {
+  const errors: Record<string, string> = {};
+  const put = (field: string, text: string) => {
+    errors[field] = errors[field] ? `${errors[field]}; ${text}` : text;
+  };
+  for (const p of problems) {
+    if (/company/.test(p)) put(OnboardField.company, p);
+    else if (/email/.test(p)) put(OnboardField.hrEmails, p);
+    else if (/time zone/.test(p)) put(OnboardField.timeZone, p);
+    else if (/provider/.test(p)) put(OnboardField.provider, p);
+    else if (/call/.test(p)) put(OnboardField.call, p);
+    else put(OnboardField.company, p);
+  }
+  // Slack caps each error message at 150 characters.
+  for (const k of Object.keys(errors)) errors[k] = (errors[k] ?? "").slice(0, 150);
+  return errors;
+}

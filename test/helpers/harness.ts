@@ -1,0 +1,186 @@
+/**
+ * Starts the real app over real HTTP against the Slack and Finch stand-ins, with a driver that signs
+ * requests like Slack. Every log line is captured so tests can assert on them (and scan them for secrets).
+ */
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
+import { Writable } from "node:stream";
+import { type Config, parseConfig } from "../../src/config.ts";
+import type { Clock } from "../../src/context.ts";
+import type { Database } from "../../src/db/client.ts";
+import { type RunningFleet, startFleet } from "../../src/fleet.ts";
+import { createLogger } from "../../src/logger.ts";
+import { FinchStandIn } from "../../src/sandbox/finch-standin.ts";
+import { SlackDriver } from "../../src/sandbox/slack-driver.ts";
+import { SlackStandIn } from "../../src/sandbox/slack-standin.ts";
+import { type DbKind, openTestDatabase } from "./db.ts";
+
+export const HOME_TEAM = { id: "T0FLEET", name: "Fleet", domain: "fleet" };
+export const ACME_TEAM = { id: "T0ACME", name: "Acme Corp", domain: "acme" };
+export const OTHER_TEAM = { id: "T0OTHER", name: "Other Co", domain: "otherco" };
+export const REP = { id: "U0REP", teamId: HOME_TEAM.id, name: "rita.rep", email: "rita@fleet.example" };
+export const REP2 = { id: "U0REP2", teamId: HOME_TEAM.id, name: "ron.rep", email: "ron@fleet.example" };
+export const HR = { id: "U0HR", teamId: ACME_TEAM.id, name: "jane.hr", email: "jane@acme.example" };
+export const HR2 = { id: "U0HR2", teamId: ACME_TEAM.id, name: "joe.hr", email: "joe@acme.example" };
+export const STRANGER = {
+  id: "U0STRANGER",
+  teamId: OTHER_TEAM.id,
+  name: "mallory",
+  email: "mallory@other.example",
+};
+
+/** Secrets used by the harness (tests scan logs and messages for them). */
+export interface HarnessSecrets {
+  botToken: string;
+  signingSecret: string;
+  finchClientSecret: string;
+  finchWebhookSecret: string;
+  encryptionKey: string;
+}
+
+export interface Harness {
+  app: RunningFleet;
+  slack: SlackStandIn;
+  finch: FinchStandIn;
+  driver: SlackDriver;
+  db: Database;
+  config: Config;
+  secrets: HarnessSecrets;
+  logs: string[];
+  /** Starts another app instance on the same database and stand-ins. */
+  startInstance(): Promise<RunningFleet>;
+  stop(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  db?: DbKind | Database;
+  clock?: Clock;
+  env?: Record<string, string>;
+  postMessagePerChannelPerSecond?: number;
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const address = srv.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+/** Starts stand-ins, the app and a driver. */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const secrets: HarnessSecrets = {
+    botToken: `xoxb-test-${randomBytes(12).toString("hex")}`,
+    signingSecret: randomBytes(16).toString("hex"),
+    finchClientSecret: `finch-secret-${randomBytes(12).toString("hex")}`,
+    finchWebhookSecret: randomBytes(24).toString("base64"),
+    encryptionKey: randomBytes(32).toString("base64"),
+  };
+  const slack = await SlackStandIn.start({
+    botToken: secrets.botToken,
+    homeTeam: HOME_TEAM,
+    botUserId: "U0BOT",
+    botId: "B0BOT",
+    postMessagePerChannelPerSecond: options.postMessagePerChannelPerSecond ?? Number.POSITIVE_INFINITY,
+    now: options.clock ? () => Date.now() : undefined,
+  });
+  slack.addTeam(ACME_TEAM);
+  slack.addTeam(OTHER_TEAM);
+  for (const u of [REP, REP2, HR, HR2, STRANGER]) slack.addUser(u);
+  const finch = await FinchStandIn.start({
+    clientId: "finch-client-id",
+    clientSecret: secrets.finchClientSecret,
+  });
+  const db = typeof options.db === "object" ? options.db : await openTestDatabase(options.db ?? "pglite");
+  const ownsDb = typeof options.db !== "object";
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const logger = createLogger({ level: "debug" }, sink);
+
+  const makeConfig = async (): Promise<Config> => {
+    const port = await freePort();
+    const parsed = parseConfig({
+      NODE_ENV: "test",
+      SLACK_BOT_TOKEN: secrets.botToken,
+      SLACK_SIGNING_SECRET: secrets.signingSecret,
+      SLACK_API_URL: slack.url,
+      FINCH_CLIENT_ID: "finch-client-id",
+      FINCH_CLIENT_SECRET: secrets.finchClientSecret,
+      FINCH_WEBHOOK_SECRET: secrets.finchWebhookSecret,
+      FINCH_BASE_URL: finch.url,
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      TOKEN_ENCRYPTION_KEY: secrets.encryptionKey,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      INTEGRATION_USER_EMAIL: "integrations+{slug}@fleet.example",
+      SCHEDULER_ENABLED: "false",
+      ...options.env,
+    });
+    if (!parsed.ok) throw new Error(`bad test config: ${parsed.problems.join("; ")}`);
+    return parsed.config;
+  };
+
+  const config = await makeConfig();
+  const instances: RunningFleet[] = [];
+  const app = await startFleet(config, { logger, clock: options.clock, db });
+  instances.push(app);
+  const driver = await new SlackDriver({
+    url: `${app.url}/slack/events`,
+    signingSecret: secrets.signingSecret,
+    botUserId: "U0BOT",
+    teams: { [HOME_TEAM.id]: HOME_TEAM, [ACME_TEAM.id]: ACME_TEAM, [OTHER_TEAM.id]: OTHER_TEAM },
+  }).start();
+
+  return {
+    app,
+    slack,
+    finch,
+    driver,
+    db,
+    config,
+    secrets,
+    logs,
+    startInstance: async () => {
+      const other = await startFleet(await makeConfig(), { logger, clock: options.clock, db });
+      instances.push(other);
+      return other;
+    },
+    stop: async () => {
+      await Promise.all(instances.map((i) => i.stop()));
+      await driver.stop();
+      await slack.stop();
+      await finch.stop();
+      if (ownsDb) await db.close();
+    },
+  };
+}
+
+/** Waits until `check` returns a truthy value (polling), or fails after `timeoutMs`. */
+export async function eventually<T>(
+  check: () => T | Promise<T>,
+  timeoutMs = 5_000,
+  what = "condition",
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
+}

@@ -1,0 +1,381 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import {
+  CHECK_PRODUCT,
+  checklistItems,
+  defaultTemplatesDir,
+  FINCH_CHECKS,
+  fillPlaceholders,
+  getTemplate,
+  loadTemplates,
+  maxChecklistBlocks,
+  PLACEHOLDERS,
+  parseTemplate,
+  placeholderValuesFor,
+  TemplateError,
+  templateIds,
+  UnknownProviderError,
+} from "../../src/onboarding/template.ts";
+
+const justworksYaml = readFileSync(join(defaultTemplatesDir(), "justworks.yml"), "utf8");
+
+interface RawPermission {
+  key: string;
+  group: string;
+  label: string;
+  check: string;
+}
+interface RawStep {
+  key: string;
+  title: string;
+  instructions: string;
+  owner?: string;
+  label?: string;
+  verifedBy?: string;
+  permissions: RawPermission[];
+}
+interface RawTemplate {
+  id: string;
+  displayName: string;
+  finch: { providerId: string; products: string[] };
+  steps: RawStep[];
+}
+
+/** The Justworks template as plain data, to break one field at a time. */
+function justworksData(): RawTemplate {
+  return parse(justworksYaml) as RawTemplate;
+}
+
+/** The problems parseTemplate reports for `data` (as a justworks.yml file). */
+function problemsOf(data: unknown, file = "justworks.yml"): string[] {
+  try {
+    parseTemplate(stringify(data), file);
+  } catch (error) {
+    expect(error).toBeInstanceOf(TemplateError);
+    const templateError = error as TemplateError;
+    expect(templateError.message).toContain(file);
+    return [...templateError.problems];
+  }
+  throw new Error("expected the template to be rejected");
+}
+
+describe("loadTemplates", () => {
+  it("loads and validates every template file, each named after its id", () => {
+    const templates = loadTemplates();
+    expect(templates.length).toBeGreaterThan(0);
+    for (const t of templates) {
+      expect(t.source).toBe(`${t.id}.yml`);
+      expect(t.steps.length).toBeGreaterThan(0);
+      expect(maxChecklistBlocks(t)).toBeLessThanOrEqual(50);
+    }
+    expect(templateIds()).toEqual(templates.map((t) => t.id));
+    expect(templateIds()).toContain("justworks");
+  });
+
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  const tempDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), "templates-"));
+    dirs.push(dir);
+    return dir;
+  };
+
+  it("reads another provider from a dropped-in YAML file, no code", () => {
+    const dir = tempDir();
+    const gusto = justworksData();
+    gusto.id = "gusto";
+    gusto.displayName = "Gusto";
+    gusto.finch.providerId = "gusto";
+    writeFileSync(join(dir, "justworks.yml"), justworksYaml);
+    writeFileSync(join(dir, "gusto.yml"), stringify(gusto));
+    writeFileSync(join(dir, "notes.txt"), "ignored");
+    expect(loadTemplates(dir).map((t) => t.id)).toEqual(["gusto", "justworks"]);
+  });
+
+  it("rejects two templates for the same Finch provider, and an empty folder", () => {
+    const dir = tempDir();
+    const copy = justworksData();
+    copy.id = "justworks-copy";
+    writeFileSync(join(dir, "justworks.yml"), justworksYaml);
+    writeFileSync(join(dir, "justworks-copy.yml"), stringify(copy));
+    expect(() => loadTemplates(dir)).toThrow(/finch\.providerId: "justworks" is also used by/);
+    expect(() => loadTemplates(tempDir())).toThrow(/No HR-provider templates/);
+    expect(() => loadTemplates(join(tempDir(), "missing"))).toThrow(/not found/);
+  });
+
+  it("finds the templates folder beside the module", () => {
+    expect(defaultTemplatesDir()).toMatch(/src[/\\]onboarding[/\\]templates[/\\]?$/);
+  });
+});
+
+describe("getTemplate", () => {
+  it("returns a template by provider id", () => {
+    expect(getTemplate("justworks").displayName).toBe("Justworks");
+  });
+
+  it("names the known providers and the file to add for an unknown one", () => {
+    expect(() => getTemplate("gusto")).toThrow(UnknownProviderError);
+    expect(() => getTemplate("gusto")).toThrow(/"gusto".*known: justworks.*templates\/gusto\.yml/s);
+  });
+});
+
+describe("the Justworks template", () => {
+  const t = getTemplate("justworks");
+  const items = checklistItems(t);
+
+  it("follows the guide: provider, products, setup time, six steps", () => {
+    expect(t.finch.providerId).toBe("justworks");
+    expect([...t.finch.products].sort()).toEqual(
+      ["benefits", "company", "directory", "employment", "individual", "pay_statement", "payment"].sort(),
+    );
+    expect(t.setupTime).toBe("10–15 minutes with Justworks administrator access");
+    expect(t.beforeYouBegin).toMatch(/Administrator/);
+    expect(t.security).toMatch(/SOC 2 Type II/);
+    expect(t.steps.map((s) => s.key)).toEqual([
+      "add-user",
+      "grant-admin",
+      "permissions",
+      "verify-permissions",
+      "note-details",
+      "connect",
+    ]);
+    expect(t.steps.map((s) => s.owner)).toEqual([
+      "customer",
+      "customer",
+      "customer",
+      "customer",
+      "customer",
+      "fleet",
+    ]);
+    expect(t.troubleshooting.join(" ")).toMatch(/username is usually \*not\* your email/);
+  });
+
+  it("asks for the integration user's name and email in step 1", () => {
+    const step1 = t.steps[0]!.instructions;
+    for (const placeholder of ["integrationUserName", "integrationUserEmail"]) {
+      expect(step1).toContain(`{${placeholder}}`);
+    }
+    expect(step1).toMatch(/Manage > Employees/);
+    expect(step1).toMatch(/Invite/);
+  });
+
+  it("is proven by Finch where a connection can prove it", () => {
+    const verifiedBy = Object.fromEntries(t.steps.map((s) => [s.key, s.verifiedBy]));
+    expect(verifiedBy).toEqual({
+      "add-user": "finch",
+      "grant-admin": "finch",
+      permissions: null,
+      "verify-permissions": "finch",
+      "note-details": "person",
+      connect: "finch",
+    });
+    expect(t.steps.filter((s) => s.finchConnect).map((s) => s.key)).toEqual(["connect"]);
+  });
+
+  it("lists step 5's details and the MFA device", () => {
+    const step5 = t.steps[4]!.instructions;
+    expect(step5).toMatch(/\*Username\* — this is \*not\* always the email/);
+    expect(step5).toContain("{integrationUserEmail}");
+    expect(step5).toMatch(/Temporary password/);
+    expect(step5).toMatch(/Company name/);
+    expect(step5).toMatch(/MFA/);
+  });
+
+  it("has 6 steps and 14 checkable items: 5 steps and the 9 permissions of step 3", () => {
+    expect(items).toHaveLength(14);
+    expect(items.filter((i) => i.kind === "step").map((i) => i.key)).toEqual([
+      "add-user",
+      "grant-admin",
+      "verify-permissions",
+      "note-details",
+      "connect",
+    ]);
+    expect(items.filter((i) => i.kind === "permission").every((i) => i.stepKey === "permissions")).toBe(true);
+  });
+
+  it("maps each permission to its group, Finch check and place to fix it", () => {
+    const perms = items.filter((i) => i.kind === "permission");
+    expect(perms.map((p) => [p.group, p.label, p.check])).toEqual([
+      ["Company HR", "View basic employee info", "directory"],
+      ["Company HR", "View all employee info", "individual"],
+      ["Company HR", "Manage employees", "employment_income"],
+      ["Settings", "View company info", "company"],
+      ["Settings", "View reports", "payment"],
+      ["Payments", "View payments", "payment"],
+      ["Payments", "View financial reports", "pay_statement"],
+      ["Benefits/Deductions", "View company benefits", "benefits"],
+      ["Benefits/Deductions", "Manage company benefits", "none"],
+    ]);
+    for (const p of perms) {
+      expect(p.fix).toBe(`Company > Permissions > ${p.group}: ${p.label}`);
+      expect(p.verifiedBy).toBe(p.check === "none" ? "person" : "finch");
+    }
+    const permissions = t.steps[2]!.permissions;
+    for (const p of permissions) {
+      if (p.check !== "none") expect(p.products).toContain(CHECK_PRODUCT[p.check]);
+    }
+  });
+
+  it("keeps every checkbox text within Slack's limits", () => {
+    for (const item of items) {
+      expect(item.label.length).toBeLessThanOrEqual(75);
+      expect((item.fix ?? "").length).toBeLessThanOrEqual(75);
+      expect(`tick:${item.key}`.length).toBeLessThanOrEqual(255);
+    }
+  });
+});
+
+describe("parseTemplate reports precise problems", () => {
+  it("accepts the Justworks template unchanged", () => {
+    expect(parseTemplate(justworksYaml, "justworks.yml").id).toBe("justworks");
+  });
+
+  it("reports YAML syntax errors with the file", () => {
+    expect(() => parseTemplate("id: justworks\nsteps: [\n", "justworks.yml")).toThrow(
+      /justworks\.yml:\n {2}- YAML: /,
+    );
+    expect(() => parseTemplate("id: a\nid: b\n", "a.yml")).toThrow(/YAML: .*[Mm]ap keys must be unique/);
+  });
+
+  it("names the field, the item and the allowed values of a bad enum", () => {
+    const data = justworksData();
+    data.steps[2]!.permissions[8]!.check = "benefits_write";
+    expect(problemsOf(data)).toEqual([
+      'steps[2].permissions[8].check (permission "benefits-manage"): ' +
+        `must be one of ${FINCH_CHECKS.join(" | ")}`,
+    ]);
+  });
+
+  it("reports a missing field and a misspelt one", () => {
+    const data = justworksData();
+    delete data.steps[0]!.owner;
+    data.steps[1]!.verifedBy = "finch";
+    const problems = problemsOf(data);
+    expect(problems).toContain('steps[0].owner (step "add-user"): is required');
+    expect(problems).toContain('steps[1] (step "grant-admin"): Unrecognized key: "verifedBy"');
+  });
+
+  it("reports a checkbox label too long for Slack", () => {
+    const data = justworksData();
+    data.steps[2]!.permissions[0]!.label = "x".repeat(76);
+    expect(problemsOf(data)).toEqual([
+      'steps[2].permissions[0].label (permission "hr-view-basic"): ' +
+        "is 76 chars; a Slack checkbox holds at most 75",
+    ]);
+  });
+
+  it("reports a key that is not a slug", () => {
+    const data = justworksData();
+    data.steps[0]!.key = "Add User";
+    expect(problemsOf(data)[0]).toMatch(/^steps\[0\]\.key \(step "Add User"\): must be lowercase letters/);
+  });
+
+  it("reports duplicate keys across steps and permissions", () => {
+    const data = justworksData();
+    data.steps[2]!.permissions[1]!.key = "add-user";
+    expect(problemsOf(data)).toEqual([
+      'steps[2].permissions[1].key (permission "add-user"): duplicate key "add-user" (also steps[0].key); ' +
+        "keys must be unique in a template",
+    ]);
+  });
+
+  it("reports unknown placeholders, and placeholders where the length must be known", () => {
+    const data = justworksData();
+    data.steps[0]!.instructions += "\nAsk {adminName}.";
+    data.steps[1]!.title = "Make {integrationUserName} an admin";
+    const problems = problemsOf(data);
+    expect(problems).toContainEqual(
+      expect.stringMatching(
+        /^steps\[0\]\.instructions \(step "add-user"\): unknown placeholder \{adminName\}; known: /,
+      ),
+    );
+    expect(problems).toContainEqual(
+      expect.stringMatching(/^steps\[1\]\.title \(step "grant-admin"\): placeholders are not allowed here/),
+    );
+  });
+
+  it("reports products and checks that do not match", () => {
+    const data = justworksData();
+    data.finch.products = data.finch.products.filter((p) => p !== "benefits");
+    data.steps[2]!.permissions[3]!.check = "payment";
+    const problems = problemsOf(data);
+    expect(problems).toContainEqual(
+      'steps[2].permissions[3].check (permission "settings-company-info"): ' +
+        '"payment" reads the Finch product "payment", which products does not list',
+    );
+    expect(problems).toContainEqual(
+      'steps[2].permissions[7].products[0] (permission "benefits-view"): ' +
+        '"benefits" is not in finch.products; add it there or remove it here',
+    );
+  });
+
+  it("reports a group split in two, and a checkbox field on a step with permissions", () => {
+    const data = justworksData();
+    data.steps[2]!.permissions[5]!.group = "Company HR";
+    data.steps[2]!.label = "Permissions";
+    const problems = problemsOf(data);
+    expect(problems).toContainEqual(
+      expect.stringMatching(/^steps\[2\]\.label .*not allowed on a step with permissions/),
+    );
+    expect(problems).toContainEqual(
+      expect.stringMatching(
+        /^steps\[2\]\.permissions\[5\]\.group .*"Company HR" appears again after another group/,
+      ),
+    );
+  });
+
+  it("reports an id that does not match the file name", () => {
+    expect(problemsOf(justworksData(), "gusto.yml")).toEqual([
+      'id: is "justworks" but the file is gusto.yml: name the file justworks.yml',
+    ]);
+  });
+
+  it("reports a template whose checklist would not fit one Slack message", () => {
+    const data = justworksData();
+    for (let i = 0; i < 10; i++) {
+      data.steps.push({ ...data.steps[4]!, key: `extra-${i}` });
+    }
+    expect(problemsOf(data)).toContainEqual(
+      expect.stringMatching(/^steps: the checklist would need \d+ Slack blocks \(max 50\)/),
+    );
+  });
+});
+
+describe("placeholders", () => {
+  it("knows the placeholders the templates use", () => {
+    expect(PLACEHOLDERS).toContain("integrationUserEmail");
+  });
+
+  it("fills every placeholder and refuses to leave one unfilled", () => {
+    const values = placeholderValuesFor({
+      companyName: "Acme",
+      integrationUserName: "  Fleet Integration ",
+      integrationUserEmail: "fleet+acme@fleet.io",
+    });
+    expect(values).toMatchObject({
+      integrationUserFirstName: "Fleet",
+      integrationUserLastName: "Integration",
+    });
+    expect(
+      fillPlaceholders("Add {integrationUserName} <{integrationUserEmail}> for {companyName}", values),
+    ).toBe("Add Fleet Integration <fleet+acme@fleet.io> for Acme");
+    expect(() => fillPlaceholders("Hello {nobody}", values)).toThrow("No value for placeholder {nobody}");
+    expect(() => fillPlaceholders("{toString}", values)).toThrow(/toString/);
+    expect(fillPlaceholders("no placeholders { here }", {})).toBe("no placeholders { here }");
+  });
+
+  it("does not invent a last name for a one-word name", () => {
+    const values = placeholderValuesFor({
+      companyName: "A",
+      integrationUserName: "Fleet",
+      integrationUserEmail: "f@x.io",
+    });
+    expect(values.integrationUserFirstName).toBe("Fleet");
+    expect(values.integrationUserLastName).toBe("Fleet");
+  });
+});
