@@ -80,6 +80,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
       "/healthz",
       healthRoute(db, () => stopping),
     );
+    // Feature routes: Finch callback/webhooks and Connect links (src/finch) mount here.
     options.extendRouter?.(router, ctx);
     const server = createHttpServer({
       router,
@@ -89,6 +90,8 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     });
     const port = await listen(server, config.http.port, config.http.host);
     await slack.start();
+    // Background jobs (reminders, Finch polling) start here and are stopped first on shutdown.
+    const jobs: Array<{ stop(): Promise<void> }> = [];
     const url = `http://127.0.0.1:${port}`;
     if (!config.publicUrl) ctx.publicUrl = `${url}/`;
     logger.info(
@@ -101,6 +104,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
       stopped ??= (async () => {
         stopping = true;
         logger.info("stopping: no new requests, finishing work in flight");
+        await Promise.all(jobs.map((job) => job.stop()));
         await slack.stop();
         await closeServer(server);
         const drained = await inFlight.drain(15_000);
