@@ -146,37 +146,34 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; problems:
 
 /** Validates an environment (pure: pass `process.env` or a test's own object). */
 export function parseConfig(env: Record<string, string | undefined>): ConfigResult {
-  const parsed = rawSchema.safeParse(env);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      problems: parsed.error.issues.map(
-        (issue) => `${issue.path.join(".") || "environment"} ${issue.message}`,
-      ),
-    };
-  }
-  const r = parsed.data;
-  const problems: string[] = [];
-  const mode: RunMode = r.SLACK_APP_TOKEN
+  const has = (name: string) => (env[name] ?? "").trim() !== "";
+  const mode: RunMode = has("SLACK_APP_TOKEN")
     ? "socket"
-    : r.SLACK_BOT_TOKEN || r.SLACK_SIGNING_SECRET
+    : has("SLACK_BOT_TOKEN") || has("SLACK_SIGNING_SECRET")
       ? "http"
       : "sandbox";
-
+  // Missing settings and malformed ones are collected together, so one start-up shows every problem.
+  const problems: string[] = [];
   if (mode !== "sandbox") {
-    const need = (value: unknown, name: string, why: string) => {
-      if (!value) problems.push(`${name} is missing: ${why}`);
+    const need = (name: string, why: string) => {
+      if (!has(name)) problems.push(`${name} is missing: ${why}`);
     };
-    need(r.SLACK_BOT_TOKEN, "SLACK_BOT_TOKEN", "the bot token (xoxb-…) from the Slack app's OAuth page");
-    if (mode === "http") {
-      need(r.SLACK_SIGNING_SECRET, "SLACK_SIGNING_SECRET", "needed to verify requests from Slack");
-    }
-    need(r.FINCH_CLIENT_ID, "FINCH_CLIENT_ID", "from the Finch dashboard");
-    need(r.FINCH_CLIENT_SECRET, "FINCH_CLIENT_SECRET", "from the Finch dashboard");
-    need(r.PUBLIC_URL, "PUBLIC_URL", "the https address where Slack, Finch and browsers reach this app");
-    need(r.TOKEN_ENCRYPTION_KEY, "TOKEN_ENCRYPTION_KEY", "32 random bytes in base64 to encrypt Finch tokens");
-    need(r.INTEGRATION_USER_EMAIL, "INTEGRATION_USER_EMAIL", "the email of Fleet's integration user");
+    need("SLACK_BOT_TOKEN", "the bot token (xoxb-…) from the Slack app's OAuth page");
+    if (mode === "http") need("SLACK_SIGNING_SECRET", "needed to verify requests from Slack");
+    need("FINCH_CLIENT_ID", "from the Finch dashboard");
+    need("FINCH_CLIENT_SECRET", "from the Finch dashboard");
+    need("PUBLIC_URL", "the https address where Slack, Finch and browsers reach this app");
+    need("TOKEN_ENCRYPTION_KEY", "32 random bytes in base64 to encrypt Finch tokens");
+    need("INTEGRATION_USER_EMAIL", "the email of Fleet's integration user");
   }
+  const parsed = rawSchema.safeParse(env);
+  if (!parsed.success) {
+    problems.push(
+      ...parsed.error.issues.map((issue) => `${issue.path.join(".") || "environment"} ${issue.message}`),
+    );
+    return { ok: false, problems };
+  }
+  const r = parsed.data;
   const previous = r.TOKEN_ENCRYPTION_PREVIOUS_KEYS.map((entry) => {
     const [id, key] = entry.split(":") as [string, string];
     return { id, key: Buffer.from(key, "base64") };

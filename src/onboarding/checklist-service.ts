@@ -99,6 +99,8 @@ export async function recordItemChange(ctx: AppContext, change: ItemChange): Pro
   const now = ctx.clock.now();
   const external = change.actor ? !change.actor.internal : false;
   return ctx.db.prisma.$transaction(async (tx) => {
+    // Serialize changes of one onboarding: concurrent deliveries must not both see "unchanged" or "new".
+    await tx.$queryRaw`select id from onboarding where id = ${change.onboardingId}::uuid for update`;
     const before = await tx.stepState.findUnique({
       where: { onboardingId_itemKey: { onboardingId: change.onboardingId, itemKey: change.itemKey } },
     });

@@ -546,7 +546,8 @@ export class SlackDriver {
     const action: Record<string, unknown> = { ...rest };
     action.type = type;
     action.block_id = input.block_id ?? found?.blockId ?? `blk_${this.uniqueSuffix(6)}`;
-    action.action_ts = (this.now() / 1000).toFixed(6);
+    // A redelivery keeps the original action_ts (tests pass it); a new click gets a fresh one.
+    action.action_ts = typeof input.action_ts === "string" ? input.action_ts : (this.now() / 1000).toFixed(6);
     const elementText = isObject(element.text) ? element.text : undefined;
     if (text !== undefined) action.text = { type: "plain_text", text, emoji: true };
     else if (elementText) action.text = elementText;

@@ -184,3 +184,28 @@ export async function eventually<T>(
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
 }
+
+/** Messages the bot sent to a user in their direct-message channel. */
+export function dmMessages(slack: SlackStandIn, userId: string) {
+  const im = slack.allChannels().find((c) => c.isIm && c.members.includes(userId));
+  return im ? slack.messages(im.id) : [];
+}
+
+/** Accepts a Slack Connect invite on the stand-in and delivers Slack's events to the app. */
+export async function acceptInvite(h: Harness, email: string, user: { id: string; teamId: string }) {
+  // The newest pending invite for that email (earlier tests may have left older ones in the stand-in).
+  const invite = h.slack.invites.filter((i) => i.email === email && i.status === "pending").at(-1);
+  if (!invite) throw new Error(`no pending invite for ${email}`);
+  for (const event of h.slack.acceptSharedInvite(invite.id, { userId: user.id, teamId: user.teamId })) {
+    const res = await h.driver.event(event, { teamId: HOME_TEAM.id });
+    if (res.status !== 200) throw new Error(`event ${event.type} answered ${res.status}`);
+  }
+}
+
+/** The Slack channel of the newest onboarding (looked up in the database, not by name). */
+export async function latestOnboardingChannel(h: Harness) {
+  const o = await h.db.prisma.onboarding.findFirstOrThrow({ orderBy: { createdAt: "desc" } });
+  const channel = o.channelId ? h.slack.channel(o.channelId) : undefined;
+  if (!channel) throw new Error("the newest onboarding has no channel");
+  return channel;
+}
