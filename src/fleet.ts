@@ -5,9 +5,12 @@
 import type { Server } from "node:http";
 import { WebClient } from "@slack/web-api";
 import { InFlight } from "./background.ts";
+import { startAlertJob } from "./cockpit/alerts.ts";
 import type { Config } from "./config.ts";
 import { type AppContext, type Clock, type SlackIdentity, systemClock } from "./context.ts";
 import { type Database, openDatabase } from "./db/client.ts";
+import { startFinchPolling } from "./finch/polling.ts";
+import { mountFinchRoutes } from "./http/finch-routes.ts";
 import { healthRoute } from "./http/health.ts";
 import { Router } from "./http/router.ts";
 import { closeServer, createHttpServer, listen } from "./http/server.ts";
@@ -81,6 +84,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
       healthRoute(db, () => stopping),
     );
     // Feature routes: Finch callback/webhooks and Connect links (src/finch) mount here.
+    mountFinchRoutes(router, ctx, inFlight);
     options.extendRouter?.(router, ctx);
     const server = createHttpServer({
       router,
@@ -92,6 +96,8 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     await slack.start();
     // Background jobs (reminders, Finch polling) start here and are stopped first on shutdown.
     const jobs: Array<{ stop(): Promise<void> }> = [];
+    if (config.schedulerEnabled) jobs.push(startFinchPolling(ctx, { intervalMs: 60_000 }));
+    if (config.schedulerEnabled) jobs.push(startAlertJob(ctx));
     const url = `http://127.0.0.1:${port}`;
     if (!config.publicUrl) ctx.publicUrl = `${url}/`;
     logger.info(

@@ -4,6 +4,7 @@
  * latest, so two people ticking at the same moment both end up visible (no lost update).
  */
 import { randomBytes } from "node:crypto";
+import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
 import { connectLinkToken } from "../crypto.ts";
 import type { Actor } from "../slack/actors.ts";
@@ -206,6 +207,7 @@ export async function tickFromSlack(
   }
   // Always re-render: a client that showed a stale state gets the truth back.
   await refreshChecklist(ctx, onboarding.id);
+  if (changed) refreshHomeSoon(ctx, onboarding.ownerUserId);
   if (changed) await celebrateIfCustomerDone(ctx, onboarding.id);
   return { ok: true, changed };
 }

@@ -36,6 +36,8 @@ export const MetadataEventType = {
   connectLink: "finch_connect_link",
   verification: "finch_verification",
   reminder: "onboarding_reminder",
+  nudge: "onboarding_nudge",
+  repDigest: "rep_digest",
 } as const;
 
 /** Action id of the checkbox of one checklist item. */

@@ -3,7 +3,10 @@ import type { App } from "@slack/bolt";
 import type { InFlight } from "../../background.ts";
 import type { AppContext } from "../../context.ts";
 import { dedupeMiddleware } from "../middleware/dedupe.ts";
+import { registerFinchActions } from "./actions/finch.ts";
 import { registerActions } from "./actions/index.ts";
+import { registerFinchCommands } from "./commands/finch.ts";
+import { registerCockpit } from "./cockpit.ts";
 import { registerCommands } from "./commands/index.ts";
 import { registerEvents } from "./events/index.ts";
 import { registerViews } from "./views/index.ts";
@@ -16,9 +19,12 @@ export function registerListeners(app: App, ctx: AppContext, inFlight: InFlight)
   });
   app.use(dedupeMiddleware(ctx));
   registerCommands(app, ctx);
+  registerFinchCommands(ctx);
   registerActions(app, ctx);
+  registerFinchActions(app, ctx);
   registerViews(app, ctx);
   registerEvents(app, ctx);
+  registerCockpit(app, ctx);
   app.error(async (error) => {
     ctx.logger.error({ err: error }, "unhandled error in a Slack listener");
   });

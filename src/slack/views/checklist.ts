@@ -27,6 +27,7 @@ import {
 } from "../../onboarding/template.ts";
 import { ActionId, MetadataEventType, tickActionId } from "../ids.ts";
 import { BLOCK_KIT_LIMITS } from "./limits.ts";
+import { escapeMrkdwn } from "./mrkdwn.ts";
 
 /** What the checklist is rendered from. */
 export interface ChecklistMessageInput {
@@ -66,11 +67,6 @@ const OWNER_BADGE = { customer: ":bust_in_silhouette: Your HR admin", fleet: ":o
 const NONCE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,20}$/;
 const graphemes = new Intl.Segmenter("en", { granularity: "grapheme" });
-
-/** Slack mrkdwn treats `&`, `<` and `>` as control characters: user data must be escaped. */
-function escapeMrkdwn(value: string): string {
-  return value.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
-}
 
 /** Shortens to at most `max` UTF-16 units without splitting an emoji or accented letter. */
 function truncate(value: string, max: number): string {

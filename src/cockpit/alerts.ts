@@ -1,0 +1,152 @@
+/**
+ * Private alerts to the owning rep (never in the customer channel): Slack Connect invites about to expire
+ * unaccepted, customers gone quiet, a call tomorrow with customer steps still open. Each alert is claimed
+ * in the database before it is sent (exactly one replica sends it) and released again if Slack fails.
+ */
+import cron from "node-cron";
+import type { AppContext } from "../context.ts";
+import { progressOf } from "../onboarding/checklist-service.ts";
+import { ActionId } from "../slack/ids.ts";
+import { claimDelivery } from "../slack/middleware/dedupe.ts";
+import { slackDate } from "../time.ts";
+
+const DAY = 86_400_000;
+/** Slack expires unaccepted Slack Connect invitations after 14 days. */
+export const INVITE_EXPIRY_DAYS = 14;
+
+/** Runs every check once; returns how many alerts went out. */
+export async function runAlerts(ctx: AppContext): Promise<number> {
+  return (await inviteExpiryAlerts(ctx)) + (await stallAlerts(ctx)) + (await callRiskAlerts(ctx));
+}
+
+async function sendOnce(ctx: AppContext, key: string, send: () => Promise<void>): Promise<boolean> {
+  if (!(await claimDelivery(ctx, key))) return false;
+  try {
+    await send();
+    return true;
+  } catch (err) {
+    // Release the claim so the next run retries.
+    await ctx.db.prisma.processedDelivery.delete({ where: { key } }).catch(() => {});
+    ctx.logger.warn({ err, key }, "alert not delivered; will retry");
+    return false;
+  }
+}
+
+/** Invites sent INVITE_ALERT_AFTER_DAYS ago and still not accepted: a one-click re-invite for the rep. */
+export async function inviteExpiryAlerts(ctx: AppContext): Promise<number> {
+  const now = ctx.clock.now();
+  const cutoff = new Date(now.getTime() - ctx.config.thresholds.inviteAlertAfterDays * DAY);
+  const stale = await ctx.db.prisma.invite.findMany({
+    where: { status: "sent", sentAt: { lte: cutoff }, alertedAt: null, onboarding: { status: "active" } },
+    include: { onboarding: { include: { customer: true } } },
+    take: 200,
+  });
+  let sent = 0;
+  for (const invite of stale) {
+    const o = invite.onboarding;
+    const expires = new Date((invite.sentAt ?? now).getTime() + INVITE_EXPIRY_DAYS * DAY);
+    const ok = await sendOnce(ctx, `alert:invite:${invite.id}:${invite.sentAt?.toISOString()}`, async () => {
+      await ctx.slack.chat.postMessage({
+        channel: o.ownerUserId,
+        text: `:hourglass: ${invite.email} has not accepted the Slack Connect invitation for ${o.customer.name}; it expires ${expires.toISOString().slice(0, 10)}.`,
+        blocks: [
+          {
+            type: "section",
+            text: {
+              type: "mrkdwn",
+              text: `:hourglass: *${o.customer.name}*: ${invite.email} has not accepted the Slack Connect invitation sent ${slackDate(invite.sentAt ?? now, o.timeZone, "{date_short_pretty}")}. Slack expires it ${slackDate(expires, o.timeZone, "{date_short_pretty}")}.`,
+            },
+            accessory: {
+              type: "button",
+              action_id: ActionId.reinvite,
+              text: { type: "plain_text", text: "Re-invite" },
+              style: "primary",
+              value: o.id,
+            },
+          },
+        ],
+      });
+      await ctx.db.prisma.invite.update({ where: { id: invite.id }, data: { alertedAt: now } });
+    });
+    if (ok) sent++;
+  }
+  return sent;
+}
+
+/** No customer activity for STALL_AFTER_DAYS while customer steps are open: once per quiet spell. */
+export async function stallAlerts(ctx: AppContext): Promise<number> {
+  const now = ctx.clock.now();
+  const cutoff = new Date(now.getTime() - ctx.config.thresholds.stallAfterDays * DAY);
+  const quiet = await ctx.db.prisma.onboarding.findMany({
+    where: {
+      status: "active",
+      customerStepsDoneAt: null,
+      OR: [
+        { lastCustomerActivityAt: { lte: cutoff } },
+        { lastCustomerActivityAt: null, createdAt: { lte: cutoff } },
+      ],
+    },
+    include: { customer: true },
+    take: 200,
+  });
+  let sent = 0;
+  for (const o of quiet) {
+    const since = o.lastCustomerActivityAt ?? o.createdAt;
+    const ok = await sendOnce(ctx, `alert:stall:${o.id}:${since.toISOString()}`, async () => {
+      const progress = await progressOf(ctx, o);
+      await ctx.slack.chat.postMessage({
+        channel: o.ownerUserId,
+        text: `:zzz: *${o.customer.name}* has been quiet since ${slackDate(since, o.timeZone, "{date_short_pretty}")} — ${progress.stepsDone} of ${progress.stepsTotal} steps done; open for the customer: ${progress.openByOwner.customer.join(", ") || "nothing"}.${o.channelId ? ` <#${o.channelId}>` : ""}`,
+      });
+    });
+    if (ok) sent++;
+  }
+  return sent;
+}
+
+/** A call within the next 48 hours with customer steps still open: tell the rep once per call. */
+export async function callRiskAlerts(ctx: AppContext): Promise<number> {
+  const now = ctx.clock.now();
+  const soon = await ctx.db.prisma.onboarding.findMany({
+    where: {
+      status: "active",
+      customerStepsDoneAt: null,
+      callAt: { gt: now, lte: new Date(now.getTime() + 2 * DAY) },
+    },
+    include: { customer: true },
+    take: 200,
+  });
+  let sent = 0;
+  for (const o of soon) {
+    const progress = await progressOf(ctx, o);
+    if (progress.customerStepsDone) continue;
+    const ok = await sendOnce(ctx, `alert:risk:${o.id}:${o.callAt?.toISOString()}`, async () => {
+      await ctx.slack.chat.postMessage({
+        channel: o.ownerUserId,
+        text: `:rotating_light: *${o.customer.name}*'s call is ${slackDate(o.callAt ?? now, o.timeZone)} and the customer still has open steps: ${progress.openByOwner.customer.join(", ")}.${o.channelId ? ` <#${o.channelId}>` : ""}`,
+      });
+    });
+    if (ok) sent++;
+  }
+  return sent;
+}
+
+/** Runs the alert checks every 15 minutes (node-cron, no overlapping runs). */
+export function startAlertJob(ctx: AppContext): { stop(): Promise<void> } {
+  const task = cron.schedule(
+    "*/15 * * * *",
+    async () => {
+      try {
+        await runAlerts(ctx);
+      } catch (err) {
+        ctx.logger.error({ err }, "alert checks failed");
+      }
+    },
+    { noOverlap: true, name: "cockpit-alerts" },
+  );
+  return {
+    stop: async () => {
+      await task.stop();
+    },
+  };
+}

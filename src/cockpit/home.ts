@@ -1,0 +1,63 @@
+/**
+ * Publishing the App Home: on `app_home_opened`, on the rep's own toggles, and — debounced — whenever
+ * something about their onboardings changes.
+ */
+import type { AppContext } from "../context.ts";
+import { buildExternalHomeView, buildHomeView } from "../slack/views/home.ts";
+import { type HomeScope, loadHomePage } from "./home-data.ts";
+
+const teamOfUser = new Map<string, { teamId: string; until: number }>();
+/** The page and scope each rep last looked at, so a refresh keeps their place. */
+const lastView = new Map<string, { scope: HomeScope; page: number }>();
+
+/** The user's own team (users.info, cached for an hour): decides internal vs external. */
+export async function userTeam(ctx: AppContext, userId: string): Promise<string | null> {
+  const cached = teamOfUser.get(userId);
+  if (cached && cached.until > Date.now()) return cached.teamId;
+  try {
+    const res = await ctx.slack.users.info({ user: userId });
+    const teamId = res.user?.team_id ?? null;
+    if (teamId) teamOfUser.set(userId, { teamId, until: Date.now() + 3_600_000 });
+    return teamId;
+  } catch (err) {
+    ctx.logger.warn({ err, user: userId }, "users.info failed");
+    return null;
+  }
+}
+
+/** Publishes a user's Home: the cockpit for our people, a neutral page for everyone else. */
+export async function publishHome(
+  ctx: AppContext,
+  userId: string,
+  view: { scope?: HomeScope; page?: number; teamId?: string } = {},
+): Promise<void> {
+  const teamId = view.teamId ?? (await userTeam(ctx, userId));
+  if (teamId !== ctx.identity.teamId) {
+    await ctx.slack.views.publish({ user_id: userId, view: buildExternalHomeView() });
+    return;
+  }
+  const previous = lastView.get(userId);
+  const scope = view.scope ?? previous?.scope ?? "mine";
+  const page = await loadHomePage(ctx, { userId, scope, page: view.page ?? previous?.page ?? 0 });
+  lastView.set(userId, { scope, page: page.page });
+  await ctx.slack.views.publish({
+    user_id: userId,
+    view: buildHomeView(page, { teamId: ctx.identity.teamId }),
+  });
+}
+
+const pending = new Map<string, NodeJS.Timeout>();
+
+/** Re-publishes a rep's Home shortly after a change (several changes in a row publish once). */
+export function refreshHomeSoon(ctx: AppContext, userId: string, delayMs = 1_500): void {
+  const existing = pending.get(userId);
+  if (existing) clearTimeout(existing);
+  const timer = setTimeout(() => {
+    pending.delete(userId);
+    publishHome(ctx, userId, { teamId: ctx.identity.teamId }).catch((err: unknown) =>
+      ctx.logger.warn({ err, user: userId }, "could not refresh the Home tab"),
+    );
+  }, delayMs);
+  timer.unref();
+  pending.set(userId, timer);
+}

@@ -1,0 +1,116 @@
+/** Closing an onboarding (`/fleet done`) and handing it over (`/fleet owner`). */
+import type { AppContext } from "../context.ts";
+import type { Actor } from "../slack/actors.ts";
+import { adviceFor, slackErrorCode } from "../slack/errors.ts";
+import { audit } from "./audit.ts";
+import { refreshChecklist } from "./checklist-service.ts";
+
+/** Archives an onboarding: reminders and nudges stop, a closing note is posted, history is kept. */
+export async function closeOnboarding(ctx: AppContext, onboardingId: string, actor: Actor): Promise<string> {
+  const now = ctx.clock.now();
+  const closed = await ctx.db.prisma.onboarding.updateMany({
+    where: { id: onboardingId, status: "active" },
+    data: { status: "done", closedAt: now, checklistVersion: { increment: 1 } },
+  });
+  const o = await ctx.db.prisma.onboarding.findUniqueOrThrow({
+    where: { id: onboardingId },
+    include: { customer: true },
+  });
+  if (closed.count === 0) return `*${o.customer.name}* was already closed.`;
+  await ctx.db.prisma.reminder.updateMany({
+    where: { onboardingId, status: { in: ["pending", "sending"] } },
+    data: { status: "cancelled" },
+  });
+  await audit(ctx, { onboardingId, action: "onboarding.closed", actor });
+  if (o.channelId) {
+    await ctx.slack.chat.postMessage({
+      channel: o.channelId,
+      text: `:checkered_flag: This onboarding is complete — thank you! The checklist stays pinned for the record, and <@${o.ownerUserId}> is still here for any question.`,
+    });
+    await refreshChecklist(ctx, onboardingId);
+  }
+  return `:checkered_flag: *${o.customer.name}* is closed: reminders and nudges stopped, history kept.`;
+}
+
+/** Hands an onboarding over to another rep of our workspace. */
+export async function handOver(
+  ctx: AppContext,
+  onboardingId: string,
+  newOwnerUserId: string,
+  actor: Actor,
+): Promise<string> {
+  const info = await ctx.slack.users.info({ user: newOwnerUserId }).catch(() => null);
+  if (!info?.user || info.user.team_id !== ctx.identity.teamId || info.user.is_bot) {
+    return `<@${newOwnerUserId}> is not a member of our workspace, so they can't own an onboarding.`;
+  }
+  const o = await ctx.db.prisma.onboarding.findUniqueOrThrow({
+    where: { id: onboardingId },
+    include: { customer: true },
+  });
+  if (o.ownerUserId === newOwnerUserId) return `<@${newOwnerUserId}> already owns *${o.customer.name}*.`;
+  await ctx.db.prisma.onboarding.update({
+    where: { id: onboardingId },
+    data: { ownerUserId: newOwnerUserId },
+  });
+  await audit(ctx, {
+    onboardingId,
+    action: "onboarding.owner_changed",
+    actor,
+    detail: { from: o.ownerUserId, to: newOwnerUserId },
+  });
+  const notes: string[] = [];
+  if (o.channelId) {
+    try {
+      await ctx.slack.conversations.invite({ channel: o.channelId, users: newOwnerUserId });
+    } catch (err) {
+      const code = slackErrorCode(err);
+      if (code !== "already_in_channel") notes.push(adviceFor(code, `<@${newOwnerUserId}>`));
+    }
+    await ctx.slack.chat.postMessage({
+      channel: o.channelId,
+      text: `:wave: <@${newOwnerUserId}> is now your Fleet contact for this onboarding.`,
+    });
+  }
+  await ctx.slack.chat.postMessage({
+    channel: newOwnerUserId,
+    text: `:inbox_tray: <@${actor.userId}> handed *${o.customer.name}* over to you${o.channelId ? ` — <#${o.channelId}>` : ""}.`,
+  });
+  return [`*${o.customer.name}* now belongs to <@${newOwnerUserId}>.`, ...notes].join("\n");
+}
+
+/** Re-sends Slack Connect invitations that failed, were declined or are still pending. */
+export async function resendInvites(ctx: AppContext, onboardingId: string, actor: Actor): Promise<string> {
+  const o = await ctx.db.prisma.onboarding.findUniqueOrThrow({
+    where: { id: onboardingId },
+    include: { invites: true },
+  });
+  if (!o.channelId) return "The channel does not exist yet: run `/fleet onboard` again to resume.";
+  const lines: string[] = [];
+  for (const invite of o.invites.filter((i) =>
+    ["pending", "sent", "failed", "declined"].includes(i.status),
+  )) {
+    try {
+      const res = await ctx.slack.conversations.inviteShared({
+        channel: o.channelId,
+        emails: [invite.email],
+      });
+      await ctx.db.prisma.invite.update({
+        where: { id: invite.id },
+        data: {
+          status: "sent",
+          slackInviteId: res.invite_id ?? invite.slackInviteId,
+          sentAt: ctx.clock.now(),
+          lastError: null,
+          alertedAt: null,
+        },
+      });
+      await audit(ctx, { onboardingId, action: "invite.resent", actor, detail: { email: invite.email } });
+      lines.push(`:envelope: Re-sent to ${invite.email}.`);
+    } catch (err) {
+      const code = slackErrorCode(err);
+      await ctx.db.prisma.invite.update({ where: { id: invite.id }, data: { lastError: code } });
+      lines.push(`:x: ${invite.email}: ${adviceFor(code, invite.email)}`);
+    }
+  }
+  return lines.length ? lines.join("\n") : "Every HR admin has joined already — nothing to re-send.";
+}

@@ -1,0 +1,157 @@
+/** The App Home tab: a rep's cockpit (pure builder), and the neutral view external users get. */
+import type { Button, KnownBlock, View } from "@slack/types";
+import type { HomePage, HomeRow } from "../../cockpit/home-data.ts";
+import { progressBar } from "../../onboarding/progress.ts";
+import { slackDate } from "../../time.ts";
+import { ActionId } from "../ids.ts";
+import { escapeMrkdwn } from "./mrkdwn.ts";
+
+const CONNECTION_TEXT: Record<HomeRow["connection"], string> = {
+  none: ":white_circle: Finch not connected",
+  pending: ":hourglass_flowing_sand: Finch connecting",
+  connected: ":large_blue_circle: Finch connected, not verified",
+  verified: ":large_green_circle: Finch verified",
+  broken: ":red_circle: Finch connection broken",
+};
+
+/** Builds the Home view for an internal user. `teamId` makes channel links open in the right workspace. */
+export function buildHomeView(page: HomePage, input: { teamId: string }): View {
+  const blocks: KnownBlock[] = [
+    { type: "header", text: { type: "plain_text", text: "Customer onboardings" } },
+    {
+      type: "actions",
+      block_id: "home_controls",
+      elements: [
+        {
+          type: "button",
+          action_id: ActionId.homeNewOnboarding,
+          text: { type: "plain_text", text: "New onboarding" },
+          style: "primary",
+        },
+        {
+          type: "static_select",
+          action_id: ActionId.homeScope,
+          initial_option: scopeOption(page.scope),
+          options: [scopeOption("mine"), scopeOption("all")],
+        },
+      ],
+    },
+    {
+      type: "context",
+      elements: [
+        {
+          type: "mrkdwn",
+          text:
+            page.total === 0
+              ? "No active onboardings. Start one with `/fleet onboard` or the button above."
+              : `${page.total} active · sorted by next call · page ${page.page + 1} of ${Math.ceil(page.total / page.pageSize)}`,
+        },
+      ],
+    },
+  ];
+  for (const row of page.rows) blocks.push({ type: "divider" }, ...rowBlocks(row, input.teamId));
+  const pages = Math.ceil(page.total / page.pageSize);
+  if (pages > 1) {
+    const nav: Button[] = [];
+    if (page.page > 0) nav.push(pageButton("← Previous", "prev", page.page - 1, page.scope));
+    if (page.page < pages - 1) nav.push(pageButton("Next →", "next", page.page + 1, page.scope));
+    blocks.push({ type: "divider" }, { type: "actions", block_id: "home_paging", elements: nav });
+  }
+  return {
+    type: "home",
+    private_metadata: JSON.stringify({ scope: page.scope, page: page.page }),
+    blocks,
+  };
+}
+
+function rowBlocks(row: HomeRow, teamId: string): KnownBlock[] {
+  const flags = [
+    row.atRiskTomorrow ? ":rotating_light: *at risk for the call*" : "",
+    row.stalled ? ":zzz: *stalled*" : "",
+  ].filter(Boolean);
+  const invites = [
+    row.invites.accepted ? `${row.invites.accepted} joined` : "",
+    row.invites.sent ? `${row.invites.sent} invite(s) pending` : "",
+    row.invites.failed ? `${row.invites.failed} failed` : "",
+    row.invites.declined ? `${row.invites.declined} declined` : "",
+    row.invites.left ? `${row.invites.left} left` : "",
+  ].filter(Boolean);
+  const lines = [
+    `*${escapeMrkdwn(row.company)}*${flags.length ? `  ${flags.join("  ")}` : ""}`,
+    `${progressBar(row.stepsDone, row.stepsTotal)}  ${row.stepsDone} of ${row.stepsTotal} steps · ${CONNECTION_TEXT[row.connection]}${row.missingPermissions ? ` (${row.missingPermissions} permission(s) missing)` : ""}`,
+    `Call: ${row.callAt ? slackDate(row.callAt, row.timeZone) : "not booked"} · Invites: ${invites.join(", ") || "none"} · Last customer activity: ${row.lastActivityAt ? slackDate(row.lastActivityAt, row.timeZone, "{date_short_pretty}") : "none yet"} · Owner <@${row.ownerUserId}>`,
+  ];
+  const buttons: Button[] = [];
+  if (row.channelId) {
+    buttons.push({
+      type: "button",
+      action_id: ActionId.homeOpenChannel,
+      text: { type: "plain_text", text: "Open channel" },
+      url: `https://slack.com/app_redirect?channel=${row.channelId}&team=${teamId}`,
+      value: row.id,
+    });
+  }
+  if (row.invites.sent + row.invites.failed + row.invites.declined > 0) {
+    buttons.push({
+      type: "button",
+      action_id: ActionId.homeResendInvite,
+      text: { type: "plain_text", text: "Re-send invites" },
+      value: row.id,
+    });
+  }
+  if (row.connection !== "none") {
+    buttons.push({
+      type: "button",
+      action_id: ActionId.homeRecheck,
+      text: { type: "plain_text", text: "Re-check connection" },
+      value: row.id,
+    });
+  }
+  buttons.push({
+    type: "button",
+    action_id: ActionId.homeReschedule,
+    text: { type: "plain_text", text: "Reschedule" },
+    value: row.id,
+  });
+  return [
+    { type: "section", block_id: `row:${row.id}`, text: { type: "mrkdwn", text: lines.join("\n") } },
+    { type: "actions", block_id: `row_actions:${row.id}`, elements: buttons },
+  ];
+}
+
+/** What someone outside our workspace sees: nothing internal. */
+export function buildExternalHomeView(): View {
+  return {
+    type: "home",
+    blocks: [
+      { type: "header", text: { type: "plain_text", text: "Fleet Concierge" } },
+      {
+        type: "section",
+        text: {
+          type: "mrkdwn",
+          text: "Hi! I help you connect your HR system to Fleet. Your setup checklist is pinned in the channel Fleet shared with you — tick the steps there, and ask your Fleet rep anything right in that channel.",
+        },
+      },
+    ],
+  };
+}
+
+function scopeOption(scope: "mine" | "all") {
+  return {
+    text: {
+      type: "plain_text" as const,
+      text: scope === "mine" ? "My onboardings" : "Everyone's onboardings",
+    },
+    value: scope,
+  };
+}
+
+/** Paging buttons share a prefix (one listener) but need distinct action_ids within their block. */
+function pageButton(text: string, direction: "prev" | "next", page: number, scope: string): Button {
+  return {
+    type: "button",
+    action_id: `${ActionId.homePage}:${direction}`,
+    text: { type: "plain_text", text },
+    value: JSON.stringify({ page, scope }),
+  };
+}

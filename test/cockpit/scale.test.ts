@@ -1,0 +1,44 @@
+/** 50,000 onboardings on PostgreSQL: the rep's Home still renders within Slack's limits (time recorded, not asserted). */
+import { performance } from "node:perf_hooks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadHomePage } from "../../src/cockpit/home-data.ts";
+import { statusFacts } from "../../src/onboarding/status.ts";
+import { buildHomeView } from "../../src/slack/views/home.ts";
+import { findBlockKitViolations } from "../../src/slack/views/limits.ts";
+import { type Harness, HOME_TEAM, REP, startHarness } from "../helpers/harness.ts";
+import { seedOnboardings } from "../helpers/seed.ts";
+
+describe("scale: 50,000 onboardings in PostgreSQL", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ db: "postgres" });
+    await seedOnboardings(h.db, 50_000, REP.id, HOME_TEAM.id);
+  }, 120_000);
+  afterAll(async () => h?.stop());
+
+  it("renders the rep's Home (mine and everyone's, first and deep pages) within Slack's limits", async () => {
+    expect(await h.db.prisma.onboarding.count()).toBe(50_000);
+    const timings: Record<string, number> = {};
+    for (const [scope, page] of [
+      ["mine", 0],
+      ["all", 0],
+      ["all", 400],
+    ] as const) {
+      const started = performance.now();
+      const data = await loadHomePage(h.app.ctx, { userId: REP.id, scope, page });
+      const view = buildHomeView(data, { teamId: HOME_TEAM.id });
+      timings[`${scope}:${page}`] = Math.round(performance.now() - started);
+      expect(data.rows).toHaveLength(10);
+      expect(findBlockKitViolations(view.blocks as never, { maxBlocks: 100 })).toEqual([]);
+      const calls = data.rows.map((r) => r.callAt?.getTime() ?? Number.POSITIVE_INFINITY);
+      expect([...calls].sort((a, b) => a - b)).toEqual(calls);
+    }
+    expect((await loadHomePage(h.app.ctx, { userId: REP.id, scope: "mine", page: 0 })).total).toBe(1_000);
+    const one = await h.db.prisma.onboarding.findFirstOrThrow({ where: { ownerUserId: REP.id } });
+    const started = performance.now();
+    await statusFacts(h.app.ctx, one.id);
+    timings.status = Math.round(performance.now() - started);
+    // Recorded for the benchmark report; the numbers are machine-dependent and not asserted.
+    console.info(`[scale] 50k onboardings, ms: ${JSON.stringify(timings)}`);
+  }, 60_000);
+});
