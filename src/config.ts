@@ -101,6 +101,8 @@ const rawSchema = z.object({
   NUDGE_AFTER_DAYS: z.coerce.number().int().min(1).max(60).default(3),
   INVITE_ALERT_AFTER_DAYS: z.coerce.number().int().min(1).max(13).default(7),
   STALL_AFTER_DAYS: z.coerce.number().int().min(1).max(60).default(5),
+  SLACK_API_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  SLACK_API_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
   SCHEDULER_ENABLED: z
     .enum(["true", "false"])
     .default("true")
@@ -120,6 +122,8 @@ export interface Config {
     apiUrl: string;
     repUserIds: string[];
     repUserGroupId?: string;
+    timeoutMs: number;
+    retries: number;
   };
   finch: {
     clientId?: string;
@@ -195,6 +199,8 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         apiUrl: withTrailingSlash(r.SLACK_API_URL ?? "https://slack.com/api/"),
         repUserIds: r.FLEET_REP_USER_IDS,
         repUserGroupId: r.FLEET_REP_USERGROUP_ID,
+        timeoutMs: r.SLACK_API_TIMEOUT_MS,
+        retries: r.SLACK_API_RETRIES,
       },
       finch: {
         clientId: r.FINCH_CLIENT_ID,

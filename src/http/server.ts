@@ -4,6 +4,7 @@
  * and bodies over 1 MB are refused before they are read.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { z } from "zod";
 import type { Logger } from "../logger.ts";
 import { BodyTooLargeError, ONE_MEGABYTE, type Router, readBody, sendText } from "./router.ts";
 
@@ -64,24 +65,79 @@ function handleSlack(
     sendText(res, 405, "Method not allowed");
     return;
   }
-  const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > ONE_MEGABYTE) {
-    log.warn({ bytes: declared }, "slack request refused: body over 1 MB");
-    res.setHeader("connection", "close");
-    sendText(res, 413, "Request body too large");
-    req.resume();
-    return;
-  }
   const ts = Number(req.headers["x-slack-request-timestamp"]);
-  // Bolt refuses stale timestamps but accepts any timestamp in the future; a captured request replayed
-  // with a forged future timestamp would have no signature, but a clock-skewed sender must be refused too.
+  // Bolt refuses stale timestamps but accepts any timestamp in the future; Slack's rule is ±300 s.
   if (Number.isFinite(ts) && ts > Math.floor(now() / 1000) + SLACK_MAX_SKEW_SECONDS) {
     log.warn("slack request refused: timestamp in the future");
     sendText(res, 401, "Request timestamp is in the future");
     req.resume();
     return;
   }
-  listener(req, res);
+  readBody(req, ONE_MEGABYTE).then(
+    (raw) => {
+      const problem = malformedSlackBody(raw, String(req.headers["content-type"] ?? ""));
+      if (problem) {
+        log.warn({ problem }, "slack request refused: malformed body");
+        sendText(res, 400, `Malformed request: ${problem}`);
+        return;
+      }
+      // Bolt re-uses an already buffered body (rawBody) and still verifies its signature itself.
+      (req as IncomingMessage & { rawBody?: Buffer }).rawBody = raw;
+      listener(req, res);
+    },
+    (err: unknown) => {
+      if (err instanceof BodyTooLargeError) {
+        log.warn("slack request refused: body over 1 MB");
+        res.setHeader("connection", "close");
+        sendText(res, 413, "Request body too large");
+        req.resume();
+        return;
+      }
+      log.warn({ err }, "slack request body could not be read");
+      if (!res.headersSent) sendText(res, 400, "Request body could not be read");
+    },
+  );
+}
+
+const user = z.looseObject({ id: z.string() });
+/** The least each kind of Slack request must carry for Bolt to route it without throwing. */
+const PAYLOAD_SHAPES: Record<string, z.ZodType> = {
+  block_actions: z.looseObject({ user, actions: z.array(z.looseObject({ action_id: z.string() })) }),
+  view_submission: z.looseObject({ user, view: z.looseObject({ id: z.string().optional() }) }),
+  view_closed: z.looseObject({ user, view: z.looseObject({}) }),
+  shortcut: z.looseObject({ user, callback_id: z.string() }),
+  message_action: z.looseObject({ user, callback_id: z.string() }),
+  block_suggestion: z.looseObject({ user, action_id: z.string() }),
+};
+const EVENT_SHAPE = z.looseObject({ event: z.looseObject({ type: z.string() }) });
+
+/**
+ * Bolt (5.1) crashes or answers 500 on bodies like `payload=null` or a view_submission without a view.
+ * Such requests are refused here with a 400 and a reason; Bolt still verifies the signature of the rest.
+ */
+export function malformedSlackBody(raw: Buffer, contentType: string): string | null {
+  const text = raw.toString("utf8");
+  try {
+    if (contentType === "application/x-www-form-urlencoded") {
+      const form = new URLSearchParams(text);
+      const payload = form.get("payload");
+      if (payload === null) return null; // a slash command or ssl_check
+      const body: unknown = JSON.parse(payload);
+      if (typeof body !== "object" || body === null || Array.isArray(body))
+        return "payload is not a JSON object";
+      const shape = PAYLOAD_SHAPES[String((body as { type?: unknown }).type)];
+      // The app handles only these interaction types; anything else would only reach Bolt's error path.
+      if (!shape) return "unsupported payload type";
+      return shape.safeParse(body).success ? null : "payload is missing required fields";
+    }
+    const body: unknown = JSON.parse(text);
+    if (typeof body !== "object" || body === null || Array.isArray(body)) return "body is not a JSON object";
+    const type = (body as { type?: unknown }).type;
+    if (type === "event_callback" && !EVENT_SHAPE.safeParse(body).success) return "event is missing";
+    return null;
+  } catch {
+    return "body is not valid JSON";
+  }
 }
 
 /** Starts listening; resolves with the bound port. */

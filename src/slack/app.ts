@@ -14,8 +14,14 @@ export function webClientOptions(config: Config, logger: Logger): WebClientOptio
     slackApiUrl: config.slack.apiUrl,
     logger: toBoltLogger(logger.child({ component: "slack-web-api" })),
     // Bounded: the library default retries for ~30 minutes. Rate limits are still honoured (Retry-After).
-    retryConfig: { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 5_000, randomize: true },
-    timeout: 10_000,
+    retryConfig: {
+      retries: config.slack.retries,
+      factor: 2,
+      minTimeout: 250,
+      maxTimeout: 5_000,
+      randomize: true,
+    },
+    timeout: config.slack.timeoutMs,
   };
 }
 

@@ -452,7 +452,14 @@ describe("concurrent ticks on PostgreSQL", () => {
     };
     for (let retry = 0; retry < 4; retry++)
       await h.driver.blockActions(input, retry ? { retryNum: retry } : {});
-    await eventually(() => h.db.prisma.tick.count(), 5_000, "tick");
+    await eventually(() => h.db.prisma.tick.count(), 15_000, "tick").catch((err) => {
+      throw new Error(
+        `${err.message}\n${h.logs
+          .filter((l) => /"(warn|error)"/.test(l))
+          .slice(-5)
+          .join("\n")}`,
+      );
+    });
     await new Promise((r) => setTimeout(r, 300));
     expect(await h.db.prisma.tick.count()).toBe(1);
     expect(await h.db.prisma.auditEvent.count({ where: { action: "tick" } })).toBe(1);

@@ -42,6 +42,12 @@ export function dedupeMiddleware(ctx: AppContext): Middleware<AnyMiddlewareArgs>
       if (ack) await ack();
       return;
     }
-    await args.next();
+    try {
+      await args.next();
+    } catch (err) {
+      // The work failed: forget the claim so Slack's retry (or the person clicking again) can redo it.
+      if (key) await ctx.db.prisma.processedDelivery.delete({ where: { key } }).catch(() => {});
+      throw err;
+    }
   };
 }
