@@ -1,0 +1,95 @@
+/**
+ * Stored Finch connections: the access token lives only encrypted (AES-256-GCM, key id beside it) and is
+ * decrypted just long enough to build a client. Also the small shared helpers of the Finch feature: the
+ * app URLs, the per-onboarding serialization and the notes to the thread and to the rep.
+ */
+import type { AppContext } from "../context.ts";
+import { connectLinkToken, decryptSecret, encryptSecret, needsReEncryption } from "../crypto.ts";
+import type { FinchConnection } from "../db/generated/client.ts";
+import { createConnectionClient, type FinchClient } from "./client.ts";
+
+/** How soon an unverified connection is polled after a change (then backing off, doubling). */
+export const POLL_MIN_SECONDS = 60;
+/** The longest wait between polls of an unverified connection. */
+export const POLL_MAX_SECONDS = 3600;
+
+/** The "Reconnect" link of an onboarding: our own URL, which makes a fresh reauthentication session. */
+export function reconnectUrlFor(ctx: AppContext, onboardingId: string): string {
+  return `${ctx.publicUrl}reconnect/${connectLinkToken(onboardingId, ctx.keys)}`;
+}
+
+/** Where Finch sends the browser after Connect (registered in Finch's dashboard). */
+export function finchRedirectUri(ctx: AppContext): string {
+  return `${ctx.publicUrl}finch/callback`;
+}
+
+/** Encrypts an access token for storage. */
+export function sealToken(
+  ctx: AppContext,
+  accessToken: string,
+): { tokenCiphertext: string; tokenKeyId: string } {
+  const { ciphertext, keyId } = encryptSecret(accessToken, ctx.keys);
+  return { tokenCiphertext: ciphertext, tokenKeyId: keyId };
+}
+
+/** A client for a stored connection; a token sealed with an older key is re-sealed with the current one. */
+export async function clientFor(ctx: AppContext, connection: FinchConnection): Promise<FinchClient> {
+  const token = decryptSecret(connection.tokenCiphertext, ctx.keys);
+  if (needsReEncryption(connection.tokenCiphertext, ctx.keys)) {
+    await ctx.db.prisma.finchConnection.update({ where: { id: connection.id }, data: sealToken(ctx, token) });
+    ctx.logger.info(
+      { onboardingId: connection.onboardingId },
+      "finch token re-encrypted with the current key",
+    );
+  }
+  return createConnectionClient(ctx.config, ctx.logger, token);
+}
+
+const queues = new Map<string, Promise<unknown>>();
+
+/** Runs `work` after any earlier work for the same onboarding (one verification at a time per customer). */
+export function serialized<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const previous = queues.get(key) ?? Promise.resolve();
+  const run = previous.then(work, work);
+  const settled = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  queues.set(key, settled);
+  void settled.then(() => {
+    if (queues.get(key) === settled) queues.delete(key);
+  });
+  return run;
+}
+
+/** What notes need to know about an onboarding. */
+export interface NoteTarget {
+  id: string;
+  channelId: string | null;
+  checklistTs: string | null;
+  ownerUserId: string;
+}
+
+/** Posts a short note in the checklist's thread (best effort: a Slack failure is logged, not thrown). */
+export async function postThreadNote(ctx: AppContext, onboarding: NoteTarget, text: string): Promise<void> {
+  if (!onboarding.channelId) return;
+  try {
+    await ctx.slack.chat.postMessage({
+      channel: onboarding.channelId,
+      thread_ts: onboarding.checklistTs ?? undefined,
+      text,
+      unfurl_links: false,
+    });
+  } catch (err) {
+    ctx.logger.warn({ err, onboardingId: onboarding.id }, "could not post a Finch note in the thread");
+  }
+}
+
+/** Tells the onboarding's rep privately (a DM: chat.postMessage to the user id). Best effort. */
+export async function tellRep(ctx: AppContext, onboarding: NoteTarget, text: string): Promise<void> {
+  try {
+    await ctx.slack.chat.postMessage({ channel: onboarding.ownerUserId, text, unfurl_links: false });
+  } catch (err) {
+    ctx.logger.warn({ err, onboardingId: onboarding.id }, "could not message the rep");
+  }
+}

@@ -1,0 +1,352 @@
+/**
+ * Verification of a Finch connection: introspect, then one tiny read-only check per permission of the
+ * template, a report in the checklist's thread, ticks for what Finch proved (and unticks for what it no
+ * longer can), and a note to the rep about anything that is not verified. Logs carry ids and outcomes only.
+ */
+import { refreshHomeSoon } from "../cockpit/home.ts";
+import type { AppContext } from "../context.ts";
+import { audit } from "../onboarding/audit.ts";
+import {
+  celebrateIfCustomerDone,
+  loadItemStates,
+  recordItemChange,
+  refreshChecklist,
+} from "../onboarding/checklist-service.ts";
+import {
+  checklistItems,
+  type FinchCheck,
+  getTemplate,
+  type ProviderTemplate,
+} from "../onboarding/template.ts";
+import type { Actor } from "../slack/actors.ts";
+import {
+  buildConnectLinkMessage,
+  buildVerificationMessage,
+  verificationSummaryText,
+} from "../slack/views/finch.ts";
+import { runChecks } from "./checks.ts";
+import { classifyFinchError, type FinchClient, type Introspection } from "./client.ts";
+import {
+  clientFor,
+  type NoteTarget,
+  POLL_MAX_SECONDS,
+  POLL_MIN_SECONDS,
+  reconnectUrlFor,
+  serialized,
+  tellRep,
+} from "./connections.ts";
+import {
+  overallOutcome,
+  type PermissionOutcome,
+  reportSignature,
+  setupStepsOf,
+  storedOutcome,
+  type VerificationOutcome,
+  type VerificationReport,
+  type VerificationTrigger,
+} from "./report.ts";
+
+/** How a verification was asked for, and whether its result must be posted. */
+export interface VerifyOptions {
+  trigger: VerificationTrigger;
+  actor?: Actor | null;
+  /** `always` when a person asked (callback, command, button); `if_changed` for webhooks and polling. */
+  announce: "always" | "if_changed";
+  /** A status Finch already told us (webhook `account.updated`): introspect and reads are skipped for it. */
+  knownStatus?: "reauth" | "disconnected";
+  /** An introspection the poller already made (saves a call). */
+  introspection?: Introspection;
+}
+
+/** Statuses where reads cannot succeed, so none are attempted. */
+const NO_READS = new Set(["reauth", "disconnected", "error_no_account_setup"]);
+
+/** Verifies an onboarding's connection (one run at a time per onboarding); null when there is none. */
+export function verifyConnection(
+  ctx: AppContext,
+  onboardingId: string,
+  options: VerifyOptions,
+): Promise<VerificationReport | null> {
+  return serialized(`finch:${onboardingId}`, () => verifyNow(ctx, onboardingId, options));
+}
+
+async function verifyNow(
+  ctx: AppContext,
+  onboardingId: string,
+  options: VerifyOptions,
+): Promise<VerificationReport | null> {
+  const onboarding = await ctx.db.prisma.onboarding.findUnique({
+    where: { id: onboardingId },
+    include: { customer: true, connection: true },
+  });
+  const connection = onboarding?.connection;
+  if (!onboarding || !connection) return null;
+  const template = getTemplate(onboarding.providerId);
+  const permissions = template.steps.flatMap((s) => s.permissions);
+  const now = ctx.clock.now();
+  const log = { onboardingId, connectionId: connection.connectionId, trigger: options.trigger };
+
+  let status: string | null = options.knownStatus ?? null;
+  let entities: Array<{ name: string | null; status: string | null }> = [];
+  let providerId = connection.providerId;
+  let products = connection.products;
+  let forced: VerificationOutcome | null = null;
+  let outcomes: PermissionOutcome[] = [];
+
+  let client: FinchClient | null = null;
+  try {
+    client = await clientFor(ctx, connection);
+  } catch (err) {
+    // A token we cannot decrypt (key removed from the ring) needs a person: say so, do not guess.
+    ctx.logger.error({ ...log, err }, "finch token could not be decrypted");
+    forced = "error";
+  }
+
+  if (client && status === null) {
+    try {
+      const intro = options.introspection ?? (await client.account.introspect());
+      status = intro.connection_status?.status ?? "unknown";
+      entities = (intro.entities ?? []).map((e) => ({ name: e.name ?? null, status: e.status ?? null }));
+      providerId = intro.provider_id ?? providerId;
+      products = intro.products ?? products;
+    } catch (err) {
+      const failure = classifyFinchError(err);
+      ctx.logger.warn({ ...log, ...failure }, "finch introspect failed");
+      if (failure.kind === "reauth") status = "reauth";
+      else if (failure.kind === "setup_required") status = "error_no_account_setup";
+      else forced = failure.kind === "transient" ? "retry" : "error";
+    }
+  }
+
+  if (client && status !== null && !forced && !NO_READS.has(status)) {
+    const labelOf = (check: FinchCheck) => permissions.find((p) => p.check === check)?.label ?? check;
+    const run = await runChecks(client, new Set(permissions.map((p) => p.check)), { now, labelOf });
+    for (const { check, failure } of run.failures) {
+      ctx.logger.info({ ...log, check, ...failure }, "finch check failed");
+    }
+    if (run.abort === "reauth") status = "reauth";
+    else if (run.abort === "setup_required") status = "error_no_account_setup";
+    else {
+      outcomes = permissions.map((p) => ({
+        key: p.key,
+        label: p.label,
+        group: p.group,
+        fix: p.fix,
+        check: p.check,
+        ...(p.check === "none"
+          ? { result: "unverifiable" as const }
+          : (run.results.get(p.check) ?? { result: "error" as const, detail: "not checked" })),
+      }));
+    }
+  } else if (forced === "retry") {
+    outcomes = permissions.map((p) => ({
+      key: p.key,
+      label: p.label,
+      group: p.group,
+      fix: p.fix,
+      check: p.check,
+      result: p.check === "none" ? "unverifiable" : "retry",
+    }));
+  }
+
+  const report: VerificationReport = {
+    onboardingId,
+    companyName: onboarding.customer.name,
+    providerName: template.displayName,
+    outcome: forced ?? overallOutcome(status ?? "unknown", outcomes),
+    connection: status === null ? null : { status, providerId, entities },
+    permissions: outcomes,
+    setupSteps: setupStepsOf(template),
+    checkedAt: now,
+  };
+  ctx.logger.info(
+    { ...log, outcome: report.outcome, status: status ?? "unknown" },
+    "finch verification finished",
+  );
+
+  const previous = await ctx.db.prisma.verification.findFirst({
+    where: { onboardingId },
+    orderBy: { createdAt: "desc" },
+  });
+  const changed =
+    (previous?.outcome as { signature?: unknown } | null)?.signature !== reportSignature(report);
+  const announce = options.announce === "always" || changed;
+  const verified = report.outcome === "verified";
+  // Not verified: poll again, from a minute after a change, doubling up to an hour while nothing changes.
+  const interval =
+    verified || changed ? POLL_MIN_SECONDS : Math.min(connection.pollIntervalSec * 2, POLL_MAX_SECONDS);
+  await ctx.db.prisma.finchConnection.updateMany({
+    // The row may have been replaced (reconnect) or deleted (disconnect) meanwhile: touch only this one.
+    where: { id: connection.id, codeHash: connection.codeHash },
+    data: {
+      ...(status !== null ? { status } : {}),
+      providerId,
+      products,
+      verifiedAt: verified ? now : null,
+      nextPollAt: verified ? null : new Date(now.getTime() + interval * 1000),
+      pollIntervalSec: interval,
+    },
+  });
+  if (announce) {
+    await ctx.db.prisma.verification.create({
+      data: {
+        onboardingId,
+        status: report.outcome,
+        outcome: storedOutcome(report, connection.connectionId) as never,
+        trigger: options.trigger,
+        // The app's clock, not the database's: re-check cool-downs and ordering use the same time.
+        createdAt: now,
+      },
+    });
+  }
+
+  await applyProof(ctx, onboardingId, template, report);
+
+  if (announce) {
+    if (report.outcome === "reauth") {
+      await postReconnectLink(ctx, onboarding, template, onboarding.customer.name, reauthReason(status));
+    } else {
+      await postVerification(ctx, onboarding, report);
+    }
+    if (!verified) await tellRep(ctx, onboarding, verificationSummaryText(report, onboarding.channelId));
+    // The rep's App Home shows the connection state.
+    refreshHomeSoon(ctx, onboarding.ownerUserId);
+    await audit(ctx, {
+      onboardingId,
+      action: "finch.verification",
+      actor: options.actor ?? null,
+      detail: {
+        trigger: options.trigger,
+        outcome: report.outcome,
+        status: status ?? "unknown",
+        granted: outcomes.filter((o) => o.result === "granted").length,
+        missing: outcomes
+          .filter((o) => o.result === "missing" || o.result === "not_in_scope")
+          .map((o) => o.key),
+      },
+    });
+  }
+  return report;
+}
+
+function reauthReason(status: string | null): string {
+  return status === "disconnected"
+    ? "The connection was closed on the provider's or Finch's side."
+    : "Finch can no longer sign in (the password changed, MFA was reset or access was revoked).";
+}
+
+/** Ticks what Finch proved and unticks what it found missing, then re-renders the checklist once. */
+async function applyProof(
+  ctx: AppContext,
+  onboardingId: string,
+  template: ProviderTemplate,
+  report: VerificationReport,
+): Promise<void> {
+  const state = await loadItemStates(ctx, onboardingId);
+  const connectStep = template.steps.find((s) => s.finchConnect)?.key;
+  const day = report.checkedAt.toISOString().slice(0, 10);
+  let changed = false;
+  const change = async (itemKey: string, done: boolean, note: string) => {
+    const did = await recordItemChange(ctx, { onboardingId, itemKey, done, source: "finch", note });
+    changed = changed || did;
+  };
+  for (const item of checklistItems(template)) {
+    const current = state.get(item.key);
+    if (item.kind === "permission") {
+      const found = report.permissions.find((p) => p.key === item.key);
+      if (!found) continue;
+      if (found.result === "granted") await change(item.key, true, "verified by Finch");
+      else if ((found.result === "missing" || found.result === "not_in_scope") && current?.done) {
+        // Evidence beats an earlier tick: the permission is gone, so the box opens again, with the reason.
+        await change(item.key, false, `Finch found it missing on ${day}; see the thread`);
+      }
+    } else if (item.verifiedBy === "finch") {
+      if (report.outcome === "verified") await change(item.key, true, "verified by Finch");
+      else if (report.outcome === "reauth" && item.key === connectStep && current?.done) {
+        await change(item.key, false, `Finch lost access on ${day}; reconnect needed`);
+      }
+    }
+  }
+  if (changed) {
+    await refreshChecklist(ctx, onboardingId);
+    await celebrateIfCustomerDone(ctx, onboardingId);
+  }
+}
+
+async function postVerification(
+  ctx: AppContext,
+  onboarding: NoteTarget,
+  report: VerificationReport,
+): Promise<void> {
+  if (!onboarding.channelId) return;
+  const message = buildVerificationMessage(report);
+  try {
+    const res = await ctx.slack.chat.postMessage({
+      channel: onboarding.channelId,
+      thread_ts: onboarding.checklistTs ?? undefined,
+      text: message.text,
+      blocks: message.blocks,
+      metadata: message.metadata,
+      unfurl_links: false,
+    });
+    if (res.ts) {
+      await ctx.db.prisma.slackMessage.create({
+        data: {
+          onboardingId: onboarding.id,
+          kind: "verification",
+          channelId: onboarding.channelId,
+          ts: res.ts,
+          threadTs: onboarding.checklistTs,
+        },
+      });
+    }
+  } catch (err) {
+    ctx.logger.error({ err, onboardingId: onboarding.id }, "could not post the Finch verification");
+  }
+}
+
+/** Posts a "Reconnect" link (our own URL, which opens a fresh reauthentication session) in the thread. */
+export async function postReconnectLink(
+  ctx: AppContext,
+  onboarding: NoteTarget,
+  template: ProviderTemplate,
+  companyName: string,
+  reason: string,
+): Promise<void> {
+  if (!onboarding.channelId) return;
+  const message = buildConnectLinkMessage({
+    onboardingId: onboarding.id,
+    companyName,
+    providerName: template.displayName,
+    url: reconnectUrlFor(ctx, onboarding.id),
+    kind: "reconnect",
+    reason,
+  });
+  try {
+    const thread = onboarding.checklistTs
+      ? // Everyone in the channel should see that action is needed, not only thread followers.
+        { thread_ts: onboarding.checklistTs, reply_broadcast: true }
+      : {};
+    const res = await ctx.slack.chat.postMessage({
+      channel: onboarding.channelId,
+      ...thread,
+      text: message.text,
+      blocks: message.blocks,
+      metadata: message.metadata,
+      unfurl_links: false,
+    });
+    if (res.ts) {
+      await ctx.db.prisma.slackMessage.create({
+        data: {
+          onboardingId: onboarding.id,
+          kind: "reconnect_link",
+          channelId: onboarding.channelId,
+          ts: res.ts,
+          threadTs: onboarding.checklistTs,
+        },
+      });
+    }
+  } catch (err) {
+    ctx.logger.error({ err, onboardingId: onboarding.id }, "could not post the Finch reconnect link");
+  }
+}

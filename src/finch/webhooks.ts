@@ -1,0 +1,66 @@
+/**
+ * Finch webhooks, after the route verified the signature and claimed the event id: `account.updated`
+ * and the initial-sync job events lead to a verification (posted only when something changed), a reauth
+ * or disconnect to a Reconnect link. Unknown events and connections are acknowledged and ignored.
+ */
+import type { AppContext } from "../context.ts";
+import { audit } from "../onboarding/audit.ts";
+import type { WebhookEvent } from "./client.ts";
+import { POLL_MIN_SECONDS } from "./connections.ts";
+import { verifyConnection } from "./verify.ts";
+
+/** Job events that mean "the first sync finished": the data is there to verify. */
+const SYNC_DONE = new Set(["job.initial_data_sync_org.succeeded", "job.initial_data_sync_payroll.succeeded"]);
+
+/** Handles one verified, first-time webhook event. */
+export async function handleFinchEvent(ctx: AppContext, event: WebhookEvent): Promise<void> {
+  const eventType = typeof event.event_type === "string" ? event.event_type : "unknown";
+  const connectionId = typeof event.connection_id === "string" ? event.connection_id : null;
+  const connection = connectionId
+    ? await ctx.db.prisma.finchConnection.findFirst({ where: { connectionId } })
+    : null;
+  if (!connection) {
+    ctx.logger.info({ eventType, connectionId }, "finch webhook for no stored connection: ignored");
+    return;
+  }
+  const onboardingId = connection.onboardingId;
+  const status =
+    eventType === "account.updated"
+      ? String((event.data as { status?: unknown } | undefined)?.status ?? "")
+      : null;
+  ctx.logger.info({ onboardingId, connectionId, eventType, status }, "finch webhook");
+  await audit(ctx, { onboardingId, action: "finch.webhook", detail: { eventType, status } });
+
+  if (eventType === "account.updated") {
+    switch (status) {
+      case "reauth":
+      case "disconnected":
+        await verifyConnection(ctx, onboardingId, {
+          trigger: "webhook",
+          announce: "if_changed",
+          knownStatus: status,
+        });
+        return;
+      case "pending":
+      case "processing":
+        // Still syncing: remember it and look again soon; the sync job's event usually comes first.
+        await ctx.db.prisma.finchConnection.updateMany({
+          where: { id: connection.id },
+          data: {
+            status,
+            verifiedAt: null,
+            nextPollAt: new Date(ctx.clock.now().getTime() + POLL_MIN_SECONDS * 1000),
+            pollIntervalSec: POLL_MIN_SECONDS,
+          },
+        });
+        return;
+      default:
+        // connected, error_permissions, error_no_account_setup, and statuses Finch adds later.
+        await verifyConnection(ctx, onboardingId, { trigger: "webhook", announce: "if_changed" });
+        return;
+    }
+  }
+  if (SYNC_DONE.has(eventType)) {
+    await verifyConnection(ctx, onboardingId, { trigger: "webhook", announce: "if_changed" });
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * Finch's browser and server routes:
+ * - `GET /connect/:token`, `GET /reconnect/:token` — our never-stale links: 302 to a Finch Connect session;
+ * - `GET /finch/callback` — Finch's redirect after Connect (code exchange, then verification);
+ * - `POST /finch/webhooks` — signed events (raw body, 1 MB, verified by the SDK, de-duplicated by id).
+ * Pages are short and friendly; codes and tokens never reach a log line or a page.
+ */
+import type { IncomingMessage } from "node:http";
+import type { AppContext } from "../context.ts";
+import { connectLinkToken, readConnectLinkToken } from "../crypto.ts";
+import { isUsableWebhookSecret, unwrapFinchWebhook, type WebhookEvent } from "../finch/client.ts";
+import {
+  type BrowserAnswer,
+  completeConnect,
+  openConnectSession,
+  SESSION_MINUTES,
+} from "../finch/connect.ts";
+import { verifyConnection } from "../finch/verify.ts";
+import { handleFinchEvent } from "../finch/webhooks.ts";
+import { claimDelivery } from "../slack/middleware/dedupe.ts";
+import {
+  ONE_MEGABYTE,
+  type RouteRequest,
+  type Router,
+  sendHtml,
+  sendJson,
+  sendText,
+  simplePage,
+} from "./router.ts";
+
+/** Runs work after the response, so a graceful stop can wait for it (src/background.ts InFlight). */
+export interface BackgroundWork {
+  track<T>(work: Promise<T>): Promise<T>;
+}
+
+/** Remembers, in the browser, which onboarding it left for Finch: only to attribute a cancel or bad code. */
+const COOKIE = "fleet_connect";
+
+function cookieHeader(ctx: AppContext, onboardingId: string): string {
+  const secure = ctx.publicUrl.startsWith("https:") ? "; Secure" : "";
+  // The path as browsers see it (PUBLIC_URL may carry a prefix that a proxy strips).
+  const path = new URL("finch/callback", ctx.publicUrl).pathname;
+  return `${COOKIE}=${connectLinkToken(onboardingId, ctx.keys)}; Path=${path}; Max-Age=${SESSION_MINUTES * 60}; HttpOnly; SameSite=Lax${secure}`;
+}
+
+function onboardingFromCookie(ctx: AppContext, req: IncomingMessage): string | null {
+  const header = req.headers.cookie ?? "";
+  const value = header
+    .split(";")
+    .map((part) => part.trim())
+    .find((part) => part.startsWith(`${COOKIE}=`))
+    ?.slice(COOKIE.length + 1);
+  return value ? readConnectLinkToken(value, ctx.keys) : null;
+}
+
+function answer(ctx: AppContext, { res }: RouteRequest, result: BrowserAnswer): void {
+  if (result.kind === "redirect") {
+    res.writeHead(302, {
+      location: result.location,
+      "cache-control": "no-store",
+      "referrer-policy": "no-referrer",
+      "set-cookie": cookieHeader(ctx, result.onboardingId),
+    });
+    res.end();
+    return;
+  }
+  sendHtml(res, result.status, simplePage(result.title, result.message));
+}
+
+function header(req: IncomingMessage, name: string): string {
+  const value = req.headers[name];
+  return Array.isArray(value) ? (value[0] ?? "") : (value ?? "");
+}
+
+/** Mounts the Finch routes. */
+export function mountFinchRoutes(router: Router, ctx: AppContext, background: BackgroundWork): void {
+  const connect = (mode: "new" | "reauth") => async (request: RouteRequest) => {
+    // Link previews and scanners send HEAD: they must not create Finch sessions.
+    if (request.req.method === "HEAD") {
+      request.res.writeHead(200, { "cache-control": "no-store" }).end();
+      return;
+    }
+    answer(ctx, request, await openConnectSession(ctx, request.params.token ?? "", mode));
+  };
+  router.on("GET", "/connect/:token", connect("new"));
+  router.on("GET", "/reconnect/:token", connect("reauth"));
+
+  router.on("GET", "/finch/callback", async ({ url, req, res }) => {
+    // A HEAD (prefetch, scanner) must not spend the one-time code.
+    if (req.method === "HEAD") {
+      res.writeHead(200, { "cache-control": "no-store" }).end();
+      return;
+    }
+    const result = await completeConnect(ctx, {
+      code: url.searchParams.get("code"),
+      error: url.searchParams.get("error"),
+      hintOnboardingId: onboardingFromCookie(ctx, req),
+    });
+    const verifyId = result.verifyOnboardingId;
+    if (verifyId) {
+      // Answer the browser at once; the verification posts its result in Slack.
+      void background.track(
+        verifyConnection(ctx, verifyId, { trigger: "callback", announce: "always" }).catch((err: unknown) =>
+          ctx.logger.error({ err, onboardingId: verifyId }, "finch verification after connect failed"),
+        ),
+      );
+    }
+    sendHtml(res, result.status, simplePage(result.title, result.message));
+  });
+
+  router.on("POST", "/finch/webhooks", async ({ req, res, body }) => {
+    const secret = ctx.config.finch.webhookSecret;
+    if (!secret) {
+      req.resume();
+      return sendText(
+        res,
+        503,
+        "Finch webhooks are not configured here (FINCH_WEBHOOK_SECRET is unset); connections are polled instead.",
+      );
+    }
+    if (!isUsableWebhookSecret(secret)) {
+      req.resume();
+      ctx.logger.error("FINCH_WEBHOOK_SECRET is not valid base64; every Finch webhook is refused");
+      return sendText(res, 503, "Finch webhooks are misconfigured here (the signing secret is unusable).");
+    }
+    const raw = (await body(ONE_MEGABYTE)).toString("utf8");
+    const headers = {
+      "finch-event-id": header(req, "finch-event-id"),
+      "finch-timestamp": header(req, "finch-timestamp"),
+      "finch-signature": header(req, "finch-signature"),
+    };
+    let event: WebhookEvent;
+    try {
+      event = unwrapFinchWebhook(raw, headers, secret);
+    } catch (err) {
+      // The SDK's reasons (missing header, stale timestamp, no matching signature) carry no secrets.
+      const reason = err instanceof Error ? err.message : "invalid";
+      ctx.logger.warn({ reason }, "finch webhook refused");
+      return sendText(res, 400, "Webhook signature or timestamp is not valid.");
+    }
+    if (typeof event !== "object" || event === null)
+      return sendText(res, 400, "Webhook body is not an object.");
+    if (!(await claimDelivery(ctx, `finch-event:${headers["finch-event-id"]}`))) {
+      ctx.logger.info({ eventType: event.event_type ?? null }, "duplicate finch webhook dropped");
+      return sendJson(res, 200, { ok: true, duplicate: true });
+    }
+    // Acknowledge quickly; the work (Finch reads, Slack posts) continues in the background.
+    void background.track(
+      handleFinchEvent(ctx, event).catch((err: unknown) =>
+        ctx.logger.error({ err, eventType: event.event_type ?? null }, "finch webhook handling failed"),
+      ),
+    );
+    sendJson(res, 200, { ok: true });
+  });
+}

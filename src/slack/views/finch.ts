@@ -1,0 +1,330 @@
+/**
+ * Finch messages in the customer channel: the Connect link, the verification report (a reply in the
+ * checklist's thread) and the rep's disconnect confirmation. Pure builders: same input, same message.
+ * None of them ever carries a token, a code or employee data — only links to our own app and outcomes.
+ */
+import type {
+  ActionsBlock,
+  Button,
+  ContextBlock,
+  KnownBlock,
+  MrkdwnElement,
+  SectionBlock,
+} from "@slack/types";
+import type {
+  PermissionOutcome,
+  PermissionResultKind,
+  VerificationOutcome,
+  VerificationReport,
+} from "../../finch/report.ts";
+import { ActionId, MetadataEventType } from "../ids.ts";
+import { BLOCK_KIT_LIMITS } from "./limits.ts";
+
+const graphemes = new Intl.Segmenter("en", { granularity: "grapheme" });
+
+/** Slack mrkdwn control characters must be escaped in data (company names, template labels). */
+function esc(value: string): string {
+  return value.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+}
+
+/** Shortens without splitting an emoji or accented letter. */
+function clip(value: string, max: number): string {
+  if (value.length <= max) return value;
+  let out = "";
+  for (const { segment } of graphemes.segment(value)) {
+    if (out.length + segment.length > max - 1) break;
+    out += segment;
+  }
+  return `${out.trimEnd()}…`;
+}
+
+function mrkdwn(text: string): MrkdwnElement {
+  return { type: "mrkdwn", text };
+}
+
+function section(blockId: string, text: string): SectionBlock {
+  return { type: "section", block_id: blockId, text: mrkdwn(text) };
+}
+
+function slackDate(date: Date): string {
+  const fallback = `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  return `<!date^${Math.floor(date.getTime() / 1000)}^{date_short_pretty} at {time}|${fallback}>`;
+}
+
+// ---- Connect link --------------------------------------------------------------------------------
+
+/** Input of {@link buildConnectLinkMessage}. */
+export interface ConnectLinkInput {
+  onboardingId: string;
+  companyName: string;
+  providerName: string;
+  /** Our own app URL (`/connect/<token>` or `/reconnect/<token>`), never Finch's session URL. */
+  url: string;
+  kind: "connect" | "reconnect";
+  /** Why a reconnect is needed, in plain words (reconnect only). */
+  reason?: string;
+}
+
+/** Metadata of a Connect link message. */
+export interface ConnectLinkMetadata {
+  event_type: typeof MetadataEventType.connectLink;
+  event_payload: { onboarding_id: string; kind: "connect" | "reconnect" };
+}
+
+/** A Slack message: text fallback, blocks and metadata. */
+export interface FinchMessage<M> {
+  text: string;
+  blocks: KnownBlock[];
+  metadata: M;
+}
+
+/** The message with the "Connect <provider>" (or "Reconnect") button. */
+export function buildConnectLinkMessage(input: ConnectLinkInput): FinchMessage<ConnectLinkMetadata> {
+  const provider = esc(input.providerName);
+  const company = esc(clip(input.companyName.trim(), 100));
+  const reconnect = input.kind === "reconnect";
+  const body = reconnect
+    ? [
+        `:warning: *${provider} needs to be reconnected for ${company}.*`,
+        input.reason ? esc(clip(input.reason, 500)) : "",
+        `Click *Reconnect ${provider}* and sign in to ${provider} again through Finch; your checklist and permissions stay as they are. Fleet re-checks everything right after.`,
+      ]
+    : [
+        `:link: *Connect ${provider} for ${company}*`,
+        `When you're ready (usually on the onboarding call), click *Connect ${provider}*. You sign in to ${provider} through *Finch*; Fleet never sees the password. Fleet then verifies the connection and every permission, and posts the result in the checklist's thread.`,
+      ];
+  const button: Button = {
+    type: "button",
+    action_id: ActionId.connectLink,
+    text: {
+      type: "plain_text",
+      text: clip(`${reconnect ? "Reconnect" : "Connect"} ${input.providerName}`, BLOCK_KIT_LIMITS.buttonText),
+      emoji: true,
+    },
+    url: input.url,
+    style: "primary",
+  };
+  const context: ContextBlock = {
+    type: "context",
+    block_id: "connect:note",
+    elements: [mrkdwn(":lock: The button always opens a fresh, secure Finch session — it never expires.")],
+  };
+  return {
+    text: reconnect
+      ? `${input.providerName} needs to be reconnected for ${clip(input.companyName.trim(), 100)}: ${input.url}`
+      : `Connect ${input.providerName} for ${clip(input.companyName.trim(), 100)}: ${input.url}`,
+    blocks: [
+      section("connect:body", body.filter(Boolean).join("\n")),
+      { type: "actions", block_id: "connect:actions", elements: [button] },
+      context,
+    ],
+    metadata: {
+      event_type: MetadataEventType.connectLink,
+      event_payload: { onboarding_id: input.onboardingId, kind: input.kind },
+    },
+  };
+}
+
+// ---- Verification --------------------------------------------------------------------------------
+
+/** Metadata of a verification message (counts and outcomes only). */
+export interface VerificationMetadata {
+  event_type: typeof MetadataEventType.verification;
+  event_payload: {
+    onboarding_id: string;
+    outcome: VerificationOutcome;
+    connection_status: string;
+    granted: number;
+    missing: number;
+    checked: number;
+  };
+}
+
+const RESULT_LINE: Record<PermissionResultKind, (p: PermissionOutcome, provider: string) => string> = {
+  granted: (p) => `:white_check_mark: ${esc(p.label)} — granted`,
+  missing: (p, provider) => `:x: *${esc(p.label)}* — *missing*. Fix in ${provider}: _${esc(p.fix)}_`,
+  not_in_scope: (p) =>
+    `:x: *${esc(p.label)}* — not shared in Finch Connect. Reconnect and keep every requested item selected.`,
+  syncing: (p) => `:hourglass_flowing_sand: ${esc(p.label)} — still syncing; Fleet re-checks automatically`,
+  unverifiable: (p) =>
+    `:grey_question: ${esc(p.label)} — not verifiable read-only; a person confirms it (tick it in the checklist)`,
+  no_sample: (p) =>
+    `:grey_question: ${esc(p.label)} — nothing to sample yet${p.detail ? ` (${esc(p.detail)})` : ""}; a person confirms it`,
+  blocked: (p) => `:white_circle: ${esc(p.label)} — not checked yet${p.detail ? `: ${esc(p.detail)}` : ""}`,
+  retry: (p) =>
+    `:hourglass_flowing_sand: ${esc(p.label)} — Finch did not answer; Fleet re-checks automatically`,
+  error: (p) => `:warning: ${esc(p.label)} — could not be checked${p.detail ? ` (${esc(p.detail)})` : ""}`,
+};
+
+function headline(report: VerificationReport): string {
+  const provider = esc(report.providerName);
+  const missing = report.permissions.filter((p) => p.result === "missing" || p.result === "not_in_scope");
+  switch (report.outcome) {
+    case "verified":
+      return `:white_check_mark: *${provider} is connected and verified.* Fleet can read everything it needs — thank you!`;
+    case "missing":
+      return missing.length > 0
+        ? `:warning: *${provider} is connected, but ${missing.length} permission${missing.length === 1 ? " is" : "s are"} missing.* Turn ${missing.length === 1 ? "it" : "them"} on in ${provider} (where to find each is below), then press *Re-check*.`
+        : `:warning: *${provider} is connected, but Finch reports missing permissions.* Review step 3 in ${provider}, then press *Re-check*.`;
+    case "syncing":
+      return `:hourglass_flowing_sand: *${provider} is connected; Finch is still syncing the data.* Nothing to do — Fleet will re-check automatically.`;
+    case "retry":
+      return `:hourglass_flowing_sand: *Finch could not be reached just now.* Nothing to do — Fleet will re-check automatically.`;
+    case "reauth":
+      return `:link: *${provider} needs to be reconnected.* Use the Reconnect button in this thread.`;
+    case "setup_required": {
+      const steps = report.setupSteps.map((s) => `• Step ${s.number} · ${esc(s.title)}`).join("\n");
+      return (
+        `:construction: *${provider} is connected, but Fleet's integration user is not fully set up yet.* ` +
+        `${provider} has not finished making it a third-party administrator. Please complete${steps ? `:\n${steps}\n` : " the first steps of the guide, "}` +
+        `then press *Re-check*.`
+      );
+    }
+    case "error":
+      return `:warning: *The check did not complete.* Fleet's team has been told and will look into it — nothing to do for you.`;
+  }
+}
+
+function connectionContext(report: VerificationReport): ContextBlock {
+  const c = report.connection;
+  const companies = (c?.entities ?? [])
+    .map((e) => e.name)
+    .filter((n): n is string => !!n)
+    .map((n) => esc(clip(n, 80)));
+  const parts = [
+    `*Connection:* ${esc(c?.status ?? "unknown")}`,
+    `*Provider:* ${esc(report.providerName)}`,
+    ...(companies.length > 0 ? [`*Company:* ${clip(companies.join(", "), 400)}`] : []),
+    `checked ${slackDate(report.checkedAt)}`,
+  ];
+  return { type: "context", block_id: "verify:connection", elements: [mrkdwn(parts.join("  ·  "))] };
+}
+
+/** Permission lines grouped by the template's groups, split into sections that fit Slack's limit. */
+function permissionSections(report: VerificationReport): SectionBlock[] {
+  const provider = esc(report.providerName);
+  const lines: string[] = [];
+  let group: string | undefined;
+  for (const p of report.permissions) {
+    if (p.group !== group) {
+      group = p.group;
+      lines.push(`*${esc(p.group)}*`);
+    }
+    lines.push(RESULT_LINE[p.result](p, provider));
+  }
+  const sections: SectionBlock[] = [];
+  let current = "";
+  const max = BLOCK_KIT_LIMITS.sectionText;
+  for (const line of lines.map((l) => clip(l, max))) {
+    if (current && current.length + 1 + line.length > max) {
+      sections.push(section(`verify:perms:${sections.length + 1}`, current));
+      current = "";
+    }
+    current = current ? `${current}\n${line}` : line;
+  }
+  if (current) sections.push(section(`verify:perms:${sections.length + 1}`, current));
+  return sections;
+}
+
+/** The verification report as a thread reply, with a Re-check button. */
+export function buildVerificationMessage(report: VerificationReport): FinchMessage<VerificationMetadata> {
+  const showPermissions = report.outcome !== "reauth" && report.outcome !== "setup_required";
+  const checkable = report.permissions.filter((p) => p.check !== "none");
+  const granted = checkable.filter((p) => p.result === "granted");
+  const missing = report.permissions.filter((p) => p.result === "missing" || p.result === "not_in_scope");
+  const recheck: Button = {
+    type: "button",
+    action_id: ActionId.recheck,
+    text: { type: "plain_text", text: "Re-check", emoji: true },
+    value: report.onboardingId,
+  };
+  const actions: ActionsBlock = { type: "actions", block_id: "verify:actions", elements: [recheck] };
+  const blocks: KnownBlock[] = [
+    section("verify:headline", clip(headline(report), BLOCK_KIT_LIMITS.sectionText)),
+    connectionContext(report),
+    ...(showPermissions && report.permissions.length > 0 ? permissionSections(report) : []),
+    actions,
+  ];
+  const summary =
+    report.outcome === "missing" && missing.length > 0
+      ? `missing: ${missing.map((p) => p.label).join(", ")}`
+      : report.outcome;
+  return {
+    text: clip(
+      `${report.providerName} verification for ${report.companyName.trim()}: ${granted.length} of ${checkable.length} permissions verified — ${summary}`,
+      BLOCK_KIT_LIMITS.sectionText,
+    ),
+    blocks,
+    metadata: {
+      event_type: MetadataEventType.verification,
+      event_payload: {
+        onboarding_id: report.onboardingId,
+        outcome: report.outcome,
+        connection_status: report.connection?.status ?? "unknown",
+        granted: granted.length,
+        missing: missing.length,
+        checked: checkable.length,
+      },
+    },
+  };
+}
+
+/** A one-line summary for the rep (DM or command answer). */
+export function verificationSummaryText(report: VerificationReport, channelId: string | null): string {
+  const where = channelId ? ` <#${channelId}>` : "";
+  const company = `*${esc(report.companyName.trim())}*`;
+  const provider = esc(report.providerName);
+  const missing = report.permissions.filter((p) => p.result === "missing" || p.result === "not_in_scope");
+  switch (report.outcome) {
+    case "verified":
+      return `:white_check_mark: ${provider} for ${company} is connected and verified.${where}`;
+    case "missing":
+      return `:warning: ${provider} for ${company}: ${missing.length || "some"} permission(s) missing${missing.length ? ` (${missing.map((p) => esc(p.label)).join(", ")})` : ""}. The customer has been told where to fix them.${where}`;
+    case "syncing":
+      return `:hourglass_flowing_sand: ${provider} for ${company} is connected; Finch is still syncing. Fleet re-checks automatically.${where}`;
+    case "retry":
+      return `:hourglass_flowing_sand: Finch could not be reached while checking ${company}; Fleet will re-check automatically.${where}`;
+    case "reauth":
+      return `:link: ${provider} for ${company} needs to be reconnected; a Reconnect link is in the checklist's thread.${where}`;
+    case "setup_required":
+      return `:construction: ${provider} for ${company}: the integration user is not set up as a third-party admin yet (guide steps 1–2). The customer has been asked to finish it.${where}`;
+    case "error":
+      return `:x: Verifying ${provider} for ${company} failed unexpectedly; see the logs (onboarding ${report.onboardingId}).${where}`;
+  }
+}
+
+// ---- Disconnect confirmation ------------------------------------------------------------------
+
+/** The rep's private "are you sure?" for `/fleet disconnect`. */
+export function buildDisconnectConfirmation(input: {
+  onboardingId: string;
+  companyName: string;
+  providerName: string;
+}): { text: string; blocks: KnownBlock[] } {
+  const provider = esc(input.providerName);
+  const company = esc(clip(input.companyName.trim(), 100));
+  const button: Button = {
+    type: "button",
+    action_id: ActionId.confirmDisconnect,
+    text: { type: "plain_text", text: "Disconnect", emoji: true },
+    value: input.onboardingId,
+    style: "danger",
+    confirm: {
+      title: { type: "plain_text", text: "Disconnect Finch?" },
+      text: mrkdwn(`Fleet stops reading ${provider} for ${company} and deletes the stored access token.`),
+      confirm: { type: "plain_text", text: "Disconnect" },
+      deny: { type: "plain_text", text: "Cancel" },
+      style: "danger",
+    },
+  };
+  return {
+    text: `Disconnect ${input.providerName} for ${clip(input.companyName.trim(), 100)}?`,
+    blocks: [
+      section(
+        "disconnect:body",
+        `:electric_plug: *Disconnect ${provider} for ${company}?*\nFinch's connection is closed, the stored access token is deleted and the checklist shows the connection as open again. The customer can reconnect later with the Connect button.`,
+      ),
+      { type: "actions", block_id: "disconnect:actions", elements: [button] },
+    ],
+  };
+}

@@ -1,0 +1,198 @@
+/** The Finch message builders, checked against Block Kit's limits and for what they must (not) say. */
+import { describe, expect, it } from "vitest";
+import {
+  type PermissionOutcome,
+  type PermissionResultKind,
+  setupStepsOf,
+  type VerificationOutcome,
+  type VerificationReport,
+} from "../../src/finch/report.ts";
+import { getTemplate } from "../../src/onboarding/template.ts";
+import { ActionId, MetadataEventType } from "../../src/slack/ids.ts";
+import {
+  buildConnectLinkMessage,
+  buildDisconnectConfirmation,
+  buildVerificationMessage,
+  verificationSummaryText,
+} from "../../src/slack/views/finch.ts";
+import { findBlockKitViolations } from "../../src/slack/views/limits.ts";
+
+const template = getTemplate("justworks");
+const ONBOARDING = "8e1c2a4e-0000-4000-8000-000000000001";
+const AT = new Date("2026-03-02T10:30:00Z");
+const LONG = "Société Générale <Zürich> & Fils 🚀 ".repeat(20);
+
+function permissions(resultOf: (key: string, check: string) => PermissionResultKind): PermissionOutcome[] {
+  return template.steps
+    .flatMap((s) => s.permissions)
+    .map((p) => ({
+      key: p.key,
+      label: p.label,
+      group: p.group,
+      fix: p.fix,
+      check: p.check,
+      result: p.check === "none" ? "unverifiable" : resultOf(p.key, p.check),
+    }));
+}
+
+function report(
+  outcome: VerificationOutcome,
+  overrides: Partial<VerificationReport> = {},
+): VerificationReport {
+  return {
+    onboardingId: ONBOARDING,
+    companyName: "Acme",
+    providerName: "Justworks",
+    outcome,
+    connection: {
+      status: "connected",
+      providerId: "justworks",
+      entities: [{ name: "Acme Inc.", status: "connected" }],
+    },
+    permissions: permissions(() => "granted"),
+    setupSteps: setupStepsOf(template),
+    checkedAt: AT,
+    ...overrides,
+  };
+}
+
+const blockText = (blocks: unknown[]) => JSON.stringify(blocks);
+
+describe("buildVerificationMessage", () => {
+  const outcomes: VerificationOutcome[] = [
+    "verified",
+    "missing",
+    "syncing",
+    "retry",
+    "reauth",
+    "setup_required",
+    "error",
+  ];
+  it.each(outcomes)(
+    "renders a valid message for %s, with a Re-check button carrying the onboarding id",
+    (outcome) => {
+      const message = buildVerificationMessage(report(outcome));
+      expect(findBlockKitViolations(message.blocks, { maxBlocks: 50 })).toEqual([]);
+      expect(message.metadata.event_type).toBe(MetadataEventType.verification);
+      expect(message.metadata.event_payload).toMatchObject({ onboarding_id: ONBOARDING, outcome });
+      const button = message.blocks
+        .flatMap((b) => (b.type === "actions" ? b.elements : []))
+        .find((e) => e.type === "button" && e.action_id === ActionId.recheck);
+      expect(button).toMatchObject({ value: ONBOARDING });
+    },
+  );
+
+  it("names every missing permission with its fix path, and says it is not a success", () => {
+    const denied = new Set(["payment", "benefits"]);
+    const r = report("missing", {
+      permissions: permissions((_k, check) => (denied.has(check) ? "missing" : "granted")),
+    });
+    const message = buildVerificationMessage(r);
+    const text = blockText(message.blocks);
+    for (const p of r.permissions.filter((x) => x.result === "missing")) {
+      expect(text).toContain(p.label);
+      expect(text).toContain(p.fix.replaceAll(">", "&gt;"));
+    }
+    expect(text).toContain("3 permissions are missing");
+    expect(text).not.toContain("verified.*");
+    expect(message.text).toContain("missing: View reports, View payments, View company benefits");
+    expect(message.metadata.event_payload).toMatchObject({ missing: 3, granted: 5, checked: 8 });
+    expect(text).toContain("not verifiable read-only");
+  });
+
+  it("explains the third-party admin set-up with the guide's steps 1–2", () => {
+    const text = blockText(buildVerificationMessage(report("setup_required", { permissions: [] })).blocks);
+    expect(text).toContain("Step 1 · Add Fleet's integration user");
+    expect(text).toContain("Step 2 · Make the integration user an administrator");
+    expect(text).toContain("third-party administrator");
+  });
+
+  it("stays within limits with huge names and many entities, and escapes mrkdwn in data", () => {
+    const message = buildVerificationMessage(
+      report("verified", {
+        companyName: LONG,
+        connection: {
+          status: "connected",
+          providerId: "justworks",
+          entities: Array.from({ length: 40 }, () => ({ name: LONG, status: "connected" })),
+        },
+      }),
+    );
+    expect(findBlockKitViolations(message.blocks, { maxBlocks: 50 })).toEqual([]);
+    expect(blockText(message.blocks)).not.toContain("<Zürich>");
+  });
+
+  it("gives each result kind its own wording", () => {
+    const kinds: PermissionResultKind[] = [
+      "granted",
+      "missing",
+      "not_in_scope",
+      "syncing",
+      "no_sample",
+      "blocked",
+      "retry",
+      "error",
+    ];
+    for (const kind of kinds) {
+      const text = blockText(
+        buildVerificationMessage(report("syncing", { permissions: permissions(() => kind) })).blocks,
+      );
+      expect(text.length).toBeGreaterThan(0);
+    }
+    const syncing = blockText(
+      buildVerificationMessage(report("syncing", { permissions: permissions(() => "syncing") })).blocks,
+    );
+    expect(syncing).toContain("still syncing");
+  });
+
+  it("summarises for the rep without employee data", () => {
+    expect(verificationSummaryText(report("verified"), "C1")).toContain("connected and verified");
+    const missing = report("missing", {
+      permissions: permissions((_k, c) => (c === "benefits" ? "missing" : "granted")),
+    });
+    expect(verificationSummaryText(missing, "C1")).toContain("View company benefits");
+    expect(verificationSummaryText(missing, "C1")).toContain("<#C1>");
+  });
+});
+
+describe("buildConnectLinkMessage", () => {
+  it.each(["connect", "reconnect"] as const)("renders a valid %s message pointing at our own URL", (kind) => {
+    const url = `https://fleet.example/${kind === "connect" ? "connect" : "reconnect"}/abc.def`;
+    const message = buildConnectLinkMessage({
+      onboardingId: ONBOARDING,
+      companyName: LONG,
+      providerName: "Justworks",
+      url,
+      kind,
+      reason: kind === "reconnect" ? "Finch can no longer sign in." : undefined,
+    });
+    expect(findBlockKitViolations(message.blocks, { maxBlocks: 50 })).toEqual([]);
+    expect(message.metadata).toEqual({
+      event_type: MetadataEventType.connectLink,
+      event_payload: { onboarding_id: ONBOARDING, kind },
+    });
+    const button = message.blocks.flatMap((b) => (b.type === "actions" ? b.elements : []))[0];
+    expect(button).toMatchObject({ type: "button", action_id: ActionId.connectLink, url });
+    expect(blockText(message.blocks)).toContain(
+      kind === "connect" ? "Connect Justworks" : "Reconnect Justworks",
+    );
+  });
+});
+
+describe("buildDisconnectConfirmation", () => {
+  it("is a danger button with a confirmation, carrying the onboarding id", () => {
+    const message = buildDisconnectConfirmation({
+      onboardingId: ONBOARDING,
+      companyName: LONG,
+      providerName: "Justworks",
+    });
+    expect(findBlockKitViolations(message.blocks, { maxBlocks: 50 })).toEqual([]);
+    const button = message.blocks.flatMap((b) => (b.type === "actions" ? b.elements : []))[0];
+    expect(button).toMatchObject({
+      action_id: ActionId.confirmDisconnect,
+      value: ONBOARDING,
+      style: "danger",
+    });
+    expect(button).toHaveProperty("confirm");
+  });
+});
