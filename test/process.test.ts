@@ -27,7 +27,7 @@ describe("npm start with no credentials (sandbox mode)", () => {
         30_000,
         "healthz",
       );
-      expect(out).toContain("SANDBOX MODE");
+      await eventually(() => out.includes("SANDBOX MODE"), 10_000, "the sandbox banner");
       expect(out).toContain(`http://localhost:${port}/sandbox`);
       const res = await fetch(`http://127.0.0.1:${port}/sandbox/api/command`, {
         method: "POST",

@@ -95,53 +95,42 @@ export interface ItemChange {
   note?: string | null;
 }
 
-/** Stores one item change (state + history + version bump) atomically; false when nothing changed. */
+/**
+ * Stores one item change (state + history + version bump) in ONE statement; false when nothing changed.
+ * `on conflict … do update … where distinct` locks the item's row, so concurrent deliveries of the same
+ * tick record it once, and ticks of different items never wait on an interactive transaction.
+ */
 export async function recordItemChange(ctx: AppContext, change: ItemChange): Promise<boolean> {
   const now = ctx.clock.now();
   const external = change.actor ? !change.actor.internal : false;
-  return ctx.db.prisma.$transaction(async (tx) => {
-    // Serialize changes of one onboarding: concurrent deliveries must not both see "unchanged" or "new".
-    await tx.$queryRaw`select id from onboarding where id = ${change.onboardingId}::uuid for update`;
-    const before = await tx.stepState.findUnique({
-      where: { onboardingId_itemKey: { onboardingId: change.onboardingId, itemKey: change.itemKey } },
-    });
-    if (before && before.done === change.done && before.source === change.source) return false;
-    // A person's tick never overrides Finch's proof, except to untick it on purpose.
-    const data = {
-      done: change.done,
-      source: change.source,
-      byUserId: change.actor?.userId ?? null,
-      byTeamId: change.actor?.teamId ?? null,
-      byExternal: external,
-      note: change.note ?? null,
-      changedAt: now,
-    };
-    await tx.stepState.upsert({
-      where: { onboardingId_itemKey: { onboardingId: change.onboardingId, itemKey: change.itemKey } },
-      create: { onboardingId: change.onboardingId, itemKey: change.itemKey, ...data },
-      update: data,
-    });
-    await tx.tick.create({
-      data: {
-        onboardingId: change.onboardingId,
-        itemKey: change.itemKey,
-        checked: change.done,
-        source: change.source,
-        userId: change.actor?.userId ?? null,
-        teamId: change.actor?.teamId ?? null,
-        external,
-        at: now,
-      },
-    });
-    await tx.onboarding.update({
-      where: { id: change.onboardingId },
-      data: {
-        checklistVersion: { increment: 1 },
-        ...(external ? { lastCustomerActivityAt: now } : {}),
-      },
-    });
-    return true;
-  });
+  const userId = change.actor?.userId ?? null;
+  const teamId = change.actor?.teamId ?? null;
+  const note = change.note ?? null;
+  const rows = await ctx.db.prisma.$queryRaw<Array<{ version: number }>>`
+    with changed as (
+      insert into step_state as s (onboarding_id, item_key, done, source, by_user_id, by_team_id, by_external, note, changed_at)
+      values (${change.onboardingId}::uuid, ${change.itemKey}, ${change.done}, ${change.source}, ${userId}, ${teamId},
+              ${external}, ${note}, ${now})
+      on conflict (onboarding_id, item_key) do update
+        set done = excluded.done, source = excluded.source, by_user_id = excluded.by_user_id,
+            by_team_id = excluded.by_team_id, by_external = excluded.by_external, note = excluded.note,
+            changed_at = excluded.changed_at
+        where s.done is distinct from excluded.done or s.source is distinct from excluded.source
+      returning 1
+    ), history as (
+      insert into tick (onboarding_id, item_key, checked, source, user_id, team_id, external, at)
+      select ${change.onboardingId}::uuid, ${change.itemKey}, ${change.done}, ${change.source}, ${userId}, ${teamId},
+             ${external}, ${now}
+      from changed
+      returning 1
+    )
+    update onboarding
+       set checklist_version = checklist_version + 1,
+           last_customer_activity_at = case when ${external} then ${now} else last_customer_activity_at end,
+           updated_at = ${now}
+     where id = ${change.onboardingId}::uuid and exists (select 1 from changed)
+    returning checklist_version as version`;
+  return rows.length > 0;
 }
 
 /** Result of a tick from Slack. */

@@ -200,6 +200,12 @@ export async function acceptInvite(h: Harness, email: string, user: { id: string
     const res = await h.driver.event(event, { teamId: HOME_TEAM.id });
     if (res.status !== 200) throw new Error(`event ${event.type} answered ${res.status}`);
   }
+  // Events are handled after Slack's ack: wait until the app has recorded the acceptance.
+  await eventually(
+    () => h.db.prisma.invite.findFirst({ where: { slackInviteId: invite.id, status: "approved" } }),
+    10_000,
+    `invite of ${email} recorded`,
+  );
 }
 
 /** The Slack channel of the newest onboarding (looked up in the database, not by name). */
