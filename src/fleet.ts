@@ -15,6 +15,7 @@ import { healthRoute } from "./http/health.ts";
 import { Router } from "./http/router.ts";
 import { closeServer, createHttpServer, listen } from "./http/server.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { startScheduler } from "./reminders/scheduler.ts";
 import { createSlackApp, type SlackApp, webClientOptions } from "./slack/app.ts";
 import { registerListeners } from "./slack/listeners/index.ts";
 
@@ -98,6 +99,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     const jobs: Array<{ stop(): Promise<void> }> = [];
     if (config.schedulerEnabled) jobs.push(startFinchPolling(ctx, { intervalMs: 60_000 }));
     if (config.schedulerEnabled) jobs.push(startAlertJob(ctx));
+    if (config.schedulerEnabled) jobs.push(startScheduler(ctx));
     const url = `http://127.0.0.1:${port}`;
     if (!config.publicUrl) ctx.publicUrl = `${url}/`;
     logger.info(

@@ -4,6 +4,7 @@
  * where it stopped and never creates a second channel or checklist.
  */
 import type { AppContext } from "../context.ts";
+import { scheduleCallReminder } from "../reminders/schedule.ts";
 import type { Actor } from "../slack/actors.ts";
 import { adviceFor, isTransientSlackError, slackErrorCode } from "../slack/errors.ts";
 import { MetadataEventType } from "../slack/ids.ts";
@@ -29,6 +30,8 @@ export async function startOnboarding(
   actor: Actor,
 ): Promise<OnboardReport> {
   const { onboarding, resumed } = await findOrCreateOnboarding(ctx, request, actor);
+  // The day-before reminder follows the call booked (or moved by a re-run) here; never throws.
+  await scheduleCallReminder(ctx, onboarding.id);
   const report: OnboardReport = {
     onboardingId: onboarding.id,
     channelId: onboarding.channelId,

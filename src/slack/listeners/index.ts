@@ -9,6 +9,7 @@ import { registerCockpit } from "./cockpit.ts";
 import { registerFinchCommands } from "./commands/finch.ts";
 import { registerCommands } from "./commands/index.ts";
 import { registerEvents } from "./events/index.ts";
+import { registerReminderListeners } from "./reminders.ts";
 import { registerViews } from "./views/index.ts";
 
 /** Wires the app's listeners. */
@@ -25,6 +26,7 @@ export function registerListeners(app: App, ctx: AppContext, inFlight: InFlight)
   registerViews(app, ctx);
   registerEvents(app, ctx);
   registerCockpit(app, ctx);
+  registerReminderListeners(app, ctx);
   app.error(async (error) => {
     ctx.logger.error({ err: error }, "unhandled error in a Slack listener");
   });

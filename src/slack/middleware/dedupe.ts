@@ -20,7 +20,9 @@ export function deliveryKey(body: Record<string, unknown>): string | null {
   }
   if (body.type === "view_submission") {
     const view = body.view as { id?: string; hash?: string } | undefined;
-    if (view?.id) return `view:${view.id}:${view.hash ?? ""}`;
+    // The trigger too: a form resubmitted after `response_action: "errors"` keeps its view id and hash,
+    // and must not be dropped as a duplicate of the refused submission.
+    if (view?.id) return `view:${view.id}:${view.hash ?? ""}:${trigger ?? ""}`;
   }
   return null;
 }

@@ -1,0 +1,144 @@
+/**
+ * Booking or moving the onboarding call (`/fleet call` and the Reschedule modal): the call is stored as an
+ * instant plus its IANA zone, the day-before reminder follows it in the same transaction, and only then —
+ * with no transaction open — Slack is told: the pinned checklist is re-rendered and a note is posted.
+ */
+import type { AppContext } from "../context.ts";
+import { audit } from "../onboarding/audit.ts";
+import { refreshChecklist } from "../onboarding/checklist-service.ts";
+import type { Actor } from "../slack/actors.ts";
+import { slackErrorCode } from "../slack/errors.ts";
+import { callChangeNote } from "../slack/views/call-change.ts";
+import { isValidTimeZone } from "../time.ts";
+import { syncCallReminder } from "./schedule.ts";
+
+/** A request to book or move the call. */
+export interface CallChange {
+  onboardingId: string;
+  callAt: Date;
+  timeZone: string;
+  actor: Actor;
+  via: "command" | "modal";
+}
+
+/** The outcome: what is booked now, or why nothing changed. */
+export type CallChangeResult =
+  | {
+      ok: true;
+      changed: boolean;
+      companyName: string;
+      callAt: Date;
+      timeZone: string;
+      previousCallAt: Date | null;
+      previousTimeZone: string;
+      reminderAt: Date | null;
+      /** Slack follow-ups that failed (the call itself is stored). */
+      warnings: string[];
+    }
+  | { ok: false; field: "call" | "timeZone" | "onboarding"; message: string };
+
+/** Checks a call change without touching anything: zone known, call ahead. */
+export function validateCallChange(
+  input: { callAt: Date; timeZone: string },
+  now: Date,
+): { ok: true } | { ok: false; field: "call" | "timeZone"; message: string } {
+  if (!isValidTimeZone(input.timeZone)) {
+    return {
+      ok: false,
+      field: "timeZone",
+      message: `"${input.timeZone.slice(0, 40)}" is not a time zone (use an IANA name like America/New_York).`,
+    };
+  }
+  if (Number.isNaN(input.callAt.getTime()))
+    return { ok: false, field: "call", message: "Pick a date and time." };
+  if (input.callAt.getTime() <= now.getTime()) {
+    return { ok: false, field: "call", message: "The call time is in the past: pick a time ahead." };
+  }
+  return { ok: true };
+}
+
+/** Books or moves the call of an active onboarding and reschedules its reminder. */
+export async function rescheduleCall(ctx: AppContext, change: CallChange): Promise<CallChangeResult> {
+  const now = ctx.clock.now();
+  const valid = validateCallChange(change, now);
+  if (!valid.ok) return valid;
+  const before = await ctx.db.prisma.onboarding.findUnique({
+    where: { id: change.onboardingId },
+    include: { customer: { select: { name: true } } },
+  });
+  if (!before) return { ok: false, field: "onboarding", message: "That onboarding no longer exists." };
+  const companyName = before.customer.name;
+  if (before.status !== "active") {
+    return {
+      ok: false,
+      field: "onboarding",
+      message: `${companyName}'s onboarding is ${before.status}: there is no call to book any more.`,
+    };
+  }
+  const changed = before.callAt?.getTime() !== change.callAt.getTime() || before.timeZone !== change.timeZone;
+  const result = {
+    ok: true as const,
+    changed,
+    companyName,
+    callAt: change.callAt,
+    timeZone: change.timeZone,
+    previousCallAt: before.callAt,
+    previousTimeZone: before.timeZone,
+    reminderAt: null as Date | null,
+    warnings: [] as string[],
+  };
+  const scheduled = await ctx.db.prisma.$transaction(async (tx) => {
+    if (changed) {
+      // Conditional on "active": a `/fleet done` racing with this wins, and no reminder is scheduled.
+      const updated = await tx.onboarding.updateMany({
+        where: { id: change.onboardingId, status: "active" },
+        data: { callAt: change.callAt, timeZone: change.timeZone, checklistVersion: { increment: 1 } },
+      });
+      if (updated.count === 0) return "closed" as const;
+    }
+    return syncCallReminder(ctx, tx, change.onboardingId);
+  });
+  if (scheduled === "closed") {
+    return { ok: false, field: "onboarding", message: `${companyName}'s onboarding was just closed.` };
+  }
+  result.reminderAt = scheduled?.dueAt ?? null;
+  if (!changed) return result;
+
+  await audit(ctx, {
+    onboardingId: change.onboardingId,
+    action: before.callAt ? "call.moved" : "call.booked",
+    actor: change.actor,
+    detail: {
+      from: before.callAt?.toISOString() ?? null,
+      to: change.callAt.toISOString(),
+      fromTimeZone: before.timeZone,
+      timeZone: change.timeZone,
+      via: change.via,
+    },
+  });
+  try {
+    await refreshChecklist(ctx, change.onboardingId);
+  } catch (err) {
+    ctx.logger.warn({ err, onboardingId: change.onboardingId }, "could not re-render the checklist");
+    result.warnings.push(`The pinned checklist still shows the old time (Slack: ${slackErrorCode(err)}).`);
+  }
+  if (before.channelId) {
+    try {
+      await ctx.slack.chat.postMessage({
+        channel: before.channelId,
+        text: callChangeNote({
+          ...result,
+          byUserId: change.actor.internal ? change.actor.userId : undefined,
+          now,
+        }),
+        unfurl_links: false,
+      });
+    } catch (err) {
+      ctx.logger.warn({ err, onboardingId: change.onboardingId }, "could not post the call note");
+      result.warnings.push(
+        `The note in <#${before.channelId}> could not be posted (Slack: ${slackErrorCode(err)}).`,
+      );
+    }
+  }
+  return result;
+}

@@ -1,0 +1,173 @@
+/**
+ * Reads what the reminder, digest and nudge messages say, fresh from the database at send time (a
+ * reminder queued yesterday must show today's progress). Plain objects out; the views render them.
+ */
+import type { AppContext } from "../context.ts";
+import { loadItemStates } from "../onboarding/checklist-service.ts";
+import { computeProgress } from "../onboarding/progress.ts";
+import { checklistItems, getTemplate } from "../onboarding/template.ts";
+import type { DigestCall } from "../slack/views/rep-digest.ts";
+import { nudgeAllowed } from "./rules.ts";
+
+/** Invite statuses whose Slack user is (still) in the channel and may be mentioned. */
+const IN_CHANNEL = ["accepted", "approved"];
+
+/** Everything the day-before reminder needs about one onboarding. */
+export interface CallReminderFacts {
+  status: string;
+  callAt: Date | null;
+  timeZone: string;
+  channelId: string | null;
+  companyName: string;
+  providerId: string;
+  providerName: string;
+  ownerUserId: string;
+  integrationUserEmail: string;
+  openByOwner: { customer: string[]; fleet: string[] };
+  allStepsDone: boolean;
+  connectionVerified: boolean;
+  hrAdminUserIds: string[];
+}
+
+/** The facts of an onboarding's day-before reminder; null when the onboarding no longer exists. */
+export async function callReminderFacts(
+  ctx: AppContext,
+  onboardingId: string,
+): Promise<CallReminderFacts | null> {
+  const o = await ctx.db.prisma.onboarding.findUnique({
+    where: { id: onboardingId },
+    include: {
+      customer: { select: { name: true } },
+      invites: { select: { slackUserId: true, status: true } },
+      connection: { select: { verifiedAt: true } },
+    },
+  });
+  if (!o) return null;
+  const template = getTemplate(o.providerId);
+  const progress = computeProgress(template, await loadItemStates(ctx, o.id));
+  return {
+    status: o.status,
+    callAt: o.callAt,
+    timeZone: o.timeZone,
+    channelId: o.channelId,
+    companyName: o.customer.name,
+    providerId: o.providerId,
+    providerName: template.displayName,
+    ownerUserId: o.ownerUserId,
+    integrationUserEmail: o.integrationUserEmail,
+    openByOwner: progress.openByOwner,
+    allStepsDone: progress.allDone,
+    connectionVerified: !!o.connection?.verifiedAt,
+    hrAdminUserIds: o.invites.flatMap((i) =>
+      i.slackUserId && IN_CHANNEL.includes(i.status) ? [i.slackUserId] : [],
+    ),
+  };
+}
+
+/** Whether an onboarding should be nudged now, and what the nudge says. */
+export interface NudgeFacts {
+  eligible: boolean;
+  reason: string | null;
+  status: string;
+  channelId: string | null;
+  companyName: string;
+  timeZone: string;
+  callAt: Date | null;
+  openCustomerSteps: string[];
+  hrAdminUserIds: string[];
+  lastTouch: Date;
+}
+
+/** Reads an onboarding's nudge facts and applies the nudge rules ({@link nudgeAllowed}). */
+export async function nudgeFacts(ctx: AppContext, onboardingId: string, now: Date): Promise<NudgeFacts> {
+  const o = await ctx.db.prisma.onboarding.findUniqueOrThrow({
+    where: { id: onboardingId },
+    include: {
+      customer: { select: { name: true } },
+      invites: { select: { slackUserId: true, status: true } },
+    },
+  });
+  const template = getTemplate(o.providerId);
+  const states = await loadItemStates(ctx, o.id);
+  const progress = computeProgress(template, states);
+  // "Untouched" means no change to any customer-owned item (ticks by anyone, or Finch proving one).
+  const customerItems = new Set(
+    checklistItems(template)
+      .filter((i) => i.owner === "customer")
+      .map((i) => i.key),
+  );
+  let lastTouch =
+    o.lastCustomerActivityAt && o.lastCustomerActivityAt > o.createdAt
+      ? o.lastCustomerActivityAt
+      : o.createdAt;
+  for (const [key, state] of states) {
+    if (customerItems.has(key) && state.at && state.at > lastTouch) lastTouch = state.at;
+  }
+  const hrAdminUserIds = o.invites.flatMap((i) =>
+    i.slackUserId && IN_CHANNEL.includes(i.status) ? [i.slackUserId] : [],
+  );
+  const verdict =
+    o.status !== "active"
+      ? ({ ok: false, reason: "the onboarding is closed" } as const)
+      : !o.channelId
+        ? ({ ok: false, reason: "the onboarding has no channel yet" } as const)
+        : nudgeAllowed({
+            now,
+            timeZone: o.timeZone,
+            nudgeAfterDays: ctx.config.thresholds.nudgeAfterDays,
+            lastTouch,
+            lastNudgeAt: o.lastNudgeAt,
+            callAt: o.callAt,
+            openCustomerSteps: progress.openByOwner.customer,
+            customerInChannel: o.invites.some((i) => IN_CHANNEL.includes(i.status)),
+          });
+  return {
+    eligible: verdict.ok,
+    reason: verdict.ok ? null : verdict.reason,
+    status: o.status,
+    channelId: o.channelId,
+    companyName: o.customer.name,
+    timeZone: o.timeZone,
+    callAt: o.callAt,
+    openCustomerSteps: progress.openByOwner.customer,
+    hrAdminUserIds,
+    lastTouch,
+  };
+}
+
+/** The rep's active onboardings with a call in [start, end), with each customer's readiness. */
+export async function digestCalls(
+  ctx: AppContext,
+  userId: string,
+  window: { start: Date; end: Date },
+): Promise<DigestCall[]> {
+  const rows = await ctx.db.prisma.onboarding.findMany({
+    where: { ownerUserId: userId, status: "active", callAt: { gte: window.start, lt: window.end } },
+    include: {
+      customer: { select: { name: true } },
+      invites: { select: { status: true } },
+      connection: { select: { status: true, verifiedAt: true } },
+    },
+    orderBy: { callAt: "asc" },
+  });
+  const calls: DigestCall[] = [];
+  for (const o of rows) {
+    if (!o.callAt) continue;
+    const progress = computeProgress(getTemplate(o.providerId), await loadItemStates(ctx, o.id));
+    calls.push({
+      onboardingId: o.id,
+      companyName: o.customer.name,
+      channelId: o.channelId,
+      callAt: o.callAt,
+      timeZone: o.timeZone,
+      stepsDone: progress.stepsDone,
+      stepsTotal: progress.stepsTotal,
+      openCustomerSteps: progress.openByOwner.customer,
+      connectionStatus: o.connection?.status ?? null,
+      connectionVerified: !!o.connection?.verifiedAt,
+      invitesAccepted: o.invites.filter((i) => IN_CHANNEL.includes(i.status)).length,
+      invitesTotal: o.invites.length,
+    });
+  }
+  return calls;
+}

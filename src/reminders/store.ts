@@ -1,0 +1,134 @@
+/**
+ * The reminder queue in the database: claims with a lease, so several replicas never take the same
+ * reminder, and every state change is conditional on still holding the lease.
+ *
+ * Life of a reminder: pending → (claimed) sending → sent | cancelled | failed, or back to pending with a
+ * "not before" time (kept in `lease_until`) after a transient failure. A lease that runs out (the replica
+ * died) makes the reminder claimable again; the claimer then first looks for it in Slack, because the
+ * dead replica may have posted it without recording that.
+ *
+ * Each statement is a single short UPDATE: no transaction or row lock is held while Slack is called.
+ */
+import type { PrismaClient } from "../db/client.ts";
+
+/** A reminder as handed to the sender by {@link claimDueReminders}. */
+export interface ClaimedReminder {
+  id: string;
+  onboardingId: string | null;
+  kind: string;
+  dedupeKey: string;
+  dueAt: Date;
+  /** Posts begun before this claim (a post whose outcome is unknown counts). */
+  attempts: number;
+  /** Where a post was attempted (recorded with the attempt, before the post). */
+  channelId: string | null;
+  callAt: Date | null;
+  userId: string | null;
+  localDate: string | null;
+  createdAt: Date;
+  /** True when this claim took over a lease that ran out (its holder crashed or stalled). */
+  leaseExpired: boolean;
+}
+
+/**
+ * Claims up to `limit` due reminders of the given kinds for `owner` until `leaseUntil`; concurrent
+ * claimers skip each other's rows.
+ */
+export async function claimDueReminders(
+  prisma: PrismaClient,
+  input: { owner: string; now: Date; leaseUntil: Date; limit: number; kinds: readonly string[] },
+): Promise<ClaimedReminder[]> {
+  const { owner, now, leaseUntil, limit } = input;
+  const kinds = [...input.kinds];
+  // The sub-select locks the rows it picks (SKIP LOCKED: rows another replica is claiming right now are
+  // passed over, not waited for); the UPDATE marks them ours in the same statement, and the sub-select's
+  // previous status tells whether we took over an expired lease.
+  const rows = await prisma.$queryRaw<
+    Array<Omit<ClaimedReminder, "attempts"> & { attempts: number | bigint }>
+  >`
+    UPDATE reminder AS r
+    SET status = 'sending', leased_by = ${owner}, lease_until = ${leaseUntil}
+    FROM (
+      SELECT id, status AS prev_status
+      FROM reminder
+      WHERE due_at <= ${now}
+        AND kind = ANY(${kinds})
+        AND (
+          (status = 'pending' AND (lease_until IS NULL OR lease_until <= ${now}))
+          OR (status = 'sending' AND (lease_until IS NULL OR lease_until <= ${now}))
+        )
+      ORDER BY due_at
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    ) AS due
+    WHERE r.id = due.id
+    RETURNING r.id::text AS "id", r.onboarding_id::text AS "onboardingId", r.kind, r.dedupe_key AS "dedupeKey",
+      r.due_at AS "dueAt", r.attempts, r.channel_id AS "channelId", r.call_at AS "callAt",
+      r.user_id AS "userId", r.local_date AS "localDate", r.created_at AS "createdAt",
+      (due.prev_status = 'sending') AS "leaseExpired"`;
+  return rows
+    .map((row) => ({ ...row, attempts: Number(row.attempts) }))
+    .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+}
+
+/**
+ * Right before a post: renews our lease, counts the attempt and records the channel, in one statement.
+ * False when the lease is no longer ours (another replica took over): then we must not post.
+ */
+export async function beginAttempt(
+  prisma: PrismaClient,
+  input: { id: string; owner: string; channelId: string; leaseUntil: Date },
+): Promise<boolean> {
+  const res = await prisma.reminder.updateMany({
+    where: { id: input.id, leasedBy: input.owner, status: "sending" },
+    data: { leaseUntil: input.leaseUntil, attempts: { increment: 1 }, channelId: input.channelId },
+  });
+  return res.count === 1;
+}
+
+/** Records the reminder as sent (posted now, or found already posted); false when the lease was lost. */
+export async function markSent(
+  prisma: PrismaClient,
+  input: { id: string; owner: string; channelId: string; messageTs: string; sentAt: Date },
+): Promise<boolean> {
+  const res = await prisma.reminder.updateMany({
+    where: { id: input.id, leasedBy: input.owner },
+    data: {
+      status: "sent",
+      channelId: input.channelId,
+      messageTs: input.messageTs,
+      sentAt: input.sentAt,
+      leasedBy: null,
+      leaseUntil: null,
+      lastError: null,
+    },
+  });
+  return res.count === 1;
+}
+
+/** Gives the reminder back to the queue, claimable again from `notBefore` (null: at once). */
+export async function releaseReminder(
+  prisma: PrismaClient,
+  input: { id: string; owner: string; notBefore: Date | null; error?: string | null },
+): Promise<void> {
+  await prisma.reminder.updateMany({
+    where: { id: input.id, leasedBy: input.owner, status: "sending" },
+    data: {
+      status: "pending",
+      leasedBy: null,
+      leaseUntil: input.notBefore,
+      ...(input.error !== undefined ? { lastError: input.error } : {}),
+    },
+  });
+}
+
+/** Ends a claimed reminder without sending it: `cancelled` (no longer wanted) or `failed` (cannot be sent). */
+export async function finishUnsent(
+  prisma: PrismaClient,
+  input: { id: string; owner: string; status: "cancelled" | "failed"; reason: string },
+): Promise<void> {
+  await prisma.reminder.updateMany({
+    where: { id: input.id, leasedBy: input.owner, status: "sending" },
+    data: { status: input.status, lastError: input.reason.slice(0, 500), leasedBy: null, leaseUntil: null },
+  });
+}

@@ -1,0 +1,38 @@
+/** Texts about a booked or moved onboarding call: the note in the customer's channel and the rep's answer. Pure. */
+import { slackDate } from "../../time.ts";
+import { escapeMrkdwn, mentions } from "./mrkdwn.ts";
+
+/** A call change as the texts need it. */
+export interface CallChangeFacts {
+  companyName: string;
+  callAt: Date;
+  timeZone: string;
+  previousCallAt: Date | null;
+  previousTimeZone: string;
+  /** When the day-before reminder goes out (null: none, e.g. the call is too close for a "day before"). */
+  reminderAt: Date | null;
+  now: Date;
+  byUserId?: string;
+}
+
+/** The short note posted in the customer's channel. */
+export function callChangeNote(f: CallChangeFacts): string {
+  const when = slackDate(f.callAt, f.timeZone, "{date_long_pretty} at {time}");
+  const by = f.byUserId ? ` — ${mentions([f.byUserId])}` : "";
+  const head = f.previousCallAt
+    ? `:calendar: The onboarding call moved to *${when}* (was ${slackDate(f.previousCallAt, f.previousTimeZone, "{date_short_pretty} at {time}")}).`
+    : `:calendar: Onboarding call booked: *${when}*.`;
+  return `${head} A reminder with what to have ready comes here the day before.${by}`;
+}
+
+/** The private answer to the rep who booked or moved the call. */
+export function callChangeReply(f: CallChangeFacts & { changed: boolean }): string {
+  const when = `${slackDate(f.callAt, f.timeZone, "{date_long_pretty} at {time}")} (${escapeMrkdwn(f.timeZone)})`;
+  if (!f.changed) return `:ok_hand: ${escapeMrkdwn(f.companyName)}'s call is already booked for ${when}.`;
+  const reminder = !f.reminderAt
+    ? ""
+    : f.reminderAt <= f.now
+      ? " The day-before reminder goes out within a minute."
+      : ` The customer is reminded ${slackDate(f.reminderAt, f.timeZone, "{date_short_pretty} at {time}")}.`;
+  return `:white_check_mark: ${escapeMrkdwn(f.companyName)}'s onboarding call is ${f.previousCallAt ? "moved to" : "booked for"} ${when}.${reminder}`;
+}

@@ -1,0 +1,147 @@
+/**
+ * The day-before-the-call reminder posted in the customer's channel. Pure: the scheduler gathers the
+ * facts, this turns them into one message whose metadata lets the app find it again after a crash.
+ */
+import type { KnownBlock, MrkdwnElement, SectionBlock } from "@slack/types";
+import type { CallPrepItem } from "../../reminders/call-prep.ts";
+import { formatInZone, slackDate } from "../../time.ts";
+import { ActionId, MetadataEventType } from "../ids.ts";
+import { BLOCK_KIT_LIMITS } from "./limits.ts";
+import { clipText, escapeMrkdwn, mentions, plural } from "./mrkdwn.ts";
+
+/** Everything the reminder shows. */
+export interface CallReminderInput {
+  reminderId: string;
+  onboardingId: string;
+  companyName: string;
+  providerName: string;
+  callAt: Date;
+  /** The call's IANA zone: used for the fallback text of clients that cannot render `<!date>`. */
+  timeZone: string;
+  /** Titles of the checklist steps still open, by who has to act (progressOf → openByOwner). */
+  openByOwner: { customer: readonly string[]; fleet: readonly string[] };
+  allStepsDone: boolean;
+  /** The Finch connection exists and was verified. */
+  connectionVerified: boolean;
+  /** The Finch Connect link; shown while the connection is not verified. */
+  connectUrl: string | null;
+  /** HR admins whose Slack user is known (accepted invites): mentioned so they get notified. */
+  hrAdminUserIds: readonly string[];
+  /** The rep who owns the onboarding (named as the person who can move the call). */
+  ownerUserId: string;
+  /** What to have at hand for the call (src/reminders/call-prep.ts). */
+  haveReady: readonly CallPrepItem[];
+}
+
+/** Metadata of the reminder message: marks it as ours and says which reminder and call it was. */
+export interface CallReminderMetadata {
+  event_type: typeof MetadataEventType.reminder;
+  event_payload: { kind: "day_before"; reminder_id: string; onboarding_id: string; call_at: string };
+}
+
+/** Arguments for `chat.postMessage`, minus the channel. */
+export interface CallReminderMessage {
+  text: string;
+  blocks: KnownBlock[];
+  metadata: CallReminderMetadata;
+}
+
+function section(blockId: string, text: string, accessory?: SectionBlock["accessory"]): SectionBlock {
+  const mrkdwn: MrkdwnElement = { type: "mrkdwn", text: clipText(text, BLOCK_KIT_LIMITS.sectionText) };
+  return { type: "section", block_id: blockId, text: mrkdwn, ...(accessory ? { accessory } : {}) };
+}
+
+function bullets(items: readonly string[]): string {
+  return items.map((item) => `• ${escapeMrkdwn(item)}`).join("\n");
+}
+
+/** Builds the reminder: call time, what is open by owner, what to have ready, the Connect link; or, when
+ * everything is done and verified, a short confirmation instead. */
+export function buildCallReminderMessage(input: CallReminderInput): CallReminderMessage {
+  const when = slackDate(input.callAt, input.timeZone, "{date_long_pretty} at {time}");
+  const company = escapeMrkdwn(input.companyName.trim());
+  const provider = escapeMrkdwn(input.providerName);
+  const people = mentions(input.hrAdminUserIds);
+  const owner = mentions([input.ownerUserId]) || "your Fleet rep";
+  const metadata: CallReminderMetadata = {
+    event_type: MetadataEventType.reminder,
+    event_payload: {
+      kind: "day_before",
+      reminder_id: input.reminderId,
+      onboarding_id: input.onboardingId,
+      call_at: input.callAt.toISOString(),
+    },
+  };
+  const footer: KnownBlock = {
+    type: "context",
+    block_id: "reminder:footer",
+    elements: [
+      {
+        type: "mrkdwn",
+        text:
+          `Times show in your own time zone (the call is booked for ${escapeMrkdwn(input.timeZone)}). ` +
+          `Can't make it? Say so here and ${owner} will move it.`,
+      },
+    ],
+  };
+
+  if (input.allStepsDone && input.connectionVerified) {
+    const text =
+      `:white_check_mark: *All set for ${company}'s onboarding call ${when}.* Every step is done and ` +
+      `${provider} is connected and verified — nothing left to prepare. See you on the call!` +
+      (people ? `\n${people}` : "");
+    return {
+      text: `All set for the onboarding call ${formatInZone(input.callAt, input.timeZone)}: nothing left to prepare.`,
+      blocks: [section("reminder:done", text), footer],
+      metadata,
+    };
+  }
+
+  const { customer, fleet } = input.openByOwner;
+  const open: string[] = ["*Still open*"];
+  if (customer.length > 0) open.push(`For your HR admin:\n${bullets(customer)}`);
+  else open.push(":white_check_mark: Your steps are all done — thank you!");
+  if (fleet.length > 0) open.push(`For Fleet, on the call:\n${bullets(fleet)}`);
+
+  const ready = [
+    "*Have these ready for the call*",
+    ...input.haveReady.map((item) => `• *${escapeMrkdwn(item.label)}* — ${item.detail}`),
+  ];
+
+  const blocks: KnownBlock[] = [
+    section(
+      "reminder:call",
+      `:calendar: *Reminder: ${company}'s ${provider} onboarding call is ${when}.*` +
+        (people ? `\n${people}, here is what helps it go smoothly.` : ""),
+    ),
+    section("reminder:open", open.join("\n")),
+    section("reminder:ready", ready.join("\n")),
+  ];
+  if (!input.connectionVerified && input.connectUrl) {
+    blocks.push(
+      section(
+        "reminder:connect",
+        `:link: *Connect ${provider} through Finch* — start before the call if you like; we finish it together.`,
+        {
+          type: "button",
+          action_id: ActionId.connectLink,
+          text: {
+            type: "plain_text",
+            text: clipText(`Connect ${input.providerName}`, BLOCK_KIT_LIMITS.buttonText),
+          },
+          url: input.connectUrl,
+          style: "primary",
+        },
+      ),
+    );
+  }
+  blocks.push(footer);
+  const openCount = customer.length + fleet.length;
+  return {
+    text:
+      `Reminder: ${company}'s onboarding call is ${formatInZone(input.callAt, input.timeZone)}` +
+      ` — ${plural(openCount, "step")} still open.`,
+    blocks,
+    metadata,
+  };
+}

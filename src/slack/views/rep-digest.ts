@@ -1,0 +1,136 @@
+/**
+ * The rep's morning direct message: tomorrow's onboarding calls with each customer's readiness, and a
+ * Reschedule button per call. Pure builder.
+ */
+import type { ContextBlock, HeaderBlock, KnownBlock, SectionBlock } from "@slack/types";
+import { progressBar } from "../../onboarding/progress.ts";
+import { slackDate } from "../../time.ts";
+import { ActionId, MetadataEventType } from "../ids.ts";
+import { BLOCK_KIT_LIMITS } from "./limits.ts";
+import { channelLink, clipText, escapeMrkdwn, plural } from "./mrkdwn.ts";
+
+/** One call of tomorrow, with what the digest says about its readiness. */
+export interface DigestCall {
+  onboardingId: string;
+  companyName: string;
+  channelId: string | null;
+  callAt: Date;
+  timeZone: string;
+  stepsDone: number;
+  stepsTotal: number;
+  openCustomerSteps: readonly string[];
+  /** Finch connection status, or null when there is none yet. */
+  connectionStatus: string | null;
+  connectionVerified: boolean;
+  invitesAccepted: number;
+  invitesTotal: number;
+}
+
+/** What the digest is built from. */
+export interface RepDigestInput {
+  reminderId: string;
+  userId: string;
+  /** Tomorrow's local date in the rep's zone (YYYY-MM-DD). */
+  date: string;
+  calls: readonly DigestCall[];
+}
+
+/** Metadata of the digest DM (found again after a crash like the channel reminders). */
+export interface RepDigestMetadata {
+  event_type: typeof MetadataEventType.repDigest;
+  event_payload: { kind: "rep_digest"; reminder_id: string; user_id: string; date: string };
+}
+
+/** Arguments for `chat.postMessage`, minus the channel. */
+export interface RepDigestMessage {
+  text: string;
+  blocks: KnownBlock[];
+  metadata: RepDigestMetadata;
+}
+
+/** Calls listed in one message: header + intro + one block per call + "more" stays within 50 blocks. */
+export const MAX_DIGEST_CALLS = 45;
+
+/** One line saying how ready the customer is. */
+export function readinessLine(call: DigestCall): string {
+  const open = call.openCustomerSteps.length;
+  if (open === 0 && call.connectionVerified)
+    return ":large_green_circle: Ready: every step done, Finch verified";
+  if (open === 0) return ":large_yellow_circle: Customer steps done — Finch gets connected on the call";
+  const first = call.openCustomerSteps.slice(0, 3).map(escapeMrkdwn).join(", ");
+  const more = open > 3 ? ` and ${open - 3} more` : "";
+  return `:red_circle: ${plural(open, "customer step")} open: ${first}${more}`;
+}
+
+function callBlock(call: DigestCall, index: number): SectionBlock {
+  const time = slackDate(call.callAt, call.timeZone, "{time}");
+  const where = channelLink(call.channelId);
+  const finch = call.connectionVerified
+    ? "verified"
+    : call.connectionStatus
+      ? `${escapeMrkdwn(call.connectionStatus)}, not verified`
+      : "not connected";
+  const invites =
+    call.invitesTotal > 0 ? ` · invites accepted ${call.invitesAccepted}/${call.invitesTotal}` : "";
+  const text = [
+    `*${time}* · *${escapeMrkdwn(call.companyName.trim())}*${where ? ` in ${where}` : ""}`,
+    readinessLine(call),
+    `${progressBar(call.stepsDone, call.stepsTotal)} ${call.stepsDone}/${call.stepsTotal} steps · Finch: ${finch}${invites}`,
+  ].join("\n");
+  return {
+    type: "section",
+    block_id: `digest:call:${index}`,
+    text: { type: "mrkdwn", text: clipText(text, BLOCK_KIT_LIMITS.sectionText) },
+    accessory: {
+      type: "button",
+      action_id: ActionId.reschedule,
+      text: { type: "plain_text", text: "Reschedule" },
+      value: call.onboardingId,
+    },
+  };
+}
+
+/** Builds the digest, calls in time order. */
+export function buildRepDigestMessage(input: RepDigestInput): RepDigestMessage {
+  const calls = [...input.calls].sort((a, b) => a.callAt.getTime() - b.callAt.getTime());
+  const shown = calls.slice(0, MAX_DIGEST_CALLS);
+  const ready = calls.filter((c) => c.openCustomerSteps.length === 0).length;
+  const header: HeaderBlock = {
+    type: "header",
+    block_id: "digest:header",
+    text: { type: "plain_text", text: `Tomorrow's onboarding calls (${calls.length})` },
+  };
+  const intro: ContextBlock = {
+    type: "context",
+    block_id: "digest:intro",
+    elements: [
+      {
+        type: "mrkdwn",
+        text: `${input.date} · ${ready} of ${calls.length} customers have done their steps · times in your time zone`,
+      },
+    ],
+  };
+  const blocks: KnownBlock[] = [header, intro, ...shown.map(callBlock)];
+  if (calls.length > shown.length) {
+    blocks.push({
+      type: "context",
+      block_id: "digest:more",
+      elements: [
+        { type: "mrkdwn", text: `…and ${calls.length - shown.length} more: \`/fleet status <company>\`` },
+      ],
+    });
+  }
+  return {
+    text: `Tomorrow you have ${plural(calls.length, "onboarding call")}; ${ready} customer(s) finished their steps.`,
+    blocks,
+    metadata: {
+      event_type: MetadataEventType.repDigest,
+      event_payload: {
+        kind: "rep_digest",
+        reminder_id: input.reminderId,
+        user_id: input.userId,
+        date: input.date,
+      },
+    },
+  };
+}

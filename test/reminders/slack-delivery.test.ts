@@ -1,0 +1,94 @@
+import { WebClient } from "@slack/web-api";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../../src/logger.ts";
+import {
+  ChannelPacer,
+  findPostedMessage,
+  RepTimeZones,
+  retryAfterSeconds,
+} from "../../src/reminders/slack-delivery.ts";
+import { SlackStandIn } from "../../src/sandbox/slack-standin.ts";
+import { HOME_TEAM } from "../helpers/harness.ts";
+
+describe("ChannelPacer", () => {
+  it("spaces posts per channel and holds a channel after a 429", async () => {
+    let now = 0;
+    const waits: number[] = [];
+    const pacer = new ChannelPacer(
+      1_000,
+      () => now,
+      async (ms) => {
+        waits.push(ms);
+        now += ms;
+      },
+    );
+    await pacer.ready("C1");
+    pacer.posted("C1");
+    await pacer.ready("C2"); // another channel is not held back
+    pacer.posted("C2");
+    now += 300;
+    await pacer.ready("C1");
+    pacer.hold("C1", 5_000);
+    await pacer.ready("C1");
+    expect(waits).toEqual([700, 5_000]);
+  });
+
+  it("reads Retry-After from a rate-limit error, at least 1 s", () => {
+    expect(retryAfterSeconds({ retryAfter: 7 })).toBe(7);
+    expect(retryAfterSeconds(new Error("x"))).toBe(1);
+  });
+});
+
+describe("finding a posted reminder again", () => {
+  let slack: SlackStandIn;
+  let client: WebClient;
+  beforeAll(async () => {
+    slack = await SlackStandIn.start({
+      botToken: "xoxb-test",
+      homeTeam: HOME_TEAM,
+      botUserId: "U0BOT",
+      botId: "B0BOT",
+      postMessagePerChannelPerSecond: Number.POSITIVE_INFINITY,
+    });
+    slack.addUser({ id: "U0TZ", teamId: HOME_TEAM.id, name: "tz", tz: "Asia/Tokyo" });
+    client = new WebClient("xoxb-test", { slackApiUrl: slack.url, retryConfig: { retries: 0 } });
+  });
+  afterAll(async () => slack?.stop());
+
+  it("matches by metadata event type and reminder id, across pages of history", async () => {
+    const { id: channel } = slack.addChannel({ name: "lookup", isPrivate: true });
+    const post = (reminderId: string, eventType = "onboarding_reminder") =>
+      client.chat.postMessage({
+        channel,
+        text: "x",
+        metadata: { event_type: eventType, event_payload: { reminder_id: reminderId } },
+      });
+    const target = await post("r-target");
+    await post("r-target", "something_else");
+    for (let i = 0; i < 230; i++) await client.chat.postMessage({ channel, text: `chatter ${i}` });
+    const input = {
+      channelId: channel,
+      eventTypes: ["onboarding_reminder"],
+      oldest: new Date(Date.now() - 60_000),
+    };
+    expect(await findPostedMessage(client, { ...input, reminderId: "r-target" })).toBe(target.ts);
+    expect(await findPostedMessage(client, { ...input, reminderId: "r-other" })).toBeNull();
+    // Only messages since `oldest` are searched.
+    expect(
+      await findPostedMessage(client, {
+        ...input,
+        reminderId: "r-target",
+        oldest: new Date(Date.now() + 60_000),
+      }),
+    ).toBeNull();
+  });
+
+  it("reads reps' zones from users.info, falling back to the default", async () => {
+    const zones = new RepTimeZones(client, "America/New_York", createLogger({ level: "silent" }));
+    expect(await zones.get("U0TZ")).toBe("Asia/Tokyo");
+    expect(await zones.get("U0NOBODY")).toBe("America/New_York");
+    const calls = slack.callsTo("users.info").length;
+    expect(await zones.get("U0TZ")).toBe("Asia/Tokyo");
+    expect(slack.callsTo("users.info")).toHaveLength(calls); // cached
+  });
+});

@@ -1,0 +1,313 @@
+import type { AnyBlock, KnownBlock } from "@slack/types";
+import { describe, expect, it } from "vitest";
+import { callPrepFor } from "../../src/reminders/call-prep.ts";
+import { ActionId, CallbackId, MetadataEventType } from "../../src/slack/ids.ts";
+import { callChangeNote, callChangeReply } from "../../src/slack/views/call-change.ts";
+import { findBlockKitViolations } from "../../src/slack/views/limits.ts";
+import { buildNudgeMessage } from "../../src/slack/views/nudge.ts";
+import { buildCallReminderMessage, type CallReminderInput } from "../../src/slack/views/reminder.ts";
+import {
+  buildRepDigestMessage,
+  type DigestCall,
+  MAX_DIGEST_CALLS,
+} from "../../src/slack/views/rep-digest.ts";
+import {
+  buildRescheduleModal,
+  RescheduleField,
+  readRescheduleModal,
+} from "../../src/slack/views/reschedule-modal.ts";
+
+const CALL = new Date("2026-12-03T13:30:00Z");
+const LONG = Array.from("Société Générale & Fils <Zürich> 🚀👩‍💻 ".repeat(12)).slice(0, 200).join("");
+const json = (v: unknown) => JSON.stringify(v);
+const violations = (blocks: KnownBlock[], maxBlocks = 50) =>
+  findBlockKitViolations(blocks as AnyBlock[], { maxBlocks });
+
+function reminderInput(overrides: Partial<CallReminderInput> = {}): CallReminderInput {
+  return {
+    reminderId: "r-1",
+    onboardingId: "o-1",
+    companyName: "Acme",
+    providerName: "Justworks",
+    callAt: CALL,
+    timeZone: "Europe/Berlin",
+    openByOwner: {
+      customer: ["Add Fleet's integration user", "Note the login details for the call"],
+      fleet: ["Complete the connection"],
+    },
+    allStepsDone: false,
+    connectionVerified: false,
+    connectUrl: "https://fleet.example/connect/abc",
+    hrAdminUserIds: ["U0HR", "not-a-user", "U0HR"],
+    ownerUserId: "U0REP",
+    haveReady: callPrepFor("justworks", { integrationUserEmail: "integrations+acme@fleet.example" }),
+    ...overrides,
+  };
+}
+
+describe("day-before reminder", () => {
+  it("says when, what is open by owner, what to have ready, and links Finch Connect", () => {
+    const m = buildCallReminderMessage(reminderInput());
+    expect(m.metadata).toEqual({
+      event_type: MetadataEventType.reminder,
+      event_payload: {
+        kind: "day_before",
+        reminder_id: "r-1",
+        onboarding_id: "o-1",
+        call_at: CALL.toISOString(),
+      },
+    });
+    const body = json(m.blocks);
+    expect(body).toContain(
+      `<!date^${CALL.getTime() / 1000}^{date_long_pretty} at {time}|Thu, Dec 3, 2026, 2:30 PM GMT+1>`,
+    );
+    expect(body).toContain("<@U0HR>");
+    expect(body).not.toContain("not-a-user");
+    expect(body.match(/<@U0HR>/g)).toHaveLength(1);
+    expect(body).toContain("For your HR admin");
+    expect(body).toContain("• Add Fleet's integration user");
+    expect(body).toContain("For Fleet, on the call");
+    for (const item of [
+      "Justworks username",
+      "usually *not* the email",
+      "integrations+acme@fleet.example",
+      "Temporary password",
+      "Company name",
+      "MFA device",
+    ]) {
+      expect(body).toContain(item);
+    }
+    const connect = m.blocks.find((b) => b.block_id === "reminder:connect");
+    expect(connect).toMatchObject({
+      accessory: {
+        type: "button",
+        action_id: ActionId.connectLink,
+        url: "https://fleet.example/connect/abc",
+      },
+    });
+    expect(body).toContain("<@U0REP> will move it");
+    expect(m.text).toContain("3 steps still open");
+    expect(violations(m.blocks)).toEqual([]);
+  });
+
+  it("drops the Connect link once verified, and praises a customer whose part is done", () => {
+    const m = buildCallReminderMessage(
+      reminderInput({
+        openByOwner: { customer: [], fleet: ["Complete the connection"] },
+        connectionVerified: true,
+      }),
+    );
+    const body = json(m.blocks);
+    expect(body).toContain("Your steps are all done");
+    expect(body).not.toContain("/connect/");
+    expect(m.blocks.some((b) => b.block_id === "reminder:connect")).toBe(false);
+  });
+
+  it("is a short confirmation when everything is done and verified", () => {
+    const m = buildCallReminderMessage(
+      reminderInput({
+        openByOwner: { customer: [], fleet: [] },
+        allStepsDone: true,
+        connectionVerified: true,
+      }),
+    );
+    expect(m.blocks.map((b) => b.block_id)).toEqual(["reminder:done", "reminder:footer"]);
+    expect(json(m.blocks)).toContain("All set");
+    expect(json(m.blocks)).not.toContain("Have these ready");
+    expect(m.metadata.event_payload.call_at).toBe(CALL.toISOString());
+  });
+
+  it("escapes names and stays within Block Kit limits with long ones", () => {
+    const m = buildCallReminderMessage(
+      reminderInput({
+        companyName: LONG,
+        openByOwner: { customer: Array.from({ length: 40 }, (_, i) => `${LONG} ${i}`), fleet: [LONG] },
+      }),
+    );
+    expect(json(m.blocks)).not.toContain("<Zürich>");
+    expect(json(m.blocks)).toContain("&lt;Zürich&gt;");
+    expect(m.text).not.toContain("<Zürich>");
+    expect(violations(m.blocks)).toEqual([]);
+  });
+
+  it("has a generic call-prep list for providers without their own", () => {
+    expect(callPrepFor("gusto", { integrationUserEmail: "x" }).map((i) => i.label)).toEqual([
+      "Username",
+      "Password",
+      "MFA device",
+    ]);
+  });
+});
+
+function digestCall(i: number, overrides: Partial<DigestCall> = {}): DigestCall {
+  return {
+    onboardingId: `o-${i}`,
+    companyName: `Company ${i}`,
+    channelId: `C0CHAN${i}`,
+    callAt: new Date(CALL.getTime() + (50 - i) * 60_000),
+    timeZone: "America/New_York",
+    stepsDone: 2,
+    stepsTotal: 6,
+    openCustomerSteps: [
+      "Add Fleet's integration user",
+      "Turn on the permissions",
+      "Double-check",
+      "Note details",
+    ],
+    connectionStatus: null,
+    connectionVerified: false,
+    invitesAccepted: 1,
+    invitesTotal: 2,
+    ...overrides,
+  };
+}
+
+describe("rep digest", () => {
+  it("lists tomorrow's calls in time order with readiness and a Reschedule button each", () => {
+    const m = buildRepDigestMessage({
+      reminderId: "r-9",
+      userId: "U0REP",
+      date: "2026-12-03",
+      calls: [
+        digestCall(1),
+        digestCall(2, { openCustomerSteps: [], connectionVerified: true, connectionStatus: "connected" }),
+        digestCall(3, { openCustomerSteps: [], connectionStatus: "pending" }),
+      ],
+    });
+    expect(m.metadata).toEqual({
+      event_type: MetadataEventType.repDigest,
+      event_payload: { kind: "rep_digest", reminder_id: "r-9", user_id: "U0REP", date: "2026-12-03" },
+    });
+    const sections = m.blocks.filter((b) => b.type === "section");
+    expect(sections.map((s) => json(s).match(/Company \d/)?.[0])).toEqual([
+      "Company 3",
+      "Company 2",
+      "Company 1",
+    ]);
+    expect(json(sections[0])).toContain("Finch gets connected on the call");
+    expect(json(sections[0])).toContain("Finch: pending, not verified");
+    expect(json(sections[1])).toContain("Ready: every step done, Finch verified");
+    expect(json(sections[2])).toContain(
+      "4 customer steps open: Add Fleet's integration user, Turn on the permissions, Double-check and 1 more",
+    );
+    expect(json(sections[2])).toContain("invites accepted 1/2");
+    expect(json(sections[2])).toContain("<#C0CHAN1>");
+    expect(sections[2]).toMatchObject({ accessory: { action_id: ActionId.reschedule, value: "o-1" } });
+    expect(m.text).toContain("3 onboarding calls");
+    expect(violations(m.blocks)).toEqual([]);
+  });
+
+  it(`shows at most ${MAX_DIGEST_CALLS} calls and says how many more`, () => {
+    const calls = Array.from({ length: 60 }, (_, i) => digestCall(i, { companyName: LONG }));
+    const m = buildRepDigestMessage({ reminderId: "r", userId: "U0REP", date: "2026-12-03", calls });
+    expect(m.blocks.length).toBeLessThanOrEqual(50);
+    expect(json(m.blocks.at(-1))).toContain("15 more");
+    expect(violations(m.blocks)).toEqual([]);
+  });
+});
+
+describe("nudge", () => {
+  it("mentions the HR admins and lists their open steps", () => {
+    const m = buildNudgeMessage({
+      reminderId: "r-2",
+      onboardingId: "o-2",
+      companyName: "Acme <b>",
+      date: "2026-03-05",
+      hrAdminUserIds: ["U0HR"],
+      openCustomerSteps: ["Add Fleet's integration user"],
+      callAt: CALL,
+      timeZone: "Europe/Berlin",
+    });
+    expect(m.metadata).toEqual({
+      event_type: MetadataEventType.nudge,
+      event_payload: { kind: "nudge", reminder_id: "r-2", onboarding_id: "o-2", date: "2026-03-05" },
+    });
+    const body = json(m.blocks);
+    expect(body).toContain("<@U0HR> — a friendly nudge");
+    expect(body).toContain("1 step of the Acme &lt;b&gt; setup is still open");
+    expect(body).toContain(`<!date^${CALL.getTime() / 1000}^`);
+    expect(violations(m.blocks)).toEqual([]);
+    const noCall = buildNudgeMessage({
+      ...{ reminderId: "r", onboardingId: "o", companyName: "A", date: "d", timeZone: "UTC" },
+      hrAdminUserIds: [],
+      openCustomerSteps: ["x", "y"],
+      callAt: null,
+    });
+    expect(json(noCall.blocks)).toContain("A friendly nudge from Fleet: 2 steps");
+    expect(json(noCall.blocks)).not.toContain("<!date");
+  });
+});
+
+describe("reschedule modal", () => {
+  const now = new Date("2026-11-20T12:00:00Z");
+  it("pre-fills a future call and the zone, and reads the submission back", () => {
+    const view = buildRescheduleModal({
+      onboardingId: "o-3",
+      companyName: LONG,
+      callAt: CALL,
+      timeZone: "Europe/Berlin",
+      now,
+      reminderLocalTime: "10:00",
+    });
+    expect(view).toMatchObject({
+      type: "modal",
+      callback_id: CallbackId.rescheduleModal,
+      private_metadata: "o-3",
+    });
+    expect(view.title.text.length).toBeLessThanOrEqual(24);
+    expect(json(view.blocks)).toContain(`"initial_date_time":${CALL.getTime() / 1000}`);
+    expect(json(view.blocks)).toContain('"initial_value":"Europe/Berlin"');
+    expect(json(view.blocks)).toContain("reminded at 10:00 there");
+    expect(violations(view.blocks as KnownBlock[], 100)).toEqual([]);
+    expect(
+      readRescheduleModal({
+        [RescheduleField.call]: { [RescheduleField.call]: { selected_date_time: 1_800_000_000 } },
+        [RescheduleField.timeZone]: { [RescheduleField.timeZone]: { value: " America/Chicago " } },
+      }),
+    ).toEqual({ callAt: new Date(1_800_000_000_000), timeZone: "America/Chicago" });
+    expect(readRescheduleModal({})).toEqual({ callAt: null, timeZone: "" });
+  });
+
+  it("does not pre-fill a call in the past and offers to book when there is none", () => {
+    const past = buildRescheduleModal({
+      onboardingId: "o",
+      companyName: "A",
+      callAt: new Date("2026-01-01T00:00:00Z"),
+      timeZone: "UTC",
+      now,
+      reminderLocalTime: "10:00",
+    });
+    expect(json(past.blocks)).not.toContain("initial_date_time");
+    const none = buildRescheduleModal({
+      onboardingId: "o",
+      companyName: "A",
+      callAt: null,
+      timeZone: "UTC",
+      now,
+      reminderLocalTime: "10:00",
+    });
+    expect(none.submit?.text).toBe("Book call");
+    expect(json(none.blocks)).toContain("No call booked yet");
+  });
+});
+
+describe("call change texts", () => {
+  const facts = {
+    companyName: "Acme",
+    callAt: CALL,
+    timeZone: "Europe/Berlin",
+    previousCallAt: new Date("2026-12-01T13:30:00Z"),
+    previousTimeZone: "Europe/Berlin",
+    reminderAt: new Date("2026-12-02T09:00:00Z"),
+    now: new Date("2026-11-20T12:00:00Z"),
+  };
+  it("say moved or booked, and when the reminder goes out", () => {
+    expect(callChangeNote({ ...facts, byUserId: "U0REP" })).toMatch(/moved to .*\(was <!date\^.*<@U0REP>$/);
+    expect(callChangeNote({ ...facts, previousCallAt: null })).toContain("Onboarding call booked");
+    expect(callChangeReply({ ...facts, changed: true })).toContain("The customer is reminded <!date^");
+    expect(callChangeReply({ ...facts, changed: true, reminderAt: facts.now })).toContain(
+      "goes out within a minute",
+    );
+    expect(callChangeReply({ ...facts, changed: false })).toContain("already booked");
+  });
+});
