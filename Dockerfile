@@ -1,7 +1,14 @@
 # syntax=docker/dockerfile:1
 # Production image: build in one stage, run a pruned tree as a non-root user.
-# Migrations are a release step: `docker run … node dist/src/db/migrate-cli.js` (README → Deploy);
-# the app also applies pending migrations at start-up, serialized across replicas by an advisory lock.
+#
+#   docker build -t fleet-concierge .
+#   docker run --rm --env-file prod.env fleet-concierge node dist/src/db/migrate-cli.js   # release step
+#   docker run -d --env-file prod.env -p 3000:3000 fleet-concierge
+#
+# Migrations are a release step (README → Deploy); the app also applies pending ones at start-up, serialized
+# across replicas by an advisory lock. No secret is baked in: everything comes from the environment.
+# No Docker engine runs on CI: .ci/docker-steps runs these same steps on a copy of the repository and starts
+# the result, and test/dockerfile.test.ts checks this file's structure.
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -16,11 +23,13 @@ RUN npx prisma generate && npm run build && npm prune --omit=dev
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production PORT=3000 DATA_DIR=/app/data
 WORKDIR /app
-COPY --from=build --chown=node:node /app/node_modules ./node_modules
-COPY --from=build --chown=node:node /app/dist ./dist
-COPY --from=build --chown=node:node /app/prisma/migrations ./prisma/migrations
-COPY --from=build --chown=node:node /app/src/onboarding/templates ./dist/src/onboarding/templates
-COPY --chown=node:node package.json manifest.yml ./
+# The code stays owned by root, read-only for the app; only the embedded database's folder is writable.
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/prisma/migrations ./prisma/migrations
+COPY --from=build /app/src/onboarding/templates ./dist/src/onboarding/templates
+COPY --from=build /app/src/sandbox/page ./dist/src/sandbox/page
+COPY package.json manifest.yml ./
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000

@@ -103,6 +103,7 @@ const rawSchema = z.object({
   STALL_AFTER_DAYS: z.coerce.number().int().min(1).max(60).default(5),
   SLACK_API_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   SLACK_API_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  FLEET_SANDBOX: z.enum(["0", "1"]).optional(),
   SCHEDULER_ENABLED: z
     .enum(["true", "false"])
     .default("true")
@@ -169,6 +170,12 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
     need("PUBLIC_URL", "the https address where Slack, Finch and browsers reach this app");
     need("TOKEN_ENCRYPTION_KEY", "32 random bytes in base64 to encrypt Finch tokens");
     need("INTEGRATION_USER_EMAIL", "the email of Fleet's integration user");
+  }
+  // A production deployment with its Slack credentials missing must fail loudly, not come up as a demo.
+  if (mode === "sandbox" && env.NODE_ENV === "production" && env.FLEET_SANDBOX !== "1") {
+    problems.push(
+      "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are missing (NODE_ENV=production). Set them, or FLEET_SANDBOX=1 to run the offline sandbox on purpose",
+    );
   }
   const parsed = rawSchema.safeParse(env);
   if (!parsed.success) {

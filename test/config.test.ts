@@ -22,6 +22,16 @@ describe("configuration", () => {
     expect(r.ok && r.config.reminderLocalTime).toBe("10:00");
   });
 
+  it("production without Slack credentials refuses to start as a sandbox unless asked to", () => {
+    const r = parseConfig({ NODE_ENV: "production" });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problems.join()).toContain("FLEET_SANDBOX=1");
+    expect(parseConfig({ NODE_ENV: "production", FLEET_SANDBOX: "1" })).toMatchObject({
+      ok: true,
+      config: { mode: "sandbox" },
+    });
+  });
+
   it("bot token + signing secret → HTTP mode; an app token → Socket Mode", () => {
     expect(parseConfig(production)).toMatchObject({ ok: true, config: { mode: "http" } });
     expect(parseConfig({ ...production, SLACK_APP_TOKEN: "xapp-1-x" })).toMatchObject({

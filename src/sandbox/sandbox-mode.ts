@@ -5,11 +5,13 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Config, loadConfigOrExit } from "../config.ts";
+import type { Config } from "../config.ts";
+import { ManualClock } from "../context.ts";
 import { type RunningFleet, startFleet } from "../fleet.ts";
 import type { Logger } from "../logger.ts";
+import { type Scheduler, startScheduler } from "../reminders/scheduler.ts";
 import { FinchStandIn } from "./finch-standin.ts";
-import { mountSandboxRoutes } from "./sandbox-routes.ts";
+import { mountSandboxRoutes, type SandboxPeople, type SandboxRoutes } from "./sandbox-routes.ts";
 import { SlackDriver } from "./slack-driver.ts";
 import { SlackStandIn } from "./slack-standin.ts";
 
@@ -33,7 +35,8 @@ export const SANDBOX = {
   },
   botUserId: "U0CONCIERGE",
   botId: "B0CONCIERGE",
-} as const;
+  botName: "Fleet Concierge",
+} as const satisfies SandboxPeople;
 
 interface SandboxSecrets {
   botToken: string;
@@ -43,11 +46,14 @@ interface SandboxSecrets {
   encryptionKey: string;
 }
 
-/** A running sandbox: the app plus its stand-ins and a driver that acts as Slack. */
+/** A running sandbox: the app plus its stand-ins, a driver that acts as Slack, and the movable clock. */
 export interface RunningSandbox extends RunningFleet {
   slackStandIn: SlackStandIn;
   finchStandIn: FinchStandIn;
   driver: SlackDriver;
+  clock: ManualClock;
+  /** The address of the sandbox page. */
+  pageUrl: string;
 }
 
 /** Secrets are generated once and kept in DATA_DIR, so data encrypted in the embedded database stays readable. */
@@ -66,15 +72,58 @@ function sandboxSecrets(dataDir: string): SandboxSecrets {
   return secrets;
 }
 
+/**
+ * The app's configuration in the sandbox: the operator's own settings (port, DATA_DIR, DATABASE_URL, log
+ * level, time zones…) with Slack and Finch pointed at the stand-ins.
+ */
+function sandboxConfig(
+  base: Config,
+  secrets: SandboxSecrets,
+  urls: { slack: string; finch: string; publicUrl: string | undefined },
+): Config {
+  return {
+    ...base,
+    mode: "http",
+    slack: {
+      ...base.slack,
+      botToken: secrets.botToken,
+      signingSecret: secrets.signingSecret,
+      appToken: undefined,
+      apiUrl: urls.slack,
+    },
+    finch: {
+      ...base.finch,
+      clientId: "sandbox-client-id",
+      clientSecret: secrets.finchClientSecret,
+      webhookSecret: secrets.finchWebhookSecret,
+      baseUrl: urls.finch,
+      sandbox: base.finch.sandbox ?? "finch",
+    },
+    publicUrl: urls.publicUrl,
+    encryption: {
+      ...base.encryption,
+      key: base.encryption.key ?? Buffer.from(secrets.encryptionKey, "base64"),
+    },
+    integrationUser: {
+      ...base.integrationUser,
+      email: base.integrationUser.email ?? "integrations+{slug}@fleet.example",
+    },
+  };
+}
+
 /** Starts stand-ins and the app wired to them. */
 export async function startSandbox(base: Config, logger: Logger): Promise<RunningSandbox> {
   const secrets = sandboxSecrets(base.database.dataDir);
+  // The sandbox page's clock control moves this clock: the app and the Slack stand-in (message
+  // timestamps) read it. Signed requests keep real time, which is what Bolt's replay check compares with.
+  const clock = new ManualClock();
   const slack = await SlackStandIn.start({
     botToken: secrets.botToken,
     homeTeam: SANDBOX.homeTeam,
     botUserId: SANDBOX.botUserId,
     botId: SANDBOX.botId,
     botName: "fleet-concierge",
+    now: () => clock.now().getTime(),
   });
   slack.addTeam(SANDBOX.customerTeam);
   slack.addUser({ ...SANDBOX.rep, teamId: SANDBOX.homeTeam.id, isAdmin: true });
@@ -86,25 +135,33 @@ export async function startSandbox(base: Config, logger: Logger): Promise<Runnin
   });
 
   const port = base.http.port;
-  const config = loadConfigOrExit({
-    SLACK_BOT_TOKEN: secrets.botToken,
-    SLACK_SIGNING_SECRET: secrets.signingSecret,
-    SLACK_API_URL: slack.url,
-    FINCH_CLIENT_ID: "sandbox-client-id",
-    FINCH_CLIENT_SECRET: secrets.finchClientSecret,
-    FINCH_WEBHOOK_SECRET: secrets.finchWebhookSecret,
-    FINCH_BASE_URL: finch.url,
-    FINCH_SANDBOX: base.finch.sandbox ?? "finch",
-    TOKEN_ENCRYPTION_KEY: base.encryption.key?.toString("base64") ?? secrets.encryptionKey,
-    PUBLIC_URL: base.publicUrl ?? `http://localhost:${port}/`,
-    INTEGRATION_USER_EMAIL: base.integrationUser.email ?? "integrations+{slug}@fleet.example",
-  });
+  // With PORT=0 the address is only known after listen(): the app then derives its public URL itself.
+  const publicUrl = base.publicUrl ?? (port === 0 ? undefined : `http://localhost:${port}/`);
+  const config = sandboxConfig(base, secrets, { slack: slack.url, finch: finch.url, publicUrl });
+  if (publicUrl) announce(logger, `${publicUrl}sandbox`);
 
   let driver: SlackDriver | undefined;
+  let scheduler: Scheduler | undefined;
+  let routes: SandboxRoutes | undefined;
   const fleet = await startFleet(config, {
     logger,
-    extendRouter: (router, ctx) =>
-      mountSandboxRoutes(router, { ctx, slack, finch, driver: () => driver, sandbox: SANDBOX }),
+    clock,
+    extendRouter: (router, ctx) => {
+      routes = mountSandboxRoutes(router, {
+        ctx,
+        slack,
+        finch,
+        driver: () => driver,
+        clock,
+        // The page's "fire the reminder now" runs one tick of its own scheduler instance (no cron): like a
+        // second replica, it claims due reminders through the same leases, so nothing is sent twice.
+        reminderTick: () => {
+          scheduler ??= startScheduler(ctx, { cron: false, owner: `sandbox-page:${process.pid}` });
+          return scheduler.tick();
+        },
+        sandbox: SANDBOX,
+      });
+    },
   });
   driver = await new SlackDriver({
     url: `${fleet.url}/slack/events`,
@@ -112,6 +169,7 @@ export async function startSandbox(base: Config, logger: Logger): Promise<Runnin
     botUserId: SANDBOX.botUserId,
     teams: { [SANDBOX.homeTeam.id]: SANDBOX.homeTeam, [SANDBOX.customerTeam.id]: SANDBOX.customerTeam },
   }).start();
+  routes?.attachDriver(driver);
 
   // In the sandbox the customer accepts every Slack Connect invitation after a moment, as a real one would.
   let nextUser = 1;
@@ -133,21 +191,35 @@ export async function startSandbox(base: Config, logger: Logger): Promise<Runnin
     }, 800).unref();
   });
 
-  const pageUrl = `${config.publicUrl ?? `http://localhost:${port}/`}sandbox`;
-  logger.warn(
-    { sandbox: pageUrl },
-    `SANDBOX MODE — no Slack or Finch credentials are configured, so built-in stand-ins play Slack and Finch. Open ${pageUrl} to try it. Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README) to connect a real workspace.`,
-  );
+  const pageUrl = `${publicUrl ?? `http://localhost:${fleet.port}/`}sandbox`;
+  if (!publicUrl) announce(logger, pageUrl);
+  let stopped: Promise<void> | null = null;
   return {
     ...fleet,
     slackStandIn: slack,
     finchStandIn: finch,
     driver,
-    stop: async () => {
-      await fleet.stop();
-      await driver?.stop();
-      await slack.stop();
-      await finch.stop();
+    clock,
+    pageUrl,
+    stop: () => {
+      stopped ??= (async () => {
+        // Live page connections first: the HTTP server waits for open responses before it closes.
+        routes?.close();
+        await scheduler?.stop();
+        await fleet.stop();
+        await driver?.stop();
+        await slack.stop();
+        await finch.stop();
+      })();
+      return stopped;
     },
   };
+}
+
+/** The loud start-up line: the first thing a newcomer must read. */
+function announce(logger: Logger, pageUrl: string): void {
+  logger.warn(
+    { sandbox: pageUrl },
+    `SANDBOX MODE — no Slack or Finch credentials are configured, so built-in stand-ins play Slack and Finch. Open ${pageUrl} to try it. Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README) to connect a real workspace.`,
+  );
 }

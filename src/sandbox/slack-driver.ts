@@ -2,6 +2,7 @@
 // envelopes), signed with the app's signing secret exactly like Slack, and runs a local sink for the
 // response_url links those payloads carry. Payloads are typed with Bolt's own request types.
 import { createHmac, randomBytes } from "node:crypto";
+import { EventEmitter } from "node:events";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type {
@@ -178,6 +179,13 @@ export type ViewSubmissionPayload = Omit<ViewSubmitAction, "enterprise"> & {
   enterprise: ViewSubmitAction["enterprise"] | null;
 };
 
+/** One body the app posted to a response_url. */
+export interface SinkEntry {
+  url: string;
+  body: unknown;
+  at: number;
+}
+
 interface SinkWaiter {
   count: number;
   resolve: (body: unknown) => void;
@@ -186,7 +194,9 @@ interface SinkWaiter {
 /** Drives an app over HTTP the way Slack does, and collects what it posts to response_url links. */
 export class SlackDriver {
   /** Everything posted to the sink, in arrival order. */
-  readonly responseLog: Array<{ url: string; body: unknown; at: number }> = [];
+  readonly responseLog: SinkEntry[] = [];
+  /** Emits "response" for every body posted to the sink (the sandbox page shows them live). */
+  readonly events = new EventEmitter<{ response: [SinkEntry] }>();
 
   private readonly url: string;
   private readonly signingSecret: string;
@@ -481,7 +491,9 @@ export class SlackDriver {
     const text = Buffer.concat(chunks).toString("utf8");
     const body: unknown = JSON.parse(text);
     list.push(body);
-    this.responseLog.push({ url: `${this.sinkOrigin ?? ""}${key}`, body, at: this.now() });
+    const entry: SinkEntry = { url: `${this.sinkOrigin ?? ""}${key}`, body, at: this.now() };
+    this.responseLog.push(entry);
+    this.events.emit("response", entry);
     const waiting = this.waiters.get(key) ?? [];
     const ready = waiting.filter((w) => w.count <= list.length);
     this.waiters.set(

@@ -1,0 +1,229 @@
+/**
+ * The sandbox page in headless Chromium: the whole journey a newcomer takes on /sandbox, through the page
+ * only — onboard as the rep, tick steps as the customer's HR admin, connect Finch with a permission left
+ * out, read the verification, fix it, re-check, fire the day-before reminder, open the App Home and submit
+ * its modal. Writes the README's screenshots to docs/screenshots/ on every run.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { DateTime } from "luxon";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config.ts";
+import { createLogger } from "../../src/logger.ts";
+import { checklistItems, getTemplate } from "../../src/onboarding/template.ts";
+import { type RunningSandbox, SANDBOX, startSandbox } from "../../src/sandbox/sandbox-mode.ts";
+import { freePort } from "../helpers/harness.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+const SHOTS = join(import.meta.dirname, "..", "..", "docs", "screenshots");
+if (!HAVE_CHROMIUM) {
+  console.warn(`SKIPPED test/sandbox/browser.test.ts: ${CHROMIUM} is missing (apt-get install -y chromium).`);
+}
+
+/** The permissions Finch reads with the `payment` product: what unticking "payment" leaves missing. */
+const PAYMENT_LABELS = checklistItems(getTemplate("justworks"))
+  .filter((item) => item.kind === "permission" && item.check === "payment")
+  .map((item) => item.label);
+
+describe.skipIf(!HAVE_CHROMIUM)("the sandbox page in headless Chromium", () => {
+  let sandbox: RunningSandbox;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let dataDir: string;
+  const logs: string[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    const port = await freePort();
+    dataDir = mkdtempSync(join(tmpdir(), "fc-browser-"));
+    const parsed = parseConfig({
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      PUBLIC_URL: `http://127.0.0.1:${port}/`,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: "warn",
+    });
+    if (!parsed.ok) throw new Error(parsed.problems.join("; "));
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    });
+    sandbox = await startSandbox(parsed.config, createLogger({ level: "warn" }, sink));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+      ],
+    });
+    context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+    context.setDefaultTimeout(15_000);
+    page = await context.newPage();
+    page.on("pageerror", (err) => pageErrors.push(err.message));
+    mkdirSync(SHOTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await sandbox?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const checklist = () => page.locator('[data-event-type="onboarding_checklist"]');
+  const verifications = () => page.locator('[data-event-type="finch_verification"]');
+
+  async function actAs(userId: string) {
+    await page.getByTestId("person-picker").selectOption(userId);
+    // A locator, not waitForFunction: the page's Content-Security-Policy forbids evaluating strings.
+    await page.locator(`body[data-as="${userId}"]`).waitFor({ state: "attached" });
+  }
+
+  async function tick(itemKey: string) {
+    const box = checklist().locator(`label[data-value="${itemKey}"] input`);
+    await box.check();
+    // Ticked for good once the app has re-rendered the checklist from its database.
+    await expect
+      .poll(() => checklist().locator(`label.checked[data-value="${itemKey}"]`).count(), { timeout: 10_000 })
+      .toBe(1);
+  }
+
+  it("onboard → tick → connect Finch without a permission → told which → fix → re-check → reminder → App Home", async () => {
+    await page.goto(sandbox.pageUrl);
+    await page.waitForSelector("body[data-ready=true]");
+    expect(await page.getByTestId("channel-title").textContent()).toContain("general");
+
+    // 1. The rep onboards a customer from #general with a call a few days ahead.
+    const call = DateTime.now().setZone("America/New_York").plus({ days: 3 }).toFormat("yyyy-MM-dd");
+    await page
+      .getByTestId("composer")
+      .fill(`/fleet onboard Acme Corp hr=${SANDBOX.hrAdmin.email} call=${call}T14:30`);
+    await page.getByTestId("composer").press("Enter");
+    await expect
+      .poll(() => page.getByTestId("ephemeral").allTextContents(), { timeout: 15_000 })
+      .toContainEqual(expect.stringContaining("Acme Corp is set up"));
+    expect(await page.getByTestId("ephemeral").first().textContent()).toContain("Only visible to you");
+    await page.getByTestId("channel-fleet-acme-corp").click();
+    await expect.poll(() => checklist().count()).toBe(1);
+    expect(await checklist().textContent()).toContain("Pinned by Fleet Concierge");
+
+    // 2. The customer's HR admin (another workspace) ticks the steps from the shared channel.
+    await actAs(SANDBOX.hrAdmin.id);
+    await expect.poll(() => page.getByTestId("channel-title").textContent()).toContain("fleet-acme-corp");
+    for (const key of ["add-user", "grant-admin", "verify-permissions", "note-details"]) await tick(key);
+    expect(await checklist().textContent()).toContain(`Ticked by @${SANDBOX.hrAdmin.realName}`);
+    await checklist().locator(".bk-header").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, "checklist.png") });
+
+    // 3. The Finch link opens in a new tab; on Finch's Connect page the admin leaves "payment" out.
+    const [finch] = await Promise.all([
+      context.waitForEvent("page"),
+      checklist().locator('a[data-action-id="connect_link"]').first().click(),
+    ]);
+    await finch.waitForLoadState();
+    expect(finch.url()).toContain(sandbox.finchStandIn.url);
+    await finch.locator('input[name="username"]').fill("good_user");
+    await finch.locator('input[name="password"]').fill("good_pass");
+    await finch.locator('input[name="products"][value="payment"]').uncheck();
+    await finch.setViewportSize({ width: 900, height: 760 });
+    await finch.screenshot({ path: join(SHOTS, "finch-connect.png") });
+    await finch.getByRole("button", { name: "Connect" }).click();
+    await finch.waitForURL(/\/finch\/callback/);
+    expect(await finch.textContent("body")).toMatch(/connected/i);
+    await finch.close();
+
+    // 4. The verification lands in the checklist's thread and names what is missing.
+    await expect.poll(() => verifications().count(), { timeout: 15_000 }).toBe(1);
+    const firstVerificationAt = Date.now();
+    const missing = (await verifications().first().textContent()) ?? "";
+    expect(missing).toContain("missing");
+    expect(PAYMENT_LABELS.length).toBeGreaterThan(0);
+    for (const label of PAYMENT_LABELS) expect(missing).toMatch(new RegExp(`${label}\\s*—\\s*missing`));
+    expect(await page.getByTestId("thread").count()).toBeGreaterThan(0);
+    await verifications().first().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, "verification.png") });
+
+    // 5. Fix it in the HR system (the stand-in's sandbox control), then press Re-check in the thread.
+    await page.getByTestId("grant-permissions").click();
+    await expect.poll(() => page.getByTestId("grant-permissions").count()).toBe(0);
+    // The app refuses a re-check within 10 s of the previous one (Finch's rate limit): wait that out.
+    await page.waitForTimeout(Math.max(0, 10_500 - (Date.now() - firstVerificationAt)));
+    await verifications().first().locator('button[data-action-id="recheck"]').click();
+    await expect.poll(() => verifications().count(), { timeout: 15_000 }).toBe(2);
+    const fixed = (await verifications().nth(1).textContent()) ?? "";
+    expect(fixed).toContain("connected and verified");
+    for (const label of PAYMENT_LABELS) expect(fixed).toMatch(new RegExp(`${label}\\s*—\\s*granted`));
+    await verifications().nth(1).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, "verification-fixed.png") });
+
+    // 6. The clock control fires the day-before reminder; it is posted in the channel.
+    await page.getByTestId("fire-reminder").click();
+    const reminder = page.locator('[data-event-type="onboarding_reminder"]');
+    await expect.poll(() => reminder.count(), { timeout: 15_000 }).toBe(1);
+    const reminderText = (await reminder.textContent()) ?? "";
+    expect(reminderText).toContain("Reminder: Acme Corp's Justworks onboarding call is tomorrow");
+    expect(reminderText).toContain(`@${SANDBOX.hrAdmin.realName}`);
+    expect(await page.getByTestId("clock").textContent()).toContain("ahead");
+    await reminder.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, "reminder.png") });
+
+    // 7. Back as the rep: the App Home lists the onboarding; its "New onboarding" modal is rendered and
+    //    submitted (errors shown under the field, then accepted).
+    await actAs(SANDBOX.rep.id);
+    await page.getByTestId("app-fleet-concierge").click();
+    const home = page.getByTestId("app-home");
+    // Opening the tab makes the app publish a fresh view (a cached one may show first, as in Slack).
+    await expect.poll(() => home.textContent(), { timeout: 10_000 }).toContain("Finch verified");
+    expect(await home.textContent()).toContain("Acme Corp");
+    await page.screenshot({ path: join(SHOTS, "app-home.png") });
+    await home.locator('button[data-action-id="home_new_onboarding"]').click();
+    const modal = page.getByTestId("modal");
+    await modal.waitFor();
+    expect(await modal.textContent()).toContain("New onboarding");
+    await modal.locator('[data-action-id="company"]').fill("Globex");
+    await modal.locator('[data-action-id="hr_emails"]').fill("not-an-email");
+    await modal.getByTestId("modal-submit").click();
+    await expect.poll(() => modal.locator('[data-error-for="hr_emails"]').textContent()).toMatch(/email/i);
+    await modal.locator('[data-action-id="hr_emails"]').fill("hr@globex.example");
+    await modal.getByTestId("modal-submit").click();
+    await modal.waitFor({ state: "detached" });
+    await page.getByTestId("tab-messages").click();
+    await expect
+      .poll(() => page.getByTestId("messages").textContent(), { timeout: 15_000 })
+      .toContain("Globex");
+
+    // 8. Whatever a message says is shown as text: no markup from the workspace ever runs.
+    await page.getByTestId("channel-general").click();
+    const probe = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script> *bold* <https://example.com|a link>`;
+    const res = await page.request.post(`${sandbox.url}/sandbox/api/message`, {
+      data: { as: SANDBOX.rep.id, channelId: sandbox.slackStandIn.channelByName("general")?.id, text: probe },
+    });
+    expect(res.status()).toBe(200);
+    await page.getByTestId("composer").fill(`<b onclick="window.__xss=3">typed</b>`);
+    await page.getByTestId("composer").press("Enter");
+    await expect
+      .poll(() => page.getByTestId("messages").textContent())
+      .toContain('<b onclick="window.__xss=3">typed</b>');
+    const general = (await page.getByTestId("messages").textContent()) ?? "";
+    expect(general).toContain('img src=x onerror="window.__xss=1"');
+    expect(await page.locator('[data-testid="messages"] b', { hasText: "bold" }).count()).toBe(1);
+    expect(await page.locator('[data-testid="messages"] a[href="https://example.com"]').count()).toBe(1);
+    expect(await page.locator('[data-testid="messages"] img').count()).toBe(0);
+    expect(await page.evaluate(() => typeof (globalThis as Record<string, unknown>).__xss)).toBe("undefined");
+
+    expect(pageErrors).toEqual([]);
+    expect(logs.filter((line) => /"level":(50|60)/.test(line))).toEqual([]);
+  }, 60_000);
+});
