@@ -64,8 +64,36 @@ export async function buildChecklistFor(ctx: AppContext, onboardingId: string) {
   return { onboarding, message, version: onboarding.checklistVersion };
 }
 
-/** Re-renders the pinned checklist until Slack shows the latest version (bounded). */
-export async function refreshChecklist(ctx: AppContext, onboardingId: string): Promise<void> {
+/** Renders in flight per onboarding (this process), and whether another change arrived meanwhile. */
+const rendering = new Map<string, { done: Promise<void>; again: boolean }>();
+
+/**
+ * Re-renders the pinned checklist until Slack shows the latest version. Within one process, changes that
+ * arrive while a render is in flight are folded into one more render after it (a burst of ticks costs two
+ * chat.update calls, not one per tick); across replicas the version check keeps the last render current.
+ */
+export function refreshChecklist(ctx: AppContext, onboardingId: string): Promise<void> {
+  const inFlight = rendering.get(onboardingId);
+  if (inFlight) {
+    inFlight.again = true;
+    return inFlight.done;
+  }
+  const state = { again: false, done: Promise.resolve() };
+  state.done = (async () => {
+    try {
+      do {
+        state.again = false;
+        await renderUntilCurrent(ctx, onboardingId);
+      } while (state.again);
+    } finally {
+      rendering.delete(onboardingId);
+    }
+  })();
+  rendering.set(onboardingId, state);
+  return state.done;
+}
+
+async function renderUntilCurrent(ctx: AppContext, onboardingId: string): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const { onboarding, message, version } = await buildChecklistFor(ctx, onboardingId);
     if (!onboarding.channelId || !onboarding.checklistTs) return;

@@ -505,7 +505,7 @@ export class SlackDriver {
   }
 
   /** A response_url on the sink, shaped like Slack's hooks.slack.com/{kind}/{team}/{id}/{secret}. */
-  private newResponseUrl(kind: string, teamId: string): string {
+  newResponseUrl(kind: string, teamId: string): string {
     if (!this.sinkOrigin) {
       throw new Error("SlackDriver: call start() first, the response_url sink is not running");
     }

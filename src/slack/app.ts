@@ -7,6 +7,7 @@ import type { WebClientOptions } from "@slack/web-api";
 import type { Config } from "../config.ts";
 import { ONE_MEGABYTE } from "../http/router.ts";
 import { type Logger, toBoltLogger } from "../logger.ts";
+import { withIdempotentAck } from "./idempotent-ack.ts";
 
 /** Web API client settings shared by Bolt's client and the jobs' client. */
 export function webClientOptions(config: Config, logger: Logger): WebClientOptions {
@@ -63,7 +64,7 @@ export function createSlackApp(
   }
   const app = new App({
     token: botToken,
-    receiver,
+    receiver: withIdempotentAck(receiver),
     logger: boltLogger,
     botUserId: identity.botUserId,
     botId: identity.botId,

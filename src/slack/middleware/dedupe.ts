@@ -34,22 +34,43 @@ export async function claimDelivery(ctx: Pick<AppContext, "db">, key: string): P
   return inserted === 1;
 }
 
-/** Bolt global middleware: drop a delivery seen before (acknowledging it so Slack stops retrying). */
+/**
+ * Bolt global middleware: drop a delivery seen before (acknowledging it so Slack stops retrying).
+ *
+ * The acknowledgement never waits for the database: events are acked by Bolt before any middleware, and
+ * button/checkbox actions are acked here, before the claim (their ack carries nothing). Slash commands are
+ * claimed by the command listener right after its ack, whose content depends only on the text. Only modal
+ * submissions are claimed before their ack, which may carry field errors.
+ */
 export function dedupeMiddleware(ctx: AppContext): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
-    const key = deliveryKey(args.body as unknown as Record<string, unknown>);
-    if (key && !(await claimDelivery(ctx, key))) {
+    const body = args.body as unknown as Record<string, unknown>;
+    const key = deliveryKey(body);
+    if (!key || key.startsWith("cmd:")) return args.next();
+    const withAck = args as { ack?: (response?: unknown) => Promise<void> };
+    if (body.type === "block_actions" && withAck.ack) {
+      // Acks are idempotent (src/slack/idempotent-ack.ts): the listener's own ack() later does nothing.
+      await withAck.ack();
+    }
+    if (!(await claimDelivery(ctx, key))) {
       ctx.logger.info({ key }, "duplicate delivery dropped");
-      const ack = (args as { ack?: () => Promise<void> }).ack;
-      if (ack) await ack();
+      if (withAck.ack) await withAck.ack();
       return;
     }
-    try {
-      await args.next();
-    } catch (err) {
-      // The work failed: forget the claim so Slack's retry (or the person clicking again) can redo it.
-      if (key) await ctx.db.prisma.processedDelivery.delete({ where: { key } }).catch(() => {});
-      throw err;
-    }
+    await runClaimed(ctx, key, () => args.next());
   };
+}
+
+/** Runs the work of a claimed delivery; if it fails, the claim is released so a retry can redo it. */
+export async function runClaimed<T>(
+  ctx: Pick<AppContext, "db">,
+  key: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    await ctx.db.prisma.processedDelivery.delete({ where: { key } }).catch(() => {});
+    throw err;
+  }
 }

@@ -11,6 +11,7 @@ import { getTemplate, templateIds } from "../../../onboarding/template.ts";
 import { type Actor, commandActor, isRep, refusalFor } from "../../actors.ts";
 import { type FleetCommand, helpText, parseFleetCommand, USAGE } from "../../commands/parse.ts";
 import { COMMAND } from "../../ids.ts";
+import { claimDelivery, deliveryKey, runClaimed } from "../../middleware/dedupe.ts";
 import { buildOnboardModal } from "../../views/onboard-modal.ts";
 import { onboardReportText, statusText } from "../../views/reports.ts";
 
@@ -90,8 +91,16 @@ export function registerCommands(app: App, ctx: AppContext): void {
       });
     }
     await ack({ response_type: "ephemeral", text: `:hourglass_flowing_sand: Working on it…` });
+    // Claimed after the ack (Slack's 3 s never wait on the database); a redelivery does nothing more.
+    const key = deliveryKey(command as unknown as Record<string, unknown>);
+    if (key && !(await claimDelivery(ctx, key))) {
+      ctx.logger.info({ key }, "duplicate command dropped");
+      return;
+    }
     try {
-      await handler({ ctx, cmd: cmd as never, command, actor, respond });
+      await (key
+        ? runClaimed(ctx, key, () => handler({ ctx, cmd: cmd as never, command, actor, respond }))
+        : handler({ ctx, cmd: cmd as never, command, actor, respond }));
     } catch (err) {
       ctx.logger.error({ err, sub: cmd.kind }, "command failed");
       await respond({

@@ -1,0 +1,119 @@
+/** Small measurement helpers for the benchmark (kept apart so run.ts reads as the story of the run). */
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+
+/** p50/p95/p99/max of a list of milliseconds. */
+export function summarize(samples: number[]): {
+  n: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+} {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
+  return { n: sorted.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted.at(-1) ?? Number.NaN };
+}
+
+/** Sends `rate` requests per second for `seconds`, open loop (a slow answer never delays the next send). */
+export async function openLoop(
+  rate: number,
+  seconds: number,
+  send: (i: number) => Promise<{ ok: boolean; kind: string }>,
+): Promise<{ latencies: Map<string, number[]>; errors: number; sent: number; lateStarts: number }> {
+  const total = Math.round(rate * seconds);
+  const interval = 1000 / rate;
+  const latencies = new Map<string, number[]>();
+  let errors = 0;
+  let lateStarts = 0;
+  const inFlight: Promise<void>[] = [];
+  const start = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = start + i * interval;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    else if (wait < -interval) lateStarts++;
+    const t0 = performance.now();
+    inFlight.push(
+      send(i).then(
+        ({ ok, kind }) => {
+          const list = latencies.get(kind) ?? [];
+          list.push(performance.now() - t0);
+          latencies.set(kind, list);
+          if (!ok) errors++;
+        },
+        () => {
+          errors++;
+        },
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+  return { latencies, errors, sent: total, lateStarts };
+}
+
+/** Resident memory of a process in MiB (Linux /proc). */
+export function rssMiB(pid: number | undefined): number {
+  if (!pid) return Number.NaN;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+    return Math.round((kb / 1024) * 10) / 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Starts a child process and resolves when a line of its stdout satisfies `ready`. */
+export function spawnUntil(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  ready: (line: string) => boolean,
+  timeoutMs = 60_000,
+): Promise<{ child: ChildProcess; line: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      env: { PATH: process.env.PATH ?? "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let buffer = "";
+    let errors = "";
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`child did not become ready: ${errors.slice(-2000)}`));
+    }, timeoutMs);
+    child.stdout?.on("data", (chunk) => {
+      buffer += chunk;
+      for (const line of buffer.split("\n").slice(0, -1)) {
+        if (ready(line)) {
+          clearTimeout(timer);
+          resolve({ child, line });
+        }
+      }
+      buffer = buffer.slice(buffer.lastIndexOf("\n") + 1);
+    });
+    child.stderr?.on("data", (chunk) => {
+      errors += chunk;
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`child exited with ${code}: ${errors.slice(-2000)}`));
+    });
+  });
+}
+
+/** Stops a child with SIGTERM and waits for it. */
+export function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+    setTimeout(() => child.kill("SIGKILL"), 20_000).unref();
+  });
+}
+
+/** Rounds for tables. */
+export const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : "–");
