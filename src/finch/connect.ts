@@ -15,6 +15,7 @@ import type { OnboardingWithCustomer } from "../onboarding/lookup.ts";
 import { getTemplate } from "../onboarding/template.ts";
 import type { Actor } from "../slack/actors.ts";
 import { claimDelivery } from "../slack/middleware/dedupe.ts";
+import { postTracked } from "../slack/post.ts";
 import { buildConnectLinkMessage } from "../slack/views/finch.ts";
 import { classifyFinchError, createConnectionClient, createFinchAppClient } from "./client.ts";
 import { finchRedirectUri, POLL_MIN_SECONDS, postThreadNote, sealToken, tellRep } from "./connections.ts";
@@ -409,23 +410,12 @@ export async function postConnectLink(
     url: connectUrlFor(ctx, onboarding.id),
     kind: "connect",
   });
-  const res = await ctx.slack.chat.postMessage({
-    channel: onboarding.channelId,
-    text: message.text,
-    blocks: message.blocks,
-    metadata: message.metadata,
-    unfurl_links: false,
+  await postTracked(ctx, {
+    onboardingId: onboarding.id,
+    kind: "connect_link",
+    channelId: onboarding.channelId,
+    message,
   });
-  if (res.ts) {
-    await ctx.db.prisma.slackMessage.create({
-      data: {
-        onboardingId: onboarding.id,
-        kind: "connect_link",
-        channelId: onboarding.channelId,
-        ts: res.ts,
-      },
-    });
-  }
   await audit(ctx, { onboardingId: onboarding.id, action: "finch.link_posted", actor });
   return {
     ok: true,

@@ -19,6 +19,7 @@ import {
   type ProviderTemplate,
 } from "../onboarding/template.ts";
 import type { Actor } from "../slack/actors.ts";
+import { postTracked } from "../slack/post.ts";
 import {
   buildConnectLinkMessage,
   buildVerificationMessage,
@@ -281,25 +282,13 @@ async function postVerification(
   if (!onboarding.channelId) return;
   const message = buildVerificationMessage(report);
   try {
-    const res = await ctx.slack.chat.postMessage({
-      channel: onboarding.channelId,
-      thread_ts: onboarding.checklistTs ?? undefined,
-      text: message.text,
-      blocks: message.blocks,
-      metadata: message.metadata,
-      unfurl_links: false,
+    await postTracked(ctx, {
+      onboardingId: onboarding.id,
+      kind: "verification",
+      channelId: onboarding.channelId,
+      threadTs: onboarding.checklistTs,
+      message,
     });
-    if (res.ts) {
-      await ctx.db.prisma.slackMessage.create({
-        data: {
-          onboardingId: onboarding.id,
-          kind: "verification",
-          channelId: onboarding.channelId,
-          ts: res.ts,
-          threadTs: onboarding.checklistTs,
-        },
-      });
-    }
   } catch (err) {
     ctx.logger.error({ err, onboardingId: onboarding.id }, "could not post the Finch verification");
   }
@@ -323,29 +312,15 @@ export async function postReconnectLink(
     reason,
   });
   try {
-    const thread = onboarding.checklistTs
-      ? // Everyone in the channel should see that action is needed, not only thread followers.
-        { thread_ts: onboarding.checklistTs, reply_broadcast: true }
-      : {};
-    const res = await ctx.slack.chat.postMessage({
-      channel: onboarding.channelId,
-      ...thread,
-      text: message.text,
-      blocks: message.blocks,
-      metadata: message.metadata,
-      unfurl_links: false,
+    // Broadcast: everyone in the channel should see that action is needed, not only thread followers.
+    await postTracked(ctx, {
+      onboardingId: onboarding.id,
+      kind: "reconnect_link",
+      channelId: onboarding.channelId,
+      threadTs: onboarding.checklistTs,
+      broadcast: true,
+      message,
     });
-    if (res.ts) {
-      await ctx.db.prisma.slackMessage.create({
-        data: {
-          onboardingId: onboarding.id,
-          kind: "reconnect_link",
-          channelId: onboarding.channelId,
-          ts: res.ts,
-          threadTs: onboarding.checklistTs,
-        },
-      });
-    }
   } catch (err) {
     ctx.logger.error({ err, onboardingId: onboarding.id }, "could not post the Finch reconnect link");
   }

@@ -27,7 +27,7 @@ import {
 } from "../../onboarding/template.ts";
 import { ActionId, MetadataEventType, tickActionId } from "../ids.ts";
 import { BLOCK_KIT_LIMITS } from "./limits.ts";
-import { escapeMrkdwn } from "./mrkdwn.ts";
+import { clipText, escapeMrkdwn } from "./mrkdwn.ts";
 
 /** What the checklist is rendered from. */
 export interface ChecklistMessageInput {
@@ -66,23 +66,11 @@ export interface ChecklistMessage {
 const OWNER_BADGE = { customer: ":bust_in_silhouette: Your HR admin", fleet: ":office: Fleet" } as const;
 const NONCE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,20}$/;
-const graphemes = new Intl.Segmenter("en", { granularity: "grapheme" });
 
-/** Shortens to at most `max` UTF-16 units without splitting an emoji or accented letter. */
-function truncate(value: string, max: number): string {
-  if (value.length <= max) return value;
-  let out = "";
-  for (const { segment } of graphemes.segment(value)) {
-    if (out.length + segment.length > max - 1) break;
-    out += segment;
-  }
-  return `${out.trimEnd()}…`;
-}
-
-/** Like {@link truncate}, and never leaves half an `&amp;` entity or an unclosed `<…>` link behind. */
+/** Like {@link clipText}, and never leaves half an `&amp;` entity or an unclosed `<…>` link behind. */
 function truncateMrkdwn(value: string, max: number): string {
   if (value.length <= max) return value;
-  const cut = truncate(value, max).slice(0, -1);
+  const cut = clipText(value, max).slice(0, -1);
   return `${cut.replace(/&[a-z]*$/, "").replace(/<[^>]*$/, "")}…`;
 }
 
@@ -133,8 +121,8 @@ function describeItem(
     const when = validDate(state.at) ? ` · ${slackDate(state.at, "{date_short}", utcDay(state.at))}` : "";
     return mrkdwn(`${who}${when}`.length <= max ? `${who}${when}` : who);
   }
-  if (state?.note) return plain(truncate(`⚠️ ${state.note}`, max));
-  if (item.fix) return plain(truncate(item.fix, max));
+  if (state?.note) return plain(clipText(`⚠️ ${state.note}`, max));
+  if (item.fix) return plain(clipText(item.fix, max));
   if (item.verifiedBy === "finch") {
     return plain(
       item.owner === "fleet"
@@ -150,7 +138,7 @@ function checkbox(item: ChecklistItem, state: ItemState | undefined): Checkboxes
   // Slack accepts mrkdwn descriptions on checkbox options (mentions, dates); @slack/types only
   // declares plain_text, hence the cast.
   const option = {
-    text: plain(truncate(item.label, BLOCK_KIT_LIMITS.optionText)),
+    text: plain(clipText(item.label, BLOCK_KIT_LIMITS.optionText)),
     value: item.key,
     ...(description ? { description } : {}),
   } as Option;
@@ -226,7 +214,7 @@ function stepBlocks(
       const button: Button = {
         type: "button",
         action_id: ActionId.connectLink,
-        text: plain(truncate(`Connect ${input.template.displayName}`, BLOCK_KIT_LIMITS.buttonText)),
+        text: plain(clipText(`Connect ${input.template.displayName}`, BLOCK_KIT_LIMITS.buttonText)),
         url: input.connectUrl,
         style: "primary",
       };
@@ -276,7 +264,7 @@ export function buildChecklistMessage(input: ChecklistMessageInput): ChecklistMe
     {
       type: "header",
       block_id: `header:${nonce}`,
-      text: plain(truncate(`${provider} setup for ${company}`, BLOCK_KIT_LIMITS.headerText)),
+      text: plain(clipText(`${provider} setup for ${company}`, BLOCK_KIT_LIMITS.headerText)),
     },
     section(`overview:${nonce}`, fill(template.overview)),
     {
@@ -354,7 +342,7 @@ export function buildChecklistMessage(input: ChecklistMessageInput): ChecklistMe
   }
 
   return {
-    text: `${provider} setup checklist for ${escapeMrkdwn(truncate(company, 100))} — ${stepsLine}`,
+    text: `${provider} setup checklist for ${escapeMrkdwn(clipText(company, 100))} — ${stepsLine}`,
     blocks,
     metadata: {
       event_type: MetadataEventType.checklist,

@@ -19,24 +19,10 @@ import type {
 } from "../../finch/report.ts";
 import { ActionId, MetadataEventType } from "../ids.ts";
 import { BLOCK_KIT_LIMITS } from "./limits.ts";
-
-const graphemes = new Intl.Segmenter("en", { granularity: "grapheme" });
+import { clipText, escapeMrkdwn } from "./mrkdwn.ts";
 
 /** Slack mrkdwn control characters must be escaped in data (company names, template labels). */
-function esc(value: string): string {
-  return value.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
-}
-
-/** Shortens without splitting an emoji or accented letter. */
-function clip(value: string, max: number): string {
-  if (value.length <= max) return value;
-  let out = "";
-  for (const { segment } of graphemes.segment(value)) {
-    if (out.length + segment.length > max - 1) break;
-    out += segment;
-  }
-  return `${out.trimEnd()}…`;
-}
+const esc = escapeMrkdwn;
 
 function mrkdwn(text: string): MrkdwnElement {
   return { type: "mrkdwn", text };
@@ -81,12 +67,12 @@ export interface FinchMessage<M> {
 /** The message with the "Connect <provider>" (or "Reconnect") button. */
 export function buildConnectLinkMessage(input: ConnectLinkInput): FinchMessage<ConnectLinkMetadata> {
   const provider = esc(input.providerName);
-  const company = esc(clip(input.companyName.trim(), 100));
+  const company = esc(clipText(input.companyName.trim(), 100));
   const reconnect = input.kind === "reconnect";
   const body = reconnect
     ? [
         `:warning: *${provider} needs to be reconnected for ${company}.*`,
-        input.reason ? esc(clip(input.reason, 500)) : "",
+        input.reason ? esc(clipText(input.reason, 500)) : "",
         `Click *Reconnect ${provider}* and sign in to ${provider} again through Finch; your checklist and permissions stay as they are. Fleet re-checks everything right after.`,
       ]
     : [
@@ -98,7 +84,10 @@ export function buildConnectLinkMessage(input: ConnectLinkInput): FinchMessage<C
     action_id: ActionId.connectLink,
     text: {
       type: "plain_text",
-      text: clip(`${reconnect ? "Reconnect" : "Connect"} ${input.providerName}`, BLOCK_KIT_LIMITS.buttonText),
+      text: clipText(
+        `${reconnect ? "Reconnect" : "Connect"} ${input.providerName}`,
+        BLOCK_KIT_LIMITS.buttonText,
+      ),
       emoji: true,
     },
     url: input.url,
@@ -111,8 +100,8 @@ export function buildConnectLinkMessage(input: ConnectLinkInput): FinchMessage<C
   };
   return {
     text: reconnect
-      ? `${input.providerName} needs to be reconnected for ${clip(input.companyName.trim(), 100)}: ${input.url}`
-      : `Connect ${input.providerName} for ${clip(input.companyName.trim(), 100)}: ${input.url}`,
+      ? `${input.providerName} needs to be reconnected for ${clipText(input.companyName.trim(), 100)}: ${input.url}`
+      : `Connect ${input.providerName} for ${clipText(input.companyName.trim(), 100)}: ${input.url}`,
     blocks: [
       section("connect:body", body.filter(Boolean).join("\n")),
       { type: "actions", block_id: "connect:actions", elements: [button] },
@@ -190,11 +179,11 @@ function connectionContext(report: VerificationReport): ContextBlock {
   const companies = (c?.entities ?? [])
     .map((e) => e.name)
     .filter((n): n is string => !!n)
-    .map((n) => esc(clip(n, 80)));
+    .map((n) => esc(clipText(n, 80)));
   const parts = [
     `*Connection:* ${esc(c?.status ?? "unknown")}`,
     `*Provider:* ${esc(report.providerName)}`,
-    ...(companies.length > 0 ? [`*Company:* ${clip(companies.join(", "), 400)}`] : []),
+    ...(companies.length > 0 ? [`*Company:* ${clipText(companies.join(", "), 400)}`] : []),
     `checked ${slackDate(report.checkedAt)}`,
   ];
   return { type: "context", block_id: "verify:connection", elements: [mrkdwn(parts.join("  ·  "))] };
@@ -215,7 +204,7 @@ function permissionSections(report: VerificationReport): SectionBlock[] {
   const sections: SectionBlock[] = [];
   let current = "";
   const max = BLOCK_KIT_LIMITS.sectionText;
-  for (const line of lines.map((l) => clip(l, max))) {
+  for (const line of lines.map((l) => clipText(l, max))) {
     if (current && current.length + 1 + line.length > max) {
       sections.push(section(`verify:perms:${sections.length + 1}`, current));
       current = "";
@@ -240,7 +229,7 @@ export function buildVerificationMessage(report: VerificationReport): FinchMessa
   };
   const actions: ActionsBlock = { type: "actions", block_id: "verify:actions", elements: [recheck] };
   const blocks: KnownBlock[] = [
-    section("verify:headline", clip(headline(report), BLOCK_KIT_LIMITS.sectionText)),
+    section("verify:headline", clipText(headline(report), BLOCK_KIT_LIMITS.sectionText)),
     connectionContext(report),
     ...(showPermissions && report.permissions.length > 0 ? permissionSections(report) : []),
     actions,
@@ -250,7 +239,7 @@ export function buildVerificationMessage(report: VerificationReport): FinchMessa
       ? `missing: ${missing.map((p) => p.label).join(", ")}`
       : report.outcome;
   return {
-    text: clip(
+    text: clipText(
       `${report.providerName} verification for ${report.companyName.trim()}: ${granted.length} of ${checkable.length} permissions verified — ${summary}`,
       BLOCK_KIT_LIMITS.sectionText,
     ),
@@ -302,7 +291,7 @@ export function buildDisconnectConfirmation(input: {
   providerName: string;
 }): { text: string; blocks: KnownBlock[] } {
   const provider = esc(input.providerName);
-  const company = esc(clip(input.companyName.trim(), 100));
+  const company = esc(clipText(input.companyName.trim(), 100));
   const button: Button = {
     type: "button",
     action_id: ActionId.confirmDisconnect,
@@ -318,7 +307,7 @@ export function buildDisconnectConfirmation(input: {
     },
   };
   return {
-    text: `Disconnect ${input.providerName} for ${clip(input.companyName.trim(), 100)}?`,
+    text: `Disconnect ${input.providerName} for ${clipText(input.companyName.trim(), 100)}?`,
     blocks: [
       section(
         "disconnect:body",

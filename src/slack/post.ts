@@ -1,0 +1,49 @@
+/** Posting a bot message that must be found again later (link, verification, reconnect …). */
+import type { KnownBlock } from "@slack/types";
+import type { AppContext } from "../context.ts";
+
+/** A built message: fallback text, blocks and its metadata. */
+export interface BuiltMessage {
+  text: string;
+  blocks: KnownBlock[];
+  metadata: { event_type: string; event_payload: Record<string, unknown> };
+}
+
+/**
+ * Posts `message` (optionally in a thread, optionally broadcast to the channel) and records it in
+ * `slack_message` under `kind`. Returns the message ts.
+ */
+export async function postTracked(
+  ctx: AppContext,
+  input: {
+    onboardingId: string;
+    kind: string;
+    channelId: string;
+    threadTs?: string | null;
+    broadcast?: boolean;
+    message: BuiltMessage;
+  },
+): Promise<string | null> {
+  const thread = input.threadTs
+    ? { thread_ts: input.threadTs, ...(input.broadcast ? { reply_broadcast: true } : {}) }
+    : {};
+  const res = await ctx.slack.chat.postMessage({
+    channel: input.channelId,
+    ...thread,
+    text: input.message.text,
+    blocks: input.message.blocks,
+    metadata: input.message.metadata,
+    unfurl_links: false,
+  } as Parameters<AppContext["slack"]["chat"]["postMessage"]>[0]);
+  if (!res.ts) return null;
+  await ctx.db.prisma.slackMessage.create({
+    data: {
+      onboardingId: input.onboardingId,
+      kind: input.kind,
+      channelId: input.channelId,
+      ts: res.ts,
+      threadTs: input.threadTs ?? null,
+    },
+  });
+  return res.ts;
+}
