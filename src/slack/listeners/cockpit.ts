@@ -6,6 +6,7 @@ import type { App, BlockAction, ButtonAction, StaticSelectAction } from "@slack/
 import { describeEntry, historyCsv, latestHistory } from "../../cockpit/history.ts";
 import { publishHome, refreshHomeSoon } from "../../cockpit/home.ts";
 import type { AppContext } from "../../context.ts";
+import { verifyConnection } from "../../finch/verify.ts";
 import { audit } from "../../onboarding/audit.ts";
 import { closeOnboarding, handOver, resendInvites } from "../../onboarding/close.ts";
 import { resolveOnboarding } from "../../onboarding/lookup.ts";
@@ -73,6 +74,16 @@ export function registerCockpit(app: App, ctx: AppContext): void {
 
   repButton(ActionId.homeResendInvite, (actor, id) => resendInvites(ctx, id, actor));
   repButton(ActionId.reinvite, (actor, id) => resendInvites(ctx, id, actor));
+  repButton(ActionId.homeRecheck, async (actor, id) => {
+    const connected = await ctx.db.prisma.finchConnection.findUnique({
+      where: { onboardingId: id },
+      select: { id: true },
+    });
+    if (!connected) return "Finch is not connected yet for this customer.";
+    await audit(ctx, { onboardingId: id, action: "finch.recheck", actor });
+    await verifyConnection(ctx, id, { trigger: "button", actor, announce: "always" });
+    return ":mag: Re-checked — the result is in the checklist's thread.";
+  });
 
   app.action(ActionId.homeOpenChannel, async ({ ack }) => {
     await ack();

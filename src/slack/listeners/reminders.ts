@@ -10,6 +10,7 @@ import type {
   SlackActionMiddlewareArgs,
 } from "@slack/bolt";
 import type { AppContext } from "../../context.ts";
+import { audit } from "../../onboarding/audit.ts";
 import { onboardingByChannel, resolveOnboarding } from "../../onboarding/lookup.ts";
 import { rescheduleCall, validateCallChange } from "../../reminders/call.ts";
 import { wallTimeOf } from "../../reminders/rules.ts";
@@ -76,7 +77,14 @@ export function registerReminderListeners(app: App, ctx: AppContext): void {
     const tell = async (text: string) => {
       if (channelId) await client.chat.postEphemeral({ channel: channelId, user: actor.userId, text });
     };
-    if (!(await isRep(ctx, actor))) return void (await tell(refusalFor(actor)));
+    if (!(await isRep(ctx, actor))) {
+      ctx.logger.warn(
+        { user: actor.userId, team: actor.teamId, action: action.action_id },
+        "rep action refused",
+      );
+      await audit(ctx, { action: `${action.action_id}.refused`, actor });
+      return void (await tell(refusalFor(actor)));
+    }
     const onboardingId =
       action.value && UUID.test(action.value)
         ? action.value

@@ -60,6 +60,7 @@ export function registerFinchActions(app: App, ctx: AppContext): void {
       const actor = interactionActor(ctx, body);
       // The value came back from Slack's client: check who clicked and what it names again.
       if (!(await isRep(ctx, actor))) {
+        ctx.logger.warn({ user: actor.userId, team: actor.teamId }, "finch disconnect refused");
         await audit(ctx, { action: "finch.disconnect_refused", actor });
         return void (await respond({
           response_type: "ephemeral",
