@@ -21,7 +21,7 @@ COPY src ./src
 RUN npx prisma generate && npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime
-ENV NODE_ENV=production PORT=3000 DATA_DIR=/app/data
+ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0 DATA_DIR=/app/data
 WORKDIR /app
 # The code stays owned by root, read-only for the app; only the embedded database's folder is writable.
 COPY --from=build /app/node_modules ./node_modules

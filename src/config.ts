@@ -84,7 +84,7 @@ const rawSchema = z.object({
     ),
   ),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().default("0.0.0.0"),
+  HOST: z.string().optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   DEFAULT_TIMEZONE: z.string().default("America/New_York").refine(isTimeZone, "is not an IANA time zone"),
   REMINDER_LOCAL_TIME: localTime.default("10:00"),
@@ -223,7 +223,8 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         keyId: r.TOKEN_ENCRYPTION_KEY_ID,
         previous,
       },
-      http: { port: r.PORT, host: r.HOST },
+      // The sandbox lets anyone act as anyone: only this machine reaches it unless HOST says otherwise.
+      http: { port: r.PORT, host: r.HOST ?? (mode === "sandbox" ? "127.0.0.1" : "0.0.0.0") },
       logLevel: r.LOG_LEVEL,
       defaultTimeZone: r.DEFAULT_TIMEZONE,
       reminderLocalTime: r.REMINDER_LOCAL_TIME,

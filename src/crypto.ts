@@ -56,26 +56,28 @@ export function needsReEncryption(stored: string, ring: KeyRing): boolean {
   return stored.split(".")[1] !== ring.current.id;
 }
 
-function linkKey(ring: KeyRing): Buffer {
-  return Buffer.from(
-    hkdfSync("sha256", ring.current.key, Buffer.alloc(0), "fleet-concierge/connect-link", 32),
-  );
+function linkTag(id: string, key: Buffer): Buffer {
+  const linkKey = Buffer.from(hkdfSync("sha256", key, Buffer.alloc(0), "fleet-concierge/connect-link", 32));
+  return createHmac("sha256", linkKey).update(id).digest().subarray(0, 16);
 }
 
 /** The unguessable token in an onboarding's Finch Connect link. */
 export function connectLinkToken(onboardingId: string, ring: KeyRing): string {
   const id = onboardingId.replace(/-/g, "");
-  const tag = createHmac("sha256", linkKey(ring)).update(id).digest().subarray(0, 16).toString("base64url");
-  return `${id}.${tag}`;
+  return `${id}.${linkTag(id, ring.current.key).toString("base64url")}`;
 }
 
 /** The onboarding id a link token stands for, or null when it was forged or altered. */
 export function readConnectLinkToken(token: string, ring: KeyRing): string | null {
   const m = /^([0-9a-f]{32})\.([A-Za-z0-9_-]{22})$/.exec(token);
   if (!m) return null;
-  const expected = Buffer.from(connectLinkToken(m[1] ?? "", ring).split(".")[1] ?? "", "base64url");
   const given = Buffer.from(m[2] ?? "", "base64url");
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+  // Links posted before a key rotation keep working while the old key is in the ring.
+  const valid = [ring.current, ...ring.previous].some((k) => {
+    const expected = linkTag(m[1] ?? "", k.key);
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  });
+  if (!valid) return null;
   const h = m[1] ?? "";
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }

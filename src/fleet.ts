@@ -91,7 +91,6 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
       router,
       logger,
       slackListener: slack.httpListener,
-      now: () => clock.now().getTime(),
     });
     const port = await listen(server, config.http.port, config.http.host);
     await slack.start();

@@ -13,6 +13,12 @@ const logger = createLogger({
 });
 
 process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled promise rejection"));
+// A bug must not take the process down silently: log it; the orchestrator restarts us after a clean exit.
+process.on("uncaughtException", (err) => {
+  logger.fatal({ err }, "uncaught exception; exiting");
+  process.exitCode = 1;
+  setTimeout(() => process.exit(1), 1_000).unref();
+});
 
 try {
   const running =

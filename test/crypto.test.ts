@@ -50,6 +50,14 @@ describe("connect link tokens", () => {
     expect(readConnectLinkToken(token, r)).toBe(id);
   });
 
+  it("keep working after a key rotation while the old key is in the ring", () => {
+    const old = ring("k1");
+    const token = connectLinkToken("0b7f2c4e-1234-4abc-8def-0123456789ab", old);
+    const rotated = { current: { id: "k2", key: randomBytes(32) }, previous: [old.current] };
+    expect(readConnectLinkToken(token, rotated)).toBe("0b7f2c4e-1234-4abc-8def-0123456789ab");
+    expect(readConnectLinkToken(token, { ...rotated, previous: [] })).toBeNull();
+  });
+
   it("refuses forged, altered and foreign tokens", () => {
     const r = ring("k1");
     const token = connectLinkToken("0b7f2c4e-1234-4abc-8def-0123456789ab", r);

@@ -16,7 +16,20 @@ export const INVITE_EXPIRY_DAYS = 14;
 
 /** Runs every check once; returns how many alerts went out. */
 export async function runAlerts(ctx: AppContext): Promise<number> {
+  await pruneDeliveries(ctx);
   return (await inviteExpiryAlerts(ctx)) + (await stallAlerts(ctx)) + (await callRiskAlerts(ctx));
+}
+
+/** Slack retries within minutes: ids of deliveries older than a week can go (alert claims stay). */
+export async function pruneDeliveries(ctx: AppContext): Promise<number> {
+  const cutoff = new Date(ctx.clock.now().getTime() - 7 * DAY);
+  const { count } = await ctx.db.prisma.processedDelivery.deleteMany({
+    where: {
+      receivedAt: { lt: cutoff },
+      OR: ["evt:", "cmd:", "act:", "view:"].map((prefix) => ({ key: { startsWith: prefix } })),
+    },
+  });
+  return count;
 }
 
 async function sendOnce(ctx: AppContext, key: string, send: () => Promise<void>): Promise<boolean> {

@@ -80,9 +80,13 @@ export class Router {
       pathMatched = true;
       if (route.method !== method && !(route.method === "GET" && method === "HEAD")) continue;
       const params: Record<string, string> = {};
-      route.keys.forEach((key, i) => {
-        params[key] = decodeURIComponent(m[i + 1] ?? "");
-      });
+      for (const [i, key] of route.keys.entries()) {
+        try {
+          params[key] = decodeURIComponent(m[i + 1] ?? "");
+        } catch {
+          return null; // malformed percent-encoding: no such resource
+        }
+      }
       return { handler: route.handler, params };
     }
     return pathMatched ? "wrong-method" : null;

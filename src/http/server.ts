@@ -19,6 +19,7 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Bolt's request listener (HTTP mode); absent in Socket Mode. */
   slackListener?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Real time for Slack's replay window (tests may pass a fixed one). */
   now?: () => number;
 }
 
@@ -27,7 +28,12 @@ export function createHttpServer(options: HttpServerOptions): Server {
   const now = options.now ?? Date.now;
   const log = options.logger.child({ component: "http" });
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://localhost");
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://localhost");
+    } catch {
+      return sendText(res, 400, "Malformed request URL");
+    }
     if (url.pathname === SLACK_EVENTS_PATH && options.slackListener) {
       handleSlack(req, res, options.slackListener, now, log);
       return;

@@ -186,26 +186,30 @@ export async function tickFromSlack(
     };
   }
   const template = getTemplate(onboarding.providerId);
-  if (!checklistItems(template).some((item) => item.key === input.itemKey)) {
+  const item = checklistItems(template).find((i) => i.key === input.itemKey);
+  if (!item) {
     return { ok: false, reason: "unknown_item", message: "That checklist item does not exist (any more)." };
   }
-  const customerTeams = new Set(onboarding.invites.map((i) => i.slackTeamId).filter(Boolean));
-  if (!input.actor.internal && !customerTeams.has(input.actor.teamId)) {
-    await audit(ctx, {
-      onboardingId: onboarding.id,
-      action: "tick.refused",
-      actor: input.actor,
-      detail: { item: input.itemKey },
-    });
-    ctx.logger.warn(
-      { onboardingId: onboarding.id, team: input.actor.teamId },
-      "tick refused: foreign workspace",
-    );
-    return {
-      ok: false,
-      reason: "not_allowed",
-      message: "Only this customer's team and Fleet can tick this checklist.",
+  if (!input.actor.internal) {
+    const refuse = async (message: string) => {
+      await audit(ctx, {
+        onboardingId: onboarding.id,
+        action: "tick.refused",
+        actor: input.actor,
+        detail: { item: input.itemKey },
+      });
+      ctx.logger.warn({ onboardingId: onboarding.id, team: input.actor.teamId }, "tick refused");
+      // Re-render so the refused person's client drops the tick it shows.
+      await refreshChecklist(ctx, onboarding.id);
+      return { ok: false as const, reason: "not_allowed" as const, message };
     };
+    if (!(await isCustomerTeam(ctx, onboarding, input.actor.teamId))) {
+      return refuse("Only this customer's team and Fleet can tick this checklist.");
+    }
+    // Fleet's own steps (the connection, proven by Finch) are not the customer's to tick.
+    if (item.owner === "fleet") {
+      return refuse("That step is Fleet's: it ticks itself when Finch has verified the connection.");
+    }
   }
   const changed = await recordItemChange(ctx, {
     onboardingId: onboarding.id,
@@ -227,6 +231,37 @@ export async function tickFromSlack(
   if (changed) refreshHomeSoon(ctx, onboarding.ownerUserId);
   if (changed) await celebrateIfCustomerDone(ctx, onboarding.id);
   return { ok: true, changed };
+}
+
+/**
+ * Is `teamId` the customer's workspace? Known from accepted Slack Connect invites; if none is recorded (an
+ * event lost, an invite re-sent), Slack's own view of the channel decides, and the answer is remembered.
+ */
+async function isCustomerTeam(
+  ctx: AppContext,
+  onboarding: { id: string; channelId: string | null; invites: Array<{ slackTeamId: string | null }> },
+  teamId: string,
+): Promise<boolean> {
+  if (!teamId || teamId === ctx.identity.teamId) return false;
+  if (onboarding.invites.some((i) => i.slackTeamId === teamId)) return true;
+  if (!onboarding.channelId) return false;
+  try {
+    const info = await ctx.slack.conversations.info({ channel: onboarding.channelId });
+    const channel = info.channel as { connected_team_ids?: string[] } | undefined;
+    if (!channel?.connected_team_ids?.includes(teamId)) return false;
+  } catch (err) {
+    ctx.logger.warn(
+      { err, onboardingId: onboarding.id },
+      "conversations.info failed while checking a ticker's team",
+    );
+    return false;
+  }
+  // The channel is this customer's alone: a connected workspace is theirs. Remember it on an open invite.
+  const open = await ctx.db.prisma.invite.findFirst({
+    where: { onboardingId: onboarding.id, slackTeamId: null },
+  });
+  if (open) await ctx.db.prisma.invite.update({ where: { id: open.id }, data: { slackTeamId: teamId } });
+  return true;
 }
 
 /** When every customer-owned step is done: one thread note and one message to the rep (exactly once). */

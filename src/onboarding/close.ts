@@ -87,7 +87,7 @@ export async function resendInvites(ctx: AppContext, onboardingId: string, actor
   if (!o.channelId) return "The channel does not exist yet: run `/fleet onboard` again to resume.";
   const lines: string[] = [];
   for (const invite of o.invites.filter((i) =>
-    ["pending", "sent", "failed", "declined"].includes(i.status),
+    ["pending", "sent", "failed", "declined", "left"].includes(i.status),
   )) {
     try {
       const res = await ctx.slack.conversations.inviteShared({

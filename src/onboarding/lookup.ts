@@ -28,6 +28,7 @@ export async function resolveOnboarding(
     };
   }
   const key = customerNameKey(company);
+  if (!key) return { ok: false, message: `I don't know a customer called "${company}".` };
   const exact = await ctx.db.prisma.onboarding.findFirst({
     where: { customer: { nameKey: key } },
     orderBy: [{ status: "asc" }, { createdAt: "desc" }],

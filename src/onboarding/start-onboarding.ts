@@ -30,6 +30,44 @@ export async function startOnboarding(
   actor: Actor,
 ): Promise<OnboardReport> {
   const { onboarding, resumed } = await findOrCreateOnboarding(ctx, request, actor);
+  // One saga at a time per onboarding (two reps, a double click, two replicas): a second one would create
+  // a second channel under a suffixed name. The lease expires by itself if its holder dies.
+  if (!(await claimSetup(ctx, onboarding.id))) {
+    return {
+      onboardingId: onboarding.id,
+      channelId: onboarding.channelId,
+      resumed: true,
+      lines: [],
+      problems: ["Another `/fleet onboard` for this customer is running right now; it finishes the set-up."],
+      complete: false,
+    };
+  }
+  try {
+    return await runSaga(ctx, request, actor, onboarding, resumed);
+  } finally {
+    await ctx.db.prisma.processedDelivery.delete({ where: { key: setupKey(onboarding.id) } }).catch(() => {});
+  }
+}
+
+const setupKey = (onboardingId: string) => `setup:${onboardingId}`;
+
+/** Takes the set-up lease of an onboarding (free, or older than two minutes). */
+async function claimSetup(ctx: AppContext, onboardingId: string): Promise<boolean> {
+  const rows = await ctx.db.prisma.$queryRaw<unknown[]>`
+    insert into processed_delivery (key, received_at) values (${setupKey(onboardingId)}, now())
+    on conflict (key) do update set received_at = now()
+      where processed_delivery.received_at < now() - interval '2 minutes'
+    returning key`;
+  return rows.length === 1;
+}
+
+async function runSaga(
+  ctx: AppContext,
+  request: OnboardRequest,
+  actor: Actor,
+  onboarding: Awaited<ReturnType<typeof findOrCreateOnboarding>>["onboarding"],
+  resumed: boolean,
+): Promise<OnboardReport> {
   // The day-before reminder follows the call booked (or moved by a re-run) here; never throws.
   await scheduleCallReminder(ctx, onboarding.id);
   const report: OnboardReport = {
@@ -58,7 +96,8 @@ export async function startOnboarding(
     (u) => u !== ctx.identity.botUserId,
   );
   try {
-    await ctx.slack.conversations.invite({ channel: channelId, users: people.join(",") });
+    // force: invite the others even when one of them is already in the channel.
+    await ctx.slack.conversations.invite({ channel: channelId, users: people.join(","), force: true });
   } catch (err) {
     const code = slackErrorCode(err);
     if (code !== "already_in_channel" && code !== "cant_invite_self") {
@@ -131,6 +170,16 @@ export async function startOnboarding(
 }
 
 async function findOrCreateOnboarding(ctx: AppContext, request: OnboardRequest, actor: Actor) {
+  try {
+    return await findOrCreateOnce(ctx, request, actor);
+  } catch (err) {
+    // Two first runs for the same new customer at once: one wins the unique keys, the other resumes it.
+    if ((err as { code?: string }).code !== "P2002") throw err;
+    return findOrCreateOnce(ctx, request, actor);
+  }
+}
+
+async function findOrCreateOnce(ctx: AppContext, request: OnboardRequest, actor: Actor) {
   const nameKey = customerNameKey(request.company);
   const existing = await ctx.db.prisma.onboarding.findFirst({
     where: { status: "active", customer: { nameKey } },
@@ -181,7 +230,12 @@ async function createChannel(ctx: AppContext, onboardingId: string, company: str
   // with the app inside: adopt it instead of creating a second one.
   if (planned) {
     const adopted = await findOwnChannelByName(ctx, planned);
-    if (adopted) return storeChannel(ctx, onboardingId, adopted, planned, report);
+    // Only a channel no other onboarding owns (the name may have been another customer's, later renamed).
+    const owner = adopted
+      ? await ctx.db.prisma.onboarding.findUnique({ where: { channelId: adopted }, select: { id: true } })
+      : null;
+    if (adopted && (!owner || owner.id === onboardingId))
+      return storeChannel(ctx, onboardingId, adopted, planned, report);
   }
   for (let suffix = 0; suffix < 20; suffix++) {
     const name = channelNameFor(company, suffix === 0 ? undefined : suffix + 1);

@@ -26,7 +26,8 @@ export function interactionActor(
   ctx: AppContext,
   body: { user: { id: string; team_id?: string }; team?: { id: string } | null },
 ): Actor {
-  const teamId = body.user.team_id ?? body.team?.id ?? "";
+  // Only the user's own team counts: the payload's `team` can be the channel host's in Slack Connect.
+  const teamId = body.user.team_id ?? "";
   return { userId: body.user.id, teamId, internal: teamId !== "" && teamId === ctx.identity.teamId };
 }
 
@@ -39,19 +40,31 @@ export async function isRep(ctx: AppContext, actor: Actor): Promise<boolean> {
   if (repUserIds.length === 0 && !repUserGroupId) return true;
   if (repUserIds.includes(actor.userId)) return true;
   if (!repUserGroupId) return false;
-  const now = Date.now();
-  let cached = groupCache.get(repUserGroupId);
-  if (!cached || cached.until < now) {
-    try {
-      const res = await ctx.slack.usergroups.users.list({ usergroup: repUserGroupId });
-      cached = { members: new Set(res.users ?? []), until: now + 5 * 60_000 };
-      groupCache.set(repUserGroupId, cached);
-    } catch (err) {
-      ctx.logger.warn({ err }, "could not read the reps' user group; refusing rep actions for now");
-      return false;
-    }
+  const cached = groupCache.get(repUserGroupId);
+  // A known member list answers at once (Slack's 3 s ack must not wait on usergroups.users.list); a stale
+  // one is refreshed in the background.
+  if (cached) {
+    if (cached.until < Date.now()) void refreshRepGroup(ctx, repUserGroupId);
+    return cached.members.has(actor.userId);
   }
-  return cached.members.has(actor.userId);
+  const fresh = await refreshRepGroup(ctx, repUserGroupId);
+  return fresh?.has(actor.userId) ?? false;
+}
+
+/** Reads the reps' user group (at start-up and every five minutes). */
+export async function refreshRepGroup(ctx: AppContext, groupId: string): Promise<Set<string> | null> {
+  try {
+    const res = await ctx.slack.usergroups.users.list({ usergroup: groupId });
+    const members = new Set(res.users ?? []);
+    groupCache.set(groupId, { members, until: Date.now() + 5 * 60_000 });
+    return members;
+  } catch (err) {
+    ctx.logger.warn({ err }, "could not read the reps' user group");
+    // Keep the last known list a little longer rather than refusing every rep.
+    const last = groupCache.get(groupId);
+    if (last) last.until = Date.now() + 60_000;
+    return last?.members ?? null;
+  }
 }
 
 /** The polite refusal shown to someone who may not run a rep action. */

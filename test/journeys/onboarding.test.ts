@@ -78,13 +78,38 @@ describe.each(["pglite", "postgres"] as const)("onboarding journey on %s", (db) 
     const items = checklistItems(getTemplate("justworks"));
     expect(checkboxes(checklist!.blocks as Block[]).map((c) => c.value)).toEqual(items.map((i) => i.key));
 
-    // The HR admin accepts the invitation and ticks every item from the Acme workspace.
+    // The HR admin accepts the invitation and ticks every customer step from the Acme workspace; Fleet's
+    // own step (the connection, normally ticked by Finch's verification) is refused to them and ticked
+    // by the rep.
     await acceptInvite(h, HR.email, HR);
-    for (const item of items) {
+    const fleetStep = items.find((i) => i.owner === "fleet")!;
+    const refused = await h.driver.blockActions({
+      user: { id: HR.id, teamId: HR.teamId },
+      channelId: channel!.id,
+      message: checklist!,
+      actions: [
+        {
+          action_id: `tick:${fleetStep.key}`,
+          type: "checkboxes",
+          selected_options: [{ value: fleetStep.key }],
+        },
+      ],
+    });
+    expect(refused.status).toBe(200);
+    await eventually(
+      () =>
+        h.slack
+          .callsTo("chat.postEphemeral")
+          .some((c) => String(c.args.text).includes("That step is Fleet's")),
+      5_000,
+      "refusal",
+    );
+    for (const item of [...items.filter((i) => i.owner === "customer"), fleetStep]) {
       const current = h.slack.messages(channel!.id).find((m) => m.ts === checklist!.ts)!;
       const box = checkboxes(current.blocks as Block[]).find((c) => c.value === item.key)!;
+      const who = item.owner === "customer" ? HR : REP;
       const tick = await h.driver.blockActions({
-        user: { id: HR.id, teamId: HR.teamId },
+        user: { id: who.id, teamId: who.teamId },
         channelId: channel!.id,
         message: current,
         actions: [
@@ -132,7 +157,9 @@ describe.each(["pglite", "postgres"] as const)("onboarding journey on %s", (db) 
     // Who ticked what is kept, including the external workspace.
     const ticks = await h.db.prisma.tick.findMany();
     expect(ticks).toHaveLength(items.length);
-    expect(ticks.every((t) => t.userId === HR.id && t.teamId === HR.teamId && t.external)).toBe(true);
+    const byHr = ticks.filter((t) => t.userId === HR.id && t.teamId === HR.teamId && t.external);
+    expect(byHr).toHaveLength(items.length - 1);
+    expect(ticks.find((t) => t.itemKey === fleetStep.key)).toMatchObject({ userId: REP.id, external: false });
   });
 
   it("running the same command again resumes and never creates a second channel or checklist", async () => {

@@ -6,7 +6,9 @@ describe("channel names", () => {
   it("transliterates and keeps only Slack's allowed characters", () => {
     expect(channelNameFor("Café Ünïcode, Inc.")).toBe("fleet-cafe-uenicode-inc");
     expect(channelNameFor("Straße & Søn ŁÓDŹ")).toBe("fleet-strasse-and-son-lodz");
-    expect(channelNameFor("日本")).toBe("fleet-customer");
+    // Names with no Latin letters get a stable hash, so two of them never share a channel name.
+    expect(channelNameFor("日本")).toMatch(/^fleet-customer-[0-9a-f]{6}$/);
+    expect(channelNameFor("株式会社テスト")).not.toBe(channelNameFor("ソニー"));
     expect(channelNameFor("Acme", 2)).toBe("fleet-acme-2");
   });
 
@@ -27,5 +29,8 @@ describe("channel names", () => {
   it("matches customer names regardless of case, accents and punctuation", () => {
     expect(customerNameKey("ACME, Inc.")).toBe(customerNameKey("acme inc"));
     expect(customerNameKey("Café")).toBe(customerNameKey("cafe"));
+    // Scripts without transliteration keep their letters: different customers, different keys.
+    expect(customerNameKey("株式会社テスト")).not.toBe(customerNameKey("ソニー"));
+    expect(customerNameKey("한국회사")).not.toBe("");
   });
 });

@@ -59,7 +59,7 @@ export function helpText(): string {
 
 /** Parses the text after `/fleet`. */
 export function parseFleetCommand(rawText: string, context: ParseContext): ParseResult {
-  const text = String(rawText ?? "").trim();
+  const text = unescapeSlackText(String(rawText ?? "")).trim();
   if (text.length > MAX_TEXT_LENGTH) {
     return fail(
       `That is ${text.length} characters; a /fleet command is at most ${MAX_TEXT_LENGTH}.`,
@@ -190,6 +190,22 @@ function parseOwner(tokens: string[]): ParseResult {
   const user = parseUserMention(last);
   if (!user) return fail("Who takes over? Mention them: `/fleet owner Acme @jane`.", USAGE.owner);
   return ok({ kind: "owner", company: joinName(tokens.slice(0, -1)), newOwnerUserId: user });
+}
+
+/**
+ * Slash-command text arrives escaped: `&`, `<`, `>` as entities, and (with should_escape) links such as
+ * "Monday.com" as `<http://Monday.com|Monday.com>`. Links become their label again; user mentions stay
+ * (`owner` reads them); entities are decoded last so "AT&amp;T" is "AT&T".
+ */
+export function unescapeSlackText(text: string): string {
+  return text
+    .replace(/<((?:https?|mailto):[^|>]*)\|([^>]*)>/g, (_m, _url: string, label: string) => label)
+    .replace(/<((?:https?|mailto):[^|>]*)>/g, (_m, url: string) =>
+      url.replace(/^(?:https?:\/\/|mailto:)/, ""),
+    )
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
 }
 
 /** `<@U123|name>` or `<@U123>` (Slack's escaped mention) → `U123`. */

@@ -91,7 +91,7 @@ function rowBlocks(row: HomeRow, teamId: string): KnownBlock[] {
       value: row.id,
     });
   }
-  if (row.invites.sent + row.invites.failed + row.invites.declined > 0) {
+  if (row.invites.sent + row.invites.failed + row.invites.declined + row.invites.left > 0) {
     buttons.push({
       type: "button",
       action_id: ActionId.homeResendInvite,

@@ -44,6 +44,20 @@ describe("/fleet onboard", () => {
     });
   });
 
+  it("reads Slack's escaping back: entities and auto-linked names", () => {
+    const r = parse("onboard AT&amp;T hr=<mailto:ops@att.example|ops@att.example>");
+    expect(r.ok && r.command.kind === "onboard" && r.command.request).toMatchObject({
+      company: "AT&T",
+      hrEmails: ["ops@att.example"],
+    });
+    // An escaped "<" typed by the person is text again, and refused as a company name character.
+    expect(parse("onboard A &lt;b&gt; hr=a@b.co")).toMatchObject({ ok: false });
+    const monday = parse("onboard <http://Monday.com|Monday.com> hr=a@monday.example");
+    expect(monday.ok && monday.command.kind === "onboard" && monday.command.request.company).toBe(
+      "Monday.com",
+    );
+  });
+
   it("opens the modal when there is no text", () => {
     expect(parse("onboard")).toEqual({ ok: true, command: { kind: "onboard-modal" } });
   });

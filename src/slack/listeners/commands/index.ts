@@ -4,6 +4,7 @@
  */
 import type { App, RespondFn, SlashCommand } from "@slack/bolt";
 import type { AppContext } from "../../../context.ts";
+import { audit } from "../../../onboarding/audit.ts";
 import { resolveOnboarding } from "../../../onboarding/lookup.ts";
 import { startOnboarding } from "../../../onboarding/start-onboarding.ts";
 import { statusFacts } from "../../../onboarding/status.ts";
@@ -68,8 +69,10 @@ export function registerCommands(app: App, ctx: AppContext): void {
     const actor = commandActor(ctx, command);
     const allowed = OPEN_TO_ALL.has(cmd.kind) || (await isRep(ctx, actor));
     if (!allowed) {
-      ctx.logger.info({ user: actor.userId, team: actor.teamId, sub: cmd.kind }, "command refused");
-      return ack({ response_type: "ephemeral", text: refusalFor(actor) });
+      await ack({ response_type: "ephemeral", text: refusalFor(actor) });
+      ctx.logger.warn({ user: actor.userId, team: actor.teamId, sub: cmd.kind }, "command refused");
+      await audit(ctx, { action: "command.refused", actor, detail: { subcommand: cmd.kind } });
+      return;
     }
     if (cmd.kind === "onboard-modal") {
       await ack();

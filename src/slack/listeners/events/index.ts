@@ -16,7 +16,16 @@ export function registerEvents(app: App, ctx: AppContext): void {
     const inviteId = event.invite?.id;
     if (!inviteId) return;
     const user = event.accepting_user ?? event.declining_user;
-    const invite = await ctx.db.prisma.invite.findFirst({ where: { slackInviteId: inviteId } });
+    // A re-sent invitation has a new id; the customer may still accept the first one, so fall back to
+    // the channel and the recipient's address.
+    const email = event.invite?.recipient_email?.toLowerCase();
+    const invite =
+      (await ctx.db.prisma.invite.findFirst({ where: { slackInviteId: inviteId } })) ??
+      (email && event.channel?.id
+        ? await ctx.db.prisma.invite.findFirst({
+            where: { email, onboarding: { channelId: event.channel.id } },
+          })
+        : null);
     if (!invite) return;
     // Never step back: an "accepted" arriving after "approved" (retries, reordering) changes nothing.
     const rank = { pending: 0, failed: 0, sent: 1, declined: 2, accepted: 2, approved: 3, left: 4 } as Record<

@@ -4,7 +4,7 @@ import type { AppContext } from "../../../context.ts";
 import { validateOnboardDraft } from "../../../onboarding/onboard-request.ts";
 import { startOnboarding } from "../../../onboarding/start-onboarding.ts";
 import { templateIds } from "../../../onboarding/template.ts";
-import { isRep, refusalFor } from "../../actors.ts";
+import { interactionActor, isRep, refusalFor } from "../../actors.ts";
 import { CallbackId } from "../../ids.ts";
 import { modalErrors, readOnboardModal } from "../../views/onboard-modal.ts";
 import { onboardReportText } from "../../views/reports.ts";
@@ -12,11 +12,7 @@ import { onboardReportText } from "../../views/reports.ts";
 /** Registers view listeners. */
 export function registerViews(app: App, ctx: AppContext): void {
   app.view(CallbackId.onboardModal, async ({ ack, body, view, client }) => {
-    const actor = {
-      userId: body.user.id,
-      teamId: body.user.team_id ?? body.team?.id ?? "",
-      internal: (body.user.team_id ?? body.team?.id) === ctx.identity.teamId,
-    };
+    const actor = interactionActor(ctx, body);
     if (!(await isRep(ctx, actor))) {
       await ack({ response_action: "errors", errors: { company: refusalFor(actor).slice(0, 150) } });
       return;
