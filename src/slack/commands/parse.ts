@@ -35,7 +35,8 @@ export type FleetCommand =
   | { kind: "onboard-modal" }
   | { kind: "onboard"; request: OnboardRequest }
   | { [K in CompanyOnlyKind]: { kind: K; company?: string } }[CompanyOnlyKind]
-  | { kind: "call"; company?: string; callAt: Date; timeZone?: string }
+  /** `wallTime` is `YYYY-MM-DDTHH:mm` in `timeZone`, or — when no tz= is given — in the onboarding's zone. */
+  | { kind: "call"; company?: string; wallTime: string; timeZone?: string }
   | { kind: "owner"; company?: string; newOwnerUserId: string };
 
 export type ParseResult = { ok: true; command: FleetCommand } | { ok: false; error: string; usage: string };
@@ -177,12 +178,15 @@ function parseCall(tokens: string[], context: ParseContext): ParseResult {
       USAGE.call,
     );
   }
-  const parsed = parseLocalDateTime(when, timeZone ?? context.defaultTimeZone);
+  // Without tz= the zone is the onboarding's, known only to the use case: check the form and the calendar
+  // here (UTC has no gaps), and existence in the zone and "in the past" there.
+  const parsed = parseLocalDateTime(when, timeZone ?? "UTC");
   if (!parsed.ok) return fail(`The call time: ${parsed.reason}.`, USAGE.call);
-  if (parsed.instant.getTime() <= context.now.getTime())
+  if (timeZone && parsed.instant.getTime() <= context.now.getTime())
     return fail("The call time is in the past.", USAGE.call);
   // When no zone is given, the onboarding's own zone applies: the use case re-reads the wall time in it.
-  return ok({ kind: "call", company: joinName(rest), callAt: parsed.instant, timeZone });
+  const wallTime = when.trim().replace(" ", "T");
+  return ok({ kind: "call", company: joinName(rest), wallTime, ...(timeZone ? { timeZone } : {}) });
 }
 
 function parseOwner(tokens: string[]): ParseResult {

@@ -13,7 +13,6 @@ import type { AppContext } from "../../context.ts";
 import { audit } from "../../onboarding/audit.ts";
 import { onboardingByChannel, resolveOnboarding } from "../../onboarding/lookup.ts";
 import { rescheduleCall, validateCallChange } from "../../reminders/call.ts";
-import { wallTimeOf } from "../../reminders/rules.ts";
 import { parseLocalDateTime } from "../../time.ts";
 import { interactionActor, isRep, refusalFor } from "../actors.ts";
 import { USAGE } from "../commands/parse.ts";
@@ -42,20 +41,16 @@ export function registerReminderListeners(app: App, ctx: AppContext): void {
     const found = await resolveOnboarding(ctx, cmd.company, command.channel_id);
     if (!found.ok) return void (await respond({ response_type: "ephemeral", text: found.message }));
     const onboarding = found.onboarding;
-    let callAt = cmd.callAt;
+    // Without tz= the wall time belongs to the onboarding's own zone (it may not exist there).
     const timeZone = cmd.timeZone ?? onboarding.timeZone;
-    if (!cmd.timeZone && onboarding.timeZone !== ctx.config.defaultTimeZone) {
-      // Without tz= the parser read the wall time in DEFAULT_TIMEZONE; the call belongs to the
-      // onboarding's own zone, so the same wall time is read again there (it may not exist there).
-      const reread = parseLocalDateTime(wallTimeOf(cmd.callAt, ctx.config.defaultTimeZone), timeZone);
-      if (!reread.ok) {
-        return void (await respond({
-          response_type: "ephemeral",
-          text: `The call time: ${reread.reason}.\n\n${USAGE.call}`,
-        }));
-      }
-      callAt = reread.instant;
+    const parsed = parseLocalDateTime(cmd.wallTime, timeZone);
+    if (!parsed.ok) {
+      return void (await respond({
+        response_type: "ephemeral",
+        text: `The call time: ${parsed.reason}.\n\n${USAGE.call}`,
+      }));
     }
+    const callAt = parsed.instant;
     const result = await rescheduleCall(ctx, {
       onboardingId: onboarding.id,
       callAt,

@@ -116,24 +116,26 @@ describe("other subcommands", () => {
   });
 
   it("reads /fleet call with and without company and zone", () => {
-    expect(parse("call 2026-12-03T14:30")).toMatchObject({
+    expect(parse("call 2026-12-03T14:30")).toEqual({
       ok: true,
-      command: { kind: "call", company: undefined },
+      command: { kind: "call", company: undefined, wallTime: "2026-12-03T14:30" },
     });
-    const r = parse("call Acme Corp 2026-12-03T14:30 tz=Europe/Berlin");
-    expect(r).toEqual({
+    expect(parse("call Acme Corp 2026-12-03 14:30 tz=Europe/Berlin")).toEqual({
       ok: true,
       command: {
         kind: "call",
         company: "Acme Corp",
-        callAt: new Date("2026-12-03T13:30:00Z"),
+        wallTime: "2026-12-03T14:30",
         timeZone: "Europe/Berlin",
       },
     });
-    expect(parse("call Acme 2020-01-01T10:00")).toMatchObject({
+    expect(parse("call Acme 2020-01-01T10:00 tz=UTC")).toMatchObject({
       ok: false,
       error: "The call time is in the past.",
     });
+    // Without tz= the onboarding's own zone decides (in the use case); here only the calendar is checked.
+    expect(parse("call Acme 2026-02-30T10:00")).toMatchObject({ ok: false });
+    expect(parse("call Acme 2027-03-14T02:30")).toMatchObject({ ok: true });
     expect(parse("call")).toMatchObject({ ok: false, usage: USAGE.call });
   });
 
