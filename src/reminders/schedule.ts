@@ -129,16 +129,37 @@ export async function reconcileCallReminders(ctx: AppContext, now: Date): Promis
     WHERE r.onboarding_id = o.id
       AND r.status = 'pending'
       AND (o.status <> 'active' OR (r.kind = ${ReminderKind.dayBefore} AND o.call_at IS DISTINCT FROM r.call_at))`;
-  const missing = await prisma.$queryRaw<Array<{ id: string }>>`
-    SELECT o.id::text AS id
+  // Set-based (one read, one insert, one update for up to 1,000 calls): a fan-out of thousands of calls is
+  // planned in a tick or two, and replicas reconciling at once each do a few statements, not 4 per call.
+  const missing = await prisma.$queryRaw<Array<{ id: string; callAt: Date; timeZone: string }>>`
+    SELECT o.id::text AS id, o.call_at AS "callAt", o.time_zone AS "timeZone"
     FROM onboarding AS o
     WHERE o.status = 'active' AND o.call_at > ${now}
       AND NOT EXISTS (
         SELECT 1 FROM reminder AS r
         WHERE r.onboarding_id = o.id AND r.kind = ${ReminderKind.dayBefore}
           AND r.call_at = o.call_at AND r.status <> 'cancelled')
-    LIMIT 200`;
-  for (const { id } of missing) await syncCallReminder(ctx, prisma, id);
+    ORDER BY o.id
+    LIMIT 1000`;
+  if (missing.length === 0) return 0;
+  const wanted = missing.map((o) => ({
+    onboardingId: o.id,
+    kind: ReminderKind.dayBefore,
+    dedupeKey: dayBeforeDedupeKey(o.id, o.callAt),
+    dueAt: dayBeforeDueAt(o.callAt, o.timeZone, ctx.config.reminderLocalTime),
+    callAt: o.callAt,
+  }));
+  // As in syncCallReminder: ON CONFLICT DO NOTHING, and a row cancelled for this very call instant (the call
+  // moved away and back without the hook) is revived and re-timed. None of them is pending or sent, or the
+  // call would not be missing; other calls' pending rows were cancelled by the statement above.
+  await prisma.reminder.createMany({ data: wanted, skipDuplicates: true });
+  const keys = wanted.map((w) => w.dedupeKey);
+  const dueAts = wanted.map((w) => w.dueAt.toISOString());
+  await prisma.$executeRaw`
+    UPDATE reminder AS r
+    SET status = 'pending', due_at = v.due_at::timestamptz, lease_until = NULL, last_error = NULL
+    FROM unnest(${keys}::text[], ${dueAts}::text[]) AS v(dedupe_key, due_at)
+    WHERE r.dedupe_key = v.dedupe_key AND r.status = 'cancelled'`;
   return missing.length;
 }
 

@@ -10,7 +10,13 @@
  * - a reminder claimed after an attempt or an expired lease is first looked up in its channel by its
  *   metadata (`conversations.history` with `include_all_metadata`): found means sent, nothing is re-posted;
  * - 429: wait Retry-After for that channel and retry, a bounded number of times; other failures go back to
- *   the queue with backoff (the lookup then prevents a duplicate if the failed post had landed after all).
+ *   the queue with backoff (the lookup then prevents a duplicate if the failed post had landed after all);
+ * - concurrency: up to `concurrency` reminders are in progress at once, so a fan-out to many channels is not
+ *   paced by one post's round trip. Posts to one channel still go one at a time, in claim order, ≥ 1 s
+ *   apart (ChannelPacer); a 429 holds back only its channel, unless it looks like the workspace-wide cap
+ *   (a channel we had not just posted to), which pauses every channel for Retry-After. Claimed reminders
+ *   wait locally for at most one batch, so their leases stay far from running out, and the rest of the
+ *   queue stays claimable by other replicas.
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
@@ -57,6 +63,11 @@ export interface SchedulerOptions {
   batchSize?: number;
   /** Batches per tick at most (default 50). */
   maxBatchesPerTick?: number;
+  /**
+   * Reminders in progress at once (default 8). Each holds at most one database connection at a time, so
+   * keep it below the pool size (10 by default), which the app's request handlers share.
+   */
+  concurrency?: number;
   /** Lease length (default 2 min): far longer than one post (timeout 10 s), renewed before each post. */
   leaseMs?: number;
   /** 429s answered for one reminder before it goes back to the queue (default 5). */
@@ -73,7 +84,7 @@ export interface SchedulerOptions {
 
 /** A running scheduler. */
 export interface Scheduler {
-  /** Stops the cron job, lets the reminder being posted finish and hands the rest back to the queue. */
+  /** Stops the cron job, lets the posts in flight finish and hands the rest back to the queue. */
   stop(): Promise<void>;
   /** One run: plan, then claim and send everything due. Resolves with the number of reminders now sent. */
   tick(): Promise<number>;
@@ -87,6 +98,9 @@ const OUR_EVENT_TYPES = [MetadataEventType.reminder, MetadataEventType.nudge, Me
 
 /** Slack errors a retry cannot fix for this reminder: it is marked failed and logged. */
 const PERMANENT_ERRORS = new Set([
+  // The app lacks a scope (reinstall from manifest.yml): retrying forever would not help.
+  "missing_scope",
+  "not_allowed_token_type",
   "channel_not_found",
   "not_in_channel",
   "is_archived",
@@ -128,6 +142,7 @@ export function startScheduler(ctx: AppContext, options: SchedulerOptions = {}):
   const log = ctx.logger.child({ component: "reminders", owner });
   const batchSize = options.batchSize ?? 10;
   const maxBatches = options.maxBatchesPerTick ?? 50;
+  const concurrency = Math.max(1, options.concurrency ?? 8);
   const leaseMs = options.leaseMs ?? 120_000;
   const maxRateLimitRetries = options.maxRateLimitRetries ?? 5;
   const maxRateLimitWaitSec = options.maxRateLimitWaitSec ?? 30;
@@ -138,6 +153,8 @@ export function startScheduler(ctx: AppContext, options: SchedulerOptions = {}):
   const after = (ms: number) => new Date(ctx.clock.now().getTime() + ms);
 
   let stopping = false;
+  // Aborts the waits for a channel (pacing, Retry-After) on stop(): those reminders go back to the queue.
+  const stopSignal = new AbortController();
   let queue: Promise<unknown> = Promise.resolve();
 
   async function plan(now: Date): Promise<void> {
@@ -154,28 +171,75 @@ export function startScheduler(ctx: AppContext, options: SchedulerOptions = {}):
       // Planning trouble (e.g. a deadlock with another replica's reconcile) must not stop sending.
       log.error({ err }, "planning reminders failed; sending what is already queued");
     }
+    return drain();
+  }
+
+  /**
+   * Claims batches and delivers them with up to `concurrency` reminders in progress. The next batch is
+   * claimed only when a worker finds nothing left to start: claimed reminders never wait long (their
+   * leases run from the claim), and what this replica has not claimed stays free for the others.
+   */
+  async function drain(): Promise<number> {
+    const claimed: ClaimedReminder[] = [];
+    let batches = 0;
+    let exhausted = false;
+    // The first unexpected error (database trouble): no new work starts, and the tick rejects with it.
+    const failures: unknown[] = [];
+    let claiming: Promise<void> | null = null;
     let sent = 0;
-    for (let batch = 0; batch < maxBatches && !stopping; batch++) {
+
+    async function claimBatch(): Promise<void> {
+      batches++;
       const now = ctx.clock.now();
-      const claimed = await claimDueReminders(prisma, {
+      const batch = await claimDueReminders(prisma, {
         owner,
         now,
         leaseUntil: new Date(now.getTime() + leaseMs),
         limit: batchSize,
         kinds: KINDS,
       });
-      if (claimed.length === 0) break;
-      for (const [index, reminder] of claimed.entries()) {
-        if (stopping) {
-          // Hand the rest back at once: another replica (or our restart) takes them without waiting.
-          for (const rest of claimed.slice(index)) {
-            await releaseReminder(prisma, { id: rest.id, owner, notBefore: null });
-          }
-          break;
+      if (batch.length === 0) exhausted = true;
+      claimed.push(...batch);
+    }
+
+    /** The next claimed reminder to work on, claiming a batch when none is left (one claim at a time). */
+    async function next(): Promise<ClaimedReminder | undefined> {
+      while (!stopping && failures.length === 0) {
+        const reminder = claimed.shift();
+        if (reminder) return reminder;
+        if (exhausted || batches >= maxBatches) return undefined;
+        claiming ??= claimBatch()
+          .catch((err: unknown) => {
+            failures.push(err);
+          })
+          .finally(() => {
+            claiming = null;
+          });
+        await claiming;
+      }
+      return undefined;
+    }
+
+    async function worker(): Promise<void> {
+      for (let r = await next(); r; r = await next()) {
+        try {
+          if ((await deliverSafely(r)) === "sent") sent++;
+        } catch (err) {
+          // E.g. the database went away: start nothing new; posts in flight in other workers finish.
+          failures.push(err);
         }
-        if ((await deliverSafely(reminder)) === "sent") sent++;
       }
     }
+
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    // Claimed but not started (stop() or a failure): hand them back at once, so another replica (or our
+    // restart) takes them without waiting for the lease to run out.
+    for (const rest of claimed.splice(0)) {
+      await releaseReminder(prisma, { id: rest.id, owner, notBefore: null }).catch((err: unknown) =>
+        log.error({ err, reminderId: rest.id }, "could not hand a reminder back; its lease will run out"),
+      );
+    }
+    if (failures.length > 0) throw failures[0];
     return sent;
   }
 
@@ -251,9 +315,18 @@ export function startScheduler(ctx: AppContext, options: SchedulerOptions = {}):
     return post(r, prepared);
   }
 
-  async function post(r: ClaimedReminder, p: Extract<Prepared, { kind: "send" }>): Promise<Outcome> {
+  function post(r: ClaimedReminder, p: Extract<Prepared, { kind: "send" }>): Promise<Outcome> {
+    // One post at a time per channel, in claim order; other channels' reminders go on meanwhile.
+    return pacer.inTurn(p.channel, () => postInTurn(r, p));
+  }
+
+  async function postInTurn(r: ClaimedReminder, p: Extract<Prepared, { kind: "send" }>): Promise<Outcome> {
     for (let limited = 0; ; limited++) {
-      await pacer.ready(p.channel);
+      if (!(await pacer.ready(p.channel, stopSignal.signal))) {
+        // stop() while waiting for the channel (or a Retry-After): not in flight, so it goes back now.
+        await releaseReminder(prisma, { id: r.id, owner, notBefore: null });
+        return "deferred";
+      }
       // Renew the lease and count the attempt before posting: if we die mid-post, whoever takes over
       // knows to look in this channel first.
       const held = await beginAttempt(prisma, {
@@ -298,10 +371,13 @@ export function startScheduler(ctx: AppContext, options: SchedulerOptions = {}):
         const code = slackErrorCode(err);
         if (code === "ratelimited") {
           // Slack did not post: waiting and trying again is safe. Bounded, so one busy channel cannot
-          // hold the tick (and the other reminders' leases) for long.
+          // hold a worker (and the reminders queued behind it for this channel) for long.
           const seconds = retryAfterSeconds(err);
-          pacer.hold(p.channel, seconds * 1000);
-          log.info({ reminderId: r.id, retryAfter: seconds, limited: limited + 1 }, "rate limited by Slack");
+          const scope = pacer.rateLimited(p.channel, seconds * 1000);
+          log.info(
+            { reminderId: r.id, retryAfter: seconds, limited: limited + 1, scope },
+            "rate limited by Slack",
+          );
           if (limited < maxRateLimitRetries && seconds <= maxRateLimitWaitSec && !stopping) continue;
           await releaseReminder(prisma, { id: r.id, owner, notBefore: after(seconds * 1000), error: code });
           return "deferred";
@@ -473,8 +549,9 @@ export function startScheduler(ctx: AppContext, options: SchedulerOptions = {}):
     stop: () => {
       stopped ??= (async () => {
         stopping = true;
+        stopSignal.abort();
         await task?.destroy();
-        // The post in flight is bounded by the client's timeout; do not hang a shutdown on more.
+        // Posts in flight are bounded by the client's timeout; do not hang a shutdown on more.
         await Promise.race([queue, new Promise((resolve) => setTimeout(resolve, 20_000).unref())]);
         log.info("reminder scheduler stopped");
       })();

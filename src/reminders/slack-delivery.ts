@@ -1,7 +1,8 @@
 /**
  * The Slack side of delivering scheduled messages: a dedicated Web API client that never repeats a post
- * on its own, per-channel pacing (Slack allows about one message per second per channel), finding a
- * message we may already have posted, and the reps' time zones.
+ * on its own, per-channel pacing for concurrent senders (Slack allows about one message per second per
+ * channel, plus a workspace-wide cap), finding a message we may already have posted, and the reps' time
+ * zones.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { type WebAPIRateLimitedError, WebClient } from "@slack/web-api";
@@ -30,27 +31,63 @@ export function retryAfterSeconds(err: unknown): number {
   return Number.isFinite(seconds) && seconds > 0 ? seconds : 1;
 }
 
+/** Whose limit a 429 for chat.postMessage was, as {@link ChannelPacer.rateLimited} judges it. */
+export type RateLimitScope = "channel" | "workspace";
+
 /**
  * Keeps posts to one channel at least `intervalMs` apart within this process (Slack: ~1 message/s per
- * channel), and holds a channel back after Slack answered 429 for it. Uses real time, not the app clock:
- * it is about request rates, not business time.
+ * channel), one post at a time per channel, and holds back one channel — or every channel, when Slack
+ * limits the whole workspace — after a 429. Uses real time, not the app clock: it is about request rates,
+ * not business time.
  */
 export class ChannelPacer {
   private readonly nextAt = new Map<string, number>();
+  /** Until when a 429 for a channel counts as that channel's own limit (it was just posted or limited). */
+  private readonly activeUntil = new Map<string, number>();
+  private readonly turns = new Map<string, Promise<unknown>>();
+  /** Until when every channel waits (a workspace-wide 429). */
+  private allNextAt = 0;
   constructor(
     private readonly intervalMs = 1_000,
     private readonly now: () => number = Date.now,
-    private readonly wait: (ms: number) => Promise<unknown> = (ms) => sleep(ms),
+    private readonly wait: (ms: number, signal?: AbortSignal) => Promise<unknown> = (ms, signal) =>
+      sleep(ms, undefined, { signal }),
+    /** A 429 for a channel posted to (or held for its own 429) within this long is that channel's limit. */
+    private readonly recentMs = 3_000,
   ) {}
 
-  /** Resolves when a post to `channel` is allowed. */
-  async ready(channel: string): Promise<void> {
-    const delay = (this.nextAt.get(channel) ?? 0) - this.now();
-    if (delay > 0) await this.wait(delay);
+  /**
+   * Runs `task` once the tasks queued before it for `channel` are done; other channels run meanwhile.
+   * Concurrent senders post to one channel in order, and the spacing counts from the previous answer.
+   */
+  inTurn<T>(channel: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.turns.get(channel) ?? Promise.resolve();
+    const result = previous.then(task);
+    const done = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.turns.set(channel, done);
+    void done.then(() => {
+      if (this.turns.get(channel) === done) this.turns.delete(channel);
+    });
+    return result;
+  }
+
+  /** Waits until a post to `channel` is allowed: true then, false when `signal` aborted the wait. */
+  async ready(channel: string, signal?: AbortSignal): Promise<boolean> {
+    // A loop: a workspace-wide pause may begin while we wait for the channel.
+    for (;;) {
+      if (signal?.aborted) return false;
+      const delay = Math.max(this.nextAt.get(channel) ?? 0, this.allNextAt) - this.now();
+      if (delay <= 0) return true;
+      await this.wait(delay, signal).catch(() => undefined);
+    }
   }
 
   /** Records a post to `channel`. */
   posted(channel: string): void {
+    this.activeUntil.set(channel, this.now() + this.recentMs);
     this.hold(channel, this.intervalMs);
   }
 
@@ -58,10 +95,33 @@ export class ChannelPacer {
   hold(channel: string, ms: number): void {
     const now = this.now();
     this.nextAt.set(channel, Math.max(this.nextAt.get(channel) ?? 0, now + ms));
-    // Forget channels whose pause is over, so the map stays small in a long-running process.
+    // Forget channels whose pause is over, so the maps stay small in a long-running process.
     if (this.nextAt.size > 1_000) {
       for (const [key, at] of this.nextAt) if (at <= now) this.nextAt.delete(key);
     }
+    if (this.activeUntil.size > 1_000) {
+      for (const [key, at] of this.activeUntil) if (at <= now) this.activeUntil.delete(key);
+    }
+  }
+
+  /**
+   * Applies a chat.postMessage 429 for `channel` and says whose limit it was. Slack's answer does not tell
+   * the per-channel limit (~1/s) from the workspace cap, so: a channel this process posted to moments ago
+   * (or is already holding for its own 429) is held alone; a 429 for a channel we had left alone can only
+   * be the workspace cap (or, rarely, another replica posting there), so every channel waits. A wrong
+   * guess costs little: a needless workspace pause is as short as Retry-After, and a workspace limit
+   * taken for one channel's shows up again on the next channel, which then pauses everything.
+   */
+  rateLimited(channel: string, ms: number): RateLimitScope {
+    const now = this.now();
+    this.hold(channel, ms);
+    if ((this.activeUntil.get(channel) ?? 0) > now) {
+      // Its retry after Retry-After is still about this channel's limit.
+      this.activeUntil.set(channel, now + ms + this.recentMs);
+      return "channel";
+    }
+    this.allNextAt = Math.max(this.allNextAt, now + ms);
+    return "workspace";
   }
 }
 

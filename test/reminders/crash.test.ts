@@ -1,7 +1,8 @@
 /**
  * Crash safety across processes: a scheduler in a child process is killed with SIGKILL right after Slack
  * stored one of its posts and before it could record it; a second process takes over and every reminder
- * is in its channel exactly once — the orphaned one found by its metadata, not posted again.
+ * is in its channel exactly once — the orphaned ones found by their metadata, not posted again. The
+ * scheduler posts to several channels at once, so the posts in flight at the kill all land as orphans.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -96,10 +97,20 @@ describe("a scheduler killed with SIGKILL in the middle of sending", () => {
       h.slack.events.off("message", onMessage);
     }
     expect(first.signalCode).toBe("SIGKILL");
+    // Posts still in flight at the kill land too (Slack got the requests): let them, then take stock.
+    await new Promise((resolve) => setTimeout(resolve, 500));
     const orphanId = String(orphan?.metadata?.event_payload.reminder_id);
     const stuck = await h.db.prisma.reminder.findUniqueOrThrow({ where: { id: orphanId } });
     expect(stuck).toMatchObject({ status: "sending", leasedBy: "child-a", messageTs: null, attempts: 1 });
-    expect(allReminderMessages(h.slack)).toHaveLength(5);
+    const landed = allReminderMessages(h.slack);
+    const landedRows = await h.db.prisma.reminder.findMany({
+      where: { id: { in: landed.map((m) => String(m.metadata?.event_payload.reminder_id)) } },
+    });
+    // Posted by the dead process but never recorded: each must be found again, none posted twice.
+    const orphans = landedRows.filter((r) => r.messageTs === null);
+    expect(orphans.length).toBeGreaterThanOrEqual(1);
+    expect(landed.length).toBeGreaterThanOrEqual(5);
+    expect(landed.length).toBeLessThan(20);
 
     const second = startChild("child-b");
     try {
@@ -116,9 +127,17 @@ describe("a scheduler killed with SIGKILL in the middle of sending", () => {
 
     for (const s of seeded) expect(metadataMessages(h.slack, s.channelId), s.company).toHaveLength(1);
     expect(allReminderMessages(h.slack)).toHaveLength(20);
-    // The orphan was recovered from the channel history, with the ts of the message the dead process posted.
+    // The orphans were recovered from the channel history, with the ts of the messages the dead process posted.
     const recovered = await h.db.prisma.reminder.findUniqueOrThrow({ where: { id: orphanId } });
     expect(recovered).toMatchObject({ status: "sent", messageTs: orphan?.ts, attempts: 1 });
+    for (const o of orphans) {
+      const message = landed.find((m) => m.metadata?.event_payload.reminder_id === o.id);
+      expect(await h.db.prisma.reminder.findUniqueOrThrow({ where: { id: o.id } })).toMatchObject({
+        status: "sent",
+        messageTs: message?.ts,
+        attempts: 1,
+      });
+    }
     expect(
       h.slack.callsTo("conversations.history").some((c) => c.args.include_all_metadata !== undefined),
     ).toBe(true);
@@ -127,5 +146,8 @@ describe("a scheduler killed with SIGKILL in the middle of sending", () => {
         where: { action: "reminder.recovered", onboardingId: stuck.onboardingId },
       }),
     ).toBe(1);
+    expect(await h.db.prisma.auditEvent.count({ where: { action: "reminder.recovered" } })).toBe(
+      orphans.length,
+    );
   }, 60_000);
 });

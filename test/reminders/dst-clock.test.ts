@@ -115,6 +115,29 @@ describe("day-before reminders on a controllable clock", () => {
     expect(metadataMessages(h.slack, channelId)).toHaveLength(1);
   });
 
+  it("the tick revives a reminder cancelled for the current call (moved away and back without the hook)", async () => {
+    clock.set(new Date("2026-06-13T12:00:00Z"));
+    const { channelId, onboardingId } = await seedOnboarding(h, {
+      callAt: new Date("2026-06-15T16:00:00Z"),
+      timeZone: "America/New_York",
+      schedule: h.app.ctx,
+    });
+    await h.db.prisma.reminder.updateMany({
+      where: { onboardingId },
+      data: { status: "cancelled", dueAt: new Date("2026-06-01T00:00:00Z"), lastError: "the call moved" },
+    });
+    await scheduler.tick(); // reconciles: pending again, re-timed to 10:00 New York the day before
+    const row = await h.db.prisma.reminder.findFirstOrThrow({ where: { onboardingId } });
+    expect(row).toMatchObject({ status: "pending", lastError: null });
+    expect(row.dueAt.toISOString()).toBe("2026-06-14T14:00:00.000Z");
+    expect(metadataMessages(h.slack, channelId)).toHaveLength(0);
+    clock.set(new Date("2026-06-14T14:00:00Z"));
+    await scheduler.tick();
+    await scheduler.tick();
+    expect(metadataMessages(h.slack, channelId)).toHaveLength(1);
+    expect(await h.db.prisma.reminder.count({ where: { onboardingId } })).toBe(1);
+  });
+
   it("a moved call fires once at the new time and not at the old", async () => {
     clock.set(new Date("2026-07-01T12:00:00Z"));
     const zone = "America/New_York";

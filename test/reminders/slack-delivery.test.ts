@@ -33,6 +33,62 @@ describe("ChannelPacer", () => {
     expect(waits).toEqual([700, 5_000]);
   });
 
+  it("tells a channel's 429 from the workspace cap, and a workspace pause holds every channel", async () => {
+    let now = 0;
+    const waits: Array<[string, number]> = [];
+    let waiting = "";
+    const pacer = new ChannelPacer(
+      1_000,
+      () => now,
+      async (ms) => {
+        waits.push([waiting, ms]);
+        now += ms;
+      },
+    );
+    pacer.posted("C1");
+    now += 1_500;
+    expect(pacer.rateLimited("C1", 5_000)).toBe("channel"); // just posted there
+    waiting = "C2";
+    await pacer.ready("C2"); // not held back
+    now += 4_000;
+    expect(pacer.rateLimited("C1", 2_000)).toBe("channel"); // still retrying after its own 429
+    expect(pacer.rateLimited("C3", 3_000)).toBe("workspace"); // never posted there: the workspace cap
+    waiting = "C2";
+    await pacer.ready("C2");
+    expect(waits).toEqual([["C2", 3_000]]);
+    now += 10_000;
+    expect(pacer.rateLimited("C1", 1_000)).toBe("workspace"); // long quiet: no longer its own limit
+  });
+
+  it("runs one channel's tasks in turn, other channels' at once; an aborted wait says so", async () => {
+    const pacer = new ChannelPacer(1_000);
+    const log: string[] = [];
+    const task = (name: string, ms: number) => async () => {
+      log.push(`${name} start`);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      log.push(`${name} end`);
+      return name;
+    };
+    const failing = pacer.inTurn("C1", () => Promise.reject(new Error("boom")));
+    const results = Promise.all([
+      pacer.inTurn("C1", task("a", 30)),
+      pacer.inTurn("C1", task("b", 1)),
+      pacer.inTurn("C2", task("c", 10)),
+    ]);
+    await expect(failing).rejects.toThrow("boom"); // a failed turn does not block the next
+    expect(await results).toEqual(["a", "b", "c"]);
+    // b waits for a (same channel); c ran meanwhile (another channel).
+    expect(log.indexOf("b start")).toBeGreaterThan(log.indexOf("a end"));
+    expect(log.indexOf("c end")).toBeLessThan(log.indexOf("a end"));
+
+    pacer.posted("C1");
+    const stop = new AbortController();
+    const ready = pacer.ready("C1", stop.signal);
+    stop.abort();
+    expect(await ready).toBe(false);
+    expect(await pacer.ready("C2", stop.signal)).toBe(false);
+  });
+
   it("reads Retry-After from a rate-limit error, at least 1 s", () => {
     expect(retryAfterSeconds({ retryAfter: 7 })).toBe(7);
     expect(retryAfterSeconds(new Error("x"))).toBe(1);
