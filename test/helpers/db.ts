@@ -39,7 +39,7 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop: () 
 export async function openTestDatabase(kind: DbKind): Promise<Database & { url?: string }> {
   if (kind === "pglite") return openDatabase({ dataDir: ":memory:", logger: quietLogger });
   const { url, drop } = await createPostgresDatabase();
-  const db = await openDatabase({ url, dataDir: "unused", logger: quietLogger, poolSize: 5 });
+  const db = await openDatabase({ url, dataDir: "unused", logger: quietLogger, poolSize: 10 });
   return {
     ...db,
     url,
