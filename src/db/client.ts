@@ -1,9 +1,10 @@
 /**
  * Database access: the only module that opens connections. PostgreSQL when DATABASE_URL is set (through
- * @prisma/adapter-pg), otherwise embedded PGlite (PostgreSQL in WebAssembly) with its files under DATA_DIR.
+ * @prisma/adapter-pg), otherwise embedded PGlite (PostgreSQL in WebAssembly) with its files under DATA_DIR,
+ * run in a worker thread (src/db/pglite-proxy.ts) unless PGLITE_IN_THREAD=1.
  */
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
@@ -11,6 +12,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { Logger } from "../logger.ts";
 import { PrismaClient } from "./generated/client.ts";
 import { applyMigrations, type SqlRunner } from "./migrate.ts";
+import { PGliteProxy } from "./pglite-proxy.ts";
 
 export type { PrismaClient };
 
@@ -33,13 +35,22 @@ export interface OpenDatabaseOptions {
   /** Apply pending migrations before returning (default true). */
   migrate?: boolean;
   poolSize?: number;
+  /**
+   * Run PGlite on the main thread instead of a worker thread (default: PGLITE_IN_THREAD=1). In-thread, every
+   * query's CPU work blocks the event loop; kept as a fallback and for comparisons.
+   */
+  pgliteInThread?: boolean;
 }
 
 /** Opens the configured database and brings its schema up to date. */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const db = options.url
     ? openPostgres(options.url, options.poolSize ?? 10)
-    : await openPglite(options.dataDir);
+    : await openPglite(
+        options.dataDir,
+        options.pgliteInThread ?? process.env.PGLITE_IN_THREAD === "1",
+        options.logger,
+      );
   if (options.migrate !== false) {
     try {
       const applied = await applyMigrations(db.sql, options.logger);
@@ -96,16 +107,26 @@ function openPostgres(url: string, poolSize: number): Database {
   };
 }
 
-async function openPglite(dataDir: string): Promise<Database> {
+async function openPglite(dataDir: string, inThread: boolean, logger: Logger): Promise<Database> {
   const inMemory = dataDir === ":memory:";
   // Its own sub-folder: PGlite refuses a non-empty folder that is not a database.
-  const folder = join(dataDir, "pglite");
+  const folder = resolve(dataDir, "pglite");
   if (!inMemory) mkdirSync(folder, { recursive: true });
-  const pglite = inMemory ? new PGlite() : new PGlite(folder);
-  await pglite.waitReady;
+  let pglite: PGlite | PGliteProxy;
+  if (inThread) {
+    pglite = inMemory ? new PGlite() : new PGlite(folder);
+    await pglite.waitReady;
+  } else {
+    pglite = await PGliteProxy.create({
+      ...(inMemory ? {} : { dataDir: folder }),
+      // Every query fails from then on (and /healthz turns 503): say why once, loudly.
+      onCrash: (err) => logger.error({ err }, "the embedded database's worker thread died"),
+    });
+  }
   // pglite-prisma-adapter 0.6 is typed against driver-adapter-utils 6.10; the 6.19 runtime protocol is the
-  // same (the PGlite database tests exercise every column type we use).
-  const adapter = new PrismaPGlite(pglite) as unknown as PrismaPg;
+  // same (the PGlite database tests exercise every column type we use). The proxy implements the part of
+  // PGlite's interface the adapter calls (query with parsers, exec, transaction; see pglite-proxy.ts).
+  const adapter = new PrismaPGlite(pglite as PGlite) as unknown as PrismaPg;
   const prisma = new PrismaClient({ adapter });
   const runner = {
     query: async (text: string, params?: readonly unknown[]) =>

@@ -49,6 +49,22 @@ export async function startOnboarding(
   }
 }
 
+/** A unique-key violation, as Prisma reports it (P2002) or as a driver adapter passes it on (SQLSTATE 23505). */
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as {
+    code?: string;
+    cause?: { code?: string; originalCode?: string };
+    meta?: { driverAdapterError?: { cause?: { code?: string } } };
+  };
+  return (
+    e?.code === "P2002" ||
+    e?.cause?.code === "23505" ||
+    e?.cause?.originalCode === "23505" ||
+    e?.meta?.driverAdapterError?.cause?.code === "23505" ||
+    /unique constraint|duplicate key/i.test(String((err as Error)?.message ?? ""))
+  );
+}
+
 const setupKey = (onboardingId: string) => `setup:${onboardingId}`;
 
 /** Takes the set-up lease of an onboarding (free, or older than two minutes). */
@@ -174,7 +190,7 @@ async function findOrCreateOnboarding(ctx: AppContext, request: OnboardRequest, 
     return await findOrCreateOnce(ctx, request, actor);
   } catch (err) {
     // Two first runs for the same new customer at once: one wins the unique keys, the other resumes it.
-    if ((err as { code?: string }).code !== "P2002") throw err;
+    if (!isUniqueViolation(err)) throw err;
     return findOrCreateOnce(ctx, request, actor);
   }
 }

@@ -430,6 +430,21 @@ describe("concurrent ticks on PostgreSQL", () => {
     );
   });
 
+  it("eight reps onboarding the same new customer at once get one customer, one channel, one checklist", async () => {
+    await reset(h);
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => onboard(h, `onboard Rush Hour Inc hr=${HR.email}`)),
+    );
+    for (const a of answers) expect(a.report?.text ?? "").not.toContain("Something went wrong");
+    expect(await h.db.prisma.customer.count({ where: { name: "Rush Hour Inc" } })).toBe(1);
+    expect(await h.db.prisma.onboarding.count()).toBe(1);
+    expect(h.slack.allChannels().filter((c) => c.name.startsWith("fleet-rush-hour-inc"))).toHaveLength(1);
+    const channel = await latestOnboardingChannel(h);
+    expect(
+      h.slack.messages(channel.id).filter((m) => m.metadata?.event_type === "onboarding_checklist"),
+    ).toHaveLength(1);
+  });
+
   it("a repeated delivery of the same tick changes nothing twice", async () => {
     await reset(h);
     await onboard(h, `onboard Acme hr=${HR.email}`);

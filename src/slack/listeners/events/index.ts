@@ -27,20 +27,30 @@ export function registerEvents(app: App, ctx: AppContext): void {
           })
         : null);
     if (!invite) return;
-    // Never step back: an "accepted" arriving after "approved" (retries, reordering) changes nothing.
-    const rank = { pending: 0, failed: 0, sent: 1, declined: 2, accepted: 2, approved: 3, left: 4 } as Record<
-      string,
-      number
-    >;
-    if ((rank[invite.status] ?? 0) >= (rank[status] ?? 0) && invite.status !== "sent") return;
-    await ctx.db.prisma.invite.update({
-      where: { id: invite.id },
-      data: {
-        status,
-        slackUserId: user?.id ?? invite.slackUserId,
-        slackTeamId: user?.team_id ?? invite.slackTeamId,
-      },
+    // Who accepted is recorded whatever the order of events: "accepted" (which names the user) and
+    // "approved" arrive concurrently, and each must only ever add to what the other wrote.
+    if (user?.id) {
+      await ctx.db.prisma.invite.update({
+        where: { id: invite.id },
+        data: { slackUserId: user.id, ...(user.team_id ? { slackTeamId: user.team_id } : {}) },
+      });
+    }
+    // Never step back: the status only moves forward, decided in the database (no read-then-write race).
+    const rank: Record<string, number> = {
+      pending: 0,
+      failed: 0,
+      sent: 1,
+      declined: 2,
+      accepted: 2,
+      approved: 3,
+      left: 4,
+    };
+    const lower = Object.keys(rank).filter((s) => (rank[s] ?? 0) < (rank[status] ?? 0));
+    const moved = await ctx.db.prisma.invite.updateMany({
+      where: { id: invite.id, status: { in: lower } },
+      data: { status },
     });
+    if (moved.count === 0) return;
     await audit(ctx, {
       onboardingId: invite.onboardingId,
       action: `invite.${status}`,
