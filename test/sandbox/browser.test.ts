@@ -123,7 +123,10 @@ describe.skipIf(!HAVE_CHROMIUM)("the sandbox page in headless Chromium", () => {
     await actAs(SANDBOX.hrAdmin.id);
     await expect.poll(() => page.getByTestId("channel-title").textContent()).toContain("fleet-acme-corp");
     for (const key of ["add-user", "grant-admin", "verify-permissions", "note-details"]) await tick(key);
-    expect(await checklist().textContent()).toContain(`Ticked by @${SANDBOX.hrAdmin.realName}`);
+    // Under load the last re-render can trail the box's own state: wait for the app's version of it.
+    await expect
+      .poll(() => checklist().textContent(), { timeout: 15_000 })
+      .toContain(`Ticked by @${SANDBOX.hrAdmin.realName}`);
     await checklist().locator(".bk-header").scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SHOTS, "checklist.png") });
 
