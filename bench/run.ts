@@ -8,7 +8,7 @@
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -521,6 +521,9 @@ lines.push(
 lines.push(
   `| \`app_home_opened\` → \`views.publish\` of the rep's overview | ${ms(results.scale.homeP50 ?? Number.NaN)} | ${ms(results.scale.homeMax ?? Number.NaN)} |`,
 );
+// The hand-written analysis of the last full run (why a target is missed) follows the tables.
+const analysisFile = join(import.meta.dirname, "analysis.md");
+if (existsSync(analysisFile)) lines.push("", readFileSync(analysisFile, "utf8").trim());
 const report = `${lines.join("\n")}\n`;
 log("");
 log(report);
