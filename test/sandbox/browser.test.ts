@@ -91,6 +91,18 @@ describe.skipIf(!HAVE_CHROMIUM)("the sandbox page in headless Chromium", () => {
     await page.locator(`body[data-as="${userId}"]`).waitFor({ state: "attached" });
   }
 
+  /** Live re-renders replace elements: retry a page action that raced one of them. */
+  async function settled(action: () => Promise<unknown>, attempts = 5) {
+    for (let i = 1; ; i++) {
+      try {
+        return await action();
+      } catch (err) {
+        if (i >= attempts || !/not attached|detached/i.test(String(err))) throw err;
+        await page.waitForTimeout(200);
+      }
+    }
+  }
+
   async function tick(itemKey: string) {
     const box = checklist().locator(`label[data-value="${itemKey}"] input`);
     await box.check();
@@ -127,7 +139,7 @@ describe.skipIf(!HAVE_CHROMIUM)("the sandbox page in headless Chromium", () => {
     await expect
       .poll(() => checklist().textContent(), { timeout: 15_000 })
       .toContain(`Ticked by @${SANDBOX.hrAdmin.realName}`);
-    await checklist().locator(".bk-header").scrollIntoViewIfNeeded();
+    await settled(() => checklist().locator(".bk-header").scrollIntoViewIfNeeded());
     await page.screenshot({ path: join(SHOTS, "checklist.png") });
 
     // 3. The Finch link opens in a new tab; on Finch's Connect page the admin leaves "payment" out.
@@ -155,7 +167,7 @@ describe.skipIf(!HAVE_CHROMIUM)("the sandbox page in headless Chromium", () => {
     expect(PAYMENT_LABELS.length).toBeGreaterThan(0);
     for (const label of PAYMENT_LABELS) expect(missing).toMatch(new RegExp(`${label}\\s*—\\s*missing`));
     expect(await page.getByTestId("thread").count()).toBeGreaterThan(0);
-    await verifications().first().scrollIntoViewIfNeeded();
+    await settled(() => verifications().first().scrollIntoViewIfNeeded());
     await page.screenshot({ path: join(SHOTS, "verification.png") });
 
     // 5. Fix it in the HR system (the stand-in's sandbox control), then press Re-check in the thread.
@@ -168,7 +180,7 @@ describe.skipIf(!HAVE_CHROMIUM)("the sandbox page in headless Chromium", () => {
     const fixed = (await verifications().nth(1).textContent()) ?? "";
     expect(fixed).toContain("connected and verified");
     for (const label of PAYMENT_LABELS) expect(fixed).toMatch(new RegExp(`${label}\\s*—\\s*granted`));
-    await verifications().nth(1).scrollIntoViewIfNeeded();
+    await settled(() => verifications().nth(1).scrollIntoViewIfNeeded());
     await page.screenshot({ path: join(SHOTS, "verification-fixed.png") });
 
     // 6. The clock control fires the day-before reminder; it is posted in the channel.
@@ -179,7 +191,7 @@ describe.skipIf(!HAVE_CHROMIUM)("the sandbox page in headless Chromium", () => {
     expect(reminderText).toContain("Reminder: Acme Corp's Justworks onboarding call is tomorrow");
     expect(reminderText).toContain(`@${SANDBOX.hrAdmin.realName}`);
     expect(await page.getByTestId("clock").textContent()).toContain("ahead");
-    await reminder.scrollIntoViewIfNeeded();
+    await settled(() => reminder.scrollIntoViewIfNeeded());
     await page.screenshot({ path: join(SHOTS, "reminder.png") });
 
     // 7. Back as the rep: the App Home lists the onboarding; its "New onboarding" modal is rendered and

@@ -50,7 +50,8 @@ export function registerEvents(app: App, ctx: AppContext): void {
       where: { id: invite.id, status: { in: lower } },
       data: { status },
     });
-    if (moved.count === 0) return;
+    // A repeat that changes nothing stays out of the audit trail; who accepted is always recorded.
+    if (moved.count === 0 && !user?.id) return;
     await audit(ctx, {
       onboardingId: invite.onboardingId,
       action: `invite.${status}`,
