@@ -11,6 +11,8 @@ export default defineConfig({
     // out waiting under that load gets one more try there (a real failure fails twice). Never locally.
     retry: process.env.CI ? 1 : 0,
     hookTimeout: 60_000,
+    // PostgreSQL for the database tests: TEST_DATABASE_URL, else 127.0.0.1:5432, else an embedded server.
+    globalSetup: ["test/global-setup.ts"],
     setupFiles: ["test/setup.ts"],
   },
 });

@@ -3,7 +3,6 @@
  * requests like Slack. Every log line is captured so tests can assert on them (and scan them for secrets).
  */
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
 import { Writable } from "node:stream";
 import { type Config, parseConfig } from "../../src/config.ts";
 import type { Clock } from "../../src/context.ts";
@@ -14,6 +13,7 @@ import { FinchStandIn } from "../../src/sandbox/finch-standin.ts";
 import { SlackDriver } from "../../src/sandbox/slack-driver.ts";
 import { SlackStandIn } from "../../src/sandbox/slack-standin.ts";
 import { type DbKind, openTestDatabase } from "./db.ts";
+import { freePort } from "./ports.ts";
 
 export const HOME_TEAM = { id: "T0FLEET", name: "Fleet", domain: "fleet" };
 export const ACME_TEAM = { id: "T0ACME", name: "Acme Corp", domain: "acme" };
@@ -59,18 +59,7 @@ export interface HarnessOptions {
   postMessagePerChannelPerSecond?: number;
 }
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
+export { freePort } from "./ports.ts";
 
 /** Starts stand-ins, the app and a driver. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {

@@ -1,54 +1,15 @@
 /**
- * A private PostgreSQL 15 server for tests that stop and restart the database (the machine's shared server
- * must keep serving the other test files). Uses the Debian binaries; the data folder is owned by postgres.
+ * A private PostgreSQL server for tests that stop and restart the database (the suite's shared server must
+ * keep serving the other test files). It is an embedded PostgreSQL (test/helpers/embedded-pg.ts), so these
+ * tests run the same on any machine, and CI covers a second PostgreSQL major version beside its own server.
  */
-import { execFileSync } from "node:child_process";
-import { chownSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { freePort } from "./harness.ts";
-
-const BIN = "/usr/lib/postgresql/15/bin";
+import { type EmbeddedServer, startEmbeddedPostgres } from "./embedded-pg.ts";
+import { freePort } from "./ports.ts";
 
 /** A running private server; `url` points at its `postgres` database. */
-export interface PrivatePostgres {
-  url: string;
-  stop(): void;
-  start(): void;
-  destroy(): void;
-}
+export type PrivatePostgres = EmbeddedServer;
 
-function asPostgres(command: string): void {
-  execFileSync("su", ["postgres", "-s", "/bin/sh", "-c", command], { stdio: "pipe", timeout: 60_000 });
-}
-
-/** initdb + start on a free port (a few seconds). */
+/** initdb + start on a free port (about a second). */
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
-  const dir = mkdtempSync(join(tmpdir(), "fc-pg-"));
-  chownSync(dir, 101, 104);
-  const data = join(dir, "data");
-  const port = await freePort();
-  const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
-  const gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
-  chownSync(dir, uid, gid);
-  asPostgres(`${BIN}/initdb -D ${data} -A trust -U postgres >/dev/null`);
-  const start = () =>
-    asPostgres(
-      `${BIN}/pg_ctl -D ${data} -w -l ${dir}/log -o "-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null`,
-    );
-  const stop = () => asPostgres(`${BIN}/pg_ctl -D ${data} -w -m fast stop >/dev/null`);
-  start();
-  return {
-    url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
-    start,
-    stop,
-    destroy: () => {
-      try {
-        stop();
-      } catch {
-        // already stopped
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return startEmbeddedPostgres(await freePort());
 }

@@ -111,7 +111,7 @@ describe("PostgreSQL restarted while the app runs", () => {
   afterAll(async () => {
     await h?.stop();
     await db?.close().catch(() => {});
-    pg?.destroy();
+    await pg?.destroy();
   });
 
   it("health turns 503 during the outage, requests fail cleanly, and everything works again afterwards without loss or duplicates", async () => {
@@ -120,7 +120,7 @@ describe("PostgreSQL restarted while the app runs", () => {
     await acceptInvite(h, HR.email, HR);
     const [checklist] = checklists(h, channel.id);
 
-    pg.stop();
+    await pg.stop();
     await eventually(async () => (await fetch(`${h.app.url}/healthz`)).status === 503, 15_000, "health 503");
     const during = await h.driver.blockActions({
       user: { id: HR.id, teamId: HR.teamId },
@@ -137,7 +137,7 @@ describe("PostgreSQL restarted while the app runs", () => {
       ],
     });
     expect(during.status).toBeGreaterThanOrEqual(200); // answered, not hung: Slack shows the person an error
-    pg.start();
+    await pg.start();
     await eventually(async () => (await fetch(`${h.app.url}/healthz`)).status === 200, 30_000, "health 200");
 
     // The person ticks again (or Slack retries): it counts exactly once.

@@ -17,11 +17,15 @@ import { checklistItems, getTemplate } from "../../src/onboarding/template.ts";
 import { type RunningSandbox, SANDBOX, startSandbox } from "../../src/sandbox/sandbox-mode.ts";
 import { freePort } from "../helpers/harness.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
+/** Debian's Chromium by default; CHROMIUM_PATH points the test at another Chromium or Chrome binary. */
+const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const SHOTS = join(import.meta.dirname, "..", "..", "docs", "screenshots");
+const MISSING = `${CHROMIUM} is missing (apt-get install -y chromium, or set CHROMIUM_PATH to a Chromium binary)`;
 if (!HAVE_CHROMIUM) {
-  console.warn(`SKIPPED test/sandbox/browser.test.ts: ${CHROMIUM} is missing (apt-get install -y chromium).`);
+  // On CI a missing browser is a failure, never a quiet skip (.ci/run installs it).
+  if (process.env.CI) throw new Error(`test/sandbox/browser.test.ts needs Chromium: ${MISSING}.`);
+  console.warn(`SKIPPED test/sandbox/browser.test.ts: ${MISSING}.`);
 }
 
 /** The permissions Finch reads with the `payment` product: what unticking "payment" leaves missing. */
