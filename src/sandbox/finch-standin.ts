@@ -29,8 +29,6 @@ import type {
   PayStatementResponse,
 } from "@tryfinch/finch-api/resources/hris/pay-statements";
 import type { Payment } from "@tryfinch/finch-api/resources/hris/payments";
-import type { AccountUpdateResponse } from "@tryfinch/finch-api/resources/sandbox/connections/accounts";
-import type { ConnectionCreateResponse } from "@tryfinch/finch-api/resources/sandbox/connections/connections";
 import type { ConnectionStatusType } from "@tryfinch/finch-api/resources/shared";
 import type {
   AccountUpdateEvent,
@@ -207,24 +205,6 @@ const KNOWN_PRODUCTS: readonly FinchProduct[] = [
   "ssn",
 ];
 const AUTH_METHODS: readonly StandInAuthMethod[] = ["assisted", "credential", "oauth", "api_token"];
-const CONNECTION_STATUSES: readonly StandInConnectionStatus[] = [
-  "pending",
-  "processing",
-  "connected",
-  "error_no_account_setup",
-  "error_permissions",
-  "reauth",
-  "disconnected",
-];
-const SANDBOX_PRODUCTS = [
-  "company",
-  "directory",
-  "individual",
-  "employment",
-  "payment",
-  "pay_statement",
-  "benefits",
-];
 
 const PRODUCT_LABELS: Record<string, string> = {
   company: "Company: legal name, EIN, locations, bank accounts",
@@ -421,11 +401,6 @@ export class FinchStandIn {
     return [...this.#calls];
   }
 
-  /** Forgets recorded calls. */
-  clearCalls(): void {
-    this.#calls = [];
-  }
-
   /** Adds a scripted fault; the oldest matching fault wins. */
   injectFault(spec: FaultSpec): void {
     this.#faults.push({ spec: { ...spec }, remaining: spec.times ?? 1 });
@@ -557,11 +532,6 @@ export class FinchStandIn {
         return sendJson(res, 200, this.#introspect(this.#requireToken(req, context), context.tokenId));
       case "POST /disconnect":
         return sendJson(res, 200, this.#disconnect(this.#requireToken(req, context)));
-      case "POST /sandbox/connections":
-        this.#requireClient(req);
-        return sendJson(res, 200, this.#createSandboxConnection(await readJson(req)));
-      case "PUT /sandbox/connections/accounts":
-        return sendJson(res, 200, this.#updateSandboxAccount(req, context, await readJson(req)));
       case "GET /employer/company":
       case "GET /employer/directory":
       case "POST /employer/individual":
@@ -897,71 +867,6 @@ export class FinchStandIn {
     this.#revokeTokens(connection.connectionId);
     this.events.emit("disconnected", { connectionId: connection.connectionId });
     return { status: "success" };
-  }
-
-  // ---- Sandbox API ------------------------------------------------------------------------
-
-  #createSandboxConnection(body: Record<string, unknown>): ConnectionCreateResponse {
-    const providerId = requireString(body, "provider_id");
-    const products = body.products === undefined ? SANDBOX_PRODUCTS : requireProducts(body.products, false);
-    const authType = body.authentication_type ?? "credential";
-    if (!AUTH_METHODS.includes(authType as StandInAuthMethod)) {
-      throw invalidRequest("authentication_type is not supported");
-    }
-    const session: SessionRecord = {
-      id: randomUUID(),
-      kind: "new",
-      customerId: null,
-      customerName: null,
-      customerEmail: null,
-      products,
-      redirectUri: null,
-      expiresAt: this.#now().getTime() + 60_000,
-      providerId,
-      authMethod: authType as StandInAuthMethod,
-      sandbox: "finch",
-      connectionId: null,
-      completed: false,
-    };
-    const result = this.#finishSession(session, {});
-    const connection = this.#connections.get(result.connectionId);
-    if (connection === undefined) throw new Error("connection vanished");
-    return {
-      access_token: result.accessToken,
-      token_type: "bearer",
-      account_id: connection.accountId,
-      authentication_type: connection.authMethod,
-      company_id: connection.companyId,
-      connection_id: connection.connectionId,
-      entity_id: connection.entities[0]?.id ?? connection.companyId,
-      products: [...connection.products],
-      provider_id: connection.providerId,
-    };
-  }
-
-  #updateSandboxAccount(
-    req: IncomingMessage,
-    context: RequestContext,
-    body: Record<string, unknown>,
-  ): AccountUpdateResponse {
-    const connection = this.#requireToken(req, context);
-    if (body.connection_status !== undefined) {
-      if (!CONNECTION_STATUSES.includes(body.connection_status as StandInConnectionStatus)) {
-        throw invalidRequest("connection_status is not a known status");
-      }
-      this.setConnection(connection.connectionId, {
-        status: body.connection_status as StandInConnectionStatus,
-      });
-    }
-    return {
-      account_id: connection.accountId,
-      authentication_type: connection.authMethod,
-      company_id: connection.companyId,
-      connection_id: connection.connectionId,
-      entity_id: connection.entities[0]?.id ?? connection.companyId,
-      products: [...connection.products],
-      provider_id: connection.providerId,
-    };
   }
 
   // ---- HRIS reads -------------------------------------------------------------------------

@@ -164,7 +164,6 @@ export function mountSandboxRoutes(router: Router, deps: SandboxRouteDeps): Sand
   const onSlack = {
     message: (m: StoredMessage) => broadcast("message", { channel: m.channel }),
     message_changed: (m: StoredMessage) => broadcast("message_changed", { channel: m.channel }),
-    message_deleted: (m: StoredMessage) => broadcast("message_deleted", { channel: m.channel }),
     ephemeral: () => broadcast("ephemeral"),
     view: () => broadcast("view"),
     invite: () => broadcast("invite"),
@@ -172,7 +171,6 @@ export function mountSandboxRoutes(router: Router, deps: SandboxRouteDeps): Sand
   };
   slack.events.on("message", onSlack.message);
   slack.events.on("message_changed", onSlack.message_changed);
-  slack.events.on("message_deleted", onSlack.message_deleted);
   slack.events.on("ephemeral", onSlack.ephemeral);
   slack.events.on("view", onSlack.view);
   slack.events.on("invite", onSlack.invite);
@@ -800,7 +798,6 @@ export function mountSandboxRoutes(router: Router, deps: SandboxRouteDeps): Sand
       clients.clear();
       slack.events.off("message", onSlack.message);
       slack.events.off("message_changed", onSlack.message_changed);
-      slack.events.off("message_deleted", onSlack.message_deleted);
       slack.events.off("ephemeral", onSlack.ephemeral);
       slack.events.off("view", onSlack.view);
       slack.events.off("invite", onSlack.invite);

@@ -9,38 +9,23 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { types as slackTypes } from "@slack/bolt";
 import type {
   AuthTestResponse,
-  ChatDeleteResponse,
-  ChatGetPermalinkResponse,
   ChatPostEphemeralResponse,
   ChatPostMessageResponse,
   ChatUpdateResponse,
-  ConversationsArchiveResponse,
   ConversationsCreateResponse,
   ConversationsHistoryResponse,
   ConversationsInfoResponse,
   ConversationsInviteResponse,
   ConversationsInviteSharedResponse,
-  ConversationsJoinResponse,
   ConversationsListResponse,
-  ConversationsMembersResponse,
   ConversationsOpenResponse,
-  ConversationsRepliesResponse,
-  ConversationsSetPurposeResponse,
-  ConversationsSetTopicResponse,
   FilesCompleteUploadExternalResponse,
   FilesGetUploadURLExternalResponse,
   PinsAddResponse,
-  PinsListResponse,
-  PinsRemoveResponse,
-  TeamInfoResponse,
   UsergroupsUsersListResponse,
   UsersInfoResponse,
-  UsersListResponse,
-  UsersLookupByEmailResponse,
   ViewsOpenResponse,
   ViewsPublishResponse,
-  ViewsPushResponse,
-  ViewsUpdateResponse,
   WebAPICallResult,
 } from "@slack/web-api";
 
@@ -139,7 +124,7 @@ export interface StoredEphemeral {
 export interface StoredView {
   id: string;
   type: "home" | "modal";
-  via: "publish" | "open" | "push";
+  via: "publish" | "open";
   /** App Home owner; modals are opened from a trigger, so Slack never tells the app the user here. */
   userId?: string;
   triggerId?: string;
@@ -214,6 +199,8 @@ export interface ChannelInput {
   id?: string;
   isPrivate?: boolean;
   isGeneral?: boolean;
+  /** Archived by a person in Slack (the app cannot archive channels). */
+  isArchived?: boolean;
   members?: string[];
   /** Whether the bot is a member (default true). */
   botIsMember?: boolean;
@@ -239,7 +226,6 @@ export interface StandInEventMap {
   call: [RecordedCall];
   message: [StoredMessage];
   message_changed: [StoredMessage];
-  message_deleted: [StoredMessage];
   ephemeral: [StoredEphemeral];
   view: [StoredView];
   invite: [SharedInvite];
@@ -675,36 +661,21 @@ export class SlackStandIn {
 
   private readonly methods: ReadonlyMap<string, MethodHandler> = new Map<string, MethodHandler>([
     ["auth.test", () => this.authTest()],
-    ["team.info", (a) => this.teamInfo(a)],
     ["users.info", (a) => this.usersInfo(a)],
-    ["users.list", (a) => this.usersList(a)],
-    ["users.lookupByEmail", (a) => this.usersLookupByEmail(a)],
     ["usergroups.users.list", (a) => this.usergroupsUsersList(a)],
     ["conversations.create", (a) => this.conversationsCreate(a)],
     ["conversations.info", (a) => this.conversationsInfo(a)],
     ["conversations.list", (a) => this.conversationsList(a)],
     ["conversations.invite", (a) => this.conversationsInvite(a)],
     ["conversations.inviteShared", (a) => this.conversationsInviteShared(a)],
-    ["conversations.members", (a) => this.conversationsMembers(a)],
     ["conversations.history", (a) => this.conversationsHistory(a)],
-    ["conversations.replies", (a) => this.conversationsReplies(a)],
-    ["conversations.archive", (a) => this.conversationsArchive(a)],
-    ["conversations.join", (a) => this.conversationsJoin(a)],
     ["conversations.open", (a) => this.conversationsOpen(a)],
-    ["conversations.setTopic", (a) => this.conversationsSetTopic(a)],
-    ["conversations.setPurpose", (a) => this.conversationsSetPurpose(a)],
     ["chat.postMessage", (a) => this.chatPostMessage(a)],
     ["chat.update", (a) => this.chatUpdate(a)],
     ["chat.postEphemeral", (a) => this.chatPostEphemeral(a)],
-    ["chat.delete", (a) => this.chatDelete(a)],
-    ["chat.getPermalink", (a) => this.chatGetPermalink(a)],
     ["pins.add", (a) => this.pinsAdd(a)],
-    ["pins.remove", (a) => this.pinsRemove(a)],
-    ["pins.list", (a) => this.pinsList(a)],
     ["views.publish", (a) => this.viewsPublish(a)],
     ["views.open", (a) => this.viewsOpen(a)],
-    ["views.push", (a) => this.viewsPush(a)],
-    ["views.update", (a) => this.viewsUpdate(a)],
     ["files.getUploadURLExternal", (a) => this.filesGetUploadURLExternal(a)],
     ["files.completeUploadExternal", (a) => this.filesCompleteUploadExternal(a)],
   ]);
@@ -798,6 +769,7 @@ export class SlackStandIn {
     if (input.botIsMember ?? true) members.add(this.botUserId);
     const channel = this.createChannelState(input.name, input.isPrivate ?? false, members, input.id);
     channel.isGeneral = input.isGeneral ?? false;
+    channel.isArchived = input.isArchived ?? false;
     return this.snapshot(channel);
   }
 
@@ -1247,46 +1219,8 @@ export class SlackStandIn {
     };
   }
 
-  private teamInfo(args: Args): TeamInfoResponse {
-    const team = this.teams.get(args.string("team") || this.homeTeam.id);
-    if (!team) throw new SlackApiError("team_not_found");
-    return {
-      ok: true,
-      team: {
-        id: team.id,
-        name: team.name,
-        domain: team.domain,
-        email_domain: "",
-        url: `https://${team.domain}.slack.com/`,
-        icon: { image_default: true },
-        is_verified: false,
-      },
-    };
-  }
-
   private usersInfo(args: Args): UsersInfoResponse {
     return { ok: true, user: this.apiUser(this.requireUser(args.required("user", "user_not_found"))) };
-  }
-
-  private usersList(args: Args): UsersListResponse {
-    const homeUsers = [...this.users.values()].filter((u) => u.teamId === this.homeTeam.id);
-    const { page, nextCursor } = paginate(homeUsers, args, 200, 1000);
-    return {
-      ok: true,
-      members: asApiShape<UsersListResponse["members"]>(page.map((u) => this.apiUser(u))),
-      cache_ts: this.nowSec(),
-      response_metadata: { next_cursor: nextCursor },
-    };
-  }
-
-  private usersLookupByEmail(args: Args): UsersLookupByEmailResponse {
-    const email = args.required("email").toLowerCase();
-    const user = this.findUserByEmail(email);
-    // Slack only reveals external users the app can see, i.e. those sharing a channel with it.
-    if (!user || (user.teamId !== this.homeTeam.id && !this.sharesChannelWithBot(user.id))) {
-      throw new SlackApiError("users_not_found");
-    }
-    return { ok: true, user: this.apiUser(user) };
   }
 
   private usergroupsUsersList(args: Args): UsergroupsUsersListResponse {
@@ -1410,12 +1344,6 @@ export class SlackStandIn {
     return { ok: true, invite_id: invite.id, is_legacy_shared_channel: false, ...link };
   }
 
-  private conversationsMembers(args: Args): ConversationsMembersResponse {
-    const channel = this.requireChannel(args);
-    const { page, nextCursor } = paginate([...channel.members], args, 100, 1000);
-    return { ok: true, members: page, response_metadata: { next_cursor: nextCursor } };
-  }
-
   private conversationsHistory(args: Args): ConversationsHistoryResponse {
     const channel = this.requireChannel(args);
     if (!channel.members.has(this.botUserId)) throw new SlackApiError("not_in_channel");
@@ -1435,56 +1363,6 @@ export class SlackStandIn {
     };
   }
 
-  private conversationsReplies(args: Args): ConversationsRepliesResponse {
-    const channel = this.requireChannel(args);
-    if (!channel.members.has(this.botUserId)) throw new SlackApiError("not_in_channel");
-    const message = this.findMessage(channel.id, args.required("ts"));
-    if (!message) throw new SlackApiError("thread_not_found");
-    const rootTs = message.thread_ts ?? message.ts;
-    const inRange = timeRange(args, this.nowSec());
-    const thread = (this.channelMessages.get(channel.id) ?? []).filter(
-      (m) => (m.ts === rootTs || m.thread_ts === rootTs) && (m.ts === rootTs || inRange(m.ts)),
-    );
-    const { page, nextCursor } = paginate(thread, args, 1000, 1000);
-    const includeMetadata = args.bool("include_all_metadata") ?? false;
-    return {
-      ok: true,
-      messages: asApiShape<ConversationsRepliesResponse["messages"]>(
-        page.map((m) => this.historyMessage(m, includeMetadata)),
-      ),
-      has_more: nextCursor !== "",
-      response_metadata: { next_cursor: nextCursor },
-    };
-  }
-
-  private conversationsArchive(args: Args): ConversationsArchiveResponse {
-    const channel = this.requireChannel(args);
-    if (channel.isIm) throw new SlackApiError("method_not_supported_for_channel_type");
-    if (channel.isGeneral) throw new SlackApiError("cant_archive_general");
-    if (channel.isArchived) throw new SlackApiError("already_archived");
-    if (!channel.members.has(this.botUserId)) throw new SlackApiError("not_in_channel");
-    channel.isArchived = true;
-    this.events.emit("channel", this.snapshot(channel));
-    return { ok: true };
-  }
-
-  private conversationsJoin(args: Args): ConversationsJoinResponse {
-    const channel = this.requireChannel(args);
-    if (channel.isIm || channel.isPrivate) throw new SlackApiError("method_not_supported_for_channel_type");
-    if (channel.isArchived) throw new SlackApiError("is_archived");
-    if (channel.members.has(this.botUserId)) {
-      return {
-        ok: true,
-        channel: this.apiChannel(channel),
-        warning: "already_in_channel",
-        response_metadata: { warnings: ["already_in_channel"] },
-      };
-    }
-    channel.members.add(this.botUserId);
-    this.events.emit("channel", this.snapshot(channel));
-    return { ok: true, channel: this.apiChannel(channel) };
-  }
-
   private conversationsOpen(args: Args): ConversationsOpenResponse {
     const channelId = args.string("channel");
     if (channelId) return { ok: true, channel: { id: this.requireChannel(args).id } };
@@ -1494,30 +1372,6 @@ export class SlackStandIn {
       throw new SlackApiError(userIds.length === 0 ? "users_list_not_supplied" : "not_supported");
     }
     return { ok: true, channel: { id: this.openIm(this.requireUser(userIds[0] ?? "")).id } };
-  }
-
-  private conversationsSetTopic(args: Args): ConversationsSetTopicResponse {
-    const channel = this.requireWritableChannel(args);
-    const topic = args.string("topic") ?? "";
-    if (topic.length > 250) throw new SlackApiError("too_long");
-    channel.topic = topic;
-    this.events.emit("channel", this.snapshot(channel));
-    return {
-      ok: true,
-      channel: asApiShape<ConversationsSetTopicResponse["channel"]>(this.apiChannel(channel)),
-    };
-  }
-
-  private conversationsSetPurpose(args: Args): ConversationsSetPurposeResponse {
-    const channel = this.requireWritableChannel(args);
-    const purpose = args.string("purpose") ?? "";
-    if (purpose.length > 250) throw new SlackApiError("too_long");
-    channel.purpose = purpose;
-    this.events.emit("channel", this.snapshot(channel));
-    return {
-      ok: true,
-      channel: asApiShape<ConversationsSetPurposeResponse["channel"]>(this.apiChannel(channel)),
-    };
   }
 
   // ------------------------------------------------------------------------------------------ chat
@@ -1604,31 +1458,6 @@ export class SlackStandIn {
     return { ok: true, message_ts: ephemeral.ts };
   }
 
-  private chatDelete(args: Args): ChatDeleteResponse {
-    const channel = this.requireChannel(args);
-    const ts = args.required("ts", "message_not_found");
-    const list = this.channelMessages.get(channel.id) ?? [];
-    const index = list.findIndex((m) => m.ts === ts);
-    const message = list[index];
-    if (!message) throw new SlackApiError("message_not_found");
-    if (message.bot_id !== this.botId) throw new SlackApiError("cant_delete_message");
-    list.splice(index, 1);
-    channel.pins = channel.pins.filter((pin) => pin.ts !== ts);
-    this.events.emit("message_deleted", structuredClone(message));
-    return { ok: true, channel: channel.id, ts };
-  }
-
-  private chatGetPermalink(args: Args): ChatGetPermalinkResponse {
-    const channel = this.requireChannel(args);
-    const message = this.findMessage(channel.id, args.required("message_ts", "message_not_found"));
-    if (!message) throw new SlackApiError("message_not_found");
-    const archive = `https://${this.homeTeam.domain}.slack.com/archives/${channel.id}`;
-    const base = `${archive}/p${message.ts.replace(".", "")}`;
-    const isReply = message.thread_ts !== undefined && message.thread_ts !== message.ts;
-    const permalink = isReply ? `${base}?thread_ts=${message.thread_ts}&cid=${channel.id}` : base;
-    return { ok: true, channel: channel.id, permalink };
-  }
-
   // ------------------------------------------------------------------------------------------ pins
 
   private pinsAdd(args: Args): PinsAddResponse {
@@ -1640,35 +1469,6 @@ export class SlackStandIn {
     channel.pins.push({ ts, created: this.nowSec(), createdBy: this.botUserId });
     this.events.emit("channel", this.snapshot(channel));
     return { ok: true };
-  }
-
-  private pinsRemove(args: Args): PinsRemoveResponse {
-    const channel = this.requireChannel(args);
-    const ts = args.required("timestamp", "no_item_specified");
-    if (!channel.pins.some((pin) => pin.ts === ts)) throw new SlackApiError("no_pin");
-    channel.pins = channel.pins.filter((pin) => pin.ts !== ts);
-    this.events.emit("channel", this.snapshot(channel));
-    return { ok: true };
-  }
-
-  private pinsList(args: Args): PinsListResponse {
-    const channel = this.requireChannel(args);
-    const items = channel.pins.flatMap((pin) => {
-      const message = this.findMessage(channel.id, pin.ts);
-      if (!message) return [];
-      return [
-        {
-          type: "message",
-          channel: channel.id,
-          created: pin.created,
-          created_by: pin.createdBy,
-          message: asApiShape<NonNullable<PinsListResponse["items"]>[number]["message"]>(
-            this.historyMessage(message, false),
-          ),
-        },
-      ];
-    });
-    return { ok: true, items };
   }
 
   // ------------------------------------------------------------------------------------------ views
@@ -1691,37 +1491,6 @@ export class SlackStandIn {
     const stored = this.storeView(view, { via: "open", triggerId });
     this.modalIds.push(stored.id);
     return { ok: true, view: this.apiView(stored) };
-  }
-
-  private viewsPush(args: Args): ViewsPushResponse {
-    const triggerId = this.exchangeTrigger(args);
-    const view = parseView(args, "modal");
-    // The stand-in does not know which user's modal stack a trigger belongs to: the last opened one is used.
-    const top = this.views.get(this.modalIds.at(-1) ?? "");
-    const stackDepth = top ? this.openedViews.filter((v) => v.root_view_id === top.root_view_id).length : 0;
-    if (stackDepth >= 3) throw new SlackApiError("push_limit_reached");
-    const stored = this.storeView(view, {
-      via: "push",
-      triggerId,
-      ...(top ? { rootViewId: top.root_view_id, previousViewId: top.id } : {}),
-    });
-    this.modalIds.push(stored.id);
-    return { ok: true, view: asApiShape<ViewsPushResponse["view"]>(this.apiView(stored)) };
-  }
-
-  private viewsUpdate(args: Args): ViewsUpdateResponse {
-    const viewId = args.string("view_id");
-    const externalId = args.string("external_id");
-    if (!viewId && !externalId) throw new SlackApiError("invalid_arguments");
-    const existing = viewId
-      ? this.views.get(viewId)
-      : [...this.views.values()].find((v) => v.external_id === externalId);
-    if (!existing) throw new SlackApiError("not_found");
-    const hash = args.string("hash");
-    if (hash && existing.hash !== hash) throw new SlackApiError("hash_conflict");
-    const view = parseView(args, existing.type);
-    const stored = this.storeView(view, { via: existing.via }, existing);
-    return { ok: true, view: asApiShape<ViewsUpdateResponse["view"]>(this.apiView(stored)) };
   }
 
   private exchangeTrigger(args: Args): string {
@@ -1909,13 +1678,6 @@ export class SlackStandIn {
     return channel;
   }
 
-  private requireWritableChannel(args: Args): ChannelState {
-    const channel = this.requireChannel(args);
-    if (channel.isArchived) throw new SlackApiError("is_archived");
-    if (!channel.members.has(this.botUserId)) throw new SlackApiError("not_in_channel");
-    return channel;
-  }
-
   /** chat.postMessage also takes `#name` or a user id (which opens a DM). */
   private resolvePostTarget(target: string | undefined): ChannelState {
     if (!target) throw new SlackApiError("channel_not_found");
@@ -1934,10 +1696,6 @@ export class SlackStandIn {
   private findUserByEmail(email: string): StandInUser | undefined {
     const wanted = email.toLowerCase();
     return [...this.users.values()].find((u) => u.email?.toLowerCase() === wanted);
-  }
-
-  private sharesChannelWithBot(userId: string): boolean {
-    return [...this.channels.values()].some((c) => c.members.has(userId) && c.members.has(this.botUserId));
   }
 
   private findMessage(channelId: string, ts: string): StoredMessage | undefined {

@@ -447,18 +447,6 @@ describe("faults and disconnect", () => {
     expect(standIn.connection(connectionId)?.status).toBe("disconnected");
     expect(disconnected).toEqual([connectionId]);
   });
-
-  it("supports the SDK's sandbox connection endpoints", async () => {
-    const created = await appClient().sandbox.connections.create({ provider_id: "justworks" });
-    expect(created).toMatchObject({ provider_id: "justworks", token_type: "bearer" });
-    const client = tokenClient(created.access_token);
-    await client.sandbox.connections.accounts.update({ connection_status: "reauth" });
-    const introspection = await client.account.introspect();
-    expect(introspection).toMatchObject({
-      connection_status: { status: "reauth" },
-      connection_type: "finch",
-    });
-  });
 });
 
 describe("webhooks", () => {
