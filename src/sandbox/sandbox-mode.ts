@@ -12,8 +12,8 @@ import type { Logger } from "../logger.ts";
 import { type Scheduler, startScheduler } from "../reminders/scheduler.ts";
 import { FinchStandIn } from "./finch-standin.ts";
 import { mountSandboxRoutes, type SandboxPeople, type SandboxRoutes } from "./sandbox-routes.ts";
+import { SlackStandIn } from "./slack/index.ts";
 import { SlackDriver } from "./slack-driver.ts";
-import { SlackStandIn } from "./slack-standin.ts";
 
 /** The sandbox's people and workspaces. */
 export const SANDBOX = {

@@ -14,8 +14,8 @@ import type { AppContext, ManualClock } from "../context.ts";
 import { type RouteRequest, type Router, sendJson } from "../http/router.ts";
 import { dayBeforeDueAt, ReminderKind } from "../reminders/rules.ts";
 import type { FinchStandIn } from "./finch-standin.ts";
+import type { SlackStandIn, StandInUser, StoredMessage, StoredView } from "./slack/index.ts";
 import type { SinkEntry, SlackDriver } from "./slack-driver.ts";
-import type { SlackStandIn, StandInUser, StoredMessage, StoredView } from "./slack-standin.ts";
 
 /** The sandbox's people and workspaces (src/sandbox/sandbox-mode.ts → SANDBOX). */
 export interface SandboxPeople {

@@ -11,8 +11,8 @@ import type { Database } from "../../src/db/client.ts";
 import { type RunningFleet, startFleet } from "../../src/fleet.ts";
 import { createLogger } from "../../src/logger.ts";
 import { FinchStandIn } from "../../src/sandbox/finch-standin.ts";
+import { SlackStandIn } from "../../src/sandbox/slack/index.ts";
 import { SlackDriver } from "../../src/sandbox/slack-driver.ts";
-import { SlackStandIn } from "../../src/sandbox/slack-standin.ts";
 import { type DbKind, openTestDatabase } from "./db.ts";
 
 export const HOME_TEAM = { id: "T0FLEET", name: "Fleet", domain: "fleet" };
