@@ -10,7 +10,7 @@ import { ManualClock } from "../context.ts";
 import { type RunningFleet, startFleet } from "../fleet.ts";
 import type { Logger } from "../logger.ts";
 import { type Scheduler, startScheduler } from "../reminders/scheduler.ts";
-import { FinchStandIn } from "./finch-standin.ts";
+import { FinchStandIn } from "./finch/index.ts";
 import { mountSandboxRoutes, type SandboxPeople, type SandboxRoutes } from "./sandbox-routes.ts";
 import { SlackStandIn } from "./slack/index.ts";
 import { SlackDriver } from "./slack-driver.ts";

@@ -13,7 +13,7 @@ import { z } from "zod";
 import type { AppContext, ManualClock } from "../context.ts";
 import { type RouteRequest, type Router, sendJson } from "../http/router.ts";
 import { dayBeforeDueAt, ReminderKind } from "../reminders/rules.ts";
-import type { FinchStandIn } from "./finch-standin.ts";
+import type { FinchStandIn } from "./finch/index.ts";
 import type { SlackStandIn, StandInUser, StoredMessage, StoredView } from "./slack/index.ts";
 import type { SinkEntry, SlackDriver } from "./slack-driver.ts";
 

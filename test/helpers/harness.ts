@@ -10,7 +10,7 @@ import type { Clock } from "../../src/context.ts";
 import type { Database } from "../../src/db/client.ts";
 import { type RunningFleet, startFleet } from "../../src/fleet.ts";
 import { createLogger } from "../../src/logger.ts";
-import { FinchStandIn } from "../../src/sandbox/finch-standin.ts";
+import { FinchStandIn } from "../../src/sandbox/finch/index.ts";
 import { SlackStandIn } from "../../src/sandbox/slack/index.ts";
 import { SlackDriver } from "../../src/sandbox/slack-driver.ts";
 import { type DbKind, openTestDatabase } from "./db.ts";
