@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { chownSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "./harness.ts";
+import { freePort } from "../../bench/support/free-port.ts";
 
 const BIN = "/usr/lib/postgresql/15/bin";
 
