@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { SlackDriver } from "../../src/sandbox/slack-driver.ts";
+import { SlackDriver } from "../../src/sandbox/slack-driver/index.ts";
 import type { StandIns } from "../../src/sandbox/stand-ins.ts";
 import { type BenchResults, HR, log, QUICK, secrets } from "../config.ts";
 import { ms, rssMiB, stopChild, summarize } from "../lib.ts";

@@ -1,5 +1,5 @@
 /** 1. The bare Bolt baseline: the same load against a Bolt app that only acknowledges. */
-import { SlackDriver } from "../../src/sandbox/slack-driver.ts";
+import { SlackDriver } from "../../src/sandbox/slack-driver/index.ts";
 import { type BenchResults, log, secrets } from "../config.ts";
 import { spawnUntil, stopChild } from "../lib.ts";
 import { freePort } from "../support/free-port.ts";

@@ -1,7 +1,7 @@
 /** 4. Scale: 50,000 onboardings in PostgreSQL — `/fleet status` and the rep's Home. */
 import { performance } from "node:perf_hooks";
 import { openDatabase } from "../../src/db/client.ts";
-import { SlackDriver } from "../../src/sandbox/slack-driver.ts";
+import { SlackDriver } from "../../src/sandbox/slack-driver/index.ts";
 import type { StandIns } from "../../src/sandbox/stand-ins.ts";
 import { type BenchResults, HOME, log, quiet, REP, SCALE, secrets } from "../config.ts";
 import { ms, stopChild, summarize } from "../lib.ts";

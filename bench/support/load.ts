@@ -1,7 +1,7 @@
 /** Load generation: the signed requests a run sends, and the runs at each rate. */
 import { randomBytes } from "node:crypto";
 import type { SlackStandIn } from "../../src/sandbox/slack/index.ts";
-import { type SlackDriver, signSlackRequest } from "../../src/sandbox/slack-driver.ts";
+import { type SlackDriver, signSlackRequest } from "../../src/sandbox/slack-driver/index.ts";
 import { ACME, HOME, HR, type LoadRow, log, QUICK, RATES, REP, SECONDS, secrets } from "../config.ts";
 import { ms, openLoop, rssMiB, summarize } from "../lib.ts";
 

@@ -13,7 +13,7 @@ import { type Scheduler, startScheduler } from "../reminders/scheduler.ts";
 import type { FinchStandIn } from "./finch/index.ts";
 import { mountSandboxRoutes, type SandboxPeople, type SandboxRoutes } from "./sandbox-routes.ts";
 import type { SlackStandIn } from "./slack/index.ts";
-import { SlackDriver } from "./slack-driver.ts";
+import { SlackDriver } from "./slack-driver/index.ts";
 import { startStandIns } from "./stand-ins.ts";
 
 /** The sandbox's people and workspaces. */

@@ -10,7 +10,7 @@ import { mountControlRoutes } from "./routes/control-routes.ts";
 import type { SandboxRouteDeps, SandboxRoutes } from "./routes/deps.ts";
 import { mountPageRoutes } from "./routes/page-routes.ts";
 import { PageSession } from "./routes/session.ts";
-import type { SlackDriver } from "./slack-driver.ts";
+import type { SlackDriver } from "./slack-driver/index.ts";
 
 export type { SandboxPeople, SandboxRouteDeps, SandboxRoutes } from "./routes/deps.ts";
 

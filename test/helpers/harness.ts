@@ -12,7 +12,7 @@ import { type RunningFleet, startFleet } from "../../src/fleet.ts";
 import { createLogger } from "../../src/logger.ts";
 import type { FinchStandIn } from "../../src/sandbox/finch/index.ts";
 import type { SlackStandIn } from "../../src/sandbox/slack/index.ts";
-import { SlackDriver } from "../../src/sandbox/slack-driver.ts";
+import { SlackDriver } from "../../src/sandbox/slack-driver/index.ts";
 import { startStandIns } from "../../src/sandbox/stand-ins.ts";
 import { type DbKind, openTestDatabase } from "./db.ts";
 

@@ -2,7 +2,7 @@
 import type { z } from "zod";
 import type { Router } from "../../http/router.ts";
 import type { StandInUser } from "../slack/index.ts";
-import type { SlackDriver } from "../slack-driver.ts";
+import type { SlackDriver } from "../slack-driver/index.ts";
 import { actionBody, asBody, commandBody, messageBody, viewCloseBody, viewSubmitBody } from "./bodies.ts";
 import { postJson } from "./post-json.ts";
 import {

@@ -2,7 +2,7 @@
 import type { AppContext, ManualClock } from "../../context.ts";
 import type { FinchStandIn } from "../finch/index.ts";
 import type { SlackStandIn } from "../slack/index.ts";
-import type { SlackDriver } from "../slack-driver.ts";
+import type { SlackDriver } from "../slack-driver/index.ts";
 
 /** The sandbox's people and workspaces (src/sandbox/sandbox-mode.ts → SANDBOX). */
 export interface SandboxPeople {

@@ -7,7 +7,7 @@ import type { ServerResponse } from "node:http";
 import type { ManualClock } from "../../context.ts";
 import type { FinchStandIn } from "../finch/index.ts";
 import type { SlackStandIn, StandInUser, StoredMessage, StoredView } from "../slack/index.ts";
-import type { SinkEntry, SlackDriver } from "../slack-driver.ts";
+import type { SinkEntry, SlackDriver } from "../slack-driver/index.ts";
 import type { SandboxPeople, SandboxRouteDeps } from "./deps.ts";
 
 const MAX_NOTES = 200;
