@@ -173,25 +173,7 @@ export async function startSandbox(base: Config, logger: Logger): Promise<Runnin
   }).start();
   routes?.attachDriver(driver);
 
-  // In the sandbox the customer accepts every Slack Connect invitation after a moment, as a real one would.
-  let nextUser = 1;
-  slack.events.on("invite", (invite) => {
-    if (invite.status !== "pending" || !invite.email) return;
-    setTimeout(() => {
-      const userId =
-        invite.email === SANDBOX.hrAdmin.email
-          ? SANDBOX.hrAdmin.id
-          : `U0HR${String(nextUser++).padStart(3, "0")}`;
-      try {
-        const events = slack.acceptSharedInvite(invite.id, { userId, teamId: SANDBOX.customerTeam.id });
-        (async () => {
-          for (const event of events) await driver?.event(event, { teamId: SANDBOX.homeTeam.id });
-        })().catch((err: unknown) => logger.warn({ err }, "sandbox: delivering invite events failed"));
-      } catch (err) {
-        logger.debug({ err }, "sandbox: invite not accepted");
-      }
-    }, 800).unref();
-  });
+  acceptInvitesAfterAMoment(slack, driver, logger);
 
   const pageUrl = `${publicUrl ?? `http://localhost:${fleet.port}/`}sandbox`;
   if (!publicUrl) announce(logger, pageUrl);
@@ -223,4 +205,26 @@ function announce(logger: Logger, pageUrl: string): void {
     { sandbox: pageUrl },
     `SANDBOX MODE — no Slack or Finch credentials are configured, so built-in stand-ins play Slack and Finch. Open ${pageUrl} to try it. Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README) to connect a real workspace.`,
   );
+}
+
+/** In the sandbox the customer accepts every Slack Connect invitation after a moment, as a real one would. */
+function acceptInvitesAfterAMoment(slack: SlackStandIn, driver: SlackDriver, logger: Logger): void {
+  let nextUser = 1;
+  slack.events.on("invite", (invite) => {
+    if (invite.status !== "pending" || !invite.email) return;
+    setTimeout(() => {
+      const userId =
+        invite.email === SANDBOX.hrAdmin.email
+          ? SANDBOX.hrAdmin.id
+          : `U0HR${String(nextUser++).padStart(3, "0")}`;
+      try {
+        const events = slack.acceptSharedInvite(invite.id, { userId, teamId: SANDBOX.customerTeam.id });
+        (async () => {
+          for (const event of events) await driver.event(event, { teamId: SANDBOX.homeTeam.id });
+        })().catch((err: unknown) => logger.warn({ err }, "sandbox: delivering invite events failed"));
+      } catch (err) {
+        logger.debug({ err }, "sandbox: invite not accepted");
+      }
+    }, 800).unref();
+  });
 }

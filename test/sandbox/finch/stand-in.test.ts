@@ -16,7 +16,7 @@ import {
   type FinchProduct,
   FinchStandIn,
   signFinchWebhook,
-} from "../../src/sandbox/finch/index.ts";
+} from "../../../src/sandbox/finch/index.ts";
 
 const CLIENT_ID = "client_standin_test";
 const CLIENT_SECRET = "secret_standin_test";

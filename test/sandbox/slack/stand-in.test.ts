@@ -7,8 +7,8 @@ import {
   WebClient,
 } from "@slack/web-api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { checkBlocks } from "../../src/sandbox/slack/block-kit.ts";
-import { channelNameError, SlackStandIn } from "../../src/sandbox/slack/index.ts";
+import { checkBlocks } from "../../../src/sandbox/slack/block-kit.ts";
+import { channelNameError, SlackStandIn } from "../../../src/sandbox/slack/index.ts";
 
 const TOKEN = "xoxb-standin-test";
 const HOME = { id: "T0HOME", name: "Fleet", domain: "fleet" };
