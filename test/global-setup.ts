@@ -5,8 +5,8 @@
  * workers through `TEST_DATABASE_URL` (they are forked after this runs) and stopped at the end.
  */
 import { connect } from "node:net";
+import { freePort } from "../bench/support/free-port.ts";
 import { startEmbeddedPostgres } from "./helpers/embedded-pg.ts";
-import { freePort } from "./helpers/ports.ts";
 
 /** True when something accepts a TCP connection on host:port within `timeoutMs`. */
 function answers(host: string, port: number, timeoutMs = 500): Promise<boolean> {

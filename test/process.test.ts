@@ -4,7 +4,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { eventually, freePort } from "./helpers/harness.ts";
+import { freePort } from "../bench/support/free-port.ts";
+import { eventually } from "./helpers/harness.ts";
 
 describe("npm start with no credentials (sandbox mode)", () => {
   it("comes up healthy, says loudly it is a sandbox, serves a command, and stops with exit 0 on SIGTERM", async () => {

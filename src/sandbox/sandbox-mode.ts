@@ -10,10 +10,11 @@ import { ManualClock } from "../context.ts";
 import { type RunningFleet, startFleet } from "../fleet.ts";
 import type { Logger } from "../logger.ts";
 import { type Scheduler, startScheduler } from "../reminders/scheduler.ts";
-import { FinchStandIn } from "./finch-standin.ts";
+import type { FinchStandIn } from "./finch/index.ts";
 import { mountSandboxRoutes, type SandboxPeople, type SandboxRoutes } from "./sandbox-routes.ts";
-import { SlackDriver } from "./slack-driver.ts";
-import { SlackStandIn } from "./slack-standin.ts";
+import type { SlackStandIn } from "./slack/index.ts";
+import { SlackDriver } from "./slack-driver/index.ts";
+import { startStandIns } from "./stand-ins.ts";
 
 /** The sandbox's people and workspaces. */
 export const SANDBOX = {
@@ -117,22 +118,23 @@ export async function startSandbox(base: Config, logger: Logger): Promise<Runnin
   // The sandbox page's clock control moves this clock: the app and the Slack stand-in (message
   // timestamps) read it. Signed requests keep real time, which is what Bolt's replay check compares with.
   const clock = new ManualClock();
-  const slack = await SlackStandIn.start({
+  const standIns = await startStandIns({
     botToken: secrets.botToken,
     homeTeam: SANDBOX.homeTeam,
     botUserId: SANDBOX.botUserId,
     botId: SANDBOX.botId,
     botName: "fleet-concierge",
     now: () => clock.now().getTime(),
+    teams: [SANDBOX.customerTeam],
+    users: [
+      { ...SANDBOX.rep, teamId: SANDBOX.homeTeam.id, isAdmin: true },
+      { ...SANDBOX.hrAdmin, teamId: SANDBOX.customerTeam.id },
+    ],
+    channels: [{ name: "general", isGeneral: true, members: [SANDBOX.rep.id] }],
+    finchClientId: "sandbox-client-id",
+    finchClientSecret: secrets.finchClientSecret,
   });
-  slack.addTeam(SANDBOX.customerTeam);
-  slack.addUser({ ...SANDBOX.rep, teamId: SANDBOX.homeTeam.id, isAdmin: true });
-  slack.addUser({ ...SANDBOX.hrAdmin, teamId: SANDBOX.customerTeam.id });
-  slack.addChannel({ name: "general", isGeneral: true, members: [SANDBOX.rep.id] });
-  const finch = await FinchStandIn.start({
-    clientId: "sandbox-client-id",
-    clientSecret: secrets.finchClientSecret,
-  });
+  const { slack, finch } = standIns;
 
   const port = base.http.port;
   // With PORT=0 the address is only known after listen(): the app then derives its public URL itself.
@@ -171,25 +173,7 @@ export async function startSandbox(base: Config, logger: Logger): Promise<Runnin
   }).start();
   routes?.attachDriver(driver);
 
-  // In the sandbox the customer accepts every Slack Connect invitation after a moment, as a real one would.
-  let nextUser = 1;
-  slack.events.on("invite", (invite) => {
-    if (invite.status !== "pending" || !invite.email) return;
-    setTimeout(() => {
-      const userId =
-        invite.email === SANDBOX.hrAdmin.email
-          ? SANDBOX.hrAdmin.id
-          : `U0HR${String(nextUser++).padStart(3, "0")}`;
-      try {
-        const events = slack.acceptSharedInvite(invite.id, { userId, teamId: SANDBOX.customerTeam.id });
-        (async () => {
-          for (const event of events) await driver?.event(event, { teamId: SANDBOX.homeTeam.id });
-        })().catch((err: unknown) => logger.warn({ err }, "sandbox: delivering invite events failed"));
-      } catch (err) {
-        logger.debug({ err }, "sandbox: invite not accepted");
-      }
-    }, 800).unref();
-  });
+  acceptInvitesAfterAMoment(slack, driver, logger);
 
   const pageUrl = `${publicUrl ?? `http://localhost:${fleet.port}/`}sandbox`;
   if (!publicUrl) announce(logger, pageUrl);
@@ -208,8 +192,7 @@ export async function startSandbox(base: Config, logger: Logger): Promise<Runnin
         await scheduler?.stop();
         await fleet.stop();
         await driver?.stop();
-        await slack.stop();
-        await finch.stop();
+        await standIns.stop();
       })();
       return stopped;
     },
@@ -222,4 +205,26 @@ function announce(logger: Logger, pageUrl: string): void {
     { sandbox: pageUrl },
     `SANDBOX MODE — no Slack or Finch credentials are configured, so built-in stand-ins play Slack and Finch. Open ${pageUrl} to try it. Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README) to connect a real workspace.`,
   );
+}
+
+/** In the sandbox the customer accepts every Slack Connect invitation after a moment, as a real one would. */
+function acceptInvitesAfterAMoment(slack: SlackStandIn, driver: SlackDriver, logger: Logger): void {
+  let nextUser = 1;
+  slack.events.on("invite", (invite) => {
+    if (invite.status !== "pending" || !invite.email) return;
+    setTimeout(() => {
+      const userId =
+        invite.email === SANDBOX.hrAdmin.email
+          ? SANDBOX.hrAdmin.id
+          : `U0HR${String(nextUser++).padStart(3, "0")}`;
+      try {
+        const events = slack.acceptSharedInvite(invite.id, { userId, teamId: SANDBOX.customerTeam.id });
+        (async () => {
+          for (const event of events) await driver.event(event, { teamId: SANDBOX.homeTeam.id });
+        })().catch((err: unknown) => logger.warn({ err }, "sandbox: delivering invite events failed"));
+      } catch (err) {
+        logger.debug({ err }, "sandbox: invite not accepted");
+      }
+    }, 800).unref();
+  });
 }

@@ -1,12 +1,12 @@
 /** 50,000 onboardings on PostgreSQL: the rep's Home still renders within Slack's limits (time recorded, not asserted). */
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seedOnboardings } from "../../bench/support/seed.ts";
 import { loadHomePage } from "../../src/cockpit/home-data.ts";
 import { statusFacts } from "../../src/onboarding/status.ts";
 import { buildHomeView } from "../../src/slack/views/home.ts";
 import { findBlockKitViolations } from "../../src/slack/views/limits.ts";
 import { type Harness, HOME_TEAM, REP, startHarness } from "../helpers/harness.ts";
-import { seedOnboardings } from "../helpers/seed.ts";
 
 describe("scale: 50,000 onboardings in PostgreSQL", () => {
   let h: Harness;

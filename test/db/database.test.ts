@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { createPostgresDatabase } from "../../bench/support/postgres.ts";
 import { openDatabase } from "../../src/db/client.ts";
 import { createLogger } from "../../src/logger.ts";
-import { createPostgresDatabase, DB_KINDS, openTestDatabase } from "../helpers/db.ts";
+import { DB_KINDS, openTestDatabase } from "../helpers/db.ts";
 
 describe.each(DB_KINDS)("database on %s", (kind) => {
   it("applies the migrations and round-trips every column type the schema uses", async () => {

@@ -4,8 +4,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { connectUrlFor } from "../../src/onboarding/checklist-service.ts";
-import type { CompleteSessionOptions, CompleteSessionResult } from "../../src/sandbox/finch-standin.ts";
-import type { StoredMessage } from "../../src/sandbox/slack-standin.ts";
+import type { CompleteSessionOptions, CompleteSessionResult } from "../../src/sandbox/finch/index.ts";
+import type { StoredMessage } from "../../src/sandbox/slack/index.ts";
 import { MetadataEventType } from "../../src/slack/ids.ts";
 import { eventually, type Harness, HOME_TEAM, HR, REP } from "../helpers/harness.ts";
 

@@ -4,16 +4,17 @@
  */
 import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
+import { freePort } from "../../bench/support/free-port.ts";
 import { type Config, parseConfig } from "../../src/config.ts";
 import type { Clock } from "../../src/context.ts";
 import type { Database } from "../../src/db/client.ts";
 import { type RunningFleet, startFleet } from "../../src/fleet.ts";
 import { createLogger } from "../../src/logger.ts";
-import { FinchStandIn } from "../../src/sandbox/finch-standin.ts";
-import { SlackDriver } from "../../src/sandbox/slack-driver.ts";
-import { SlackStandIn } from "../../src/sandbox/slack-standin.ts";
+import type { FinchStandIn } from "../../src/sandbox/finch/index.ts";
+import type { SlackStandIn } from "../../src/sandbox/slack/index.ts";
+import { SlackDriver } from "../../src/sandbox/slack-driver/index.ts";
+import { startStandIns } from "../../src/sandbox/stand-ins.ts";
 import { type DbKind, openTestDatabase } from "./db.ts";
-import { freePort } from "./ports.ts";
 
 export const HOME_TEAM = { id: "T0FLEET", name: "Fleet", domain: "fleet" };
 export const ACME_TEAM = { id: "T0ACME", name: "Acme Corp", domain: "acme" };
@@ -59,8 +60,6 @@ export interface HarnessOptions {
   postMessagePerChannelPerSecond?: number;
 }
 
-export { freePort } from "./ports.ts";
-
 /** Starts stand-ins, the app and a driver. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const secrets: HarnessSecrets = {
@@ -70,21 +69,19 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     finchWebhookSecret: randomBytes(24).toString("base64"),
     encryptionKey: randomBytes(32).toString("base64"),
   };
-  const slack = await SlackStandIn.start({
+  const standIns = await startStandIns({
     botToken: secrets.botToken,
     homeTeam: HOME_TEAM,
     botUserId: "U0BOT",
     botId: "B0BOT",
     postMessagePerChannelPerSecond: options.postMessagePerChannelPerSecond ?? Number.POSITIVE_INFINITY,
     now: options.clock ? () => Date.now() : undefined,
+    teams: [ACME_TEAM, OTHER_TEAM],
+    users: [REP, REP2, HR, HR2, STRANGER],
+    finchClientId: "finch-client-id",
+    finchClientSecret: secrets.finchClientSecret,
   });
-  slack.addTeam(ACME_TEAM);
-  slack.addTeam(OTHER_TEAM);
-  for (const u of [REP, REP2, HR, HR2, STRANGER]) slack.addUser(u);
-  const finch = await FinchStandIn.start({
-    clientId: "finch-client-id",
-    clientSecret: secrets.finchClientSecret,
-  });
+  const { slack, finch } = standIns;
   const db = typeof options.db === "object" ? options.db : await openTestDatabase(options.db ?? "pglite");
   const ownsDb = typeof options.db !== "object";
   const logs: string[] = [];
@@ -147,8 +144,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     stop: async () => {
       await Promise.all(instances.map((i) => i.stop()));
       await driver.stop();
-      await slack.stop();
-      await finch.stop();
+      await standIns.stop();
       if (ownsDb) await db.close();
     },
   };

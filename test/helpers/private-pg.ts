@@ -3,8 +3,9 @@
  * keep serving the other test files). It is an embedded PostgreSQL (test/helpers/embedded-pg.ts), so these
  * tests run the same on any machine, and CI covers a second PostgreSQL major version beside its own server.
  */
+
+import { freePort } from "../../bench/support/free-port.ts";
 import { type EmbeddedServer, startEmbeddedPostgres } from "./embedded-pg.ts";
-import { freePort } from "./ports.ts";
 
 /** A running private server; `url` points at its `postgres` database. */
 export type PrivatePostgres = EmbeddedServer;

@@ -3,7 +3,7 @@
  * event id is handled once; the SDK's own test vector passes; no secret configured → refused with a reason.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { buildAccountUpdatedEvent, signFinchWebhook } from "../../src/sandbox/finch-standin.ts";
+import { buildAccountUpdatedEvent, signFinchWebhook } from "../../src/sandbox/finch/index.ts";
 import { connect, nthVerification, onboard, verifications } from "../finch/helpers.ts";
 import { eventually, type Harness, startHarness } from "../helpers/harness.ts";
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signSlackRequest } from "../../src/sandbox/slack-driver.ts";
+import { signSlackRequest } from "../../src/sandbox/slack-driver/index.ts";
 import { type Harness, HOME_TEAM, REP, startHarness } from "../helpers/harness.ts";
 
 describe("Slack ingress over real HTTP", () => {

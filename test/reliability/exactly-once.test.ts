@@ -4,7 +4,7 @@
  * within Slack's 3 seconds.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SlackDriver } from "../../src/sandbox/slack-driver.ts";
+import { SlackDriver } from "../../src/sandbox/slack-driver/index.ts";
 import {
   acceptInvite,
   dmMessages,

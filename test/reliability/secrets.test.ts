@@ -8,8 +8,8 @@
 import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startScheduler } from "../../src/reminders/scheduler.ts";
-import { buildAccountUpdatedEvent } from "../../src/sandbox/finch-standin.ts";
-import { signSlackRequest } from "../../src/sandbox/slack-driver.ts";
+import { buildAccountUpdatedEvent } from "../../src/sandbox/finch/index.ts";
+import { signSlackRequest } from "../../src/sandbox/slack-driver/index.ts";
 import { connect, nthVerification, onboard } from "../finch/helpers.ts";
 import { eventually, type Harness, HOME_TEAM, HR, REP, startHarness } from "../helpers/harness.ts";
 

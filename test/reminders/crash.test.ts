@@ -7,13 +7,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { StoredMessage } from "../../src/sandbox/slack-standin.ts";
+import type { StoredMessage } from "../../src/sandbox/slack/index.ts";
 import { MetadataEventType } from "../../src/slack/ids.ts";
 import { openTestDatabase } from "../helpers/db.ts";
 import { eventually, type Harness, startHarness } from "../helpers/harness.ts";
 import { allReminderMessages, metadataMessages, seedOnboarding } from "./helpers.ts";
 
-const FIXTURE = fileURLToPath(new URL("./fixtures/scheduler-child.ts", import.meta.url));
+const FIXTURE = fileURLToPath(new URL("../../bench/support/scheduler-child.ts", import.meta.url));
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 describe("a scheduler killed with SIGKILL in the middle of sending", () => {

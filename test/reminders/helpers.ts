@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { AppContext } from "../../src/context.ts";
 import type { Database } from "../../src/db/client.ts";
 import { syncCallReminder } from "../../src/reminders/schedule.ts";
-import type { SlackStandIn, StoredMessage } from "../../src/sandbox/slack-standin.ts";
+import type { SlackStandIn, StoredMessage } from "../../src/sandbox/slack/index.ts";
 import { MetadataEventType } from "../../src/slack/ids.ts";
 import { HOME_TEAM, REP } from "../helpers/harness.ts";
 

@@ -7,7 +7,7 @@ import {
   RepTimeZones,
   retryAfterSeconds,
 } from "../../src/reminders/slack-delivery.ts";
-import { SlackStandIn } from "../../src/sandbox/slack-standin.ts";
+import { SlackStandIn } from "../../src/sandbox/slack/index.ts";
 import { HOME_TEAM } from "../helpers/harness.ts";
 
 describe("ChannelPacer", () => {

@@ -16,7 +16,7 @@ import {
   type FinchProduct,
   FinchStandIn,
   signFinchWebhook,
-} from "../../src/sandbox/finch-standin.ts";
+} from "../../../src/sandbox/finch/index.ts";
 
 const CLIENT_ID = "client_standin_test";
 const CLIENT_SECRET = "secret_standin_test";
@@ -446,18 +446,6 @@ describe("faults and disconnect", () => {
     expect((error as AuthenticationError).error).toMatchObject({ name: "invalid_token_error" });
     expect(standIn.connection(connectionId)?.status).toBe("disconnected");
     expect(disconnected).toEqual([connectionId]);
-  });
-
-  it("supports the SDK's sandbox connection endpoints", async () => {
-    const created = await appClient().sandbox.connections.create({ provider_id: "justworks" });
-    expect(created).toMatchObject({ provider_id: "justworks", token_type: "bearer" });
-    const client = tokenClient(created.access_token);
-    await client.sandbox.connections.accounts.update({ connection_status: "reauth" });
-    const introspection = await client.account.introspect();
-    expect(introspection).toMatchObject({
-      connection_status: { status: "reauth" },
-      connection_type: "finch",
-    });
   });
 });
 

@@ -3,8 +3,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { App, type BlockAction, type Logger, LogLevel, verifySlackRequest } from "@slack/bolt";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SlackDriver, signSlackRequest } from "../../src/sandbox/slack-driver.ts";
-import { SlackStandIn } from "../../src/sandbox/slack-standin.ts";
+import { SlackStandIn } from "../../../src/sandbox/slack/index.ts";
+import { SlackDriver, signSlackRequest } from "../../../src/sandbox/slack-driver/index.ts";
 
 const SECRET = "sandbox-signing-secret";
 const HOME = { id: "T0HOME", name: "Fleet", domain: "fleet" };

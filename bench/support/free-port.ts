@@ -1,3 +1,4 @@
+/** A free TCP port for a server the bench or a test starts. */
 import { createServer } from "node:net";
 
 /** A free TCP port on 127.0.0.1. */

@@ -1,0 +1,64 @@
+/** 3. Reminder fan-out: N reminders due at once in N channels, drained by 1 and by 3 scheduler processes. */
+import { performance } from "node:perf_hooks";
+import { openDatabase } from "../../src/db/client.ts";
+import type { StandIns } from "../../src/sandbox/stand-ins.ts";
+import { type BenchResults, FANOUT, HOME, log, quiet, REP } from "../config.ts";
+import { ms, spawnUntil, stopChild } from "../lib.ts";
+import { appEnv } from "../support/app.ts";
+import { createPostgresDatabase } from "../support/postgres.ts";
+import { remindersPerChannel, seedFanout } from "../support/seed.ts";
+
+/** Seeds the fan-out, starts the scheduler processes and waits until every channel has its reminder. */
+export async function runFanout(standIns: StandIns, results: BenchResults): Promise<void> {
+  const { slack } = standIns;
+  for (const instances of [1, 3]) {
+    log(`reminder fan-out: ${FANOUT} reminders, ${instances} instance(s)`);
+    const pg = await createPostgresDatabase();
+    const db = await openDatabase({ url: pg.url, dataDir: "unused", logger: quiet, poolSize: 4 });
+    const channels = await seedFanout(db, slack, {
+      count: FANOUT,
+      label: `fanout-${instances}`,
+      repUserId: REP.id,
+      homeTeamId: HOME.id,
+    });
+    const countPosted = () => remindersPerChannel(slack, channels).reduce((n, c) => n + c, 0);
+    const start = performance.now();
+    const children = await Promise.all(
+      Array.from({ length: instances }, (_, i) =>
+        spawnUntil(
+          process.execPath,
+          ["--import", "tsx", "bench/support/scheduler-child.ts"],
+          {
+            ...appEnv(standIns, 0, { url: pg.url }),
+            SCHEDULER_OWNER: `bench-${i}`,
+            SCHEDULER_LEASE_MS: "30000",
+          },
+          (l) => l.includes("ready"),
+        ),
+      ),
+    );
+    while (countPosted() < FANOUT && performance.now() - start < 300_000)
+      await new Promise((r) => setTimeout(r, 50));
+    const drainMs = performance.now() - start;
+    await new Promise((r) => setTimeout(r, 1_000));
+    const perChannel = remindersPerChannel(slack, channels);
+    const duplicates = perChannel.reduce((n, c) => n + Math.max(0, c - 1), 0);
+    const missing = perChannel.filter((c) => c === 0).length;
+    await Promise.all(children.map((c) => stopChild(c.child)));
+    await pg.drop();
+    // The stand-in allows ~1 message per second per channel; one reminder per channel means the rate
+    // limit alone would allow all of them within about one second.
+    results.fanout.push({
+      instances,
+      reminders: FANOUT,
+      drainMs,
+      perSecond: FANOUT / (drainMs / 1000),
+      boundMs: 1_000,
+      duplicates,
+      missing,
+    });
+    log(
+      `  drained in ${ms(drainMs)} ms (${(FANOUT / (drainMs / 1000)).toFixed(0)}/s), duplicates ${duplicates}, missing ${missing}`,
+    );
+  }
+}

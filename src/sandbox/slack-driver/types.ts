@@ -1,0 +1,168 @@
+/** What the Slack driver takes and returns: inputs of each request kind, answers, payload types. */
+import type { BlockAction, EnvelopedEvent, ViewOutput, ViewStateValue, ViewSubmitAction } from "@slack/bolt";
+
+/** A workspace as the driver describes it in payloads (`team_domain`, `team.domain`). */
+export interface DriverTeam {
+  domain: string;
+  name?: string;
+}
+
+/** Options of the {@link SlackDriver}. */
+export interface SlackDriverOptions {
+  /** The app's request URL, e.g. http://127.0.0.1:3000/slack/events */
+  url: string;
+  signingSecret: string;
+  /** Clock in milliseconds for timestamps (default Date.now). */
+  now?: () => number;
+  apiAppId?: string;
+  /** The installation's bot user, reported in event `authorizations`. */
+  botUserId?: string;
+  /** The deprecated verification token Slack still puts in payloads. */
+  verificationToken?: string;
+  /** Domains of the teams that appear in payloads; unknown teams get a domain derived from the id. */
+  teams?: Record<string, DriverTeam>;
+  /** Per-request timeout (default 10 s; Slack itself gives up after 3 s). */
+  timeoutMs?: number;
+}
+
+/** Redelivery headers and timestamp override for one request. */
+export interface DeliveryOptions {
+  retryNum?: number;
+  retryReason?: string;
+  timestampSec?: number;
+}
+
+/** What the app answered. */
+export interface DriverResponse {
+  status: number;
+  /** Parsed JSON when the answer is JSON, else the text ("" for an empty ack). */
+  body: unknown;
+  text: string;
+  headers: Record<string, string>;
+  ms: number;
+}
+
+/** Answer to a slash command or block action, with the response_url the payload carried. */
+export interface InteractionResponse extends DriverResponse {
+  responseUrl: string;
+  triggerId: string;
+}
+
+/** Answer to an Events API delivery, with the event id (reuse it to simulate a retry). */
+export interface EventResponse extends DriverResponse {
+  eventId: string;
+}
+
+/** The acting user; `teamId` is the user's own team (an external one in Slack Connect channels). */
+export interface DriverUser {
+  id: string;
+  teamId: string;
+  name?: string;
+}
+
+/** A slash command invocation. */
+export interface CommandInput {
+  command?: string;
+  text: string;
+  userId: string;
+  teamId: string;
+  channelId: string;
+  channelName?: string;
+  userName?: string;
+  isEnterpriseInstall?: boolean;
+  enterpriseId?: string;
+  triggerId?: string;
+}
+
+/** One element interaction; missing fields are filled from the element found in the message or view. */
+export interface ActionInput {
+  action_id: string;
+  block_id?: string;
+  type?: string;
+  value?: string;
+  text?: string;
+  selected_options?: Array<{ value: string; text?: string }>;
+  selected_option?: { value: string; text?: string };
+  [key: string]: unknown;
+}
+
+/** The payload's `message`, e.g. a stand-in StoredMessage (other fields are sent as they are). */
+export interface DriverMessage {
+  ts: string;
+  text?: string;
+  blocks?: unknown[];
+  thread_ts?: string;
+  user?: string;
+  bot_id?: string;
+}
+
+/** A view as the payload's `view`; missing ViewOutput fields get Slack's defaults. */
+export type DriverView = Partial<ViewOutput> & { id: string };
+
+/** A block_actions interaction. */
+export interface BlockActionsInput {
+  user: DriverUser;
+  channelId?: string;
+  channelName?: string;
+  message?: DriverMessage;
+  actions: ActionInput[];
+  container?: Record<string, unknown>;
+  view?: DriverView;
+  triggerId?: string;
+  /** Overrides the payload's `team` (Slack sends the acting user's team). */
+  team?: { id: string; domain: string };
+  /** Input values of the message/view at the time of the click. */
+  stateValues?: Record<string, Record<string, ViewStateValue>>;
+  isEphemeral?: boolean;
+}
+
+/** A view_submission interaction. */
+export interface ViewSubmissionInput {
+  user: DriverUser;
+  view: Partial<ViewOutput> & {
+    callback_id: string;
+    state: { values: Record<string, Record<string, ViewStateValue>> };
+  };
+  triggerId?: string;
+  team?: { id: string; domain: string };
+  /** Inputs with `response_url_enabled`: each gets a response_url on the sink. */
+  responseUrls?: Array<{ blockId: string; actionId: string; channelId: string }>;
+}
+
+/** Envelope fields of an Events API delivery. */
+export interface EventEnvelopeInput {
+  teamId: string;
+  eventId?: string;
+  eventTime?: number;
+  authorizations?: EnvelopedEvent["authorizations"];
+  isExtSharedChannel?: boolean;
+  enterpriseId?: string;
+}
+
+/** A hand-made request for tests that forge or tamper with requests. */
+export interface RawRequestInput {
+  body: string;
+  contentType: string;
+  headers?: Record<string, string>;
+  timestampSec?: number;
+  /** Signature header to send instead of the correct one; null sends none. */
+  signature?: string | null;
+}
+
+/** Bolt's block_actions body, with what Slack really sends where Bolt's type is narrower. */
+export type BlockActionsPayload = Omit<BlockAction, "enterprise" | "response_url"> & {
+  enterprise: BlockAction["enterprise"] | null;
+  response_url?: string;
+};
+
+/** Bolt's view_submission body, with `enterprise: null` as Slack sends it. */
+export type ViewSubmissionPayload = Omit<ViewSubmitAction, "enterprise"> & {
+  enterprise: ViewSubmitAction["enterprise"] | null;
+};
+
+/** One body the app posted to a response_url. */
+export interface SinkEntry {
+  url: string;
+  body: unknown;
+  at: number;
+}

@@ -1,0 +1,20 @@
+/** The Slack stand-in: what tests, the benchmark and sandbox mode use. */
+export { SlackStandIn } from "./stand-in.ts";
+export type {
+  ChannelInput,
+  ChannelSnapshot,
+  FaultSpec,
+  MessageMetadata,
+  RecordedCall,
+  SharedInvite,
+  SharedInviteAcceptance,
+  SlackStandInOptions,
+  StandInEventMap,
+  StandInTeam,
+  StandInUser,
+  StoredEphemeral,
+  StoredFile,
+  StoredMessage,
+  StoredView,
+} from "./types.ts";
+export { channelNameError, isValidEmail, tsToMicros } from "./web-api-args.ts";

@@ -1,0 +1,289 @@
+// A local stand-in for the Slack Web API. The app talks to it through the real @slack/web-api WebClient
+// (slackApiUrl = standIn.url), so tests and the offline sandbox exercise the same request encoding, retry
+// and rate-limit handling as production. Responses are typed with @slack/web-api's response types so the
+// shapes cannot drift from what the SDK declares.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { types as slackTypes } from "@slack/bolt";
+import type { WebAPICallResult } from "@slack/web-api";
+import {
+  bearerToken,
+  firstFormFile,
+  MAX_API_BODY,
+  MAX_UPLOAD_BODY,
+  mimeType,
+  okFalse,
+  parseBody,
+  type Reply,
+  rateLimited,
+  readBody,
+  recordableArgs,
+  send,
+  TokenBucket,
+} from "./http.ts";
+import { chatMethods } from "./methods/chat.ts";
+import { conversationMethods } from "./methods/conversations.ts";
+import { fileMethods } from "./methods/files.ts";
+import { acceptInvite, declineInvite, slackConnectMethods } from "./methods/slack-connect.ts";
+import { userMethods } from "./methods/users.ts";
+import { viewMethods } from "./methods/views.ts";
+import type { FaultSpec, RecordedCall, SharedInviteAcceptance, SlackStandInOptions } from "./types.ts";
+import { Args, type MethodHandler, SlackApiError, stringOrUndefined } from "./web-api-args.ts";
+import { SlackWorkspace } from "./workspace.ts";
+
+const DEFAULT_SCOPES = [
+  "app_mentions:read",
+  "channels:history",
+  "channels:join",
+  "channels:manage",
+  "channels:read",
+  "chat:write",
+  "commands",
+  "conversations.connect:manage",
+  "conversations.connect:read",
+  "conversations.connect:write",
+  "files:write",
+  "groups:history",
+  "groups:read",
+  "groups:write",
+  "im:write",
+  "pins:write",
+  "team:read",
+  "usergroups:read",
+  "users:read",
+  "users:read.email",
+];
+
+/** In-process Slack Web API on 127.0.0.1 with recorded calls, fault injection and Slack Connect helpers. */
+export class SlackStandIn extends SlackWorkspace {
+  private readonly botToken: string;
+  private readonly requestedPort: number;
+  private readonly postRate: number;
+  private readonly postBurst: number;
+  private readonly scopes: string[];
+  private readonly faults: Array<FaultSpec & { remaining: number }> = [];
+  private readonly buckets = new Map<string, TokenBucket>();
+  private shutdown = new AbortController();
+  private server: Server | undefined;
+  private readonly methods: ReadonlyMap<string, MethodHandler> = new Map([
+    ...userMethods(this),
+    ...conversationMethods(this),
+    ...chatMethods(this),
+    ...slackConnectMethods(this),
+    ...viewMethods(this),
+    ...fileMethods(this),
+  ]);
+
+  constructor(options: SlackStandInOptions) {
+    super(options);
+    this.botToken = options.botToken;
+    this.requestedPort = options.port ?? 0;
+    this.postRate = options.postMessagePerChannelPerSecond ?? 1;
+    this.postBurst = options.postMessageBurst ?? 3;
+    this.scopes = options.scopes ?? DEFAULT_SCOPES;
+  }
+
+  /** Creates a stand-in and starts listening. */
+  static async start(options: SlackStandInOptions): Promise<SlackStandIn> {
+    return new SlackStandIn(options).listen();
+  }
+
+  /** Starts the HTTP server on 127.0.0.1. */
+  async listen(): Promise<this> {
+    if (this.server) throw new Error("SlackStandIn is already listening");
+    this.shutdown = new AbortController();
+    const server = createServer((req, res) => {
+      void this.handle(req, res);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.requestedPort, "127.0.0.1", () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    this.port = (server.address() as AddressInfo).port;
+    this.server = server;
+    return this;
+  }
+
+  /** Closes the server and its open sockets; pending fault delays end at once. */
+  async stop(): Promise<void> {
+    this.shutdown.abort();
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Makes the next `times` calls to `method` fail (or be slow). */
+  injectFault(fault: FaultSpec): void {
+    const { status, error, retryAfterSeconds, delayMs } = fault;
+    if (
+      status === undefined &&
+      error === undefined &&
+      retryAfterSeconds === undefined &&
+      delayMs === undefined
+    ) {
+      throw new Error("injectFault needs status, error, retryAfterSeconds or delayMs");
+    }
+    this.faults.push({ ...fault, remaining: fault.times ?? 1 });
+  }
+
+  /** Removes all pending faults. */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
+  /**
+   * The external user accepts an invite and the home team approves it: the user joins the channel, which
+   * becomes externally shared. Returns the events Slack would deliver, in order.
+   */
+  acceptSharedInvite(inviteId: string, by: { userId: string; teamId: string }): SharedInviteAcceptance {
+    return acceptInvite(this, inviteId, by);
+  }
+
+  /** The invitee's team declines; returns the `shared_channel_invite_declined` event. */
+  declineSharedInvite(
+    inviteId: string,
+    by: { userId: string; teamId: string },
+  ): slackTypes.SharedChannelInviteDeclinedEvent {
+    return declineInvite(this, inviteId, by);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? "/", "http://127.0.0.1");
+      if (url.pathname.startsWith("/api/")) {
+        await this.handleApi(url.pathname.slice("/api/".length), url, req, res);
+      } else if (url.pathname.startsWith("/upload/v1/") && req.method === "POST") {
+        await this.handleUpload(url.pathname.slice("/upload/v1/".length), req, res);
+      } else if (url.pathname.startsWith("/files-pri/") && req.method === "GET") {
+        this.handleDownload(url.pathname.slice("/files-pri/".length).split("/")[0] ?? "", req, res);
+      } else {
+        send(res, 404, "text/plain", "not_found");
+      }
+    } catch (error) {
+      if (!res.headersSent) send(res, 500, "text/plain", String(error));
+      else res.destroy();
+    }
+  }
+
+  private async handleApi(
+    method: string,
+    url: URL,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    let params: Record<string, unknown> = Object.fromEntries(url.searchParams);
+    let reply: Reply | undefined;
+    try {
+      const body = await readBody(req, MAX_API_BODY);
+      params = { ...params, ...(await parseBody(req.headers["content-type"], body)) };
+    } catch (error) {
+      reply = okFalse(error instanceof SlackApiError ? error.code : "invalid_form_data");
+    }
+    const token = bearerToken(req.headers.authorization) ?? stringOrUndefined(params.token);
+    reply ??= await this.dispatch(method, params, token);
+    if (res.destroyed) return;
+    const body = typeof reply.body === "string" ? undefined : reply.body;
+    const call: RecordedCall = {
+      method,
+      args: recordableArgs(params),
+      at: this.now(),
+      ok: body?.ok === true,
+      status: reply.status,
+    };
+    const error = body && !body.ok ? stringOrUndefined((body as { error?: unknown }).error) : undefined;
+    if (error !== undefined) call.error = error;
+    this.calls.push(call);
+    this.events.emit("call", call);
+    if (typeof reply.body === "string") {
+      send(res, reply.status, "text/plain; charset=utf-8", reply.body, reply.headers);
+    } else {
+      const headers = { "x-oauth-scopes": this.scopes.join(","), ...reply.headers };
+      send(res, reply.status, "application/json; charset=utf-8", JSON.stringify(reply.body), headers);
+    }
+  }
+
+  private async dispatch(method: string, params: Record<string, unknown>, token?: string): Promise<Reply> {
+    const fault = this.takeFault(method);
+    if (fault?.delayMs) {
+      // Aborted by stop(), so a test that ends mid-delay does not keep the process alive.
+      await sleep(fault.delayMs, undefined, { signal: this.shutdown.signal }).catch(() => {});
+    }
+    if (fault?.retryAfterSeconds !== undefined) return rateLimited(fault.retryAfterSeconds);
+    if (fault?.status === 429) return rateLimited(1);
+    if (fault?.status !== undefined && fault.status !== 200) {
+      return { status: fault.status, body: `stand-in fault: HTTP ${fault.status}` };
+    }
+    if (fault?.error !== undefined) return okFalse(fault.error);
+
+    const handler = this.methods.get(method);
+    if (!handler) return okFalse("unknown_method");
+    if (!token) return okFalse("not_authed");
+    if (token !== this.botToken) return okFalse("invalid_auth");
+    if (method === "chat.postMessage") {
+      const wait = this.takePostToken(String(params.channel ?? ""));
+      if (wait > 0) return rateLimited(wait);
+    }
+    try {
+      return { status: 200, body: handler(new Args(params)) };
+    } catch (error) {
+      if (error instanceof SlackApiError) {
+        return { status: 200, body: { ok: false, error: error.code, ...error.extra } as WebAPICallResult };
+      }
+      // A bug in the stand-in must not look like a transient Slack failure (the WebClient would retry a 5xx).
+      const detail = error instanceof Error ? error.message : String(error);
+      return { status: 200, body: { ok: false, error: "internal_error", detail } as WebAPICallResult };
+    }
+  }
+
+  private takeFault(method: string): FaultSpec | undefined {
+    const index = this.faults.findIndex((f) => f.method === method || f.method === "*");
+    const fault = this.faults[index];
+    if (!fault) return undefined;
+    fault.remaining -= 1;
+    if (fault.remaining <= 0) this.faults.splice(index, 1);
+    return fault;
+  }
+
+  private takePostToken(channel: string): number {
+    if (!Number.isFinite(this.postRate)) return 0;
+    let bucket = this.buckets.get(channel);
+    if (!bucket) {
+      bucket = new TokenBucket(this.postBurst, this.postRate, this.now());
+      this.buckets.set(channel, bucket);
+    }
+    return bucket.take(this.now());
+  }
+
+  private async handleUpload(fileId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const file = this.fileStore.get(fileId);
+    if (!file) {
+      send(res, 404, "text/plain", "file_not_found");
+      return;
+    }
+    const body = await readBody(req, MAX_UPLOAD_BODY);
+    const contentType = req.headers["content-type"] ?? "";
+    // The WebClient posts the bytes as multipart/form-data (field "body"); curl-style raw posts also work.
+    file.content = contentType.includes("multipart/form-data")
+      ? await firstFormFile(contentType, body)
+      : body;
+    send(res, 200, "text/plain", `OK - ${file.content.length}`);
+  }
+
+  private handleDownload(fileId: string, req: IncomingMessage, res: ServerResponse): void {
+    const file = this.fileStore.get(fileId);
+    if (bearerToken(req.headers.authorization) !== this.botToken) {
+      send(res, 403, "text/plain", "forbidden");
+    } else if (!file?.content) {
+      send(res, 404, "text/plain", "file_not_found");
+    } else {
+      send(res, 200, mimeType(file.name), file.content);
+    }
+  }
+}
