@@ -16,8 +16,9 @@ import { Router } from "./http/router.ts";
 import { closeServer, createHttpServer, listen } from "./http/server.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { startScheduler } from "./reminders/scheduler.ts";
-import { createSlackApp, type SlackApp, webClientOptions } from "./slack/app.ts";
+import { createSlackApp, type SlackApp } from "./slack/app.ts";
 import { registerListeners } from "./slack/listeners/index.ts";
+import { webClientOptions } from "./slack-gateway/client-options.ts";
 
 /** Extra knobs for tests and the sandbox. */
 export interface FleetOptions {

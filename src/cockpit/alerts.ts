@@ -5,9 +5,9 @@
  */
 import cron from "node-cron";
 import type { AppContext } from "../context.ts";
+import { claimDelivery, pruneDeliveries, releaseQuietly } from "../db/claims.ts";
 import { progressOf } from "../onboarding/checklist-service.ts";
-import { ActionId } from "../slack/ids.ts";
-import { claimDelivery } from "../slack/middleware/dedupe.ts";
+import { ActionId } from "../slack-gateway/ids.ts";
 import { slackDate } from "../time.ts";
 
 const DAY = 86_400_000;
@@ -16,20 +16,8 @@ export const INVITE_EXPIRY_DAYS = 14;
 
 /** Runs every check once; returns how many alerts went out. */
 export async function runAlerts(ctx: AppContext): Promise<number> {
-  await pruneDeliveries(ctx);
+  await pruneDeliveries(ctx, ctx.clock.now());
   return (await inviteExpiryAlerts(ctx)) + (await stallAlerts(ctx)) + (await callRiskAlerts(ctx));
-}
-
-/** Slack retries within minutes: ids of deliveries older than a week can go (alert claims stay). */
-export async function pruneDeliveries(ctx: AppContext): Promise<number> {
-  const cutoff = new Date(ctx.clock.now().getTime() - 7 * DAY);
-  const { count } = await ctx.db.prisma.processedDelivery.deleteMany({
-    where: {
-      receivedAt: { lt: cutoff },
-      OR: ["evt:", "cmd:", "act:", "view:"].map((prefix) => ({ key: { startsWith: prefix } })),
-    },
-  });
-  return count;
 }
 
 async function sendOnce(ctx: AppContext, key: string, send: () => Promise<void>): Promise<boolean> {
@@ -39,7 +27,7 @@ async function sendOnce(ctx: AppContext, key: string, send: () => Promise<void>)
     return true;
   } catch (err) {
     // Release the claim so the next run retries.
-    await ctx.db.prisma.processedDelivery.delete({ where: { key } }).catch(() => {});
+    await releaseQuietly(ctx, key);
     ctx.logger.warn({ err, key }, "alert not delivered; will retry");
     return false;
   }

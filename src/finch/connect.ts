@@ -9,14 +9,14 @@
  */
 import type { AppContext } from "../context.ts";
 import { decryptSecret, fingerprint, readConnectLinkToken } from "../crypto.ts";
+import { claimDelivery, releaseClaim } from "../db/claims.ts";
+import type { Actor } from "../onboarding/actor.ts";
 import { audit } from "../onboarding/audit.ts";
-import { connectUrlFor } from "../onboarding/checklist-service.ts";
+import { connectUrlFor } from "../onboarding/connect-links.ts";
 import type { OnboardingWithCustomer } from "../onboarding/lookup.ts";
 import { getTemplate } from "../onboarding/template.ts";
-import type { Actor } from "../slack/actors.ts";
-import { claimDelivery } from "../slack/middleware/dedupe.ts";
-import { postTracked } from "../slack/post.ts";
 import { buildConnectLinkMessage } from "../slack/views/finch.ts";
+import { postTracked } from "../slack-gateway/post.ts";
 import { classifyFinchError, createConnectionClient, createFinchAppClient } from "./client.ts";
 import { finchRedirectUri, POLL_MIN_SECONDS, postThreadNote, sealToken, tellRep } from "./connections.ts";
 
@@ -252,7 +252,7 @@ export async function completeConnect(ctx: AppContext, input: CallbackInput): Pr
     ctx.logger.warn({ onboardingId: onboarding?.id ?? null, ...failure }, "finch code exchange failed");
     if (failure.kind === "transient") {
       // The code is still unused at Finch: let a reload try again.
-      await ctx.db.prisma.processedDelivery.deleteMany({ where: { key: claimKey } });
+      await releaseClaim(ctx, claimKey);
       return {
         kind: "page",
         status: 503,

@@ -5,10 +5,10 @@
  */
 import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
+import type { Actor } from "../onboarding/actor.ts";
 import { audit } from "../onboarding/audit.ts";
 import { recordItemChange, refreshChecklist } from "../onboarding/checklist-service.ts";
 import { getTemplate } from "../onboarding/template.ts";
-import type { Actor } from "../slack/actors.ts";
 import { classifyFinchError } from "./client.ts";
 import { clientFor, postThreadNote, serialized } from "./connections.ts";
 

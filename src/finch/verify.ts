@@ -5,6 +5,7 @@
  */
 import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
+import type { Actor } from "../onboarding/actor.ts";
 import { audit } from "../onboarding/audit.ts";
 import {
   celebrateIfCustomerDone,
@@ -12,19 +13,19 @@ import {
   recordItemChange,
   refreshChecklist,
 } from "../onboarding/checklist-service.ts";
+import { reconnectUrlFor } from "../onboarding/connect-links.ts";
 import {
   checklistItems,
   type FinchCheck,
   getTemplate,
   type ProviderTemplate,
 } from "../onboarding/template.ts";
-import type { Actor } from "../slack/actors.ts";
-import { postTracked } from "../slack/post.ts";
 import {
   buildConnectLinkMessage,
   buildVerificationMessage,
   verificationSummaryText,
 } from "../slack/views/finch.ts";
+import { postTracked } from "../slack-gateway/post.ts";
 import { runChecks } from "./checks.ts";
 import { classifyFinchError, type FinchClient, type Introspection } from "./client.ts";
 import {
@@ -32,7 +33,6 @@ import {
   type NoteTarget,
   POLL_MAX_SECONDS,
   POLL_MIN_SECONDS,
-  reconnectUrlFor,
   serialized,
   tellRep,
 } from "./connections.ts";

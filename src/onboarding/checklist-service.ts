@@ -6,10 +6,10 @@
 import { randomBytes } from "node:crypto";
 import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
-import { connectLinkToken } from "../crypto.ts";
-import type { Actor } from "../slack/actors.ts";
 import { buildChecklistMessage } from "../slack/views/checklist.ts";
+import type { Actor } from "./actor.ts";
 import { audit } from "./audit.ts";
+import { connectUrlFor } from "./connect-links.ts";
 import { type ChecklistProgress, computeProgress, type ItemState } from "./progress.ts";
 import { checklistItems, getTemplate } from "./template.ts";
 
@@ -28,11 +28,6 @@ export async function loadItemStates(ctx: AppContext, onboardingId: string): Pro
       },
     ]),
   );
-}
-
-/** The Finch Connect link of an onboarding (never stale: the app makes a fresh session on every click). */
-export function connectUrlFor(ctx: AppContext, onboardingId: string): string {
-  return `${ctx.publicUrl}connect/${connectLinkToken(onboardingId, ctx.keys)}`;
 }
 
 /** Progress of an onboarding from the database. */

@@ -1,7 +1,7 @@
 /** Closing an onboarding (`/fleet done`) and handing it over (`/fleet owner`). */
 import type { AppContext } from "../context.ts";
-import type { Actor } from "../slack/actors.ts";
-import { adviceFor, slackErrorCode } from "../slack/errors.ts";
+import { adviceFor, slackErrorCode } from "../slack-gateway/errors.ts";
+import type { Actor } from "./actor.ts";
 import { audit } from "./audit.ts";
 import { refreshChecklist } from "./checklist-service.ts";
 

@@ -4,10 +4,11 @@
  * where it stopped and never creates a second channel or checklist.
  */
 import type { AppContext } from "../context.ts";
+import { claimLease, releaseQuietly } from "../db/claims.ts";
 import { scheduleCallReminder } from "../reminders/schedule.ts";
-import type { Actor } from "../slack/actors.ts";
-import { adviceFor, isTransientSlackError, slackErrorCode } from "../slack/errors.ts";
-import { MetadataEventType } from "../slack/ids.ts";
+import { adviceFor, isTransientSlackError, slackErrorCode } from "../slack-gateway/errors.ts";
+import { MetadataEventType } from "../slack-gateway/ids.ts";
+import type { Actor } from "./actor.ts";
 import { audit } from "./audit.ts";
 import { buildChecklistFor } from "./checklist-service.ts";
 import { channelNameFor, companySlug, customerNameKey } from "./names.ts";
@@ -32,7 +33,7 @@ export async function startOnboarding(
   const { onboarding, resumed } = await findOrCreateOnboarding(ctx, request, actor);
   // One saga at a time per onboarding (two reps, a double click, two replicas): a second one would create
   // a second channel under a suffixed name. The lease expires by itself if its holder dies.
-  if (!(await claimSetup(ctx, onboarding.id))) {
+  if (!(await claimLease(ctx, setupKey(onboarding.id)))) {
     return {
       onboardingId: onboarding.id,
       channelId: onboarding.channelId,
@@ -45,7 +46,7 @@ export async function startOnboarding(
   try {
     return await runSaga(ctx, request, actor, onboarding, resumed);
   } finally {
-    await ctx.db.prisma.processedDelivery.delete({ where: { key: setupKey(onboarding.id) } }).catch(() => {});
+    await releaseQuietly(ctx, setupKey(onboarding.id));
   }
 }
 
@@ -65,17 +66,8 @@ function isUniqueViolation(err: unknown): boolean {
   );
 }
 
+/** The set-up lease of an onboarding (free, or older than two minutes). */
 const setupKey = (onboardingId: string) => `setup:${onboardingId}`;
-
-/** Takes the set-up lease of an onboarding (free, or older than two minutes). */
-async function claimSetup(ctx: AppContext, onboardingId: string): Promise<boolean> {
-  const rows = await ctx.db.prisma.$queryRaw<unknown[]>`
-    insert into processed_delivery (key, received_at) values (${setupKey(onboardingId)}, now())
-    on conflict (key) do update set received_at = now()
-      where processed_delivery.received_at < now() - interval '2 minutes'
-    returning key`;
-  return rows.length === 1;
-}
 
 async function runSaga(
   ctx: AppContext,

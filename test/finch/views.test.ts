@@ -8,7 +8,6 @@ import {
   type VerificationReport,
 } from "../../src/finch/report.ts";
 import { getTemplate } from "../../src/onboarding/template.ts";
-import { ActionId, MetadataEventType } from "../../src/slack/ids.ts";
 import {
   buildConnectLinkMessage,
   buildDisconnectConfirmation,
@@ -16,6 +15,7 @@ import {
   verificationSummaryText,
 } from "../../src/slack/views/finch.ts";
 import { findBlockKitViolations } from "../../src/slack/views/limits.ts";
+import { ActionId, MetadataEventType } from "../../src/slack-gateway/ids.ts";
 
 const template = getTemplate("justworks");
 const ONBOARDING = "8e1c2a4e-0000-4000-8000-000000000001";

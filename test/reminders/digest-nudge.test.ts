@@ -8,7 +8,7 @@ import { ManualClock } from "../../src/context.ts";
 import { recordItemChange } from "../../src/onboarding/checklist-service.ts";
 import { checklistItems, getTemplate } from "../../src/onboarding/template.ts";
 import { type Scheduler, startScheduler } from "../../src/reminders/scheduler.ts";
-import { MetadataEventType } from "../../src/slack/ids.ts";
+import { MetadataEventType } from "../../src/slack-gateway/ids.ts";
 import { dmMessages, type Harness, HOME_TEAM, HR, REP2, startHarness } from "../helpers/harness.ts";
 import { metadataMessages, seedOnboarding } from "./helpers.ts";
 

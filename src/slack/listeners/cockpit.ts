@@ -7,12 +7,13 @@ import { describeEntry, historyCsv, latestHistory } from "../../cockpit/history.
 import { publishHome, refreshHomeSoon } from "../../cockpit/home.ts";
 import type { AppContext } from "../../context.ts";
 import { verifyConnection } from "../../finch/verify.ts";
+import type { Actor } from "../../onboarding/actor.ts";
 import { audit } from "../../onboarding/audit.ts";
 import { closeOnboarding, handOver, resendInvites } from "../../onboarding/close.ts";
 import { resolveOnboarding } from "../../onboarding/lookup.ts";
 import { getTemplate, templateIds } from "../../onboarding/template.ts";
-import { type Actor, interactionActor, isRep, refusalFor } from "../actors.ts";
-import { ActionId } from "../ids.ts";
+import { ActionId } from "../../slack-gateway/ids.ts";
+import { interactionActor, isRep, refusalFor } from "../actors.ts";
 import { buildOnboardModal } from "../views/onboard-modal.ts";
 import { addSubcommand } from "./commands/index.ts";
 

@@ -25,7 +25,7 @@ import {
   placeholderValuesFor,
   type TemplateStep,
 } from "../../onboarding/template.ts";
-import { ActionId, MetadataEventType, tickActionId } from "../ids.ts";
+import { ActionId, MetadataEventType, tickActionId } from "../../slack-gateway/ids.ts";
 import { BLOCK_KIT_LIMITS } from "./limits.ts";
 import { clipText, escapeMrkdwn } from "./mrkdwn.ts";
 

@@ -8,9 +8,9 @@ import {
   maxChecklistBlocks,
   type ProviderTemplate,
 } from "../../../src/onboarding/template.ts";
-import { ActionId, MetadataEventType } from "../../../src/slack/ids.ts";
 import { buildChecklistMessage, type ChecklistMessageInput } from "../../../src/slack/views/checklist.ts";
 import { findBlockKitViolations } from "../../../src/slack/views/limits.ts";
+import { ActionId, MetadataEventType } from "../../../src/slack-gateway/ids.ts";
 
 const AT = new Date("2026-03-02T10:30:00Z");
 const CALL = new Date("2026-03-05T15:00:00Z");

@@ -4,8 +4,8 @@ import type { AppContext } from "../../../context.ts";
 import { disconnectFinch } from "../../../finch/disconnect.ts";
 import { verifyConnection } from "../../../finch/verify.ts";
 import { audit } from "../../../onboarding/audit.ts";
+import { ActionId } from "../../../slack-gateway/ids.ts";
 import { interactionActor, isRep, refusalFor } from "../../actors.ts";
-import { ActionId } from "../../ids.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** A re-check right after another one would only repeat it (and spend Finch's per-app rate limit). */

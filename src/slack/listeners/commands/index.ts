@@ -4,15 +4,17 @@
  */
 import type { App, RespondFn, SlashCommand } from "@slack/bolt";
 import type { AppContext } from "../../../context.ts";
+import { claimDelivery, runClaimed } from "../../../db/claims.ts";
+import type { Actor } from "../../../onboarding/actor.ts";
 import { audit } from "../../../onboarding/audit.ts";
 import { resolveOnboarding } from "../../../onboarding/lookup.ts";
 import { startOnboarding } from "../../../onboarding/start-onboarding.ts";
 import { statusFacts } from "../../../onboarding/status.ts";
 import { getTemplate, templateIds } from "../../../onboarding/template.ts";
-import { type Actor, commandActor, isRep, refusalFor } from "../../actors.ts";
+import { COMMAND } from "../../../slack-gateway/ids.ts";
+import { commandActor, isRep, refusalFor } from "../../actors.ts";
 import { type FleetCommand, helpText, parseFleetCommand, USAGE } from "../../commands/parse.ts";
-import { COMMAND } from "../../ids.ts";
-import { claimDelivery, deliveryKey, runClaimed } from "../../middleware/dedupe.ts";
+import { deliveryKey } from "../../middleware/dedupe.ts";
 import { buildOnboardModal } from "../../views/onboard-modal.ts";
 import { onboardReportText, statusText } from "../../views/reports.ts";
 

@@ -4,8 +4,8 @@ import type { AppContext } from "../../../context.ts";
 import { validateOnboardDraft } from "../../../onboarding/onboard-request.ts";
 import { startOnboarding } from "../../../onboarding/start-onboarding.ts";
 import { templateIds } from "../../../onboarding/template.ts";
+import { CallbackId } from "../../../slack-gateway/ids.ts";
 import { interactionActor, isRep, refusalFor } from "../../actors.ts";
-import { CallbackId } from "../../ids.ts";
 import { modalErrors, readOnboardModal } from "../../views/onboard-modal.ts";
 import { onboardReportText } from "../../views/reports.ts";
 
