@@ -7,6 +7,8 @@
  * exchange returns, and a short-lived cookie set on the way out only attributes cancellations and bad
  * codes to a thread. Codes are stored nowhere: their SHA-256 is claimed once (replays are refused).
  */
+
+import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import { decryptSecret, fingerprint, readConnectLinkToken } from "../crypto.ts";
 import { claimDelivery, releaseClaim } from "../db/claims.ts";
@@ -14,7 +16,6 @@ import type { Actor } from "../onboarding/actor.ts";
 import { audit } from "../onboarding/audit.ts";
 import { connectUrlFor } from "../onboarding/connect-links.ts";
 import type { OnboardingWithCustomer } from "../onboarding/lookup.ts";
-import { getTemplate } from "../onboarding/template.ts";
 import { buildConnectLinkMessage } from "../slack/views/finch.ts";
 import { postTracked } from "../slack-gateway/post.ts";
 import { classifyFinchError, createConnectionClient, createFinchAppClient } from "./client.ts";

@@ -1,8 +1,10 @@
 /** Gathers the facts of `/fleet status` for one onboarding. */
+
+import { checklistItems } from "../checklist/items.ts";
+import { type ChecklistProgress, computeProgress } from "../checklist/progress.ts";
+import { loadItemStates } from "../checklist/state.ts";
+import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
-import { loadItemStates } from "./checklist-service.ts";
-import { type ChecklistProgress, computeProgress } from "./progress.ts";
-import { checklistItems, getTemplate } from "./template.ts";
 
 /** Everything `/fleet status` shows about one onboarding. */
 export interface StatusFacts {

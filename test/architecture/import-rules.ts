@@ -59,7 +59,10 @@ export function importsOf(file: string, text: string): ImportEdge[] {
 }
 
 /** The imports that break any of `rules`, given each file's source text (paths relative to the repository). */
-export function checkImports(sources: ReadonlyMap<string, string>, rules: readonly ImportRule[]): Violation[] {
+export function checkImports(
+  sources: ReadonlyMap<string, string>,
+  rules: readonly ImportRule[],
+): Violation[] {
   const violations: Violation[] = [];
   for (const [file, text] of sources) {
     for (const edge of importsOf(file, text)) {
@@ -88,7 +91,10 @@ export function readSources(root: string, dir: string): Map<string, string> {
   return out;
 }
 
-const under = (...dirs: string[]) => (p: string) => dirs.some((d) => p === d || p.startsWith(`${d}/`));
+const under =
+  (...dirs: string[]) =>
+  (p: string) =>
+    dirs.some((d) => p === d || p.startsWith(`${d}/`));
 
 /** The domain: use cases, their data and the clients they call. */
 export const isDomain = under("src/onboarding", "src/finch", "src/reminders", "src/cockpit");
@@ -117,7 +123,7 @@ export const HOUSE_RULES: readonly ImportRule[] = [
   {
     name: "views stay pure: no Bolt surface, no entry points, no database or Slack client",
     from: isView,
-    forbidden: (t) => isBoltSurface(t) || isEntryPoint(t) || isLowerLayer(t) && !t.endsWith("/ids.ts"),
+    forbidden: (t) => isBoltSurface(t) || isEntryPoint(t) || (isLowerLayer(t) && !t.endsWith("/ids.ts")),
   },
   {
     name: "the gateway and the database import neither the domain nor Slack's surface",

@@ -1,5 +1,6 @@
 /** The Finch message builders, checked against Block Kit's limits and for what they must (not) say. */
 import { describe, expect, it } from "vitest";
+import { getTemplate } from "../../src/checklist/template-registry.ts";
 import {
   type PermissionOutcome,
   type PermissionResultKind,
@@ -7,7 +8,6 @@ import {
   type VerificationOutcome,
   type VerificationReport,
 } from "../../src/finch/report.ts";
-import { getTemplate } from "../../src/onboarding/template.ts";
 import {
   buildConnectLinkMessage,
   buildDisconnectConfirmation,

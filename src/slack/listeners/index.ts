@@ -5,11 +5,11 @@ import type { AppContext } from "../../context.ts";
 import { dedupeMiddleware } from "../middleware/dedupe.ts";
 import { registerFinchActions } from "./actions/finch.ts";
 import { registerActions } from "./actions/index.ts";
-import { registerCockpit } from "./cockpit.ts";
-import { registerFinchCommands } from "./commands/finch.ts";
-import { registerCommands } from "./commands/index.ts";
+import { cockpitSubcommands, registerCockpit } from "./cockpit.ts";
+import { finchSubcommands } from "./commands/finch.ts";
+import { onboardingSubcommands, registerCommands } from "./commands/index.ts";
 import { registerEvents } from "./events/index.ts";
-import { registerReminderListeners } from "./reminders.ts";
+import { registerReminderListeners, reminderSubcommands } from "./reminders.ts";
 import { registerViews } from "./views/index.ts";
 
 /** Wires the app's listeners. */
@@ -19,8 +19,13 @@ export function registerListeners(app: App, ctx: AppContext, inFlight: InFlight)
     await inFlight.track(next());
   });
   app.use(dedupeMiddleware(ctx));
-  registerCommands(app, ctx);
-  registerFinchCommands(ctx);
+  // Each app gets its own handlers: two apps in one process share no closures.
+  registerCommands(app, ctx, {
+    ...onboardingSubcommands(ctx),
+    ...finchSubcommands(ctx),
+    ...cockpitSubcommands(ctx),
+    ...reminderSubcommands(ctx),
+  });
   registerActions(app, ctx);
   registerFinchActions(app, ctx);
   registerViews(app, ctx);

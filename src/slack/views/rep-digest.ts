@@ -3,7 +3,7 @@
  * Reschedule button per call. Pure builder.
  */
 import type { ContextBlock, HeaderBlock, KnownBlock, SectionBlock } from "@slack/types";
-import { progressBar } from "../../onboarding/progress.ts";
+import { progressBar } from "../../checklist/progress.ts";
 import type { DigestCall } from "../../reminders/facts.ts";
 import { ActionId, MetadataEventType } from "../../slack-gateway/ids.ts";
 import { slackDate } from "../../time.ts";

@@ -1,6 +1,6 @@
 /** Private texts for the rep: the result of `/fleet onboard` and the `/fleet status` summary. Pure. */
 
-import { progressBar } from "../../onboarding/progress.ts";
+import { progressBar } from "../../checklist/progress.ts";
 import type { OnboardReport } from "../../onboarding/start-onboarding.ts";
 import type { StatusFacts } from "../../onboarding/status.ts";
 import { slackDate } from "../../time.ts";
