@@ -52,7 +52,12 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
   const clock = options.clock ?? systemClock;
   const db =
     options.db ??
-    (await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, logger }));
+    (await openDatabase({
+      url: config.database.url,
+      dataDir: config.database.dataDir,
+      pgliteInThread: config.database.pgliteInThread,
+      logger,
+    }));
   const ownsDb = !options.db;
   try {
     const client = new WebClient(config.slack.botToken, webClientOptions(config, logger));
