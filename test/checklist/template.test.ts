@@ -113,7 +113,7 @@ describe("loadTemplates", () => {
   });
 
   it("finds the templates folder beside the module", () => {
-    expect(defaultTemplatesDir()).toMatch(/src[/\\]onboarding[/\\]templates[/\\]?$/);
+    expect(defaultTemplatesDir()).toMatch(/src[/\\]checklist[/\\]templates[/\\]?$/);
   });
 });
 
