@@ -15,7 +15,7 @@ import { healthRoute } from "./http/health.ts";
 import { Router } from "./http/router.ts";
 import { closeServer, createHttpServer, listen } from "./http/server.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import { startScheduler } from "./reminders/scheduler.ts";
+import { startScheduler } from "./reminders/scheduler/index.ts";
 import { createSlackApp, type SlackApp } from "./slack/app.ts";
 import { registerListeners } from "./slack/listeners/index.ts";
 import { webClientOptions } from "./slack-gateway/client-options.ts";

@@ -9,7 +9,7 @@ import type { Config } from "../config.ts";
 import { ManualClock } from "../context.ts";
 import { type RunningFleet, startFleet } from "../fleet.ts";
 import type { Logger } from "../logger.ts";
-import { type Scheduler, startScheduler } from "../reminders/scheduler.ts";
+import { type Scheduler, startScheduler } from "../reminders/scheduler/index.ts";
 import { FinchStandIn } from "./finch-standin.ts";
 import { mountSandboxRoutes, type SandboxPeople, type SandboxRoutes } from "./sandbox-routes.ts";
 import { SlackDriver } from "./slack-driver.ts";

@@ -7,7 +7,7 @@
  */
 import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startScheduler } from "../../src/reminders/scheduler.ts";
+import { startScheduler } from "../../src/reminders/scheduler/index.ts";
 import { buildAccountUpdatedEvent } from "../../src/sandbox/finch-standin.ts";
 import { signSlackRequest } from "../../src/sandbox/slack-driver.ts";
 import { connect, nthVerification, onboard } from "../finch/helpers.ts";
