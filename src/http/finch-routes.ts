@@ -10,12 +10,8 @@ import type { AppContext } from "../context.ts";
 import { connectLinkToken, readConnectLinkToken } from "../crypto.ts";
 import { claimDelivery } from "../db/claims.ts";
 import { isUsableWebhookSecret, unwrapFinchWebhook, type WebhookEvent } from "../finch/client.ts";
-import {
-  type BrowserAnswer,
-  completeConnect,
-  openConnectSession,
-  SESSION_MINUTES,
-} from "../finch/connect.ts";
+import { completeConnect } from "../finch/connect-callback.ts";
+import { type BrowserAnswer, openConnectSession, SESSION_MINUTES } from "../finch/connect-session.ts";
 import { verifyConnection } from "../finch/verify.ts";
 import { handleFinchEvent } from "../finch/webhooks.ts";
 import { ONE_MEGABYTE } from "../limits.ts";

@@ -1,6 +1,6 @@
 /**
  * The app's own links that start a Finch Connect flow. Each carries a signed token naming the onboarding and
- * is never stale: opening it makes a fresh Finch session (src/finch/connect.ts).
+ * is never stale: opening it makes a fresh Finch session (src/finch/connect-session.ts).
  */
 import type { AppContext } from "../context.ts";
 import { connectLinkToken } from "../crypto.ts";

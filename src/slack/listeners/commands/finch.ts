@@ -2,7 +2,7 @@
 
 import { getTemplate } from "../../../checklist/template-registry.ts";
 import type { AppContext } from "../../../context.ts";
-import { postConnectLink } from "../../../finch/connect.ts";
+import { postConnectLink } from "../../../finch/connect-session.ts";
 import { verifyConnection } from "../../../finch/verify.ts";
 import { audit } from "../../../onboarding/audit.ts";
 import { buildDisconnectConfirmation, verificationSummaryText } from "../../views/finch.ts";
