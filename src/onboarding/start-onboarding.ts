@@ -5,7 +5,6 @@
  */
 import type { AppContext } from "../context.ts";
 import { claimLease, releaseQuietly } from "../db/claims.ts";
-import { scheduleCallReminder } from "../reminders/schedule.ts";
 import { adviceFor, isTransientSlackError, slackErrorCode } from "../slack-gateway/errors.ts";
 import { MetadataEventType } from "../slack-gateway/ids.ts";
 import type { Actor } from "./actor.ts";
@@ -24,11 +23,21 @@ export interface OnboardReport {
   complete: boolean;
 }
 
+/**
+ * What the saga tells other features, passed in so that onboarding imports none of them (the reminders
+ * build on onboarding, not the other way round).
+ */
+export interface OnboardingHooks {
+  /** The call was booked or moved by this run: schedule its day-before reminder. Must never throw. */
+  callBooked(ctx: AppContext, onboardingId: string): Promise<void>;
+}
+
 /** Starts (or resumes) the onboarding of a customer. */
 export async function startOnboarding(
   ctx: AppContext,
   request: OnboardRequest,
   actor: Actor,
+  hooks: OnboardingHooks,
 ): Promise<OnboardReport> {
   const { onboarding, resumed } = await findOrCreateOnboarding(ctx, request, actor);
   // One saga at a time per onboarding (two reps, a double click, two replicas): a second one would create
@@ -44,7 +53,7 @@ export async function startOnboarding(
     };
   }
   try {
-    return await runSaga(ctx, request, actor, onboarding, resumed);
+    return await runSaga(ctx, request, actor, hooks, onboarding, resumed);
   } finally {
     await releaseQuietly(ctx, setupKey(onboarding.id));
   }
@@ -73,11 +82,12 @@ async function runSaga(
   ctx: AppContext,
   request: OnboardRequest,
   actor: Actor,
+  hooks: OnboardingHooks,
   onboarding: Awaited<ReturnType<typeof findOrCreateOnboarding>>["onboarding"],
   resumed: boolean,
 ): Promise<OnboardReport> {
   // The day-before reminder follows the call booked (or moved by a re-run) here; never throws.
-  await scheduleCallReminder(ctx, onboarding.id);
+  await hooks.callBooked(ctx, onboarding.id);
   const report: OnboardReport = {
     onboardingId: onboarding.id,
     channelId: onboarding.channelId,

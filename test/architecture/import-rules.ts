@@ -131,3 +131,53 @@ export const HOUSE_RULES: readonly ImportRule[] = [
     forbidden: (t) => isDomain(t) || isBoltSurface(t) || isEntryPoint(t),
   },
 ];
+
+/** The domain's folders, which must import each other one way only (no folder imports back). */
+export const DOMAIN_FOLDERS: readonly string[] = [
+  "src/onboarding",
+  "src/reminders",
+  "src/cockpit",
+  "src/finch",
+  "src/checklist",
+];
+
+/**
+ * The circles among `folders`: each a set of folders (in `folders`' order) that reach each other through
+ * direct imports between them. Empty when the folders import each other one way only.
+ */
+export function folderCircles(sources: ReadonlyMap<string, string>, folders: readonly string[]): string[][] {
+  const folderOf = (p: string) => folders.find((f) => p.startsWith(`${f}/`));
+  const next = new Map(folders.map((f) => [f, new Set<string>()]));
+  for (const [file, text] of sources) {
+    const from = folderOf(file);
+    if (!from) continue;
+    for (const edge of importsOf(file, text)) {
+      const to = folderOf(edge.to);
+      if (to && to !== from) next.get(from)?.add(to);
+    }
+  }
+  const reachable = (start: string) => {
+    const seen = new Set<string>();
+    const stack = [start];
+    for (let f = stack.pop(); f !== undefined; f = stack.pop()) {
+      for (const n of next.get(f) ?? []) {
+        if (!seen.has(n)) {
+          seen.add(n);
+          stack.push(n);
+        }
+      }
+    }
+    return seen;
+  };
+  const reaches = new Map(folders.map((f) => [f, reachable(f)]));
+  const circles: string[][] = [];
+  const placed = new Set<string>();
+  for (const f of folders) {
+    if (placed.has(f)) continue;
+    const circle = folders.filter((g) => g === f || (reaches.get(f)?.has(g) && reaches.get(g)?.has(f)));
+    if (circle.length < 2) continue;
+    for (const g of circle) placed.add(g);
+    circles.push(circle);
+  }
+  return circles;
+}

@@ -1,7 +1,14 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { checkImports, HOUSE_RULES, importsOf, readSources } from "./import-rules.ts";
+import {
+  checkImports,
+  DOMAIN_FOLDERS,
+  folderCircles,
+  HOUSE_RULES,
+  importsOf,
+  readSources,
+} from "./import-rules.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -48,6 +55,25 @@ describe("requests flow one way", () => {
     expect(edges).toEqual([
       { from: "src/a/b.ts", to: "src/c/d.ts", line: 2 },
       { from: "src/a/b.ts", to: "zod", line: 3 },
+    ]);
+  });
+});
+
+describe("the domain's folders import each other one way", () => {
+  it("no circle among onboarding, reminders, cockpit, finch and checklist", () => {
+    expect(folderCircles(readSources(ROOT, "src"), DOMAIN_FOLDERS)).toEqual([]);
+  });
+
+  it("finds a planted circle, also one that runs through a third folder, and only that", () => {
+    const planted = new Map([
+      ["src/onboarding/a.ts", 'import { x } from "../reminders/b.ts";\n'],
+      ["src/reminders/b.ts", 'import { y } from "../finch/c.ts";\nimport { z } from "../checklist/d.ts";\n'],
+      ["src/finch/c.ts", 'import type { Actor } from "../onboarding/actor.ts";\n'],
+      // One way only: cockpit → checklist is no circle, and imports inside a folder do not count.
+      ["src/cockpit/e.ts", 'import { d } from "../checklist/d.ts";\nimport { f } from "./f.ts";\n'],
+    ]);
+    expect(folderCircles(planted, DOMAIN_FOLDERS)).toEqual([
+      ["src/onboarding", "src/reminders", "src/finch"],
     ]);
   });
 });

@@ -2,6 +2,8 @@
 import type { App } from "@slack/bolt";
 import type { InFlight } from "../../background.ts";
 import type { AppContext } from "../../context.ts";
+import type { OnboardingHooks } from "../../onboarding/start-onboarding.ts";
+import { scheduleCallReminder } from "../../reminders/schedule.ts";
 import { dedupeMiddleware } from "../middleware/dedupe.ts";
 import { registerFinchActions } from "./actions/finch.ts";
 import { registerActions } from "./actions/index.ts";
@@ -19,16 +21,18 @@ export function registerListeners(app: App, ctx: AppContext, inFlight: InFlight)
     await inFlight.track(next());
   });
   app.use(dedupeMiddleware(ctx));
+  // The reminders follow onboarding's calls; onboarding is told how here, and imports no reminders.
+  const onboardingHooks: OnboardingHooks = { callBooked: scheduleCallReminder };
   // Each app gets its own handlers: two apps in one process share no closures.
   registerCommands(app, ctx, {
-    ...onboardingSubcommands(ctx),
+    ...onboardingSubcommands(ctx, onboardingHooks),
     ...finchSubcommands(ctx),
     ...cockpitSubcommands(ctx),
     ...reminderSubcommands(ctx),
   });
   registerActions(app, ctx);
   registerFinchActions(app, ctx);
-  registerViews(app, ctx);
+  registerViews(app, ctx, onboardingHooks);
   registerEvents(app, ctx);
   registerCockpit(app, ctx);
   registerReminderListeners(app, ctx);

@@ -8,7 +8,7 @@ import type { AppContext } from "../../../context.ts";
 import { claimDelivery, runClaimed } from "../../../db/claims.ts";
 import type { Actor } from "../../../onboarding/actor.ts";
 import type { OnboardingWithCustomer } from "../../../onboarding/lookup.ts";
-import { startOnboarding } from "../../../onboarding/start-onboarding.ts";
+import { type OnboardingHooks, startOnboarding } from "../../../onboarding/start-onboarding.ts";
 import { statusFacts } from "../../../onboarding/status.ts";
 import { COMMAND } from "../../../slack-gateway/ids.ts";
 import { commandActor } from "../../actors.ts";
@@ -52,10 +52,10 @@ export function aboutOnboarding<K extends FleetCommand["kind"]>(
 const OPEN_TO_ALL: ReadonlySet<FleetCommand["kind"]> = new Set(["help", "status"]);
 
 /** `/fleet onboard` and `/fleet status`. */
-export function onboardingSubcommands(ctx: AppContext): SubcommandHandlers {
+export function onboardingSubcommands(ctx: AppContext, hooks: OnboardingHooks): SubcommandHandlers {
   return {
     onboard: async ({ cmd, actor, respond }) => {
-      const report = await startOnboarding(ctx, cmd.request, actor);
+      const report = await startOnboarding(ctx, cmd.request, actor, hooks);
       await respond({ response_type: "ephemeral", text: onboardReportText(cmd.request.company, report) });
     },
     status: async ({ cmd, command, actor, respond }) => {

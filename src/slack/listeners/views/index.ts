@@ -3,7 +3,7 @@ import type { App } from "@slack/bolt";
 import { templateIds } from "../../../checklist/template-registry.ts";
 import type { AppContext } from "../../../context.ts";
 import { validateOnboardDraft } from "../../../onboarding/onboard-request.ts";
-import { startOnboarding } from "../../../onboarding/start-onboarding.ts";
+import { type OnboardingHooks, startOnboarding } from "../../../onboarding/start-onboarding.ts";
 import { CallbackId } from "../../../slack-gateway/ids.ts";
 import { interactionActor } from "../../actors.ts";
 import { modalErrors, readOnboardModal } from "../../views/onboard-modal.ts";
@@ -11,7 +11,7 @@ import { onboardReportText } from "../../views/reports.ts";
 import { allowRep } from "../guards.ts";
 
 /** Registers view listeners. */
-export function registerViews(app: App, ctx: AppContext): void {
+export function registerViews(app: App, ctx: AppContext, hooks: OnboardingHooks): void {
   app.view(CallbackId.onboardModal, async ({ ack, body, view, client }) => {
     const actor = interactionActor(ctx, body);
     const allowed = await allowRep(ctx, actor, {
@@ -28,7 +28,7 @@ export function registerViews(app: App, ctx: AppContext): void {
       return;
     }
     await ack();
-    const report = await startOnboarding(ctx, validated.request, actor);
+    const report = await startOnboarding(ctx, validated.request, actor, hooks);
     await client.chat.postMessage({
       channel: actor.userId,
       text: onboardReportText(validated.request.company, report),
