@@ -27,7 +27,7 @@ WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/prisma/migrations ./prisma/migrations
-COPY --from=build /app/src/onboarding/templates ./dist/src/onboarding/templates
+COPY --from=build /app/src/checklist/templates ./dist/src/checklist/templates
 COPY --from=build /app/src/sandbox/page ./dist/src/sandbox/page
 COPY package.json manifest.yml ./
 RUN mkdir -p /app/data && chown node:node /app/data

@@ -70,6 +70,7 @@ const rawSchema = z.object({
       .optional(),
   ),
   DATA_DIR: z.string().default("./data"),
+  PGLITE_IN_THREAD: optionalString.pipe(z.enum(["0", "1"], "must be 1 or 0").optional()),
   TOKEN_ENCRYPTION_KEY: optionalString.pipe(base64Key.optional()),
   TOKEN_ENCRYPTION_KEY_ID: z
     .string()
@@ -134,7 +135,8 @@ export interface Config {
     sandbox?: "finch" | "provider";
   };
   publicUrl?: string;
-  database: { url?: string; dataDir: string };
+  /** `pgliteInThread`: run embedded PGlite on the main thread, not in a worker (PGLITE_IN_THREAD=1). */
+  database: { url?: string; dataDir: string; pgliteInThread: boolean };
   encryption: { key?: Buffer; keyId: string; previous: Array<{ id: string; key: Buffer }> };
   http: { port: number; host: string };
   logLevel: Raw["LOG_LEVEL"];
@@ -217,7 +219,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         sandbox: r.FINCH_SANDBOX,
       },
       publicUrl: r.PUBLIC_URL ? withTrailingSlash(r.PUBLIC_URL) : undefined,
-      database: { url: r.DATABASE_URL, dataDir: r.DATA_DIR },
+      database: { url: r.DATABASE_URL, dataDir: r.DATA_DIR, pgliteInThread: r.PGLITE_IN_THREAD === "1" },
       encryption: {
         key: r.TOKEN_ENCRYPTION_KEY ? Buffer.from(r.TOKEN_ENCRYPTION_KEY, "base64") : undefined,
         keyId: r.TOKEN_ENCRYPTION_KEY_ID,

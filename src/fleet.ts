@@ -15,9 +15,10 @@ import { healthRoute } from "./http/health.ts";
 import { Router } from "./http/router.ts";
 import { closeServer, createHttpServer, listen } from "./http/server.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import { startScheduler } from "./reminders/scheduler.ts";
-import { createSlackApp, type SlackApp, webClientOptions } from "./slack/app.ts";
+import { startScheduler } from "./reminders/scheduler/index.ts";
+import { createSlackApp, type SlackApp } from "./slack/app.ts";
 import { registerListeners } from "./slack/listeners/index.ts";
+import { webClientOptions } from "./slack-gateway/client-options.ts";
 
 /** Extra knobs for tests and the sandbox. */
 export interface FleetOptions {
@@ -51,7 +52,12 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
   const clock = options.clock ?? systemClock;
   const db =
     options.db ??
-    (await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, logger }));
+    (await openDatabase({
+      url: config.database.url,
+      dataDir: config.database.dataDir,
+      pgliteInThread: config.database.pgliteInThread,
+      logger,
+    }));
   const ownsDb = !options.db;
   try {
     const client = new WebClient(config.slack.botToken, webClientOptions(config, logger));

@@ -2,6 +2,7 @@
  * Logging: pino JSON (pretty only in development), with secrets redacted, plus an adapter so Bolt logs
  * through the same logger.
  */
+import { createRequire } from "node:module";
 import type { Logger as BoltLogger, LogLevel as BoltLogLevel } from "@slack/bolt";
 import { LogLevel } from "@slack/bolt";
 import { type DestinationStream, type Logger, pino } from "pino";
@@ -76,10 +77,28 @@ export function createLogger(
     },
   };
   if (destination) return pino(base, destination);
-  if (options.pretty) {
-    return pino({ ...base, transport: { target: "pino-pretty", options: { colorize: true } } });
+  const transport = options.pretty ? prettyTransport() : undefined;
+  return transport ? pino({ ...base, transport }) : pino(base);
+}
+
+/** Human-readable lines for a person: at a terminal, or trying the app in sandbox mode; JSON otherwise. */
+export function wantsPrettyLogs(config: { mode: string }, stdoutIsTerminal: boolean): boolean {
+  return stdoutIsTerminal || config.mode === "sandbox";
+}
+
+/**
+ * pino-pretty's transport, if pino-pretty can be loaded: it is a devDependency, absent from the production
+ * image, where the logs stay JSON.
+ */
+export function prettyTransport(
+  resolve: (id: string) => string = createRequire(import.meta.url).resolve,
+): { target: string; options: { colorize: boolean } } | undefined {
+  try {
+    resolve("pino-pretty");
+  } catch {
+    return undefined;
   }
-  return pino(base);
+  return { target: "pino-pretty", options: { colorize: true } };
 }
 
 function scrubError(err: Error): Error {

@@ -4,12 +4,12 @@
  */
 import { loadConfigOrExit } from "./config.ts";
 import { startFleet } from "./fleet.ts";
-import { createLogger } from "./logger.ts";
+import { createLogger, wantsPrettyLogs } from "./logger.ts";
 
 const config = loadConfigOrExit();
 const logger = createLogger({
   level: config.logLevel,
-  pretty: config.nodeEnv === "development" && process.stdout.isTTY === true,
+  pretty: wantsPrettyLogs(config, process.stdout.isTTY === true),
 });
 
 process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled promise rejection"));

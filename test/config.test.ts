@@ -14,6 +14,15 @@ const production = {
 };
 
 describe("configuration", () => {
+  it("PGLITE_IN_THREAD goes through the schema", () => {
+    const inThread = parseConfig({ PGLITE_IN_THREAD: "1" });
+    expect(inThread.ok && inThread.config.database.pgliteInThread).toBe(true);
+    const plain = parseConfig({});
+    expect(plain.ok && plain.config.database.pgliteInThread).toBe(false);
+    const bad = parseConfig({ PGLITE_IN_THREAD: "yes" });
+    expect(bad.ok).toBe(false);
+  });
+
   it("no Slack credentials → sandbox mode with defaults", () => {
     const r = parseConfig({});
     expect(r.ok && r.config.mode).toBe("sandbox");

@@ -153,7 +153,7 @@ describe("Dockerfile", () => {
         );
       }
     }
-    expect(copies.some((c) => c.sources.includes("/app/src/onboarding/templates"))).toBe(true);
+    expect(copies.some((c) => c.sources.includes("/app/src/checklist/templates"))).toBe(true);
   });
 
   it("copies into the runtime stage only files that exist in the build", () => {

@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger, scrubSecrets, toBoltLogger } from "../src/logger.ts";
+import { createLogger, prettyTransport, scrubSecrets, toBoltLogger, wantsPrettyLogs } from "../src/logger.ts";
 
 function capture() {
   const lines: string[] = [];
@@ -45,5 +45,22 @@ describe("logging", () => {
     expect(out).not.toContain("abc123");
     expect(out).not.toContain("zzz");
     expect(scrubSecrets("?code=1&token=2")).toBe("?code=[redacted]&token=[redacted]");
+  });
+});
+
+describe("start-up log format", () => {
+  it("is human-readable at a terminal or in sandbox mode, JSON otherwise", () => {
+    expect(wantsPrettyLogs({ mode: "http" }, true)).toBe(true);
+    expect(wantsPrettyLogs({ mode: "sandbox" }, false)).toBe(true);
+    expect(wantsPrettyLogs({ mode: "http" }, false)).toBe(false);
+    expect(wantsPrettyLogs({ mode: "socket" }, false)).toBe(false);
+  });
+
+  it("uses pino-pretty when it can be loaded, and falls back to JSON when it cannot (production image)", () => {
+    expect(prettyTransport()).toEqual({ target: "pino-pretty", options: { colorize: true } });
+    const missing = () => {
+      throw Object.assign(new Error("Cannot find module 'pino-pretty'"), { code: "MODULE_NOT_FOUND" });
+    };
+    expect(prettyTransport(missing)).toBeUndefined();
   });
 });

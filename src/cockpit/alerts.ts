@@ -4,32 +4,36 @@
  * in the database before it is sent (exactly one replica sends it) and released again if Slack fails.
  */
 import cron from "node-cron";
+import { progressOf } from "../checklist/state.ts";
 import type { AppContext } from "../context.ts";
-import { progressOf } from "../onboarding/checklist-service.ts";
-import { ActionId } from "../slack/ids.ts";
-import { claimDelivery } from "../slack/middleware/dedupe.ts";
-import { slackDate } from "../time.ts";
+import { claimDelivery, pruneDeliveries, releaseQuietly } from "../db/claims.ts";
+import {
+  type AlertSubject,
+  buildInviteExpiryAlert,
+  callRiskAlertText,
+  stallAlertText,
+} from "../slack/views/alerts.ts";
 
 const DAY = 86_400_000;
 /** Slack expires unaccepted Slack Connect invitations after 14 days. */
 export const INVITE_EXPIRY_DAYS = 14;
 
+const subject = (o: {
+  id: string;
+  customer: { name: string };
+  timeZone: string;
+  channelId: string | null;
+}): AlertSubject => ({
+  id: o.id,
+  companyName: o.customer.name,
+  timeZone: o.timeZone,
+  channelId: o.channelId,
+});
+
 /** Runs every check once; returns how many alerts went out. */
 export async function runAlerts(ctx: AppContext): Promise<number> {
-  await pruneDeliveries(ctx);
+  await pruneDeliveries(ctx, ctx.clock.now());
   return (await inviteExpiryAlerts(ctx)) + (await stallAlerts(ctx)) + (await callRiskAlerts(ctx));
-}
-
-/** Slack retries within minutes: ids of deliveries older than a week can go (alert claims stay). */
-export async function pruneDeliveries(ctx: AppContext): Promise<number> {
-  const cutoff = new Date(ctx.clock.now().getTime() - 7 * DAY);
-  const { count } = await ctx.db.prisma.processedDelivery.deleteMany({
-    where: {
-      receivedAt: { lt: cutoff },
-      OR: ["evt:", "cmd:", "act:", "view:"].map((prefix) => ({ key: { startsWith: prefix } })),
-    },
-  });
-  return count;
 }
 
 async function sendOnce(ctx: AppContext, key: string, send: () => Promise<void>): Promise<boolean> {
@@ -39,7 +43,7 @@ async function sendOnce(ctx: AppContext, key: string, send: () => Promise<void>)
     return true;
   } catch (err) {
     // Release the claim so the next run retries.
-    await ctx.db.prisma.processedDelivery.delete({ where: { key } }).catch(() => {});
+    await releaseQuietly(ctx, key);
     ctx.logger.warn({ err, key }, "alert not delivered; will retry");
     return false;
   }
@@ -61,23 +65,11 @@ export async function inviteExpiryAlerts(ctx: AppContext): Promise<number> {
     const ok = await sendOnce(ctx, `alert:invite:${invite.id}:${invite.sentAt?.toISOString()}`, async () => {
       await ctx.slack.chat.postMessage({
         channel: o.ownerUserId,
-        text: `:hourglass: ${invite.email} has not accepted the Slack Connect invitation for ${o.customer.name}; it expires ${expires.toISOString().slice(0, 10)}.`,
-        blocks: [
-          {
-            type: "section",
-            text: {
-              type: "mrkdwn",
-              text: `:hourglass: *${o.customer.name}*: ${invite.email} has not accepted the Slack Connect invitation sent ${slackDate(invite.sentAt ?? now, o.timeZone, "{date_short_pretty}")}. Slack expires it ${slackDate(expires, o.timeZone, "{date_short_pretty}")}.`,
-            },
-            accessory: {
-              type: "button",
-              action_id: ActionId.reinvite,
-              text: { type: "plain_text", text: "Re-invite" },
-              style: "primary",
-              value: o.id,
-            },
-          },
-        ],
+        ...buildInviteExpiryAlert(subject(o), {
+          email: invite.email,
+          sentAt: invite.sentAt ?? now,
+          expiresAt: expires,
+        }),
       });
       await ctx.db.prisma.invite.update({ where: { id: invite.id }, data: { alertedAt: now } });
     });
@@ -109,7 +101,7 @@ export async function stallAlerts(ctx: AppContext): Promise<number> {
       const progress = await progressOf(ctx, o);
       await ctx.slack.chat.postMessage({
         channel: o.ownerUserId,
-        text: `:zzz: *${o.customer.name}* has been quiet since ${slackDate(since, o.timeZone, "{date_short_pretty}")} — ${progress.stepsDone} of ${progress.stepsTotal} steps done; open for the customer: ${progress.openByOwner.customer.join(", ") || "nothing"}.${o.channelId ? ` <#${o.channelId}>` : ""}`,
+        text: stallAlertText(subject(o), since, progress),
       });
     });
     if (ok) sent++;
@@ -136,7 +128,7 @@ export async function callRiskAlerts(ctx: AppContext): Promise<number> {
     const ok = await sendOnce(ctx, `alert:risk:${o.id}:${o.callAt?.toISOString()}`, async () => {
       await ctx.slack.chat.postMessage({
         channel: o.ownerUserId,
-        text: `:rotating_light: *${o.customer.name}*'s call is ${slackDate(o.callAt ?? now, o.timeZone)} and the customer still has open steps: ${progress.openByOwner.customer.join(", ")}.${o.channelId ? ` <#${o.channelId}>` : ""}`,
+        text: callRiskAlertText(subject(o), o.callAt ?? now, progress),
       });
     });
     if (ok) sent++;

@@ -2,9 +2,10 @@
  * The rep's overview: one page of onboardings with everything the Home tab shows, in a fixed number of
  * indexed queries however many onboardings exist (50,000 in the benchmark).
  */
+
+import { computeProgress, type ItemState } from "../checklist/progress.ts";
+import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
-import { computeProgress, type ItemState } from "../onboarding/progress.ts";
-import { getTemplate } from "../onboarding/template.ts";
 
 /** Whose onboardings the Home tab lists. */
 export type HomeScope = "mine" | "all";

@@ -1,7 +1,7 @@
 /**
  * Database access: the only module that opens connections. PostgreSQL when DATABASE_URL is set (through
  * @prisma/adapter-pg), otherwise embedded PGlite (PostgreSQL in WebAssembly) with its files under DATA_DIR,
- * run in a worker thread (src/db/pglite-proxy.ts) unless PGLITE_IN_THREAD=1.
+ * run in a worker thread (src/db/pglite-proxy.ts) unless asked to run in-thread (PGLITE_IN_THREAD=1).
  */
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
@@ -36,7 +36,7 @@ export interface OpenDatabaseOptions {
   migrate?: boolean;
   poolSize?: number;
   /**
-   * Run PGlite on the main thread instead of a worker thread (default: PGLITE_IN_THREAD=1). In-thread, every
+   * Run PGlite on the main thread instead of a worker thread (default false; the app passes PGLITE_IN_THREAD=1 from src/config.ts). In-thread, every
    * query's CPU work blocks the event loop; kept as a fallback and for comparisons.
    */
   pgliteInThread?: boolean;
@@ -46,11 +46,7 @@ export interface OpenDatabaseOptions {
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const db = options.url
     ? openPostgres(options.url, options.poolSize ?? 10)
-    : await openPglite(
-        options.dataDir,
-        options.pgliteInThread ?? process.env.PGLITE_IN_THREAD === "1",
-        options.logger,
-      );
+    : await openPglite(options.dataDir, options.pgliteInThread ?? false, options.logger);
   if (options.migrate !== false) {
     try {
       const applied = await applyMigrations(db.sql, options.logger);

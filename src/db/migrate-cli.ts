@@ -9,7 +9,12 @@ import { openDatabase } from "./client.ts";
 const config = loadConfigOrExit();
 const logger = createLogger({ level: config.logLevel });
 try {
-  const db = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, logger });
+  const db = await openDatabase({
+    url: config.database.url,
+    dataDir: config.database.dataDir,
+    pgliteInThread: config.database.pgliteInThread,
+    logger,
+  });
   await db.close();
   logger.info("database is up to date");
 } catch (err) {

@@ -3,7 +3,7 @@
  * per application). Each read keeps only what the verdict needs — a status, a count, at most three ids
  * for the next read — and drops the data itself: no names, amounts or ids leave this module.
  */
-import type { FinchCheck } from "../onboarding/template.ts";
+import type { FinchCheck } from "../checklist/template-format.ts";
 import { classifyFinchError, type FinchClient, type FinchFailure } from "./client.ts";
 import type { PermissionResultKind } from "./report.ts";
 

@@ -1,10 +1,10 @@
 /**
  * Stored Finch connections: the access token lives only encrypted (AES-256-GCM, key id beside it) and is
  * decrypted just long enough to build a client. Also the small shared helpers of the Finch feature: the
- * app URLs, the per-onboarding serialization and the notes to the thread and to the rep.
+ * redirect URI, the per-onboarding serialization and the notes to the thread and to the rep.
  */
 import type { AppContext } from "../context.ts";
-import { connectLinkToken, decryptSecret, encryptSecret, needsReEncryption } from "../crypto.ts";
+import { decryptSecret, encryptSecret, needsReEncryption } from "../crypto.ts";
 import type { FinchConnection } from "../db/generated/client.ts";
 import { createConnectionClient, type FinchClient } from "./client.ts";
 
@@ -12,11 +12,6 @@ import { createConnectionClient, type FinchClient } from "./client.ts";
 export const POLL_MIN_SECONDS = 60;
 /** The longest wait between polls of an unverified connection. */
 export const POLL_MAX_SECONDS = 3600;
-
-/** The "Reconnect" link of an onboarding: our own URL, which makes a fresh reauthentication session. */
-export function reconnectUrlFor(ctx: AppContext, onboardingId: string): string {
-  return `${ctx.publicUrl}reconnect/${connectLinkToken(onboardingId, ctx.keys)}`;
-}
 
 /** Where Finch sends the browser after Connect (registered in Finch's dashboard). */
 export function finchRedirectUri(ctx: AppContext): string {

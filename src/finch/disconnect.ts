@@ -3,12 +3,13 @@
  * token. If Finch cannot be reached nothing is deleted — a token we throw away could never disconnect
  * the connection later.
  */
+
+import { getTemplate } from "../checklist/template-registry.ts";
 import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
+import type { Actor } from "../onboarding/actor.ts";
 import { audit } from "../onboarding/audit.ts";
 import { recordItemChange, refreshChecklist } from "../onboarding/checklist-service.ts";
-import { getTemplate } from "../onboarding/template.ts";
-import type { Actor } from "../slack/actors.ts";
 import { classifyFinchError } from "./client.ts";
 import { clientFor, postThreadNote, serialized } from "./connections.ts";
 

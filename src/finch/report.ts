@@ -3,7 +3,7 @@
  * Verification outcome) and the checklist ticks follow it. Pure, and free of employee data by design:
  * checks keep only counts and outcomes, never names, ids or amounts.
  */
-import type { FinchCheck, ProviderTemplate } from "../onboarding/template.ts";
+import type { FinchCheck, ProviderTemplate } from "../checklist/template-format.ts";
 
 /** The result of one permission's read-only check. */
 export type PermissionResultKind =

@@ -3,28 +3,27 @@
  * template, a report in the checklist's thread, ticks for what Finch proved (and unticks for what it no
  * longer can), and a note to the rep about anything that is not verified. Logs carry ids and outcomes only.
  */
+
+import { checklistItems } from "../checklist/items.ts";
+import { loadItemStates } from "../checklist/state.ts";
+import type { FinchCheck, ProviderTemplate } from "../checklist/template-format.ts";
+import { getTemplate } from "../checklist/template-registry.ts";
 import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
+import type { Actor } from "../onboarding/actor.ts";
 import { audit } from "../onboarding/audit.ts";
 import {
   celebrateIfCustomerDone,
-  loadItemStates,
   recordItemChange,
   refreshChecklist,
 } from "../onboarding/checklist-service.ts";
-import {
-  checklistItems,
-  type FinchCheck,
-  getTemplate,
-  type ProviderTemplate,
-} from "../onboarding/template.ts";
-import type { Actor } from "../slack/actors.ts";
-import { postTracked } from "../slack/post.ts";
+import { reconnectUrlFor } from "../onboarding/connect-links.ts";
 import {
   buildConnectLinkMessage,
   buildVerificationMessage,
   verificationSummaryText,
 } from "../slack/views/finch.ts";
+import { postTracked } from "../slack-gateway/post.ts";
 import { runChecks } from "./checks.ts";
 import { classifyFinchError, type FinchClient, type Introspection } from "./client.ts";
 import {
@@ -32,7 +31,6 @@ import {
   type NoteTarget,
   POLL_MAX_SECONDS,
   POLL_MIN_SECONDS,
-  reconnectUrlFor,
   serialized,
   tellRep,
 } from "./connections.ts";

@@ -8,25 +8,14 @@
 import type { IncomingMessage } from "node:http";
 import type { AppContext } from "../context.ts";
 import { connectLinkToken, readConnectLinkToken } from "../crypto.ts";
+import { claimDelivery } from "../db/claims.ts";
 import { isUsableWebhookSecret, unwrapFinchWebhook, type WebhookEvent } from "../finch/client.ts";
-import {
-  type BrowserAnswer,
-  completeConnect,
-  openConnectSession,
-  SESSION_MINUTES,
-} from "../finch/connect.ts";
+import { completeConnect } from "../finch/connect-callback.ts";
+import { type BrowserAnswer, openConnectSession, SESSION_MINUTES } from "../finch/connect-session.ts";
 import { verifyConnection } from "../finch/verify.ts";
 import { handleFinchEvent } from "../finch/webhooks.ts";
-import { claimDelivery } from "../slack/middleware/dedupe.ts";
-import {
-  ONE_MEGABYTE,
-  type RouteRequest,
-  type Router,
-  sendHtml,
-  sendJson,
-  sendText,
-  simplePage,
-} from "./router.ts";
+import { ONE_MEGABYTE } from "../limits.ts";
+import { type RouteRequest, type Router, sendHtml, sendJson, sendText, simplePage } from "./router.ts";
 
 /** Runs work after the response, so a graceful stop can wait for it (src/background.ts InFlight). */
 export interface BackgroundWork {

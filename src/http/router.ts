@@ -4,6 +4,7 @@
  * pipeline beside Bolt's.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { ONE_MEGABYTE } from "../limits.ts";
 
 /** A request as route handlers see it. */
 export interface RouteRequest {
@@ -30,8 +31,6 @@ export class BodyTooLargeError extends Error {
     super(`request body larger than ${limit} bytes`);
   }
 }
-
-export const ONE_MEGABYTE = 1024 * 1024;
 
 /** Reads a request body up to `limit` bytes. */
 export async function readBody(req: IncomingMessage, limit = ONE_MEGABYTE): Promise<Buffer> {

@@ -5,8 +5,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { z } from "zod";
+import { ONE_MEGABYTE } from "../limits.ts";
 import type { Logger } from "../logger.ts";
-import { BodyTooLargeError, ONE_MEGABYTE, type Router, readBody, sendText } from "./router.ts";
+import { BodyTooLargeError, type Router, readBody, sendText } from "./router.ts";
 
 /** Path of Slack's request URL (commands, interactivity, events). */
 export const SLACK_EVENTS_PATH = "/slack/events";

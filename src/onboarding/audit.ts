@@ -1,6 +1,6 @@
 /** The audit trail: who did what, when, from which workspace. Never holds secrets or employee data. */
 import type { AppContext } from "../context.ts";
-import type { Actor } from "../slack/actors.ts";
+import type { Actor } from "./actor.ts";
 
 /** Records one audit event (best effort: an audit failure is logged, never breaks the action). */
 export async function audit(

@@ -4,44 +4,16 @@
  * latest, so two people ticking at the same moment both end up visible (no lost update).
  */
 import { randomBytes } from "node:crypto";
+import { checklistItems } from "../checklist/items.ts";
+import { loadItemStates, progressOf } from "../checklist/state.ts";
+import { getTemplate } from "../checklist/template-registry.ts";
 import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
-import { connectLinkToken } from "../crypto.ts";
-import type { Actor } from "../slack/actors.ts";
 import { buildChecklistMessage } from "../slack/views/checklist.ts";
+import type { Actor } from "./actor.ts";
 import { audit } from "./audit.ts";
-import { type ChecklistProgress, computeProgress, type ItemState } from "./progress.ts";
-import { checklistItems, getTemplate } from "./template.ts";
-
-/** The stored state of every item of an onboarding's checklist. */
-export async function loadItemStates(ctx: AppContext, onboardingId: string): Promise<Map<string, ItemState>> {
-  const rows = await ctx.db.prisma.stepState.findMany({ where: { onboardingId } });
-  return new Map(
-    rows.map((r) => [
-      r.itemKey,
-      {
-        done: r.done,
-        source: r.source === "finch" ? "finch" : "slack",
-        byUserId: r.byUserId,
-        at: r.changedAt,
-        note: r.note,
-      },
-    ]),
-  );
-}
-
-/** The Finch Connect link of an onboarding (never stale: the app makes a fresh session on every click). */
-export function connectUrlFor(ctx: AppContext, onboardingId: string): string {
-  return `${ctx.publicUrl}connect/${connectLinkToken(onboardingId, ctx.keys)}`;
-}
-
-/** Progress of an onboarding from the database. */
-export async function progressOf(
-  ctx: AppContext,
-  onboarding: { id: string; providerId: string },
-): Promise<ChecklistProgress> {
-  return computeProgress(getTemplate(onboarding.providerId), await loadItemStates(ctx, onboarding.id));
-}
+import { connectUrlFor } from "./connect-links.ts";
+import { isCustomerTeam } from "./customer-team.ts";
 
 /** Builds the checklist message of an onboarding from the database. */
 export async function buildChecklistFor(ctx: AppContext, onboardingId: string) {
@@ -231,37 +203,6 @@ export async function tickFromSlack(
   if (changed) refreshHomeSoon(ctx, onboarding.ownerUserId);
   if (changed) await celebrateIfCustomerDone(ctx, onboarding.id);
   return { ok: true, changed };
-}
-
-/**
- * Is `teamId` the customer's workspace? Known from accepted Slack Connect invites; if none is recorded (an
- * event lost, an invite re-sent), Slack's own view of the channel decides, and the answer is remembered.
- */
-async function isCustomerTeam(
-  ctx: AppContext,
-  onboarding: { id: string; channelId: string | null; invites: Array<{ slackTeamId: string | null }> },
-  teamId: string,
-): Promise<boolean> {
-  if (!teamId || teamId === ctx.identity.teamId) return false;
-  if (onboarding.invites.some((i) => i.slackTeamId === teamId)) return true;
-  if (!onboarding.channelId) return false;
-  try {
-    const info = await ctx.slack.conversations.info({ channel: onboarding.channelId });
-    const channel = info.channel as { connected_team_ids?: string[] } | undefined;
-    if (!channel?.connected_team_ids?.includes(teamId)) return false;
-  } catch (err) {
-    ctx.logger.warn(
-      { err, onboardingId: onboarding.id },
-      "conversations.info failed while checking a ticker's team",
-    );
-    return false;
-  }
-  // The channel is this customer's alone: a connected workspace is theirs. Remember it on an open invite.
-  const open = await ctx.db.prisma.invite.findFirst({
-    where: { onboardingId: onboarding.id, slackTeamId: null },
-  });
-  if (open) await ctx.db.prisma.invite.update({ where: { id: open.id }, data: { slackTeamId: teamId } });
-  return true;
 }
 
 /** When every customer-owned step is done: one thread note and one message to the rep (exactly once). */

@@ -1,12 +1,20 @@
 /** Closing an onboarding (`/fleet done`) and handing it over (`/fleet owner`). */
+import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
-import type { Actor } from "../slack/actors.ts";
-import { adviceFor, slackErrorCode } from "../slack/errors.ts";
+import { adviceFor, slackErrorCode } from "../slack-gateway/errors.ts";
+import type { Actor } from "./actor.ts";
 import { audit } from "./audit.ts";
 import { refreshChecklist } from "./checklist-service.ts";
 
 /** Archives an onboarding: reminders and nudges stop, a closing note is posted, history is kept. */
 export async function closeOnboarding(ctx: AppContext, onboardingId: string, actor: Actor): Promise<string> {
+  const text = await close(ctx, onboardingId, actor);
+  const o = await ctx.db.prisma.onboarding.findUniqueOrThrow({ where: { id: onboardingId } });
+  refreshHomeSoon(ctx, o.ownerUserId);
+  return text;
+}
+
+async function close(ctx: AppContext, onboardingId: string, actor: Actor): Promise<string> {
   const now = ctx.clock.now();
   const closed = await ctx.db.prisma.onboarding.updateMany({
     where: { id: onboardingId, status: "active" },
@@ -32,8 +40,21 @@ export async function closeOnboarding(ctx: AppContext, onboardingId: string, act
   return `:checkered_flag: *${o.customer.name}* is closed: reminders and nudges stopped, history kept.`;
 }
 
-/** Hands an onboarding over to another rep of our workspace. */
+/** Hands an onboarding over to another rep of our workspace; both reps' Homes follow. */
 export async function handOver(
+  ctx: AppContext,
+  onboardingId: string,
+  newOwnerUserId: string,
+  actor: Actor,
+): Promise<string> {
+  const { ownerUserId } = await ctx.db.prisma.onboarding.findUniqueOrThrow({ where: { id: onboardingId } });
+  const text = await handOverTo(ctx, onboardingId, newOwnerUserId, actor);
+  refreshHomeSoon(ctx, ownerUserId);
+  refreshHomeSoon(ctx, newOwnerUserId);
+  return text;
+}
+
+async function handOverTo(
   ctx: AppContext,
   onboardingId: string,
   newOwnerUserId: string,

@@ -52,3 +52,10 @@ export async function resolveOnboarding(
     message: `I don't know a customer called "${company}". \`/fleet onboard\` starts one.`,
   };
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An onboarding id from a value that came back from Slack's client (a button, a modal), or null. */
+export function onboardingIdFrom(value: string | undefined | null): string | null {
+  return value && UUID.test(value) ? value : null;
+}

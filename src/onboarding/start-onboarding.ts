@@ -4,10 +4,10 @@
  * where it stopped and never creates a second channel or checklist.
  */
 import type { AppContext } from "../context.ts";
-import { scheduleCallReminder } from "../reminders/schedule.ts";
-import type { Actor } from "../slack/actors.ts";
-import { adviceFor, isTransientSlackError, slackErrorCode } from "../slack/errors.ts";
-import { MetadataEventType } from "../slack/ids.ts";
+import { claimLease, releaseQuietly } from "../db/claims.ts";
+import { adviceFor, isTransientSlackError, slackErrorCode } from "../slack-gateway/errors.ts";
+import { MetadataEventType } from "../slack-gateway/ids.ts";
+import type { Actor } from "./actor.ts";
 import { audit } from "./audit.ts";
 import { buildChecklistFor } from "./checklist-service.ts";
 import { channelNameFor, companySlug, customerNameKey } from "./names.ts";
@@ -23,16 +23,26 @@ export interface OnboardReport {
   complete: boolean;
 }
 
+/**
+ * What the saga tells other features, passed in so that onboarding imports none of them (the reminders
+ * build on onboarding, not the other way round).
+ */
+export interface OnboardingHooks {
+  /** The call was booked or moved by this run: schedule its day-before reminder. Must never throw. */
+  callBooked(ctx: AppContext, onboardingId: string): Promise<void>;
+}
+
 /** Starts (or resumes) the onboarding of a customer. */
 export async function startOnboarding(
   ctx: AppContext,
   request: OnboardRequest,
   actor: Actor,
+  hooks: OnboardingHooks,
 ): Promise<OnboardReport> {
   const { onboarding, resumed } = await findOrCreateOnboarding(ctx, request, actor);
   // One saga at a time per onboarding (two reps, a double click, two replicas): a second one would create
   // a second channel under a suffixed name. The lease expires by itself if its holder dies.
-  if (!(await claimSetup(ctx, onboarding.id))) {
+  if (!(await claimLease(ctx, setupKey(onboarding.id)))) {
     return {
       onboardingId: onboarding.id,
       channelId: onboarding.channelId,
@@ -43,9 +53,9 @@ export async function startOnboarding(
     };
   }
   try {
-    return await runSaga(ctx, request, actor, onboarding, resumed);
+    return await runSaga(ctx, request, actor, hooks, onboarding, resumed);
   } finally {
-    await ctx.db.prisma.processedDelivery.delete({ where: { key: setupKey(onboarding.id) } }).catch(() => {});
+    await releaseQuietly(ctx, setupKey(onboarding.id));
   }
 }
 
@@ -65,27 +75,19 @@ function isUniqueViolation(err: unknown): boolean {
   );
 }
 
+/** The set-up lease of an onboarding (free, or older than two minutes). */
 const setupKey = (onboardingId: string) => `setup:${onboardingId}`;
-
-/** Takes the set-up lease of an onboarding (free, or older than two minutes). */
-async function claimSetup(ctx: AppContext, onboardingId: string): Promise<boolean> {
-  const rows = await ctx.db.prisma.$queryRaw<unknown[]>`
-    insert into processed_delivery (key, received_at) values (${setupKey(onboardingId)}, now())
-    on conflict (key) do update set received_at = now()
-      where processed_delivery.received_at < now() - interval '2 minutes'
-    returning key`;
-  return rows.length === 1;
-}
 
 async function runSaga(
   ctx: AppContext,
   request: OnboardRequest,
   actor: Actor,
+  hooks: OnboardingHooks,
   onboarding: Awaited<ReturnType<typeof findOrCreateOnboarding>>["onboarding"],
   resumed: boolean,
 ): Promise<OnboardReport> {
   // The day-before reminder follows the call booked (or moved by a re-run) here; never throws.
-  await scheduleCallReminder(ctx, onboarding.id);
+  await hooks.callBooked(ctx, onboarding.id);
   const report: OnboardReport = {
     onboardingId: onboarding.id,
     channelId: onboarding.channelId,

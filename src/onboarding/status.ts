@@ -1,9 +1,24 @@
 /** Gathers the facts of `/fleet status` for one onboarding. */
+
+import { checklistItems } from "../checklist/items.ts";
+import { type ChecklistProgress, computeProgress } from "../checklist/progress.ts";
+import { loadItemStates } from "../checklist/state.ts";
+import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
-import type { StatusFacts } from "../slack/views/reports.ts";
-import { loadItemStates } from "./checklist-service.ts";
-import { computeProgress } from "./progress.ts";
-import { checklistItems, getTemplate } from "./template.ts";
+
+/** Everything `/fleet status` shows about one onboarding. */
+export interface StatusFacts {
+  company: string;
+  status: string;
+  channelId: string | null;
+  ownerUserId: string;
+  progress: ChecklistProgress;
+  ticks: Array<{ label: string; byUserId: string | null; source: string; at: Date }>;
+  invites: Array<{ email: string; status: string; lastError: string | null }>;
+  callAt: Date | null;
+  timeZone: string;
+  connection: { status: string; verifiedAt: Date | null } | null;
+}
 
 /** Reads everything the status summary shows (a few indexed queries). */
 export async function statusFacts(ctx: AppContext, onboardingId: string): Promise<StatusFacts> {

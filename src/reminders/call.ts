@@ -4,11 +4,11 @@
  * with no transaction open — Slack is told: the pinned checklist is re-rendered and a note is posted.
  */
 import type { AppContext } from "../context.ts";
+import type { Actor } from "../onboarding/actor.ts";
 import { audit } from "../onboarding/audit.ts";
 import { refreshChecklist } from "../onboarding/checklist-service.ts";
-import type { Actor } from "../slack/actors.ts";
-import { slackErrorCode } from "../slack/errors.ts";
 import { callChangeNote } from "../slack/views/call-change.ts";
+import { slackErrorCode } from "../slack-gateway/errors.ts";
 import { isValidTimeZone } from "../time.ts";
 import { syncCallReminder } from "./schedule.ts";
 

@@ -2,12 +2,30 @@
  * Reads what the reminder, digest and nudge messages say, fresh from the database at send time (a
  * reminder queued yesterday must show today's progress). Plain objects out; the views render them.
  */
+
+import { checklistItems } from "../checklist/items.ts";
+import { computeProgress } from "../checklist/progress.ts";
+import { loadItemStates } from "../checklist/state.ts";
+import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
-import { loadItemStates } from "../onboarding/checklist-service.ts";
-import { computeProgress } from "../onboarding/progress.ts";
-import { checklistItems, getTemplate } from "../onboarding/template.ts";
-import type { DigestCall } from "../slack/views/rep-digest.ts";
 import { nudgeAllowed } from "./rules.ts";
+
+/** One call of tomorrow, with what the digest says about its readiness. */
+export interface DigestCall {
+  onboardingId: string;
+  companyName: string;
+  channelId: string | null;
+  callAt: Date;
+  timeZone: string;
+  stepsDone: number;
+  stepsTotal: number;
+  openCustomerSteps: readonly string[];
+  /** Finch connection status, or null when there is none yet. */
+  connectionStatus: string | null;
+  connectionVerified: boolean;
+  invitesAccepted: number;
+  invitesTotal: number;
+}
 
 /** Invite statuses whose Slack user is (still) in the channel and may be mentioned. */
 const IN_CHANNEL = ["accepted", "approved"];

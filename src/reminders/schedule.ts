@@ -1,7 +1,7 @@
 /**
  * What should be in the reminder queue: the day-before reminder of every active onboarding's call, the
  * reps' morning digests and the customers' nudges. Everything here only writes rows (idempotently, keyed
- * by `dedupe_key`); src/reminders/scheduler.ts sends them.
+ * by `dedupe_key`); src/reminders/scheduler/ sends them.
  *
  * Call changes schedule at once through {@link syncCallReminder}; every scheduler tick also reconciles the
  * queue with the onboardings, so a change made by a code path that forgot the hook still ends up right.

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type WebAPIRateLimitedError, WebClient } from "@slack/web-api";
 import type { AppContext } from "../context.ts";
 import type { Logger } from "../logger.ts";
-import { webClientOptions } from "../slack/app.ts";
+import { webClientOptions } from "../slack-gateway/client-options.ts";
 import { isValidTimeZone } from "../time.ts";
 
 /**

@@ -9,7 +9,7 @@ import type { Config } from "../config.ts";
 import { ManualClock } from "../context.ts";
 import { type RunningFleet, startFleet } from "../fleet.ts";
 import type { Logger } from "../logger.ts";
-import { type Scheduler, startScheduler } from "../reminders/scheduler.ts";
+import { type Scheduler, startScheduler } from "../reminders/scheduler/index.ts";
 import type { FinchStandIn } from "./finch/index.ts";
 import { mountSandboxRoutes, type SandboxPeople, type SandboxRoutes } from "./sandbox-routes.ts";
 import type { SlackStandIn } from "./slack/index.ts";

@@ -4,13 +4,7 @@
  * Reps: internal users, optionally only those listed in FLEET_REP_USER_IDS or in FLEET_REP_USERGROUP_ID.
  */
 import type { AppContext } from "../context.ts";
-
-/** The person behind a request. */
-export interface Actor {
-  userId: string;
-  teamId: string;
-  internal: boolean;
-}
+import type { Actor } from "../onboarding/actor.ts";
 
 /** Builds the actor of a slash command (`user_team` is set when the user belongs to another team). */
 export function commandActor(

@@ -3,28 +3,11 @@
  * and every listener. Does not listen on a port: src/fleet.ts owns the HTTP server.
  */
 import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from "@slack/bolt";
-import type { WebClientOptions } from "@slack/web-api";
 import type { Config } from "../config.ts";
-import { ONE_MEGABYTE } from "../http/router.ts";
+import { ONE_MEGABYTE } from "../limits.ts";
 import { type Logger, toBoltLogger } from "../logger.ts";
+import { webClientOptions } from "../slack-gateway/client-options.ts";
 import { withIdempotentAck } from "./idempotent-ack.ts";
-
-/** Web API client settings shared by Bolt's client and the jobs' client. */
-export function webClientOptions(config: Config, logger: Logger): WebClientOptions {
-  return {
-    slackApiUrl: config.slack.apiUrl,
-    logger: toBoltLogger(logger.child({ component: "slack-web-api" })),
-    // Bounded: the library default retries for ~30 minutes. Rate limits are still honoured (Retry-After).
-    retryConfig: {
-      retries: config.slack.retries,
-      factor: 2,
-      minTimeout: 250,
-      maxTimeout: 5_000,
-      randomize: true,
-    },
-    timeout: config.slack.timeoutMs,
-  };
-}
 
 /** The Bolt app plus the request listener to mount on our HTTP server (HTTP mode). */
 export interface SlackApp {

@@ -3,10 +3,10 @@
  * or by completing the stand-in's session), and read what landed in Slack.
  */
 import { randomBytes } from "node:crypto";
-import { connectUrlFor } from "../../src/onboarding/checklist-service.ts";
+import { connectUrlFor } from "../../src/onboarding/connect-links.ts";
 import type { CompleteSessionOptions, CompleteSessionResult } from "../../src/sandbox/finch/index.ts";
 import type { StoredMessage } from "../../src/sandbox/slack/index.ts";
-import { MetadataEventType } from "../../src/slack/ids.ts";
+import { MetadataEventType } from "../../src/slack-gateway/ids.ts";
 import { eventually, type Harness, HOME_TEAM, HR, REP } from "../helpers/harness.ts";
 
 /** What a test needs about an onboarding. */

@@ -4,7 +4,7 @@
  * verification lands in the checklist's thread and the pinned checklist shows the proven items ticked.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MetadataEventType } from "../../src/slack/ids.ts";
+import { MetadataEventType } from "../../src/slack-gateway/ids.ts";
 import { eventually, type Harness, HOME_TEAM, HR, REP, startHarness } from "../helpers/harness.ts";
 import { connectInBrowser, FINCH_STEPS, tickedItems, verifications } from "./helpers.ts";
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/context.ts";
 import { buildAccountUpdatedEvent } from "../../src/sandbox/finch/index.ts";
-import { ActionId } from "../../src/slack/ids.ts";
+import { ActionId } from "../../src/slack-gateway/ids.ts";
 import { eventually, type Harness, HOME_TEAM, HR, REP, startHarness } from "../helpers/harness.ts";
 import { connect, nthVerification, onboard, threadReplies } from "./helpers.ts";
 

@@ -1,5 +1,6 @@
 /** The pure verdict rules of a verification. */
 import { describe, expect, it } from "vitest";
+import { getTemplate } from "../../src/checklist/template-registry.ts";
 import {
   overallOutcome,
   type PermissionOutcome,
@@ -8,7 +9,6 @@ import {
   setupStepsOf,
   storedOutcome,
 } from "../../src/finch/report.ts";
-import { getTemplate } from "../../src/onboarding/template.ts";
 
 const perm = (result: PermissionResultKind, key = "p"): PermissionOutcome => ({
   key,

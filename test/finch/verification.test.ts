@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/context.ts";
 import { startFinchPolling } from "../../src/finch/polling.ts";
 import { buildAccountUpdatedEvent, buildJobSucceededEvent } from "../../src/sandbox/finch/index.ts";
-import { ActionId, MetadataEventType } from "../../src/slack/ids.ts";
+import { ActionId, MetadataEventType } from "../../src/slack-gateway/ids.ts";
 import { eventually, type Harness, HOME_TEAM, HR, REP, startHarness } from "../helpers/harness.ts";
 import {
   connect,

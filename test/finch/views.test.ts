@@ -1,5 +1,6 @@
 /** The Finch message builders, checked against Block Kit's limits and for what they must (not) say. */
 import { describe, expect, it } from "vitest";
+import { getTemplate } from "../../src/checklist/template-registry.ts";
 import {
   type PermissionOutcome,
   type PermissionResultKind,
@@ -7,8 +8,6 @@ import {
   type VerificationOutcome,
   type VerificationReport,
 } from "../../src/finch/report.ts";
-import { getTemplate } from "../../src/onboarding/template.ts";
-import { ActionId, MetadataEventType } from "../../src/slack/ids.ts";
 import {
   buildConnectLinkMessage,
   buildDisconnectConfirmation,
@@ -16,6 +15,7 @@ import {
   verificationSummaryText,
 } from "../../src/slack/views/finch.ts";
 import { findBlockKitViolations } from "../../src/slack/views/limits.ts";
+import { ActionId, MetadataEventType } from "../../src/slack-gateway/ids.ts";
 
 const template = getTemplate("justworks");
 const ONBOARDING = "8e1c2a4e-0000-4000-8000-000000000001";

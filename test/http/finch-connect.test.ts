@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/context.ts";
 import { connectLinkToken, decryptSecret, type KeyRing } from "../../src/crypto.ts";
-import { connectUrlFor } from "../../src/onboarding/checklist-service.ts";
+import { connectUrlFor } from "../../src/onboarding/connect-links.ts";
 import { connect, dms, nthVerification, onboard, openLink, threadReplies } from "../finch/helpers.ts";
 import { eventually, type Harness, startHarness } from "../helpers/harness.ts";
 

@@ -4,8 +4,8 @@
  * status, and concurrent ticks on PostgreSQL.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { adviceFor, KNOWN_SLACK_ERRORS } from "../../src/slack/errors.ts";
 import { OnboardField } from "../../src/slack/views/onboard-modal.ts";
+import { adviceFor, KNOWN_SLACK_ERRORS } from "../../src/slack-gateway/errors.ts";
 import {
   ACME_TEAM,
   acceptInvite,

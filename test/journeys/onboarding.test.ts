@@ -3,7 +3,8 @@
  * step from their own workspace, progress reaches 100% and the rep is told.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checklistItems, getTemplate } from "../../src/onboarding/template.ts";
+import { checklistItems } from "../../src/checklist/items.ts";
+import { getTemplate } from "../../src/checklist/template-registry.ts";
 import {
   acceptInvite,
   dmMessages,

@@ -4,7 +4,7 @@
  * everything is refused, logged, and nothing changes.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ActionId } from "../../src/slack/ids.ts";
+import { ActionId } from "../../src/slack-gateway/ids.ts";
 import { connect, onboard } from "../finch/helpers.ts";
 import { ACME_TEAM, eventually, type Harness, HR, startHarness } from "../helpers/harness.ts";
 

@@ -7,7 +7,7 @@
  */
 import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startScheduler } from "../../src/reminders/scheduler.ts";
+import { startScheduler } from "../../src/reminders/scheduler/index.ts";
 import { buildAccountUpdatedEvent } from "../../src/sandbox/finch/index.ts";
 import { signSlackRequest } from "../../src/sandbox/slack-driver/index.ts";
 import { connect, nthVerification, onboard } from "../finch/helpers.ts";

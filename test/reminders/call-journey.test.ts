@@ -6,9 +6,9 @@
 import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/context.ts";
-import { type Scheduler, startScheduler } from "../../src/reminders/scheduler.ts";
-import { MetadataEventType } from "../../src/slack/ids.ts";
+import { type Scheduler, startScheduler } from "../../src/reminders/scheduler/index.ts";
 import { RescheduleField } from "../../src/slack/views/reschedule-modal.ts";
+import { MetadataEventType } from "../../src/slack-gateway/ids.ts";
 import {
   ACME_TEAM,
   acceptInvite,

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/context.ts";
-import { startScheduler } from "../../src/reminders/scheduler.ts";
+import { startScheduler } from "../../src/reminders/scheduler/index.ts";
 import { createJobsSlackClient } from "../../src/reminders/slack-delivery.ts";
 import type { RecordedCall } from "../../src/sandbox/slack/index.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";

@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StoredMessage } from "../../src/sandbox/slack/index.ts";
-import { MetadataEventType } from "../../src/slack/ids.ts";
+import { MetadataEventType } from "../../src/slack-gateway/ids.ts";
 import { openTestDatabase } from "../helpers/db.ts";
 import { eventually, type Harness, startHarness } from "../helpers/harness.ts";
 import { allReminderMessages, metadataMessages, seedOnboarding } from "./helpers.ts";

@@ -4,11 +4,12 @@
  * controllable clock; plus the short confirmation when everything is done and verified.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checklistItems } from "../../src/checklist/items.ts";
+import { getTemplate } from "../../src/checklist/template-registry.ts";
 import { ManualClock } from "../../src/context.ts";
 import { recordItemChange } from "../../src/onboarding/checklist-service.ts";
-import { checklistItems, getTemplate } from "../../src/onboarding/template.ts";
-import { type Scheduler, startScheduler } from "../../src/reminders/scheduler.ts";
-import { MetadataEventType } from "../../src/slack/ids.ts";
+import { type Scheduler, startScheduler } from "../../src/reminders/scheduler/index.ts";
+import { MetadataEventType } from "../../src/slack-gateway/ids.ts";
 import { dmMessages, type Harness, HOME_TEAM, HR, REP2, startHarness } from "../helpers/harness.ts";
 import { metadataMessages, seedOnboarding } from "./helpers.ts";
 

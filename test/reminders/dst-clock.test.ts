@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/context.ts";
 import { closeOnboarding } from "../../src/onboarding/close.ts";
 import { rescheduleCall } from "../../src/reminders/call.ts";
-import { type Scheduler, startScheduler } from "../../src/reminders/scheduler.ts";
+import { type Scheduler, startScheduler } from "../../src/reminders/scheduler/index.ts";
 import { parseLocalDateTime } from "../../src/time.ts";
 import { type Harness, HOME_TEAM, REP, startHarness } from "../helpers/harness.ts";
 import { metadataMessages, seedOnboarding } from "./helpers.ts";

@@ -4,7 +4,7 @@ import type { AppContext } from "../../src/context.ts";
 import type { Database } from "../../src/db/client.ts";
 import { syncCallReminder } from "../../src/reminders/schedule.ts";
 import type { SlackStandIn, StoredMessage } from "../../src/sandbox/slack/index.ts";
-import { MetadataEventType } from "../../src/slack/ids.ts";
+import { MetadataEventType } from "../../src/slack-gateway/ids.ts";
 import { HOME_TEAM, REP } from "../helpers/harness.ts";
 
 /** What a seeded onboarding looks like. */

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/context.ts";
-import { startScheduler } from "../../src/reminders/scheduler.ts";
+import { startScheduler } from "../../src/reminders/scheduler/index.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
 import { metadataMessages, seedOnboarding } from "./helpers.ts";
 

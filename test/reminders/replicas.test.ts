@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/context.ts";
 import type { RunningFleet } from "../../src/fleet.ts";
-import { type Scheduler, startScheduler } from "../../src/reminders/scheduler.ts";
+import { type Scheduler, startScheduler } from "../../src/reminders/scheduler/index.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
 import { allReminderMessages, metadataMessages, seedOnboarding } from "./helpers.ts";
 

@@ -1,21 +1,18 @@
 import type { AnyBlock, KnownBlock } from "@slack/types";
 import { describe, expect, it } from "vitest";
 import { callPrepFor } from "../../src/reminders/call-prep.ts";
-import { ActionId, CallbackId, MetadataEventType } from "../../src/slack/ids.ts";
+import type { DigestCall } from "../../src/reminders/facts.ts";
 import { callChangeNote, callChangeReply } from "../../src/slack/views/call-change.ts";
 import { findBlockKitViolations } from "../../src/slack/views/limits.ts";
 import { buildNudgeMessage } from "../../src/slack/views/nudge.ts";
 import { buildCallReminderMessage, type CallReminderInput } from "../../src/slack/views/reminder.ts";
-import {
-  buildRepDigestMessage,
-  type DigestCall,
-  MAX_DIGEST_CALLS,
-} from "../../src/slack/views/rep-digest.ts";
+import { buildRepDigestMessage, MAX_DIGEST_CALLS } from "../../src/slack/views/rep-digest.ts";
 import {
   buildRescheduleModal,
   RescheduleField,
   readRescheduleModal,
 } from "../../src/slack/views/reschedule-modal.ts";
+import { ActionId, CallbackId, MetadataEventType } from "../../src/slack-gateway/ids.ts";
 
 const CALL = new Date("2026-12-03T13:30:00Z");
 const LONG = Array.from("Société Générale & Fils <Zürich> 🚀👩‍💻 ".repeat(12)).slice(0, 200).join("");

@@ -12,9 +12,10 @@ import { DateTime } from "luxon";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../bench/support/free-port.ts";
+import { checklistItems } from "../../src/checklist/items.ts";
+import { getTemplate } from "../../src/checklist/template-registry.ts";
 import { parseConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/logger.ts";
-import { checklistItems, getTemplate } from "../../src/onboarding/template.ts";
 import { type RunningSandbox, SANDBOX, startSandbox } from "../../src/sandbox/sandbox-mode.ts";
 
 /** Debian's Chromium by default; CHROMIUM_PATH points the test at another Chromium or Chrome binary. */

@@ -2,14 +2,16 @@
 import type { App } from "@slack/bolt";
 import type { InFlight } from "../../background.ts";
 import type { AppContext } from "../../context.ts";
+import type { OnboardingHooks } from "../../onboarding/start-onboarding.ts";
+import { scheduleCallReminder } from "../../reminders/schedule.ts";
 import { dedupeMiddleware } from "../middleware/dedupe.ts";
 import { registerFinchActions } from "./actions/finch.ts";
 import { registerActions } from "./actions/index.ts";
-import { registerCockpit } from "./cockpit.ts";
-import { registerFinchCommands } from "./commands/finch.ts";
-import { registerCommands } from "./commands/index.ts";
+import { cockpitSubcommands, registerCockpit } from "./cockpit.ts";
+import { finchSubcommands } from "./commands/finch.ts";
+import { onboardingSubcommands, registerCommands } from "./commands/index.ts";
 import { registerEvents } from "./events/index.ts";
-import { registerReminderListeners } from "./reminders.ts";
+import { registerReminderListeners, reminderSubcommands } from "./reminders.ts";
 import { registerViews } from "./views/index.ts";
 
 /** Wires the app's listeners. */
@@ -19,11 +21,18 @@ export function registerListeners(app: App, ctx: AppContext, inFlight: InFlight)
     await inFlight.track(next());
   });
   app.use(dedupeMiddleware(ctx));
-  registerCommands(app, ctx);
-  registerFinchCommands(ctx);
+  // The reminders follow onboarding's calls; onboarding is told how here, and imports no reminders.
+  const onboardingHooks: OnboardingHooks = { callBooked: scheduleCallReminder };
+  // Each app gets its own handlers: two apps in one process share no closures.
+  registerCommands(app, ctx, {
+    ...onboardingSubcommands(ctx, onboardingHooks),
+    ...finchSubcommands(ctx),
+    ...cockpitSubcommands(ctx),
+    ...reminderSubcommands(ctx),
+  });
   registerActions(app, ctx);
   registerFinchActions(app, ctx);
-  registerViews(app, ctx);
+  registerViews(app, ctx, onboardingHooks);
   registerEvents(app, ctx);
   registerCockpit(app, ctx);
   registerReminderListeners(app, ctx);

@@ -10,18 +10,18 @@ import type {
   SlackActionMiddlewareArgs,
 } from "@slack/bolt";
 import type { AppContext } from "../../context.ts";
-import { audit } from "../../onboarding/audit.ts";
-import { onboardingByChannel, resolveOnboarding } from "../../onboarding/lookup.ts";
+import { onboardingByChannel, onboardingIdFrom } from "../../onboarding/lookup.ts";
 import { rescheduleCall, validateCallChange } from "../../reminders/call.ts";
+import { ActionId, CallbackId } from "../../slack-gateway/ids.ts";
 import { parseLocalDateTime } from "../../time.ts";
-import { interactionActor, isRep, refusalFor } from "../actors.ts";
+import { interactionActor } from "../actors.ts";
 import { USAGE } from "../commands/parse.ts";
-import { ActionId, CallbackId } from "../ids.ts";
 import { callChangeReply } from "../views/call-change.ts";
 import { buildRescheduleModal, RescheduleField, readRescheduleModal } from "../views/reschedule-modal.ts";
-import { addSubcommand } from "./commands/index.ts";
+import { aboutOnboarding, type SubcommandHandlers } from "./commands/index.ts";
+import { allowRep } from "./guards.ts";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+type CallCommandInput = Parameters<Parameters<typeof aboutOnboarding<"call">>[1]>[0];
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
@@ -36,11 +36,12 @@ function replyText(
 }
 
 /** Registers `/fleet call`, the Reschedule button and the reschedule modal. */
-export function registerReminderListeners(app: App, ctx: AppContext): void {
-  addSubcommand("call", async ({ ctx, cmd, command, actor, respond }) => {
-    const found = await resolveOnboarding(ctx, cmd.company, command.channel_id);
-    if (!found.ok) return void (await respond({ response_type: "ephemeral", text: found.message }));
-    const onboarding = found.onboarding;
+export function reminderSubcommands(ctx: AppContext): SubcommandHandlers {
+  return { call: aboutOnboarding(ctx, callCommand(ctx)) };
+}
+
+function callCommand(ctx: AppContext) {
+  return async ({ cmd, onboarding, actor, respond }: CallCommandInput) => {
     // Without tz= the wall time belongs to the onboarding's own zone (it may not exist there).
     const timeZone = cmd.timeZone ?? onboarding.timeZone;
     const parsed = parseLocalDateTime(cmd.wallTime, timeZone);
@@ -62,8 +63,11 @@ export function registerReminderListeners(app: App, ctx: AppContext): void {
       response_type: "ephemeral",
       text: result.ok ? replyText(result, ctx.clock.now()) : `${result.message}\n\n${USAGE.call}`,
     });
-  });
+  };
+}
 
+/** Registers the Reschedule buttons and the reschedule modal. */
+export function registerReminderListeners(app: App, ctx: AppContext): void {
   // The same modal from the rep digest's button and from the App Home's.
   const openModal = async ({ ack, body, action, client }: ButtonArgs) => {
     await ack();
@@ -72,20 +76,16 @@ export function registerReminderListeners(app: App, ctx: AppContext): void {
     const tell = async (text: string) => {
       if (channelId) await client.chat.postEphemeral({ channel: channelId, user: actor.userId, text });
     };
-    if (!(await isRep(ctx, actor))) {
-      ctx.logger.warn(
-        { user: actor.userId, team: actor.teamId, action: action.action_id },
-        "rep action refused",
-      );
-      await audit(ctx, { action: `${action.action_id}.refused`, actor });
-      return void (await tell(refusalFor(actor)));
-    }
+    const allowed = await allowRep(ctx, actor, {
+      log: "rep action refused",
+      fields: { action: action.action_id },
+      audit: `${action.action_id}.refused`,
+      tell,
+    });
+    if (!allowed) return;
     const onboardingId =
-      action.value && UUID.test(action.value)
-        ? action.value
-        : channelId
-          ? (await onboardingByChannel(ctx, channelId))?.id
-          : undefined;
+      onboardingIdFrom(action.value) ??
+      (channelId ? (await onboardingByChannel(ctx, channelId))?.id : undefined);
     const onboarding = onboardingId
       ? await ctx.db.prisma.onboarding.findUnique({
           where: { id: onboardingId },
@@ -115,15 +115,14 @@ export function registerReminderListeners(app: App, ctx: AppContext): void {
 
   app.view(CallbackId.rescheduleModal, async ({ ack, body, view, client }) => {
     const actor = interactionActor(ctx, body);
-    if (!(await isRep(ctx, actor))) {
-      await ack({
-        response_action: "errors",
-        errors: { [RescheduleField.call]: refusalFor(actor).slice(0, 150) },
-      });
-      return;
-    }
+    const allowed = await allowRep(ctx, actor, {
+      tell: (text) =>
+        ack({ response_action: "errors", errors: { [RescheduleField.call]: text.slice(0, 150) } }),
+    });
+    if (!allowed) return;
     const input = readRescheduleModal(view.state.values as never);
-    if (!UUID.test(view.private_metadata)) {
+    const onboardingId = onboardingIdFrom(view.private_metadata);
+    if (!onboardingId) {
       await ack({
         response_action: "errors",
         errors: { [RescheduleField.call]: "This form is out of date: close it and try again." },
@@ -142,7 +141,7 @@ export function registerReminderListeners(app: App, ctx: AppContext): void {
     }
     await ack();
     const result = await rescheduleCall(ctx, {
-      onboardingId: view.private_metadata,
+      onboardingId,
       callAt: input.callAt,
       timeZone: input.timeZone,
       actor,

@@ -5,6 +5,7 @@
  */
 import type { AnyMiddlewareArgs, Middleware } from "@slack/bolt";
 import type { AppContext } from "../../context.ts";
+import { claimDelivery, runClaimed } from "../../db/claims.ts";
 
 /** A stable id for a delivery: event_id for events, trigger_id (+ action_ts) for commands and interactions. */
 export function deliveryKey(body: Record<string, unknown>): string | null {
@@ -25,13 +26,6 @@ export function deliveryKey(body: Record<string, unknown>): string | null {
     if (view?.id) return `view:${view.id}:${view.hash ?? ""}:${trigger ?? ""}`;
   }
   return null;
-}
-
-/** Claims a delivery id; true for the first caller only. */
-export async function claimDelivery(ctx: Pick<AppContext, "db">, key: string): Promise<boolean> {
-  const inserted = await ctx.db.prisma.$executeRaw`
-    insert into processed_delivery (key) values (${key}) on conflict (key) do nothing`;
-  return inserted === 1;
 }
 
 /**
@@ -59,18 +53,4 @@ export function dedupeMiddleware(ctx: AppContext): Middleware<AnyMiddlewareArgs>
     }
     await runClaimed(ctx, key, () => args.next());
   };
-}
-
-/** Runs the work of a claimed delivery; if it fails, the claim is released so a retry can redo it. */
-export async function runClaimed<T>(
-  ctx: Pick<AppContext, "db">,
-  key: string,
-  work: () => Promise<T>,
-): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    await ctx.db.prisma.processedDelivery.delete({ where: { key } }).catch(() => {});
-    throw err;
-  }
 }

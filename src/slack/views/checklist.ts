@@ -15,17 +15,15 @@ import type {
   PlainTextElement,
   SectionBlock,
 } from "@slack/types";
-import { computeProgress, type ItemState, progressBar } from "../../onboarding/progress.ts";
-import {
-  type ChecklistItem,
-  checklistItems,
-  fillPlaceholders,
-  type PlaceholderValues,
-  type ProviderTemplate,
-  placeholderValuesFor,
-  type TemplateStep,
-} from "../../onboarding/template.ts";
-import { ActionId, MetadataEventType, tickActionId } from "../ids.ts";
+import { checklistItems, fillPlaceholders, placeholderValuesFor } from "../../checklist/items.ts";
+import { computeProgress, type ItemState, progressBar } from "../../checklist/progress.ts";
+import type {
+  ChecklistItem,
+  PlaceholderValues,
+  ProviderTemplate,
+  TemplateStep,
+} from "../../checklist/template-format.ts";
+import { ActionId, MetadataEventType, tickActionId } from "../../slack-gateway/ids.ts";
 import { BLOCK_KIT_LIMITS } from "./limits.ts";
 import { clipText, escapeMrkdwn } from "./mrkdwn.ts";
 

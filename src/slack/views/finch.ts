@@ -17,7 +17,7 @@ import type {
   VerificationOutcome,
   VerificationReport,
 } from "../../finch/report.ts";
-import { ActionId, MetadataEventType } from "../ids.ts";
+import { ActionId, MetadataEventType } from "../../slack-gateway/ids.ts";
 import { BLOCK_KIT_LIMITS } from "./limits.ts";
 import { clipText, escapeMrkdwn } from "./mrkdwn.ts";
 

@@ -1,9 +1,9 @@
 /** The App Home tab: a rep's cockpit (pure builder), and the neutral view external users get. */
 import type { Button, KnownBlock, View } from "@slack/types";
+import { progressBar } from "../../checklist/progress.ts";
 import type { HomePage, HomeRow } from "../../cockpit/home-data.ts";
-import { progressBar } from "../../onboarding/progress.ts";
+import { ActionId } from "../../slack-gateway/ids.ts";
 import { slackDate } from "../../time.ts";
-import { ActionId } from "../ids.ts";
 import { escapeMrkdwn } from "./mrkdwn.ts";
 
 const CONNECTION_TEXT: Record<HomeRow["connection"], string> = {

@@ -1,7 +1,7 @@
 /** A gentle nudge in the customer's channel when their checklist steps sat untouched for days. Pure. */
 import type { KnownBlock } from "@slack/types";
+import { MetadataEventType } from "../../slack-gateway/ids.ts";
 import { slackDate } from "../../time.ts";
-import { MetadataEventType } from "../ids.ts";
 import { BLOCK_KIT_LIMITS } from "./limits.ts";
 import { clipText, escapeMrkdwn, mentions, plural } from "./mrkdwn.ts";
 

@@ -1,7 +1,7 @@
 /** The "New onboarding" modal (`/fleet onboard` with no text, or the App Home button). Pure builder. */
 import type { KnownBlock, View } from "@slack/types";
 import type { OnboardDraft } from "../../onboarding/onboard-request.ts";
-import { CallbackId } from "../ids.ts";
+import { CallbackId } from "../../slack-gateway/ids.ts";
 
 /** Block and action ids of the modal's inputs (one place, read back by the submission handler). */
 export const OnboardField = {

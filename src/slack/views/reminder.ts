@@ -4,8 +4,8 @@
  */
 import type { KnownBlock, MrkdwnElement, SectionBlock } from "@slack/types";
 import type { CallPrepItem } from "../../reminders/call-prep.ts";
+import { ActionId, MetadataEventType } from "../../slack-gateway/ids.ts";
 import { formatInZone, slackDate } from "../../time.ts";
-import { ActionId, MetadataEventType } from "../ids.ts";
 import { BLOCK_KIT_LIMITS } from "./limits.ts";
 import { clipText, escapeMrkdwn, mentions, plural } from "./mrkdwn.ts";
 

@@ -1,8 +1,8 @@
 /** Private texts for the rep: the result of `/fleet onboard` and the `/fleet status` summary. Pure. */
 
-import type { ChecklistProgress } from "../../onboarding/progress.ts";
-import { progressBar } from "../../onboarding/progress.ts";
+import { progressBar } from "../../checklist/progress.ts";
 import type { OnboardReport } from "../../onboarding/start-onboarding.ts";
+import type { StatusFacts } from "../../onboarding/status.ts";
 import { slackDate } from "../../time.ts";
 
 /** What `/fleet onboard` did, and what the rep should do about any problem. */
@@ -18,20 +18,6 @@ export function onboardReportText(company: string, report: OnboardReport): strin
     lines.push("Run the same `/fleet onboard` command again once fixed — it resumes where it stopped.");
   }
   return lines.join("\n");
-}
-
-/** Everything `/fleet status` shows about one onboarding. */
-export interface StatusFacts {
-  company: string;
-  status: string;
-  channelId: string | null;
-  ownerUserId: string;
-  progress: ChecklistProgress;
-  ticks: Array<{ label: string; byUserId: string | null; source: string; at: Date }>;
-  invites: Array<{ email: string; status: string; lastError: string | null }>;
-  callAt: Date | null;
-  timeZone: string;
-  connection: { status: string; verifiedAt: Date | null } | null;
 }
 
 /** The status summary (mrkdwn). */

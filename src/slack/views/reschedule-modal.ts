@@ -1,7 +1,7 @@
 /** The "Move the call" modal opened by the Reschedule button. Pure builder plus the reader of its state. */
 import type { KnownBlock, ModalView } from "@slack/types";
+import { CallbackId } from "../../slack-gateway/ids.ts";
 import { slackDate, toUnixSeconds } from "../../time.ts";
-import { CallbackId } from "../ids.ts";
 import { clipText, escapeMrkdwn } from "./mrkdwn.ts";
 
 /** Block and action ids of the modal's inputs (one place, read back by the submission handler). */

@@ -2,8 +2,8 @@
 import type { App, BlockAction, CheckboxesAction } from "@slack/bolt";
 import type { AppContext } from "../../../context.ts";
 import { tickFromSlack } from "../../../onboarding/checklist-service.ts";
+import { ActionId } from "../../../slack-gateway/ids.ts";
 import { interactionActor } from "../../actors.ts";
-import { ActionId } from "../../ids.ts";
 
 const TICK = new RegExp(`^${ActionId.tickPrefix}(.+)$`);
 

@@ -3,18 +3,20 @@
  * into the ephemeral ack), then do the slow work and answer privately through `respond`.
  */
 import type { App, RespondFn, SlashCommand } from "@slack/bolt";
+import { getTemplate, templateIds } from "../../../checklist/template-registry.ts";
 import type { AppContext } from "../../../context.ts";
-import { audit } from "../../../onboarding/audit.ts";
-import { resolveOnboarding } from "../../../onboarding/lookup.ts";
-import { startOnboarding } from "../../../onboarding/start-onboarding.ts";
+import { claimDelivery, runClaimed } from "../../../db/claims.ts";
+import type { Actor } from "../../../onboarding/actor.ts";
+import type { OnboardingWithCustomer } from "../../../onboarding/lookup.ts";
+import { type OnboardingHooks, startOnboarding } from "../../../onboarding/start-onboarding.ts";
 import { statusFacts } from "../../../onboarding/status.ts";
-import { getTemplate, templateIds } from "../../../onboarding/template.ts";
-import { type Actor, commandActor, isRep, refusalFor } from "../../actors.ts";
+import { COMMAND } from "../../../slack-gateway/ids.ts";
+import { commandActor } from "../../actors.ts";
 import { type FleetCommand, helpText, parseFleetCommand, USAGE } from "../../commands/parse.ts";
-import { COMMAND } from "../../ids.ts";
-import { claimDelivery, deliveryKey, runClaimed } from "../../middleware/dedupe.ts";
+import { deliveryKey } from "../../middleware/dedupe.ts";
 import { buildOnboardModal } from "../../views/onboard-modal.ts";
 import { onboardReportText, statusText } from "../../views/reports.ts";
+import { allowRep, onboardingOrTell } from "../guards.ts";
 
 /** What a subcommand handler gets. */
 export interface CommandInput {
@@ -29,32 +31,45 @@ export type SubcommandHandler<K extends FleetCommand["kind"]> = (
   input: CommandInput & { cmd: Extract<FleetCommand, { kind: K }> },
 ) => Promise<void>;
 
+/** The handlers of the subcommands, by kind (each feature passes its own in at registration). */
+export type SubcommandHandlers = { [K in FleetCommand["kind"]]?: SubcommandHandler<K> };
+
+/** A subcommand about one onboarding: `[company]` (or the channel) is resolved first, the rep told if it fails. */
+export function aboutOnboarding<K extends FleetCommand["kind"]>(
+  ctx: AppContext,
+  run: (
+    input: CommandInput & { cmd: Extract<FleetCommand, { kind: K }>; onboarding: OnboardingWithCustomer },
+  ) => Promise<void>,
+): SubcommandHandler<K> {
+  return async (input) => {
+    const company = (input.cmd as { company?: string }).company;
+    const onboarding = await onboardingOrTell(ctx, company, input.command.channel_id, input.respond);
+    if (onboarding) await run({ ...input, onboarding });
+  };
+}
+
 /** Subcommands anyone in our workspace may run; the rest are for reps. External users may run `status` in their channel. */
 const OPEN_TO_ALL: ReadonlySet<FleetCommand["kind"]> = new Set(["help", "status"]);
 
-const handlers: { [K in FleetCommand["kind"]]?: SubcommandHandler<K> } = {
-  onboard: async ({ ctx, cmd, actor, respond }) => {
-    const report = await startOnboarding(ctx, cmd.request, actor);
-    await respond({ response_type: "ephemeral", text: onboardReportText(cmd.request.company, report) });
-  },
-  status: async ({ ctx, cmd, command, actor, respond }) => {
-    // An external user only ever sees the onboarding of the channel they are in.
-    const found = await resolveOnboarding(ctx, actor.internal ? cmd.company : undefined, command.channel_id);
-    if (!found.ok) return void (await respond({ response_type: "ephemeral", text: found.message }));
-    await respond({
-      response_type: "ephemeral",
-      text: statusText(await statusFacts(ctx, found.onboarding.id)),
-    });
-  },
-};
-
-/** Adds a subcommand handler (features register theirs from their own modules). */
-export function addSubcommand<K extends FleetCommand["kind"]>(kind: K, handler: SubcommandHandler<K>): void {
-  (handlers as Record<string, unknown>)[kind] = handler;
+/** `/fleet onboard` and `/fleet status`. */
+export function onboardingSubcommands(ctx: AppContext, hooks: OnboardingHooks): SubcommandHandlers {
+  return {
+    onboard: async ({ cmd, actor, respond }) => {
+      const report = await startOnboarding(ctx, cmd.request, actor, hooks);
+      await respond({ response_type: "ephemeral", text: onboardReportText(cmd.request.company, report) });
+    },
+    status: async ({ cmd, command, actor, respond }) => {
+      // An external user only ever sees the onboarding of the channel they are in.
+      const company = actor.internal ? cmd.company : undefined;
+      const onboarding = await onboardingOrTell(ctx, company, command.channel_id, respond);
+      if (!onboarding) return;
+      await respond({ response_type: "ephemeral", text: statusText(await statusFacts(ctx, onboarding.id)) });
+    },
+  };
 }
 
 /** Registers the slash command. */
-export function registerCommands(app: App, ctx: AppContext): void {
+export function registerCommands(app: App, ctx: AppContext, handlers: SubcommandHandlers): void {
   app.command(COMMAND, async ({ command, ack, respond, client }) => {
     const parsed = parseFleetCommand(command.text, {
       now: ctx.clock.now(),
@@ -67,13 +82,17 @@ export function registerCommands(app: App, ctx: AppContext): void {
       return ack({ response_type: "ephemeral", text: cmd.topic ? USAGE[cmd.topic] : helpText() });
     }
     const actor = commandActor(ctx, command);
-    const allowed = OPEN_TO_ALL.has(cmd.kind) || (await isRep(ctx, actor));
-    if (!allowed) {
-      await ack({ response_type: "ephemeral", text: refusalFor(actor) });
-      ctx.logger.warn({ user: actor.userId, team: actor.teamId, sub: cmd.kind }, "command refused");
-      await audit(ctx, { action: "command.refused", actor, detail: { subcommand: cmd.kind } });
-      return;
-    }
+    const allowed =
+      OPEN_TO_ALL.has(cmd.kind) ||
+      (await allowRep(ctx, actor, {
+        log: "command refused",
+        fields: { sub: cmd.kind },
+        audit: "command.refused",
+        detail: { subcommand: cmd.kind },
+        tell: (text) => ack({ response_type: "ephemeral", text }),
+        tellFirst: true,
+      }));
+    if (!allowed) return;
     if (cmd.kind === "onboard-modal") {
       await ack();
       await client.views.open({

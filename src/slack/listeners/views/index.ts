@@ -1,22 +1,23 @@
 /** Modal submissions. */
 import type { App } from "@slack/bolt";
+import { templateIds } from "../../../checklist/template-registry.ts";
 import type { AppContext } from "../../../context.ts";
 import { validateOnboardDraft } from "../../../onboarding/onboard-request.ts";
-import { startOnboarding } from "../../../onboarding/start-onboarding.ts";
-import { templateIds } from "../../../onboarding/template.ts";
-import { interactionActor, isRep, refusalFor } from "../../actors.ts";
-import { CallbackId } from "../../ids.ts";
+import { type OnboardingHooks, startOnboarding } from "../../../onboarding/start-onboarding.ts";
+import { CallbackId } from "../../../slack-gateway/ids.ts";
+import { interactionActor } from "../../actors.ts";
 import { modalErrors, readOnboardModal } from "../../views/onboard-modal.ts";
 import { onboardReportText } from "../../views/reports.ts";
+import { allowRep } from "../guards.ts";
 
 /** Registers view listeners. */
-export function registerViews(app: App, ctx: AppContext): void {
+export function registerViews(app: App, ctx: AppContext, hooks: OnboardingHooks): void {
   app.view(CallbackId.onboardModal, async ({ ack, body, view, client }) => {
     const actor = interactionActor(ctx, body);
-    if (!(await isRep(ctx, actor))) {
-      await ack({ response_action: "errors", errors: { company: refusalFor(actor).slice(0, 150) } });
-      return;
-    }
+    const allowed = await allowRep(ctx, actor, {
+      tell: (text) => ack({ response_action: "errors", errors: { company: text.slice(0, 150) } }),
+    });
+    if (!allowed) return;
     const validated = validateOnboardDraft(readOnboardModal(view.state.values as never), {
       now: ctx.clock.now(),
       defaultTimeZone: ctx.config.defaultTimeZone,
@@ -27,7 +28,7 @@ export function registerViews(app: App, ctx: AppContext): void {
       return;
     }
     await ack();
-    const report = await startOnboarding(ctx, validated.request, actor);
+    const report = await startOnboarding(ctx, validated.request, actor, hooks);
     await client.chat.postMessage({
       channel: actor.userId,
       text: onboardReportText(validated.request.company, report),

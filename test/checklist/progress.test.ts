@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { computeProgress, type ItemState, progressBar } from "../../src/onboarding/progress.ts";
-import { checklistItems, getTemplate } from "../../src/onboarding/template.ts";
+import { checklistItems } from "../../src/checklist/items.ts";
+import { computeProgress, type ItemState, progressBar } from "../../src/checklist/progress.ts";
+import { getTemplate } from "../../src/checklist/template-registry.ts";
 
 const template = getTemplate("justworks");
 const allKeys = checklistItems(template).map((item) => item.key);

@@ -2,7 +2,8 @@
  * Checklist progress, computed from a template and the stored state of its items. Pure: the Slack
  * message, reminders and the Home tab all read the same numbers from here.
  */
-import { checklistItems, type ProviderTemplate, type StepOwner } from "./template.ts";
+import { checklistItems } from "./items.ts";
+import type { ProviderTemplate, StepOwner } from "./template-format.ts";
 
 /** The stored state of one checklist item (one row of `step_state`). */
 export interface ItemState {

@@ -4,21 +4,25 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import {
-  CHECK_PRODUCT,
   checklistItems,
-  defaultTemplatesDir,
-  FINCH_CHECKS,
   fillPlaceholders,
+  maxChecklistBlocks,
+  placeholderValuesFor,
+} from "../../src/checklist/items.ts";
+import {
+  CHECK_PRODUCT,
+  FINCH_CHECKS,
+  PLACEHOLDERS,
+  TemplateError,
+  UnknownProviderError,
+} from "../../src/checklist/template-format.ts";
+import {
+  defaultTemplatesDir,
   getTemplate,
   loadTemplates,
-  maxChecklistBlocks,
-  PLACEHOLDERS,
-  parseTemplate,
-  placeholderValuesFor,
-  TemplateError,
   templateIds,
-  UnknownProviderError,
-} from "../../src/onboarding/template.ts";
+} from "../../src/checklist/template-registry.ts";
+import { parseTemplate } from "../../src/checklist/template-schema.ts";
 
 const justworksYaml = readFileSync(join(defaultTemplatesDir(), "justworks.yml"), "utf8");
 
@@ -109,7 +113,7 @@ describe("loadTemplates", () => {
   });
 
   it("finds the templates folder beside the module", () => {
-    expect(defaultTemplatesDir()).toMatch(/src[/\\]onboarding[/\\]templates[/\\]?$/);
+    expect(defaultTemplatesDir()).toMatch(/src[/\\]checklist[/\\]templates[/\\]?$/);
   });
 });
 

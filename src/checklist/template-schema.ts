@@ -1,0 +1,262 @@
+/** The template format as a zod schema, plus the cross-field rules zod cannot express. */
+import { basename } from "node:path";
+import { parseDocument } from "yaml";
+import { z } from "zod";
+import { maxChecklistBlocks } from "./items.ts";
+import {
+  CHECK_PRODUCT,
+  FINCH_CHECKS,
+  FINCH_PRODUCTS,
+  PLACEHOLDER_PATTERN,
+  PLACEHOLDERS,
+  type ProviderTemplate,
+  TEMPLATE_LIMITS,
+  TemplateError,
+  type TemplateStep,
+} from "./template-format.ts";
+
+/** "is required" for a missing field, else `problem`: zod's default says "received undefined". */
+const required = (problem: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? "is required" : problem;
+const key = z
+  .string({ error: required("must be text") })
+  .max(TEMPLATE_LIMITS.keyLength, { error: `must be at most ${TEMPLATE_LIMITS.keyLength} chars` })
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
+    error: "must be lowercase letters and digits joined by single hyphens, e.g. payments-view",
+  });
+const text = z
+  .string({ error: required("must be text") })
+  .trim()
+  .min(1, { error: "must not be empty" });
+const limited = (max: number, where: string) =>
+  text.max(max, {
+    error: (issue) => `is ${String(issue.input).length} chars; ${where} holds at most ${max}`,
+  });
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: required(`must be one of ${values.join(" | ")}`) });
+const product = oneOf(FINCH_PRODUCTS);
+
+const permissionSchema = z.strictObject({
+  key,
+  group: limited(TEMPLATE_LIMITS.checkboxText, "a group heading"),
+  label: limited(TEMPLATE_LIMITS.checkboxText, "a Slack checkbox"),
+  products: z.array(product).min(1, { error: "must list at least one Finch product" }),
+  check: oneOf(FINCH_CHECKS),
+  fix: limited(TEMPLATE_LIMITS.checkboxDescription, "a Slack checkbox description"),
+});
+
+const stepSchema = z.strictObject({
+  key,
+  title: limited(TEMPLATE_LIMITS.title, "a step title"),
+  label: limited(TEMPLATE_LIMITS.checkboxText, "a Slack checkbox").optional(),
+  owner: oneOf(["customer", "fleet"]),
+  verifiedBy: oneOf(["finch", "person"]).optional(),
+  finchConnect: z.boolean().optional(),
+  instructions: limited(TEMPLATE_LIMITS.instructions, "a step's instructions"),
+  permissions: z.array(permissionSchema).min(1, { error: "must not be empty (leave it out)" }).optional(),
+});
+
+const templateSchema = z.strictObject({
+  id: key,
+  displayName: limited(TEMPLATE_LIMITS.displayName, "a provider name"),
+  finch: z.strictObject({
+    providerId: text,
+    products: z.array(product).min(1, { error: "must list at least one Finch product" }),
+  }),
+  overview: limited(2000, "the overview"),
+  security: limited(1000, "the security line"),
+  setupTime: limited(300, "the setup time"),
+  beforeYouBegin: limited(1000, "before you begin"),
+  steps: z.array(stepSchema).min(1, { error: "must have at least one step" }),
+  troubleshooting: z.array(limited(300, "a tip")).max(10, { error: "must have at most 10 tips" }),
+  help: limited(500, "the help line").optional(),
+});
+
+type RawTemplate = z.output<typeof templateSchema>;
+type Path = readonly PropertyKey[];
+
+/** `steps[2].permissions[8].check (permission "benefits-manage")`: the path, plus the nearest item key. */
+function describePath(raw: unknown, path: Path): string {
+  let where = "";
+  let node: unknown = raw;
+  let keyed = "";
+  for (const segment of path) {
+    if (typeof segment === "number") {
+      where += `[${segment}]`;
+      node = Array.isArray(node) ? node[segment] : undefined;
+      const itemKey = (node as { key?: unknown } | undefined)?.key;
+      if (typeof itemKey === "string")
+        keyed = `${where.includes("permissions") ? "permission" : "step"} "${itemKey}"`;
+    } else {
+      where += where === "" ? String(segment) : `.${String(segment)}`;
+      node =
+        node !== null && typeof node === "object"
+          ? (node as Record<PropertyKey, unknown>)[segment]
+          : undefined;
+    }
+  }
+  return `${where || "(top level)"}${keyed ? ` (${keyed})` : ""}`;
+}
+
+function placeholdersIn(value: string): string[] {
+  return [...value.matchAll(PLACEHOLDER_PATTERN)].map((m) => m[1] ?? "");
+}
+
+/** The rules zod cannot express: unique keys, known placeholders, consistent products, Slack's size. */
+function crossCheck(t: RawTemplate, file: string): string[] {
+  const problems: string[] = [];
+  const at = (path: Path, problem: string) => problems.push(`${describePath(t, path)}: ${problem}`);
+
+  const expectedId = basename(file).replace(/\.ya?ml$/, "");
+  if (file.match(/\.ya?ml$/) && t.id !== expectedId) {
+    at(["id"], `is "${t.id}" but the file is ${basename(file)}: name the file ${t.id}.yml`);
+  }
+
+  const seenKeys = new Map<string, string>();
+  const claim = (itemKey: string, path: Path) => {
+    const first = seenKeys.get(itemKey);
+    if (first) at(path, `duplicate key "${itemKey}" (also ${first}); keys must be unique in a template`);
+    else seenKeys.set(itemKey, describePath(t, path).replace(/ \(.*\)$/, ""));
+  };
+
+  const mrkdwnFields: Array<[Path, string]> = [
+    [["overview"], t.overview],
+    [["security"], t.security],
+    [["setupTime"], t.setupTime],
+    [["beforeYouBegin"], t.beforeYouBegin],
+    ...t.troubleshooting.map((tip, i): [Path, string] => [["troubleshooting", i], tip]),
+    ...(t.help === undefined ? [] : [[["help"], t.help] as [Path, string]]),
+  ];
+  const plainFields: Array<[Path, string]> = [[["displayName"], t.displayName]];
+  const known = new Set<string>(PLACEHOLDERS);
+
+  let connectSteps = 0;
+  t.steps.forEach((step, s) => {
+    claim(step.key, ["steps", s, "key"]);
+    mrkdwnFields.push([["steps", s, "instructions"], step.instructions]);
+    plainFields.push([["steps", s, "title"], step.title]);
+    if (step.label !== undefined) plainFields.push([["steps", s, "label"], step.label]);
+    if (step.finchConnect) connectSteps += 1;
+    if (connectSteps > 1 && step.finchConnect) {
+      at(["steps", s, "finchConnect"], "only one step may hold the Finch Connect button");
+    }
+    const permissions = step.permissions ?? [];
+    if (permissions.length === 0) return;
+
+    // A step with permissions is ticked through its permissions, so it has no checkbox of its own.
+    for (const field of ["label", "verifiedBy", "finchConnect"] as const) {
+      if (step[field] !== undefined) {
+        at(
+          ["steps", s, field],
+          "not allowed on a step with permissions (its permissions are the checkboxes)",
+        );
+      }
+    }
+    const closedGroups = new Set<string>();
+    let currentGroup: string | undefined;
+    permissions.forEach((perm, p) => {
+      const path = ["steps", s, "permissions", p] as const;
+      claim(perm.key, [...path, "key"]);
+      plainFields.push(
+        [[...path, "label"], perm.label],
+        [[...path, "fix"], perm.fix],
+        [[...path, "group"], perm.group],
+      );
+      if (perm.group !== currentGroup) {
+        if (closedGroups.has(perm.group)) {
+          at(
+            [...path, "group"],
+            `group "${perm.group}" appears again after another group; keep a group together`,
+          );
+        }
+        if (currentGroup !== undefined) closedGroups.add(currentGroup);
+        currentGroup = perm.group;
+      }
+      perm.products.forEach((prod, i) => {
+        if (!t.finch.products.includes(prod)) {
+          at([...path, "products", i], `"${prod}" is not in finch.products; add it there or remove it here`);
+        }
+      });
+      if (perm.check !== "none" && !perm.products.includes(CHECK_PRODUCT[perm.check])) {
+        at(
+          [...path, "check"],
+          `"${perm.check}" reads the Finch product "${CHECK_PRODUCT[perm.check]}", ` +
+            "which products does not list",
+        );
+      }
+    });
+  });
+
+  for (const [path, value] of mrkdwnFields) {
+    for (const name of placeholdersIn(value)) {
+      if (!known.has(name))
+        at(path, `unknown placeholder {${name}}; known: ${PLACEHOLDERS.map((n) => `{${n}}`).join(", ")}`);
+    }
+  }
+  for (const [path, value] of plainFields) {
+    if (placeholdersIn(value).length > 0) {
+      at(path, "placeholders are not allowed here: its length must be known to fit Slack's limits");
+    }
+  }
+
+  const blocks = maxChecklistBlocks({
+    steps: t.steps.map((step) => ({ ...toStep(step), permissions: step.permissions ?? [] })),
+  });
+  if (blocks > TEMPLATE_LIMITS.messageBlocks) {
+    at(
+      ["steps"],
+      `the checklist would need ${blocks} Slack blocks (max ${TEMPLATE_LIMITS.messageBlocks}); ` +
+        "use fewer steps, groups or permissions",
+    );
+  }
+  return problems;
+}
+
+function toStep(step: RawTemplate["steps"][number]): TemplateStep {
+  const permissions = step.permissions ?? [];
+  return {
+    key: step.key,
+    title: step.title,
+    label: step.label ?? step.title,
+    owner: step.owner,
+    verifiedBy: permissions.length > 0 ? null : (step.verifiedBy ?? "person"),
+    finchConnect: step.finchConnect ?? false,
+    instructions: step.instructions,
+    permissions: permissions.map((p) => ({ ...p })),
+  };
+}
+
+/** Parses and validates one template's YAML text; `file` names it in errors (and must be `<id>.yml`). */
+export function parseTemplate(source: string, file: string): ProviderTemplate {
+  const doc = parseDocument(source, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new TemplateError(
+      file,
+      doc.errors.map((e) => `YAML: ${(e.message.split("\n")[0] ?? "").replace(/:$/, "")}`),
+    );
+  }
+  const raw: unknown = doc.toJS();
+  const parsed = templateSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new TemplateError(
+      file,
+      parsed.error.issues.map((issue) => `${describePath(raw, issue.path)}: ${issue.message}`),
+    );
+  }
+  const t = parsed.data;
+  const problems = crossCheck(t, file);
+  if (problems.length > 0) throw new TemplateError(file, problems);
+  return {
+    id: t.id,
+    displayName: t.displayName,
+    finch: { providerId: t.finch.providerId, products: [...t.finch.products] },
+    overview: t.overview,
+    security: t.security,
+    setupTime: t.setupTime,
+    beforeYouBegin: t.beforeYouBegin,
+    steps: t.steps.map(toStep),
+    troubleshooting: [...t.troubleshooting],
+    help: t.help ?? null,
+    source: file,
+  };
+}

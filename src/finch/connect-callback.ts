@@ -1,0 +1,293 @@
+/**
+ * Finch Connect, the way back: `GET /finch/callback` exchanges the code and stores the connection.
+ *
+ * Finch has no `state` parameter; the callback matches the onboarding by the `customer_id` the code
+ * exchange returns, and a short-lived cookie set on the way out (src/finch/connect-session.ts) only
+ * attributes cancellations and bad codes to a thread. Codes are stored nowhere: their SHA-256 is claimed
+ * once (replays are refused).
+ */
+
+import { getTemplate } from "../checklist/template-registry.ts";
+import type { AppContext } from "../context.ts";
+import { decryptSecret, fingerprint } from "../crypto.ts";
+import { claimDelivery, releaseClaim } from "../db/claims.ts";
+import { audit } from "../onboarding/audit.ts";
+import type { OnboardingWithCustomer } from "../onboarding/lookup.ts";
+import { classifyFinchError, createConnectionClient, createFinchAppClient } from "./client.ts";
+import type { BrowserAnswer } from "./connect-session.ts";
+import { finchRedirectUri, POLL_MIN_SECONDS, postThreadNote, sealToken, tellRep } from "./connections.ts";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** What the callback received. */
+export interface CallbackInput {
+  code: string | null;
+  error: string | null;
+  /** The onboarding the browser's cookie names (set when it left for Finch); only for attributing notes. */
+  hintOnboardingId: string | null;
+}
+
+/** What the callback answers, and which onboarding to verify next. */
+export type CallbackResult = Extract<BrowserAnswer, { kind: "page" }> & { verifyOnboardingId?: string };
+
+/** What Finch's code exchange returns (the fields we use). */
+interface Exchanged {
+  access_token: string;
+  connection_id: string;
+  customer_id?: string | null;
+  provider_id: string;
+  products?: string[] | null;
+}
+
+async function noteTargetById(ctx: AppContext, onboardingId: string | null) {
+  if (!onboardingId || !UUID.test(onboardingId)) return null;
+  return ctx.db.prisma.onboarding.findUnique({ where: { id: onboardingId }, include: { customer: true } });
+}
+
+/** `GET /finch/callback`: exchange the code, store the token encrypted, and hand over to verification. */
+export async function completeConnect(ctx: AppContext, input: CallbackInput): Promise<CallbackResult> {
+  if (input.error !== null) return connectCancelled(ctx, input.error, input.hintOnboardingId);
+  const code = input.code ?? "";
+  if (!/^[A-Za-z0-9._~+/=-]{8,512}$/.test(code)) {
+    return {
+      kind: "page",
+      status: 400,
+      title: "This link is incomplete",
+      message: "Please start again with the Connect button in Slack.",
+    };
+  }
+  const codeHash = fingerprint(code);
+  const claimKey = `finch-code:${codeHash}`;
+  const firstUse =
+    (await claimDelivery(ctx, claimKey)) &&
+    !(await ctx.db.prisma.finchConnection.findUnique({ where: { codeHash }, select: { id: true } }));
+  if (!firstUse) return codeReplayed(ctx, codeHash, input.hintOnboardingId);
+
+  const app = createFinchAppClient(ctx.config, ctx.logger);
+  let exchanged: Exchanged;
+  try {
+    exchanged = await app.accessTokens.create({ code, redirect_uri: finchRedirectUri(ctx) });
+  } catch (err) {
+    return exchangeFailed(ctx, err, claimKey, input.hintOnboardingId);
+  }
+
+  const customerId = exchanged.customer_id ?? "";
+  const onboarding = UUID.test(customerId)
+    ? await ctx.db.prisma.onboarding.findUnique({ where: { id: customerId }, include: { customer: true } })
+    : null;
+  if (!onboarding) {
+    ctx.logger.warn({ connectionId: exchanged.connection_id }, "finch connection matches no onboarding");
+    return {
+      kind: "page",
+      status: 404,
+      title: "We couldn't match this connection",
+      message: "Please start again with the Connect button in your Slack channel.",
+    };
+  }
+  if (input.hintOnboardingId && input.hintOnboardingId !== onboarding.id) {
+    ctx.logger.warn(
+      { onboardingId: onboarding.id },
+      "finch callback cookie names another onboarding; using customer_id",
+    );
+  }
+  return storeConnection(ctx, onboarding, exchanged, codeHash);
+}
+
+/** Finch Connect came back with an error (the customer closed it, say): nothing changes. */
+async function connectCancelled(
+  ctx: AppContext,
+  error: string,
+  hintOnboardingId: string | null,
+): Promise<CallbackResult> {
+  const reason = /^[a-z_]{1,40}$/.test(error) ? error : "unknown";
+  const onboarding = await noteTargetById(ctx, hintOnboardingId);
+  ctx.logger.info({ onboardingId: onboarding?.id ?? null, reason }, "finch connect returned an error");
+  if (onboarding) {
+    await postThreadNote(
+      ctx,
+      onboarding,
+      ":information_source: Finch Connect was closed before the connection was made — nothing changed. Use the Connect button whenever you're ready.",
+    );
+    await tellRep(
+      ctx,
+      onboarding,
+      `:information_source: Finch Connect for *${onboarding.customer.name}* was cancelled (${reason}).`,
+    );
+    await audit(ctx, {
+      onboardingId: onboarding.id,
+      action: "finch.connect_cancelled",
+      detail: { reason },
+    });
+  }
+  return {
+    kind: "page",
+    status: 200,
+    title: "Connection cancelled",
+    message: "Nothing was changed. You can start again any time with the Connect button in Slack.",
+  };
+}
+
+/** A code seen before (a reload, or a replay): refused, and said so in the thread. */
+async function codeReplayed(
+  ctx: AppContext,
+  codeHash: string,
+  hintOnboardingId: string | null,
+): Promise<CallbackResult> {
+  const stored = await ctx.db.prisma.finchConnection.findUnique({ where: { codeHash } });
+  const onboarding = await noteTargetById(ctx, stored?.onboardingId ?? hintOnboardingId);
+  ctx.logger.warn({ onboardingId: onboarding?.id ?? null }, "finch authorization code used again: refused");
+  if (onboarding) {
+    await postThreadNote(
+      ctx,
+      onboarding,
+      ":information_source: An already-used Finch sign-in link was opened again. It was ignored; nothing changed.",
+    );
+    await tellRep(
+      ctx,
+      onboarding,
+      `:warning: A Finch authorization for *${onboarding.customer.name}* was replayed and refused; nothing changed.`,
+    );
+    await audit(ctx, { onboardingId: onboarding.id, action: "finch.code_replayed" });
+  }
+  return {
+    kind: "page",
+    status: 409,
+    title: "This link was already used",
+    message:
+      "If you just connected, you're all set — return to Slack. Otherwise start again with the Connect button in Slack.",
+  };
+}
+
+/** Finch refused the code or did not answer: a passing failure frees the code for a reload. */
+async function exchangeFailed(
+  ctx: AppContext,
+  err: unknown,
+  claimKey: string,
+  hintOnboardingId: string | null,
+): Promise<CallbackResult> {
+  const failure = classifyFinchError(err);
+  const onboarding = await noteTargetById(ctx, hintOnboardingId);
+  ctx.logger.warn({ onboardingId: onboarding?.id ?? null, ...failure }, "finch code exchange failed");
+  if (failure.kind === "transient") {
+    // The code is still unused at Finch: let a reload try again.
+    await releaseClaim(ctx, claimKey);
+    return {
+      kind: "page",
+      status: 503,
+      title: "Finch is not reachable right now",
+      message: "Please reload this page in a minute to finish connecting.",
+    };
+  }
+  if (onboarding) {
+    await postThreadNote(
+      ctx,
+      onboarding,
+      ":information_source: The Finch sign-in could not be completed (the link had expired or was already used) — nothing changed. Please use the Connect button to start again.",
+    );
+    await tellRep(
+      ctx,
+      onboarding,
+      `:warning: Finch refused the authorization for *${onboarding.customer.name}* (${failure.kind}${failure.status ? `, ${failure.status}` : ""}). The customer was asked to start again.`,
+    );
+    await audit(ctx, {
+      onboardingId: onboarding.id,
+      action: "finch.code_refused",
+      detail: { kind: failure.kind },
+    });
+  }
+  return failure.kind === "invalid_grant"
+    ? {
+        kind: "page",
+        status: 400,
+        title: "This sign-in expired",
+        message: "Nothing was changed. Please start again with the Connect button in Slack.",
+      }
+    : {
+        kind: "page",
+        status: 502,
+        title: "We couldn't finish connecting",
+        message: "Fleet's team has been told. Please try again later with the Connect button in Slack.",
+      };
+}
+
+/** Stores the connection (token sealed), retires a replaced one, and hands over to verification. */
+async function storeConnection(
+  ctx: AppContext,
+  onboarding: OnboardingWithCustomer,
+  exchanged: Exchanged,
+  codeHash: string,
+): Promise<CallbackResult> {
+  const template = getTemplate(onboarding.providerId);
+  if (exchanged.provider_id !== template.finch.providerId) {
+    ctx.logger.warn(
+      { onboardingId: onboarding.id, providerId: exchanged.provider_id },
+      "finch connection is for another provider than the template's",
+    );
+  }
+  const now = ctx.clock.now();
+  const fields = {
+    connectionId: exchanged.connection_id,
+    providerId: exchanged.provider_id,
+    ...sealToken(ctx, exchanged.access_token),
+    status: "pending",
+    products: exchanged.products ?? [],
+    codeHash,
+    verifiedAt: null,
+    nextPollAt: new Date(now.getTime() + POLL_MIN_SECONDS * 1000),
+    pollIntervalSec: POLL_MIN_SECONDS,
+  };
+  const previous = await ctx.db.prisma.finchConnection.findUnique({ where: { onboardingId: onboarding.id } });
+  // Re-connecting replaces the stored connection: one token per onboarding.
+  await ctx.db.prisma.finchConnection.upsert({
+    where: { onboardingId: onboarding.id },
+    create: { onboardingId: onboarding.id, ...fields },
+    update: fields,
+  });
+  // Used sessions cannot be reused; the next click makes a fresh one.
+  await ctx.db.prisma.finchConnectSession.updateMany({
+    where: { onboardingId: onboarding.id, expiresAt: { gt: now } },
+    data: { expiresAt: now },
+  });
+  if (previous && previous.connectionId !== exchanged.connection_id) {
+    await retireConnection(ctx, previous.tokenCiphertext, onboarding.id);
+  }
+  await audit(ctx, {
+    onboardingId: onboarding.id,
+    action: "finch.connected",
+    detail: {
+      connectionId: exchanged.connection_id,
+      providerId: exchanged.provider_id,
+      products: exchanged.products ?? [],
+      replaced: previous ? previous.connectionId : null,
+    },
+  });
+  ctx.logger.info(
+    { onboardingId: onboarding.id, connectionId: exchanged.connection_id, reconnect: !!previous },
+    "finch connected",
+  );
+  return {
+    kind: "page",
+    status: 200,
+    title: "Connected — you can return to Slack",
+    message: `${template.displayName} is connected to Fleet. Fleet is verifying the connection and every permission now, and posts the result in your Slack channel.`,
+    verifyOnboardingId: onboarding.id,
+  };
+}
+
+/** A different connection replaced this one: close the old one at Finch (best effort). */
+async function retireConnection(
+  ctx: AppContext,
+  tokenCiphertext: string,
+  onboardingId: string,
+): Promise<void> {
+  try {
+    const client = createConnectionClient(ctx.config, ctx.logger, decryptSecret(tokenCiphertext, ctx.keys));
+    await client.account.disconnect();
+    ctx.logger.info({ onboardingId }, "replaced finch connection disconnected");
+  } catch (err) {
+    ctx.logger.warn(
+      { onboardingId, ...classifyFinchError(err) },
+      "could not disconnect the replaced finch connection",
+    );
+  }
+}

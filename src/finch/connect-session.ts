@@ -1,0 +1,205 @@
+/**
+ * Finch Connect, the way out: from our never-stale link to a Finch session.
+ *
+ * The link in Slack is our own URL (`/connect/<token>`, an HMAC of the onboarding id), so it never
+ * expires: each click reuses a still-valid session or creates a new one and redirects the browser to
+ * Finch. The way back (the callback and its code exchange) is src/finch/connect-callback.ts.
+ */
+
+import type { ProviderTemplate } from "../checklist/template-format.ts";
+import { getTemplate } from "../checklist/template-registry.ts";
+import type { AppContext } from "../context.ts";
+import { readConnectLinkToken } from "../crypto.ts";
+import type { Actor } from "../onboarding/actor.ts";
+import { audit } from "../onboarding/audit.ts";
+import { connectUrlFor } from "../onboarding/connect-links.ts";
+import type { OnboardingWithCustomer } from "../onboarding/lookup.ts";
+import { buildConnectLinkMessage } from "../slack/views/finch.ts";
+import { postTracked } from "../slack-gateway/post.ts";
+import { classifyFinchError, createFinchAppClient } from "./client.ts";
+import { finchRedirectUri, tellRep } from "./connections.ts";
+
+/** Sessions we create live a day: long enough for a call, short enough that a leaked URL soon dies. */
+export const SESSION_MINUTES = 24 * 60;
+/** A session is reused only if it stays valid this long (so it cannot expire mid-Connect). */
+const REUSE_MARGIN_MS = 30 * 60_000;
+
+/** A browser-facing answer: a redirect, or a short page. */
+export type BrowserAnswer =
+  | { kind: "redirect"; location: string; onboardingId: string }
+  | { kind: "page"; status: number; title: string; message: string };
+
+function page(status: number, title: string, message: string): BrowserAnswer {
+  return { kind: "page", status, title, message };
+}
+
+const NOT_FOUND = page(
+  404,
+  "This link is not valid",
+  "Please use the Connect button in your Slack channel, or ask your Fleet contact for a new link.",
+);
+
+/** The onboarding a link token stands for, or null for a forged or unknown token. */
+async function onboardingForToken(ctx: AppContext, token: string): Promise<OnboardingWithCustomer | null> {
+  const onboardingId = readConnectLinkToken(token, ctx.keys);
+  if (!onboardingId) return null;
+  return ctx.db.prisma.onboarding.findUnique({ where: { id: onboardingId }, include: { customer: true } });
+}
+
+/**
+ * `GET /connect/<token>` (mode `new`) and `/reconnect/<token>` (mode `reauth`): reuse a valid session
+ * or create one, and send the browser to Finch.
+ */
+export async function openConnectSession(
+  ctx: AppContext,
+  token: string,
+  mode: "new" | "reauth",
+): Promise<BrowserAnswer> {
+  const onboarding = await onboardingForToken(ctx, token);
+  if (!onboarding) return NOT_FOUND;
+  if (onboarding.status !== "active") {
+    return page(
+      410,
+      "This onboarding is closed",
+      "Your Fleet onboarding is finished, so this link no longer opens Finch. Questions? Ask your Fleet team in Slack.",
+    );
+  }
+  const template = getTemplate(onboarding.providerId);
+  const connection = await ctx.db.prisma.finchConnection.findUnique({
+    where: { onboardingId: onboarding.id },
+  });
+  const now = ctx.clock.now();
+  // A disconnected connection cannot be reauthenticated: it needs a brand-new one.
+  const reauthOf =
+    mode === "reauth" && connection && connection.status !== "disconnected" ? connection.connectionId : null;
+  const reusable = await ctx.db.prisma.finchConnectSession.findFirst({
+    where: {
+      onboardingId: onboarding.id,
+      kind: reauthOf ? "reauth" : "new",
+      expiresAt: { gt: new Date(now.getTime() + REUSE_MARGIN_MS) },
+    },
+    orderBy: { createdAt: "desc" },
+  });
+  if (reusable) return { kind: "redirect", location: reusable.connectUrl, onboardingId: onboarding.id };
+  return createSession(ctx, onboarding, template, reauthOf, now);
+}
+
+/**
+ * Asks Finch for a session (reauthenticating `reauthOf`, or a new connection), stores it and redirects;
+ * a Finch failure becomes a page, and the rep hears of any that is not passing.
+ */
+async function createSession(
+  ctx: AppContext,
+  onboarding: OnboardingWithCustomer,
+  template: ProviderTemplate,
+  reauthOf: string | null,
+  now: Date,
+): Promise<BrowserAnswer> {
+  let kind: "new" | "reauth" = reauthOf ? "reauth" : "new";
+  const app = createFinchAppClient(ctx.config, ctx.logger);
+  const products = [...template.finch.products];
+  try {
+    let session: { session_id: string; connect_url: string } | null = null;
+    if (reauthOf) {
+      try {
+        session = await app.connect.sessions.reauthenticate({
+          connection_id: reauthOf,
+          minutes_to_expire: SESSION_MINUTES,
+          redirect_uri: finchRedirectUri(ctx),
+          products,
+        });
+      } catch (err) {
+        if (classifyFinchError(err).kind !== "not_found") throw err;
+        kind = "new"; // Finch no longer knows the connection: connect afresh.
+      }
+    }
+    session ??= await app.connect.sessions.new({
+      customer_id: onboarding.id,
+      customer_name: onboarding.customer.name,
+      products,
+      redirect_uri: finchRedirectUri(ctx),
+      minutes_to_expire: SESSION_MINUTES,
+      integration: { provider: template.finch.providerId },
+      ...(ctx.config.finch.sandbox ? { sandbox: ctx.config.finch.sandbox } : {}),
+    });
+    if (!isWebUrl(session.connect_url))
+      throw new Error("Finch returned a connect_url that is not an http(s) URL");
+    await ctx.db.prisma.finchConnectSession.create({
+      data: {
+        onboardingId: onboarding.id,
+        sessionId: session.session_id,
+        connectUrl: session.connect_url,
+        kind,
+        expiresAt: new Date(now.getTime() + SESSION_MINUTES * 60_000),
+      },
+    });
+    await audit(ctx, { onboardingId: onboarding.id, action: "finch.session_created", detail: { kind } });
+    ctx.logger.info({ onboardingId: onboarding.id, kind }, "finch connect session created");
+    return { kind: "redirect", location: session.connect_url, onboardingId: onboarding.id };
+  } catch (err) {
+    const failure = classifyFinchError(err);
+    ctx.logger.warn(
+      { onboardingId: onboarding.id, session: kind, ...failure },
+      "finch connect session failed",
+    );
+    if (failure.kind === "transient") {
+      return page(
+        503,
+        "Finch is not reachable right now",
+        "Please try again in a minute — the link keeps working.",
+      );
+    }
+    await tellRep(
+      ctx,
+      onboarding,
+      `:x: Opening Finch Connect for *${onboarding.customer.name}* failed (Finch answered ${failure.status ?? "nothing"}${failure.name ? ` ${failure.name}` : ""}). Check the Finch credentials and redirect URI; the logs have details.`,
+    );
+    return page(
+      502,
+      "We couldn't open Finch Connect",
+      "Fleet's team has been told and will get back to you in Slack.",
+    );
+  }
+}
+
+function isWebUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const protocol = new URL(value).protocol;
+  return protocol === "https:" || protocol === "http:";
+}
+
+/** `/fleet link`: posts the never-stale Connect link in the customer channel. */
+export async function postConnectLink(
+  ctx: AppContext,
+  onboarding: OnboardingWithCustomer,
+  actor: Actor,
+): Promise<{ ok: boolean; message: string }> {
+  if (onboarding.status !== "active") {
+    return { ok: false, message: `The onboarding of *${onboarding.customer.name}* is closed.` };
+  }
+  if (!onboarding.channelId) {
+    return {
+      ok: false,
+      message: `*${onboarding.customer.name}* has no channel yet — run the same \`/fleet onboard\` again to finish setting it up.`,
+    };
+  }
+  const template = getTemplate(onboarding.providerId);
+  const message = buildConnectLinkMessage({
+    onboardingId: onboarding.id,
+    companyName: onboarding.customer.name,
+    providerName: template.displayName,
+    url: connectUrlFor(ctx, onboarding.id),
+    kind: "connect",
+  });
+  await postTracked(ctx, {
+    onboardingId: onboarding.id,
+    kind: "connect_link",
+    channelId: onboarding.channelId,
+    message,
+  });
+  await audit(ctx, { onboardingId: onboarding.id, action: "finch.link_posted", actor });
+  return {
+    ok: true,
+    message: `:link: Posted the ${template.displayName} Connect link in <#${onboarding.channelId}>.`,
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * "Re-check" of a Finch connection from Slack: the button under a verification (Fleet and the customer's
+ * own team, in the customer's channel) and the rep's button in the App Home.
+ */
+import type { AppContext } from "../context.ts";
+import type { Actor } from "../onboarding/actor.ts";
+import { audit } from "../onboarding/audit.ts";
+import { isCustomerTeam } from "../onboarding/customer-team.ts";
+import { verifyConnection } from "./verify.ts";
+
+/** A re-check right after another one would only repeat it (and spend Finch's per-app rate limit). */
+export const RECHECK_COOLDOWN_MS = 10_000;
+
+/**
+ * Re-checks from the verification message in `channelId`. Returns what to tell the person privately, or
+ * null when the result goes to the thread.
+ */
+export async function recheckFromChannel(
+  ctx: AppContext,
+  input: { onboardingId: string | null; actor: Actor; channelId: string | undefined },
+): Promise<string | null> {
+  const { actor, channelId } = input;
+  const onboarding = input.onboardingId
+    ? await ctx.db.prisma.onboarding.findUnique({
+        where: { id: input.onboardingId },
+        include: { invites: { select: { slackTeamId: true } }, connection: { select: { id: true } } },
+      })
+    : null;
+  // The button lives in the customer's channel: only Fleet and that customer's own team may press it.
+  const allowed =
+    !!onboarding &&
+    (actor.internal ||
+      (onboarding.channelId === channelId && (await isCustomerTeam(ctx, onboarding, actor.teamId))));
+  if (!onboarding || !allowed) {
+    ctx.logger.warn({ user: actor.userId, team: actor.teamId }, "finch re-check refused");
+    await audit(ctx, { onboardingId: onboarding?.id ?? null, action: "finch.recheck_refused", actor });
+    return "Only Fleet and this customer's team can re-check this connection.";
+  }
+  if (!onboarding.connection) return "Finch is not connected yet — use the Connect button first.";
+  const last = await ctx.db.prisma.verification.findFirst({
+    where: { onboardingId: onboarding.id },
+    orderBy: { createdAt: "desc" },
+    select: { createdAt: true },
+  });
+  if (last && ctx.clock.now().getTime() - last.createdAt.getTime() < RECHECK_COOLDOWN_MS) {
+    return "Just checked a moment ago — the latest result is in the thread. Try again in a few seconds.";
+  }
+  await audit(ctx, { onboardingId: onboarding.id, action: "finch.recheck", actor });
+  await verifyConnection(ctx, onboarding.id, { trigger: "button", actor, announce: "always" });
+  return null;
+}
+
+/** A rep's re-check from the App Home (the rep is already authorized). */
+export async function recheckFromHome(ctx: AppContext, onboardingId: string, actor: Actor): Promise<string> {
+  const connected = await ctx.db.prisma.finchConnection.findUnique({
+    where: { onboardingId },
+    select: { id: true },
+  });
+  if (!connected) return "Finch is not connected yet for this customer.";
+  await audit(ctx, { onboardingId, action: "finch.recheck", actor });
+  await verifyConnection(ctx, onboardingId, { trigger: "button", actor, announce: "always" });
+  return ":mag: Re-checked — the result is in the checklist's thread.";
+}

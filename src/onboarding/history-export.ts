@@ -1,0 +1,29 @@
+/** `/fleet history`'s export button: the full audit trail of an onboarding as a CSV file for the rep. */
+import { historyCsv } from "../cockpit/history.ts";
+import type { AppContext } from "../context.ts";
+import type { Actor } from "./actor.ts";
+import { audit } from "./audit.ts";
+
+/** Sends the full history as a CSV file to the rep's direct messages; returns what to tell them, if anything. */
+export async function exportHistory(
+  ctx: AppContext,
+  onboardingId: string,
+  actor: Actor,
+): Promise<string | null> {
+  const o = await ctx.db.prisma.onboarding.findUniqueOrThrow({
+    where: { id: onboardingId },
+    include: { customer: true },
+  });
+  const dm = await ctx.slack.conversations.open({ users: actor.userId });
+  const channelId = dm.channel?.id;
+  if (!channelId) return "Could not open a direct message to send the file.";
+  await ctx.slack.filesUploadV2({
+    channel_id: channelId,
+    filename: `${o.customer.name.replace(/[^\w.-]+/g, "_")}-history.csv`,
+    title: `${o.customer.name} — onboarding history`,
+    content: await historyCsv(ctx, onboardingId),
+    initial_comment: `Full history of *${o.customer.name}*.`,
+  });
+  await audit(ctx, { onboardingId, action: "history.exported", actor });
+  return null;
+}

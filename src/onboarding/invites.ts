@@ -1,0 +1,89 @@
+/** The Slack Connect invite lifecycle after sending: accepted / approved / declined, and HR admins leaving. */
+import { refreshHomeSoon } from "../cockpit/home.ts";
+import type { AppContext } from "../context.ts";
+import { audit } from "./audit.ts";
+
+/** What Slack's `shared_channel_invite_*` events tell about an invitation. */
+export interface SharedInviteEvent {
+  invite?: { id?: string; recipient_email?: string };
+  channel?: { id?: string };
+  accepting_user?: { id?: string; team_id?: string };
+  declining_user?: { id?: string; team_id?: string };
+}
+
+/** Where an invite's status may move from: it only ever moves forward. */
+const RANK: Record<string, number> = {
+  pending: 0,
+  failed: 0,
+  sent: 1,
+  declined: 2,
+  accepted: 2,
+  approved: 3,
+  left: 4,
+};
+
+/** Records an invite event: who accepted, and the status moved forward (never back). */
+export async function recordInviteEvent(
+  ctx: AppContext,
+  event: SharedInviteEvent,
+  status: "accepted" | "approved" | "declined",
+): Promise<void> {
+  const inviteId = event.invite?.id;
+  if (!inviteId) return;
+  const user = event.accepting_user ?? event.declining_user;
+  // A re-sent invitation has a new id; the customer may still accept the first one, so fall back to
+  // the channel and the recipient's address.
+  const email = event.invite?.recipient_email?.toLowerCase();
+  const invite =
+    (await ctx.db.prisma.invite.findFirst({ where: { slackInviteId: inviteId } })) ??
+    (email && event.channel?.id
+      ? await ctx.db.prisma.invite.findFirst({
+          where: { email, onboarding: { channelId: event.channel.id } },
+        })
+      : null);
+  if (!invite) return;
+  // Who accepted is recorded whatever the order of events: "accepted" (which names the user) and
+  // "approved" arrive concurrently, and each must only ever add to what the other wrote.
+  if (user?.id) {
+    await ctx.db.prisma.invite.update({
+      where: { id: invite.id },
+      data: { slackUserId: user.id, ...(user.team_id ? { slackTeamId: user.team_id } : {}) },
+    });
+  }
+  // Decided in the database (no read-then-write race).
+  const lower = Object.keys(RANK).filter((s) => (RANK[s] ?? 0) < (RANK[status] ?? 0));
+  const moved = await ctx.db.prisma.invite.updateMany({
+    where: { id: invite.id, status: { in: lower } },
+    data: { status },
+  });
+  // A repeat that changes nothing stays out of the audit trail; who accepted is always recorded.
+  if (moved.count === 0 && !user?.id) return;
+  await audit(ctx, {
+    onboardingId: invite.onboardingId,
+    action: `invite.${status}`,
+    actor: user?.id
+      ? { userId: user.id, teamId: user.team_id ?? "", internal: user.team_id === ctx.identity.teamId }
+      : null,
+    detail: { email: invite.email },
+  });
+}
+
+/** An invited HR admin left the customer channel: mark the invite, tell the owning rep privately. */
+export async function recordMemberLeft(ctx: AppContext, channelId: string, userId: string): Promise<void> {
+  const onboarding = await ctx.db.prisma.onboarding.findUnique({
+    where: { channelId },
+    include: { customer: true },
+  });
+  if (!onboarding) return;
+  const invite = await ctx.db.prisma.invite.findFirst({
+    where: { onboardingId: onboarding.id, slackUserId: userId },
+  });
+  if (!invite) return;
+  await ctx.db.prisma.invite.update({ where: { id: invite.id }, data: { status: "left" } });
+  await audit(ctx, { onboardingId: onboarding.id, action: "invite.left", detail: { email: invite.email } });
+  await ctx.slack.chat.postMessage({
+    channel: onboarding.ownerUserId,
+    text: `:door: ${invite.email} (<@${userId}>) left <#${channelId}> — *${onboarding.customer.name}* may need another HR admin. Re-send the invitation from the App Home.`,
+  });
+  refreshHomeSoon(ctx, onboarding.ownerUserId);
+}

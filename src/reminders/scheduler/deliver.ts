@@ -1,0 +1,237 @@
+/**
+ * Delivering one claimed reminder, exactly once:
+ * - a reminder claimed after an attempt or an expired lease is first looked up in its channel by its
+ *   metadata: found means sent, nothing is re-posted;
+ * - before each post the lease is renewed and the attempt counted, in one statement, with no transaction
+ *   or lock held while Slack answers;
+ * - posts to one channel go one at a time, paced (ChannelPacer); a 429 waits Retry-After and retries a
+ *   bounded number of times; other failures go back to the queue with backoff, or fail for good.
+ */
+import { audit } from "../../onboarding/audit.ts";
+import { slackErrorCode } from "../../slack-gateway/errors.ts";
+import { MetadataEventType } from "../../slack-gateway/ids.ts";
+import { retryBackoffMs } from "../rules.ts";
+import { findPostedMessage, retryAfterSeconds } from "../slack-delivery.ts";
+import { beginAttempt, type ClaimedReminder, finishUnsent, markSent, releaseReminder } from "../store.ts";
+import { prepare, type ReadyToSend } from "./prepare.ts";
+import { after, isStopping, type SchedulerRuntime } from "./runtime.ts";
+
+/** What became of a claimed reminder. */
+export type Outcome = "sent" | "cancelled" | "deferred" | "failed" | "lost";
+
+/** Event types of everything the scheduler posts (what the crash lookup searches for). */
+const OUR_EVENT_TYPES = [MetadataEventType.reminder, MetadataEventType.nudge, MetadataEventType.repDigest];
+
+/** Slack errors a retry cannot fix for this reminder: it is marked failed and logged. */
+const PERMANENT_ERRORS = new Set([
+  // The app lacks a scope (reinstall from manifest.yml): retrying forever would not help.
+  "missing_scope",
+  "not_allowed_token_type",
+  "channel_not_found",
+  "not_in_channel",
+  "is_archived",
+  "invalid_blocks",
+  "invalid_blocks_format",
+  "invalid_metadata_format",
+  "invalid_metadata_schema",
+  "msg_too_long",
+  "no_text",
+  "user_not_found",
+  "user_disabled",
+  "cannot_dm_bot",
+  "restricted_action",
+]);
+
+/**
+ * Delivers a reminder; a Slack failure outside the post itself (e.g. opening a DM) marks it failed or
+ * hands it back with backoff. Rejects only on unexpected trouble (the database).
+ */
+export async function deliverSafely(rt: SchedulerRuntime, r: ClaimedReminder): Promise<Outcome> {
+  const { ctx, owner, log } = rt;
+  try {
+    return await deliver(rt, r);
+  } catch (err) {
+    const code = slackErrorCode(err);
+    if (PERMANENT_ERRORS.has(code)) {
+      // E.g. the DM of a rep Slack does not know cannot be opened: retrying will not help.
+      log.error({ err, reminderId: r.id, kind: r.kind, code }, "reminder cannot be delivered");
+      await finishUnsent(ctx.db.prisma, { id: r.id, owner, status: "failed", reason: code });
+      return "failed";
+    }
+    const wait = code === "ratelimited" ? retryAfterSeconds(err) * 1000 : retryBackoffMs(r.attempts + 1);
+    log.error({ err, reminderId: r.id, kind: r.kind }, "delivering a reminder failed; retrying later");
+    await releaseReminder(ctx.db.prisma, {
+      id: r.id,
+      owner,
+      notBefore: after(rt, wait),
+      error: code === "unexpected_error" ? String((err as Error)?.message ?? err).slice(0, 300) : code,
+    }).catch((releaseErr: unknown) => log.error({ err: releaseErr }, "could not release a reminder"));
+    return "deferred";
+  }
+}
+
+async function deliver(rt: SchedulerRuntime, r: ClaimedReminder): Promise<Outcome> {
+  const { ctx, owner, log } = rt;
+  // 1. It may have gone out already: a post was begun, or the replica holding it died. Look first.
+  if ((r.attempts > 0 || r.leaseExpired) && r.channelId && (await recordIfPosted(rt, r, r.channelId))) {
+    return "sent";
+  }
+  // 2. Is it still wanted, and what does it say now?
+  const prepared = await prepare(rt, r);
+  if (prepared.kind === "cancel") {
+    await finishUnsent(ctx.db.prisma, { id: r.id, owner, status: "cancelled", reason: prepared.reason });
+    log.info({ reminderId: r.id, kind: r.kind, reason: prepared.reason }, "reminder cancelled");
+    return "cancelled";
+  }
+  if (prepared.kind === "defer") {
+    await releaseReminder(ctx.db.prisma, {
+      id: r.id,
+      owner,
+      notBefore: prepared.notBefore,
+      error: prepared.reason,
+    });
+    return "deferred";
+  }
+  // 3. One post at a time per channel, in claim order; other channels' reminders go on meanwhile.
+  return rt.pacer.inTurn(prepared.channel, () => postInTurn(rt, r, prepared));
+}
+
+/** Looks for the reminder's message in its channel; if it is there, records it as sent. */
+async function recordIfPosted(rt: SchedulerRuntime, r: ClaimedReminder, channelId: string): Promise<boolean> {
+  const { ctx, owner, log } = rt;
+  const ts = await findPostedMessage(rt.slack, {
+    channelId,
+    eventTypes: OUR_EVENT_TYPES,
+    reminderId: r.id,
+    // Slack's clock, not the app clock: nothing of this reminder can predate the row (minus skew).
+    oldest: new Date(r.createdAt.getTime() - 3_600_000),
+  });
+  if (!ts) return false;
+  await markSent(ctx.db.prisma, { id: r.id, owner, channelId, messageTs: ts, sentAt: ctx.clock.now() });
+  log.info({ reminderId: r.id, kind: r.kind, ts }, "reminder had been posted before a crash; recorded it");
+  await audit(ctx, {
+    onboardingId: r.onboardingId,
+    action: "reminder.recovered",
+    detail: { kind: r.kind, reminderId: r.id },
+  });
+  return true;
+}
+
+/** Posts once the channel is ready, retrying 429s a bounded number of times. */
+async function postInTurn(rt: SchedulerRuntime, r: ClaimedReminder, p: ReadyToSend): Promise<Outcome> {
+  const { ctx, owner, log } = rt;
+  for (let limited = 0; ; limited++) {
+    if (!(await rt.pacer.ready(p.channel, rt.stopSignal))) {
+      // stop() while waiting for the channel (or a Retry-After): not in flight, so it goes back now.
+      await releaseReminder(ctx.db.prisma, { id: r.id, owner, notBefore: null });
+      return "deferred";
+    }
+    // Renew the lease and count the attempt before posting: if we die mid-post, whoever takes over
+    // knows to look in this channel first.
+    const held = await beginAttempt(ctx.db.prisma, {
+      id: r.id,
+      owner,
+      channelId: p.channel,
+      leaseUntil: after(rt, rt.limits.leaseMs),
+    });
+    if (!held) {
+      log.warn({ reminderId: r.id }, "lease lost before posting (another replica took over); not posting");
+      return "lost";
+    }
+    try {
+      const posted = await rt.slack.chat.postMessage({
+        channel: p.channel,
+        text: p.message.text,
+        blocks: p.message.blocks,
+        metadata: p.message.metadata,
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      // Inside the try: trouble recording the post counts as a failed attempt (the next claim looks first).
+      return await recordSent(rt, r, p, posted);
+    } catch (err) {
+      const outcome = await postFailed(rt, r, p, err, limited);
+      if (outcome === "retry") continue;
+      return outcome;
+    }
+  }
+}
+
+/** After a successful post: marks the reminder sent, runs its bookkeeping, audits. */
+async function recordSent(
+  rt: SchedulerRuntime,
+  r: ClaimedReminder,
+  p: ReadyToSend,
+  res: { channel?: string; ts?: string },
+): Promise<Outcome> {
+  const { ctx, owner, log } = rt;
+  rt.pacer.posted(p.channel);
+  const channelId = res.channel ?? p.channel;
+  const ts = res.ts ?? "";
+  const recorded = await markSent(ctx.db.prisma, {
+    id: r.id,
+    owner,
+    channelId,
+    messageTs: ts,
+    sentAt: ctx.clock.now(),
+  });
+  if (!recorded) log.warn({ reminderId: r.id }, "posted, but the lease had passed to another replica");
+  await p.afterSent?.(channelId, ts);
+  log.info({ reminderId: r.id, kind: r.kind, channel: channelId }, "reminder sent");
+  await audit(ctx, {
+    onboardingId: r.onboardingId,
+    action: "reminder.sent",
+    detail: { kind: r.kind, reminderId: r.id },
+  });
+  return "sent";
+}
+
+/** A post that Slack refused or that got no answer: retry now (a short 429), later, or never. */
+async function postFailed(
+  rt: SchedulerRuntime,
+  r: ClaimedReminder,
+  p: ReadyToSend,
+  err: unknown,
+  limited: number,
+): Promise<Outcome | "retry"> {
+  const { ctx, owner, log, limits } = rt;
+  const code = slackErrorCode(err);
+  if (code === "ratelimited") {
+    // Slack did not post: waiting and trying again is safe. Bounded, so one busy channel cannot
+    // hold a worker (and the reminders queued behind it for this channel) for long.
+    const seconds = retryAfterSeconds(err);
+    const scope = rt.pacer.rateLimited(p.channel, seconds * 1000);
+    log.info({ reminderId: r.id, retryAfter: seconds, limited: limited + 1, scope }, "rate limited by Slack");
+    if (limited < limits.maxRateLimitRetries && seconds <= limits.maxRateLimitWaitSec && !isStopping(rt)) {
+      return "retry";
+    }
+    await releaseReminder(ctx.db.prisma, {
+      id: r.id,
+      owner,
+      notBefore: after(rt, seconds * 1000),
+      error: code,
+    });
+    return "deferred";
+  }
+  const attempts = r.attempts + limited + 1;
+  if (PERMANENT_ERRORS.has(code) || attempts >= limits.maxAttempts) {
+    await finishUnsent(ctx.db.prisma, { id: r.id, owner, status: "failed", reason: code });
+    log.error({ err, reminderId: r.id, kind: r.kind, code, attempts }, "reminder failed for good");
+    await audit(ctx, {
+      onboardingId: r.onboardingId,
+      action: "reminder.failed",
+      detail: { kind: r.kind, code },
+    });
+    return "failed";
+  }
+  // Unknown outcome (timeout, 5xx) or a passing problem: back to the queue with backoff. The next
+  // claim sees attempts > 0 and looks in the channel before posting again.
+  log.warn({ err, reminderId: r.id, code, attempts }, "posting a reminder failed; retrying later");
+  await releaseReminder(ctx.db.prisma, {
+    id: r.id,
+    owner,
+    notBefore: after(rt, retryBackoffMs(attempts)),
+    error: code,
+  });
+  return "deferred";
+}

@@ -1,0 +1,154 @@
+/**
+ * Preparing a claimed reminder: is it still wanted, and what does it say now? The message is built from
+ * today's facts (the call may have moved, the steps may be done), right before it is posted.
+ */
+import type { KnownBlock, MessageMetadata } from "@slack/types";
+import { connectUrlFor } from "../../onboarding/connect-links.ts";
+import { buildNudgeMessage } from "../../slack/views/nudge.ts";
+import { buildCallReminderMessage } from "../../slack/views/reminder.ts";
+import { buildRepDigestMessage } from "../../slack/views/rep-digest.ts";
+import { callPrepFor } from "../call-prep.ts";
+import { callReminderFacts, digestCalls, nudgeFacts } from "../facts.ts";
+import { DIGEST_GRACE_HOURS, localDayBounds, nextLocalDate, ReminderKind } from "../rules.ts";
+import type { ClaimedReminder } from "../store.ts";
+import type { SchedulerRuntime } from "./runtime.ts";
+
+/** A message ready to post. */
+export interface ReadyToSend {
+  kind: "send";
+  channel: string;
+  message: {
+    text: string;
+    blocks: KnownBlock[];
+    metadata: MessageMetadata;
+  };
+  /** Bookkeeping after a successful post (e.g. when the customer was last nudged). */
+  afterSent?: (channelId: string, ts: string) => Promise<void>;
+}
+
+/** A message ready to post, or why the reminder is not sent now. */
+export type Prepared =
+  | ReadyToSend
+  | { kind: "cancel"; reason: string }
+  | { kind: "defer"; reason: string; notBefore: Date };
+
+/** Decides what to do with a claimed reminder, by its kind. */
+export async function prepare(rt: SchedulerRuntime, r: ClaimedReminder): Promise<Prepared> {
+  const now = rt.ctx.clock.now();
+  switch (r.kind) {
+    case ReminderKind.dayBefore:
+      return prepareDayBefore(rt, r, now);
+    case ReminderKind.repDigest:
+      return prepareDigest(rt, r, now);
+    case ReminderKind.nudge:
+      return prepareNudge(rt, r, now);
+    default:
+      return { kind: "cancel", reason: `unknown reminder kind ${r.kind}` };
+  }
+}
+
+async function prepareDayBefore(rt: SchedulerRuntime, r: ClaimedReminder, now: Date): Promise<Prepared> {
+  const { ctx } = rt;
+  const f = r.onboardingId ? await callReminderFacts(ctx, r.onboardingId) : null;
+  if (!f) return { kind: "cancel", reason: "the onboarding no longer exists" };
+  if (f.status !== "active") return { kind: "cancel", reason: `the onboarding is ${f.status}` };
+  if (!f.callAt || !r.callAt || f.callAt.getTime() !== r.callAt.getTime()) {
+    return { kind: "cancel", reason: "the call moved" };
+  }
+  if (f.callAt <= now) return { kind: "cancel", reason: "the call has already started" };
+  if (!f.channelId) {
+    // The set-up saga has not created the channel yet (it resumes on the next /fleet onboard).
+    return { kind: "defer", reason: "no channel yet", notBefore: new Date(now.getTime() + 10 * 60_000) };
+  }
+  const onboardingId = r.onboardingId as string;
+  const message = buildCallReminderMessage({
+    reminderId: r.id,
+    onboardingId,
+    companyName: f.companyName,
+    providerName: f.providerName,
+    callAt: f.callAt,
+    timeZone: f.timeZone,
+    openByOwner: f.openByOwner,
+    allStepsDone: f.allStepsDone,
+    connectionVerified: f.connectionVerified,
+    connectUrl: f.connectionVerified ? null : connectUrlFor(ctx, onboardingId),
+    hrAdminUserIds: f.hrAdminUserIds,
+    ownerUserId: f.ownerUserId,
+    haveReady: callPrepFor(f.providerId, { integrationUserEmail: f.integrationUserEmail }),
+  });
+  return {
+    kind: "send",
+    channel: f.channelId,
+    message,
+    afterSent: (channelId, ts) => rememberMessage(rt, onboardingId, "reminder", channelId, ts),
+  };
+}
+
+async function prepareDigest(rt: SchedulerRuntime, r: ClaimedReminder, now: Date): Promise<Prepared> {
+  if (!r.userId || !r.localDate) return { kind: "cancel", reason: "digest without rep or day" };
+  if (now.getTime() - r.dueAt.getTime() >= DIGEST_GRACE_HOURS * 3_600_000) {
+    return { kind: "cancel", reason: "too late in the day for the morning digest" };
+  }
+  const zone = await rt.repZones.get(r.userId);
+  const tomorrow = localDayBounds(nextLocalDate(r.localDate), zone);
+  const calls = (await digestCalls(rt.ctx, r.userId, tomorrow)).filter((c) => c.callAt > now);
+  if (calls.length === 0) return { kind: "cancel", reason: "no calls tomorrow any more" };
+  // Posting to a user id opens the DM; its channel id is needed up front for the crash lookup.
+  const channel =
+    r.channelId ?? (await rt.slack.conversations.open({ users: r.userId })).channel?.id ?? r.userId;
+  return {
+    kind: "send",
+    channel,
+    message: buildRepDigestMessage({
+      reminderId: r.id,
+      userId: r.userId,
+      date: nextLocalDate(r.localDate),
+      calls,
+    }),
+  };
+}
+
+async function prepareNudge(rt: SchedulerRuntime, r: ClaimedReminder, now: Date): Promise<Prepared> {
+  const { ctx } = rt;
+  if (!r.onboardingId) return { kind: "cancel", reason: "nudge without onboarding" };
+  const onboardingId = r.onboardingId;
+  const f = await nudgeFacts(ctx, onboardingId, now);
+  if (!f.eligible || !f.channelId) return { kind: "cancel", reason: f.reason ?? "no channel" };
+  return {
+    kind: "send",
+    channel: f.channelId,
+    message: buildNudgeMessage({
+      reminderId: r.id,
+      onboardingId,
+      companyName: f.companyName,
+      date: r.localDate ?? "",
+      hrAdminUserIds: f.hrAdminUserIds,
+      openCustomerSteps: f.openCustomerSteps,
+      callAt: f.callAt && f.callAt > now ? f.callAt : null,
+      timeZone: f.timeZone,
+    }),
+    afterSent: async (channelId, ts) => {
+      await ctx.db.prisma.onboarding.update({
+        where: { id: onboardingId },
+        data: { lastNudgeAt: ctx.clock.now() },
+      });
+      await rememberMessage(rt, onboardingId, "nudge", channelId, ts);
+    },
+  };
+}
+
+/** Records a posted message as the onboarding's (so later updates and the history find it). */
+async function rememberMessage(
+  rt: SchedulerRuntime,
+  onboardingId: string,
+  kind: string,
+  channelId: string,
+  ts: string,
+): Promise<void> {
+  if (!ts) return;
+  await rt.ctx.db.prisma.slackMessage.upsert({
+    where: { channelId_ts: { channelId, ts } },
+    create: { onboardingId, kind, channelId, ts },
+    update: {},
+  });
+}

@@ -1,0 +1,51 @@
+/** Private alerts to the owning rep (src/cockpit/alerts.ts decides when). Pure builders. */
+import type { KnownBlock } from "@slack/types";
+import type { ChecklistProgress } from "../../checklist/progress.ts";
+import { ActionId } from "../../slack-gateway/ids.ts";
+import { slackDate } from "../../time.ts";
+
+/** The customer an alert is about. */
+export interface AlertSubject {
+  id: string;
+  companyName: string;
+  timeZone: string;
+  channelId: string | null;
+}
+
+const channelSuffix = (o: AlertSubject) => (o.channelId ? ` <#${o.channelId}>` : "");
+
+/** An invitation still not accepted, with a one-click re-invite. */
+export function buildInviteExpiryAlert(
+  o: AlertSubject,
+  invite: { email: string; sentAt: Date; expiresAt: Date },
+): { text: string; blocks: KnownBlock[] } {
+  return {
+    text: `:hourglass: ${invite.email} has not accepted the Slack Connect invitation for ${o.companyName}; it expires ${invite.expiresAt.toISOString().slice(0, 10)}.`,
+    blocks: [
+      {
+        type: "section",
+        text: {
+          type: "mrkdwn",
+          text: `:hourglass: *${o.companyName}*: ${invite.email} has not accepted the Slack Connect invitation sent ${slackDate(invite.sentAt, o.timeZone, "{date_short_pretty}")}. Slack expires it ${slackDate(invite.expiresAt, o.timeZone, "{date_short_pretty}")}.`,
+        },
+        accessory: {
+          type: "button",
+          action_id: ActionId.reinvite,
+          text: { type: "plain_text", text: "Re-invite" },
+          style: "primary",
+          value: o.id,
+        },
+      },
+    ],
+  };
+}
+
+/** A customer gone quiet with steps open. */
+export function stallAlertText(o: AlertSubject, since: Date, progress: ChecklistProgress): string {
+  return `:zzz: *${o.companyName}* has been quiet since ${slackDate(since, o.timeZone, "{date_short_pretty}")} — ${progress.stepsDone} of ${progress.stepsTotal} steps done; open for the customer: ${progress.openByOwner.customer.join(", ") || "nothing"}.${channelSuffix(o)}`;
+}
+
+/** A call soon with customer steps still open. */
+export function callRiskAlertText(o: AlertSubject, callAt: Date, progress: ChecklistProgress): string {
+  return `:rotating_light: *${o.companyName}*'s call is ${slackDate(callAt, o.timeZone)} and the customer still has open steps: ${progress.openByOwner.customer.join(", ")}.${channelSuffix(o)}`;
+}

@@ -1,0 +1,183 @@
+/**
+ * A small import checker built on the TypeScript compiler API: reads every import of a set of source files
+ * and reports those that break the house's direction of flow (src/slack's Bolt surface → domain → gateway,
+ * database). dependency-cruiser does the same as a maintained tool; this keeps the rule inside `npm test`
+ * without a new dependency.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import ts from "typescript";
+
+/** One import: the file that has it, and what it names (a repository path, or a package name). */
+export interface ImportEdge {
+  from: string;
+  to: string;
+  line: number;
+}
+
+/** An import that breaks a rule. */
+export interface Violation extends ImportEdge {
+  rule: string;
+}
+
+/** A rule: a file matching `from` must not import anything matching `forbidden`. */
+export interface ImportRule {
+  name: string;
+  from: (file: string) => boolean;
+  forbidden: (target: string) => boolean;
+}
+
+/** Every import (static, `export … from`, dynamic `import()` with a literal) of one source text. */
+export function importsOf(file: string, text: string): ImportEdge[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const edges: ImportEdge[] = [];
+  const add = (node: ts.Node, specifier: string) => {
+    const to = specifier.startsWith(".")
+      ? path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier))
+      : specifier;
+    edges.push({ from: file, to, line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1 });
+  };
+  const visit = (node: ts.Node) => {
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
+      add(node, node.moduleSpecifier.text);
+    } else if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteral(node.arguments[0])
+    ) {
+      add(node, node.arguments[0].text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return edges;
+}
+
+/** The imports that break any of `rules`, given each file's source text (paths relative to the repository). */
+export function checkImports(
+  sources: ReadonlyMap<string, string>,
+  rules: readonly ImportRule[],
+): Violation[] {
+  const violations: Violation[] = [];
+  for (const [file, text] of sources) {
+    for (const edge of importsOf(file, text)) {
+      for (const rule of rules) {
+        if (rule.from(file) && rule.forbidden(edge.to)) violations.push({ ...edge, rule: rule.name });
+      }
+    }
+  }
+  return violations;
+}
+
+/** Reads every .ts file under `dir` (relative to `root`), generated code excepted. */
+export function readSources(root: string, dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (rel: string) => {
+    for (const entry of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+      const child = path.posix.join(rel, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== "generated" && entry.name !== "node_modules") walk(child);
+      } else if (entry.name.endsWith(".ts")) {
+        out.set(child, fs.readFileSync(path.join(root, child), "utf8"));
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+const under =
+  (...dirs: string[]) =>
+  (p: string) =>
+    dirs.some((d) => p === d || p.startsWith(`${d}/`));
+
+/** The domain: use cases, their data and the clients they call. */
+export const isDomain = under("src/onboarding", "src/finch", "src/reminders", "src/cockpit");
+/** What the domain may use to reach Slack, and the database. */
+export const isLowerLayer = under("src/slack-gateway", "src/db");
+/** Pure Block Kit builders: the domain may call them. */
+export const isView = under("src/slack/views");
+/** Bolt's side: the app, its middleware and listeners, and everything else under src/slack but the views. */
+export const isBoltSurface = (p: string) => under("src/slack")(p) && !isView(p);
+/** Entry points: the composition root, the HTTP routes, the sandbox. */
+export const isEntryPoint = (p: string) =>
+  under("src/http", "src/sandbox")(p) || p === "src/fleet.ts" || p === "src/main.ts";
+
+/** The direction of flow, as rules. */
+export const HOUSE_RULES: readonly ImportRule[] = [
+  {
+    name: "the domain does not import the Bolt surface (listeners, middleware, app)",
+    from: isDomain,
+    forbidden: (t) => isBoltSurface(t) || t === "@slack/bolt" || t.startsWith("@slack/bolt/"),
+  },
+  {
+    name: "the domain does not import entry points (HTTP routes, composition root, sandbox)",
+    from: isDomain,
+    forbidden: isEntryPoint,
+  },
+  {
+    name: "views stay pure: no Bolt surface, no entry points, no database or Slack client",
+    from: isView,
+    forbidden: (t) => isBoltSurface(t) || isEntryPoint(t) || (isLowerLayer(t) && !t.endsWith("/ids.ts")),
+  },
+  {
+    name: "the gateway and the database import neither the domain nor Slack's surface",
+    from: isLowerLayer,
+    forbidden: (t) => isDomain(t) || isBoltSurface(t) || isEntryPoint(t),
+  },
+];
+
+/** The domain's folders, which must import each other one way only (no folder imports back). */
+export const DOMAIN_FOLDERS: readonly string[] = [
+  "src/onboarding",
+  "src/reminders",
+  "src/cockpit",
+  "src/finch",
+  "src/checklist",
+];
+
+/**
+ * The circles among `folders`: each a set of folders (in `folders`' order) that reach each other through
+ * direct imports between them. Empty when the folders import each other one way only.
+ */
+export function folderCircles(sources: ReadonlyMap<string, string>, folders: readonly string[]): string[][] {
+  const folderOf = (p: string) => folders.find((f) => p.startsWith(`${f}/`));
+  const next = new Map(folders.map((f) => [f, new Set<string>()]));
+  for (const [file, text] of sources) {
+    const from = folderOf(file);
+    if (!from) continue;
+    for (const edge of importsOf(file, text)) {
+      const to = folderOf(edge.to);
+      if (to && to !== from) next.get(from)?.add(to);
+    }
+  }
+  const reachable = (start: string) => {
+    const seen = new Set<string>();
+    const stack = [start];
+    for (let f = stack.pop(); f !== undefined; f = stack.pop()) {
+      for (const n of next.get(f) ?? []) {
+        if (!seen.has(n)) {
+          seen.add(n);
+          stack.push(n);
+        }
+      }
+    }
+    return seen;
+  };
+  const reaches = new Map(folders.map((f) => [f, reachable(f)]));
+  const circles: string[][] = [];
+  const placed = new Set<string>();
+  for (const f of folders) {
+    if (placed.has(f)) continue;
+    const circle = folders.filter((g) => g === f || (reaches.get(f)?.has(g) && reaches.get(g)?.has(f)));
+    if (circle.length < 2) continue;
+    for (const g of circle) placed.add(g);
+    circles.push(circle);
+  }
+  return circles;
+}

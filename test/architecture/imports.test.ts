@@ -1,0 +1,79 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import {
+  checkImports,
+  DOMAIN_FOLDERS,
+  folderCircles,
+  HOUSE_RULES,
+  importsOf,
+  readSources,
+} from "./import-rules.ts";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+describe("requests flow one way", () => {
+  it("no source file imports against the house's direction", () => {
+    const sources = readSources(ROOT, "src");
+    expect(sources.size).toBeGreaterThan(50);
+    const violations = checkImports(sources, HOUSE_RULES).map(
+      (v) => `${v.from}:${v.line} imports ${v.to} — ${v.rule}`,
+    );
+    expect(violations).toEqual([]);
+  });
+
+  it("catches a planted backwards import from the domain into a listener, middleware or the app", () => {
+    const planted = new Map([
+      ["src/onboarding/planted.ts", 'import { registerListeners } from "../slack/listeners/index.ts";\n'],
+      ["src/finch/planted.ts", 'export { dedupeMiddleware } from "../slack/middleware/dedupe.ts";\n'],
+      ["src/reminders/planted.ts", 'const app = await import("../slack/app.ts");\n'],
+      ["src/cockpit/planted.ts", 'import type { App } from "@slack/bolt";\n'],
+      // Allowed: views are pure builders, the gateway is what the domain talks to Slack through.
+      ["src/onboarding/fine.ts", 'import { buildChecklistMessage } from "../slack/views/checklist.ts";\n'],
+      ["src/reminders/fine.ts", 'import { postTracked } from "../slack-gateway/post.ts";\n'],
+    ]);
+    const found = checkImports(planted, HOUSE_RULES);
+    expect(found.map((v) => [v.from, v.to])).toEqual([
+      ["src/onboarding/planted.ts", "src/slack/listeners/index.ts"],
+      ["src/finch/planted.ts", "src/slack/middleware/dedupe.ts"],
+      ["src/reminders/planted.ts", "src/slack/app.ts"],
+      ["src/cockpit/planted.ts", "@slack/bolt"],
+    ]);
+  });
+
+  it("catches the gateway or the database reaching up into the domain, and impure views", () => {
+    const planted = new Map([
+      ["src/slack-gateway/post.ts", 'import { audit } from "../onboarding/audit.ts";\n'],
+      ["src/db/claims.ts", 'import { refreshHomeSoon } from "../cockpit/home.ts";\n'],
+      ["src/slack/views/home.ts", 'import { claimDelivery } from "../../db/claims.ts";\n'],
+    ]);
+    expect(checkImports(planted, HOUSE_RULES)).toHaveLength(3);
+  });
+
+  it("reads the line of each import, with paths resolved from the importing file", () => {
+    const edges = importsOf("src/a/b.ts", '// x\nimport { y } from "../c/d.ts";\nimport z from "zod";\n');
+    expect(edges).toEqual([
+      { from: "src/a/b.ts", to: "src/c/d.ts", line: 2 },
+      { from: "src/a/b.ts", to: "zod", line: 3 },
+    ]);
+  });
+});
+
+describe("the domain's folders import each other one way", () => {
+  it("no circle among onboarding, reminders, cockpit, finch and checklist", () => {
+    expect(folderCircles(readSources(ROOT, "src"), DOMAIN_FOLDERS)).toEqual([]);
+  });
+
+  it("finds a planted circle, also one that runs through a third folder, and only that", () => {
+    const planted = new Map([
+      ["src/onboarding/a.ts", 'import { x } from "../reminders/b.ts";\n'],
+      ["src/reminders/b.ts", 'import { y } from "../finch/c.ts";\nimport { z } from "../checklist/d.ts";\n'],
+      ["src/finch/c.ts", 'import type { Actor } from "../onboarding/actor.ts";\n'],
+      // One way only: cockpit → checklist is no circle, and imports inside a folder do not count.
+      ["src/cockpit/e.ts", 'import { d } from "../checklist/d.ts";\nimport { f } from "./f.ts";\n'],
+    ]);
+    expect(folderCircles(planted, DOMAIN_FOLDERS)).toEqual([
+      ["src/onboarding", "src/reminders", "src/finch"],
+    ]);
+  });
+});
