@@ -20,6 +20,14 @@ export const FINCH_PRODUCTS = [
 /** One Finch product. */
 export type FinchProduct = (typeof FINCH_PRODUCTS)[number];
 
+/**
+ * How the customer authenticates in Finch Connect: Finch's `connect.sessions.new`
+ * `integration.auth_method` values. `assisted` = a third-party admin Finch sets up on its side (days).
+ */
+export const FINCH_AUTH_METHODS = ["credential", "assisted", "oauth", "api_token"] as const;
+/** One Finch auth method. */
+export type FinchAuthMethod = (typeof FINCH_AUTH_METHODS)[number];
+
 /** The read-only checks Finch verification runs; `none` = not provable read-only, a person confirms. */
 export const FINCH_CHECKS = [
   "directory",
@@ -107,7 +115,15 @@ export interface TemplateStep {
 export interface ProviderTemplate {
   id: string;
   displayName: string;
-  finch: { providerId: string; products: readonly FinchProduct[] };
+  finch: {
+    providerId: string;
+    products: readonly FinchProduct[];
+    authMethod: FinchAuthMethod;
+    /** What the auth method means for the customer (mrkdwn), shown with "before you begin"; or `null`. */
+    authNote: string | null;
+  };
+  /** The https URLs of the Finch pages the template was written from (at least one). */
+  sources: readonly string[];
   overview: string;
   security: string;
   setupTime: string;

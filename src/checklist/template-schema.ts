@@ -5,6 +5,7 @@ import { z } from "zod";
 import { maxChecklistBlocks } from "./items.ts";
 import {
   CHECK_PRODUCT,
+  FINCH_AUTH_METHODS,
   FINCH_CHECKS,
   FINCH_PRODUCTS,
   PLACEHOLDER_PATTERN,
@@ -23,6 +24,13 @@ const key = z
   .max(TEMPLATE_LIMITS.keyLength, { error: `must be at most ${TEMPLATE_LIMITS.keyLength} chars` })
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
     error: "must be lowercase letters and digits joined by single hyphens, e.g. payments-view",
+  });
+/** A template id is Finch's provider id (`bamboo_hr`): like a key, but `_` may join the parts too. */
+const templateId = z
+  .string({ error: required("must be text") })
+  .max(TEMPLATE_LIMITS.keyLength, { error: `must be at most ${TEMPLATE_LIMITS.keyLength} chars` })
+  .regex(/^[a-z0-9]+(?:[-_][a-z0-9]+)*$/, {
+    error: "must be lowercase letters and digits joined by single hyphens or underscores, e.g. bamboo_hr",
   });
 const text = z
   .string({ error: required("must be text") })
@@ -56,13 +64,23 @@ const stepSchema = z.strictObject({
   permissions: z.array(permissionSchema).min(1, { error: "must not be empty (leave it out)" }).optional(),
 });
 
+/** An https URL (of a Finch page the template was written from). */
+const httpsUrl = text.refine((value) => URL.canParse(value) && new URL(value).protocol === "https:", {
+  error: "must be an https URL",
+});
+
 const templateSchema = z.strictObject({
-  id: key,
+  id: templateId,
   displayName: limited(TEMPLATE_LIMITS.displayName, "a provider name"),
   finch: z.strictObject({
     providerId: text,
     products: z.array(product).min(1, { error: "must list at least one Finch product" }),
+    authMethod: oneOf(FINCH_AUTH_METHODS),
+    authNote: limited(1000, "the auth note").optional(),
   }),
+  sources: z
+    .array(httpsUrl, { error: required("must be a list of https URLs") })
+    .min(1, { error: "must list at least one Finch page URL" }),
   overview: limited(2000, "the overview"),
   security: limited(1000, "the security line"),
   setupTime: limited(300, "the setup time"),
@@ -124,6 +142,7 @@ function crossCheck(t: RawTemplate, file: string): string[] {
     [["security"], t.security],
     [["setupTime"], t.setupTime],
     [["beforeYouBegin"], t.beforeYouBegin],
+    ...(t.finch.authNote === undefined ? [] : [[["finch", "authNote"], t.finch.authNote] as [Path, string]]),
     ...t.troubleshooting.map((tip, i): [Path, string] => [["troubleshooting", i], tip]),
     ...(t.help === undefined ? [] : [[["help"], t.help] as [Path, string]]),
   ];
@@ -249,7 +268,13 @@ export function parseTemplate(source: string, file: string): ProviderTemplate {
   return {
     id: t.id,
     displayName: t.displayName,
-    finch: { providerId: t.finch.providerId, products: [...t.finch.products] },
+    finch: {
+      providerId: t.finch.providerId,
+      products: [...t.finch.products],
+      authMethod: t.finch.authMethod,
+      authNote: t.finch.authNote ?? null,
+    },
+    sources: [...t.sources],
     overview: t.overview,
     security: t.security,
     setupTime: t.setupTime,

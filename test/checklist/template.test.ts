@@ -11,6 +11,7 @@ import {
 } from "../../src/checklist/items.ts";
 import {
   CHECK_PRODUCT,
+  FINCH_AUTH_METHODS,
   FINCH_CHECKS,
   PLACEHOLDERS,
   TemplateError,
@@ -44,7 +45,8 @@ interface RawStep {
 interface RawTemplate {
   id: string;
   displayName: string;
-  finch: { providerId: string; products: string[] };
+  finch: { providerId: string; products: string[]; authMethod?: string; authNote?: string };
+  sources?: string[];
   steps: RawStep[];
 }
 
@@ -117,6 +119,53 @@ describe("loadTemplates", () => {
   });
 });
 
+describe("every template names its Finch sources and auth method", () => {
+  const finchPage = /^https:\/\/(support|developer)\.tryfinch\.com\//;
+  for (const t of loadTemplates()) {
+    it(`${t.id}: ≥ 1 https source on Finch's help center or developer docs, a known auth method`, () => {
+      expect(t.sources.length).toBeGreaterThan(0);
+      expect(t.sources.some((url) => finchPage.test(url))).toBe(true);
+      for (const url of t.sources) expect(new URL(url).protocol).toBe("https:");
+      expect(FINCH_AUTH_METHODS).toContain(t.finch.authMethod);
+      expect(t.id).toBe(t.finch.providerId);
+    });
+  }
+
+  it("rejects a template without sources, with a non-https source or an unknown auth method", () => {
+    const data = justworksData();
+    delete data.sources;
+    data.finch.authMethod = "password";
+    const problems = problemsOf(data);
+    expect(problems).toContain("sources: is required");
+    expect(problems).toContainEqual(
+      expect.stringMatching(
+        /^finch\.authMethod: must be one of credential \| assisted \| oauth \| api_token/,
+      ),
+    );
+    const insecure = justworksData();
+    insecure.sources = ["http://support.tryfinch.com/x"];
+    expect(problemsOf(insecure)).toEqual(["sources[0]: must be an https URL"]);
+    const empty = justworksData();
+    empty.sources = [];
+    expect(problemsOf(empty)).toEqual(["sources: must list at least one Finch page URL"]);
+  });
+
+  it("checks the auth note's placeholders like any mrkdwn text", () => {
+    const data = justworksData();
+    data.finch.authNote = "Ask {adminName}.";
+    expect(problemsOf(data)[0]).toMatch(/^finch\.authNote: unknown placeholder \{adminName\}/);
+  });
+
+  it("accepts Finch's provider id, with underscores, as the template id", () => {
+    const data = justworksData();
+    data.id = "bamboo_hr";
+    data.finch.providerId = "bamboo_hr";
+    expect(parseTemplate(stringify(data), "bamboo_hr.yml").id).toBe("bamboo_hr");
+    data.id = "Bamboo__HR";
+    expect(problemsOf(data, "Bamboo__HR.yml")[0]).toMatch(/^id: must be lowercase letters/);
+  });
+});
+
 describe("getTemplate", () => {
   it("returns a template by provider id", () => {
     expect(getTemplate("justworks").displayName).toBe("Justworks");
@@ -124,7 +173,7 @@ describe("getTemplate", () => {
 
   it("names the known providers and the file to add for an unknown one", () => {
     expect(() => getTemplate("gusto")).toThrow(UnknownProviderError);
-    expect(() => getTemplate("gusto")).toThrow(/"gusto".*known: justworks.*templates\/gusto\.yml/s);
+    expect(() => getTemplate("gusto")).toThrow(/"gusto".*known: .*justworks.*templates\/gusto\.yml/s);
   });
 });
 

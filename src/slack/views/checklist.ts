@@ -271,6 +271,9 @@ export function buildChecklistMessage(input: ChecklistMessageInput): ChecklistMe
       elements: [
         mrkdwn(`:stopwatch: *Takes* ${fill(template.setupTime)}`),
         mrkdwn(`:key: *Before you begin:* ${fill(template.beforeYouBegin)}`),
+        ...(template.finch.authNote === null
+          ? []
+          : [mrkdwn(`:link: *How you connect:* ${fill(template.finch.authNote)}`)]),
         mrkdwn(fill(template.security)),
       ],
     },

@@ -274,3 +274,31 @@ describe("buildChecklistMessage for Justworks", () => {
     expect(JSON.stringify(last)).toContain("username is usually *not* your email");
   });
 });
+
+describe("buildChecklistMessage shows the template's auth note", () => {
+  const justworks = getTemplate("justworks");
+  const setupOf = (template: ProviderTemplate) =>
+    JSON.stringify(buildChecklistMessage(input(template)).blocks.find((b) => b.block_id === "setup:n1"));
+
+  it("beside 'Before you begin', filled and escaped, without adding a block", () => {
+    const withNote: ProviderTemplate = {
+      ...justworks,
+      finch: {
+        ...justworks.finch,
+        authMethod: "assisted",
+        authNote: "Finch sets up *{companyName}* > later.",
+      },
+    };
+    const setup = setupOf(withNote);
+    expect(setup).toContain(":link: *How you connect:* Finch sets up *Acme* &gt; later.");
+    expect(buildChecklistMessage(input(withNote)).blocks).toHaveLength(
+      buildChecklistMessage(input(justworks)).blocks.length,
+    );
+  });
+
+  it("and nothing when the template has none", () => {
+    expect(setupOf({ ...justworks, finch: { ...justworks.finch, authNote: null } })).not.toContain(
+      "How you connect",
+    );
+  });
+});
