@@ -40,7 +40,9 @@ async function start(
   return { s, client };
 }
 
-async function failure(call: Promise<unknown>): Promise<WebAPIPlatformError["data"]> {
+async function failure(
+  call: Promise<unknown>,
+): Promise<WebAPIPlatformError["data"] & { needed?: string; provided?: string }> {
   try {
     await call;
   } catch (error) {
