@@ -41,6 +41,8 @@ export class ManualClock implements Clock {
 export interface SlackIdentity {
   teamId: string;
   teamName?: string;
+  /** Our Enterprise Grid org, when the workspace belongs to one (auth.test's `enterprise_id`). */
+  enterpriseId?: string | undefined;
   botUserId: string;
   botId?: string;
 }

@@ -138,6 +138,15 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
 async function whoAmI(client: WebClient, logger: Logger): Promise<SlackIdentity> {
   const auth = await client.auth.test();
   if (!auth.team_id || !auth.user_id) throw new Error("auth.test did not return the bot's team and user");
-  logger.debug({ team: auth.team_id, botUser: auth.user_id }, "slack identity");
-  return { teamId: auth.team_id, teamName: auth.team, botUserId: auth.user_id, botId: auth.bot_id };
+  logger.debug(
+    { team: auth.team_id, enterprise: auth.enterprise_id, botUser: auth.user_id },
+    "slack identity",
+  );
+  return {
+    teamId: auth.team_id,
+    teamName: auth.team,
+    botUserId: auth.user_id,
+    botId: auth.bot_id,
+    ...(auth.enterprise_id ? { enterpriseId: auth.enterprise_id } : {}),
+  };
 }

@@ -1,10 +1,11 @@
 /** Closing an onboarding (`/fleet done`) and handing it over (`/fleet owner`). */
 import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
-import { adviceFor, slackErrorCode } from "../slack-gateway/errors.ts";
-import type { Actor } from "./actor.ts";
+import { adviceFor, isTransientSlackError, slackErrorCode } from "../slack-gateway/errors.ts";
+import { type Actor, isOurUser } from "./actor.ts";
 import { audit } from "./audit.ts";
 import { refreshChecklist } from "./checklist-service.ts";
+import { sendSharedInvite } from "./invites.ts";
 
 /** Archives an onboarding: reminders and nudges stop, a closing note is posted, history is kept. */
 export async function closeOnboarding(ctx: AppContext, onboardingId: string, actor: Actor): Promise<string> {
@@ -61,7 +62,13 @@ async function handOverTo(
   actor: Actor,
 ): Promise<string> {
   const info = await ctx.slack.users.info({ user: newOwnerUserId }).catch(() => null);
-  if (!info?.user || info.user.team_id !== ctx.identity.teamId || info.user.is_bot) {
+  const ours =
+    info?.user &&
+    isOurUser(ctx.identity, {
+      teamId: info.user.team_id,
+      enterpriseId: info.user.enterprise_user?.enterprise_id,
+    });
+  if (!info?.user || !ours || info.user.is_bot) {
     return `<@${newOwnerUserId}> is not a member of our workspace, so they can't own an onboarding.`;
   }
   const o = await ctx.db.prisma.onboarding.findUniqueOrThrow({
@@ -110,16 +117,14 @@ export async function resendInvites(ctx: AppContext, onboardingId: string, actor
   for (const invite of o.invites.filter((i) =>
     ["pending", "sent", "failed", "declined", "left"].includes(i.status),
   )) {
-    try {
-      const res = await ctx.slack.conversations.inviteShared({
-        channel: o.channelId,
-        emails: [invite.email],
-      });
+    const sent = await sendSharedInvite(ctx, o.channelId, invite.email);
+    if (sent.ok) {
       await ctx.db.prisma.invite.update({
         where: { id: invite.id },
         data: {
           status: "sent",
-          slackInviteId: res.invite_id ?? invite.slackInviteId,
+          slackInviteId: sent.inviteId ?? invite.slackInviteId,
+          externalLimited: sent.limited,
           sentAt: ctx.clock.now(),
           lastError: null,
           alertedAt: null,
@@ -127,10 +132,17 @@ export async function resendInvites(ctx: AppContext, onboardingId: string, actor
       });
       await audit(ctx, { onboardingId, action: "invite.resent", actor, detail: { email: invite.email } });
       lines.push(`:envelope: Re-sent to ${invite.email}.`);
-    } catch (err) {
-      const code = slackErrorCode(err);
-      await ctx.db.prisma.invite.update({ where: { id: invite.id }, data: { lastError: code } });
-      lines.push(`:x: ${invite.email}: ${adviceFor(code, invite.email)}`);
+    } else if (sent.code === "connection_limit_exceeded_pending") {
+      // Not re-sent: Slack refuses a second invitation while one is pending.
+      await ctx.db.prisma.invite.update({
+        where: { id: invite.id },
+        data: { status: "sent", lastError: null },
+      });
+      lines.push(`:hourglass: ${invite.email}: ${adviceFor(sent.code, invite.email)}`);
+    } else {
+      await ctx.db.prisma.invite.update({ where: { id: invite.id }, data: { lastError: sent.code } });
+      lines.push(`:x: ${invite.email}: ${adviceFor(sent.code, invite.email)}`);
+      if (isTransientSlackError(sent.code)) break;
     }
   }
   return lines.length ? lines.join("\n") : "Every HR admin has joined already — nothing to re-send.";

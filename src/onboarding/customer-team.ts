@@ -1,5 +1,6 @@
 /** The one rule that decides whether someone in a customer's channel belongs to that customer. */
 import type { AppContext } from "../context.ts";
+import { isOurUser } from "./actor.ts";
 
 /** What the rule needs of an onboarding. */
 export interface CustomerTeamFacts {
@@ -17,7 +18,7 @@ export async function isCustomerTeam(
   onboarding: CustomerTeamFacts,
   teamId: string,
 ): Promise<boolean> {
-  if (!teamId || teamId === ctx.identity.teamId) return false;
+  if (!teamId || isOurUser(ctx.identity, { teamId })) return false;
   if (onboarding.invites.some((i) => i.slackTeamId === teamId)) return true;
   if (!onboarding.channelId) return false;
   try {

@@ -1,14 +1,16 @@
 /** The Slack Connect invite lifecycle after sending: accepted / approved / declined, and HR admins leaving. */
 import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
+import { slackErrorCode } from "../slack-gateway/errors.ts";
+import { isOurUser } from "./actor.ts";
 import { audit } from "./audit.ts";
 
 /** What Slack's `shared_channel_invite_*` events tell about an invitation. */
 export interface SharedInviteEvent {
   invite?: { id?: string; recipient_email?: string };
   channel?: { id?: string };
-  accepting_user?: { id?: string; team_id?: string };
-  declining_user?: { id?: string; team_id?: string };
+  accepting_user?: { id?: string; team_id?: string; enterprise_id?: string };
+  declining_user?: { id?: string; team_id?: string; enterprise_id?: string };
 }
 
 /** Where an invite's status may move from: it only ever moves forward. */
@@ -62,7 +64,11 @@ export async function recordInviteEvent(
     onboardingId: invite.onboardingId,
     action: `invite.${status}`,
     actor: user?.id
-      ? { userId: user.id, teamId: user.team_id ?? "", internal: user.team_id === ctx.identity.teamId }
+      ? {
+          userId: user.id,
+          teamId: user.team_id ?? "",
+          internal: isOurUser(ctx.identity, { teamId: user.team_id, enterpriseId: user.enterprise_id }),
+        }
       : null,
     detail: { email: invite.email },
   });
@@ -86,4 +92,39 @@ export async function recordMemberLeft(ctx: AppContext, channelId: string, userI
     text: `:door: ${invite.email} (<@${userId}>) left <#${channelId}> — *${onboarding.customer.name}* may need another HR admin. Re-send the invitation from the App Home.`,
   });
   refreshHomeSoon(ctx, onboarding.ownerUserId);
+}
+
+/** What became of one Slack Connect invitation. */
+export type InviteOutcome =
+  | { ok: true; inviteId: string | null; limited: boolean }
+  | { ok: false; code: string };
+
+/**
+ * Invites one HR admin (Slack's rule: one email per call) as a full member (`external_limited: false`, since
+ * Slack's default limits guests to posting), so they can add their colleagues as the guide tells them. Where our
+ * workspace's Slack Connect settings forbid that (`restricted_action`), the invitation is sent limited instead.
+ */
+export async function sendSharedInvite(
+  ctx: AppContext,
+  channelId: string,
+  email: string,
+): Promise<InviteOutcome> {
+  for (const limited of [false, true]) {
+    try {
+      const res = await ctx.slack.conversations.inviteShared({
+        channel: channelId,
+        emails: [email],
+        external_limited: limited,
+      });
+      return { ok: true, inviteId: res.invite_id ?? null, limited };
+    } catch (err) {
+      const code = slackErrorCode(err);
+      if (code === "restricted_action" && !limited) {
+        ctx.logger.info({ channel: channelId }, "full Slack Connect invites refused; sending a limited one");
+        continue;
+      }
+      return { ok: false, code };
+    }
+  }
+  return { ok: false, code: "restricted_action" };
 }

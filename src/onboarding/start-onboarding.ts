@@ -10,6 +10,7 @@ import { MetadataEventType } from "../slack-gateway/ids.ts";
 import type { Actor } from "./actor.ts";
 import { audit } from "./audit.ts";
 import { buildChecklistFor } from "./checklist-service.ts";
+import { sendSharedInvite } from "./invites.ts";
 import { channelNameFor, companySlug, customerNameKey } from "./names.ts";
 import type { OnboardRequest } from "./onboard-request.ts";
 
@@ -133,13 +134,14 @@ async function runSaga(
   let invitedNow = 0;
   for (const invite of invites) {
     if (invite.slackInviteId || ["accepted", "approved"].includes(invite.status)) continue;
-    try {
-      const res = await ctx.slack.conversations.inviteShared({ channel: channelId, emails: [invite.email] });
+    const sent = await sendSharedInvite(ctx, channelId, invite.email);
+    if (sent.ok) {
       await ctx.db.prisma.invite.update({
         where: { id: invite.id },
         data: {
           status: "sent",
-          slackInviteId: res.invite_id ?? null,
+          slackInviteId: sent.inviteId,
+          externalLimited: sent.limited,
           sentAt: ctx.clock.now(),
           lastError: null,
         },
@@ -149,15 +151,25 @@ async function runSaga(
         onboardingId: onboarding.id,
         action: "invite.sent",
         actor,
-        detail: { email: invite.email },
+        detail: { email: invite.email, limited: sent.limited },
       });
-    } catch (err) {
-      const code = slackErrorCode(err);
+    } else {
+      const { code } = sent;
       if (code === "already_in_channel") {
         await ctx.db.prisma.invite.update({
           where: { id: invite.id },
           data: { status: "accepted", lastError: null },
         });
+        continue;
+      }
+      if (code === "connection_limit_exceeded_pending") {
+        // Slack still holds an invitation for this address (a run that stopped before saving it): it counts
+        // as sent, and re-sending would only be refused again.
+        await ctx.db.prisma.invite.update({
+          where: { id: invite.id },
+          data: { status: "sent", lastError: null },
+        });
+        report.lines.push(`${invite.email} already has a pending Slack Connect invitation.`);
         continue;
       }
       await ctx.db.prisma.invite.update({
@@ -170,6 +182,11 @@ async function runSaga(
     }
   }
   if (invitedNow > 0) report.lines.push(`Invited ${invitedNow} HR admin(s) over Slack Connect.`);
+  if (await ctx.db.prisma.invite.count({ where: { onboardingId: onboarding.id, externalLimited: true } })) {
+    report.lines.push(
+      "Our Slack settings only allow *limited* Slack Connect guests: HR admins can post but not add colleagues, so add anyone else they need with `/fleet onboard … hr=` yourself.",
+    );
+  }
 
   // 4. The checklist, posted once and pinned.
   const checklistTs = onboarding.checklistTs ?? (await postChecklist(ctx, onboarding.id, channelId, report));

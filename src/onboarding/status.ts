@@ -5,6 +5,8 @@ import { type ChecklistProgress, computeProgress } from "../checklist/progress.t
 import { loadItemStates } from "../checklist/state.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
+import type { Actor } from "./actor.ts";
+import { isCustomerTeam } from "./customer-team.ts";
 
 /** Everything `/fleet status` shows about one onboarding. */
 export interface StatusFacts {
@@ -54,4 +56,26 @@ export async function statusFacts(ctx: AppContext, onboardingId: string): Promis
     timeZone: o.timeZone,
     connection: o.connection,
   };
+}
+
+/**
+ * The status behind a checklist's "Status" button: the onboarding of the channel the button is in (never the
+ * button's value, which came back from Slack's client), for our people and the customer's own workspace.
+ */
+export async function statusFromChannel(
+  ctx: AppContext,
+  channelId: string | undefined,
+  actor: Actor,
+): Promise<{ ok: true; facts: StatusFacts } | { ok: false; message: string }> {
+  const onboarding = channelId
+    ? await ctx.db.prisma.onboarding.findUnique({
+        where: { channelId },
+        select: { id: true, channelId: true, invites: { select: { slackTeamId: true } } },
+      })
+    : null;
+  if (!onboarding) return { ok: false, message: "This channel has no onboarding any more." };
+  if (!actor.internal && !(await isCustomerTeam(ctx, onboarding, actor.teamId))) {
+    return { ok: false, message: "The status of this onboarding is for Fleet and the customer's team." };
+  }
+  return { ok: true, facts: await statusFacts(ctx, onboarding.id) };
 }

@@ -5,6 +5,7 @@
 import { FinchStandIn } from "./finch/index.ts";
 import {
   type ChannelInput,
+  manifestBotScopes,
   SlackStandIn,
   type SlackStandInOptions,
   type StandInTeam,
@@ -12,7 +13,9 @@ import {
 } from "./slack/index.ts";
 
 /** What to start: the Slack side's options plus Finch's client credentials and who is there at the start. */
-export interface StandInsOptions extends SlackStandInOptions {
+export interface StandInsOptions extends Omit<SlackStandInOptions, "scopes"> {
+  /** The bot token's scopes; default: those manifest.yml asks for, so the stand-in refuses what Slack would. */
+  scopes?: string[];
   finchClientId: string;
   finchClientSecret: string;
   /** Slack Connect partner workspaces. */
@@ -38,9 +41,10 @@ export async function startStandIns(options: StandInsOptions): Promise<StandIns>
     teams = [],
     users = [],
     channels = [],
+    scopes = manifestBotScopes(),
     ...slackOptions
   } = options;
-  const slack = await SlackStandIn.start(slackOptions);
+  const slack = await SlackStandIn.start({ ...slackOptions, scopes });
   for (const team of teams) slack.addTeam(team);
   for (const user of users) slack.addUser(user);
   for (const channel of channels) slack.addChannel(channel);

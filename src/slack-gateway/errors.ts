@@ -17,6 +17,7 @@ export function slackErrorCode(err: unknown): string {
 export function isTransientSlackError(code: string): boolean {
   return (
     code === "ratelimited" ||
+    code === "ratelimit" ||
     code === "request_failed" ||
     code.startsWith("http_5") ||
     ["internal_error", "fatal_error", "service_unavailable", "request_timeout"].includes(code)
@@ -33,7 +34,13 @@ const ADVICE: Record<string, (subject: string) => string> = {
   invalid_email: (email) =>
     `Slack did not accept ${email || "that address"}. Check the spelling and run \`/fleet onboard\` again with the right address — everything else is kept.`,
   connection_limit_exceeded_pending: (email) =>
-    `Too many Slack Connect invitations to ${email ? `${email}'s organisation` : "this organisation"} are pending. Ask them to accept or decline the pending ones, then re-send from the App Home.`,
+    `${email || "They"} already ${email ? "has" : "have"} a pending Slack Connect invitation to this channel, so it was not sent again. Ask them to accept it from the email Slack sent (it is valid for 14 days).`,
+  ratelimit: () =>
+    "Slack limits how many Slack Connect invitations we send per minute. Run the same command again in a minute to invite the rest.",
+  not_allowed_for_grid_workspace: () =>
+    "Slack Connect is not enabled for our workspace. A Slack admin (on Enterprise Grid: an org admin) must enable Slack Connect for this workspace, then run the same command again.",
+  recipients_not_specified: () =>
+    "Slack got no one to invite. Run `/fleet onboard` again with `hr=` and the HR admins' email addresses.",
   connection_limit_exceeded: () =>
     "This organisation has reached Slack's limit of Slack Connect connections. Ask their Slack admin to review connections.",
   already_in_channel: () => "Already in the channel — nothing to do.",

@@ -22,6 +22,7 @@ export const ActionId = {
   reinvite: "reinvite",
   confirmDisconnect: "confirm_disconnect",
   historyCsv: "history_csv",
+  checklistStatus: "checklist_status",
 } as const;
 
 /** `callback_id`s of modals. */

@@ -4,25 +4,31 @@
  * Reps: internal users, optionally only those listed in FLEET_REP_USER_IDS or in FLEET_REP_USERGROUP_ID.
  */
 import type { AppContext } from "../context.ts";
-import type { Actor } from "../onboarding/actor.ts";
+import { type Actor, isOurUser } from "../onboarding/actor.ts";
 
-/** Builds the actor of a slash command (`user_team` is set when the user belongs to another team). */
+/**
+ * Builds the actor of a slash command (`user_team` is set when the user belongs to another team). Slack only
+ * delivers our command from workspaces the app is installed in, so `enterprise_id` is the user's org here.
+ */
 export function commandActor(
   ctx: AppContext,
   body: { user_id: string; team_id: string; user_team?: string; enterprise_id?: string },
 ): Actor {
   const teamId = body.user_team ?? body.team_id;
-  return { userId: body.user_id, teamId, internal: teamId === ctx.identity.teamId };
+  const internal = isOurUser(ctx.identity, { teamId, enterpriseId: body.enterprise_id });
+  return { userId: body.user_id, teamId, internal };
 }
 
 /** Builds the actor of an interaction (`user.team_id` is the user's own team in shared channels). */
 export function interactionActor(
   ctx: AppContext,
-  body: { user: { id: string; team_id?: string }; team?: { id: string } | null },
+  body: { user: { id: string; team_id?: string; enterprise_id?: string }; team?: { id: string } | null },
 ): Actor {
-  // Only the user's own team counts: the payload's `team` can be the channel host's in Slack Connect.
+  // Only the user's own team and org count: the payload's `team`, `enterprise` and `is_enterprise_install`
+  // describe the channel's host (us) in Slack Connect, whoever clicked.
   const teamId = body.user.team_id ?? "";
-  return { userId: body.user.id, teamId, internal: teamId !== "" && teamId === ctx.identity.teamId };
+  const internal = isOurUser(ctx.identity, { teamId, enterpriseId: body.user.enterprise_id });
+  return { userId: body.user.id, teamId, internal };
 }
 
 const groupCache = new Map<string, { members: Set<string>; until: number }>();

@@ -58,6 +58,10 @@ export interface HarnessOptions {
   clock?: Clock;
   env?: Record<string, string>;
   postMessagePerChannelPerSecond?: number;
+  postMessageWorkspacePerSecond?: number;
+  /** Fleet's Slack is part of this Enterprise Grid org (auth.test's enterprise_id). */
+  enterpriseId?: string;
+  slackConnect?: "full" | "limited" | "none";
 }
 
 /** Starts stand-ins, the app and a driver. */
@@ -75,6 +79,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     botUserId: "U0BOT",
     botId: "B0BOT",
     postMessagePerChannelPerSecond: options.postMessagePerChannelPerSecond ?? Number.POSITIVE_INFINITY,
+    postMessageWorkspacePerSecond: options.postMessageWorkspacePerSecond ?? Number.POSITIVE_INFINITY,
+    ...(options.enterpriseId ? { enterpriseId: options.enterpriseId } : {}),
+    ...(options.slackConnect ? { slackConnect: options.slackConnect } : {}),
     now: options.clock ? () => Date.now() : undefined,
     teams: [ACME_TEAM, OTHER_TEAM],
     users: [REP, REP2, HR, HR2, STRANGER],

@@ -7,7 +7,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { OnboardField } from "../../src/slack/views/onboard-modal.ts";
 import { adviceFor, KNOWN_SLACK_ERRORS } from "../../src/slack-gateway/errors.ts";
 import {
-  ACME_TEAM,
   acceptInvite,
   eventually,
   type Harness,
@@ -94,33 +93,6 @@ describe("onboarding rules", () => {
   });
 
   describe("authorization matrix", () => {
-    const repActions = [
-      "onboard Acme hr=a@b.co",
-      "onboard",
-      "link Acme",
-      "verify Acme",
-      "call Acme 2030-01-01T10:00",
-      "done Acme",
-      "history Acme",
-      "owner Acme <@U0REP2>",
-      "disconnect Acme",
-    ];
-
-    it("an external user (customer workspace) is politely refused every rep action and nothing happens", async () => {
-      for (const cmd of repActions) {
-        const res = await h.driver.command({
-          text: cmd,
-          userId: HR.id,
-          teamId: ACME_TEAM.id,
-          channelId: "C0SHARED",
-        });
-        expect(res.status).toBe(200);
-        expect(text(res.body), cmd).toContain("That action is for Fleet's team");
-      }
-      expect(await h.db.prisma.customer.count()).toBe(0);
-      expect(h.slack.openedViews).toHaveLength(0);
-    });
-
     it("with a reps list, other members of our workspace are refused; listed reps pass", async () => {
       const limited = await startHarness({ env: { FLEET_REP_USER_IDS: REP.id } });
       try {
@@ -259,7 +231,14 @@ describe("onboarding rules", () => {
     ["conversations.inviteShared", "not_paid", "paid Slack plan"],
     ["conversations.inviteShared", "restricted_action", "Ask a Slack admin"],
     ["conversations.inviteShared", "invalid_email", "Check the spelling"],
-    ["conversations.inviteShared", "connection_limit_exceeded_pending", "are pending"],
+    [
+      "conversations.inviteShared",
+      "connection_limit_exceeded_pending",
+      "already has a pending Slack Connect",
+    ],
+    ["conversations.inviteShared", "ratelimit", "per minute"],
+    ["conversations.inviteShared", "not_allowed_for_grid_workspace", "Slack Connect is not enabled"],
+    ["conversations.inviteShared", "recipients_not_specified", "hr="],
     ["conversations.inviteShared", "no_external_invite_permission", "may not send Slack Connect"],
     ["chat.postMessage", "ratelimited", "rate-limiting"],
   ])("%s failing with %s tells the rep what to do", async (method, error, advice) => {
@@ -367,15 +346,6 @@ describe("onboarding rules", () => {
       expect(summary.text).toContain("<!date^");
       expect(summary.text).toContain("not connected yet");
     }
-    // An external user sees only their own channel's onboarding, and never by naming another company.
-    const ext = await h.driver.command({
-      text: "status Globex",
-      userId: HR.id,
-      teamId: ACME_TEAM.id,
-      channelId: channel.id,
-    });
-    const extSummary = (await h.driver.waitForResponse(ext.responseUrl, 10_000)) as { text: string };
-    expect(extSummary.text).toContain("*Acme*");
   });
 });
 

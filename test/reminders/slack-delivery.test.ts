@@ -7,7 +7,7 @@ import {
   RepTimeZones,
   retryAfterSeconds,
 } from "../../src/reminders/slack-delivery.ts";
-import { SlackStandIn } from "../../src/sandbox/slack/index.ts";
+import { manifestBotScopes, SlackStandIn } from "../../src/sandbox/slack/index.ts";
 import { HOME_TEAM } from "../helpers/harness.ts";
 
 describe("ChannelPacer", () => {
@@ -100,11 +100,13 @@ describe("finding a posted reminder again", () => {
   let client: WebClient;
   beforeAll(async () => {
     slack = await SlackStandIn.start({
+      scopes: manifestBotScopes(),
       botToken: "xoxb-test",
       homeTeam: HOME_TEAM,
       botUserId: "U0BOT",
       botId: "B0BOT",
       postMessagePerChannelPerSecond: Number.POSITIVE_INFINITY,
+      postMessageWorkspacePerSecond: Number.POSITIVE_INFINITY,
     });
     slack.addUser({ id: "U0TZ", teamId: HOME_TEAM.id, name: "tz", tz: "Asia/Tokyo" });
     client = new WebClient("xoxb-test", { slackApiUrl: slack.url, retryConfig: { retries: 0 } });

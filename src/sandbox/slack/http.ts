@@ -139,11 +139,21 @@ export class TokenBucket {
     this.last = now;
   }
 
-  /** Takes a token; returns 0 when allowed, else the seconds to wait (what Retry-After says). */
-  take(now: number): number {
+  /** The seconds to wait before a token is free (0: one is free now), without taking it. */
+  wait(now: number): number {
+    this.refill(now);
+    return this.tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - this.tokens) / this.perSecond));
+  }
+
+  private refill(now: number): void {
     const elapsedSec = Math.max(0, now - this.last) / 1000;
     this.tokens = Math.min(this.capacity, this.tokens + elapsedSec * this.perSecond);
     this.last = now;
+  }
+
+  /** Takes a token; returns 0 when allowed, else the seconds to wait (what Retry-After says). */
+  take(now: number): number {
+    this.refill(now);
     if (this.tokens >= 1) {
       this.tokens -= 1;
       return 0;

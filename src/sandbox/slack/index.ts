@@ -1,4 +1,5 @@
 /** The Slack stand-in: what tests, the benchmark and sandbox mode use. */
+export { manifestBotScopes } from "./scopes.ts";
 export { SlackStandIn } from "./stand-in.ts";
 export type {
   ChannelInput,

@@ -29,32 +29,10 @@ import { fileMethods } from "./methods/files.ts";
 import { acceptInvite, declineInvite, slackConnectMethods } from "./methods/slack-connect.ts";
 import { userMethods } from "./methods/users.ts";
 import { viewMethods } from "./methods/views.ts";
+import { missingScope } from "./scopes.ts";
 import type { FaultSpec, RecordedCall, SharedInviteAcceptance, SlackStandInOptions } from "./types.ts";
 import { Args, type MethodHandler, SlackApiError, stringOrUndefined } from "./web-api-args.ts";
 import { SlackWorkspace } from "./workspace.ts";
-
-const DEFAULT_SCOPES = [
-  "app_mentions:read",
-  "channels:history",
-  "channels:join",
-  "channels:manage",
-  "channels:read",
-  "chat:write",
-  "commands",
-  "conversations.connect:manage",
-  "conversations.connect:read",
-  "conversations.connect:write",
-  "files:write",
-  "groups:history",
-  "groups:read",
-  "groups:write",
-  "im:write",
-  "pins:write",
-  "team:read",
-  "usergroups:read",
-  "users:read",
-  "users:read.email",
-];
 
 /** In-process Slack Web API on 127.0.0.1 with recorded calls, fault injection and Slack Connect helpers. */
 export class SlackStandIn extends SlackWorkspace {
@@ -62,7 +40,10 @@ export class SlackStandIn extends SlackWorkspace {
   private readonly requestedPort: number;
   private readonly postRate: number;
   private readonly postBurst: number;
+  private readonly workspaceRate: number;
+  private readonly workspaceBurst: number;
   private readonly scopes: string[];
+  private readonly granted: ReadonlySet<string>;
   private readonly faults: Array<FaultSpec & { remaining: number }> = [];
   private readonly buckets = new Map<string, TokenBucket>();
   private shutdown = new AbortController();
@@ -82,7 +63,10 @@ export class SlackStandIn extends SlackWorkspace {
     this.requestedPort = options.port ?? 0;
     this.postRate = options.postMessagePerChannelPerSecond ?? 1;
     this.postBurst = options.postMessageBurst ?? 3;
-    this.scopes = options.scopes ?? DEFAULT_SCOPES;
+    this.workspaceRate = options.postMessageWorkspacePerSecond ?? 10;
+    this.workspaceBurst = options.postMessageWorkspaceBurst ?? 30;
+    this.scopes = [...options.scopes];
+    this.granted = new Set(options.scopes);
   }
 
   /** Creates a stand-in and starts listening. */
@@ -226,12 +210,17 @@ export class SlackStandIn extends SlackWorkspace {
     if (!handler) return okFalse("unknown_method");
     if (!token) return okFalse("not_authed");
     if (token !== this.botToken) return okFalse("invalid_auth");
-    if (method === "chat.postMessage") {
-      const wait = this.takePostToken(String(params.channel ?? ""));
-      if (wait > 0) return rateLimited(wait);
-    }
+    const args = new Args(params);
     try {
-      return { status: 200, body: handler(new Args(params)) };
+      const needed = missingScope(this, method, args, this.granted);
+      if (needed) {
+        throw new SlackApiError("missing_scope", { needed, provided: this.scopes.join(",") });
+      }
+      if (method === "chat.postMessage") {
+        const wait = this.takePostToken(String(params.channel ?? ""));
+        if (wait > 0) return rateLimited(wait);
+      }
+      return { status: 200, body: handler(args) };
     } catch (error) {
       if (error instanceof SlackApiError) {
         return { status: 200, body: { ok: false, error: error.code, ...error.extra } as WebAPICallResult };
@@ -251,14 +240,26 @@ export class SlackStandIn extends SlackWorkspace {
     return fault;
   }
 
+  /** One message per second per channel "while also maintaining a workspace-wide limit": both must allow it. */
   private takePostToken(channel: string): number {
-    if (!Number.isFinite(this.postRate)) return 0;
-    let bucket = this.buckets.get(channel);
+    const perChannel = this.bucket(`channel:${channel}`, this.postBurst, this.postRate);
+    const workspace = this.bucket("workspace", this.workspaceBurst, this.workspaceRate);
+    // Peek first so a refusal by one bucket does not spend the other's token.
+    const wait = Math.max(perChannel?.wait(this.now()) ?? 0, workspace?.wait(this.now()) ?? 0);
+    if (wait > 0) return wait;
+    perChannel?.take(this.now());
+    workspace?.take(this.now());
+    return 0;
+  }
+
+  private bucket(key: string, capacity: number, perSecond: number): TokenBucket | undefined {
+    if (!Number.isFinite(perSecond)) return undefined;
+    let bucket = this.buckets.get(key);
     if (!bucket) {
-      bucket = new TokenBucket(this.postBurst, this.postRate, this.now());
-      this.buckets.set(channel, bucket);
+      bucket = new TokenBucket(capacity, perSecond, this.now());
+      this.buckets.set(key, bucket);
     }
-    return bucket.take(this.now());
+    return bucket;
   }
 
   private async handleUpload(fileId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {

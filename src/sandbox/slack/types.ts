@@ -37,8 +37,26 @@ export interface SlackStandInOptions {
   postMessagePerChannelPerSecond?: number;
   /** Burst allowed above the rate before 429s start (token bucket capacity, default 3). */
   postMessageBurst?: number;
-  /** Scopes reported in the `x-oauth-scopes` header. */
-  scopes?: string[];
+  /**
+   * chat.postMessage rate for the whole workspace (Slack keeps "a workspace-wide limit" besides the 1/s per
+   * channel, without publishing its value; default 10/s), and its burst (default 30).
+   */
+  postMessageWorkspacePerSecond?: number;
+  postMessageWorkspaceBurst?: number;
+  /**
+   * The bot token's scopes (the `x-oauth-scopes` header); a method needing another one answers `missing_scope`
+   * with `needed` and `provided`. Whoever starts the stand-in reads them from manifest.yml (manifestBotScopes).
+   */
+  scopes: string[];
+  /**
+   * What the workspace's Slack Connect settings allow the app: "full" invites, "limited" (external_limited:
+   * false is refused with `restricted_action`) or "none" (`not_allowed_for_grid_workspace`). Default "full".
+   */
+  slackConnect?: "full" | "limited" | "none";
+  /** conversations.inviteShared calls with `emails` per minute per calling user (Tier 2: 20; `ratelimit`). */
+  inviteSharedPerMinute?: number;
+  /** The Enterprise Grid org of the home team (auth.test's `enterprise_id`); none for a standalone workspace. */
+  enterpriseId?: string;
   /** Clock in milliseconds, for ts values, rate limits and invite expiry (default Date.now). */
   now?: () => number;
 }

@@ -1,6 +1,7 @@
 /** The state of the Slack workspace the stand-in plays, and the helpers its method handlers share. */
 import { EventEmitter } from "node:events";
 import type { types as slackTypes } from "@slack/bolt";
+import type { TokenBucket } from "./http.ts";
 import type {
   ChannelInput,
   ChannelSnapshot,
@@ -65,6 +66,11 @@ export class SlackWorkspace {
   readonly counters = new Map<string, number>();
   lastTsMicros = 0;
   port: number | undefined;
+  readonly enterpriseId: string | undefined;
+  readonly slackConnect: "full" | "limited" | "none";
+  readonly inviteSharedPerMinute: number;
+  /** conversations.inviteShared `ratelimit` buckets, per calling user. */
+  readonly inviteBuckets = new Map<string, TokenBucket>();
 
   constructor(options: SlackStandInOptions) {
     this.homeTeam = { ...options.homeTeam };
@@ -73,6 +79,9 @@ export class SlackWorkspace {
     this.botName = options.botName ?? "fleet-concierge";
     this.appId = options.appId ?? "A0FLEETAPP";
     this.now = options.now ?? Date.now;
+    this.enterpriseId = options.enterpriseId;
+    this.slackConnect = options.slackConnect ?? "full";
+    this.inviteSharedPerMinute = options.inviteSharedPerMinute ?? 20;
     this.teams.set(this.homeTeam.id, this.homeTeam);
     this.addUser({ id: this.botUserId, teamId: this.homeTeam.id, name: this.botName, isBot: true });
   }
@@ -340,6 +349,33 @@ export class SlackWorkspace {
     if (!list) throw new Error(`no message list for ${message.channel}`);
     list.push(message);
     this.events.emit("message", structuredClone(message));
+  }
+
+  /**
+   * Slack gives a private channel a new id when it is shared over Slack Connect ("the existing private channel's
+   * unique channel ID changes to a new identifier permanently"): moves everything to the new id (the old one then
+   * answers `channel_not_found`) and returns the `channel_id_changed` event Slack sends.
+   */
+  changeChannelId(oldId: string, newId = this.nextId("C")): slackTypes.ChannelIDChangedEvent {
+    const channel = this.channels.get(oldId);
+    if (!channel) throw new Error(`unknown channel ${oldId}`);
+    if (this.channels.has(newId)) throw new Error(`channel ${newId} exists already`);
+    const messages = this.channelMessages.get(oldId) ?? [];
+    this.channels.delete(oldId);
+    this.channelMessages.delete(oldId);
+    channel.id = newId;
+    for (const message of messages) message.channel = newId;
+    this.channels.set(newId, channel);
+    this.channelMessages.set(newId, messages);
+    for (const ephemeral of this.ephemeralLog) if (ephemeral.channel === oldId) ephemeral.channel = newId;
+    for (const invite of this.inviteLog) if (invite.channelId === oldId) invite.channelId = newId;
+    this.events.emit("channel", this.snapshot(channel));
+    return {
+      type: "channel_id_changed",
+      old_channel_id: oldId,
+      new_channel_id: newId,
+      event_ts: microsToTs(this.nextTsMicros()),
+    };
   }
 
   snapshot(channel: ChannelState): ChannelSnapshot {

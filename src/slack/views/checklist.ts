@@ -277,10 +277,19 @@ export function buildChecklistMessage(input: ChecklistMessageInput): ChecklistMe
         mrkdwn(fill(template.security)),
       ],
     },
-    section(
-      `progress:${nonce}`,
-      `*${stepsLine}*   ${progressBar(progress.stepsDone, progress.stepsTotal)}\n${nextLine()}`,
-    ),
+    {
+      ...section(
+        `progress:${nonce}`,
+        `*${stepsLine}*   ${progressBar(progress.stepsDone, progress.stepsTotal)}\n${nextLine()}`,
+      ),
+      // Customers cannot run our slash command from their workspace: the status is a button, answered privately.
+      accessory: {
+        type: "button",
+        action_id: ActionId.checklistStatus,
+        text: plain("Status"),
+        value: input.onboardingId,
+      },
+    },
   ];
 
   function nextLine(): string {

@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { App, type BlockAction, type Logger, LogLevel, verifySlackRequest } from "@slack/bolt";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SlackStandIn } from "../../../src/sandbox/slack/index.ts";
+import { manifestBotScopes, SlackStandIn } from "../../../src/sandbox/slack/index.ts";
 import { SlackDriver, signSlackRequest } from "../../../src/sandbox/slack-driver/index.ts";
 
 const SECRET = "sandbox-signing-secret";
@@ -363,6 +363,7 @@ describe("SlackDriver and SlackStandIn with a real Bolt app", () => {
 
   beforeEach(async () => {
     standIn = await SlackStandIn.start({
+      scopes: manifestBotScopes(),
       botToken: TOKEN,
       homeTeam: HOME,
       botUserId: "U0BOT",
@@ -390,7 +391,7 @@ describe("SlackDriver and SlackStandIn with a real Bolt app", () => {
   it("runs a command, a button click from an external user and an event end to end", async () => {
     app.command("/fleet", async ({ ack, respond, client, command }) => {
       await ack();
-      const created = await client.conversations.create({ name: command.text });
+      const created = await client.conversations.create({ name: command.text, is_private: true });
       const channel = created.channel?.id ?? "";
       await client.conversations.invite({ channel, users: command.user_id });
       await client.chat.postMessage({

@@ -1,6 +1,7 @@
 /** Slack Connect: conversations.inviteShared and the partner's accept/decline, as the events Slack sends. */
 import type { types as slackTypes } from "@slack/bolt";
 import type { ConversationsInviteSharedResponse } from "@slack/web-api";
+import { TokenBucket } from "../http.ts";
 import { SlackStandIn } from "../stand-in.ts";
 import type { SharedInvite, SharedInviteAcceptance, StandInTeam } from "../types.ts";
 import { type Args, isValidEmail, type MethodHandler, microsToTs, SlackApiError } from "../web-api-args.ts";
@@ -24,12 +25,15 @@ function conversationsInviteShared(ws: SlackWorkspace, args: Args): Conversation
   if (channel.isIm) throw new SlackApiError("invalid_channel_type");
   if (channel.isArchived) throw new SlackApiError("channel_archived");
   if (!channel.members.has(ws.botUserId)) throw new SlackApiError("not_in_channel");
+  // "This workspace does not have Slack Connect enabled."
+  if (ws.slackConnect === "none") throw new SlackApiError("not_allowed_for_grid_workspace");
   const emails = args.list("emails") ?? [];
   const userIds = args.list("user_ids") ?? [];
-  // Slack takes arrays but only one recipient per call, given one way.
+  // Slack takes arrays but only one recipient per call, given one way; a bot must name one.
   const byEmail = emails.length > 0;
   const byUserId = userIds.length > 0;
-  if (byEmail === byUserId) throw new SlackApiError("invalid_arguments");
+  if (!byEmail && !byUserId) throw new SlackApiError("recipients_not_specified");
+  if (byEmail && byUserId) throw new SlackApiError("invalid_arguments");
   if (emails.length > 1) throw new SlackApiError("too_many_emails");
   if (userIds.length > 1) throw new SlackApiError("too_many_users");
   const email = emails[0];
@@ -43,7 +47,20 @@ function conversationsInviteShared(ws: SlackWorkspace, args: Args): Conversation
     if (!ws.users.has(userId)) throw new SlackApiError("user_not_found");
     if (channel.members.has(userId)) throw new SlackApiError("already_in_channel");
   }
+  // "Defaults to true." A workspace whose Slack Connect settings only allow limited guests refuses the rest.
   const externalLimited = args.bool("external_limited") ?? true;
+  if (!externalLimited && ws.slackConnect === "limited") throw new SlackApiError("restricted_action");
+  // "This channel already has a pending invite." (for this recipient: each HR admin is invited on their own).
+  const pending = ws.inviteLog.find(
+    (i) =>
+      i.channelId === channel.id &&
+      i.status === "pending" &&
+      ws.nowSec() <= i.expiresAt &&
+      (email !== undefined ? i.email?.toLowerCase() === email.toLowerCase() : i.userId === userId),
+  );
+  if (pending) throw new SlackApiError("connection_limit_exceeded_pending");
+  // "The ratelimit is applied on a per-user basis when you pass the emails parameter."
+  if (email !== undefined && !takeInviteToken(ws, ws.botUserId)) throw new SlackApiError("ratelimit");
   const createdAt = ws.nowSec();
   const invite: SharedInvite = {
     id: ws.nextId("I"),
@@ -64,6 +81,16 @@ function conversationsInviteShared(ws: SlackWorkspace, args: Args): Conversation
       ? { url: `https://join.slack.com/share/${invite.id.toLowerCase()}`, conf_code: invite.id.slice(-6) }
       : {};
   return { ok: true, invite_id: invite.id, is_legacy_shared_channel: false, ...link };
+}
+
+function takeInviteToken(ws: SlackWorkspace, userId: string): boolean {
+  if (!Number.isFinite(ws.inviteSharedPerMinute)) return true;
+  let bucket = ws.inviteBuckets.get(userId);
+  if (!bucket) {
+    bucket = new TokenBucket(ws.inviteSharedPerMinute, ws.inviteSharedPerMinute / 60, ws.now());
+    ws.inviteBuckets.set(userId, bucket);
+  }
+  return bucket.take(ws.now()) === 0;
 }
 
 /** {@link SlackStandIn.acceptSharedInvite}. */

@@ -22,6 +22,7 @@ function authTest(ws: SlackWorkspace): AuthTestResponse {
     team_id: ws.homeTeam.id,
     user_id: ws.botUserId,
     bot_id: ws.botId,
+    ...(ws.enterpriseId ? { enterprise_id: ws.enterpriseId } : {}),
     is_enterprise_install: false,
   };
 }

@@ -1,9 +1,11 @@
 /** Interactive elements: checklist ticks (and, with later features, buttons). */
-import type { App, BlockAction, CheckboxesAction } from "@slack/bolt";
+import type { App, BlockAction, ButtonAction, CheckboxesAction } from "@slack/bolt";
 import type { AppContext } from "../../../context.ts";
 import { tickFromSlack } from "../../../onboarding/checklist-service.ts";
+import { statusFromChannel } from "../../../onboarding/status.ts";
 import { ActionId } from "../../../slack-gateway/ids.ts";
 import { interactionActor } from "../../actors.ts";
+import { statusText } from "../../views/reports.ts";
 
 const TICK = new RegExp(`^${ActionId.tickPrefix}(.+)$`);
 
@@ -26,6 +28,18 @@ export function registerActions(app: App, ctx: AppContext): void {
     if (!result.ok) {
       await client.chat.postEphemeral({ channel: channelId, user: actor.userId, text: result.message });
     }
+  });
+
+  // The checklist's "Status": what `/fleet status` shows, privately, to whoever clicked (customers included).
+  app.action<BlockAction<ButtonAction>>(ActionId.checklistStatus, async ({ ack, body, respond }) => {
+    await ack();
+    const actor = interactionActor(ctx, body);
+    const result = await statusFromChannel(ctx, body.channel?.id ?? body.container?.channel_id, actor);
+    await respond({
+      response_type: "ephemeral",
+      replace_original: false,
+      text: result.ok ? statusText(result.facts) : result.message,
+    });
   });
 
   // Link buttons open a URL in the browser; Slack still sends an action, which needs an ack.

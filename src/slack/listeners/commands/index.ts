@@ -48,7 +48,10 @@ export function aboutOnboarding<K extends FleetCommand["kind"]>(
   };
 }
 
-/** Subcommands anyone in our workspace may run; the rest are for reps. External users may run `status` in their channel. */
+/**
+ * Subcommands anyone in our workspace (or org) may run; the rest are for reps. Slack does not deliver another
+ * org's slash commands, so customers never get here: they use the checklist's buttons (Status, Connect).
+ */
 const OPEN_TO_ALL: ReadonlySet<FleetCommand["kind"]> = new Set(["help", "status"]);
 
 /** `/fleet onboard` and `/fleet status`. */
@@ -58,10 +61,8 @@ export function onboardingSubcommands(ctx: AppContext, hooks: OnboardingHooks): 
       const report = await startOnboarding(ctx, cmd.request, actor, hooks);
       await respond({ response_type: "ephemeral", text: onboardReportText(cmd.request.company, report) });
     },
-    status: async ({ cmd, command, actor, respond }) => {
-      // An external user only ever sees the onboarding of the channel they are in.
-      const company = actor.internal ? cmd.company : undefined;
-      const onboarding = await onboardingOrTell(ctx, company, command.channel_id, respond);
+    status: async ({ cmd, command, respond }) => {
+      const onboarding = await onboardingOrTell(ctx, cmd.company, command.channel_id, respond);
       if (!onboarding) return;
       await respond({ response_type: "ephemeral", text: statusText(await statusFacts(ctx, onboarding.id)) });
     },
@@ -83,7 +84,7 @@ export function registerCommands(app: App, ctx: AppContext, handlers: Subcommand
     }
     const actor = commandActor(ctx, command);
     const allowed =
-      OPEN_TO_ALL.has(cmd.kind) ||
+      (actor.internal && OPEN_TO_ALL.has(cmd.kind)) ||
       (await allowRep(ctx, actor, {
         log: "command refused",
         fields: { sub: cmd.kind },

@@ -1,6 +1,7 @@
-/** Events API: the Slack Connect invite lifecycle (accepted / approved / declined, members leaving). */
+/** Events API: the Slack Connect invite lifecycle (accepted / approved / declined, members leaving, new channel ids). */
 import type { App } from "@slack/bolt";
 import type { AppContext } from "../../../context.ts";
+import { moveChannelId } from "../../../onboarding/channel-id.ts";
 import { recordInviteEvent, recordMemberLeft, type SharedInviteEvent } from "../../../onboarding/invites.ts";
 
 /** Registers event listeners. */
@@ -15,4 +16,7 @@ export function registerEvents(app: App, ctx: AppContext): void {
     recordInviteEvent(ctx, event as SharedInviteEvent, "declined"),
   );
   app.event("member_left_channel", async ({ event }) => recordMemberLeft(ctx, event.channel, event.user));
+  app.event("channel_id_changed", async ({ event }) =>
+    moveChannelId(ctx, event.old_channel_id, event.new_channel_id),
+  );
 }

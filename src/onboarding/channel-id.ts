@@ -1,0 +1,23 @@
+/** Slack gives a private channel a new id when it becomes a Slack Connect channel: follow it everywhere. */
+import type { AppContext } from "../context.ts";
+import { audit } from "./audit.ts";
+
+/**
+ * `channel_id_changed`: "update any records you have stored about the original private channel ID
+ * (old_channel_id) with this new_channel_id" — the onboarding, the messages we must find again (checklist
+ * ticks re-render through chat.update) and the reminders, in one transaction so none is left behind.
+ */
+export async function moveChannelId(ctx: AppContext, oldId: string, newId: string): Promise<void> {
+  if (!oldId || !newId || oldId === newId) return;
+  const onboardingIds = await ctx.db.prisma.$transaction(async (tx) => {
+    const onboardings = await tx.onboarding.findMany({ where: { channelId: oldId }, select: { id: true } });
+    await tx.onboarding.updateMany({ where: { channelId: oldId }, data: { channelId: newId } });
+    await tx.slackMessage.updateMany({ where: { channelId: oldId }, data: { channelId: newId } });
+    await tx.reminder.updateMany({ where: { channelId: oldId }, data: { channelId: newId } });
+    return onboardings.map((o) => o.id);
+  });
+  ctx.logger.info({ oldChannel: oldId, newChannel: newId }, "channel id changed");
+  for (const onboardingId of onboardingIds) {
+    await audit(ctx, { onboardingId, action: "channel.id_changed", detail: { from: oldId, to: newId } });
+  }
+}
