@@ -23,7 +23,7 @@ export interface WebSocketHandlers {
   onClose(code: number | undefined): void;
 }
 
-/** Answers an upgrade request with the handshake, or refuses it with `status`; null when refused. */
+/** Answers an upgrade request with the handshake, or refuses a malformed one (400); null when refused. */
 export function acceptWebSocket(
   req: IncomingMessage,
   socket: Duplex,
