@@ -38,7 +38,8 @@ export const REDACT_PATHS = [
 const SECRET_PATTERNS: RegExp[] = [
   /xox[abposr]-[A-Za-z0-9-]+/g,
   /xapp-[A-Za-z0-9-]+/g,
-  /([?&](?:code|token|access_token)=)[^&\s"']+/gi,
+  // `ticket`: the one-time Socket Mode URL from apps.connections.open.
+  /([?&](?:code|token|access_token|ticket)=)[^&\s"']+/gi,
   /(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi,
 ];
 

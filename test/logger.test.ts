@@ -45,6 +45,9 @@ describe("logging", () => {
     expect(out).not.toContain("abc123");
     expect(out).not.toContain("zzz");
     expect(scrubSecrets("?code=1&token=2")).toBe("?code=[redacted]&token=[redacted]");
+    expect(scrubSecrets("wss://x/link/?ticket=abc-123&app_id=A1")).toBe(
+      "wss://x/link/?ticket=[redacted]&app_id=A1",
+    );
   });
 });
 

@@ -31,7 +31,12 @@ export function createSlackApp(
   let receiver: Receiver;
   let httpListener: HTTPReceiver["requestListener"] | undefined;
   if (config.mode === "socket") {
-    receiver = new SocketModeReceiver({ appToken: config.slack.appToken ?? "", logger: boltLogger });
+    receiver = new SocketModeReceiver({
+      appToken: config.slack.appToken ?? "",
+      logger: boltLogger,
+      // apps.connections.open goes to SLACK_API_URL like every other call (the stand-in in tests and sandbox).
+      installerOptions: { clientOptions: webClientOptions(config, logger) },
+    });
   } else {
     const http = new HTTPReceiver({
       signingSecret: config.slack.signingSecret ?? "",

@@ -1,6 +1,6 @@
 /**
  * Starts the real app over real HTTP against the Slack and Finch stand-ins, with a driver that signs
- * requests like Slack. Every log line is captured so tests can assert on them (and scan them for secrets).
+ * requests like Slack (or, with `transport: "socket"`, delivers them over Socket Mode). Every log line is captured so tests can assert on them (and scan them for secrets).
  */
 import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
@@ -11,7 +11,7 @@ import type { Database } from "../../src/db/client.ts";
 import { type RunningFleet, startFleet } from "../../src/fleet.ts";
 import { createLogger } from "../../src/logger.ts";
 import type { FinchStandIn } from "../../src/sandbox/finch/index.ts";
-import type { SlackStandIn } from "../../src/sandbox/slack/index.ts";
+import { newAppToken, type SlackStandIn } from "../../src/sandbox/slack/index.ts";
 import { SlackDriver } from "../../src/sandbox/slack-driver/index.ts";
 import { startStandIns } from "../../src/sandbox/stand-ins.ts";
 import { type DbKind, openTestDatabase } from "./db.ts";
@@ -37,6 +37,8 @@ export interface HarnessSecrets {
   finchClientSecret: string;
   finchWebhookSecret: string;
   encryptionKey: string;
+  /** The app-level token (xapp-…), in Socket Mode only. */
+  appToken?: string;
 }
 
 export interface Harness {
@@ -62,6 +64,8 @@ export interface HarnessOptions {
   /** Fleet's Slack is part of this Enterprise Grid org (auth.test's enterprise_id). */
   enterpriseId?: string;
   slackConnect?: "full" | "limited" | "none";
+  /** How Slack reaches the app: its HTTP request URL (default) or Socket Mode (SLACK_APP_TOKEN set). */
+  transport?: "http" | "socket";
 }
 
 /** Starts stand-ins, the app and a driver. */
@@ -72,6 +76,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     finchClientSecret: `finch-secret-${randomBytes(12).toString("hex")}`,
     finchWebhookSecret: randomBytes(24).toString("base64"),
     encryptionKey: randomBytes(32).toString("base64"),
+    ...(options.transport === "socket" ? { appToken: newAppToken("A0FLEETAPP") } : {}),
   };
   const standIns = await startStandIns({
     botToken: secrets.botToken,
@@ -87,6 +92,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     users: [REP, REP2, HR, HR2, STRANGER],
     finchClientId: "finch-client-id",
     finchClientSecret: secrets.finchClientSecret,
+    ...(secrets.appToken ? { appToken: secrets.appToken } : {}),
   });
   const { slack, finch } = standIns;
   const db = typeof options.db === "object" ? options.db : await openTestDatabase(options.db ?? "pglite");
@@ -117,6 +123,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       HOST: "127.0.0.1",
       INTEGRATION_USER_EMAIL: "integrations+{slug}@fleet.example",
       SCHEDULER_ENABLED: "false",
+      ...(secrets.appToken ? { SLACK_APP_TOKEN: secrets.appToken } : {}),
       ...options.env,
     });
     if (!parsed.ok) throw new Error(`bad test config: ${parsed.problems.join("; ")}`);
@@ -132,6 +139,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     signingSecret: secrets.signingSecret,
     botUserId: "U0BOT",
     teams: { [HOME_TEAM.id]: HOME_TEAM, [ACME_TEAM.id]: ACME_TEAM, [OTHER_TEAM.id]: OTHER_TEAM },
+    ...(secrets.appToken ? { socketMode: slack.socketMode } : {}),
   }).start();
 
   return {

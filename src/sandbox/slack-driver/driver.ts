@@ -30,11 +30,15 @@ import type {
   InteractionResponse,
   RawRequestInput,
   SlackDriverOptions,
+  SocketModeTransport,
   ViewSubmissionInput,
   ViewSubmissionPayload,
 } from "./types.ts";
 
-/** Drives an app over HTTP the way Slack does, and collects what it posts to response_url links. */
+/**
+ * Drives an app the way Slack does, over HTTP or Socket Mode (the same payloads either way), and collects
+ * what it posts to response_url links.
+ */
 export class SlackDriver extends ResponseSink {
   private readonly url: string;
   private readonly signingSecret: string;
@@ -43,6 +47,7 @@ export class SlackDriver extends ResponseSink {
   private readonly verificationToken: string;
   private readonly teams: Record<string, DriverTeam>;
   private readonly timeoutMs: number;
+  private readonly socketMode: SocketModeTransport | undefined;
 
   constructor(options: SlackDriverOptions) {
     super(options.now ?? Date.now);
@@ -53,6 +58,12 @@ export class SlackDriver extends ResponseSink {
     this.verificationToken = options.verificationToken ?? "sandbox-verification-token";
     this.teams = options.teams ?? {};
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.socketMode = options.socketMode;
+  }
+
+  /** How deliveries reach the app. */
+  get transport(): "http" | "socket" {
+    return this.socketMode ? "socket" : "http";
   }
 
   // ------------------------------------------------------------------------------------------ requests
@@ -79,15 +90,20 @@ export class SlackDriver extends ResponseSink {
       response_url: responseUrl,
       trigger_id: triggerId,
     };
-    const body = new URLSearchParams(fields as Record<string, string>).toString();
-    const response = await this.post(body, "application/x-www-form-urlencoded", opts);
+    const response = this.socketMode
+      ? await this.overSocket("slash_commands", fields, true, opts)
+      : await this.post(
+          new URLSearchParams(fields as Record<string, string>).toString(),
+          "application/x-www-form-urlencoded",
+          opts,
+        );
     return { ...response, responseUrl, triggerId };
   }
 
   /** A block_actions payload (button click, checkbox change, ...), form-encoded as `payload=<json>`. */
   async blockActions(input: BlockActionsInput, opts: DeliveryOptions = {}): Promise<InteractionResponse> {
     const payload = this.blockActionsPayload(input);
-    const response = await this.post(formPayload(payload), "application/x-www-form-urlencoded", opts);
+    const response = await this.interaction(payload, false, opts);
     return { ...response, responseUrl: payload.response_url ?? "", triggerId: payload.trigger_id };
   }
 
@@ -151,7 +167,7 @@ export class SlackDriver extends ResponseSink {
         response_url: this.newResponseUrl("app", team.id),
       })),
     };
-    return this.post(formPayload(payload), "application/x-www-form-urlencoded", opts);
+    return this.interaction(payload, true, opts);
   }
 
   /** An Events API `event_callback` delivery of `event` (the inner event object). */
@@ -161,7 +177,9 @@ export class SlackDriver extends ResponseSink {
     opts: DeliveryOptions = {},
   ): Promise<EventResponse> {
     const body = this.eventEnvelope(event, envelope);
-    const response = await this.post(JSON.stringify(body), "application/json", opts);
+    const response = this.socketMode
+      ? await this.overSocket("events_api", body, false, opts)
+      : await this.post(JSON.stringify(body), "application/json", opts);
     return { ...response, eventId: body.event_id };
   }
 
@@ -198,12 +216,14 @@ export class SlackDriver extends ResponseSink {
 
   /** Slack's one-time URL check when the request URL is configured. */
   async urlVerification(challenge: string, opts: DeliveryOptions = {}): Promise<DriverResponse> {
+    this.needHttp("urlVerification");
     const body = JSON.stringify({ token: this.verificationToken, challenge, type: "url_verification" });
     return this.post(body, "application/json", opts);
   }
 
   /** Any body, signed unless `signature` says otherwise. */
   async raw(input: RawRequestInput, opts: DeliveryOptions = {}): Promise<DriverResponse> {
+    this.needHttp("raw");
     return this.post(input.body, input.contentType, {
       ...opts,
       ...(input.timestampSec !== undefined ? { timestampSec: input.timestampSec } : {}),
@@ -213,6 +233,44 @@ export class SlackDriver extends ResponseSink {
   }
 
   // ------------------------------------------------------------------------------------------ internals
+
+  /** An interactivity payload: `payload=<json>` over HTTP, an `interactive` envelope over Socket Mode. */
+  private interaction(
+    payload: object,
+    acceptsResponsePayload: boolean,
+    opts: DeliveryOptions,
+  ): Promise<DriverResponse> {
+    return this.socketMode
+      ? this.overSocket("interactive", payload, acceptsResponsePayload, opts)
+      : this.post(formPayload(payload), "application/x-www-form-urlencoded", opts);
+  }
+
+  /** One envelope on the app's socket; the ack's payload plays the part of the HTTP response body. */
+  private async overSocket(
+    type: "events_api" | "slash_commands" | "interactive",
+    payload: object,
+    acceptsResponsePayload: boolean,
+    opts: DeliveryOptions,
+  ): Promise<DriverResponse> {
+    const socketMode = this.socketMode;
+    if (!socketMode) throw new Error("the driver has no Socket Mode transport");
+    const started = performance.now();
+    const result = await socketMode.deliver({
+      type,
+      payload,
+      acceptsResponsePayload,
+      ...(opts.retryNum !== undefined
+        ? { retryAttempt: opts.retryNum, retryReason: opts.retryReason ?? "timeout" }
+        : {}),
+    });
+    const text = result.payload ? JSON.stringify(result.payload) : "";
+    const ms = performance.now() - started;
+    return { status: result.acked ? 200 : 0, body: parseAnswer(text), text, headers: {}, ms };
+  }
+
+  private needHttp(what: string): void {
+    if (this.socketMode) throw new Error(`${what} is an HTTP request: Socket Mode has no request URL`);
+  }
 
   private async post(
     body: string,

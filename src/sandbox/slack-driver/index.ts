@@ -18,6 +18,7 @@ export type {
   RawRequestInput,
   SinkEntry,
   SlackDriverOptions,
+  SocketModeTransport,
   ViewSubmissionInput,
   ViewSubmissionPayload,
 } from "./types.ts";

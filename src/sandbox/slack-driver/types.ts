@@ -23,6 +23,22 @@ export interface SlackDriverOptions {
   teams?: Record<string, DriverTeam>;
   /** Per-request timeout (default 10 s; Slack itself gives up after 3 s). */
   timeoutMs?: number;
+  /**
+   * Deliver over Socket Mode instead of HTTP: the Slack stand-in's `socketMode`. The same payloads go out as
+   * envelopes on the app's WebSocket; `url` and `signingSecret` are then unused.
+   */
+  socketMode?: SocketModeTransport;
+}
+
+/** What the driver needs of a Socket Mode server (the Slack stand-in's `socketMode`). */
+export interface SocketModeTransport {
+  deliver(input: {
+    type: "events_api" | "slash_commands" | "interactive";
+    payload: unknown;
+    acceptsResponsePayload?: boolean;
+    retryAttempt?: number;
+    retryReason?: string;
+  }): Promise<{ acked: boolean; payload?: Record<string, unknown> }>;
 }
 
 /** Redelivery headers and timestamp override for one request. */
@@ -34,6 +50,7 @@ export interface DeliveryOptions {
 
 /** What the app answered. */
 export interface DriverResponse {
+  /** The HTTP status; over Socket Mode 200 when the envelope was acked and 0 when it never was. */
   status: number;
   /** Parsed JSON when the answer is JSON, else the text ("" for an empty ack). */
   body: unknown;

@@ -1,5 +1,13 @@
 /** The Slack stand-in: what tests, the benchmark and sandbox mode use. */
 export { manifestBotScopes } from "./scopes.ts";
+export type {
+  EnvelopeType,
+  SocketModeDeliveryInput,
+  SocketModeDeliveryResult,
+  SocketModeEnvelope,
+  SocketModeStandIn,
+} from "./socket-mode.ts";
+export { newAppToken } from "./socket-mode.ts";
 export { SlackStandIn } from "./stand-in.ts";
 export type {
   ChannelInput,

@@ -5,6 +5,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { types as slackTypes } from "@slack/bolt";
 import type { WebAPICallResult } from "@slack/web-api";
@@ -30,6 +31,7 @@ import { acceptInvite, declineInvite, slackConnectMethods } from "./methods/slac
 import { userMethods } from "./methods/users.ts";
 import { viewMethods } from "./methods/views.ts";
 import { missingScope } from "./scopes.ts";
+import { SocketModeStandIn } from "./socket-mode.ts";
 import type { FaultSpec, RecordedCall, SharedInviteAcceptance, SlackStandInOptions } from "./types.ts";
 import { Args, type MethodHandler, SlackApiError, stringOrUndefined } from "./web-api-args.ts";
 import { SlackWorkspace } from "./workspace.ts";
@@ -57,8 +59,19 @@ export class SlackStandIn extends SlackWorkspace {
     ...fileMethods(this),
   ]);
 
+  /** Socket Mode on the same server: apps.connections.open, the WebSocket URLs and envelope delivery. */
+  readonly socketMode: SocketModeStandIn;
+
   constructor(options: SlackStandInOptions) {
     super(options);
+    this.socketMode = new SocketModeStandIn({
+      appToken: options.appToken,
+      botToken: options.botToken,
+      appId: this.appId,
+      baseUrl: () => this.origin.replace(/^http/, "ws"),
+      now: this.now,
+      ...options.socketMode,
+    });
     this.botToken = options.botToken;
     this.requestedPort = options.port ?? 0;
     this.postRate = options.postMessagePerChannelPerSecond ?? 1;
@@ -81,6 +94,9 @@ export class SlackStandIn extends SlackWorkspace {
     const server = createServer((req, res) => {
       void this.handle(req, res);
     });
+    server.on("upgrade", (req: IncomingMessage, socket: Duplex) =>
+      this.socketMode.handleUpgrade(req, socket),
+    );
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(this.requestedPort, "127.0.0.1", () => {
@@ -96,6 +112,7 @@ export class SlackStandIn extends SlackWorkspace {
   /** Closes the server and its open sockets; pending fault delays end at once. */
   async stop(): Promise<void> {
     this.shutdown.abort();
+    this.socketMode.stop();
     const server = this.server;
     if (!server) return;
     this.server = undefined;
@@ -170,7 +187,9 @@ export class SlackStandIn extends SlackWorkspace {
     } catch (error) {
       reply = okFalse(error instanceof SlackApiError ? error.code : "invalid_form_data");
     }
-    const token = bearerToken(req.headers.authorization) ?? stringOrUndefined(params.token);
+    const headerToken = bearerToken(req.headers.authorization);
+    const token = headerToken ?? stringOrUndefined(params.token);
+    if (method === "apps.connections.open") reply ??= this.socketMode.openConnection(headerToken);
     reply ??= await this.dispatch(method, params, token);
     if (res.destroyed) return;
     const body = typeof reply.body === "string" ? undefined : reply.body;

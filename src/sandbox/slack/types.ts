@@ -1,5 +1,6 @@
 /** What callers of the Slack stand-in see: workspaces, users, stored messages and views, faults, events. */
 import type { types as slackTypes } from "@slack/bolt";
+import type { SocketModeOptions } from "./socket-mode.ts";
 import { SlackStandIn } from "./stand-in.ts";
 
 /** A workspace: the app's home team or a Slack Connect partner's team. */
@@ -59,6 +60,10 @@ export interface SlackStandInOptions {
   enterpriseId?: string;
   /** Clock in milliseconds, for ts values, rate limits and invite expiry (default Date.now). */
   now?: () => number;
+  /** The app-level token (xapp-…) apps.connections.open accepts; without one, Socket Mode is refused. */
+  appToken?: string;
+  /** Socket Mode timing: ack timeout, redelivery pauses, URL lifetime. */
+  socketMode?: Pick<SocketModeOptions, "ackTimeoutMs" | "retryDelaysMs" | "ticketTtlMs">;
 }
 
 /** One Web API call as the stand-in saw it; `args` has the token removed and JSON arguments decoded. */

@@ -472,3 +472,70 @@ describe("SlackDriver and SlackStandIn with a real Bolt app", () => {
     expect(challenge).toMatchObject({ status: 200, body: { challenge: "abc123" } });
   });
 });
+
+describe("SlackDriver over Socket Mode", () => {
+  type Delivery = Parameters<
+    NonNullable<ConstructorParameters<typeof SlackDriver>[0]["socketMode"]>["deliver"]
+  >[0];
+  const sent: Delivery[] = [];
+  let acked = true;
+  const driver = new SlackDriver({
+    url: "http://127.0.0.1:9/unused",
+    signingSecret: SECRET,
+    teams: TEAMS,
+    socketMode: {
+      deliver: async (input) => {
+        sent.push(input);
+        return acked ? { acked: true, payload: { text: `ack of ${input.type}` } } : { acked: false };
+      },
+    },
+  });
+  beforeEach(async () => {
+    sent.length = 0;
+    acked = true;
+    await driver.start();
+  });
+  afterEach(async () => driver.stop());
+
+  it("sends the same payloads as envelopes and reads the ack as the answer", async () => {
+    expect(driver.transport).toBe("socket");
+    const command = await driver.command({ text: "help", userId: "U1", teamId: HOME.id, channelId: "C1" });
+    expect(command).toMatchObject({ status: 200, body: { text: "ack of slash_commands" } });
+    expect(sent[0]).toMatchObject({
+      type: "slash_commands",
+      acceptsResponsePayload: true,
+      payload: { command: "/fleet", text: "help", team_domain: "fleet", response_url: command.responseUrl },
+    });
+    await driver.event({ type: "app_mention", text: "hi" }, { teamId: HOME.id }, { retryNum: 1 });
+    expect(sent[1]).toMatchObject({
+      type: "events_api",
+      acceptsResponsePayload: false,
+      retryAttempt: 1,
+      retryReason: "timeout",
+      payload: { type: "event_callback", event: { type: "app_mention" } },
+    });
+    await driver.viewSubmission({
+      user: { id: "U1", teamId: HOME.id },
+      view: { callback_id: "cb", state: { values: {} } },
+    });
+    expect(sent[2]).toMatchObject({
+      type: "interactive",
+      acceptsResponsePayload: true,
+      payload: { type: "view_submission" },
+    });
+    acked = false;
+    const unacked = await driver.blockActions({
+      user: { id: "U1", teamId: HOME.id },
+      channelId: "C1",
+      message: { ts: "1.000001", text: "", blocks: [] },
+      actions: [{ action_id: "go" }],
+    });
+    expect(unacked.status).toBe(0);
+    expect(sent[3]).toMatchObject({ type: "interactive", acceptsResponsePayload: false });
+  });
+
+  it("has no request URL for raw requests or the URL check", async () => {
+    await expect(driver.urlVerification("c")).rejects.toThrow(/Socket Mode/);
+    await expect(driver.raw({ body: "", contentType: "text/plain" })).rejects.toThrow(/Socket Mode/);
+  });
+});
