@@ -115,7 +115,7 @@ export class SocketModeStandIn {
   }
 
   /** An HTTP upgrade on the stand-in's server: a socket for a valid, unused ticket, else a refusal. */
-  handleUpgrade(req: IncomingMessage, socket: Duplex): void {
+  async handleUpgrade(req: IncomingMessage, socket: Duplex): Promise<void> {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const ticket = url.searchParams.get("ticket") ?? "";
     const expires = this.tickets.get(ticket);
@@ -130,7 +130,7 @@ export class SocketModeStandIn {
       return;
     }
     const link: Link = { id: this.nextLinkId++, ws: undefined as unknown as WebSocketConnection };
-    const ws = acceptWebSocket(req, socket, {
+    const ws = await acceptWebSocket(req, socket, {
       onText: (text) => this.onText(text),
       onClose: () => this.links.delete(link),
     });

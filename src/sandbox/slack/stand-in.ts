@@ -94,8 +94,9 @@ export class SlackStandIn extends SlackWorkspace {
     const server = createServer((req, res) => {
       void this.handle(req, res);
     });
-    server.on("upgrade", (req: IncomingMessage, socket: Duplex) =>
-      this.socketMode.handleUpgrade(req, socket),
+    server.on(
+      "upgrade",
+      (req: IncomingMessage, socket: Duplex) => void this.socketMode.handleUpgrade(req, socket),
     );
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
