@@ -134,7 +134,9 @@ describe("buildChecklistMessage for Justworks", () => {
     expect(byKey.get("add-user")!.description?.text).toBe(
       `Ticked by <@U012ABCDEF> · <!date^${AT.getTime() / 1000}^{date_short}|2026-03-02>`,
     );
-    expect(byKey.get("payments-invoices-reporting")!.description?.text).toMatch(/^Verified by Finch · <!date\^/);
+    expect(byKey.get("payments-invoices-reporting")!.description?.text).toMatch(
+      /^Verified by Finch · <!date\^/,
+    );
     expect(byKey.get("benefits-manage")!.description?.text).toBe("Ticked in Slack");
     expect(byKey.get("hr-manage")!.text.text).toBe("Manage employees");
     expect(byKey.get("hr-manage")!.description?.text).toBe(
@@ -148,7 +150,10 @@ describe("buildChecklistMessage for Justworks", () => {
 
   it("shows why verification failed under an open item", () => {
     const state = new Map<string, ItemState>([
-      ["payments-invoices-reporting", { done: false, source: "finch", note: "Finch could not list payments" }],
+      [
+        "payments-invoices-reporting",
+        { done: false, source: "finch", note: "Finch could not list payments" },
+      ],
     ]);
     const boxes = checkboxesOf(buildChecklistMessage(input(template, { state })).blocks);
     const box = boxes.find((b) => b.action_id === "tick:payments-invoices-reporting")!;
