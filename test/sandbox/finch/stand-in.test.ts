@@ -365,7 +365,11 @@ describe("GET /providers", () => {
     expect(unknown).toBeInstanceOf(BadRequestError);
   });
 
-  it("refuses an invalid bearer token on GET /providers", async () => {
+  it("answers a connection's bearer token (the SDK's way) and refuses an invalid one on GET /providers", async () => {
+    const { client } = await connect(["company"]);
+    const ids: string[] = [];
+    for await (const p of client.providers.list()) ids.push(p.id);
+    expect(ids).toContain("justworks");
     const res = await fetch(`${standIn.url}providers`, { headers: { authorization: "Bearer nope" } });
     expect(res.status).toBe(401);
   });
