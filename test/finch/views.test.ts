@@ -137,6 +137,17 @@ describe("buildVerificationMessage", () => {
     expect(text).toContain("*Finch:* Sync &lt;in progress&gt; &amp; more");
     expect(text).toContain("*credential:* processing — Fetching data");
     expect(blockText(buildVerificationMessage(report("syncing")).blocks)).not.toContain("*Finch:*");
+    // The method's message is not repeated when it is the connection's own.
+    const same = report("syncing", {
+      connection: {
+        status: "processing",
+        providerId: "justworks",
+        entities: [],
+        message: "Syncing",
+        methods: [{ type: "credential", status: "processing", message: "Syncing" }],
+      },
+    });
+    expect(blockText(buildVerificationMessage(same).blocks)).not.toContain("processing — Syncing");
   });
 
   it("tells an assisted customer that Finch may take days, and a credential one that the sync is running", () => {

@@ -197,7 +197,7 @@ function connectionContext(report: VerificationReport): ContextBlock {
     ...(c?.message ? [`*Finch:* ${esc(clipText(c.message, 300))}`] : []),
     ...(c?.methods ?? []).map(
       (m) =>
-        `*${esc(m.type)}:* ${esc(m.status ?? "unknown")}${m.message ? ` — ${esc(clipText(m.message, 200))}` : ""}`,
+        `*${esc(m.type)}:* ${esc(m.status ?? "unknown")}${m.message && m.message !== c?.message ? ` — ${esc(clipText(m.message, 200))}` : ""}`,
     ),
   ];
   if (finchSays.length > 0) elements.push(mrkdwn(clipText(finchSays.join("  ·  "), 2000)));
