@@ -35,9 +35,9 @@ export async function runAppLoad(standIns: StandIns, results: BenchResults): Pro
     // Tick → chat.update reaching the Slack stand-in, one tick at a time.
     await new Promise((r) => setTimeout(r, 3_000));
     const samples: number[] = [];
-    const items = ["hr-view-all", "payments-view"];
+    const items = ["hr-manage", "payments-invoices-reporting"];
     for (let i = 0; i < (QUICK ? 20 : 100); i++) {
-      const item = items[i % 2] ?? "hr-view-all";
+      const item = items[i % 2] ?? "hr-manage";
       const updated = new Promise<number>((resolve) => {
         const onCall = (call: { method: string; args: Record<string, unknown> }) => {
           if (call.method === "chat.update" && call.args.channel === channelId) {

@@ -39,7 +39,7 @@ export function requestFactory(
   channelId: string,
   checklist: { ts: string; text: string; blocks?: unknown[] },
 ) {
-  const items = ["add-user", "grant-admin", "hr-view-basic", "settings-company-info"];
+  const items = ["add-user", "grant-admin", "hr-manage", "settings-edit-company"];
   const template = driver.blockActionsPayload({
     user: { id: HR.id, teamId: HR.teamId },
     channelId,

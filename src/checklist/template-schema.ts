@@ -150,6 +150,7 @@ function crossCheck(t: RawTemplate, file: string): string[] {
   const known = new Set<string>(PLACEHOLDERS);
 
   let connectSteps = 0;
+  const checkOwners = new Map<string, string>();
   t.steps.forEach((step, s) => {
     claim(step.key, ["steps", s, "key"]);
     mrkdwnFields.push([["steps", s, "instructions"], step.instructions]);
@@ -202,6 +203,16 @@ function crossCheck(t: RawTemplate, file: string): string[] {
           `"${perm.check}" reads the Finch product "${CHECK_PRODUCT[perm.check]}", ` +
             "which products does not list",
         );
+      }
+      // One read proves at most one permission: two permissions sharing a check would both tick on it.
+      if (perm.check !== "none") {
+        const other = checkOwners.get(perm.check);
+        if (other !== undefined) {
+          at(
+            [...path, "check"],
+            `"${perm.check}" already proves permission "${other}"; one check proves at most one permission (use none)`,
+          );
+        } else checkOwners.set(perm.check, perm.key);
       }
     });
   });

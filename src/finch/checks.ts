@@ -4,7 +4,17 @@
  * for the next read — and drops the data itself: no names, amounts or ids leave this module.
  */
 import type { FinchCheck } from "../checklist/template-format.ts";
-import { classifyFinchError, type FinchClient, type FinchFailure } from "./client.ts";
+import {
+  type Company,
+  classifyFinchError,
+  type EmploymentDataResponse,
+  type FinchClient,
+  type FinchFailure,
+  type IndividualInDirectory,
+  type IndividualResponse,
+  type Payment,
+  type PayStatementResponse,
+} from "./client.ts";
 import type { PermissionResultKind } from "./report.ts";
 
 /** The verdict of one check. */
@@ -28,6 +38,30 @@ export interface CheckRun {
 const SAMPLE_SIZE = 3;
 /** Window of the payments check. */
 const PAYMENT_WINDOW_DAYS = 90;
+
+/**
+ * Per-read timeout. Finch docs (Data Syncs): before a new connection's first sync is done, a read is a
+ * live fetch from the provider that "may take longer" — minutes, not the usual second.
+ */
+export const CHECK_READ_TIMEOUT_MS = 180_000;
+/** One retry per read: a slow first sync must not turn one check into three multi-minute waits. */
+const READ_OPTIONS = { timeout: CHECK_READ_TIMEOUT_MS, maxRetries: 1 };
+
+/** A raw answer: 202 means "still syncing", whatever its body (Finch sends an empty one). */
+type Answer<T> = { syncing: true; body: T | null } | { syncing: false; body: T };
+
+/**
+ * Reads the status before the body: on 202 Finch sends an empty body, which the SDK's pages cannot
+ * be built from, so the JSON is parsed here only when there is some.
+ */
+async function answer<T>(request: { asResponse(): Promise<Response> }): Promise<Answer<T>> {
+  const response = await request.asResponse();
+  const text = await response.text();
+  const body = text.trim() === "" ? null : (JSON.parse(text) as T);
+  if (response.status === 202) return { syncing: true, body };
+  if (body === null) throw new Error(`Finch answered ${response.status} with an empty body`);
+  return { syncing: false, body };
+}
 
 class Abort extends Error {
   constructor(readonly reason: CheckAbort) {
@@ -55,7 +89,12 @@ function itemVerdict(codes: readonly number[]): PermissionResultKind {
 export async function runChecks(
   client: FinchClient,
   wanted: ReadonlySet<FinchCheck>,
-  options: { now: Date; labelOf: (check: FinchCheck) => string },
+  options: {
+    now: Date;
+    labelOf: (check: FinchCheck) => string;
+    /** The connection's first sync is not done: a timeout means "still syncing", not trouble. */
+    firstSync?: boolean;
+  },
 ): Promise<CheckRun> {
   const results = new Map<FinchCheck, CheckResult>();
   const failures: CheckRun["failures"] = [];
@@ -79,7 +118,7 @@ export async function runChecks(
         case "not_in_scope":
           return { result: "not_in_scope" };
         case "transient":
-          return { result: "retry" };
+          return { result: options.firstSync ? "syncing" : "retry" };
         default:
           return {
             result: "error",
@@ -103,8 +142,8 @@ export async function runChecks(
       results.set(
         "company",
         await attempt("company", async () => {
-          const { response } = await client.hris.company.retrieve().withResponse();
-          return { result: response.status === 202 ? "syncing" : "granted" };
+          const read = await answer<Company>(client.hris.company.retrieve({}, READ_OPTIONS));
+          return { result: read.syncing ? "syncing" : "granted" };
         }),
       );
     }
@@ -112,12 +151,11 @@ export async function runChecks(
       results.set(
         "directory",
         await attempt("directory", async () => {
-          const { data, response } = await client.hris.directory.list({ limit: 5 }).withResponse();
-          if (response.status === 202) return { result: "syncing" };
-          sampleIds = data
-            .getPaginatedItems()
-            .map((person) => person.id)
-            .slice(0, SAMPLE_SIZE);
+          const read = await answer<{ individuals?: IndividualInDirectory[] }>(
+            client.hris.directory.list({ limit: 5 }, READ_OPTIONS),
+          );
+          if (read.syncing) return { result: "syncing" };
+          sampleIds = (read.body.individuals ?? []).map((person) => person.id).slice(0, SAMPLE_SIZE);
           return { result: "granted" };
         }),
       );
@@ -129,11 +167,14 @@ export async function runChecks(
           (sampleIds.length === 0
             ? { result: "no_sample", detail: "no employees in the directory yet" }
             : await attempt("individual", async () => {
-                const { data, response } = await client.hris.individuals
-                  .retrieveMany({ requests: sampleIds.map((id) => ({ individual_id: id })) })
-                  .withResponse();
-                if (response.status === 202) return { result: "syncing" };
-                return { result: itemVerdict(data.getPaginatedItems().map((item) => item.code)) };
+                const read = await answer<{ responses?: IndividualResponse[] }>(
+                  client.hris.individuals.retrieveMany(
+                    { requests: sampleIds.map((id) => ({ individual_id: id })) },
+                    READ_OPTIONS,
+                  ),
+                );
+                if (read.syncing) return { result: "syncing" };
+                return { result: itemVerdict((read.body.responses ?? []).map((item) => item.code)) };
               })),
       );
     }
@@ -144,21 +185,25 @@ export async function runChecks(
           (sampleIds.length === 0
             ? { result: "no_sample", detail: "no employees in the directory yet" }
             : await attempt("employment_income", async () => {
-                const { data, response } = await client.hris.employments
-                  .retrieveMany({ requests: sampleIds.map((id) => ({ individual_id: id })) })
-                  .withResponse();
-                if (response.status === 202) return { result: "syncing" };
-                const items = data.getPaginatedItems();
+                const read = await answer<{ responses?: EmploymentDataResponse[] }>(
+                  client.hris.employments.retrieveMany(
+                    { requests: sampleIds.map((id) => ({ individual_id: id })) },
+                    READ_OPTIONS,
+                  ),
+                );
+                if (read.syncing) return { result: "syncing" };
+                const items = read.body.responses ?? [];
                 const verdict = itemVerdict(items.map((item) => item.code));
                 if (verdict !== "granted") return { result: verdict };
-                // Income is what "Manage employees" adds: readable employment without it is not enough.
+                // A field the provider leaves empty is not a missing permission (a 403 is): without
+                // any income to see, a person confirms it.
                 const withIncome = items.some(
                   (item) =>
                     "income" in item.body && item.body.income !== null && item.body.income !== undefined,
                 );
                 return withIncome
                   ? { result: "granted" }
-                  : { result: "missing", detail: "no income visible" };
+                  : { result: "no_sample", detail: "the provider shows no income yet" };
               })),
       );
     }
@@ -168,12 +213,11 @@ export async function runChecks(
         await attempt("payment", async () => {
           const end = options.now;
           const start = new Date(end.getTime() - PAYMENT_WINDOW_DAYS * 86_400_000);
-          const { data, response } = await client.hris.payments
-            .list({ start_date: isoDay(start), end_date: isoDay(end) })
-            .withResponse();
-          // On 202 the body is Finch's "syncing" object, not a list: look at the status first.
-          if (response.status === 202) return { result: "syncing" };
-          const payments = data.getPaginatedItems();
+          const read = await answer<Payment[]>(
+            client.hris.payments.list({ start_date: isoDay(start), end_date: isoDay(end) }, READ_OPTIONS),
+          );
+          if (read.syncing) return { result: "syncing" };
+          const payments = read.body;
           if (Array.isArray(payments)) {
             const newest = payments
               .filter((p) => typeof p.id === "string")
@@ -192,11 +236,16 @@ export async function runChecks(
           (paymentId === null
             ? { result: "no_sample", detail: `no payroll in the last ${PAYMENT_WINDOW_DAYS} days` }
             : await attempt("pay_statement", async () => {
-                const { data, response } = await client.hris.payStatements
-                  .retrieveMany({ requests: [{ payment_id: paymentId, limit: 1 }] })
-                  .withResponse();
-                const codes = data.getPaginatedItems().map((item) => item.code);
-                if (response.status === 202 && !codes.some((c) => c === 403)) return { result: "syncing" };
+                const read = await answer<{ responses?: PayStatementResponse[] }>(
+                  client.hris.payStatements.retrieveMany(
+                    { requests: [{ payment_id: paymentId, limit: 1 }] },
+                    READ_OPTIONS,
+                  ),
+                );
+                // Per payment, Finch says `{ code: 202, finch_code: 'data_sync_in_progress' }` (SDK type
+                // PayStatementDataSyncInProgress); the whole answer may be an empty 202 as well.
+                const codes = (read.body?.responses ?? []).map((item) => item.code);
+                if (read.syncing && !codes.some((c) => c === 403)) return { result: "syncing" };
                 return { result: itemVerdict(codes) };
               })),
       );
@@ -205,8 +254,8 @@ export async function runChecks(
       results.set(
         "benefits",
         await attempt("benefits", async () => {
-          const { response } = await client.hris.benefits.list().withResponse();
-          return { result: response.status === 202 ? "syncing" : "granted" };
+          const read = await answer<unknown>(client.hris.benefits.list({}, READ_OPTIONS));
+          return { result: read.syncing ? "syncing" : "granted" };
         }),
       );
     }

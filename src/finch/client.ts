@@ -8,6 +8,12 @@ import type { Config } from "../config.ts";
 import type { Logger } from "../logger.ts";
 
 export type { Introspection } from "@tryfinch/finch-api/resources/account";
+export type { Company } from "@tryfinch/finch-api/resources/hris/company";
+export type { IndividualInDirectory } from "@tryfinch/finch-api/resources/hris/directory";
+export type { EmploymentDataResponse } from "@tryfinch/finch-api/resources/hris/employments";
+export type { IndividualResponse } from "@tryfinch/finch-api/resources/hris/individuals";
+export type { PayStatementResponse } from "@tryfinch/finch-api/resources/hris/pay-statements";
+export type { Payment } from "@tryfinch/finch-api/resources/hris/payments";
 export type { ConnectionStatusType } from "@tryfinch/finch-api/resources/shared";
 export type { WebhookEvent } from "@tryfinch/finch-api/resources/webhooks";
 /** A Finch API client (application-level or for one connection). */

@@ -18,6 +18,7 @@ import { buildConnectLinkMessage } from "../slack/views/finch.ts";
 import { postTracked } from "../slack-gateway/post.ts";
 import { classifyFinchError, createFinchAppClient } from "./client.ts";
 import { finchRedirectUri, tellRep } from "./connections.ts";
+import { providerCapabilities, supportedProducts } from "./providers.ts";
 
 /** Sessions we create live a day: long enough for a call, short enough that a leaked URL soon dies. */
 export const SESSION_MINUTES = 24 * 60;
@@ -97,7 +98,17 @@ async function createSession(
 ): Promise<BrowserAnswer> {
   let kind: "new" | "reauth" = reauthOf ? "reauth" : "new";
   const app = createFinchAppClient(ctx.config, ctx.logger);
-  const products = [...template.finch.products];
+  // Request only what Finch supports for this provider: an unsupported product is confirmed by hand.
+  const capabilities = await providerCapabilities(ctx, template.finch.providerId);
+  const supported = supportedProducts(template.finch.products, capabilities);
+  const products = supported.length > 0 ? supported : [...template.finch.products];
+  const authMethod = template.finch.authMethod;
+  if (capabilities && !capabilities.authMethods.includes(authMethod)) {
+    ctx.logger.warn(
+      { onboardingId: onboarding.id, authMethod, offered: capabilities.authMethods },
+      "finch does not list the template's auth method for this provider",
+    );
+  }
   try {
     let session: { session_id: string; connect_url: string } | null = null;
     if (reauthOf) {
@@ -119,7 +130,8 @@ async function createSession(
       products,
       redirect_uri: finchRedirectUri(ctx),
       minutes_to_expire: SESSION_MINUTES,
-      integration: { provider: template.finch.providerId },
+      // The method the guide walks the customer through (e.g. credential: the integration user's login).
+      integration: { provider: template.finch.providerId, auth_method: authMethod },
       ...(ctx.config.finch.sandbox ? { sandbox: ctx.config.finch.sandbox } : {}),
     });
     if (!isWebUrl(session.connect_url))

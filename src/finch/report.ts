@@ -17,6 +17,8 @@ export type PermissionResultKind =
   | "syncing"
   /** The permission cannot be proven read-only (`check: none`): a person confirms it. */
   | "unverifiable"
+  /** Finch does not offer the check's product for this provider (GET /providers): a person confirms it. */
+  | "unsupported"
   /** The check could run but there was nothing to sample (no employees, no recent payroll). */
   | "no_sample"
   /** The check needs another check's data, which is not available. */
@@ -72,7 +74,13 @@ export interface VerificationReport {
     providerId: string;
     /** Provider accounts (companies) behind the connection: names only. */
     entities: Array<{ name: string | null; status: string | null }>;
+    /** Finch's `connection_status.message`, as given (free text; Finch documents no values). */
+    message?: string | null;
+    /** Introspection's per-authentication-method status (`authentication_methods[]`). */
+    methods?: Array<{ type: string; status: string | null; message: string | null }>;
   } | null;
+  /** The template's Finch auth method (`assisted`: Finch sets the connection up itself, which takes days). */
+  authMethod?: string;
   permissions: PermissionOutcome[];
   /** For `setup_required`: the guide's steps that set up the integration user. */
   setupSteps: Array<{ number: number; title: string }>;

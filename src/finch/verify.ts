@@ -6,7 +6,7 @@
 
 import { checklistItems } from "../checklist/items.ts";
 import { loadItemStates } from "../checklist/state.ts";
-import type { FinchCheck, ProviderTemplate } from "../checklist/template-format.ts";
+import { CHECK_PRODUCT, type FinchCheck, type ProviderTemplate } from "../checklist/template-format.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
@@ -34,6 +34,7 @@ import {
   serialized,
   tellRep,
 } from "./connections.ts";
+import { providerCapabilities } from "./providers.ts";
 import {
   overallOutcome,
   type PermissionOutcome,
@@ -87,6 +88,8 @@ async function verifyNow(
 
   let status: string | null = options.knownStatus ?? null;
   let entities: Array<{ name: string | null; status: string | null }> = [];
+  let message: string | null = null;
+  let methods: Array<{ type: string; status: string | null; message: string | null }> = [];
   let providerId = connection.providerId;
   let products = connection.products;
   let forced: VerificationOutcome | null = null;
@@ -106,6 +109,12 @@ async function verifyNow(
       const intro = options.introspection ?? (await client.account.introspect());
       status = intro.connection_status?.status ?? "unknown";
       entities = (intro.entities ?? []).map((e) => ({ name: e.name ?? null, status: e.status ?? null }));
+      message = intro.connection_status?.message ?? null;
+      methods = (intro.authentication_methods ?? []).map((m) => ({
+        type: m.type,
+        status: m.connection_status?.status ?? null,
+        message: m.connection_status?.message ?? null,
+      }));
       providerId = intro.provider_id ?? providerId;
       products = intro.products ?? products;
     } catch (err) {
@@ -117,9 +126,16 @@ async function verifyNow(
     }
   }
 
+  // A check whose product Finch does not offer for this provider proves nothing: a person confirms it.
+  const capabilities = await providerCapabilities(ctx, template.finch.providerId, client ?? undefined);
+  const unsupported = (check: FinchCheck) =>
+    check !== "none" && capabilities !== null && !capabilities.products.has(CHECK_PRODUCT[check]);
+
   if (client && status !== null && !forced && !NO_READS.has(status)) {
     const labelOf = (check: FinchCheck) => permissions.find((p) => p.check === check)?.label ?? check;
-    const run = await runChecks(client, new Set(permissions.map((p) => p.check)), { now, labelOf });
+    const wanted = new Set(permissions.map((p) => p.check).filter((c) => !unsupported(c)));
+    const firstSync = status === "pending" || status === "processing";
+    const run = await runChecks(client, wanted, { now, labelOf, firstSync });
     for (const { check, failure } of run.failures) {
       ctx.logger.info({ ...log, check, ...failure }, "finch check failed");
     }
@@ -134,7 +150,9 @@ async function verifyNow(
         check: p.check,
         ...(p.check === "none"
           ? { result: "unverifiable" as const }
-          : (run.results.get(p.check) ?? { result: "error" as const, detail: "not checked" })),
+          : unsupported(p.check)
+            ? { result: "unsupported" as const }
+            : (run.results.get(p.check) ?? { result: "error" as const, detail: "not checked" })),
       }));
     }
   } else if (forced === "retry") {
@@ -144,7 +162,7 @@ async function verifyNow(
       group: p.group,
       fix: p.fix,
       check: p.check,
-      result: p.check === "none" ? "unverifiable" : "retry",
+      result: p.check === "none" ? "unverifiable" : unsupported(p.check) ? "unsupported" : "retry",
     }));
   }
 
@@ -153,7 +171,8 @@ async function verifyNow(
     companyName: onboarding.customer.name,
     providerName: template.displayName,
     outcome: forced ?? overallOutcome(status ?? "unknown", outcomes),
-    connection: status === null ? null : { status, providerId, entities },
+    connection: status === null ? null : { status, providerId, entities, message, methods },
+    authMethod: template.finch.authMethod,
     permissions: outcomes,
     setupSteps: setupStepsOf(template),
     checkedAt: now,

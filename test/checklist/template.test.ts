@@ -208,13 +208,25 @@ describe("the Justworks template", () => {
     expect(t.troubleshooting.join(" ")).toMatch(/username is usually \*not\* your email/);
   });
 
-  it("asks for the integration user's name and email in step 1", () => {
+  it("fills step 1's form from Finch's 'Justworks: Add an administrator' page", () => {
     const step1 = t.steps[0]!.instructions;
-    for (const placeholder of ["integrationUserName", "integrationUserEmail"]) {
-      expect(step1).toContain(`{${placeholder}}`);
-    }
     expect(step1).toMatch(/Manage > Employees/);
-    expect(step1).toMatch(/Invite/);
+    for (const field of [
+      "Member Type: `3rd Party Admin/Accountant`",
+      "Admin Access: `Yes`",
+      "First Name: the name shown in Finch Connect",
+      "Last Name: `Admin`",
+      "Start Date: today's date",
+      "Work Email: the email address shown in Finch Connect",
+      "Send Invitation To: `Work Email`",
+      "Send: `Now`",
+      "Show in Directory and Org Chart: `No`",
+    ]) {
+      expect(step1).toContain(field);
+    }
+    // The field list comes before "Invite", and the name is Finch's, not one Fleet makes up.
+    expect(step1.indexOf("Show in Directory")).toBeLessThan(step1.indexOf("Select *Invite*"));
+    expect(step1).not.toContain("{integrationUserLastName}");
   });
 
   it("is proven by Finch where a connection can prove it", () => {
@@ -239,8 +251,8 @@ describe("the Justworks template", () => {
     expect(step5).toMatch(/MFA/);
   });
 
-  it("has 6 steps and 14 checkable items: 5 steps and the 9 permissions of step 3", () => {
-    expect(items).toHaveLength(14);
+  it("has 6 steps and 11 checkable items: 5 steps and the 6 permissions of step 3", () => {
+    expect(items).toHaveLength(11);
     expect(items.filter((i) => i.kind === "step").map((i) => i.key)).toEqual([
       "add-user",
       "grant-admin",
@@ -253,19 +265,19 @@ describe("the Justworks template", () => {
 
   it("maps each permission to its group, Finch check and place to fix it", () => {
     const perms = items.filter((i) => i.kind === "permission");
+    // Finch's "Justworks Required Permissions" page: six permissions in four groups, all required.
     expect(perms.map((p) => [p.group, p.label, p.check])).toEqual([
-      ["Company HR", "View basic employee info", "directory"],
-      ["Company HR", "View all employee info", "individual"],
-      ["Company HR", "Manage employees", "employment_income"],
-      ["Settings", "View company info", "company"],
-      ["Settings", "View reports", "payment"],
-      ["Payments", "View payments", "payment"],
-      ["Payments", "View financial reports", "pay_statement"],
-      ["Benefits/Deductions", "View company benefits", "benefits"],
-      ["Benefits/Deductions", "Manage company benefits", "none"],
+      ["Settings", "Edit employee permissions", "none"],
+      ["Settings", "Edit company settings", "company"],
+      ["Payments", "View invoices & reporting", "payment"],
+      ["Company HR", "Manage employees", "directory"],
+      ["Company HR", "Upload & view all documents", "none"],
+      ["Benefits", "Manage company benefits", "benefits"],
     ]);
+    const checks = perms.map((p) => p.check).filter((c) => c !== "none");
+    expect(new Set(checks).size).toBe(checks.length);
     for (const p of perms) {
-      expect(p.fix).toBe(`Company > Permissions > ${p.group}: ${p.label}`);
+      expect(p.fix).toBe(`Required by Finch · Company > Permissions > ${p.group}`);
       expect(p.verifiedBy).toBe(p.check === "none" ? "person" : "finch");
     }
     const permissions = t.steps[2]!.permissions;
@@ -297,9 +309,9 @@ describe("parseTemplate reports precise problems", () => {
 
   it("names the field, the item and the allowed values of a bad enum", () => {
     const data = justworksData();
-    data.steps[2]!.permissions[8]!.check = "benefits_write";
+    data.steps[2]!.permissions[5]!.check = "benefits_write";
     expect(problemsOf(data)).toEqual([
-      'steps[2].permissions[8].check (permission "benefits-manage"): ' +
+      'steps[2].permissions[5].check (permission "benefits-manage"): ' +
         `must be one of ${FINCH_CHECKS.join(" | ")}`,
     ]);
   });
@@ -317,7 +329,7 @@ describe("parseTemplate reports precise problems", () => {
     const data = justworksData();
     data.steps[2]!.permissions[0]!.label = "x".repeat(76);
     expect(problemsOf(data)).toEqual([
-      'steps[2].permissions[0].label (permission "hr-view-basic"): ' +
+      'steps[2].permissions[0].label (permission "settings-edit-employee-permissions"): ' +
         "is 76 chars; a Slack checkbox holds at most 75",
     ]);
   });
@@ -355,21 +367,30 @@ describe("parseTemplate reports precise problems", () => {
   it("reports products and checks that do not match", () => {
     const data = justworksData();
     data.finch.products = data.finch.products.filter((p) => p !== "benefits");
-    data.steps[2]!.permissions[3]!.check = "payment";
+    data.steps[2]!.permissions[3]!.check = "pay_statement";
     const problems = problemsOf(data);
     expect(problems).toContainEqual(
-      'steps[2].permissions[3].check (permission "settings-company-info"): ' +
-        '"payment" reads the Finch product "payment", which products does not list',
+      'steps[2].permissions[3].check (permission "hr-manage"): ' +
+        '"pay_statement" reads the Finch product "pay_statement", which products does not list',
     );
     expect(problems).toContainEqual(
-      'steps[2].permissions[7].products[0] (permission "benefits-view"): ' +
+      'steps[2].permissions[5].products[0] (permission "benefits-manage"): ' +
         '"benefits" is not in finch.products; add it there or remove it here',
     );
   });
 
+  it("refuses a check that would prove two permissions at once", () => {
+    const data = justworksData();
+    data.steps[2]!.permissions[4]!.check = "directory";
+    expect(problemsOf(data)).toEqual([
+      'steps[2].permissions[4].check (permission "hr-documents"): "directory" already proves permission ' +
+        '"hr-manage"; one check proves at most one permission (use none)',
+    ]);
+  });
+
   it("reports a group split in two, and a checkbox field on a step with permissions", () => {
     const data = justworksData();
-    data.steps[2]!.permissions[5]!.group = "Company HR";
+    data.steps[2]!.permissions[5]!.group = "Settings";
     data.steps[2]!.label = "Permissions";
     const problems = problemsOf(data);
     expect(problems).toContainEqual(
@@ -377,7 +398,7 @@ describe("parseTemplate reports precise problems", () => {
     );
     expect(problems).toContainEqual(
       expect.stringMatching(
-        /^steps\[2\]\.permissions\[5\]\.group .*"Company HR" appears again after another group/,
+        /^steps\[2\]\.permissions\[5\]\.group .*"Settings" appears again after another group/,
       ),
     );
   });

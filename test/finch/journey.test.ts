@@ -59,7 +59,8 @@ describe.each(["pglite", "postgres"] as const)("Finch journey on %s", (db) => {
       15_000,
       "the proven steps ticked in the pinned message",
     );
-    expect(ticked.get("payments-view")).toBe(true);
+    expect(ticked.get("payments-invoices-reporting")).toBe(true);
+    expect(ticked.get("hr-manage")).toBe(true);
     expect(ticked.get("benefits-manage")).toBe(false);
     const checklist = h.slack.messages(channelId).find((m) => m.ts === checklistTs)!;
     expect(checklist.text).toContain("4 of 6 steps done");

@@ -21,7 +21,7 @@ describe("Finch secrets and employee data never reach Slack or the logs", () => 
   it("keeps tokens, codes and secrets out of every log line, Slack call and message", async () => {
     const secrets: string[] = [];
     const o = await onboard(h);
-    const first = await connect(h, o, { deniedProducts: ["benefits"] });
+    const first = await connect(h, o, { deniedProducts: ["payment"] });
     secrets.push(first.accessToken, first.code);
     const report = await nthVerification(h, o, 1);
 

@@ -25,6 +25,9 @@ describe("overallOutcome", () => {
       "verified",
     );
     expect(overallOutcome("processing", [perm("granted")])).toBe("syncing");
+    // A product Finch does not offer for the provider is a person's to confirm, not a missing permission.
+    expect(overallOutcome("connected", [perm("granted"), perm("unsupported")])).toBe("verified");
+    expect(overallOutcome("connected", [perm("unsupported"), perm("missing")])).toBe("missing");
     expect(overallOutcome("error_permissions", [perm("granted")])).toBe("missing");
     expect(overallOutcome("something_new", [perm("granted")])).toBe("error");
   });

@@ -21,16 +21,8 @@ import {
   verifications,
 } from "./helpers.ts";
 
-const ALL_CHECKED_PERMISSIONS = [
-  "hr-view-basic",
-  "hr-view-all",
-  "hr-manage",
-  "settings-company-info",
-  "settings-reports",
-  "payments-view",
-  "payments-financial-reports",
-  "benefits-view",
-];
+/** Justworks' permissions with a read-only check on a product Finch offers for Justworks (not benefits). */
+const ALL_CHECKED_PERMISSIONS = ["settings-edit-company", "payments-invoices-reporting", "hr-manage"];
 
 describe("Finch verification", () => {
   let h: Harness;
@@ -75,8 +67,9 @@ describe("Finch verification", () => {
       10_000,
       "every proven item ticked",
     );
-    // A person confirms these two; Finch must not tick them.
+    // A person confirms these; Finch must not tick them (benefits: Finch offers no benefits for Justworks).
     expect(ticked.get("benefits-manage")).toBe(false);
+    expect(ticked.get("hr-documents")).toBe(false);
     expect(ticked.get("note-details")).toBe(false);
     const state = await h.db.prisma.stepState.findUniqueOrThrow({
       where: { onboardingId_itemKey: { onboardingId: o.id, itemKey: "connect" } },
@@ -93,7 +86,8 @@ describe("Finch verification", () => {
       customerId: o.id,
       customerName: o.company,
       providerId: "justworks",
-      products: ["company", "directory", "individual", "employment", "payment", "pay_statement", "benefits"],
+      // Only what Finch's GET /providers offers for Justworks: no benefits.
+      products: ["company", "directory", "individual", "employment", "payment", "pay_statement"],
     });
     // Nothing failed, so the rep got no failure message about it.
     expect(dms(h, REP.id).filter((m) => m.text.includes(o.company) && m.text.includes(":warning:"))).toEqual(
@@ -101,36 +95,34 @@ describe("Finch verification", () => {
     );
   });
 
-  it("payment and benefits denied: names each missing permission with its fix, tells the rep, then re-check clears it", async () => {
+  it("payment and company denied: names each missing permission with its fix, tells the rep, then re-check clears it", async () => {
     const o = await onboard(h);
-    const { connectionId } = await connect(h, o, { deniedProducts: ["payment", "benefits"] });
+    const { connectionId } = await connect(h, o, { deniedProducts: ["payment", "company"] });
     const report = await nthVerification(h, o, 1);
     const text = blocksText(report);
-    expect(payload(report)).toMatchObject({ outcome: "missing", missing: 3 });
+    // One read proves one permission: two denied products, two missing permissions.
+    expect(payload(report)).toMatchObject({ outcome: "missing", missing: 2 });
     expect(text).not.toContain("connected and verified");
     expect(text).toContain("permissions are missing");
     for (const [label, fix] of [
-      ["View reports", "Company &gt; Permissions &gt; Settings: View reports"],
-      ["View payments", "Company &gt; Permissions &gt; Payments: View payments"],
-      ["View company benefits", "Company &gt; Permissions &gt; Benefits/Deductions: View company benefits"],
+      ["Edit company settings", "Required by Finch · Company &gt; Permissions &gt; Settings"],
+      ["View invoices &amp; reporting", "Required by Finch · Company &gt; Permissions &gt; Payments"],
     ]) {
-      expect(text).toContain(`*${label}* — *missing*`);
-      expect(text).toContain(fix);
+      expect(text).toContain(`*${label}* — *missing*. Fix in Justworks: _${fix}_`);
     }
-    // Pay statements need a payment to sample, which the missing permission hides.
-    expect(text).toContain("View financial reports — not checked yet");
+    expect(text).toContain("Manage employees — granted");
     const rep = await eventually(
       () => dms(h, REP.id).find((m) => m.text.includes(o.company) && m.text.includes("missing")),
       5_000,
       "the rep's note",
     );
-    expect(rep.text).toContain("View payments");
-    expect(rep.text).toContain("View company benefits");
+    expect(rep.text).toContain("Edit company settings");
+    expect(rep.text).toContain("View invoices &amp; reporting");
     const t = tickedItems(h, o);
-    expect(t.get("payments-view")).toBe(false);
-    expect(t.get("benefits-view")).toBe(false);
+    expect(t.get("payments-invoices-reporting")).toBe(false);
+    expect(t.get("settings-edit-company")).toBe(false);
     expect(t.get("connect")).toBe(false);
-    expect(t.get("hr-view-basic")).toBe(true);
+    expect(t.get("hr-manage")).toBe(true);
 
     // The customer fixes it in Justworks and presses Re-check (as the HR admin, from their workspace).
     h.finch.setConnection(connectionId, { deniedProducts: [] });
@@ -150,18 +142,22 @@ describe("Finch verification", () => {
       "all ticked",
     );
 
-    // Later the benefits permission disappears: Finch's webhook leads to an untick with the reason.
-    h.finch.setConnection(connectionId, { deniedProducts: ["benefits"] });
+    // Later the company permission disappears: Finch's webhook leads to an untick with the reason.
+    h.finch.setConnection(connectionId, { deniedProducts: ["company"] });
     const res = await sendWebhook(
       buildAccountUpdatedEvent(h.finch.connection(connectionId)!, "error_permissions"),
     );
     expect(res.status).toBe(200);
     const third = await nthVerification(h, o, 3);
     expect(payload(third)).toMatchObject({ outcome: "missing", missing: 1 });
-    expect(blocksText(third)).toContain("*View company benefits* — *missing*");
-    await eventually(() => tickedItems(h, o).get("benefits-view") === false, 10_000, "benefits unticked");
+    expect(blocksText(third)).toContain("*Edit company settings* — *missing*");
+    await eventually(
+      () => tickedItems(h, o).get("settings-edit-company") === false,
+      10_000,
+      "company settings unticked",
+    );
     const state = await h.db.prisma.stepState.findUniqueOrThrow({
-      where: { onboardingId_itemKey: { onboardingId: o.id, itemKey: "benefits-view" } },
+      where: { onboardingId_itemKey: { onboardingId: o.id, itemKey: "settings-edit-company" } },
     });
     expect(state).toMatchObject({ done: false, source: "finch" });
     expect(state.note).toMatch(/^Finch found it missing on \d{4}-\d{2}-\d{2}/);
@@ -314,7 +310,7 @@ describe("Finch verification", () => {
     );
     const syncing = await nthVerification(h, o, 1);
     expect(payload(syncing)).toMatchObject({ outcome: "syncing", connection_status: "connected" });
-    expect(blocksText(syncing)).toContain("View payments — still syncing");
+    expect(blocksText(syncing)).toContain("View invoices &amp; reporting — still syncing");
     const count = verifications(h, o).length;
     const poller = startFinchPolling(h.app.ctx, { intervalMs: 3_600_000 });
     try {

@@ -90,13 +90,14 @@ describe("buildVerificationMessage", () => {
     const message = buildVerificationMessage(r);
     const text = blockText(message.blocks);
     for (const p of r.permissions.filter((x) => x.result === "missing")) {
-      expect(text).toContain(p.label);
+      expect(text).toContain(p.label.replaceAll("&", "&amp;"));
       expect(text).toContain(p.fix.replaceAll(">", "&gt;"));
     }
-    expect(text).toContain("3 permissions are missing");
+    expect(text).toContain("2 permissions are missing");
+    expect(text).toContain("Required by Finch · Company &gt; Permissions &gt; Payments");
     expect(text).not.toContain("verified.*");
-    expect(message.text).toContain("missing: View reports, View payments, View company benefits");
-    expect(message.metadata.event_payload).toMatchObject({ missing: 3, granted: 5, checked: 8 });
+    expect(message.text).toContain("missing: View invoices & reporting, Manage company benefits");
+    expect(message.metadata.event_payload).toMatchObject({ missing: 2, granted: 2, checked: 4 });
     expect(text).toContain("not verifiable read-only");
   });
 
@@ -122,12 +123,62 @@ describe("buildVerificationMessage", () => {
     expect(blockText(message.blocks)).not.toContain("<Zürich>");
   });
 
+  it("shows Finch's connection message and each sign-in method's status, escaped", () => {
+    const r = report("syncing", {
+      connection: {
+        status: "processing",
+        providerId: "justworks",
+        entities: [],
+        message: "Sync <in progress> & more",
+        methods: [{ type: "credential", status: "processing", message: "Fetching data" }],
+      },
+    });
+    const text = blockText(buildVerificationMessage(r).blocks);
+    expect(text).toContain("*Finch:* Sync &lt;in progress&gt; &amp; more");
+    expect(text).toContain("*credential:* processing — Fetching data");
+    expect(blockText(buildVerificationMessage(report("syncing")).blocks)).not.toContain("*Finch:*");
+    // The method's message is not repeated when it is the connection's own.
+    const same = report("syncing", {
+      connection: {
+        status: "processing",
+        providerId: "justworks",
+        entities: [],
+        message: "Syncing",
+        methods: [{ type: "credential", status: "processing", message: "Syncing" }],
+      },
+    });
+    expect(blockText(buildVerificationMessage(same).blocks)).not.toContain("processing — Syncing");
+  });
+
+  it("tells an assisted customer that Finch may take days, and a credential one that the sync is running", () => {
+    const assisted = blockText(
+      buildVerificationMessage(report("syncing", { authMethod: "assisted" })).blocks,
+    );
+    expect(assisted).toContain("can take a few days");
+    expect(assisted).toContain("Fleet keeps checking");
+    const credential = blockText(
+      buildVerificationMessage(report("syncing", { authMethod: "credential" })).blocks,
+    );
+    expect(credential).not.toContain("few days");
+    expect(credential).toContain("still syncing");
+  });
+
+  it("says a permission Finch does not offer is for a person, without a red cross", () => {
+    const r = report("verified", {
+      permissions: permissions((_k, c) => (c === "benefits" ? "unsupported" : "granted")),
+    });
+    const text = blockText(buildVerificationMessage(r).blocks);
+    expect(text).toContain("Manage company benefits — Finch does not offer this data for Justworks");
+    expect(text).not.toContain(":x:");
+  });
+
   it("gives each result kind its own wording", () => {
     const kinds: PermissionResultKind[] = [
       "granted",
       "missing",
       "not_in_scope",
       "syncing",
+      "unsupported",
       "no_sample",
       "blocked",
       "retry",
@@ -150,7 +201,7 @@ describe("buildVerificationMessage", () => {
     const missing = report("missing", {
       permissions: permissions((_k, c) => (c === "benefits" ? "missing" : "granted")),
     });
-    expect(verificationSummaryText(missing, "C1")).toContain("View company benefits");
+    expect(verificationSummaryText(missing, "C1")).toContain("Manage company benefits");
     expect(verificationSummaryText(missing, "C1")).toContain("<#C1>");
   });
 });

@@ -364,12 +364,12 @@ describe("concurrent ticks on PostgreSQL", () => {
     await acceptInvite(h, HR2.email, HR2);
     const [checklist] = h.slack.messages(channel.id);
     const all = [
-      "hr-view-basic",
-      "hr-view-all",
+      "settings-edit-employee-permissions",
+      "settings-edit-company",
+      "payments-invoices-reporting",
       "hr-manage",
-      "settings-company-info",
-      "payments-view",
-      "benefits-view",
+      "hr-documents",
+      "benefits-manage",
     ];
     await Promise.all(
       all.map((key, i) =>

@@ -2,7 +2,10 @@
 import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
+import type { ProviderListResponse } from "@tryfinch/finch-api/resources/providers";
+import type { JobCompletionEvent } from "@tryfinch/finch-api/resources/webhooks";
 import { hashKey, parseBasic, sha256, shortId, withQuery } from "./http.ts";
+import { standInProviders } from "./providers.ts";
 import {
   type CodeRecord,
   type ConnectionRecord,
@@ -20,8 +23,10 @@ import {
   type FinchStandInEvents,
   type FinchStandInOptions,
   SANDBOX_LOGIN,
+  type StandInAccountUpdateEvent,
   type StandInConnection,
 } from "./types.ts";
+import { buildAccountUpdatedEvent, buildJobSucceededEvent } from "./webhooks.ts";
 
 const CODE_TTL_MS = 10 * 60_000;
 
@@ -34,6 +39,8 @@ export class FinchAccounts {
   readonly clientId: string;
   readonly clientSecretHash: Buffer;
   readonly now: () => Date;
+  /** What GET /providers answers; Connect sessions must stay within it. */
+  readonly providers: readonly ProviderListResponse[];
   readonly sessions = new Map<string, SessionRecord>();
   readonly connections = new Map<string, ConnectionRecord>();
   /** Keyed by SHA-256 of the token, so raw tokens are not kept after they are handed out. */
@@ -46,6 +53,7 @@ export class FinchAccounts {
     this.clientId = options.clientId;
     this.clientSecretHash = sha256(options.clientSecret);
     this.now = options.now ?? (() => new Date());
+    this.providers = options.providers ?? standInProviders();
   }
 
   /** Completes a Connect session without the browser (same effect as the Connect page). */
@@ -79,6 +87,33 @@ export class FinchAccounts {
     return snapshot(record);
   }
 
+  /**
+   * Ends a connection's first sync: data is readable, reads are fast, and the status becomes what the
+   * permissions make it. Returns the webhooks Finch sends for it (Finch docs, Webhooks:
+   * `job.initial_data_sync_*.succeeded` and `account.updated`), for the caller to deliver.
+   */
+  finishInitialSync(
+    connectionId: string,
+  ): [JobCompletionEvent, JobCompletionEvent, StandInAccountUpdateEvent] {
+    const record = this.connections.get(connectionId);
+    if (record === undefined) throw new Error(`No connection ${connectionId}`);
+    record.syncing = new Set();
+    record.readDelayMs = 0;
+    if (record.status === "pending" || record.status === "processing") {
+      record.status = defaultStatus(record.denied);
+      record.statusPinned = false;
+    }
+    const ref = { ...snapshot(record), authMethod: record.authMethod };
+    return [
+      buildJobSucceededEvent(ref, { eventType: "job.initial_data_sync_org.succeeded", baseUrl: this.url }),
+      buildJobSucceededEvent(ref, {
+        eventType: "job.initial_data_sync_payroll.succeeded",
+        baseUrl: this.url,
+      }),
+      buildAccountUpdatedEvent(ref, record.status),
+    ];
+  }
+
   usableSession(sessionId: string): SessionRecord | undefined {
     const session = this.sessions.get(sessionId);
     if (session === undefined || session.completed) return undefined;
@@ -89,7 +124,9 @@ export class FinchAccounts {
   finishSession(session: SessionRecord, options: CompleteSessionOptions): CompleteSessionResult {
     const granted = options.grantedProducts ?? session.products;
     const denied = new Set(options.deniedProducts ?? []);
-    const status = options.status ?? defaultStatus(denied);
+    const sync = options.initialSync;
+    const status = options.status ?? sync?.status ?? (sync ? "processing" : defaultStatus(denied));
+    const pinned = options.status !== undefined || sync?.status !== undefined;
     const existing = session.connectionId === null ? undefined : this.connections.get(session.connectionId);
     const now = this.now();
     let record: ConnectionRecord;
@@ -98,7 +135,7 @@ export class FinchAccounts {
       existing.products = new Set(granted);
       existing.denied = denied;
       existing.status = status;
-      existing.statusPinned = options.status !== undefined;
+      existing.statusPinned = pinned;
       existing.username = options.username ?? existing.username;
       record = existing;
     } else {
@@ -116,10 +153,11 @@ export class FinchAccounts {
         authMethod: session.authMethod,
         sandbox: session.sandbox,
         status,
-        statusPinned: options.status !== undefined,
+        statusPinned: pinned,
         products: new Set(granted),
         denied,
-        syncing: new Set(),
+        syncing: new Set(sync ? granted : []),
+        readDelayMs: sync?.readDelayMs ?? 0,
         entities: [{ id: randomUUID(), name: companyName, source_id: `${session.providerId}-${shortId()}` }],
         username: options.username ?? SANDBOX_LOGIN.username,
         createdAt: now,

@@ -39,6 +39,7 @@ export function createSession(st: FinchAccounts, body: Record<string, unknown>):
     throw invalidRequest("manual must be a boolean");
   }
   const { providerId, authMethod } = parseIntegration(body.integration);
+  requireOffered(st, providerId, authMethod, products);
   const session: SessionRecord = {
     id: randomUUID(),
     kind: "new",
@@ -56,6 +57,33 @@ export function createSession(st: FinchAccounts, body: Record<string, unknown>):
   };
   st.sessions.set(session.id, session);
   return { session_id: session.id, connect_url: st.connectUrl(session.id) };
+}
+
+/**
+ * Finch offers a provider only with the products and auth methods GET /providers lists; the stand-in
+ * refuses anything else, so Fleet must ask /providers first instead of requesting what it wishes for.
+ */
+function requireOffered(
+  st: FinchAccounts,
+  providerId: string,
+  authMethod: string,
+  products: readonly string[],
+): void {
+  const provider = st.providers.find((p) => p.id === providerId);
+  if (provider === undefined)
+    throw invalidRequest(`integration.provider "${providerId}" is not a Finch provider`);
+  const methods = (provider.authentication_methods ?? []).map((m) => m.type);
+  if (!methods.includes(authMethod as (typeof methods)[number])) {
+    throw invalidRequest(
+      `integration.auth_method "${authMethod}" is not offered for ${providerId} (offered: ${methods.join(", ")})`,
+    );
+  }
+  const unsupported = products.filter(
+    (p) => !provider.products.includes(p) && !(p === "deduction" && provider.products.includes("benefits")),
+  );
+  if (unsupported.length > 0) {
+    throw invalidRequest(`${providerId} does not support the product(s): ${unsupported.join(", ")}`);
+  }
 }
 
 export function createReauthSession(

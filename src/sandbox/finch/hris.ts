@@ -3,9 +3,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FinchAccounts } from "./accounts.ts";
 import { fakeBenefit, fakeCompany, fakeDirectory, fakeEmployments, fakeIndividuals } from "./fake-hr-data.ts";
 import { fakePaymentList, fakePayStatements } from "./fake-payroll.ts";
-import { readJson, sendJson } from "./http.ts";
+import { readJson, sendJson, sleep } from "./http.ts";
 import { type ConnectionRecord, finchError, providerName, type RequestContext } from "./records.ts";
-import type { FinchErrorBody } from "./types.ts";
 
 const PRODUCT_BY_ROUTE: Record<string, string> = {
   "GET /employer/company": "company",
@@ -17,12 +16,15 @@ const PRODUCT_BY_ROUTE: Record<string, string> = {
   "GET /employer/benefits": "benefits",
 };
 
-const SYNCING_BODY: FinchErrorBody = {
-  code: 202,
-  name: "accepted",
-  finch_code: "data_sync_in_progress",
-  message: "The data for this product is being fetched. Please check back later.",
-};
+/**
+ * Finch docs (Integration Types): "Until the access_token is ready for use, Finch will return an empty
+ * response from data endpoints with the HTTP status code 202". Empty means no body at all; the JSON
+ * content type is kept, so a client that parses before looking at the status gets `null`, not a list.
+ */
+function sendSyncing(res: ServerResponse): void {
+  res.writeHead(202, { "Content-Type": "application/json", "Content-Length": 0 });
+  res.end();
+}
 
 export async function readHris(
   st: FinchAccounts,
@@ -37,30 +39,32 @@ export async function readHris(
   if (product === undefined) throw new Error(`unmapped route ${route}`);
   const body = req.method === "POST" ? await readJson(req) : {};
   const syncing = gateProduct(connection, product);
+  // Finch docs (Data Syncs): before the initial sync is done, reads are live fetches that "may take longer".
+  if (connection.readDelayMs > 0) await sleep(connection.readDelayMs);
   const now = st.now();
   switch (route) {
     case "GET /employer/company":
-      if (syncing) return sendJson(res, 202, SYNCING_BODY);
+      if (syncing) return sendSyncing(res);
       return sendJson(res, 200, fakeCompany(connection));
     case "GET /employer/directory": {
-      if (syncing) return sendJson(res, 202, SYNCING_BODY);
+      if (syncing) return sendSyncing(res);
       return sendJson(res, 200, fakeDirectory(url.searchParams));
     }
     case "POST /employer/individual":
-      if (syncing) return sendJson(res, 202, SYNCING_BODY);
+      if (syncing) return sendSyncing(res);
       return sendJson(res, 200, { responses: fakeIndividuals(connection, body) });
     case "POST /employer/employment":
-      if (syncing) return sendJson(res, 202, SYNCING_BODY);
+      if (syncing) return sendSyncing(res);
       return sendJson(res, 200, { responses: fakeEmployments(body) });
     case "GET /employer/payment":
-      if (syncing) return sendJson(res, 202, SYNCING_BODY);
+      if (syncing) return sendSyncing(res);
       return sendJson(res, 200, fakePaymentList(url.searchParams, now));
     case "POST /employer/pay-statement":
       // Finch reports pay-statement syncing per payment (the SDK's PayStatementDataSyncInProgress);
       // the HTTP status says 202 as well, so status-based and item-based checks both see it.
       return sendJson(res, syncing ? 202 : 200, { responses: fakePayStatements(body, now, syncing) });
     case "GET /employer/benefits":
-      if (syncing) return sendJson(res, 202, SYNCING_BODY);
+      if (syncing) return sendSyncing(res);
       return sendJson(res, 200, [fakeBenefit()]);
     default:
       throw new Error(`unmapped route ${route}`);

@@ -69,6 +69,8 @@ export interface ConnectionRecord {
   products: Set<string>;
   denied: Set<string>;
   syncing: Set<string>;
+  /** Delay of every data read while the initial sync runs (a live fetch from the provider). */
+  readDelayMs: number;
   entities: StandInEntity[];
   username: string | null;
   createdAt: Date;

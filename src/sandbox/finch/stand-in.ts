@@ -181,6 +181,11 @@ export class FinchStandIn extends FinchAccounts {
         );
       case "POST /auth/token":
         return sendJson(res, 200, exchangeCode(this, req, await readJson(req)));
+      case "GET /providers":
+        // The SDK sends a bearer token only when it has one (`__security: { bearerAuth }`); the catalogue
+        // is the same for every caller, but a token that is sent must be valid.
+        if (req.headers.authorization !== undefined) this.requireToken(req, context);
+        return sendJson(res, 200, this.providers);
       case "GET /introspect":
         return sendJson(res, 200, introspect(this, this.requireToken(req, context), context.tokenId));
       case "POST /disconnect":

@@ -1,5 +1,7 @@
 /** What callers of the Finch stand-in see: options, connections, faults, recorded calls, events. */
+
 import type { SessionNewParams } from "@tryfinch/finch-api/resources/connect/sessions";
+import type { ProviderListResponse } from "@tryfinch/finch-api/resources/providers";
 import type { ConnectionStatusType } from "@tryfinch/finch-api/resources/shared";
 import type { AccountUpdateEvent, JobCompletionEvent } from "@tryfinch/finch-api/resources/webhooks";
 
@@ -20,6 +22,8 @@ export interface FinchStandInOptions {
   port?: number;
   /** The stand-in's clock (session and code expiry, payment dates, webhook timestamps). */
   now?: () => Date;
+  /** GET /providers; defaults to every templated provider (src/sandbox/finch/providers.ts). */
+  providers?: readonly ProviderListResponse[];
 }
 
 /** One entity (provider account) of a connection, as `introspect` lists it. */
@@ -64,6 +68,11 @@ export interface CompleteSessionOptions {
   /** Defaults to `error_permissions` when something is denied, else `connected`. */
   status?: StandInConnectionStatus;
   username?: string;
+  /**
+   * A first sync that is not finished: every granted product answers 202 (empty) and reads take
+   * `readDelayMs`, until {@link FinchStandIn.finishInitialSync}. `status` defaults to `processing`.
+   */
+  initialSync?: { readDelayMs?: number; status?: StandInConnectionStatus };
 }
 
 /** What completing Connect produced: what the browser redirect and the code exchange carry. */

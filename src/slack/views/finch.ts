@@ -135,6 +135,8 @@ const RESULT_LINE: Record<PermissionResultKind, (p: PermissionOutcome, provider:
   not_in_scope: (p) =>
     `:x: *${esc(p.label)}* — not shared in Finch Connect. Reconnect and keep every requested item selected.`,
   syncing: (p) => `:hourglass_flowing_sand: ${esc(p.label)} — still syncing; Fleet re-checks automatically`,
+  unsupported: (p, provider) =>
+    `:grey_question: ${esc(p.label)} — Finch does not offer this data for ${provider}; a person confirms it (tick it in the checklist)`,
   unverifiable: (p) =>
     `:grey_question: ${esc(p.label)} — not verifiable read-only; a person confirms it (tick it in the checklist)`,
   no_sample: (p) =>
@@ -156,7 +158,10 @@ function headline(report: VerificationReport): string {
         ? `:warning: *${provider} is connected, but ${missing.length} permission${missing.length === 1 ? " is" : "s are"} missing.* Turn ${missing.length === 1 ? "it" : "them"} on in ${provider} (where to find each is below), then press *Re-check*.`
         : `:warning: *${provider} is connected, but Finch reports missing permissions.* Review step 3 in ${provider}, then press *Re-check*.`;
     case "syncing":
-      return `:hourglass_flowing_sand: *${provider} is connected; Finch is still syncing the data.* Nothing to do — Fleet will re-check automatically.`;
+      if (report.authMethod === "assisted") {
+        return `:hourglass_flowing_sand: *Finch is setting up the ${provider} connection.* For ${provider}, Finch's team completes the setup on its side, which can take a few days. Nothing to do — Fleet keeps checking and posts here when it is ready.`;
+      }
+      return `:hourglass_flowing_sand: *${provider} is connected; Finch is still syncing the data.* A first sync can take a while. Nothing to do — Fleet checks again by itself and posts the result here.`;
     case "retry":
       return `:hourglass_flowing_sand: *Finch could not be reached just now.* Nothing to do — Fleet will re-check automatically.`;
     case "reauth":
@@ -186,7 +191,17 @@ function connectionContext(report: VerificationReport): ContextBlock {
     ...(companies.length > 0 ? [`*Company:* ${clipText(companies.join(", "), 400)}`] : []),
     `checked ${slackDate(report.checkedAt)}`,
   ];
-  return { type: "context", block_id: "verify:connection", elements: [mrkdwn(parts.join("  ·  "))] };
+  const elements = [mrkdwn(parts.join("  ·  "))];
+  // Finch's own words about the connection and each sign-in method, as given (free text, clipped).
+  const finchSays = [
+    ...(c?.message ? [`*Finch:* ${esc(clipText(c.message, 300))}`] : []),
+    ...(c?.methods ?? []).map(
+      (m) =>
+        `*${esc(m.type)}:* ${esc(m.status ?? "unknown")}${m.message && m.message !== c?.message ? ` — ${esc(clipText(m.message, 200))}` : ""}`,
+    ),
+  ];
+  if (finchSays.length > 0) elements.push(mrkdwn(clipText(finchSays.join("  ·  "), 2000)));
+  return { type: "context", block_id: "verify:connection", elements };
 }
 
 /** Permission lines grouped by the template's groups, split into sections that fit Slack's limit. */

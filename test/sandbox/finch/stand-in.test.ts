@@ -7,7 +7,9 @@ import Finch, {
   PermissionDeniedError,
   RateLimitError,
 } from "@tryfinch/finch-api";
+import type { ProviderListResponse } from "@tryfinch/finch-api/resources/providers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { loadTemplates } from "../../../src/checklist/template-registry.ts";
 import {
   buildAccountUpdatedEvent,
   buildJobSucceededEvent,
@@ -17,6 +19,7 @@ import {
   FinchStandIn,
   signFinchWebhook,
 } from "../../../src/sandbox/finch/index.ts";
+import { standInProviders } from "../../../src/sandbox/finch/providers.ts";
 
 const CLIENT_ID = "client_standin_test";
 const CLIENT_SECRET = "secret_standin_test";
@@ -39,10 +42,26 @@ const VECTOR = {
   signature: "v1,m7y0TV2C+hlHxU42wCieApTSTaA8/047OAplBqxIV/s=",
 };
 
+/**
+ * A provider offering every product the stand-in serves, beside the templated ones (whose Justworks,
+ * like Finch's, lists no benefits: see "GET /providers" below).
+ */
+const EVERY_PRODUCT_PROVIDER: ProviderListResponse = {
+  id: "gusto",
+  display_name: "Gusto",
+  products: [...ALL_PRODUCTS],
+  authentication_methods: [{ type: "credential" }],
+};
+const PROVIDERS = [...standInProviders(), EVERY_PRODUCT_PROVIDER];
+
 let standIn: FinchStandIn;
 
 beforeEach(async () => {
-  standIn = await FinchStandIn.start({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+  standIn = await FinchStandIn.start({
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    providers: PROVIDERS,
+  });
 });
 
 afterEach(async () => {
@@ -63,7 +82,7 @@ function newSession(products: FinchProduct[] = ALL_PRODUCTS) {
     customer_name: "Acme Robotics",
     products,
     redirect_uri: REDIRECT_URI,
-    integration: { provider: "justworks" },
+    integration: { provider: "gusto", auth_method: "credential" },
   });
 }
 
@@ -137,7 +156,7 @@ describe("Connect sessions", () => {
     const pageResponse = await fetch(session.connect_url);
     expect(pageResponse.status).toBe(200);
     const html = await pageResponse.text();
-    expect(html).toContain("Justworks (Finch stand-in)");
+    expect(html).toContain("Gusto (Finch stand-in)");
     expect(html).toContain("Acme Robotics");
     expect(html).toContain(">Cancel</a>");
     for (const product of ALL_PRODUCTS) {
@@ -153,7 +172,7 @@ describe("Connect sessions", () => {
     expect(wrong.status).toBe(200);
     expect(await wrong.text()).toContain("Incorrect username or password");
 
-    // The customer's Justworks account lacks payroll and benefits permissions: both unchecked.
+    // The customer's Gusto account lacks payroll and benefits permissions: both unchecked.
     const form = new URLSearchParams({
       session: session.session_id,
       username: "good_user",
@@ -179,7 +198,7 @@ describe("Connect sessions", () => {
       token_type: "bearer",
       customer_id: "cust_42",
       customer_name: "Acme Robotics",
-      provider_id: "justworks",
+      provider_id: "gusto",
       client_type: "production",
       connection_type: "provider",
       connection_id: connected[0]?.connectionId,
@@ -201,7 +220,7 @@ describe("Connect sessions", () => {
       connection_id: token.connection_id,
       company_id: token.company_id,
       customer_id: "cust_42",
-      provider_id: "justworks",
+      provider_id: "gusto",
       username: "good_user",
       connection_status: { status: "error_permissions" },
     });
@@ -285,6 +304,77 @@ describe("Connect sessions", () => {
   });
 });
 
+describe("GET /providers", () => {
+  it("lists every templated provider with its products and auth method; Justworks without benefits", async () => {
+    const listed = await FinchStandIn.start({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+    try {
+      const providers: ProviderListResponse[] = [];
+      for await (const p of new Finch({
+        clientID: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        baseURL: listed.url,
+        maxRetries: 0,
+      }).providers.list({
+        headers: { Authorization: null },
+      })) {
+        providers.push(p);
+      }
+      for (const t of loadTemplates()) {
+        const p = providers.find((x) => x.id === t.finch.providerId);
+        expect(p, t.id).toBeDefined();
+        expect(p!.authentication_methods?.map((m) => m.type)).toEqual([t.finch.authMethod]);
+        expect(p!.products.length).toBeGreaterThan(0);
+        for (const product of p!.products) expect(t.finch.products).toContain(product);
+      }
+      const justworks = providers.find((p) => p.id === "justworks")!;
+      expect(justworks.products).not.toContain("benefits");
+      expect(justworks.products).toContain("directory");
+    } finally {
+      await listed.stop();
+    }
+  });
+
+  it("refuses a Connect session for a product or auth method the provider does not offer", async () => {
+    const session = (products: FinchProduct[], auth_method: "credential" | "assisted") =>
+      rejection(
+        appClient().connect.sessions.new({
+          customer_id: "c1",
+          customer_name: "Acme",
+          products,
+          integration: { provider: "justworks", auth_method },
+        }),
+      );
+    const benefits = await session(["company", "benefits"], "credential");
+    expect(benefits).toBeInstanceOf(BadRequestError);
+    expect((benefits as BadRequestError).error).toMatchObject({
+      message: expect.stringContaining("benefits"),
+    });
+    const assisted = await session(["company"], "assisted");
+    expect(assisted).toBeInstanceOf(BadRequestError);
+    expect((assisted as BadRequestError).error).toMatchObject({
+      message: expect.stringContaining("assisted"),
+    });
+    const unknown = await rejection(
+      appClient().connect.sessions.new({
+        customer_id: "c1",
+        customer_name: "Acme",
+        products: ["company"],
+        integration: { provider: "no_such_hr" },
+      }),
+    );
+    expect(unknown).toBeInstanceOf(BadRequestError);
+  });
+
+  it("answers a connection's bearer token (the SDK's way) and refuses an invalid one on GET /providers", async () => {
+    const { client } = await connect(["company"]);
+    const ids: string[] = [];
+    for await (const p of client.providers.list()) ids.push(p.id);
+    expect(ids).toContain("justworks");
+    const res = await fetch(`${standIn.url}providers`, { headers: { authorization: "Bearer nope" } });
+    expect(res.status).toBe(401);
+  });
+});
+
 describe("HRIS reads", () => {
   it("serves every product when granted", async () => {
     const { client } = await connect();
@@ -349,13 +439,19 @@ describe("HRIS reads", () => {
     expect((error as PermissionDeniedError).error).not.toHaveProperty("finch_code");
   });
 
-  it("answers 202 while data is still syncing", async () => {
-    const { client, connectionId } = await connect();
+  it("answers 202 with an empty body while data is still syncing; pay statements say so per payment", async () => {
+    const { client, accessToken, connectionId } = await connect();
     standIn.setConnection(connectionId, { syncingProducts: ["directory", "pay_statement"] });
 
-    const { response, data } = await client.hris.directory.list().withResponse();
-    expect(response.status).toBe(202);
-    expect(data.individuals).toEqual([]);
+    // Finch docs: "an empty response from data endpoints with the HTTP status code 202".
+    const raw = await fetch(`${standIn.url}employer/directory`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    expect(raw.status).toBe(202);
+    expect(await raw.text()).toBe("");
+    // A client that builds the SDK's page before looking at the status fails on the empty body.
+    await expect(client.hris.directory.list().withResponse()).rejects.toBeInstanceOf(TypeError);
+    expect((await client.hris.directory.list().asResponse()).status).toBe(202);
     expect(await client.hris.company.retrieve()).toHaveProperty("legal_name");
 
     const statements = await client.hris.payStatements.retrieveMany({
@@ -365,6 +461,34 @@ describe("HRIS reads", () => {
       code: 202,
       body: { code: 202, name: "accepted", finch_code: "data_sync_in_progress" },
     });
+  });
+
+  it("models a slow first sync: 202 and slow reads until it finishes, then Finch's webhooks", async () => {
+    const { client, connectionId } = await connect(["company", "directory"], {
+      initialSync: { readDelayMs: 150 },
+    });
+    expect((await client.account.introspect()).connection_status).toMatchObject({
+      status: "processing",
+      last_successful_sync: null,
+    });
+    const started = performance.now();
+    expect((await client.hris.company.retrieve().asResponse()).status).toBe(202);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+
+    const events = standIn.finishInitialSync(connectionId);
+    expect(events.map((e) => e.event_type)).toEqual([
+      "job.initial_data_sync_org.succeeded",
+      "job.initial_data_sync_payroll.succeeded",
+      "account.updated",
+    ]);
+    expect(events[2]).toMatchObject({
+      connection_id: connectionId,
+      data: { status: "connected", authentication_method: { type: "credential" } },
+    });
+    const fast = performance.now();
+    expect(await client.hris.company.retrieve()).toHaveProperty("legal_name");
+    expect(performance.now() - fast).toBeLessThan(140);
+    expect((await client.account.introspect()).connection_status.status).toBe("connected");
   });
 
   it("answers 401 reauthenticate_user and account_setup_required, while introspect still works", async () => {

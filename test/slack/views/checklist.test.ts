@@ -91,9 +91,9 @@ describe("buildChecklistMessage for Justworks", () => {
   const template = getTemplate("justworks");
   const keys = checklistItems(template).map((i) => i.key);
 
-  it("renders 36 blocks with a call time, 35 without", () => {
-    expect(buildChecklistMessage(input(template, { callAt: CALL })).blocks).toHaveLength(36);
-    expect(buildChecklistMessage(input(template)).blocks).toHaveLength(35);
+  it("renders 33 blocks with a call time, 32 without", () => {
+    expect(buildChecklistMessage(input(template, { callAt: CALL })).blocks).toHaveLength(33);
+    expect(buildChecklistMessage(input(template)).blocks).toHaveLength(32);
   });
 
   it("gives every block a block_id carrying the nonce, all new on each render", () => {
@@ -104,7 +104,7 @@ describe("buildChecklistMessage for Justworks", () => {
     expect(idsA.every((id) => id.endsWith(":aaa"))).toBe(true);
     expect(idsB.every((id) => id.endsWith(":bbb"))).toBe(true);
     expect(idsA.filter((id) => idsB.includes(id))).toEqual([]);
-    expect(idsA).toContain("s3:perm:payments-view:aaa");
+    expect(idsA).toContain("s3:perm:payments-invoices-reporting:aaa");
   });
 
   it("rejects a nonce that could break block_ids", () => {
@@ -118,7 +118,7 @@ describe("buildChecklistMessage for Justworks", () => {
   it("makes every item its own single-option checkbox, ticked only when done", () => {
     const state = new Map<string, ItemState>([
       ["add-user", { done: true, source: "slack", byUserId: "U012ABCDEF", at: AT }],
-      ["payments-view", { done: true, source: "finch", at: AT }],
+      ["payments-invoices-reporting", { done: true, source: "finch", at: AT }],
       ["benefits-manage", { done: true, source: "slack", byUserId: null }],
       ["grant-admin", { done: false, source: "slack", byUserId: "U012ABCDEF" }],
     ]);
@@ -134,11 +134,13 @@ describe("buildChecklistMessage for Justworks", () => {
     expect(byKey.get("add-user")!.description?.text).toBe(
       `Ticked by <@U012ABCDEF> · <!date^${AT.getTime() / 1000}^{date_short}|2026-03-02>`,
     );
-    expect(byKey.get("payments-view")!.description?.text).toMatch(/^Verified by Finch · <!date\^/);
+    expect(byKey.get("payments-invoices-reporting")!.description?.text).toMatch(
+      /^Verified by Finch · <!date\^/,
+    );
     expect(byKey.get("benefits-manage")!.description?.text).toBe("Ticked in Slack");
     expect(byKey.get("hr-manage")!.text.text).toBe("Manage employees");
     expect(byKey.get("hr-manage")!.description?.text).toBe(
-      "Company > Permissions > Company HR: Manage employees",
+      "Required by Finch · Company > Permissions > Company HR",
     );
     expect(byKey.get("grant-admin")!.description?.text).toBe(
       "Tick when done · Finch confirms it once connected",
@@ -148,16 +150,19 @@ describe("buildChecklistMessage for Justworks", () => {
 
   it("shows why verification failed under an open item", () => {
     const state = new Map<string, ItemState>([
-      ["payments-view", { done: false, source: "finch", note: "Finch could not list payments" }],
+      [
+        "payments-invoices-reporting",
+        { done: false, source: "finch", note: "Finch could not list payments" },
+      ],
     ]);
     const boxes = checkboxesOf(buildChecklistMessage(input(template, { state })).blocks);
-    const box = boxes.find((b) => b.action_id === "tick:payments-view")!;
+    const box = boxes.find((b) => b.action_id === "tick:payments-invoices-reporting")!;
     expect(box.options[0]!.description?.text).toBe("⚠️ Finch could not list payments");
   });
 
   it("states progress in the fallback text, the progress line and the metadata", () => {
     const state = new Map<string, ItemState>(
-      ["add-user", "grant-admin", "verify-permissions", "note-details", "hr-view-basic"].map((k) => [
+      ["add-user", "grant-admin", "verify-permissions", "note-details", "settings-edit-company"].map((k) => [
         k,
         { done: true, source: "slack" },
       ]),
@@ -165,7 +170,7 @@ describe("buildChecklistMessage for Justworks", () => {
     const message = buildChecklistMessage(input(template, { state }));
     expect(message.text).toBe("Justworks setup checklist for Acme — 4 of 6 steps done");
     expect(sectionTexts(message.blocks)).toContainEqual(
-      "*4 of 6 steps done*   ▰▰▰▰▱▱\nNext for your HR admin: *Step 3 · Turn on the permissions Fleet needs*",
+      "*4 of 6 steps done*   ▰▰▰▰▱▱\nNext for your HR admin: *Step 3 · Turn on the permissions Finch requires*",
     );
     expect(message.metadata).toEqual({
       event_type: MetadataEventType.checklist,
@@ -174,10 +179,10 @@ describe("buildChecklistMessage for Justworks", () => {
         steps_done: 4,
         steps_total: 6,
         items_done: 5,
-        items_total: 14,
+        items_total: 11,
       },
     });
-    expect(sectionTexts(message.blocks).find((t) => t.startsWith("*Step 3"))).toContain("1 of 9 granted");
+    expect(sectionTexts(message.blocks).find((t) => t.startsWith("*Step 3"))).toContain("1 of 6 granted");
   });
 
   it("says when the customer's part is done, and when everything is", () => {
@@ -198,14 +203,14 @@ describe("buildChecklistMessage for Justworks", () => {
     );
   });
 
-  it("tells the HR admin exactly whom to add in step 1", () => {
+  it("tells the HR admin exactly what to enter in step 1, from Finch's form", () => {
     const texts = sectionTexts(buildChecklistMessage(input(template)).blocks);
     const step1 = texts.find((t) => t.startsWith("*Step 1 · "))!;
     expect(step1).toContain(":bust_in_silhouette: Your HR admin");
-    expect(step1).toContain("*Fleet Integration*");
-    expect(step1).toContain("First name: `Fleet`");
-    expect(step1).toContain("Last name: `Integration`");
-    expect(step1).toContain("Email: `fleet+acme@fleet.io`");
+    expect(step1).toContain("Member Type: `3rd Party Admin/Accountant`");
+    expect(step1).toContain("First Name: the name shown in Finch Connect");
+    expect(step1).toContain("Last Name: `Admin`");
+    expect(step1).toContain("Show in Directory and Org Chart: `No`");
     expect(step1).toContain("*Manage &gt; Employees*");
     expect(texts.find((t) => t.startsWith("*Step 6 · "))).toContain(":office: Fleet");
   });
@@ -214,11 +219,11 @@ describe("buildChecklistMessage for Justworks", () => {
     const step3 = sectionTexts(buildChecklistMessage(input(template)).blocks).find((t) =>
       t.startsWith("*Step 3"),
     )!;
-    expect(step3).toContain("except *Manage company benefits*");
+    expect(step3).toContain("except *Edit employee permissions*, *Upload &amp; view all documents*");
     const groups = sectionTexts(buildChecklistMessage(input(template)).blocks).filter((t) =>
       /^\*[^*]+\*$/.test(t),
     );
-    expect(groups).toEqual(["*Company HR*", "*Settings*", "*Payments*", "*Benefits/Deductions*"]);
+    expect(groups).toEqual(["*Settings*", "*Payments*", "*Company HR*", "*Benefits*"]);
   });
 
   it("shows the call time in each reader's own time zone", () => {

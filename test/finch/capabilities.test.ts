@@ -1,0 +1,83 @@
+/**
+ * What Fleet asks Finch about a provider (GET /providers) and what it passes on: every template's auth
+ * method reaches `connect.sessions.new`, only offered products are requested, and an assisted provider's
+ * thread says Finch may take days while polling goes on.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadTemplates } from "../../src/checklist/template-registry.ts";
+import { ManualClock } from "../../src/context.ts";
+import { forgetProviderCapabilities, providerCapabilities } from "../../src/finch/providers.ts";
+import { connectUrlFor } from "../../src/onboarding/connect-links.ts";
+import { type Harness, startHarness } from "../helpers/harness.ts";
+import { connect, nthVerification, onboard, openLink } from "./helpers.ts";
+
+describe("Finch provider capabilities", () => {
+  let h: Harness;
+  const clock = new ManualClock();
+  beforeAll(async () => {
+    forgetProviderCapabilities();
+    h = await startHarness({ clock });
+  });
+  afterAll(async () => h?.stop());
+
+  it("passes every template's auth method and only the products Finch lists for its provider", async () => {
+    const o = await onboard(h);
+    for (const t of loadTemplates()) {
+      await h.db.prisma.finchConnectSession.deleteMany({ where: { onboardingId: o.id } });
+      await h.db.prisma.onboarding.update({ where: { id: o.id }, data: { providerId: t.id } });
+      const opened = await openLink(connectUrlFor(h.app.ctx, o.id));
+      expect(opened.status, t.id).toBe(302);
+      const session = h.finch.sessions.get(opened.sessionId)!;
+      expect(session.providerId).toBe(t.finch.providerId);
+      expect(session.authMethod, t.id).toBe(t.finch.authMethod);
+      const listed = h.finch.providers.find((p) => p.id === t.finch.providerId)!;
+      expect(session.products.every((p) => listed.products.includes(p))).toBe(true);
+    }
+    // Justworks: the template wants benefits, Finch does not list it, so it is not requested.
+    await h.db.prisma.finchConnectSession.deleteMany({ where: { onboardingId: o.id } });
+    await h.db.prisma.onboarding.update({ where: { id: o.id }, data: { providerId: "justworks" } });
+    const justworks = h.finch.sessions.get((await openLink(connectUrlFor(h.app.ctx, o.id))).sessionId)!;
+    expect(justworks.products).not.toContain("benefits");
+    expect(justworks.authMethod).toBe("credential");
+  });
+
+  it("caches the listing: one GET /providers for many lookups, again after an hour", async () => {
+    forgetProviderCapabilities();
+    const before = h.finch.calls.filter((c) => c.path === "/providers").length;
+    const a = await providerCapabilities(h.app.ctx, "justworks");
+    const b = await providerCapabilities(h.app.ctx, "bamboo_hr");
+    expect(a?.products.has("benefits")).toBe(false);
+    expect(a?.authMethods).toEqual(["credential"]);
+    expect(b?.products.size).toBeGreaterThan(0);
+    expect(await providerCapabilities(h.app.ctx, "no_such_provider")).toBeNull();
+    expect(h.finch.calls.filter((c) => c.path === "/providers").length).toBe(before + 1);
+    clock.advance(61 * 60_000);
+    await providerCapabilities(h.app.ctx, "justworks");
+    expect(h.finch.calls.filter((c) => c.path === "/providers").length).toBe(before + 2);
+  });
+
+  it("answers null (callers fall back to the template) when Finch cannot list providers", async () => {
+    forgetProviderCapabilities();
+    h.finch.injectFault({ path: "/providers", status: 500, times: 3 });
+    expect(await providerCapabilities(h.app.ctx, "justworks")).toBeNull();
+    forgetProviderCapabilities();
+  });
+
+  it("assisted: the thread says Finch may take days, and the connection stays polled", async () => {
+    const o = await onboard(h);
+    await h.db.prisma.onboarding.update({ where: { id: o.id }, data: { providerId: "adp_run" } });
+    await connect(h, o, { status: "pending" });
+    const report = await nthVerification(h, o, 1);
+    const text = JSON.stringify(report.blocks);
+    expect(report.metadata?.event_payload).toMatchObject({
+      outcome: "syncing",
+      connection_status: "pending",
+    });
+    expect(text).toContain("can take a few days");
+    expect(text).toContain("*assisted:* pending");
+    expect(text).not.toContain(":x:");
+    const row = await h.db.prisma.finchConnection.findUniqueOrThrow({ where: { onboardingId: o.id } });
+    expect(row.verifiedAt).toBeNull();
+    expect(row.nextPollAt).not.toBeNull();
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * Issue #13, the Finch side, end to end over real HTTP: a Justworks customer connects while Finch's
+ * first sync is still running and Finch does not offer benefits for Justworks. The thread says "syncing"
+ * (never a red cross, never an unticked step), the sync's webhooks bring the verdict by themselves, and
+ * it ends "verified" with benefits left to a person.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { forgetProviderCapabilities } from "../../src/finch/providers.ts";
+import type { StoredMessage } from "../../src/sandbox/slack/index.ts";
+import {
+  connect,
+  nthVerification,
+  onboard,
+  threadReplies,
+  tickedItems,
+  verifications,
+} from "../finch/helpers.ts";
+import { eventually, type Harness, startHarness } from "../helpers/harness.ts";
+
+const text = (m: StoredMessage) => `${m.text ?? ""} ${JSON.stringify(m.blocks ?? [])}`;
+const payload = (m: StoredMessage) => m.metadata?.event_payload ?? {};
+
+describe("Justworks with a slow first sync and no benefits at Finch", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    forgetProviderCapabilities();
+    h = await startHarness();
+  });
+  afterAll(async () => h?.stop());
+
+  it("says 'syncing' without a red cross, then ends verified by Finch's webhooks alone", async () => {
+    const o = await onboard(h);
+    const { connectionId } = await connect(h, o, { initialSync: { readDelayMs: 400 } });
+
+    // Connect asked Finch only for what it offers, with the guide's auth method.
+    const session = [...h.finch.sessions.values()].find((s) => s.customerId === o.id)!;
+    expect(session.authMethod).toBe("credential");
+    expect(session.products).not.toContain("benefits");
+    expect(session.products).toEqual(expect.arrayContaining(["company", "directory", "payment"]));
+    expect(h.finch.calls.some((c) => c.path === "/providers" && c.status === 200)).toBe(true);
+
+    const first = await nthVerification(h, o, 1, 20_000);
+    expect(payload(first)).toMatchObject({ outcome: "syncing", connection_status: "processing" });
+    expect(text(first)).toContain("still syncing");
+    // Finch's own words, from introspection: the connection's message and the method's status.
+    expect(text(first)).toContain("The initial data sync has not finished");
+    expect(text(first)).toContain("*credential:* processing");
+    expect(text(first)).toContain("Manage company benefits — Finch does not offer this data for Justworks");
+    const whileSyncing = tickedItems(h, o);
+    expect([...whileSyncing.values()].some(Boolean)).toBe(false);
+
+    // The first sync finishes: Finch sends its job and account webhooks; nobody presses anything.
+    for (const event of h.finch.finishInitialSync(connectionId)) {
+      const res = await h.finch.sendWebhook(
+        `${h.app.url}/finch/webhooks`,
+        h.secrets.finchWebhookSecret,
+        event,
+      );
+      expect(res.status).toBe(200);
+    }
+    const last = await eventually(
+      () => verifications(h, o).find((m) => payload(m).outcome === "verified"),
+      20_000,
+      "the verified report",
+    );
+    expect(text(last)).toContain("connected and verified");
+    expect(text(last)).toContain("Edit company settings — granted");
+    expect(text(last)).toContain("Manage employees — granted");
+    expect(text(last)).toContain("View invoices &amp; reporting — granted");
+    expect(text(last)).toContain("Manage company benefits — Finch does not offer this data for Justworks");
+
+    // Never a red cross, and nothing that was ticked opened again.
+    for (const m of threadReplies(h, o)) expect(text(m)).not.toContain(":x:");
+    const ticked = await eventually(
+      () => {
+        const t = tickedItems(h, o);
+        return ["add-user", "grant-admin", "connect", "hr-manage"].every((k) => t.get(k)) ? t : null;
+      },
+      10_000,
+      "the proven items ticked",
+    );
+    expect(ticked.get("benefits-manage")).toBe(false);
+    expect(ticked.get("settings-edit-employee-permissions")).toBe(false);
+  });
+});
