@@ -22,6 +22,7 @@ export async function buildChecklistFor(ctx: AppContext, onboardingId: string) {
     include: { customer: true },
   });
   const state = await loadItemStates(ctx, onboardingId);
+  const limitedInvites = await ctx.db.prisma.invite.count({ where: { onboardingId, externalLimited: true } });
   const message = buildChecklistMessage({
     template: getTemplate(onboarding.providerId),
     companyName: onboarding.customer.name,
@@ -32,6 +33,7 @@ export async function buildChecklistFor(ctx: AppContext, onboardingId: string) {
     onboardingId,
     callAt: onboarding.callAt,
     connectUrl: onboarding.status === "active" ? connectUrlFor(ctx, onboardingId) : null,
+    guestsPostOnly: limitedInvites > 0,
   });
   return { onboarding, message, version: onboarding.checklistVersion };
 }

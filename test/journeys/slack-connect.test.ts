@@ -37,6 +37,12 @@ async function onboard(harness: Harness, text: string) {
   return (await harness.driver.waitForResponse(res.responseUrl, 10_000)) as { text: string };
 }
 
+/** The pinned checklist of the newest onboarding. */
+async function checklistOf(harness: Harness) {
+  const channel = await latestOnboardingChannel(harness);
+  return harness.slack.messages(channel.id).find((m) => m.metadata?.event_type === "onboarding_checklist");
+}
+
 describe("Slack Connect invitations", () => {
   it("invites HR admins as full members, so they can add colleagues", async () => {
     h = await startHarness();
@@ -46,6 +52,7 @@ describe("Slack Connect invitations", () => {
     expect(String(call?.args.external_limited)).toBe("false");
     expect(h.slack.invites.map((i) => i.externalLimited)).toEqual([false]);
     expect((await h.db.prisma.invite.findFirstOrThrow()).externalLimited).toBe(false);
+    expect(JSON.stringify((await checklistOf(h))?.blocks)).not.toContain("Adding colleagues");
   });
 
   it("falls back to limited invitations where our workspace forbids full ones, and tells the rep", async () => {
@@ -62,6 +69,8 @@ describe("Slack Connect invitations", () => {
     expect(report.text).toContain("limited");
     const stored = await h.db.prisma.invite.findMany();
     expect(stored.every((i) => i.externalLimited && i.status === "sent")).toBe(true);
+    // The guide is worded for it: the HR admins cannot add colleagues themselves.
+    expect(JSON.stringify((await checklistOf(h))?.blocks)).toContain("ask your Fleet rep to invite them");
   });
 
   it("gives the rep advice when our workspace has no Slack Connect", async () => {

@@ -40,7 +40,16 @@ export interface ChecklistMessageInput {
   onboardingId: string;
   callAt?: Date | null;
   connectUrl?: string | null;
+  /**
+   * The customer's admins joined with limited Slack Connect invitations (our workspace forbids full ones): they
+   * can post, but not add colleagues to the channel, so the guide says who can.
+   */
+  guestsPostOnly?: boolean;
 }
+
+/** Says who adds the customer's colleagues when their invitations let them post only. */
+export const POST_ONLY_NOTE =
+  ":busts_in_silhouette: *Adding colleagues:* your invitation lets you post here but not invite others — ask your Fleet rep to invite them.";
 
 /** Metadata that marks the checklist message and carries its progress. */
 export interface ChecklistMetadata {
@@ -271,6 +280,7 @@ export function buildChecklistMessage(input: ChecklistMessageInput): ChecklistMe
       elements: [
         mrkdwn(`:stopwatch: *Takes* ${fill(template.setupTime)}`),
         mrkdwn(`:key: *Before you begin:* ${fill(template.beforeYouBegin)}`),
+        ...(input.guestsPostOnly ? [mrkdwn(POST_ONLY_NOTE)] : []),
         ...(template.finch.authNote === null
           ? []
           : [mrkdwn(`:link: *How you connect:* ${fill(template.finch.authNote)}`)]),
