@@ -10,6 +10,7 @@ export const COMMAND = "/fleet";
 export const ActionId = {
   tickPrefix: "tick:",
   connectLink: "connect_link",
+  addToCalendar: "add_to_calendar",
   recheck: "recheck",
   reschedule: "reschedule",
   homeScope: "home_scope",
