@@ -34,6 +34,8 @@ export const CallbackId = {
 /** `event_type`s of the message metadata on the bot's own messages. */
 export const MetadataEventType = {
   checklist: "onboarding_checklist",
+  /** A checklist replaced by another provider's (`/fleet provider`): no longer found as the checklist. */
+  checklistReplaced: "onboarding_checklist_replaced",
   connectLink: "finch_connect_link",
   verification: "finch_verification",
   reminder: "onboarding_reminder",
