@@ -180,6 +180,34 @@ describe("the call in the calendar", () => {
     ]);
   });
 
+  it("/fleet onboard with call= shares the file too; a re-run with another call= moves it (SEQUENCE 1)", async () => {
+    expect(
+      await fleet(`onboard Gamma Ltd hr=gamma@gamma.example call=${bookedDay}T11:00 tz=${ZONE}`),
+    ).toContain("Checklist pinned");
+    const o = await h.db.prisma.onboarding.findFirstOrThrow({ where: { customer: { name: "Gamma Ltd" } } });
+    const icsIn = async () => {
+      const shared = h.slack.messages(o.channelId ?? "").flatMap((m) => m.files ?? []);
+      return Promise.all(
+        shared.map(async (f) => {
+          const url = new URL(`/files-pri/${f.id}/${encodeURIComponent(f.name)}`, h.slack.url);
+          const res = await fetch(url, { headers: { authorization: `Bearer ${h.secrets.botToken}` } });
+          return readBack(await res.text());
+        }),
+      );
+    };
+    expect(await icsIn()).toEqual([
+      expect.objectContaining({ method: "PUBLISH", sequence: 0, tzid: ZONE, wallClock: "11:00" }),
+    ]);
+    await fleet(`onboard Gamma Ltd hr=gamma@gamma.example call=${movedDay}T11:00 tz=${ZONE}`);
+    const [first, second, ...more] = await icsIn();
+    expect(more).toEqual([]);
+    expect(second).toMatchObject({
+      sequence: 1,
+      uid: first?.uid,
+      startUtc: at(movedDay, "11:00").toISOString(),
+    });
+  });
+
   it("a failed upload leaves the call booked and tells the rep", async () => {
     expect(await fleet(`onboard Beta Inc hr=beta@beta.example`)).toContain("Checklist pinned");
     const before = h.slack.files.filter((f) => f.completed).length;

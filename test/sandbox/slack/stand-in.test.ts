@@ -270,7 +270,9 @@ describe("messages", () => {
     await client.pins.remove({ channel, timestamp: posted.ts ?? "" });
     expect(standIn.pins(channel)).toEqual([]);
     expect(await slackError(client.pins.remove({ channel, timestamp: posted.ts ?? "" }))).toBe("no_pin");
-    expect(await slackError(client.pins.remove({ channel, timestamp: "1.000001" }))).toBe("message_not_found");
+    expect(await slackError(client.pins.remove({ channel, timestamp: "1.000001" }))).toBe(
+      "message_not_found",
+    );
   });
 
   it("opens a DM when posting to a user id", async () => {
