@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { ProviderChoice } from "./provider-names.ts";
 import { type ProviderTemplate, TemplateError, UnknownProviderError } from "./template-format.ts";
 import { parseTemplate } from "./template-schema.ts";
 
@@ -54,4 +55,11 @@ export function getTemplate(id: string): ProviderTemplate {
 /** Ids of every available template, sorted. */
 export function templateIds(): string[] {
   return [...templates().keys()].sort();
+}
+
+/** Every provider with a template, as id and display name, sorted by display name. */
+export function providerChoices(): ProviderChoice[] {
+  return [...templates().values()]
+    .map((t) => ({ id: t.id, name: t.displayName }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }

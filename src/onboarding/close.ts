@@ -4,6 +4,7 @@ import type { AppContext } from "../context.ts";
 import { adviceFor, isTransientSlackError, slackErrorCode } from "../slack-gateway/errors.ts";
 import { type Actor, isOurUser } from "./actor.ts";
 import { audit } from "./audit.ts";
+import { shareCallCalendar } from "./call-calendar.ts";
 import { refreshChecklist } from "./checklist-service.ts";
 import { sendSharedInvite } from "./invites.ts";
 
@@ -19,7 +20,13 @@ async function close(ctx: AppContext, onboardingId: string, actor: Actor): Promi
   const now = ctx.clock.now();
   const closed = await ctx.db.prisma.onboarding.updateMany({
     where: { id: onboardingId, status: "active" },
-    data: { status: "done", closedAt: now, checklistVersion: { increment: 1 } },
+    // The call's calendar entry is cancelled too: its SEQUENCE goes up with the METHOD:CANCEL file.
+    data: {
+      status: "done",
+      closedAt: now,
+      checklistVersion: { increment: 1 },
+      callSequence: { increment: 1 },
+    },
   });
   const o = await ctx.db.prisma.onboarding.findUniqueOrThrow({
     where: { id: onboardingId },
@@ -38,7 +45,12 @@ async function close(ctx: AppContext, onboardingId: string, actor: Actor): Promi
     });
     await refreshChecklist(ctx, onboardingId);
   }
-  return `:checkered_flag: *${o.customer.name}* is closed: reminders and nudges stopped, history kept.`;
+  // A call still ahead is taken out of calendars; one that already took place stays there as a record.
+  const warnings = o.callAt && o.callAt > now ? await shareCallCalendar(ctx, onboardingId, "cancelled") : [];
+  return [
+    `:checkered_flag: *${o.customer.name}* is closed: reminders and nudges stopped, history kept.`,
+    ...warnings,
+  ].join("\n");
 }
 
 /** Hands an onboarding over to another rep of our workspace; both reps' Homes follow. */

@@ -2,6 +2,7 @@
  * What it takes to start an onboarding, validated the same way whether it came from `/fleet onboard …`
  * text or from the modal: every problem is named, nothing is created until all are fixed.
  */
+import { type ProviderChoice, resolveProvider } from "../checklist/provider-names.ts";
 import { isValidTimeZone, parseLocalDateTime } from "../time.ts";
 
 /** Raw fields as typed by a person. */
@@ -39,7 +40,7 @@ export function isEmail(text: string): boolean {
 /** Validates a draft; returns the request or every problem found. */
 export function validateOnboardDraft(
   draft: OnboardDraft,
-  context: { now: Date; defaultTimeZone: string; providers: readonly string[] },
+  context: { now: Date; defaultTimeZone: string; providers: readonly ProviderChoice[] },
 ): { ok: true; request: OnboardRequest } | { ok: false; problems: string[] } {
   const problems: string[] = [];
   const company = (draft.company ?? "").replace(/\s+/g, " ").trim();
@@ -65,12 +66,10 @@ export function validateOnboardDraft(
   if (!zoneOk)
     problems.push(`"${clip(timeZone)}" is not a time zone (use an IANA name like America/New_York)`);
 
-  const provider = (draft.provider ?? "justworks").trim().toLowerCase();
-  if (!context.providers.includes(provider)) {
-    problems.push(
-      `"${clip(provider)}" is not a supported HR provider (supported: ${context.providers.join(", ")})`,
-    );
-  }
+  // Finch's id or a common name ("BambooHR", "bamboo", "ADP Run"); Justworks when none is given.
+  const resolved = resolveProvider(draft.provider?.trim() || "justworks", context.providers);
+  if (!resolved.ok) problems.push(resolved.message.replace(/\.$/, ""));
+  const provider = resolved.ok ? resolved.id : "";
 
   let callAt: Date | null = null;
   if (draft.call instanceof Date) callAt = draft.call;

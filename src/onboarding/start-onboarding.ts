@@ -9,6 +9,7 @@ import { adviceFor, isTransientSlackError, slackErrorCode } from "../slack-gatew
 import { MetadataEventType } from "../slack-gateway/ids.ts";
 import type { Actor } from "./actor.ts";
 import { audit } from "./audit.ts";
+import { type CallCalendarChange, shareCallCalendar } from "./call-calendar.ts";
 import { buildChecklistFor } from "./checklist-service.ts";
 import { sendSharedInvite } from "./invites.ts";
 import { channelNameFor, companySlug, customerNameKey } from "./names.ts";
@@ -40,7 +41,7 @@ export async function startOnboarding(
   actor: Actor,
   hooks: OnboardingHooks,
 ): Promise<OnboardReport> {
-  const { onboarding, resumed } = await findOrCreateOnboarding(ctx, request, actor);
+  const { onboarding, resumed, callChange } = await findOrCreateOnboarding(ctx, request, actor);
   // One saga at a time per onboarding (two reps, a double click, two replicas): a second one would create
   // a second channel under a suffixed name. The lease expires by itself if its holder dies.
   if (!(await claimLease(ctx, setupKey(onboarding.id)))) {
@@ -54,7 +55,7 @@ export async function startOnboarding(
     };
   }
   try {
-    return await runSaga(ctx, request, actor, hooks, onboarding, resumed);
+    return await runSaga(ctx, request, actor, hooks, onboarding, resumed, callChange);
   } finally {
     await releaseQuietly(ctx, setupKey(onboarding.id));
   }
@@ -86,6 +87,7 @@ async function runSaga(
   hooks: OnboardingHooks,
   onboarding: Awaited<ReturnType<typeof findOrCreateOnboarding>>["onboarding"],
   resumed: boolean,
+  callChange: CallCalendarChange | null,
 ): Promise<OnboardReport> {
   // The day-before reminder follows the call booked (or moved by a re-run) here; never throws.
   await hooks.callBooked(ctx, onboarding.id);
@@ -201,6 +203,13 @@ async function runSaga(
     data: { setupStage: report.complete ? "ready" : "checklist" },
   });
   report.lines.push(`Checklist pinned in <#${channelId}>.`);
+  // The call's calendar file goes out when this run booked or moved it, or when the channel it was booked
+  // for only now got its checklist (an earlier run stopped before).
+  const calendar = callChange ?? (!onboarding.checklistTs && onboarding.callAt ? "booked" : null);
+  if (calendar) {
+    for (const warning of await shareCallCalendar(ctx, onboarding.id, calendar))
+      report.lines.push(`:warning: ${warning}`);
+  }
   return report;
 }
 
@@ -249,13 +258,19 @@ async function findOrCreateOnce(ctx: AppContext, request: OnboardRequest, actor:
     data: request.hrEmails.map((email) => ({ onboardingId: onboarding.id, email })),
     skipDuplicates: true,
   });
+  let callChange: CallCalendarChange | null = !existing && onboarding.callAt ? "booked" : null;
   if (existing && request.callAt && request.callAt.getTime() !== existing.callAt?.getTime()) {
     await ctx.db.prisma.onboarding.update({
       where: { id: existing.id },
-      data: { callAt: request.callAt, timeZone: request.timeZone },
+      data: {
+        callAt: request.callAt,
+        timeZone: request.timeZone,
+        ...(existing.callAt ? { callSequence: { increment: 1 } } : {}),
+      },
     });
+    callChange = existing.callAt ? "moved" : "booked";
   }
-  return { onboarding, resumed: !!existing };
+  return { onboarding, resumed: !!existing, callChange };
 }
 
 async function createChannel(ctx: AppContext, onboardingId: string, company: string, report: OnboardReport) {

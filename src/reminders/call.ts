@@ -6,8 +6,9 @@
 import type { AppContext } from "../context.ts";
 import type { Actor } from "../onboarding/actor.ts";
 import { audit } from "../onboarding/audit.ts";
+import { callCalendarLink, shareCallCalendar } from "../onboarding/call-calendar.ts";
 import { refreshChecklist } from "../onboarding/checklist-service.ts";
-import { callChangeNote } from "../slack/views/call-change.ts";
+import { buildCallChangeMessage, callChangeNote } from "../slack/views/call-change.ts";
 import { slackErrorCode } from "../slack-gateway/errors.ts";
 import { isValidTimeZone } from "../time.ts";
 import { syncCallReminder } from "./schedule.ts";
@@ -92,7 +93,13 @@ export async function rescheduleCall(ctx: AppContext, change: CallChange): Promi
       // Conditional on "active": a `/fleet done` racing with this wins, and no reminder is scheduled.
       const updated = await tx.onboarding.updateMany({
         where: { id: change.onboardingId, status: "active" },
-        data: { callAt: change.callAt, timeZone: change.timeZone, checklistVersion: { increment: 1 } },
+        data: {
+          callAt: change.callAt,
+          timeZone: change.timeZone,
+          checklistVersion: { increment: 1 },
+          // A move is a new version of the same calendar entry (RFC 5545 SEQUENCE); a first booking is 0.
+          ...(before.callAt ? { callSequence: { increment: 1 } } : {}),
+        },
       });
       if (updated.count === 0) return "closed" as const;
     }
@@ -124,13 +131,13 @@ export async function rescheduleCall(ctx: AppContext, change: CallChange): Promi
   }
   if (before.channelId) {
     try {
+      const calendarUrl = await callCalendarLink(ctx, change.onboardingId);
+      const facts = { ...result, byUserId: change.actor.internal ? change.actor.userId : undefined, now };
       await ctx.slack.chat.postMessage({
         channel: before.channelId,
-        text: callChangeNote({
-          ...result,
-          byUserId: change.actor.internal ? change.actor.userId : undefined,
-          now,
-        }),
+        ...(calendarUrl
+          ? buildCallChangeMessage({ ...facts, calendarUrl })
+          : { text: callChangeNote(facts) }),
         unfurl_links: false,
       });
     } catch (err) {
@@ -139,6 +146,9 @@ export async function rescheduleCall(ctx: AppContext, change: CallChange): Promi
         `The note in <#${before.channelId}> could not be posted (Slack: ${slackErrorCode(err)}).`,
       );
     }
+    result.warnings.push(
+      ...(await shareCallCalendar(ctx, change.onboardingId, before.callAt ? "moved" : "booked")),
+    );
   }
   return result;
 }

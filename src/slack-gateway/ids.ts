@@ -10,6 +10,7 @@ export const COMMAND = "/fleet";
 export const ActionId = {
   tickPrefix: "tick:",
   connectLink: "connect_link",
+  addToCalendar: "add_to_calendar",
   recheck: "recheck",
   reschedule: "reschedule",
   homeScope: "home_scope",
@@ -34,6 +35,8 @@ export const CallbackId = {
 /** `event_type`s of the message metadata on the bot's own messages. */
 export const MetadataEventType = {
   checklist: "onboarding_checklist",
+  /** A checklist replaced by another provider's (`/fleet provider`): no longer found as the checklist. */
+  checklistReplaced: "onboarding_checklist_replaced",
   connectLink: "finch_connect_link",
   verification: "finch_verification",
   reminder: "onboarding_reminder",

@@ -111,7 +111,11 @@ describe("booking and moving the call", () => {
     // The pinned checklist shows the new time; the channel gets a short note.
     const update = h.slack.callsTo("chat.update").slice(updatesBefore).at(-1);
     expect(text(update?.args.blocks)).toContain(`<!date^${unix(moved)}^`);
-    const note = h.slack.messages(channelId).at(-1);
+    // The note is followed by the calendar file (test/reminders/calendar-journey.test.ts).
+    const note = h.slack
+      .messages(channelId)
+      .filter((m) => !m.files)
+      .at(-1);
     expect(note?.text).toContain("moved to");
     expect(note?.text).toContain(`<!date^${unix(moved)}^`);
     const event = await h.db.prisma.auditEvent.findFirstOrThrow({

@@ -2,7 +2,11 @@ import type { AnyBlock, KnownBlock } from "@slack/types";
 import { describe, expect, it } from "vitest";
 import { callPrepFor } from "../../src/reminders/call-prep.ts";
 import type { DigestCall } from "../../src/reminders/facts.ts";
-import { callChangeNote, callChangeReply } from "../../src/slack/views/call-change.ts";
+import {
+  buildCallChangeMessage,
+  callChangeNote,
+  callChangeReply,
+} from "../../src/slack/views/call-change.ts";
 import { findBlockKitViolations } from "../../src/slack/views/limits.ts";
 import { buildNudgeMessage } from "../../src/slack/views/nudge.ts";
 import { buildCallReminderMessage, type CallReminderInput } from "../../src/slack/views/reminder.ts";
@@ -38,6 +42,7 @@ function reminderInput(overrides: Partial<CallReminderInput> = {}): CallReminder
     hrAdminUserIds: ["U0HR", "not-a-user", "U0HR"],
     ownerUserId: "U0REP",
     haveReady: callPrepFor("justworks", { integrationUserEmail: "integrations+acme@fleet.example" }),
+    calendarUrl: "https://calendar.google.com/calendar/render?action=TEMPLATE&text=Acme",
     ...overrides,
   };
 }
@@ -125,6 +130,21 @@ describe("day-before reminder", () => {
     expect(json(m.blocks)).toContain("&lt;Zürich&gt;");
     expect(m.text).not.toContain("<Zürich>");
     expect(violations(m.blocks)).toEqual([]);
+  });
+
+  it("carries the Add to Google Calendar link as a URL button, open steps or all done", () => {
+    const url = "https://calendar.google.com/calendar/render?action=TEMPLATE&text=Acme%20call";
+    const done = { openByOwner: { customer: [], fleet: [] }, allStepsDone: true, connectionVerified: true };
+    for (const m of [
+      buildCallReminderMessage(reminderInput({ calendarUrl: url })),
+      buildCallReminderMessage(reminderInput({ calendarUrl: url, ...done })),
+    ]) {
+      const buttons = m.blocks.flatMap((b) =>
+        b.type === "section" && b.accessory?.type === "button" ? [b.accessory] : [],
+      );
+      expect(buttons.filter((b) => b.action_id === ActionId.addToCalendar).map((b) => b.url)).toEqual([url]);
+      expect(violations(m.blocks)).toEqual([]);
+    }
   });
 
   it("has a generic call-prep list for providers without their own", () => {
@@ -306,5 +326,17 @@ describe("call change texts", () => {
       "goes out within a minute",
     );
     expect(callChangeReply({ ...facts, changed: false })).toContain("already booked");
+  });
+
+  it("the channel note carries the note and an Add to Google Calendar button", () => {
+    const calendarUrl = "https://calendar.google.com/calendar/render?action=TEMPLATE&ctz=Europe%2FBerlin";
+    const m = buildCallChangeMessage({ ...facts, calendarUrl });
+    expect(m.text).toBe(callChangeNote(facts));
+    expect(json(m.blocks)).toContain("moved to");
+    const actions = m.blocks.find((b) => b.type === "actions");
+    expect(actions?.type === "actions" ? actions.elements : []).toEqual([
+      expect.objectContaining({ type: "button", action_id: ActionId.addToCalendar, url: calendarUrl }),
+    ]);
+    expect(violations(m.blocks)).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@
  * today's facts (the call may have moved, the steps may be done), right before it is posted.
  */
 import type { KnownBlock, MessageMetadata } from "@slack/types";
+import { googleCalendarLink } from "../../onboarding/calendar.ts";
 import { connectUrlFor } from "../../onboarding/connect-links.ts";
 import { buildNudgeMessage } from "../../slack/views/nudge.ts";
 import { buildCallReminderMessage } from "../../slack/views/reminder.ts";
@@ -75,6 +76,14 @@ async function prepareDayBefore(rt: SchedulerRuntime, r: ClaimedReminder, now: D
     hrAdminUserIds: f.hrAdminUserIds,
     ownerUserId: f.ownerUserId,
     haveReady: callPrepFor(f.providerId, { integrationUserEmail: f.integrationUserEmail }),
+    calendarUrl: googleCalendarLink({
+      onboardingId,
+      companyName: f.companyName,
+      callAt: f.callAt,
+      timeZone: f.timeZone,
+      sequence: 0,
+      cancelled: false,
+    }),
   });
   return {
     kind: "send",

@@ -2,6 +2,7 @@
  * `/fleet` text → a typed subcommand, or a precise complaint with the usage. Total: any text gives one of
  * the two, never an exception (property-tested).
  */
+import { type ProviderChoice, resolveProvider } from "../../checklist/provider-names.ts";
 import {
   type OnboardDraft,
   type OnboardRequest,
@@ -12,7 +13,7 @@ import { isValidTimeZone, parseLocalDateTime } from "../../time.ts";
 /** Subcommands and their usage lines. */
 export const USAGE = {
   onboard:
-    "`/fleet onboard <Company name> hr=<email>[,<email>…] [call=<YYYY-MM-DDTHH:mm>] [tz=<IANA zone>] [provider=justworks]` — open a Slack Connect channel and checklist (no text: a form)",
+    "`/fleet onboard <Company name> hr=<email>[,<email>…] [call=<YYYY-MM-DDTHH:mm>] [tz=<IANA zone>] [provider=<id or name, e.g. BambooHR>]` — open a Slack Connect channel and checklist (no text: a form)",
   status: "`/fleet status [company]` — progress, invites, call and connection",
   link: "`/fleet link [company]` — post the Finch Connect link in the customer channel",
   verify: "`/fleet verify [company]` — re-check the Finch connection and permissions",
@@ -20,6 +21,8 @@ export const USAGE = {
   history: "`/fleet history [company]` — latest activity, with a CSV export",
   done: "`/fleet done [company]` — close the onboarding (stops reminders, keeps history)",
   owner: "`/fleet owner [company] @rep` — hand the onboarding over to another rep",
+  provider:
+    "`/fleet provider [company] <provider>` — switch the checklist to another HR provider (before anything is ticked)",
   disconnect: "`/fleet disconnect <company>` — disconnect Finch and delete the stored token",
   help: "`/fleet help [subcommand]` — this help",
 } as const;
@@ -37,7 +40,9 @@ export type FleetCommand =
   | { [K in CompanyOnlyKind]: { kind: K; company?: string } }[CompanyOnlyKind]
   /** `wallTime` is `YYYY-MM-DDTHH:mm` in `timeZone`, or — when no tz= is given — in the onboarding's zone. */
   | { kind: "call"; company?: string; wallTime: string; timeZone?: string }
-  | { kind: "owner"; company?: string; newOwnerUserId: string };
+  | { kind: "owner"; company?: string; newOwnerUserId: string }
+  /** `providerId` is a Finch id that has a checklist template. */
+  | { kind: "provider"; company?: string; providerId: string };
 
 export type ParseResult = { ok: true; command: FleetCommand } | { ok: false; error: string; usage: string };
 
@@ -45,7 +50,8 @@ export type ParseResult = { ok: true; command: FleetCommand } | { ok: false; err
 export interface ParseContext {
   now: Date;
   defaultTimeZone: string;
-  providers: readonly string[];
+  /** HR providers with a checklist template (Finch id and display name). */
+  providers: readonly ProviderChoice[];
 }
 
 /** Longest text we read; Slack allows more, but nothing legitimate is this long. */
@@ -95,6 +101,8 @@ export function parseFleetCommand(rawText: string, context: ParseContext): Parse
       return parseCall(rest, context);
     case "owner":
       return parseOwner(rest);
+    case "provider":
+      return parseProvider(rest, context);
     default:
       return fail(`I don't know \`${clip(head ?? "")}\`.`, helpText());
   }
@@ -137,6 +145,15 @@ function parseOnboard(tokens: string[], context: ParseContext): ParseResult {
         draft.timeZone = value;
         break;
       case "provider":
+        // "provider=ADP Run": take following words while they complete a name the value alone is not.
+        while (
+          i + 1 < tokens.length &&
+          !/=/.test(tokens[i + 1] ?? "") &&
+          !resolveProvider(value, context.providers).ok &&
+          resolveProvider(`${value} ${tokens[i + 1]}`, context.providers).ok
+        ) {
+          value += ` ${tokens[++i]}`;
+        }
         draft.provider = value;
         break;
       case "owner": {
@@ -196,6 +213,22 @@ function parseOwner(tokens: string[]): ParseResult {
   return ok({ kind: "owner", company: joinName(tokens.slice(0, -1)), newOwnerUserId: user });
 }
 
+/** Provider names may have spaces ("ADP Run"): the longest tail of up to 4 words that names one wins. */
+function parseProvider(tokens: string[], context: ParseContext): ParseResult {
+  const words = tokens.map((t) => t.replace(/^provider=/i, "")).filter((t) => t !== "");
+  if (words.length === 0) {
+    return fail(`Which provider? e.g. \`/fleet provider Acme bamboo_hr\`.`, USAGE.provider);
+  }
+  for (let n = Math.min(4, words.length); n >= 1; n--) {
+    const resolved = resolveProvider(words.slice(-n).join(" "), context.providers);
+    if (resolved.ok) {
+      return ok({ kind: "provider", company: joinName(words.slice(0, -n)), providerId: resolved.id });
+    }
+  }
+  const last = resolveProvider(words.at(-1) ?? "", context.providers);
+  return fail(last.ok ? "" : last.message, USAGE.provider);
+}
+
 /**
  * Slash-command text arrives escaped: `&`, `<`, `>` as entities, and (with should_escape) links such as
  * "Monday.com" as `<http://Monday.com|Monday.com>`. Links become their label again; user mentions stay
@@ -225,11 +258,11 @@ function unwrapMailto(text: string): string {
   return (m ? (m[1] ?? "") : t).trim();
 }
 
-/** Splits on white space; "double quotes" (also “smart” ones) keep spaces. */
+/** Splits on white space; "double quotes" (also “smart” ones) keep spaces, also after an option: provider="ADP Run". */
 function tokenize(text: string): string[] {
   const tokens: string[] = [];
-  const re = /"([^"]*)"|“([^”]*)”|(\S+)/g;
-  for (const m of text.matchAll(re)) tokens.push(m[1] ?? m[2] ?? m[3] ?? "");
+  const re = /([A-Za-z]+=)?(?:"([^"]*)"|“([^”]*)”)|(\S+)/g;
+  for (const m of text.matchAll(re)) tokens.push(m[4] ?? `${m[1] ?? ""}${m[2] ?? m[3] ?? ""}`);
   return tokens;
 }
 

@@ -1,9 +1,9 @@
 /**
  * The reps' cockpit in Slack: App Home (open, toggle, paging, row buttons), `/fleet history` and its
- * export, `/fleet done`, `/fleet owner`.
+ * export, `/fleet done`, `/fleet owner`, `/fleet provider`.
  */
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from "@slack/bolt";
-import { getTemplate, templateIds } from "../../checklist/template-registry.ts";
+import { providerChoices } from "../../checklist/template-registry.ts";
 import { latestHistory } from "../../cockpit/history.ts";
 import { publishHome } from "../../cockpit/home.ts";
 import type { AppContext } from "../../context.ts";
@@ -12,6 +12,7 @@ import type { Actor } from "../../onboarding/actor.ts";
 import { closeOnboarding, handOver, resendInvites } from "../../onboarding/close.ts";
 import { exportHistory } from "../../onboarding/history-export.ts";
 import { onboardingIdFrom } from "../../onboarding/lookup.ts";
+import { switchProvider } from "../../onboarding/switch-provider.ts";
 import { ActionId } from "../../slack-gateway/ids.ts";
 import { interactionActor, isRep } from "../actors.ts";
 import { buildHistoryMessage } from "../views/history.ts";
@@ -88,7 +89,7 @@ export function registerCockpit(app: App, ctx: AppContext): void {
     await ctx.slack.views.open({
       trigger_id: body.trigger_id,
       view: buildOnboardModal({
-        providers: templateIds().map((id) => ({ id, name: getTemplate(id).displayName })),
+        providers: providerChoices(),
         defaultTimeZone: ctx.config.defaultTimeZone,
         ownerUserId: actor.userId,
       }),
@@ -115,6 +116,10 @@ export function cockpitSubcommands(ctx: AppContext): SubcommandHandlers {
     }),
     owner: aboutOnboarding(ctx, async ({ cmd, onboarding, actor, respond }) => {
       const text = await handOver(ctx, onboarding.id, cmd.newOwnerUserId, actor);
+      await respond({ response_type: "ephemeral", text });
+    }),
+    provider: aboutOnboarding(ctx, async ({ cmd, onboarding, actor, respond }) => {
+      const { text } = await switchProvider(ctx, onboarding.id, cmd.providerId, actor);
       await respond({ response_type: "ephemeral", text });
     }),
   };

@@ -1,6 +1,9 @@
 /** Texts about a booked or moved onboarding call: the note in the customer's channel and the rep's answer. Pure. */
+import type { KnownBlock } from "@slack/types";
+import { ActionId } from "../../slack-gateway/ids.ts";
 import { slackDate } from "../../time.ts";
-import { escapeMrkdwn, mentions } from "./mrkdwn.ts";
+import { BLOCK_KIT_LIMITS } from "./limits.ts";
+import { clipText, escapeMrkdwn, mentions } from "./mrkdwn.ts";
 
 /** A call change as the texts need it. */
 export interface CallChangeFacts {
@@ -23,6 +26,36 @@ export function callChangeNote(f: CallChangeFacts): string {
     ? `:calendar: The onboarding call moved to *${when}* (was ${slackDate(f.previousCallAt, f.previousTimeZone, "{date_short_pretty} at {time}")}).`
     : `:calendar: Onboarding call booked: *${when}*.`;
   return `${head} A reminder with what to have ready comes here the day before.${by}`;
+}
+
+/** The channel note as a message: the note, and a button that adds the call to Google Calendar. */
+export function buildCallChangeMessage(f: CallChangeFacts & { calendarUrl: string }): {
+  text: string;
+  blocks: KnownBlock[];
+} {
+  const text = callChangeNote(f);
+  return {
+    text,
+    blocks: [
+      {
+        type: "section",
+        block_id: "call_change:note",
+        text: { type: "mrkdwn", text: clipText(text, BLOCK_KIT_LIMITS.sectionText) },
+      },
+      {
+        type: "actions",
+        block_id: "call_change:calendar",
+        elements: [
+          {
+            type: "button",
+            action_id: ActionId.addToCalendar,
+            text: { type: "plain_text", text: "Add to Google Calendar", emoji: true },
+            url: f.calendarUrl,
+          },
+        ],
+      },
+    ],
+  };
 }
 
 /** The private answer to the rep who booked or moved the call. */

@@ -24,6 +24,8 @@ export function buildOnboardModal(input: {
     text: { type: "plain_text" as const, text: p.name },
     value: p.id,
   }));
+  // Justworks stays the default, as for `/fleet onboard …` without provider=.
+  const initial = options.find((o) => o.value === "justworks") ?? options[0];
   const blocks: KnownBlock[] = [
     {
       type: "input",
@@ -59,7 +61,7 @@ export function buildOnboardModal(input: {
         type: "static_select",
         action_id: OnboardField.provider,
         options,
-        ...(options[0] ? { initial_option: options[0] } : {}),
+        ...(initial ? { initial_option: initial } : {}),
       },
     },
     {

@@ -31,6 +31,8 @@ export interface CallReminderInput {
   ownerUserId: string;
   /** What to have at hand for the call (src/reminders/call-prep.ts). */
   haveReady: readonly CallPrepItem[];
+  /** "Add to Google Calendar" link of the call (src/onboarding/calendar.ts). */
+  calendarUrl: string;
 }
 
 /** Metadata of the reminder message: marks it as ours and says which reminder and call it was. */
@@ -49,6 +51,15 @@ export interface CallReminderMessage {
 function section(blockId: string, text: string, accessory?: SectionBlock["accessory"]): SectionBlock {
   const mrkdwn: MrkdwnElement = { type: "mrkdwn", text: clipText(text, BLOCK_KIT_LIMITS.sectionText) };
   return { type: "section", block_id: blockId, text: mrkdwn, ...(accessory ? { accessory } : {}) };
+}
+
+function calendarButton(url: string): SectionBlock["accessory"] {
+  return {
+    type: "button",
+    action_id: ActionId.addToCalendar,
+    text: { type: "plain_text", text: "Add to Google Calendar", emoji: true },
+    url,
+  };
 }
 
 function bullets(items: readonly string[]): string {
@@ -92,7 +103,7 @@ export function buildCallReminderMessage(input: CallReminderInput): CallReminder
       (people ? `\n${people}` : "");
     return {
       text: `All set for the onboarding call ${formatInZone(input.callAt, input.timeZone)}: nothing left to prepare.`,
-      blocks: [section("reminder:done", text), footer],
+      blocks: [section("reminder:done", text, calendarButton(input.calendarUrl)), footer],
       metadata,
     };
   }
@@ -113,6 +124,7 @@ export function buildCallReminderMessage(input: CallReminderInput): CallReminder
       "reminder:call",
       `:calendar: *Reminder: ${company}'s ${provider} onboarding call is ${when}.*` +
         (people ? `\n${people}, here is what helps it go smoothly.` : ""),
+      calendarButton(input.calendarUrl),
     ),
     section("reminder:open", open.join("\n")),
     section("reminder:ready", ready.join("\n")),

@@ -283,6 +283,12 @@ describe("messages", () => {
     await client.pins.add({ channel, timestamp: posted.ts ?? "" });
     expect(standIn.pins(channel)).toEqual([posted.ts]);
     expect(await slackError(client.pins.add({ channel, timestamp: posted.ts ?? "" }))).toBe("already_pinned");
+    await client.pins.remove({ channel, timestamp: posted.ts ?? "" });
+    expect(standIn.pins(channel)).toEqual([]);
+    expect(await slackError(client.pins.remove({ channel, timestamp: posted.ts ?? "" }))).toBe("no_pin");
+    expect(await slackError(client.pins.remove({ channel, timestamp: "1.000001" }))).toBe(
+      "message_not_found",
+    );
   });
 
   it("opens a DM when posting to a user id", async () => {

@@ -1,11 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { providerChoices } from "../../../src/checklist/template-registry.ts";
 import { type ParseContext, parseFleetCommand, USAGE } from "../../../src/slack/commands/parse.ts";
 
 const context: ParseContext = {
   now: new Date("2026-11-26T12:00:00Z"),
   defaultTimeZone: "America/New_York",
-  providers: ["justworks"],
+  // The shipped templates: names are resolved against real display names.
+  providers: providerChoices(),
 };
 
 const parse = (text: string) => parseFleetCommand(text, context);
@@ -72,7 +74,7 @@ describe("/fleet onboard", () => {
       "does not exist in America/New_York",
     ],
     ["onboard Acme hr=a@b.co call=2026-12-01T10:00 tz=Mars/Olympus", '"Mars/Olympus" is not a time zone'],
-    ["onboard Acme hr=a@b.co provider=gusto", '"gusto" is not a supported HR provider'],
+    ["onboard Acme hr=a@b.co provider=gusto", '"gusto" is not an HR provider we have a checklist for'],
     ["onboard Acme hr=a@b.co call=2026-11-01T10:00", "the call time is in the past"],
     ["onboard Acme hr=a@b.co call=tomorrow", "is not a date and time like"],
     ["onboard Acme hr=a@b.co colour=blue", "`colour=` is not an option of onboard"],
@@ -94,7 +96,7 @@ describe("/fleet onboard", () => {
       expect(r.error).toContain("company name is missing");
       expect(r.error).toContain('"nope" is not an email');
       expect(r.error).toContain("not a real date");
-      expect(r.error).toContain('"x" is not a supported HR provider');
+      expect(r.error).toContain('"x" is not an HR provider we have a checklist for');
     }
   });
 
@@ -156,6 +158,76 @@ describe("other subcommands", () => {
   });
 });
 
+describe("/fleet onboard provider=", () => {
+  it.each([
+    ["provider=bamboo_hr", "bamboo_hr"],
+    ["provider=BambooHR", "bamboo_hr"],
+    ["provider=bamboo", "bamboo_hr"],
+    ['provider="ADP Run"', "adp_run"],
+    ["provider=ADP Run", "adp_run"],
+    ["provider=Paychex", "paychex_flex"],
+    ["provider=hibob", "bob"],
+    ["", "justworks"],
+  ])("%s → %s", (option, id) => {
+    const r = parse(`onboard Acme hr=a@b.co ${option}`);
+    expect(r.ok && r.command.kind === "onboard" && r.command.request).toMatchObject({
+      company: "Acme",
+      provider: id,
+    });
+  });
+
+  it("an ambiguous name lists the candidates", () => {
+    const r = parse("onboard Acme hr=a@b.co provider=adp");
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error).toContain('"adp" could be');
+      for (const name of ["ADP Run", "ADP TotalSource", "ADP Workforce Now"]) expect(r.error).toContain(name);
+      expect(r.error).not.toContain("Justworks");
+    }
+  });
+});
+
+describe("/fleet provider", () => {
+  it.each([
+    ["provider Acme Corp bamboo", { company: "Acme Corp", providerId: "bamboo_hr" }],
+    ["provider Acme Corp ADP Run", { company: "Acme Corp", providerId: "adp_run" }],
+    ["provider Paychex Foods BambooHR", { company: "Paychex Foods", providerId: "bamboo_hr" }],
+    ["provider paylocity", { company: undefined, providerId: "paylocity" }],
+    ["provider Acme provider=justworks", { company: "Acme", providerId: "justworks" }],
+  ])("%s", (text, expected) => {
+    expect(parse(text)).toEqual({ ok: true, command: { kind: "provider", ...expected } });
+  });
+
+  it("answers an unknown provider with every valid one, and a missing one with the usage", () => {
+    const r = parse("provider Acme Gusto");
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error).toContain('"Gusto" is not an HR provider we have a checklist for');
+      for (const p of context.providers) expect(r.error).toContain(`${p.name} (${p.id})`);
+      expect(r.usage).toBe(USAGE.provider);
+    }
+    expect(parse("provider")).toMatchObject({ ok: false, usage: USAGE.provider });
+  });
+
+  it("property: a company followed by any provider's id or display name resolves to that provider", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...context.providers),
+        fc.boolean(),
+        fc.constantFrom("Acme", "Acme Corp", "Globex Holdings", ""),
+        (p, byName, company) => {
+          const r = parse(`provider ${company} ${byName ? p.name : p.id}`);
+          expect(r).toEqual({
+            ok: true,
+            command: { kind: "provider", company: company || undefined, providerId: p.id },
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe("property: any text gives a command or a usage message", () => {
   const words = fc.oneof(
     fc.constantFrom(
@@ -168,6 +240,7 @@ describe("property: any text gives a command or a usage message", () => {
       "done",
       "history",
       "disconnect",
+      "provider",
       "help",
     ),
     fc.constantFrom(
@@ -176,6 +249,9 @@ describe("property: any text gives a command or a usage message", () => {
       "tz=",
       "provider=",
       "owner=",
+      "ADP",
+      "Run",
+      "bamboo",
       "=",
       '"',
       "“",

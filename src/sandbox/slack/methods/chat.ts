@@ -1,9 +1,10 @@
-/** chat.postMessage, chat.update, chat.postEphemeral and pins.add. */
+/** chat.postMessage, chat.update, chat.postEphemeral, pins.add and pins.remove. */
 import type {
   ChatPostEphemeralResponse,
   ChatPostMessageResponse,
   ChatUpdateResponse,
   PinsAddResponse,
+  PinsRemoveResponse,
 } from "@slack/web-api";
 import { historyMessage } from "../api-shapes.ts";
 import { hasContent, parseContent, parseMetadata } from "../content.ts";
@@ -11,13 +12,14 @@ import type { StoredEphemeral, StoredMessage } from "../types.ts";
 import { type Args, asApiShape, type MethodHandler, SlackApiError } from "../web-api-args.ts";
 import type { SlackWorkspace } from "../workspace.ts";
 
-/** chat.* and pins.add methods by Web API name. */
+/** chat.* and pins.* methods by Web API name. */
 export function chatMethods(ws: SlackWorkspace): Array<[string, MethodHandler]> {
   return [
     ["chat.postMessage", (a) => chatPostMessage(ws, a)],
     ["chat.update", (a) => chatUpdate(ws, a)],
     ["chat.postEphemeral", (a) => chatPostEphemeral(ws, a)],
     ["pins.add", (a) => pinsAdd(ws, a)],
+    ["pins.remove", (a) => pinsRemove(ws, a)],
   ];
 }
 
@@ -110,6 +112,19 @@ function pinsAdd(ws: SlackWorkspace, args: Args): PinsAddResponse {
   if (!ws.findMessage(channel.id, ts)) throw new SlackApiError("message_not_found");
   if (channel.pins.some((pin) => pin.ts === ts)) throw new SlackApiError("already_pinned");
   channel.pins.push({ ts, created: ws.nowSec(), createdBy: ws.botUserId });
+  ws.events.emit("channel", ws.snapshot(channel));
+  return { ok: true };
+}
+
+/** Slack's errors: `no_item_specified` without a timestamp, `no_pin` when that message is not pinned. */
+function pinsRemove(ws: SlackWorkspace, args: Args): PinsRemoveResponse {
+  const channel = ws.requireChannel(args);
+  if (!channel.members.has(ws.botUserId)) throw new SlackApiError("not_in_channel");
+  const ts = args.required("timestamp", "no_item_specified");
+  if (!ws.findMessage(channel.id, ts)) throw new SlackApiError("message_not_found");
+  const index = channel.pins.findIndex((pin) => pin.ts === ts);
+  if (index < 0) throw new SlackApiError("no_pin");
+  channel.pins.splice(index, 1);
   ws.events.emit("channel", ws.snapshot(channel));
   return { ok: true };
 }

@@ -43,7 +43,9 @@ export function registerActions(app: App, ctx: AppContext): void {
   });
 
   // Link buttons open a URL in the browser; Slack still sends an action, which needs an ack.
-  app.action(ActionId.connectLink, async ({ ack }) => {
-    await ack();
-  });
+  for (const linkButton of [ActionId.connectLink, ActionId.addToCalendar]) {
+    app.action(linkButton, async ({ ack }) => {
+      await ack();
+    });
+  }
 }

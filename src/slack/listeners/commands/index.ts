@@ -3,7 +3,7 @@
  * into the ephemeral ack), then do the slow work and answer privately through `respond`.
  */
 import type { App, RespondFn, SlashCommand } from "@slack/bolt";
-import { getTemplate, templateIds } from "../../../checklist/template-registry.ts";
+import { providerChoices } from "../../../checklist/template-registry.ts";
 import type { AppContext } from "../../../context.ts";
 import { claimDelivery, runClaimed } from "../../../db/claims.ts";
 import type { Actor } from "../../../onboarding/actor.ts";
@@ -75,7 +75,7 @@ export function registerCommands(app: App, ctx: AppContext, handlers: Subcommand
     const parsed = parseFleetCommand(command.text, {
       now: ctx.clock.now(),
       defaultTimeZone: ctx.config.defaultTimeZone,
-      providers: templateIds(),
+      providers: providerChoices(),
     });
     if (!parsed.ok) return ack({ response_type: "ephemeral", text: `${parsed.error}\n\n${parsed.usage}` });
     const cmd = parsed.command;
@@ -99,7 +99,7 @@ export function registerCommands(app: App, ctx: AppContext, handlers: Subcommand
       await client.views.open({
         trigger_id: command.trigger_id,
         view: buildOnboardModal({
-          providers: templateIds().map((id) => ({ id, name: getTemplate(id).displayName })),
+          providers: providerChoices(),
           defaultTimeZone: ctx.config.defaultTimeZone,
           ownerUserId: actor.userId,
         }),

@@ -1,6 +1,6 @@
 /** Modal submissions. */
 import type { App } from "@slack/bolt";
-import { templateIds } from "../../../checklist/template-registry.ts";
+import { providerChoices } from "../../../checklist/template-registry.ts";
 import type { AppContext } from "../../../context.ts";
 import { validateOnboardDraft } from "../../../onboarding/onboard-request.ts";
 import { type OnboardingHooks, startOnboarding } from "../../../onboarding/start-onboarding.ts";
@@ -21,7 +21,7 @@ export function registerViews(app: App, ctx: AppContext, hooks: OnboardingHooks)
     const validated = validateOnboardDraft(readOnboardModal(view.state.values as never), {
       now: ctx.clock.now(),
       defaultTimeZone: ctx.config.defaultTimeZone,
-      providers: templateIds(),
+      providers: providerChoices(),
     });
     if (!validated.ok) {
       await ack({ response_action: "errors", errors: modalErrors(validated.problems) });

@@ -13,7 +13,7 @@ import {
   callCalendarFileName,
   callUid,
   googleCalendarLink,
-} from "../../src/reminders/calendar.ts";
+} from "../../src/onboarding/calendar.ts";
 
 const ZONE = "America/New_York";
 const booked: CallEntry = {

@@ -1,0 +1,74 @@
+/**
+ * Sharing the call's calendar entry in the customer's channel: the .ics file (booked, moved, cancelled) goes up
+ * through Slack's external upload (files.getUploadURLExternal → upload → files.completeUploadExternal, which the
+ * WebClient's filesUploadV2 performs). A failed upload never undoes the call change: it becomes a warning for
+ * the rep.
+ */
+import type { AppContext } from "../context.ts";
+import { slackErrorCode } from "../slack-gateway/errors.ts";
+import { buildCallCalendar, type CallEntry, callCalendarFileName, googleCalendarLink } from "./calendar.ts";
+
+/** What happened to the call. */
+export type CallCalendarChange = "booked" | "moved" | "cancelled";
+
+/** The calendar entry of an onboarding's call as stored now; null when no call is booked. */
+export async function currentCallEntry(
+  ctx: AppContext,
+  onboardingId: string,
+  cancelled = false,
+): Promise<(CallEntry & { channelId: string | null }) | null> {
+  const o = await ctx.db.prisma.onboarding.findUnique({
+    where: { id: onboardingId },
+    include: { customer: { select: { name: true } } },
+  });
+  if (!o?.callAt) return null;
+  return {
+    onboardingId,
+    companyName: o.customer.name,
+    callAt: o.callAt,
+    timeZone: o.timeZone,
+    sequence: o.callSequence,
+    cancelled,
+    channelId: o.channelId,
+  };
+}
+
+/** The "Add to Google Calendar" link of the booked call, or null when none is booked. */
+export async function callCalendarLink(ctx: AppContext, onboardingId: string): Promise<string | null> {
+  const entry = await currentCallEntry(ctx, onboardingId);
+  return entry ? googleCalendarLink(entry) : null;
+}
+
+const COMMENT: Record<CallCalendarChange, string> = {
+  booked: ":spiral_calendar_pad: The call for your calendar: open the file to add it.",
+  moved: ":spiral_calendar_pad: The call moved: open the file to update the entry in your calendar.",
+  cancelled: ":spiral_calendar_pad: The call is cancelled: open the file to remove it from your calendar.",
+};
+
+/**
+ * Uploads the call's .ics file to the onboarding's channel. Returns what the rep should be told (nothing when
+ * it worked, or when there is no channel or no call).
+ */
+export async function shareCallCalendar(
+  ctx: AppContext,
+  onboardingId: string,
+  change: CallCalendarChange,
+): Promise<string[]> {
+  const entry = await currentCallEntry(ctx, onboardingId, change === "cancelled");
+  if (!entry?.channelId) return [];
+  try {
+    await ctx.slack.filesUploadV2({
+      channel_id: entry.channelId,
+      filename: callCalendarFileName(entry),
+      title: `Onboarding call — ${entry.companyName}${entry.cancelled ? " (cancelled)" : ""}`,
+      content: buildCallCalendar(entry),
+      initial_comment: COMMENT[change],
+    });
+    return [];
+  } catch (err) {
+    ctx.logger.warn({ err, onboardingId, change }, "could not share the call's calendar file");
+    return [
+      `The calendar file could not be shared in <#${entry.channelId}> (Slack: ${slackErrorCode(err)}).`,
+    ];
+  }
+}

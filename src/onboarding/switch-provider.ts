@@ -1,0 +1,139 @@
+/**
+ * `/fleet provider`: switching an onboarding to another HR provider's checklist. Allowed only before anything
+ * was ticked or proven (a tick on the old template would mean nothing on the new one) and before Finch is
+ * connected. The switch is one conditional update, so two racing switches cannot both re-post; then the old
+ * checklist message says it was replaced and is unpinned, and the new one is posted and pinned once.
+ */
+import { getTemplate } from "../checklist/template-registry.ts";
+import type { AppContext } from "../context.ts";
+import { adviceFor, slackErrorCode } from "../slack-gateway/errors.ts";
+import { MetadataEventType } from "../slack-gateway/ids.ts";
+import type { Actor } from "./actor.ts";
+import { audit } from "./audit.ts";
+import { buildChecklistFor } from "./checklist-service.ts";
+
+/** What the rep is told. */
+export type SwitchProviderResult = { ok: true; text: string } | { ok: false; text: string };
+
+/** Switches the onboarding's checklist to `providerId`'s template, or says why not. */
+export async function switchProvider(
+  ctx: AppContext,
+  onboardingId: string,
+  providerId: string,
+  actor: Actor,
+): Promise<SwitchProviderResult> {
+  const to = getTemplate(providerId);
+  const o = await ctx.db.prisma.onboarding.findUniqueOrThrow({
+    where: { id: onboardingId },
+    include: { customer: true, connection: { select: { id: true } } },
+  });
+  const company = o.customer.name;
+  const from = getTemplate(o.providerId);
+  if (o.status !== "active") return { ok: false, text: `*${company}*'s onboarding is ${o.status}.` };
+  if (o.providerId === providerId)
+    return { ok: true, text: `*${company}* already uses the ${to.displayName} checklist.` };
+  if (o.connection) {
+    return {
+      ok: false,
+      text: `*${company}* is already connected to Finch through ${from.displayName}: run \`/fleet disconnect\` first.`,
+    };
+  }
+  const ticked = await ctx.db.prisma.tick.count({ where: { onboardingId } });
+  const done = await ctx.db.prisma.stepState.count({ where: { onboardingId, done: true } });
+  if (ticked > 0 || done > 0) {
+    return {
+      ok: false,
+      text:
+        `*${company}*'s ${from.displayName} checklist already has ticks, so it stays: a step ticked there ` +
+        `means nothing in the ${to.displayName} one. Close it (\`/fleet done\`) and onboard again instead.`,
+    };
+  }
+
+  const oldTs = o.checklistTs;
+  const switched = await ctx.db.prisma.$transaction(async (tx) => {
+    const updated = await tx.onboarding.updateMany({
+      where: { id: onboardingId, status: "active", providerId: o.providerId, checklistTs: oldTs },
+      data: { providerId, checklistTs: null, checklistVersion: { increment: 1 } },
+    });
+    if (updated.count === 0) return false;
+    await tx.stepState.deleteMany({ where: { onboardingId } });
+    return true;
+  });
+  if (!switched) return { ok: false, text: `*${company}*'s onboarding changed meanwhile: try again.` };
+  await audit(ctx, {
+    onboardingId,
+    action: "onboarding.provider_changed",
+    actor,
+    detail: { from: o.providerId, to: providerId },
+  });
+
+  const lines = [`:arrows_counterclockwise: *${company}* now follows the ${to.displayName} checklist.`];
+  if (!o.channelId) return { ok: true, text: lines.join("\n") };
+  if (oldTs)
+    lines.push(
+      ...(await retireChecklist(ctx, o.channelId, oldTs, onboardingId, from.displayName, to.displayName)),
+    );
+  lines.push(...(await postNewChecklist(ctx, onboardingId, o.channelId, company)));
+  return { ok: true, text: lines.join("\n") };
+}
+
+/** The old checklist says it was replaced (its metadata no longer marks it as the checklist) and is unpinned. */
+async function retireChecklist(
+  ctx: AppContext,
+  channelId: string,
+  ts: string,
+  onboardingId: string,
+  fromName: string,
+  toName: string,
+): Promise<string[]> {
+  const problems: string[] = [];
+  const text = `:arrows_counterclockwise: This ${fromName} checklist was replaced by the ${toName} checklist below.`;
+  try {
+    await ctx.slack.chat.update({
+      channel: channelId,
+      ts,
+      text,
+      blocks: [{ type: "section", text: { type: "mrkdwn", text } }],
+      metadata: {
+        event_type: MetadataEventType.checklistReplaced,
+        event_payload: { onboarding_id: onboardingId },
+      },
+    });
+  } catch (err) {
+    problems.push(`The old checklist could not be marked as replaced: ${adviceFor(slackErrorCode(err))}`);
+  }
+  try {
+    await ctx.slack.pins.remove({ channel: channelId, timestamp: ts });
+  } catch (err) {
+    const code = slackErrorCode(err);
+    if (code !== "no_pin") problems.push(`The old checklist could not be unpinned: ${adviceFor(code)}`);
+  }
+  return problems;
+}
+
+async function postNewChecklist(
+  ctx: AppContext,
+  onboardingId: string,
+  channelId: string,
+  company: string,
+): Promise<string[]> {
+  try {
+    const { message } = await buildChecklistFor(ctx, onboardingId);
+    const res = await ctx.slack.chat.postMessage({ channel: channelId, ...message, unfurl_links: false });
+    const ts = res.ts;
+    if (!ts) throw new Error("chat.postMessage returned no ts");
+    await ctx.db.prisma.onboarding.update({ where: { id: onboardingId }, data: { checklistTs: ts } });
+    await ctx.db.prisma.slackMessage.create({ data: { onboardingId, kind: "checklist", channelId, ts } });
+    try {
+      await ctx.slack.pins.add({ channel: channelId, timestamp: ts });
+    } catch (err) {
+      return [`The new checklist is posted but not pinned: ${adviceFor(slackErrorCode(err))}`];
+    }
+    return [`New checklist pinned in <#${channelId}>.`];
+  } catch (err) {
+    ctx.logger.warn({ err, onboardingId }, "could not post the new checklist");
+    return [
+      `The new checklist could not be posted (${adviceFor(slackErrorCode(err))}): run \`/fleet onboard ${company}\` to post it.`,
+    ];
+  }
+}
