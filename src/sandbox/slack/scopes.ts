@@ -50,6 +50,7 @@ const FIXED: Record<string, string | null> = {
   "chat.update": "chat:write",
   "chat.postEphemeral": "chat:write",
   "pins.add": "pins:write",
+  "pins.remove": "pins:write",
   "conversations.inviteShared": "conversations.connect:write",
   "files.getUploadURLExternal": "files:write",
   "files.completeUploadExternal": "files:write",
