@@ -71,6 +71,7 @@ const rawSchema = z.object({
   ),
   DATA_DIR: z.string().default("./data"),
   PGLITE_IN_THREAD: optionalString.pipe(z.enum(["0", "1"], "must be 1 or 0").optional()),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   TOKEN_ENCRYPTION_KEY: optionalString.pipe(base64Key.optional()),
   TOKEN_ENCRYPTION_KEY_ID: z
     .string()
@@ -136,7 +137,7 @@ export interface Config {
   };
   publicUrl?: string;
   /** `pgliteInThread`: run embedded PGlite on the main thread, not in a worker (PGLITE_IN_THREAD=1). */
-  database: { url?: string; dataDir: string; pgliteInThread: boolean };
+  database: { url?: string; dataDir: string; pgliteInThread: boolean; statementTimeoutMs: number };
   encryption: { key?: Buffer; keyId: string; previous: Array<{ id: string; key: Buffer }> };
   http: { port: number; host: string };
   logLevel: Raw["LOG_LEVEL"];
@@ -219,7 +220,12 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         sandbox: r.FINCH_SANDBOX,
       },
       publicUrl: r.PUBLIC_URL ? withTrailingSlash(r.PUBLIC_URL) : undefined,
-      database: { url: r.DATABASE_URL, dataDir: r.DATA_DIR, pgliteInThread: r.PGLITE_IN_THREAD === "1" },
+      database: {
+        url: r.DATABASE_URL,
+        dataDir: r.DATA_DIR,
+        pgliteInThread: r.PGLITE_IN_THREAD === "1",
+        statementTimeoutMs: r.DATABASE_STATEMENT_TIMEOUT_MS,
+      },
       encryption: {
         key: r.TOKEN_ENCRYPTION_KEY ? Buffer.from(r.TOKEN_ENCRYPTION_KEY, "base64") : undefined,
         keyId: r.TOKEN_ENCRYPTION_KEY_ID,
