@@ -19,6 +19,8 @@ export interface StandInUser {
   tz?: string;
   isBot?: boolean;
   isAdmin?: boolean;
+  /** A guest of its workspace: `multi` (is_restricted) or `single`-channel (is_ultra_restricted). */
+  guest?: "multi" | "single";
 }
 
 /** Options of {@link SlackStandIn}. */
