@@ -58,6 +58,7 @@ const rawSchema = z.object({
   FINCH_WEBHOOK_SECRET: optionalString,
   FINCH_BASE_URL: optionalString.pipe(httpUrl("Finch API base").optional()),
   FINCH_SANDBOX: optionalString.pipe(z.enum(["finch", "provider"]).optional()),
+  FINCH_CALLBACK_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
   PUBLIC_URL: optionalString.pipe(httpUrl("where Slack, Finch and browsers reach this app").optional()),
   DATABASE_URL: optionalString.pipe(
     z
@@ -134,6 +135,8 @@ export interface Config {
     webhookSecret?: string;
     baseUrl?: string;
     sandbox?: "finch" | "provider";
+    /** Requests to /finch/callback allowed per client IP per minute. */
+    callbackLimitPerMinute: number;
   };
   publicUrl?: string;
   /** `pgliteInThread`: run embedded PGlite on the main thread, not in a worker (PGLITE_IN_THREAD=1). */
@@ -218,6 +221,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         webhookSecret: r.FINCH_WEBHOOK_SECRET,
         baseUrl: r.FINCH_BASE_URL,
         sandbox: r.FINCH_SANDBOX,
+        callbackLimitPerMinute: r.FINCH_CALLBACK_LIMIT_PER_MINUTE,
       },
       publicUrl: r.PUBLIC_URL ? withTrailingSlash(r.PUBLIC_URL) : undefined,
       database: {

@@ -143,3 +143,34 @@ describe("who may do what", () => {
     expect(session.kind).toBe("reauth");
   });
 });
+
+describe("/finch/callback rate limit", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ env: { FINCH_CALLBACK_LIMIT_PER_MINUTE: "5" } });
+  });
+  afterAll(async () => h?.stop());
+
+  it("answers 429 with Retry-After and a friendly page past the per-IP limit; refused guesses leave no rows", async () => {
+    const statuses: number[] = [];
+    let limited: Response | undefined;
+    for (let i = 0; i < 8; i++) {
+      const res = await fetch(`${h.app.url}/finch/callback?code=unknown-code-${i}-${"x".repeat(12)}`, {
+        redirect: "manual",
+      });
+      statuses.push(res.status);
+      if (res.status === 429) limited ??= res;
+      else await res.text();
+    }
+    expect(statuses.slice(0, 5).every((s) => s !== 429)).toBe(true);
+    expect(statuses.slice(5)).toEqual([429, 429, 429]);
+    const retryAfter = Number(limited?.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(await limited?.text()).toContain("Too many attempts");
+    // Only the five allowed guesses were claimed (and pruned later: test/db/claims.test.ts).
+    expect(await h.db.prisma.processedDelivery.count({ where: { key: { startsWith: "finch-code:" } } })).toBe(
+      5,
+    );
+  });
+});
