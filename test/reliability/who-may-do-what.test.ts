@@ -95,6 +95,9 @@ describe("who may do what", () => {
 
   it("everyone's onboardings in the App Home are for reps only", async () => {
     await onboard(h, "Homeco");
+    // Let the Homes' debounced refreshes (1.5 s after a hand-over) go out first, so they are not taken
+    // for the answer to the selection below.
+    await new Promise((r) => setTimeout(r, 2_000));
     const select = async (userId: string) => {
       const before = h.slack.homeView(userId)?.updates ?? -1;
       await h.driver.blockActions({
