@@ -58,6 +58,7 @@ const rawSchema = z.object({
   FINCH_WEBHOOK_SECRET: optionalString,
   FINCH_BASE_URL: optionalString.pipe(httpUrl("Finch API base").optional()),
   FINCH_SANDBOX: optionalString.pipe(z.enum(["finch", "provider"]).optional()),
+  FINCH_CALLBACK_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
   PUBLIC_URL: optionalString.pipe(httpUrl("where Slack, Finch and browsers reach this app").optional()),
   DATABASE_URL: optionalString.pipe(
     z
@@ -71,6 +72,7 @@ const rawSchema = z.object({
   ),
   DATA_DIR: z.string().default("./data"),
   PGLITE_IN_THREAD: optionalString.pipe(z.enum(["0", "1"], "must be 1 or 0").optional()),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   TOKEN_ENCRYPTION_KEY: optionalString.pipe(base64Key.optional()),
   TOKEN_ENCRYPTION_KEY_ID: z
     .string()
@@ -133,10 +135,12 @@ export interface Config {
     webhookSecret?: string;
     baseUrl?: string;
     sandbox?: "finch" | "provider";
+    /** Requests to /finch/callback allowed per client IP per minute. */
+    callbackLimitPerMinute: number;
   };
   publicUrl?: string;
   /** `pgliteInThread`: run embedded PGlite on the main thread, not in a worker (PGLITE_IN_THREAD=1). */
-  database: { url?: string; dataDir: string; pgliteInThread: boolean };
+  database: { url?: string; dataDir: string; pgliteInThread: boolean; statementTimeoutMs: number };
   encryption: { key?: Buffer; keyId: string; previous: Array<{ id: string; key: Buffer }> };
   http: { port: number; host: string };
   logLevel: Raw["LOG_LEVEL"];
@@ -217,9 +221,15 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         webhookSecret: r.FINCH_WEBHOOK_SECRET,
         baseUrl: r.FINCH_BASE_URL,
         sandbox: r.FINCH_SANDBOX,
+        callbackLimitPerMinute: r.FINCH_CALLBACK_LIMIT_PER_MINUTE,
       },
       publicUrl: r.PUBLIC_URL ? withTrailingSlash(r.PUBLIC_URL) : undefined,
-      database: { url: r.DATABASE_URL, dataDir: r.DATA_DIR, pgliteInThread: r.PGLITE_IN_THREAD === "1" },
+      database: {
+        url: r.DATABASE_URL,
+        dataDir: r.DATA_DIR,
+        pgliteInThread: r.PGLITE_IN_THREAD === "1",
+        statementTimeoutMs: r.DATABASE_STATEMENT_TIMEOUT_MS,
+      },
       encryption: {
         key: r.TOKEN_ENCRYPTION_KEY ? Buffer.from(r.TOKEN_ENCRYPTION_KEY, "base64") : undefined,
         keyId: r.TOKEN_ENCRYPTION_KEY_ID,

@@ -56,6 +56,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
       url: config.database.url,
       dataDir: config.database.dataDir,
       pgliteInThread: config.database.pgliteInThread,
+      statementTimeoutMs: config.database.statementTimeoutMs,
       logger,
     }));
   const ownsDb = !options.db;

@@ -23,6 +23,16 @@ describe("configuration", () => {
     expect(bad.ok).toBe(false);
   });
 
+  it("the database statement timeout defaults to 15 s, is configurable and refuses nonsense", () => {
+    const plain = parseConfig({});
+    expect(plain.ok && plain.config.database.statementTimeoutMs).toBe(15_000);
+    const set = parseConfig({ DATABASE_STATEMENT_TIMEOUT_MS: "2500" });
+    expect(set.ok && set.config.database.statementTimeoutMs).toBe(2_500);
+    const bad = parseConfig({ DATABASE_STATEMENT_TIMEOUT_MS: "0" });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.problems.join()).toContain("DATABASE_STATEMENT_TIMEOUT_MS");
+  });
+
   it("no Slack credentials → sandbox mode with defaults", () => {
     const r = parseConfig({});
     expect(r.ok && r.config.mode).toBe("sandbox");

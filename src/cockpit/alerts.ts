@@ -7,6 +7,7 @@ import cron from "node-cron";
 import { progressOf } from "../checklist/state.ts";
 import type { AppContext } from "../context.ts";
 import { claimDelivery, pruneDeliveries, releaseQuietly } from "../db/claims.ts";
+import { everyRow } from "../db/paging.ts";
 import {
   type AlertSubject,
   buildInviteExpiryAlert,
@@ -53,13 +54,22 @@ async function sendOnce(ctx: AppContext, key: string, send: () => Promise<void>)
 export async function inviteExpiryAlerts(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
   const cutoff = new Date(now.getTime() - ctx.config.thresholds.inviteAlertAfterDays * DAY);
-  const stale = await ctx.db.prisma.invite.findMany({
-    where: { status: "sent", sentAt: { lte: cutoff }, alertedAt: null, onboarding: { status: "active" } },
-    include: { onboarding: { include: { customer: true } } },
-    take: 200,
-  });
+  const stale = everyRow((after, take) =>
+    ctx.db.prisma.invite.findMany({
+      where: {
+        status: "sent",
+        sentAt: { lte: cutoff },
+        alertedAt: null,
+        onboarding: { status: "active" },
+        ...(after ? { id: { gt: after } } : {}),
+      },
+      include: { onboarding: { include: { customer: true } } },
+      orderBy: { id: "asc" },
+      take,
+    }),
+  );
   let sent = 0;
-  for (const invite of stale) {
+  for await (const invite of stale) {
     const o = invite.onboarding;
     const expires = new Date((invite.sentAt ?? now).getTime() + INVITE_EXPIRY_DAYS * DAY);
     const ok = await sendOnce(ctx, `alert:invite:${invite.id}:${invite.sentAt?.toISOString()}`, async () => {
@@ -82,20 +92,25 @@ export async function inviteExpiryAlerts(ctx: AppContext): Promise<number> {
 export async function stallAlerts(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
   const cutoff = new Date(now.getTime() - ctx.config.thresholds.stallAfterDays * DAY);
-  const quiet = await ctx.db.prisma.onboarding.findMany({
-    where: {
-      status: "active",
-      customerStepsDoneAt: null,
-      OR: [
-        { lastCustomerActivityAt: { lte: cutoff } },
-        { lastCustomerActivityAt: null, createdAt: { lte: cutoff } },
-      ],
-    },
-    include: { customer: true },
-    take: 200,
-  });
+  // Every page, not only the first: onboardings alerted already (claimed) must not hide the rest.
+  const quiet = everyRow((after, take) =>
+    ctx.db.prisma.onboarding.findMany({
+      where: {
+        status: "active",
+        customerStepsDoneAt: null,
+        OR: [
+          { lastCustomerActivityAt: { lte: cutoff } },
+          { lastCustomerActivityAt: null, createdAt: { lte: cutoff } },
+        ],
+        ...(after ? { id: { gt: after } } : {}),
+      },
+      include: { customer: true },
+      orderBy: { id: "asc" },
+      take,
+    }),
+  );
   let sent = 0;
-  for (const o of quiet) {
+  for await (const o of quiet) {
     const since = o.lastCustomerActivityAt ?? o.createdAt;
     const ok = await sendOnce(ctx, `alert:stall:${o.id}:${since.toISOString()}`, async () => {
       const progress = await progressOf(ctx, o);
@@ -112,17 +127,21 @@ export async function stallAlerts(ctx: AppContext): Promise<number> {
 /** A call within the next 48 hours with customer steps still open: tell the rep once per call. */
 export async function callRiskAlerts(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
-  const soon = await ctx.db.prisma.onboarding.findMany({
-    where: {
-      status: "active",
-      customerStepsDoneAt: null,
-      callAt: { gt: now, lte: new Date(now.getTime() + 2 * DAY) },
-    },
-    include: { customer: true },
-    take: 200,
-  });
+  const soon = everyRow((after, take) =>
+    ctx.db.prisma.onboarding.findMany({
+      where: {
+        status: "active",
+        customerStepsDoneAt: null,
+        callAt: { gt: now, lte: new Date(now.getTime() + 2 * DAY) },
+        ...(after ? { id: { gt: after } } : {}),
+      },
+      include: { customer: true },
+      orderBy: { id: "asc" },
+      take,
+    }),
+  );
   let sent = 0;
-  for (const o of soon) {
+  for await (const o of soon) {
     const progress = await progressOf(ctx, o);
     if (progress.customerStepsDone) continue;
     const ok = await sendOnce(ctx, `alert:risk:${o.id}:${o.callAt?.toISOString()}`, async () => {

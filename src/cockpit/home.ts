@@ -2,37 +2,35 @@
  * Publishing the App Home: on `app_home_opened`, on the rep's own toggles, and — debounced — whenever
  * something about their onboardings changes.
  */
-import type { AppContext } from "../context.ts";
+import { BoundedCache } from "../bounded-cache.ts";
+import { type AppContext, isOurUser } from "../context.ts";
 import { buildExternalHomeView, buildHomeView } from "../slack/views/home.ts";
+import { slackUserFacts } from "../slack-gateway/users.ts";
 import { type HomeScope, loadHomePage } from "./home-data.ts";
 
-const teamOfUser = new Map<string, { teamId: string; until: number }>();
-/** The page and scope each rep last looked at, so a refresh keeps their place. */
-const lastView = new Map<string, { scope: HomeScope; page: number }>();
+/** The page and scope each rep last looked at, so a refresh keeps their place (a day, 5,000 people). */
+const lastView = new BoundedCache<string, { scope: HomeScope; page: number }>(5_000, 86_400_000);
 
-/** The user's own team (users.info, cached for an hour): decides internal vs external. */
-export async function userTeam(ctx: AppContext, userId: string): Promise<string | null> {
-  const cached = teamOfUser.get(userId);
-  if (cached && cached.until > Date.now()) return cached.teamId;
-  try {
-    const res = await ctx.slack.users.info({ user: userId });
-    const teamId = res.user?.team_id ?? null;
-    if (teamId) teamOfUser.set(userId, { teamId, until: Date.now() + 3_600_000 });
-    return teamId;
-  } catch (err) {
-    ctx.logger.warn({ err, user: userId }, "users.info failed");
-    return null;
-  }
+/** Whether the user is one of ours: our workspace or, on Enterprise Grid, our org (users.info, cached). */
+export async function isOurMember(ctx: AppContext, userId: string): Promise<boolean> {
+  const facts = await slackUserFacts(ctx, userId);
+  return (
+    !!facts?.teamId &&
+    isOurUser(ctx.identity, { teamId: facts.teamId, enterpriseId: facts.enterpriseId ?? undefined })
+  );
 }
 
 /** Publishes a user's Home: the cockpit for our people, a neutral page for everyone else. */
 export async function publishHome(
   ctx: AppContext,
   userId: string,
+  /** `scope: "all"` only for reps: the listener decides (src/slack/listeners/cockpit.ts). */
   view: { scope?: HomeScope; page?: number; teamId?: string } = {},
 ): Promise<void> {
-  const teamId = view.teamId ?? (await userTeam(ctx, userId));
-  if (teamId !== ctx.identity.teamId) {
+  const ours = view.teamId
+    ? isOurUser(ctx.identity, { teamId: view.teamId })
+    : await isOurMember(ctx, userId);
+  if (!ours) {
     await ctx.slack.views.publish({ user_id: userId, view: buildExternalHomeView() });
     return;
   }

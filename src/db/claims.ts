@@ -47,13 +47,40 @@ export async function releaseQuietly(ctx: WithDb, key: string): Promise<void> {
   await ctx.db.prisma.processedDelivery.delete({ where: { key } }).catch(() => {});
 }
 
-/** Slack retries within minutes: ids of deliveries older than a week can go (alert claims stay). */
+/**
+ * How long each kind of claim key is kept. Slack and Finch retry within minutes and Finch codes die in ten,
+ * so a week is ample for those; an alert claim says "already told the rep" for one quiet spell, invite or
+ * call, so it is kept for a quarter. Every key written anywhere has a prefix here (test/db/claims.test.ts
+ * checks the list against the code), and an unknown prefix is pruned after the longest retention.
+ */
+export const CLAIM_RETENTION_DAYS: Readonly<Record<string, number>> = {
+  "evt:": 7,
+  "cmd:": 7,
+  "act:": 7,
+  "view:": 7,
+  "finch-code:": 7,
+  "finch-event:": 7,
+  "setup:": 7,
+  "alert:": 90,
+};
+const LONGEST_RETENTION_DAYS = Math.max(...Object.values(CLAIM_RETENTION_DAYS));
+
+/** Deletes claims and leases older than their prefix's retention (every prefix, and unknown ones too). */
 export async function pruneDeliveries(ctx: WithDb, now: Date): Promise<number> {
-  const cutoff = new Date(now.getTime() - 7 * DAY_MS);
+  const prefixes = Object.keys(CLAIM_RETENTION_DAYS);
+  const olderThan = (days: number) => new Date(now.getTime() - days * DAY_MS);
   const { count } = await ctx.db.prisma.processedDelivery.deleteMany({
     where: {
-      receivedAt: { lt: cutoff },
-      OR: ["evt:", "cmd:", "act:", "view:"].map((prefix) => ({ key: { startsWith: prefix } })),
+      OR: [
+        ...prefixes.map((prefix) => ({
+          key: { startsWith: prefix },
+          receivedAt: { lt: olderThan(CLAIM_RETENTION_DAYS[prefix] ?? LONGEST_RETENTION_DAYS) },
+        })),
+        {
+          AND: prefixes.map((prefix) => ({ NOT: { key: { startsWith: prefix } } })),
+          receivedAt: { lt: olderThan(LONGEST_RETENTION_DAYS) },
+        },
+      ],
     },
   });
   return count;

@@ -35,6 +35,8 @@ export interface OpenDatabaseOptions {
   /** Apply pending migrations before returning (default true). */
   migrate?: boolean;
   poolSize?: number;
+  /** PostgreSQL cancels any statement running longer than this (default 15 s; DATABASE_STATEMENT_TIMEOUT_MS). */
+  statementTimeoutMs?: number;
   /**
    * Run PGlite on the main thread instead of a worker thread (default false; the app passes PGLITE_IN_THREAD=1 from src/config.ts). In-thread, every
    * query's CPU work blocks the event loop; kept as a fallback and for comparisons.
@@ -45,7 +47,7 @@ export interface OpenDatabaseOptions {
 /** Opens the configured database and brings its schema up to date. */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const db = options.url
-    ? openPostgres(options.url, options.poolSize ?? 10)
+    ? openPostgres(options.url, options.poolSize ?? 10, options.statementTimeoutMs ?? 15_000)
     : await openPglite(options.dataDir, options.pgliteInThread ?? false, options.logger);
   if (options.migrate !== false) {
     try {
@@ -59,10 +61,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   return db;
 }
 
-function openPostgres(url: string, poolSize: number): Database {
+function openPostgres(url: string, poolSize: number, statementTimeoutMs: number): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
+    // A stuck query (lock wait, runaway plan) fails instead of holding a pooled connection forever.
+    statement_timeout: statementTimeoutMs,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });
@@ -77,6 +81,8 @@ function openPostgres(url: string, poolSize: number): Database {
     withSession: async (fn) => {
       const client = await pool.connect();
       try {
+        // Sessions run migrations, which may wait on another instance's advisory lock or rewrite a big table.
+        await client.query("set statement_timeout = 0");
         return await fn({
           query: async (text, params) => (await client.query(text, params as unknown[])).rows,
           exec: async (text) => {
@@ -84,6 +90,7 @@ function openPostgres(url: string, poolSize: number): Database {
           },
         });
       } finally {
+        await client.query("reset statement_timeout").catch(() => {});
         client.release();
       }
     },

@@ -13,6 +13,7 @@ try {
     url: config.database.url,
     dataDir: config.database.dataDir,
     pgliteInThread: config.database.pgliteInThread,
+    statementTimeoutMs: config.database.statementTimeoutMs,
     logger,
   });
   await db.close();

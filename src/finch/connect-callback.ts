@@ -39,9 +39,13 @@ interface Exchanged {
   products?: string[] | null;
 }
 
+/** The onboarding to tell about a cancel, a replay or a refused code: active ones only (closed ones hear nothing). */
 async function noteTargetById(ctx: AppContext, onboardingId: string | null) {
   if (!onboardingId || !UUID.test(onboardingId)) return null;
-  return ctx.db.prisma.onboarding.findUnique({ where: { id: onboardingId }, include: { customer: true } });
+  return ctx.db.prisma.onboarding.findFirst({
+    where: { id: onboardingId, status: "active" },
+    include: { customer: true },
+  });
 }
 
 /** `GET /finch/callback`: exchange the code, store the token encrypted, and hand over to verification. */
@@ -82,6 +86,19 @@ export async function completeConnect(ctx: AppContext, input: CallbackInput): Pr
       status: 404,
       title: "We couldn't match this connection",
       message: "Please start again with the Connect button in your Slack channel.",
+    };
+  }
+  if (onboarding.status !== "active") {
+    // The onboarding was closed while the customer was at Finch: keep nothing, post nothing, and close the
+    // new connection at Finch again so no token lingers there for us.
+    ctx.logger.info({ onboardingId: onboarding.id }, "finch callback for a closed onboarding: ignored");
+    await retireToken(ctx, exchanged.access_token, onboarding.id);
+    return {
+      kind: "page",
+      status: 410,
+      title: "This onboarding is closed",
+      message:
+        "Your Fleet onboarding is finished, so nothing was connected. Questions? Ask your Fleet team in Slack.",
     };
   }
   if (input.hintOnboardingId && input.hintOnboardingId !== onboarding.id) {
@@ -280,14 +297,26 @@ async function retireConnection(
   tokenCiphertext: string,
   onboardingId: string,
 ): Promise<void> {
+  let token: string;
   try {
-    const client = createConnectionClient(ctx.config, ctx.logger, decryptSecret(tokenCiphertext, ctx.keys));
+    token = decryptSecret(tokenCiphertext, ctx.keys);
+  } catch (err) {
+    ctx.logger.warn({ onboardingId, err }, "could not decrypt the replaced finch token");
+    return;
+  }
+  await retireToken(ctx, token, onboardingId);
+}
+
+/** Closes a connection at Finch by its token (best effort). */
+async function retireToken(ctx: AppContext, token: string, onboardingId: string): Promise<void> {
+  try {
+    const client = createConnectionClient(ctx.config, ctx.logger, token);
     await client.account.disconnect();
-    ctx.logger.info({ onboardingId }, "replaced finch connection disconnected");
+    ctx.logger.info({ onboardingId }, "finch connection closed at finch");
   } catch (err) {
     ctx.logger.warn(
       { onboardingId, ...classifyFinchError(err) },
-      "could not disconnect the replaced finch connection",
+      "could not close the finch connection at finch",
     );
   }
 }

@@ -19,6 +19,7 @@ import { postTracked } from "../slack-gateway/post.ts";
 import { classifyFinchError, createFinchAppClient } from "./client.ts";
 import { finchRedirectUri, tellRep } from "./connections.ts";
 import { providerCapabilities, supportedProducts } from "./providers.ts";
+import { postReconnectLink } from "./verify.ts";
 
 /** Sessions we create live a day: long enough for a call, short enough that a leaked URL soon dies. */
 export const SESSION_MINUTES = 24 * 60;
@@ -70,6 +71,16 @@ export async function openConnectSession(
     where: { onboardingId: onboarding.id },
   });
   const now = ctx.clock.now();
+  // A Connect link cannot replace a verified connection (a stale link in the channel, a curious click): the
+  // rep's `/fleet reconnect` posts a Reconnect link, which re-authenticates the same connection instead.
+  if (mode === "new" && connection?.verifiedAt && connection.status !== "disconnected") {
+    ctx.logger.info({ onboardingId: onboarding.id }, "connect link on a verified connection: nothing to do");
+    return page(
+      409,
+      `${template.displayName} is already connected`,
+      `${template.displayName} is already connected to Fleet and verified — there is nothing to do. If it needs to be connected again, ask your Fleet rep for a Reconnect link in Slack.`,
+    );
+  }
   // A disconnected connection cannot be reauthenticated: it needs a brand-new one.
   const reauthOf =
     mode === "reauth" && connection && connection.status !== "disconnected" ? connection.connectionId : null;
@@ -178,6 +189,43 @@ function isWebUrl(value: string): boolean {
   if (!URL.canParse(value)) return false;
   const protocol = new URL(value).protocol;
   return protocol === "https:" || protocol === "http:";
+}
+
+/** `/fleet reconnect`: a rep's explicit request to re-authenticate a stored connection (a Reconnect link). */
+export async function postReconnectForRep(
+  ctx: AppContext,
+  onboarding: OnboardingWithCustomer,
+  actor: Actor,
+): Promise<{ ok: boolean; message: string }> {
+  const template = getTemplate(onboarding.providerId);
+  if (onboarding.status !== "active") {
+    return { ok: false, message: `The onboarding of *${onboarding.customer.name}* is closed.` };
+  }
+  const connection = await ctx.db.prisma.finchConnection.findUnique({
+    where: { onboardingId: onboarding.id },
+    select: { status: true },
+  });
+  if (!connection || connection.status === "disconnected") {
+    return {
+      ok: false,
+      message: `${template.displayName} is not connected for *${onboarding.customer.name}* — \`/fleet link\` posts the Connect link.`,
+    };
+  }
+  if (!onboarding.channelId) {
+    return { ok: false, message: `*${onboarding.customer.name}* has no channel yet.` };
+  }
+  await postReconnectLink(
+    ctx,
+    onboarding,
+    template,
+    onboarding.customer.name,
+    "Your Fleet rep asked to connect it again.",
+  );
+  await audit(ctx, { onboardingId: onboarding.id, action: "finch.reconnect_requested", actor });
+  return {
+    ok: true,
+    message: `:link: Posted a ${template.displayName} Reconnect link in <#${onboarding.channelId}>.`,
+  };
 }
 
 /** `/fleet link`: posts the never-stale Connect link in the customer channel. */

@@ -12,6 +12,11 @@ import { createConnectionClient, type FinchClient } from "./client.ts";
 export const POLL_MIN_SECONDS = 60;
 /** The longest wait between polls of an unverified connection. */
 export const POLL_MAX_SECONDS = 3600;
+/**
+ * Verified connections are re-checked (introspect) this often, so a lost `reauth` / disconnect webhook — or a
+ * plan without webhooks — is still noticed within a day.
+ */
+export const RECHECK_VERIFIED_SECONDS = 24 * 3600;
 
 /** Where Finch sends the browser after Connect (registered in Finch's dashboard). */
 export function finchRedirectUri(ctx: AppContext): string {

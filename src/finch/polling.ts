@@ -1,13 +1,14 @@
 /**
  * Polling for Finch plans without webhooks: connections not yet verified are introspected when due,
- * backing off from a minute to an hour while nothing changes. A change (or an earlier "still syncing" /
+ * backing off from a minute to an hour while nothing changes; verified ones are introspected again once a day
+ * (RECHECK_VERIFIED_SECONDS), so a lost `reauth` or disconnect webhook is still noticed. A change (or an earlier "still syncing" /
  * "will re-check") leads to a full verification, which posts only when its result differs.
  * Several app instances may poll: each due row is claimed by moving its `nextPollAt` first.
  */
 import type { AppContext } from "../context.ts";
 import type { FinchConnection } from "../db/generated/client.ts";
 import { classifyFinchError, type Introspection } from "./client.ts";
-import { clientFor, POLL_MAX_SECONDS } from "./connections.ts";
+import { clientFor, POLL_MAX_SECONDS, RECHECK_VERIFIED_SECONDS } from "./connections.ts";
 import { verifyConnection } from "./verify.ts";
 
 /** A running poller. */
@@ -30,7 +31,6 @@ export function startFinchPolling(ctx: AppContext, options: { intervalMs: number
     const now = ctx.clock.now();
     const due = await ctx.db.prisma.finchConnection.findMany({
       where: {
-        verifiedAt: null,
         nextPollAt: { lte: now },
         status: { not: "disconnected" },
         onboarding: { status: "active" },
@@ -40,7 +40,9 @@ export function startFinchPolling(ctx: AppContext, options: { intervalMs: number
     });
     for (const row of due) {
       if (stopped) return;
-      const interval = Math.min(row.pollIntervalSec * 2, POLL_MAX_SECONDS);
+      const interval = row.verifiedAt
+        ? RECHECK_VERIFIED_SECONDS
+        : Math.min(row.pollIntervalSec * 2, POLL_MAX_SECONDS);
       // Claim: only the instance that moves nextPollAt from the value it read polls this row.
       const claimed = await ctx.db.prisma.finchConnection.updateMany({
         where: { id: row.id, nextPollAt: row.nextPollAt },
@@ -76,6 +78,7 @@ export function startFinchPolling(ctx: AppContext, options: { intervalMs: number
 
 /** Keeps the backed-off interval the claim already used for nextPollAt. */
 async function backOff(ctx: AppContext, row: FinchConnection, interval: number): Promise<void> {
+  if (row.verifiedAt) return; // the slow re-check keeps its own pace
   await ctx.db.prisma.finchConnection.updateMany({
     where: { id: row.id, codeHash: row.codeHash },
     data: { pollIntervalSec: interval },

@@ -17,7 +17,13 @@ export const RECHECK_COOLDOWN_MS = 10_000;
  */
 export async function recheckFromChannel(
   ctx: AppContext,
-  input: { onboardingId: string | null; actor: Actor; channelId: string | undefined },
+  input: {
+    onboardingId: string | null;
+    actor: Actor;
+    channelId: string | undefined;
+    /** Whether the actor is one of Fleet's reps (the Slack surface decides: src/slack/actors.ts). */
+    actorIsRep: boolean;
+  },
 ): Promise<string | null> {
   const { actor, channelId } = input;
   const onboarding = input.onboardingId
@@ -26,15 +32,16 @@ export async function recheckFromChannel(
         include: { invites: { select: { slackTeamId: true } }, connection: { select: { id: true } } },
       })
     : null;
-  // The button lives in the customer's channel: only Fleet and that customer's own team may press it.
+  // The button lives in the customer's channel: only Fleet's reps and that customer's own team may press it
+  // (not a guest or a colleague of ours who is no rep, not another customer's admin).
   const allowed =
     !!onboarding &&
-    (actor.internal ||
+    (input.actorIsRep ||
       (onboarding.channelId === channelId && (await isCustomerTeam(ctx, onboarding, actor.teamId))));
   if (!onboarding || !allowed) {
     ctx.logger.warn({ user: actor.userId, team: actor.teamId }, "finch re-check refused");
     await audit(ctx, { onboardingId: onboarding?.id ?? null, action: "finch.recheck_refused", actor });
-    return "Only Fleet and this customer's team can re-check this connection.";
+    return "Only Fleet's account reps and this customer's team can re-check this connection.";
   }
   if (!onboarding.connection) return "Finch is not connected yet — use the Connect button first.";
   const last = await ctx.db.prisma.verification.findFirst({

@@ -31,6 +31,7 @@ import {
   type NoteTarget,
   POLL_MAX_SECONDS,
   POLL_MIN_SECONDS,
+  RECHECK_VERIFIED_SECONDS,
   serialized,
   tellRep,
 } from "./connections.ts";
@@ -81,6 +82,14 @@ async function verifyNow(
   });
   const connection = onboarding?.connection;
   if (!onboarding || !connection) return null;
+  // A closed onboarding is history: no Finch reads, no verification rows, nothing posted.
+  if (onboarding.status !== "active") {
+    ctx.logger.info(
+      { onboardingId, trigger: options.trigger },
+      "finch verification skipped: onboarding closed",
+    );
+    return null;
+  }
   const template = getTemplate(onboarding.providerId);
   const permissions = template.steps.flatMap((s) => s.permissions);
   const now = ctx.clock.now();
@@ -201,7 +210,8 @@ async function verifyNow(
       providerId,
       products,
       verifiedAt: verified ? now : null,
-      nextPollAt: verified ? null : new Date(now.getTime() + interval * 1000),
+      // Verified: the slow re-check (the poller introspects it again a day later).
+      nextPollAt: new Date(now.getTime() + (verified ? RECHECK_VERIFIED_SECONDS : interval) * 1000),
       pollIntervalSec: interval,
     },
   });

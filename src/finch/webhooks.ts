@@ -24,6 +24,15 @@ export async function handleFinchEvent(ctx: AppContext, event: WebhookEvent): Pr
     return;
   }
   const onboardingId = connection.onboardingId;
+  const onboarding = await ctx.db.prisma.onboarding.findUnique({
+    where: { id: onboardingId },
+    select: { status: true },
+  });
+  if (onboarding?.status !== "active") {
+    // Closed: the history stays as it was; no Finch reads, no rows, no posts.
+    ctx.logger.info({ onboardingId, eventType }, "finch webhook for a closed onboarding: ignored");
+    return;
+  }
   const status =
     eventType === "account.updated"
       ? String((event.data as { status?: unknown } | undefined)?.status ?? "")

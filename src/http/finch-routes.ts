@@ -15,6 +15,7 @@ import { type BrowserAnswer, openConnectSession, SESSION_MINUTES } from "../finc
 import { verifyConnection } from "../finch/verify.ts";
 import { handleFinchEvent } from "../finch/webhooks.ts";
 import { ONE_MEGABYTE } from "../limits.ts";
+import { RateLimiter } from "./rate-limit.ts";
 import { type RouteRequest, type Router, sendHtml, sendJson, sendText, simplePage } from "./router.ts";
 
 /** Runs work after the response, so a graceful stop can wait for it (src/background.ts InFlight). */
@@ -63,6 +64,7 @@ function header(req: IncomingMessage, name: string): string {
 
 /** Mounts the Finch routes. */
 export function mountFinchRoutes(router: Router, ctx: AppContext, background: BackgroundWork): void {
+  const callbackLimiter = new RateLimiter(ctx.config.finch.callbackLimitPerMinute, 60_000);
   const connect = (mode: "new" | "reauth") => async (request: RouteRequest) => {
     // Link previews and scanners send HEAD: they must not create Finch sessions.
     if (request.req.method === "HEAD") {
@@ -78,6 +80,21 @@ export function mountFinchRoutes(router: Router, ctx: AppContext, background: Ba
     // A HEAD (prefetch, scanner) must not spend the one-time code.
     if (req.method === "HEAD") {
       res.writeHead(200, { "cache-control": "no-store" }).end();
+      return;
+    }
+    // Guessing codes costs a Finch exchange and a claim row each: a person needs a handful of tries at most.
+    const verdict = callbackLimiter.take(req.socket.remoteAddress ?? "unknown");
+    if (!verdict.ok) {
+      ctx.logger.warn({ route: "/finch/callback" }, "finch callback rate-limited");
+      res.setHeader("retry-after", String(verdict.retryAfterSeconds));
+      sendHtml(
+        res,
+        429,
+        simplePage(
+          "Too many attempts",
+          `Please wait ${verdict.retryAfterSeconds} seconds, then start again with the Connect button in Slack.`,
+        ),
+      );
       return;
     }
     const result = await completeConnect(ctx, {

@@ -8,6 +8,7 @@
  */
 import type { AppContext } from "../context.ts";
 import type { Prisma, PrismaClient } from "../db/generated/client.ts";
+import { everyRow } from "../db/paging.ts";
 import { nudgeFacts } from "./facts.ts";
 import {
   dayBeforeDedupeKey,
@@ -208,21 +209,27 @@ export async function planNudges(ctx: AppContext, now: Date): Promise<number> {
   const days = ctx.config.thresholds.nudgeAfterDays;
   const threshold = new Date(now.getTime() - days * 86_400_000);
   // Cheap pre-filter in SQL; the exact rules (zone, window, per-step activity) are checked below.
-  const candidates = await ctx.db.prisma.onboarding.findMany({
-    where: {
-      status: "active",
-      channelId: { not: null },
-      checklistTs: { not: null },
-      customerStepsDoneAt: null,
-      createdAt: { lte: threshold },
-      OR: [{ lastCustomerActivityAt: null }, { lastCustomerActivityAt: { lte: threshold } }],
-    },
-    select: { id: true, timeZone: true, lastNudgeAt: true },
-    orderBy: { createdAt: "asc" },
-    take: 500,
-  });
+  // Every page: candidates nudged already today (or outside their window) must not hide the rest.
+  const candidates = everyRow(
+    (after, take) =>
+      ctx.db.prisma.onboarding.findMany({
+        where: {
+          status: "active",
+          channelId: { not: null },
+          checklistTs: { not: null },
+          customerStepsDoneAt: null,
+          createdAt: { lte: threshold },
+          OR: [{ lastCustomerActivityAt: null }, { lastCustomerActivityAt: { lte: threshold } }],
+          ...(after ? { id: { gt: after } } : {}),
+        },
+        select: { id: true, timeZone: true, lastNudgeAt: true },
+        orderBy: { id: "asc" },
+        take,
+      }),
+    500,
+  );
   const rows: Prisma.ReminderCreateManyInput[] = [];
-  for (const c of candidates) {
+  for await (const c of candidates) {
     if (!isNudgeWindow(now, c.timeZone)) continue;
     const today = localDateOf(now, c.timeZone);
     if (c.lastNudgeAt && localDateOf(c.lastNudgeAt, c.timeZone) === today) continue;

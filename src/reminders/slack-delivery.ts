@@ -6,6 +6,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { type WebAPIRateLimitedError, WebClient } from "@slack/web-api";
+import { BoundedCache } from "../bounded-cache.ts";
 import type { AppContext } from "../context.ts";
 import type { Logger } from "../logger.ts";
 import { webClientOptions } from "../slack-gateway/client-options.ts";
@@ -169,7 +170,7 @@ export async function findPostedMessage(
 
 /** Reps' time zones from `users.info`, cached; DEFAULT_TIMEZONE when Slack has none or cannot answer. */
 export class RepTimeZones {
-  private readonly cache = new Map<string, { zone: string; until: number }>();
+  private readonly cache = new BoundedCache<string, string>(5_000, 6 * 3_600_000);
   constructor(
     private readonly slack: WebClient,
     private readonly fallback: string,
@@ -180,7 +181,7 @@ export class RepTimeZones {
   /** The IANA zone of a Slack user. */
   async get(userId: string): Promise<string> {
     const hit = this.cache.get(userId);
-    if (hit && hit.until > Date.now()) return hit.zone;
+    if (hit) return hit;
     let zone = this.fallback;
     let ttl = this.ttlMs;
     try {
@@ -192,7 +193,7 @@ export class RepTimeZones {
       ttl = 10 * 60_000;
       this.logger.warn({ err, userId }, "users.info failed; using the default time zone for now");
     }
-    this.cache.set(userId, { zone, until: Date.now() + ttl });
+    this.cache.set(userId, zone, ttl);
     return zone;
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { AppContext } from "../context.ts";
 import { type Actor, isOurUser } from "../onboarding/actor.ts";
+import { slackUserFacts } from "../slack-gateway/users.ts";
 
 /**
  * Builds the actor of a slash command (`user_team` is set when the user belongs to another team). Slack only
@@ -35,7 +36,10 @@ const groupCache = new Map<string, { members: Set<string>; until: number }>();
 
 /** Is this actor allowed to run rep actions (onboard, link, call, done, owner, disconnect …)? */
 export async function isRep(ctx: AppContext, actor: Actor): Promise<boolean> {
-  if (!actor.internal) return false;
+  return actor.internal && (await isListedRep(ctx, actor)) && (await isFullMember(ctx, actor.userId));
+}
+
+async function isListedRep(ctx: AppContext, actor: Actor): Promise<boolean> {
   const { repUserIds, repUserGroupId } = ctx.config.slack;
   if (repUserIds.length === 0 && !repUserGroupId) return true;
   if (repUserIds.includes(actor.userId)) return true;
@@ -49,6 +53,26 @@ export async function isRep(ctx: AppContext, actor: Actor): Promise<boolean> {
   }
   const fresh = await refreshRepGroup(ctx, repUserGroupId);
   return fresh?.has(actor.userId) ?? false;
+}
+
+/**
+ * Guests (`is_restricted`, `is_ultra_restricted`) of our own workspace are never reps, whatever the rep
+ * list says; nor is anyone Slack cannot vouch for (users.info failed: refuse now, ask again next time).
+ */
+async function isFullMember(ctx: AppContext, userId: string): Promise<boolean> {
+  const facts = await slackUserFacts(ctx, userId);
+  return !!facts && !facts.guest && !facts.bot && !facts.deleted;
+}
+
+/** Could `userId` (e.g. a proposed owner) act as a rep? Looked up in Slack, then the rep rules above. */
+export async function isRepUser(ctx: AppContext, userId: string): Promise<boolean> {
+  const facts = await slackUserFacts(ctx, userId);
+  if (!facts?.teamId) return false;
+  const internal = isOurUser(ctx.identity, {
+    teamId: facts.teamId,
+    enterpriseId: facts.enterpriseId ?? undefined,
+  });
+  return isRep(ctx, { userId, teamId: facts.teamId, internal });
 }
 
 /** Reads the reps' user group (at start-up and every five minutes). */

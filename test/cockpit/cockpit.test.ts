@@ -174,6 +174,34 @@ describe("the reps' cockpit", () => {
     expect(text).toContain("checklist is pinned");
   });
 
+  it("on Enterprise Grid, a colleague from another workspace of our org gets the cockpit; a customer does not", async () => {
+    const grid = await startHarness({ enterpriseId: "E0FLEETORG" });
+    try {
+      grid.slack.addTeam({ id: "T0SIBLING", name: "Fleet Europe", domain: "fleet-eu" });
+      grid.slack.addTeam({ id: "T0ELSE", name: "Else Inc", domain: "else" });
+      grid.slack.addUser({
+        id: "U0SIBLING",
+        teamId: "T0SIBLING",
+        name: "sam.sibling",
+        enterpriseId: "E0FLEETORG",
+      });
+      grid.slack.addUser({
+        id: "U0OTHERORG",
+        teamId: "T0ELSE",
+        name: "olga.other",
+        enterpriseId: "E0OTHERORG",
+      });
+      const sibling = JSON.stringify((await openHome(grid, "U0SIBLING")).blocks);
+      expect(sibling).toContain("home_");
+      expect(sibling).not.toContain("checklist is pinned");
+      const other = JSON.stringify((await openHome(grid, "U0OTHERORG")).blocks);
+      expect(other).not.toContain("home_");
+      expect(other).toContain("checklist is pinned");
+    } finally {
+      await grid.stop();
+    }
+  });
+
   it("invite events update each invite; an HR admin leaving alerts the rep", async () => {
     await onboard(h, `onboard Events Co hr=${HR.email},${HR2.email}`);
     const o = await h.db.prisma.onboarding.findFirstOrThrow({

@@ -87,24 +87,35 @@ describe("claims", () => {
     expect(await claimLease(ctx, "setup:o1")).toBe(true);
   });
 
-  it("pruning drops Slack delivery ids older than a week, and keeps other claims and recent ids", async () => {
+  it("pruning drops every kind of claim once past its retention, and keeps recent ones", async () => {
     const now = new Date();
-    const old = new Date(now.getTime() - 8 * DAY_MS);
-    const recent = new Date(now.getTime() - 6 * DAY_MS);
+    const daysAgo = (d: number) => new Date(now.getTime() - d * DAY_MS);
     await db.prisma.processedDelivery.createMany({
       data: [
-        { key: "evt:old", receivedAt: old },
-        { key: "cmd:old", receivedAt: old },
-        { key: "act:old", receivedAt: old },
-        { key: "view:old", receivedAt: old },
-        { key: "evt:recent", receivedAt: recent },
-        // Not Slack deliveries: alert claims and Finch codes stay however old they are.
-        { key: "alert:call-risk:o1", receivedAt: old },
-        { key: "finch-code:old", receivedAt: old },
+        { key: "evt:old", receivedAt: daysAgo(8) },
+        { key: "cmd:old", receivedAt: daysAgo(8) },
+        { key: "act:old", receivedAt: daysAgo(8) },
+        { key: "view:old", receivedAt: daysAgo(8) },
+        // Unknown codes sent to /finch/callback, webhook ids and set-up leases must not pile up forever.
+        { key: "finch-code:old", receivedAt: daysAgo(8) },
+        { key: "finch-event:old", receivedAt: daysAgo(8) },
+        { key: "setup:old", receivedAt: daysAgo(8) },
+        { key: "alert:stall:old", receivedAt: daysAgo(91) },
+        { key: "someday-new-prefix:old", receivedAt: daysAgo(91) },
+        { key: "evt:recent", receivedAt: daysAgo(6) },
+        { key: "finch-code:recent", receivedAt: daysAgo(6) },
+        // An alert claim remembers "already told the rep" much longer than a delivery id.
+        { key: "alert:stall:recent", receivedAt: daysAgo(8) },
+        { key: "someday-new-prefix:recent", receivedAt: daysAgo(8) },
       ],
     });
-    expect(await pruneDeliveries(ctx, now)).toBe(4);
-    expect(await keys()).toEqual(["alert:call-risk:o1", "evt:recent", "finch-code:old"]);
+    expect(await pruneDeliveries(ctx, now)).toBe(9);
+    expect(await keys()).toEqual([
+      "alert:stall:recent",
+      "evt:recent",
+      "finch-code:recent",
+      "someday-new-prefix:recent",
+    ]);
     expect(await pruneDeliveries(ctx, now)).toBe(0);
   });
 });

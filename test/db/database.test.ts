@@ -105,6 +105,28 @@ describe("migrations on PostgreSQL", () => {
   });
 });
 
+describe("statement timeout on PostgreSQL", () => {
+  it("cancels a statement that runs longer than the configured timeout, through Prisma and raw SQL", async () => {
+    const { url, drop } = await createPostgresDatabase();
+    const logger = createLogger({ level: "silent" });
+    const db = await openDatabase({ url, dataDir: "unused", logger, poolSize: 2, statementTimeoutMs: 300 });
+    try {
+      const started = Date.now();
+      await expect(db.prisma.$queryRaw`select pg_sleep(3)`).rejects.toThrow(/statement timeout/i);
+      await expect(db.sql.query("select pg_sleep(3)")).rejects.toThrow(/statement timeout/i);
+      expect(Date.now() - started).toBeLessThan(2_500);
+      // Quick statements still run, and a migration session has no timeout.
+      expect(await db.sql.query("select 1 as one")).toEqual([{ one: 1 }]);
+      const inSession = await db.sql.withSession((s) => s.query("show statement_timeout"));
+      expect(inSession).toEqual([{ statement_timeout: "0" }]);
+      expect(await db.sql.query("show statement_timeout")).toEqual([{ statement_timeout: "300ms" }]);
+    } finally {
+      await db.close();
+      await drop();
+    }
+  }, 30_000);
+});
+
 describe("embedded PGlite on disk", () => {
   it("creates its data folder on first start and keeps data across restarts", async () => {
     const { mkdtempSync, existsSync } = await import("node:fs");

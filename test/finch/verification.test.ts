@@ -77,8 +77,10 @@ describe("Finch verification", () => {
     expect(state).toMatchObject({ done: true, source: "finch", note: "verified by Finch" });
 
     const connection = await connectionOf(o);
-    expect(connection).toMatchObject({ status: "connected", nextPollAt: null });
+    expect(connection).toMatchObject({ status: "connected" });
     expect(connection.verifiedAt).not.toBeNull();
+    // Verified: the slow re-check introspects it again a day later.
+    expect(connection.nextPollAt!.getTime() - connection.verifiedAt!.getTime()).toBe(86_400_000);
     const stored = await h.db.prisma.verification.findFirstOrThrow({ where: { onboardingId: o.id } });
     expect(stored).toMatchObject({ status: "verified", trigger: "callback" });
     // The session Finch saw: our onboarding as customer, the template's products, the provider.
@@ -329,7 +331,10 @@ describe("Finch verification", () => {
       await poller.runOnce();
       const done = await nthVerification(h, o, count + 1);
       expect(payload(done)).toMatchObject({ outcome: "verified" });
-      expect((await connectionOf(o)).nextPollAt).toBeNull();
+      // Verified: re-checked (slowly) a day later.
+      const next = (await connectionOf(o)).nextPollAt!.getTime() - clock.now().getTime();
+      expect(next).toBeGreaterThan(86_400_000 - 10_000);
+      expect(next).toBeLessThanOrEqual(86_400_000);
     } finally {
       await poller.stop();
     }

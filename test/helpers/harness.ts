@@ -124,6 +124,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       INTEGRATION_USER_EMAIL: "integrations+{slug}@fleet.example",
       SCHEDULER_ENABLED: "false",
       ...(secrets.appToken ? { SLACK_APP_TOKEN: secrets.appToken } : {}),
+      // Tests connect many times a minute from 127.0.0.1; the limit itself is tested with a low value.
+      FINCH_CALLBACK_LIMIT_PER_MINUTE: "10000",
       ...options.env,
     });
     if (!parsed.ok) throw new Error(`bad test config: ${parsed.problems.join("; ")}`);

@@ -1,34 +1,52 @@
 /**
  * Slack Connect authorization: a customer's HR admin (an external workspace) tries every rep action —
  * each command and each rep button, with action values tampered to point at ANOTHER customer — and
- * everything is refused, logged, and nothing changes.
+ * everything is refused, logged, and nothing changes: no row, no Finch call (re-checks read Finch), no
+ * verification, no Slack post. A guest of our own workspace pressing Re-check is refused the same way.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ActionId } from "../../src/slack-gateway/ids.ts";
 import { connect, onboard } from "../finch/helpers.ts";
-import { ACME_TEAM, eventually, type Harness, HR, startHarness } from "../helpers/harness.ts";
+import {
+  ACME_TEAM,
+  eventually,
+  type Harness,
+  HOME_TEAM,
+  HR,
+  STRANGER,
+  startHarness,
+} from "../helpers/harness.ts";
+
+/** A guest of our own workspace: internal by team, but never a rep. */
+const GUEST = { id: "U0GUESTX", teamId: HOME_TEAM.id, name: "gil.guest", guest: "single" as const };
 
 describe("an external user trying every rep action", () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({ db: "postgres" });
+    h.slack.addUser(GUEST);
   });
   afterAll(async () => h?.stop());
 
   /** Everything a refused action could have changed. */
   async function snapshot() {
-    const [onboardings, invites, ticks, reminders, connections, sessions, files] = await Promise.all([
-      h.db.prisma.onboarding.findMany({
-        orderBy: { id: "asc" },
-        select: { id: true, status: true, ownerUserId: true, callAt: true },
-      }),
-      h.db.prisma.invite.findMany({ orderBy: { id: "asc" }, select: { status: true, slackInviteId: true } }),
-      h.db.prisma.tick.count(),
-      h.db.prisma.reminder.findMany({ orderBy: { id: "asc" }, select: { status: true, dueAt: true } }),
-      h.db.prisma.finchConnection.findMany({ select: { status: true, tokenCiphertext: true } }),
-      h.db.prisma.finchConnectSession.count(),
-      h.slack.files.length,
-    ]);
+    const [onboardings, invites, ticks, reminders, connections, sessions, files, verifications] =
+      await Promise.all([
+        h.db.prisma.onboarding.findMany({
+          orderBy: { id: "asc" },
+          select: { id: true, status: true, ownerUserId: true, callAt: true },
+        }),
+        h.db.prisma.invite.findMany({
+          orderBy: { id: "asc" },
+          select: { status: true, slackInviteId: true },
+        }),
+        h.db.prisma.tick.count(),
+        h.db.prisma.reminder.findMany({ orderBy: { id: "asc" }, select: { status: true, dueAt: true } }),
+        h.db.prisma.finchConnection.findMany({ select: { status: true, tokenCiphertext: true } }),
+        h.db.prisma.finchConnectSession.count(),
+        h.slack.files.length,
+        h.db.prisma.verification.count(),
+      ]);
     return JSON.stringify({
       onboardings,
       invites,
@@ -37,10 +55,17 @@ describe("an external user trying every rep action", () => {
       connections,
       sessions,
       files,
+      verifications,
+      // Every message the bot posted, except a refusal sent privately to the person refused (a Home button
+      // has no channel for an ephemeral). A refused tick re-renders the checklist (undoing the click), so
+      // chat.update is not counted.
+      posts: h.slack
+        .callsTo("chat.postMessage")
+        .filter((c) => ![HR.id, GUEST.id].includes(String(c.args.channel))).length,
       inviteShared: h.slack.callsTo("conversations.inviteShared").length,
       views: h.slack.openedViews.length,
-      finchCalls: h.finch.calls.filter((c) => !c.path.startsWith("/employer") && c.path !== "/introspect")
-        .length,
+      // Every Finch call, reads included: a re-check is introspect + one read per permission.
+      finchCalls: h.finch.calls.length,
     });
   }
 
@@ -49,6 +74,11 @@ describe("an external user trying every rep action", () => {
     const other = await onboard(h, "Globex Other");
     await connect(h, other);
     await h.app.inFlight.drain(5_000);
+    // Past the re-check cool-down, so a wrongly allowed Re-check would really read Finch and post.
+    await h.db.prisma.verification.updateMany({
+      where: { onboardingId: other.id },
+      data: { createdAt: new Date(Date.now() - 60_000) },
+    });
     const before = await snapshot();
     const refusedBefore = await h.db.prisma.auditEvent.count({ where: { action: { endsWith: "refused" } } });
 
@@ -92,6 +122,25 @@ describe("an external user trying every rep action", () => {
         actions: [{ action_id: actionId, type: "button", value: other.id }],
       });
     }
+    // Re-check pressed on the other customer's own message, by another company's admin (not that customer's
+    // team) and by a guest of our workspace; and from the guest's Home.
+    const foreignMessage = h.slack.messages(other.channelId).find((m) => m.ts === other.checklistTs)!;
+    for (const user of [
+      { id: STRANGER.id, teamId: STRANGER.teamId },
+      { id: GUEST.id, teamId: HOME_TEAM.id },
+    ]) {
+      await h.driver.blockActions({
+        user,
+        channelId: other.channelId,
+        message: foreignMessage,
+        actions: [{ action_id: ActionId.recheck, type: "button", value: other.id }],
+      });
+    }
+    await h.driver.blockActions({
+      user: { id: GUEST.id, teamId: HOME_TEAM.id },
+      view: { id: "V0GUESTHOME", type: "home", blocks: [] },
+      actions: [{ action_id: ActionId.homeRecheck, type: "button", value: other.id }],
+    });
     // A tick sent for the other customer's channel and checklist.
     const foreignChecklist = h.slack.messages(other.channelId).find((m) => m.ts === other.checklistTs)!;
     await h.driver.blockActions({
@@ -106,12 +155,12 @@ describe("an external user trying every rep action", () => {
       async () =>
         (await h.db.prisma.auditEvent.count({ where: { action: { endsWith: "refused" } } })) -
           refusedBefore >=
-        tampered.length,
+        tampered.length + 3,
       10_000,
       "every refusal audited",
     );
     await h.app.inFlight.drain(5_000);
-    expect(await snapshot()).toEqual(before);
+    expect(JSON.parse(await snapshot())).toEqual(JSON.parse(before));
     const warnings = h.logs.filter((l) => l.includes('"level":"warn"') && /refused/.test(l));
     expect(warnings.length).toBeGreaterThanOrEqual(tampered.length + 1);
   }, 60_000);

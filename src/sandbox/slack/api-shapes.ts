@@ -84,11 +84,23 @@ export function apiUser(ws: SlackWorkspace, user: StandInUser): ApiUser {
     is_admin: user.isAdmin ?? false,
     is_owner: false,
     is_primary_owner: false,
-    is_restricted: false,
-    is_ultra_restricted: false,
+    is_restricted: user.guest !== undefined,
+    is_ultra_restricted: user.guest === "single",
     is_bot: user.isBot ?? false,
     is_app_user: false,
     is_email_confirmed: user.email !== undefined,
+    ...(user.enterpriseId
+      ? {
+          enterprise_user: {
+            id: user.id,
+            enterprise_id: user.enterpriseId,
+            enterprise_name: user.enterpriseId,
+            is_admin: false,
+            is_owner: false,
+            teams: [user.teamId],
+          },
+        }
+      : {}),
     // Slack marks users of other workspaces the viewer only knows through a shared channel.
     ...(user.teamId !== ws.homeTeam.id ? { is_stranger: true } : {}),
     updated: 0,

@@ -20,6 +20,10 @@ export interface StandInUser {
   tz?: string;
   isBot?: boolean;
   isAdmin?: boolean;
+  /** A guest of its workspace: `multi` (is_restricted) or `single`-channel (is_ultra_restricted). */
+  guest?: "multi" | "single";
+  /** Its Enterprise Grid org: users.info then carries `enterprise_user` (as Slack does for org members). */
+  enterpriseId?: string;
 }
 
 /** Options of {@link SlackStandIn}. */

@@ -16,6 +16,8 @@ export const USAGE = {
     "`/fleet onboard <Company name> hr=<email>[,<email>…] [call=<YYYY-MM-DDTHH:mm>] [tz=<IANA zone>] [provider=<id or name, e.g. BambooHR>]` — open a Slack Connect channel and checklist (no text: a form)",
   status: "`/fleet status [company]` — progress, invites, call and connection",
   link: "`/fleet link [company]` — post the Finch Connect link in the customer channel",
+  reconnect:
+    "`/fleet reconnect [company]` — post a Reconnect link for a connected provider (re-authenticates the same connection)",
   verify: "`/fleet verify [company]` — re-check the Finch connection and permissions",
   call: "`/fleet call [company] <YYYY-MM-DDTHH:mm> [tz=<IANA zone>]` — book or move the onboarding call",
   history: "`/fleet history [company]` — latest activity, with a CSV export",
@@ -30,7 +32,7 @@ export const USAGE = {
 export type Subcommand = keyof typeof USAGE;
 
 /** Subcommands whose only argument is an optional company. */
-type CompanyOnlyKind = "status" | "link" | "verify" | "history" | "done" | "disconnect";
+type CompanyOnlyKind = "status" | "link" | "reconnect" | "verify" | "history" | "done" | "disconnect";
 
 /** In a customer channel `[company]` may be left out; it is then `undefined`. */
 export type FleetCommand =
@@ -87,6 +89,7 @@ export function parseFleetCommand(rawText: string, context: ParseContext): Parse
       return rest.length === 0 ? ok({ kind: "onboard-modal" }) : parseOnboard(rest, context);
     case "status":
     case "link":
+    case "reconnect":
     case "verify":
     case "history":
     case "done":

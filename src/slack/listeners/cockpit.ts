@@ -5,7 +5,7 @@
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from "@slack/bolt";
 import { providerChoices } from "../../checklist/template-registry.ts";
 import { latestHistory } from "../../cockpit/history.ts";
-import { publishHome } from "../../cockpit/home.ts";
+import { isOurMember, publishHome } from "../../cockpit/home.ts";
 import type { AppContext } from "../../context.ts";
 import { recheckFromHome } from "../../finch/recheck.ts";
 import type { Actor } from "../../onboarding/actor.ts";
@@ -14,10 +14,10 @@ import { exportHistory } from "../../onboarding/history-export.ts";
 import { onboardingIdFrom } from "../../onboarding/lookup.ts";
 import { switchProvider } from "../../onboarding/switch-provider.ts";
 import { ActionId } from "../../slack-gateway/ids.ts";
-import { interactionActor, isRep } from "../actors.ts";
+import { interactionActor, isRep, isRepUser } from "../actors.ts";
 import { buildHistoryMessage } from "../views/history.ts";
 import { buildOnboardModal } from "../views/onboard-modal.ts";
-import { aboutOnboarding, type SubcommandHandlers } from "./commands/index.ts";
+import { aboutOnboarding, notARepOwner, type SubcommandHandlers } from "./commands/index.ts";
 import { allowRep } from "./guards.ts";
 
 /** Registers the cockpit's listeners. */
@@ -64,9 +64,21 @@ export function registerCockpit(app: App, ctx: AppContext): void {
     await ack();
   });
 
+  /** Everyone's onboardings are for reps only: anyone else asking for them gets their own. */
+  const scopeFor = async (body: BlockAction, wanted: string | undefined): Promise<"all" | "mine"> => {
+    if (wanted !== "all") return "mine";
+    const actor = interactionActor(ctx, body);
+    if (await isRep(ctx, actor)) return "all";
+    ctx.logger.warn(
+      { user: actor.userId, team: actor.teamId },
+      "everyone's onboardings refused to a non-rep",
+    );
+    return "mine";
+  };
+
   app.action<BlockAction<StaticSelectAction>>(ActionId.homeScope, async ({ ack, body, action }) => {
     await ack();
-    const scope = action.selected_option.value === "all" ? "all" : "mine";
+    const scope = await scopeFor(body, action.selected_option.value);
     await publishHome(ctx, body.user.id, { scope, page: 0 });
   });
 
@@ -76,7 +88,7 @@ export function registerCockpit(app: App, ctx: AppContext): void {
       await ack();
       const { page, scope } = safeJson(action.value) as { page?: number; scope?: string };
       await publishHome(ctx, body.user.id, {
-        scope: scope === "all" ? "all" : "mine",
+        scope: await scopeFor(body, scope),
         page: Number(page) || 0,
       });
     },
@@ -115,6 +127,10 @@ export function cockpitSubcommands(ctx: AppContext): SubcommandHandlers {
       await respond({ response_type: "ephemeral", text: await closeOnboarding(ctx, onboarding.id, actor) });
     }),
     owner: aboutOnboarding(ctx, async ({ cmd, onboarding, actor, respond }) => {
+      if ((await isOurMember(ctx, cmd.newOwnerUserId)) && !(await isRepUser(ctx, cmd.newOwnerUserId))) {
+        await respond({ response_type: "ephemeral", text: notARepOwner(cmd.newOwnerUserId) });
+        return;
+      }
       const text = await handOver(ctx, onboarding.id, cmd.newOwnerUserId, actor);
       await respond({ response_type: "ephemeral", text });
     }),

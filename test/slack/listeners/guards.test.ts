@@ -12,6 +12,8 @@ const HOME = "T0FLEET";
 const REP: Actor = { userId: "U0REP", teamId: HOME, internal: true };
 const COLLEAGUE: Actor = { userId: "U0SALES", teamId: HOME, internal: true };
 const HR: Actor = { userId: "U0HR", teamId: "T0ACME", internal: false };
+/** A guest of our own workspace, even listed as a rep. */
+const GUEST: Actor = { userId: "U0GUEST", teamId: HOME, internal: true };
 
 describe("guards", () => {
   let db: Database;
@@ -24,7 +26,20 @@ describe("guards", () => {
       db,
       logger,
       identity: { teamId: HOME, botUserId: "U0BOT" },
-      config: { slack: { repUserIds: [REP.userId], repUserGroupId: undefined } },
+      config: { slack: { repUserIds: [REP.userId, GUEST.userId], repUserGroupId: undefined } },
+      slack: {
+        users: {
+          info: async ({ user }: { user: string }) => ({
+            ok: true,
+            user: {
+              id: user,
+              team_id: HOME,
+              is_restricted: user === GUEST.userId,
+              is_ultra_restricted: false,
+            },
+          }),
+        },
+      },
     } as unknown as AppContext;
   });
   afterAll(async () => db?.close());
@@ -70,6 +85,12 @@ describe("guards", () => {
           onboardingId: null,
         },
       ]);
+    });
+
+    it("refuses a guest of our workspace even when the rep list names them", async () => {
+      const tell = vi.fn(async (_text: string) => {});
+      expect(await allowRep(ctx, GUEST, { audit: "rep_action.refused", tell })).toBe(false);
+      expect(tell).toHaveBeenCalledExactlyOnceWith(refusalFor(GUEST));
     });
 
     it("refuses a colleague who is not a rep, with the internal wording", async () => {

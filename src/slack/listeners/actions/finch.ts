@@ -5,7 +5,7 @@ import { disconnectFinch } from "../../../finch/disconnect.ts";
 import { recheckFromChannel } from "../../../finch/recheck.ts";
 import { onboardingIdFrom } from "../../../onboarding/lookup.ts";
 import { ActionId } from "../../../slack-gateway/ids.ts";
-import { interactionActor } from "../../actors.ts";
+import { interactionActor, isRep } from "../../actors.ts";
 import { allowRep } from "../guards.ts";
 
 /** Registers the Finch action listeners. */
@@ -15,7 +15,8 @@ export function registerFinchActions(app: App, ctx: AppContext): void {
     const actor = interactionActor(ctx, body);
     const channelId = body.channel?.id ?? body.container?.channel_id;
     const onboardingId = onboardingIdFrom(action.value);
-    const text = await recheckFromChannel(ctx, { onboardingId, actor, channelId });
+    const actorIsRep = await isRep(ctx, actor);
+    const text = await recheckFromChannel(ctx, { onboardingId, actor, channelId, actorIsRep });
     if (text && channelId) await client.chat.postEphemeral({ channel: channelId, user: actor.userId, text });
   });
 

@@ -1,8 +1,8 @@
-/** `/fleet link`, `/fleet verify` and `/fleet disconnect` (reps only: the command router checks first). */
+/** `/fleet link`, `/fleet reconnect`, `/fleet verify` and `/fleet disconnect` (reps only: the command router checks first). */
 
 import { getTemplate } from "../../../checklist/template-registry.ts";
 import type { AppContext } from "../../../context.ts";
-import { postConnectLink } from "../../../finch/connect-session.ts";
+import { postConnectLink, postReconnectForRep } from "../../../finch/connect-session.ts";
 import { verifyConnection } from "../../../finch/verify.ts";
 import { audit } from "../../../onboarding/audit.ts";
 import { buildDisconnectConfirmation, verificationSummaryText } from "../../views/finch.ts";
@@ -13,6 +13,11 @@ export function finchSubcommands(ctx: AppContext): SubcommandHandlers {
   return {
     link: aboutOnboarding(ctx, async ({ onboarding, actor, respond }) => {
       const result = await postConnectLink(ctx, onboarding, actor);
+      await respond({ response_type: "ephemeral", text: result.message });
+    }),
+
+    reconnect: aboutOnboarding(ctx, async ({ onboarding, actor, respond }) => {
+      const result = await postReconnectForRep(ctx, onboarding, actor);
       await respond({ response_type: "ephemeral", text: result.message });
     }),
 

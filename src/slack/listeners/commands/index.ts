@@ -11,7 +11,7 @@ import type { OnboardingWithCustomer } from "../../../onboarding/lookup.ts";
 import { type OnboardingHooks, startOnboarding } from "../../../onboarding/start-onboarding.ts";
 import { statusFacts } from "../../../onboarding/status.ts";
 import { COMMAND } from "../../../slack-gateway/ids.ts";
-import { commandActor } from "../../actors.ts";
+import { commandActor, isRepUser } from "../../actors.ts";
 import { type FleetCommand, helpText, parseFleetCommand, USAGE } from "../../commands/parse.ts";
 import { deliveryKey } from "../../middleware/dedupe.ts";
 import { buildOnboardModal } from "../../views/onboard-modal.ts";
@@ -54,10 +54,20 @@ export function aboutOnboarding<K extends FleetCommand["kind"]>(
  */
 const OPEN_TO_ALL: ReadonlySet<FleetCommand["kind"]> = new Set(["help", "status"]);
 
+/** Why `userId` cannot own an onboarding (`owner=` of `/fleet onboard`, `/fleet owner`, the modal). */
+export function notARepOwner(userId: string): string {
+  return `<@${userId}> is not one of Fleet's account reps (guests never are), so they can't own an onboarding.`;
+}
+
 /** `/fleet onboard` and `/fleet status`. */
 export function onboardingSubcommands(ctx: AppContext, hooks: OnboardingHooks): SubcommandHandlers {
   return {
     onboard: async ({ cmd, actor, respond }) => {
+      const owner = cmd.request.ownerUserId;
+      if (owner && owner !== actor.userId && !(await isRepUser(ctx, owner))) {
+        await respond({ response_type: "ephemeral", text: notARepOwner(owner) });
+        return;
+      }
       const report = await startOnboarding(ctx, cmd.request, actor, hooks);
       await respond({ response_type: "ephemeral", text: onboardReportText(cmd.request.company, report) });
     },

@@ -5,8 +5,8 @@ import type { AppContext } from "../../../context.ts";
 import { validateOnboardDraft } from "../../../onboarding/onboard-request.ts";
 import { type OnboardingHooks, startOnboarding } from "../../../onboarding/start-onboarding.ts";
 import { CallbackId } from "../../../slack-gateway/ids.ts";
-import { interactionActor } from "../../actors.ts";
-import { modalErrors, readOnboardModal } from "../../views/onboard-modal.ts";
+import { interactionActor, isRepUser } from "../../actors.ts";
+import { modalErrors, OnboardField, readOnboardModal } from "../../views/onboard-modal.ts";
 import { onboardReportText } from "../../views/reports.ts";
 import { allowRep } from "../guards.ts";
 
@@ -25,6 +25,15 @@ export function registerViews(app: App, ctx: AppContext, hooks: OnboardingHooks)
     });
     if (!validated.ok) {
       await ack({ response_action: "errors", errors: modalErrors(validated.problems) });
+      return;
+    }
+    const owner = validated.request.ownerUserId;
+    if (owner && owner !== actor.userId && !(await isRepUser(ctx, owner))) {
+      ctx.logger.info({ user: actor.userId, owner }, "onboard modal: owner is not a rep");
+      await ack({
+        response_action: "errors",
+        errors: { [OnboardField.owner]: "The owning rep must be one of Fleet's account reps (not a guest)." },
+      });
       return;
     }
     await ack();
