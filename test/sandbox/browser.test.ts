@@ -224,7 +224,21 @@ describe.skipIf(!HAVE_CHROMIUM)("the sandbox page in headless Chromium", () => {
       .poll(() => page.getByTestId("messages").textContent(), { timeout: 15_000 })
       .toContain("Globex");
 
-    // 8. Whatever a message says is shown as text: no markup from the workspace ever runs.
+    // 8. Another HR system: the same flow with BambooHR's guide (written from Finch's BambooHR page).
+    await page.getByTestId("channel-general").click();
+    await page.getByTestId("composer").fill(`/fleet onboard Initech hr=hr@initech.example provider=BambooHR`);
+    await page.getByTestId("composer").press("Enter");
+    await expect
+      .poll(() => page.getByTestId("ephemeral").allTextContents(), { timeout: 15_000 })
+      .toContainEqual(expect.stringContaining("Initech is set up"));
+    await page.getByTestId("channel-fleet-initech").click();
+    await expect
+      .poll(() => checklist().textContent(), { timeout: 15_000 })
+      .toContain("BambooHR setup for Initech");
+    await settled(() => checklist().locator(".bk-header").scrollIntoViewIfNeeded());
+    await page.screenshot({ path: join(SHOTS, "checklist-bamboohr.png") });
+
+    // 9. Whatever a message says is shown as text: no markup from the workspace ever runs.
     await page.getByTestId("channel-general").click();
     const probe = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script> *bold* <https://example.com|a link>`;
     const res = await page.request.post(`${sandbox.url}/sandbox/api/message`, {
