@@ -14,7 +14,7 @@ const NOT_LISTED: Readonly<Record<string, readonly string[]>> = { justworks: ["b
 type AuthType = NonNullable<ProviderListResponse["authentication_methods"]>[number]["type"];
 
 /**
- * Real Finch providers without a template (/work/research/providers/<id>.md: no employer-facing Finch page).
+ * Real Finch providers without a template (research notes providers/<id>.md: no employer-facing Finch page).
  * Products are plausible, not Finch's live listing; auth methods as those files say (Gusto and Rippling
  * through the provider's own API and consent, Namely an API token, Paycor an API token or an added admin,
  * UKG Ready a service account's login, Sequoia One automated, Deel assisted).
