@@ -1,14 +1,20 @@
 /**
  * Which HR provider a person means: Finch's id ("bamboo_hr"), the template's display name ("BambooHR") or a
- * common name ("bamboo", "ADP Run", "Paychex", "HiBob"). Pure: the caller passes the providers that have a
- * checklist, so a name is only ever resolved to a template that exists.
+ * common name ("bamboo", "ADP Run", "Paychex", "HiBob"). Pure: the caller passes the providers it accepts —
+ * those with a template, plus (when Finch's listing is known) every other provider Finch supports, which
+ * gets the generic guide — so a name is only ever resolved to a provider that can be onboarded.
  */
 
-/** A provider a checklist exists for. */
+/** A provider that can be onboarded. */
 export interface ProviderChoice {
   id: string;
   name: string;
+  /** `false` for a Finch provider without a template of its own (it gets the generic guide). */
+  shipped?: boolean;
 }
+
+/** Up to this many valid providers are listed in full when a name is unknown; beyond, the shipped ones. */
+export const LIST_IN_FULL = 30;
 
 /** Common names that are neither the id nor the display name nor a prefix of one (key → Finch id). */
 const ALIASES: Readonly<Record<string, string>> = {
@@ -68,9 +74,25 @@ export function resolveProvider(
       };
     }
   }
-  return {
-    ok: false,
-    reason: "unknown",
-    message: `"${shown}" is not an HR provider we have a checklist for. Valid: ${listProviders(providers)}.`,
-  };
+  return { ok: false, reason: "unknown", message: unknownProviderMessage(shown, providers) };
+}
+
+/** "…is not a provider": every valid one when few; else those with a checklist and a few Finch ids. */
+function unknownProviderMessage(shown: string, providers: readonly ProviderChoice[]): string {
+  const finchOnly = providers.filter((p) => p.shipped === false);
+  if (finchOnly.length === 0) {
+    return `"${shown}" is not an HR provider we have a checklist for. Valid: ${listProviders(providers)}.`;
+  }
+  if (providers.length <= LIST_IN_FULL) {
+    return `"${shown}" is not an HR provider Finch supports. Valid: ${listProviders(providers)}.`;
+  }
+  const shipped = providers.filter((p) => p.shipped !== false);
+  const examples = finchOnly
+    .slice(0, 5)
+    .map((p) => p.id)
+    .join(", ");
+  return (
+    `"${shown}" is not an HR provider Finch supports. With a checklist: ${listProviders(shipped)}. ` +
+    `Any other Finch provider id works too (${finchOnly.length} more, e.g. ${examples}), with a short generic guide.`
+  );
 }

@@ -7,7 +7,7 @@
  */
 
 import type { ProviderTemplate } from "../checklist/template-format.ts";
-import { getTemplate } from "../checklist/template-registry.ts";
+import { getTemplate, isGenericTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import { readConnectLinkToken } from "../crypto.ts";
 import type { Actor } from "../onboarding/actor.ts";
@@ -113,7 +113,12 @@ async function createSession(
   const capabilities = await providerCapabilities(ctx, template.finch.providerId);
   const supported = supportedProducts(template.finch.products, capabilities);
   const products = supported.length > 0 ? supported : [...template.finch.products];
-  const authMethod = template.finch.authMethod;
+  // The generic guide walks no method through: it takes the first one Finch offers for the provider.
+  const offered = capabilities?.authMethods[0];
+  const authMethod =
+    isGenericTemplate(template) && offered && !capabilities.authMethods.includes(template.finch.authMethod)
+      ? (offered as typeof template.finch.authMethod)
+      : template.finch.authMethod;
   if (capabilities && !capabilities.authMethods.includes(authMethod)) {
     ctx.logger.warn(
       { onboardingId: onboarding.id, authMethod, offered: capabilities.authMethods },

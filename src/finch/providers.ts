@@ -4,7 +4,9 @@
  * supported products, and a permission whose product the provider lacks is confirmed by a person.
  * Doc: https://developer.tryfinch.com/api-reference/management/providers
  */
+import type { ProviderChoice } from "../checklist/provider-names.ts";
 import type { FinchProduct } from "../checklist/template-format.ts";
+import { allProviderChoices, rememberFinchProviders } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import { classifyFinchError, createFinchAppClient, type FinchClient } from "./client.ts";
 
@@ -45,6 +47,7 @@ async function fetchListing(
   client?: FinchClient,
 ): Promise<Map<string, ProviderCapabilities>> {
   const byId = new Map<string, ProviderCapabilities>();
+  const names: Array<{ id: string; name: string; authMethods: string[] }> = [];
   const listing = client
     ? client.providers.list()
     : createFinchAppClient(ctx.config, ctx.logger).providers.list({ headers: { Authorization: null } });
@@ -55,7 +58,14 @@ async function fetchListing(
       authMethods: (provider.authentication_methods ?? []).map((m) => m.type),
       mfaRequired: typeof provider.mfa_required === "boolean" ? provider.mfa_required : null,
     });
+    names.push({
+      id: provider.id,
+      name: provider.display_name?.trim() || provider.id,
+      authMethods: (provider.authentication_methods ?? []).map((m) => m.type),
+    });
   }
+  // The checklist renders a provider without a template with Finch's own name for it.
+  rememberFinchProviders(names);
   return byId;
 }
 
@@ -100,4 +110,21 @@ export function supportedProducts(
 ): FinchProduct[] {
   if (!capabilities) return [...wanted];
   return wanted.filter((p) => capabilities.products.has(p));
+}
+
+/**
+ * Every provider a rep may onboard: the templated ones, then the rest of Finch's listing (generic guide).
+ * Waits for a listing at most `waitMs` (handlers have Slack's 3 seconds); without one, the templated ones
+ * plus whatever listing was last seen.
+ */
+export async function onboardableProviders(ctx: AppContext, waitMs = 1500): Promise<ProviderChoice[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, waitMs);
+    timer.unref?.();
+  });
+  // Any provider id refreshes the whole listing; the answer for this one does not matter.
+  await Promise.race([providerCapabilities(ctx, "justworks").catch(() => null), timeout]);
+  clearTimeout(timer);
+  return allProviderChoices();
 }

@@ -65,3 +65,43 @@ describe("resolveProvider", () => {
     expect(providerKey("Bámboo-HR")).toBe("bamboohr");
   });
 });
+
+describe("resolveProvider with Finch's listing", () => {
+  const finchOnly = ["gusto", "rippling", "namely", "paycor", "ukg_ready", "sequoia_one", "deel"].map(
+    (id) => ({
+      id,
+      name:
+        id === "ukg_ready"
+          ? "UKG Ready"
+          : id === "sequoia_one"
+            ? "Sequoia One"
+            : id[0]!.toUpperCase() + id.slice(1),
+      shipped: false,
+    }),
+  );
+  const all = [...shipped, ...finchOnly];
+
+  it("resolves any provider Finch lists, by id or display name", () => {
+    expect(resolveProvider("gusto", all)).toEqual({ ok: true, id: "gusto" });
+    expect(resolveProvider("Sequoia One", all)).toEqual({ ok: true, id: "sequoia_one" });
+    expect(resolveProvider("UKG Ready", all)).toEqual({ ok: true, id: "ukg_ready" });
+    // A templated provider still wins on its own names.
+    expect(resolveProvider("bamboo", all)).toEqual({ ok: true, id: "bamboo_hr" });
+  });
+
+  it("answers an unknown name with the templated providers and a few Finch ids when the list is long", () => {
+    const r = resolveProvider("acmepay", all);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.message).toContain('"acmepay" is not an HR provider Finch supports');
+    expect(r.message).toContain("Justworks (justworks)");
+    expect(r.message).toContain("Any other Finch provider id works too (7 more, e.g. gusto, rippling");
+    expect(r.message).not.toContain("Deel (deel)");
+  });
+
+  it("lists every valid provider when there are few", () => {
+    const few = [...shipped.slice(0, 3), ...finchOnly.slice(0, 2)];
+    const r = resolveProvider("acmepay", few);
+    expect(!r.ok && r.message).toContain(`Valid: ${listProviders(few)}`);
+  });
+});

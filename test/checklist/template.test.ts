@@ -19,8 +19,11 @@ import {
 } from "../../src/checklist/template-format.ts";
 import {
   defaultTemplatesDir,
+  GENERIC_TEMPLATE_FILE,
   getTemplate,
+  isGenericTemplate,
   loadTemplates,
+  rememberFinchProviders,
   templateIds,
 } from "../../src/checklist/template-registry.ts";
 import { parseTemplate } from "../../src/checklist/template-schema.ts";
@@ -171,9 +174,42 @@ describe("getTemplate", () => {
     expect(getTemplate("justworks").displayName).toBe("Justworks");
   });
 
-  it("names the known providers and the file to add for an unknown one", () => {
-    expect(() => getTemplate("gusto")).toThrow(UnknownProviderError);
-    expect(() => getTemplate("gusto")).toThrow(/"gusto".*known: .*justworks.*templates\/gusto\.yml/s);
+  it("gives a Finch provider without a template the generic guide, named by Finch's listing", () => {
+    rememberFinchProviders([{ id: "sequoia_one", name: "Sequoia One", authMethods: ["oauth", "assisted"] }]);
+    const t = getTemplate("sequoia_one");
+    expect(isGenericTemplate(t)).toBe(true);
+    expect(t.id).toBe("sequoia_one");
+    expect(t.finch.providerId).toBe("sequoia_one");
+    expect(t.finch.authMethod).toBe("oauth");
+    expect(t.displayName).toBe("Sequoia One");
+    expect(t.steps.map((s) => s.title)).toEqual(["Connect Sequoia One in Finch Connect"]);
+    expect(t.steps[0]?.instructions).toContain("Finch Connect will show you what to do for *Sequoia One*");
+    // Nothing to tick by hand: the one step is proven by Finch.
+    expect(checklistItems(t).map((i) => [i.key, i.verifiedBy])).toEqual([["connect", "finch"]]);
+    expect(isGenericTemplate(getTemplate("justworks"))).toBe(false);
+  });
+
+  it("names an unlisted provider by its id, and fits Slack's limits with a long or odd name", () => {
+    rememberFinchProviders([
+      { id: "odd_hr", name: `Odd & <Co> *HR* ${"x".repeat(60)}`, authMethods: ["credential"] },
+    ]);
+    expect(getTemplate("not_listed").displayName).toBe("not_listed");
+    const odd = getTemplate("odd_hr");
+    expect(odd.displayName.length).toBeLessThanOrEqual(40);
+    expect(odd.overview).toContain("Odd &amp; &lt;Co&gt; HR");
+    rememberFinchProviders([]);
+  });
+
+  it("refuses text that cannot be a provider id, naming the known ones and the file to add", () => {
+    expect(() => getTemplate("Gusto!")).toThrow(UnknownProviderError);
+    expect(() => getTemplate("Gusto!")).toThrow(/"Gusto!".*known: .*justworks/s);
+  });
+
+  it("does not load the generic guide as a provider", () => {
+    expect(templateIds()).not.toContain("generic");
+    expect(readFileSync(join(defaultTemplatesDir(), GENERIC_TEMPLATE_FILE), "utf8")).toContain(
+      "{providerName}",
+    );
   });
 });
 

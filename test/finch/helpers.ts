@@ -17,14 +17,16 @@ export interface Onboarded {
   checklistTs: string;
 }
 
-/** `/fleet onboard <company> hr=…` by the rep, and the HR admin accepts the Slack Connect invite. */
+/** `/fleet onboard <company> hr=… [extra]` by the rep, and the HR admin accepts the Slack Connect invite. */
 export async function onboard(
   h: Harness,
   company = `Acme ${randomBytes(3).toString("hex")}`,
+  /** More of the command, e.g. `provider=gusto`. */
+  extra = "",
 ): Promise<Onboarded> {
   const sales = h.slack.addChannel({ name: `sales-${randomBytes(4).toString("hex")}`, members: [REP.id] });
   const res = await h.driver.command({
-    text: `onboard ${company} hr=${HR.email}`,
+    text: `onboard ${company} hr=${HR.email}${extra ? ` ${extra}` : ""}`,
     userId: REP.id,
     teamId: HOME_TEAM.id,
     channelId: sales.id,

@@ -61,7 +61,7 @@ describe("onboarding rules", () => {
       "onboard Acme hr=not-an-email",
       "onboard Acme hr=a@b.co call=2030-02-30T10:00",
       "onboard Acme hr=a@b.co tz=Nowhere/City",
-      "onboard Acme hr=a@b.co provider=gusto",
+      "onboard Acme hr=a@b.co provider=acmepay",
       "onboard Acme hr=a@b.co call=2001-01-01T10:00",
       `onboard ${"junk ".repeat(800)}`,
     ]) {

@@ -20,6 +20,7 @@ import type {
   ActionInput,
   BlockActionsInput,
   BlockActionsPayload,
+  BlockSuggestionInput,
   CommandInput,
   DeliveryOptions,
   DriverResponse,
@@ -166,6 +167,32 @@ export class SlackDriver extends ResponseSink {
         channel_id: r.channelId,
         response_url: this.newResponseUrl("app", team.id),
       })),
+    };
+    return this.interaction(payload, true, opts);
+  }
+
+  /**
+   * A `block_suggestion` payload: a person opened or typed into an `external_select`, and Slack asks the
+   * options load URL (the manifest's `message_menu_options_url`) for at most 100 options or option groups;
+   * the answer is the response body (over Socket Mode, the ack's payload).
+   * Doc: https://api.slack.com/reference/interaction-payloads/block-suggestion
+   */
+  async blockSuggestion(input: BlockSuggestionInput, opts: DeliveryOptions = {}): Promise<DriverResponse> {
+    const team = input.team ?? { id: input.user.teamId, domain: this.team(input.user.teamId).domain };
+    const userName = input.user.name ?? input.user.id.toLowerCase();
+    const payload = {
+      type: "block_suggestion",
+      user: { id: input.user.id, username: userName, name: userName, team_id: input.user.teamId },
+      container: input.view ? { type: "view", view_id: input.view.id } : { type: "message" },
+      api_app_id: this.apiAppId,
+      token: this.verificationToken,
+      action_id: input.actionId,
+      block_id: input.blockId,
+      value: input.value,
+      team,
+      enterprise: null,
+      is_enterprise_install: false,
+      ...(input.view ? { view: this.fullView(input.view, input.user.teamId) } : {}),
     };
     return this.interaction(payload, true, opts);
   }

@@ -5,6 +5,7 @@ export type {
   ActionInput,
   BlockActionsInput,
   BlockActionsPayload,
+  BlockSuggestionInput,
   CommandInput,
   DeliveryOptions,
   DriverMessage,

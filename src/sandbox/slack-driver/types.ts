@@ -146,6 +146,18 @@ export interface ViewSubmissionInput {
   responseUrls?: Array<{ blockId: string; actionId: string; channelId: string }>;
 }
 
+/** A person typing into an `external_select` (the modal's or a message's). */
+export interface BlockSuggestionInput {
+  user: DriverUser;
+  actionId: string;
+  blockId: string;
+  /** What was typed so far ("" when the menu just opened and min_query_length is 0). */
+  value: string;
+  /** The modal the menu is in, when it is in one. */
+  view?: Partial<ViewOutput> & { id: string };
+  team?: { id: string; domain: string };
+}
+
 /** Envelope fields of an Events API delivery. */
 export interface EventEnvelopeInput {
   teamId: string;

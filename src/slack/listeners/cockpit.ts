@@ -3,7 +3,6 @@
  * export, `/fleet done`, `/fleet owner`, `/fleet provider`.
  */
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from "@slack/bolt";
-import { providerChoices } from "../../checklist/template-registry.ts";
 import { latestHistory } from "../../cockpit/history.ts";
 import { isOurMember, publishHome } from "../../cockpit/home.ts";
 import type { AppContext } from "../../context.ts";
@@ -101,7 +100,6 @@ export function registerCockpit(app: App, ctx: AppContext): void {
     await ctx.slack.views.open({
       trigger_id: body.trigger_id,
       view: buildOnboardModal({
-        providers: providerChoices(),
         defaultTimeZone: ctx.config.defaultTimeZone,
         ownerUserId: actor.userId,
       }),

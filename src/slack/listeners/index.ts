@@ -11,6 +11,7 @@ import { cockpitSubcommands, registerCockpit } from "./cockpit.ts";
 import { finchSubcommands } from "./commands/finch.ts";
 import { onboardingSubcommands, registerCommands } from "./commands/index.ts";
 import { registerEvents } from "./events/index.ts";
+import { registerOptions } from "./options/index.ts";
 import { registerReminderListeners, reminderSubcommands } from "./reminders.ts";
 import { registerViews } from "./views/index.ts";
 
@@ -33,6 +34,7 @@ export function registerListeners(app: App, ctx: AppContext, inFlight: InFlight)
   registerActions(app, ctx);
   registerFinchActions(app, ctx);
   registerViews(app, ctx, onboardingHooks);
+  registerOptions(app, ctx);
   registerEvents(app, ctx);
   registerCockpit(app, ctx);
   registerReminderListeners(app, ctx);

@@ -1,5 +1,6 @@
 /** The "New onboarding" modal (`/fleet onboard` with no text, or the App Home button). Pure builder. */
-import type { KnownBlock, View } from "@slack/types";
+import type { KnownBlock, PlainTextOption as Option, View } from "@slack/types";
+import { type ProviderChoice, providerKey } from "../../checklist/provider-names.ts";
 import type { OnboardDraft } from "../../onboarding/onboard-request.ts";
 import { CallbackId } from "../../slack-gateway/ids.ts";
 
@@ -13,19 +14,48 @@ export const OnboardField = {
   owner: "owner",
 } as const;
 
-/** Builds the modal. */
+/** The provider a new onboarding starts with, as for `/fleet onboard …` without provider=. */
+const INITIAL_PROVIDER: Option = { text: { type: "plain_text", text: "Justworks" }, value: "justworks" };
+
+/** Slack's limits for an options response: 100 options, option text 75 characters. */
+export const MAX_PROVIDER_OPTIONS = 100;
+const OPTION_TEXT_MAX = 75;
+
+/**
+ * The answer to the provider menu's `block_suggestion` (options load URL): providers whose id or name
+ * contains what was typed, those with a step-by-step checklist first, in two labelled groups; at most 100.
+ */
+export function buildProviderOptions(
+  providers: readonly ProviderChoice[],
+  query: string,
+): { option_groups: Array<{ label: { type: "plain_text"; text: string }; options: Option[] }> } {
+  const key = providerKey(query);
+  const matching = providers.filter(
+    (p) => !key || providerKey(p.id).includes(key) || providerKey(p.name).includes(key),
+  );
+  const option = (p: ProviderChoice): Option => ({
+    text: { type: "plain_text", text: p.name.slice(0, OPTION_TEXT_MAX) },
+    value: p.id,
+  });
+  const shipped = matching.filter((p) => p.shipped !== false).slice(0, MAX_PROVIDER_OPTIONS);
+  const generic = matching.filter((p) => p.shipped === false).slice(0, MAX_PROVIDER_OPTIONS - shipped.length);
+  const groups = [
+    { label: "Step-by-step checklist", options: shipped.map(option) },
+    { label: "Other Finch providers (short guide)", options: generic.map(option) },
+  ];
+  return {
+    option_groups: groups
+      .filter((g) => g.options.length > 0)
+      .map((g) => ({ label: { type: "plain_text", text: g.label }, options: g.options })),
+  };
+}
+
+/** Builds the modal. The provider menu loads its options from Finch's listing as the rep types. */
 export function buildOnboardModal(input: {
-  providers: ReadonlyArray<{ id: string; name: string }>;
   defaultTimeZone: string;
   ownerUserId: string;
   privateMetadata?: string;
 }): View {
-  const options = input.providers.map((p) => ({
-    text: { type: "plain_text" as const, text: p.name },
-    value: p.id,
-  }));
-  // Justworks stays the default, as for `/fleet onboard …` without provider=.
-  const initial = options.find((o) => o.value === "justworks") ?? options[0];
   const blocks: KnownBlock[] = [
     {
       type: "input",
@@ -58,10 +88,11 @@ export function buildOnboardModal(input: {
       block_id: OnboardField.provider,
       label: { type: "plain_text", text: "HR provider" },
       element: {
-        type: "static_select",
+        type: "external_select",
         action_id: OnboardField.provider,
-        options,
-        ...(initial ? { initial_option: initial } : {}),
+        min_query_length: 0,
+        initial_option: INITIAL_PROVIDER,
+        placeholder: { type: "plain_text", text: "Search HR providers" },
       },
     },
     {

@@ -52,7 +52,11 @@ const EVERY_PRODUCT_PROVIDER: ProviderListResponse = {
   products: [...ALL_PRODUCTS],
   authentication_methods: [{ type: "credential" }],
 };
-const PROVIDERS = [...standInProviders(), EVERY_PRODUCT_PROVIDER];
+// It replaces the stand-in's own Gusto (OAuth, fewer products): these tests log in with good_user/good_pass.
+const PROVIDERS = [
+  ...standInProviders().filter((p) => p.id !== EVERY_PRODUCT_PROVIDER.id),
+  EVERY_PRODUCT_PROVIDER,
+];
 
 let standIn: FinchStandIn;
 

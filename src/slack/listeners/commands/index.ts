@@ -3,9 +3,10 @@
  * into the ephemeral ack), then do the slow work and answer privately through `respond`.
  */
 import type { App, RespondFn, SlashCommand } from "@slack/bolt";
-import { providerChoices } from "../../../checklist/template-registry.ts";
+import { allProviderChoices } from "../../../checklist/template-registry.ts";
 import type { AppContext } from "../../../context.ts";
 import { claimDelivery, runClaimed } from "../../../db/claims.ts";
+import { onboardableProviders } from "../../../finch/providers.ts";
 import type { Actor } from "../../../onboarding/actor.ts";
 import type { OnboardingWithCustomer } from "../../../onboarding/lookup.ts";
 import { type OnboardingHooks, startOnboarding } from "../../../onboarding/start-onboarding.ts";
@@ -82,10 +83,12 @@ export function onboardingSubcommands(ctx: AppContext, hooks: OnboardingHooks): 
 /** Registers the slash command. */
 export function registerCommands(app: App, ctx: AppContext, handlers: SubcommandHandlers): void {
   app.command(COMMAND, async ({ command, ack, respond, client }) => {
+    // Only a command naming a provider waits for Finch's listing (cached for an hour, bounded wait).
+    const providers = /provider/i.test(command.text) ? await onboardableProviders(ctx) : allProviderChoices();
     const parsed = parseFleetCommand(command.text, {
       now: ctx.clock.now(),
       defaultTimeZone: ctx.config.defaultTimeZone,
-      providers: providerChoices(),
+      providers,
     });
     if (!parsed.ok) return ack({ response_type: "ephemeral", text: `${parsed.error}\n\n${parsed.usage}` });
     const cmd = parsed.command;
@@ -109,7 +112,6 @@ export function registerCommands(app: App, ctx: AppContext, handlers: Subcommand
       await client.views.open({
         trigger_id: command.trigger_id,
         view: buildOnboardModal({
-          providers: providerChoices(),
           defaultTimeZone: ctx.config.defaultTimeZone,
           ownerUserId: actor.userId,
         }),

@@ -1,7 +1,7 @@
 /** Modal submissions. */
 import type { App } from "@slack/bolt";
-import { providerChoices } from "../../../checklist/template-registry.ts";
 import type { AppContext } from "../../../context.ts";
+import { onboardableProviders } from "../../../finch/providers.ts";
 import { validateOnboardDraft } from "../../../onboarding/onboard-request.ts";
 import { type OnboardingHooks, startOnboarding } from "../../../onboarding/start-onboarding.ts";
 import { CallbackId } from "../../../slack-gateway/ids.ts";
@@ -21,7 +21,7 @@ export function registerViews(app: App, ctx: AppContext, hooks: OnboardingHooks)
     const validated = validateOnboardDraft(readOnboardModal(view.state.values as never), {
       now: ctx.clock.now(),
       defaultTimeZone: ctx.config.defaultTimeZone,
-      providers: providerChoices(),
+      providers: await onboardableProviders(ctx),
     });
     if (!validated.ok) {
       await ack({ response_action: "errors", errors: modalErrors(validated.problems) });
