@@ -1,12 +1,14 @@
 /**
  * No duplicate the customer can see (#12): Slack does the work, then answers 5xx, never answers, or drops the
- * connection. The checklist, the verification, the Connect link, the channel and the invitation each happen once.
+ * connection. The checklist, the verification, the Connect link, the celebration, alerts, the channel and the invitation each happen once.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stallAlerts } from "../../src/cockpit/alerts.ts";
 import type { FaultSpec } from "../../src/sandbox/slack/types.ts";
 import { MetadataEventType } from "../../src/slack-gateway/ids.ts";
 import { connect, onboard as onboardAndAccept, verifications } from "../finch/helpers.ts";
 import {
+  dmMessages,
   type Harness,
   HOME_TEAM,
   HR,
@@ -106,4 +108,18 @@ describe("Slack did the work, then the answer was lost", () => {
       expect(sent).toHaveLength(1);
     },
   );
+
+  it.each(LOST_ANSWERS)("a rep's alert (a DM), then %s: exactly one alert", async (after) => {
+    await onboard(h, `onboard Quiet ${after} Co hr=${HR.email}`);
+    const channel = await latestOnboardingChannel(h);
+    const longAgo = new Date(Date.now() - 30 * 86_400_000);
+    await h.db.prisma.onboarding.updateMany({
+      where: { channelId: channel.id },
+      data: { createdAt: longAgo, lastCustomerActivityAt: longAgo },
+    });
+    const alerts = () => dmMessages(h.slack, REP.id).filter((m) => m.text.includes(`Quiet ${after} Co`));
+    h.slack.injectFault({ method: "chat.postMessage", after });
+    await stallAlerts(h.app.ctx);
+    expect(alerts()).toHaveLength(1);
+  });
 });
