@@ -14,6 +14,8 @@ import {
   callRiskAlertText,
   stallAlertText,
 } from "../slack/views/alerts.ts";
+import { MetadataEventType } from "../slack-gateway/ids.ts";
+import { postOnce } from "../slack-gateway/post-once.ts";
 
 const DAY = 86_400_000;
 /** Slack expires unaccepted Slack Connect invitations after 14 days. */
@@ -73,19 +75,25 @@ export async function inviteExpiryAlerts(ctx: AppContext): Promise<number> {
     const o = invite.onboarding;
     const expires = new Date((invite.sentAt ?? now).getTime() + INVITE_EXPIRY_DAYS * DAY);
     const ok = await sendOnce(ctx, `alert:invite:${invite.id}:${invite.sentAt?.toISOString()}`, async () => {
-      await ctx.slack.chat.postMessage({
+      await postOnce(ctx, {
         channel: o.ownerUserId,
         ...buildInviteExpiryAlert(subject(o), {
           email: invite.email,
           sentAt: invite.sentAt ?? now,
           expiresAt: expires,
         }),
+        metadata: repAlert(`alert:invite:${invite.id}:${invite.sentAt?.toISOString()}`),
       });
       await ctx.db.prisma.invite.update({ where: { id: invite.id }, data: { alertedAt: now } });
     });
     if (ok) sent++;
   }
   return sent;
+}
+
+/** Metadata of an alert: its claim key doubles as the idempotency key a lost answer is looked up by. */
+function repAlert(key: string) {
+  return { event_type: MetadataEventType.repAlert, event_payload: { idempotency_key: key } };
 }
 
 /** No customer activity for STALL_AFTER_DAYS while customer steps are open: once per quiet spell. */
@@ -114,9 +122,10 @@ export async function stallAlerts(ctx: AppContext): Promise<number> {
     const since = o.lastCustomerActivityAt ?? o.createdAt;
     const ok = await sendOnce(ctx, `alert:stall:${o.id}:${since.toISOString()}`, async () => {
       const progress = await progressOf(ctx, o);
-      await ctx.slack.chat.postMessage({
+      await postOnce(ctx, {
         channel: o.ownerUserId,
         text: stallAlertText(subject(o), since, progress),
+        metadata: repAlert(`alert:stall:${o.id}:${since.toISOString()}`),
       });
     });
     if (ok) sent++;
@@ -145,9 +154,10 @@ export async function callRiskAlerts(ctx: AppContext): Promise<number> {
     const progress = await progressOf(ctx, o);
     if (progress.customerStepsDone) continue;
     const ok = await sendOnce(ctx, `alert:risk:${o.id}:${o.callAt?.toISOString()}`, async () => {
-      await ctx.slack.chat.postMessage({
+      await postOnce(ctx, {
         channel: o.ownerUserId,
         text: callRiskAlertText(subject(o), o.callAt ?? now, progress),
+        metadata: repAlert(`alert:risk:${o.id}:${o.callAt?.toISOString()}`),
       });
     });
     if (ok) sent++;

@@ -10,6 +10,8 @@ import { getTemplate } from "../checklist/template-registry.ts";
 import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
 import { buildChecklistMessage } from "../slack/views/checklist.ts";
+import { MetadataEventType } from "../slack-gateway/ids.ts";
+import { postOnce } from "../slack-gateway/post-once.ts";
 import type { Actor } from "./actor.ts";
 import { audit } from "./audit.ts";
 import { connectUrlFor } from "./connect-links.ts";
@@ -228,14 +230,20 @@ export async function celebrateIfCustomerDone(ctx: AppContext, onboardingId: str
     data: { customerStepsDoneAt: ctx.clock.now() },
   });
   if (claimed.count === 0 || !onboarding.channelId) return;
-  await ctx.slack.chat.postMessage({
-    channel: onboarding.channelId,
-    thread_ts: onboarding.checklistTs ?? undefined,
-    text: `:tada: All of your steps are done — ${progress.stepsDone} of ${progress.stepsTotal} in total. Thank you! Fleet takes it from here.`,
+  const celebration = (to: string) => ({
+    event_type: MetadataEventType.celebration,
+    event_payload: { onboarding_id: onboardingId, to, idempotency_key: `celebration:${onboardingId}:${to}` },
   });
-  await ctx.slack.chat.postMessage({
+  await postOnce(ctx, {
+    channel: onboarding.channelId,
+    ...(onboarding.checklistTs ? { thread_ts: onboarding.checklistTs } : {}),
+    text: `:tada: All of your steps are done — ${progress.stepsDone} of ${progress.stepsTotal} in total. Thank you! Fleet takes it from here.`,
+    metadata: celebration("customer"),
+  });
+  await postOnce(ctx, {
     channel: onboarding.ownerUserId,
     text: `:white_check_mark: *${onboarding.customer.name}* finished every customer step of the checklist (${progress.stepsDone}/${progress.stepsTotal} steps). <#${onboarding.channelId}>`,
+    metadata: celebration("rep"),
   });
   await audit(ctx, { onboardingId, action: "customer_steps.done" });
 }

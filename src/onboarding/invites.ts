@@ -2,6 +2,7 @@
 import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
 import { slackErrorCode } from "../slack-gateway/errors.ts";
+import { isAnswerLost, nonRetryingClient } from "../slack-gateway/post-once.ts";
 import { isOurUser } from "./actor.ts";
 import { audit } from "./audit.ts";
 
@@ -109,9 +110,13 @@ export async function sendSharedInvite(
   channelId: string,
   email: string,
 ): Promise<InviteOutcome> {
-  for (const limited of [false, true]) {
+  // Never retried blindly: an invitation whose answer was lost may have gone out. Sent again, Slack answers
+  // that one is pending for this email — which then means ours went out, once.
+  const slack = nonRetryingClient(ctx);
+  let answerLost = 0;
+  for (let limited = false; ; ) {
     try {
-      const res = await ctx.slack.conversations.inviteShared({
+      const res = await slack.conversations.inviteShared({
         channel: channelId,
         emails: [email],
         external_limited: limited,
@@ -119,12 +124,16 @@ export async function sendSharedInvite(
       return { ok: true, inviteId: res.invite_id ?? null, limited };
     } catch (err) {
       const code = slackErrorCode(err);
+      if (isAnswerLost(err) && answerLost++ < Math.max(1, ctx.config.slack.retries)) continue;
+      if (code === "connection_limit_exceeded_pending" && answerLost > 0) {
+        return { ok: true, inviteId: null, limited };
+      }
       if (code === "restricted_action" && !limited) {
+        limited = true;
         ctx.logger.info({ channel: channelId }, "full Slack Connect invites refused; sending a limited one");
         continue;
       }
       return { ok: false, code };
     }
   }
-  return { ok: false, code: "restricted_action" };
 }

@@ -7,6 +7,7 @@ import type { AppContext } from "../context.ts";
 import { claimLease, releaseQuietly } from "../db/claims.ts";
 import { adviceFor, isTransientSlackError, slackErrorCode } from "../slack-gateway/errors.ts";
 import { MetadataEventType } from "../slack-gateway/ids.ts";
+import { isAnswerLost, nonRetryingClient, postOnce } from "../slack-gateway/post-once.ts";
 import type { Actor } from "./actor.ts";
 import { audit } from "./audit.ts";
 import { type CallCalendarChange, shareCallCalendar } from "./call-calendar.ts";
@@ -279,25 +280,36 @@ async function createChannel(ctx: AppContext, onboardingId: string, company: str
   // A crash between Slack creating the channel and us storing its id leaves a channel named as planned,
   // with the app inside: adopt it instead of creating a second one.
   if (planned) {
-    const adopted = await findOwnChannelByName(ctx, planned);
-    // Only a channel no other onboarding owns (the name may have been another customer's, later renamed).
-    const owner = adopted
-      ? await ctx.db.prisma.onboarding.findUnique({ where: { channelId: adopted }, select: { id: true } })
-      : null;
-    if (adopted && (!owner || owner.id === onboardingId))
-      return storeChannel(ctx, onboardingId, adopted, planned, report);
+    const adopted = await findAdoptableChannel(ctx, onboardingId, planned);
+    if (adopted) return storeChannel(ctx, onboardingId, adopted, planned, report);
   }
-  for (let suffix = 0; suffix < 20; suffix++) {
+  // Never retried blindly: a create whose answer was lost may have made the channel, and a retry would then
+  // meet `name_taken` and open `-2`.
+  const slack = nonRetryingClient(ctx);
+  let lost = 0;
+  const unanswered = new Set<string>();
+  for (let suffix = 0; suffix < 20; ) {
     const name = channelNameFor(company, suffix === 0 ? undefined : suffix + 1);
     await ctx.db.prisma.onboarding.update({ where: { id: onboardingId }, data: { channelName: name } });
     try {
-      const res = await ctx.slack.conversations.create({ name, is_private: true });
+      const res = await slack.conversations.create({ name, is_private: true });
       const id = res.channel?.id;
       if (!id) throw new Error("conversations.create returned no channel id");
       return storeChannel(ctx, onboardingId, id, name, report);
     } catch (err) {
       const code = slackErrorCode(err);
-      if (code === "name_taken") continue; // an unrelated channel: try the next suffix
+      // Only a name our own unanswered create asked for is adopted; any other `name_taken` (an older
+      // customer's channel, a person's) means the next suffix.
+      if (isAnswerLost(err) || (code === "name_taken" && unanswered.has(name))) {
+        const adopted = await findAdoptableChannel(ctx, onboardingId, name).catch(() => null);
+        if (adopted) return storeChannel(ctx, onboardingId, adopted, name, report);
+      }
+      if (code === "name_taken") {
+        suffix += 1;
+        continue;
+      }
+      if (isAnswerLost(err)) unanswered.add(name);
+      if (isAnswerLost(err) && ++lost <= Math.max(1, ctx.config.slack.retries)) continue; // not made: again
       report.problems.push(`Creating the channel: ${adviceFor(code)}`);
       return null;
     }
@@ -323,7 +335,29 @@ async function storeChannel(
   return channelId;
 }
 
-async function findOwnChannelByName(ctx: AppContext, name: string): Promise<string | null> {
+/**
+ * A private channel called `name` that our bot created (Slack's `creator`) and no other onboarding owns (the
+ * name may have been another customer's, later renamed): what a create we never heard back from left behind.
+ */
+async function findAdoptableChannel(
+  ctx: AppContext,
+  onboardingId: string,
+  name: string,
+): Promise<string | null> {
+  const found = await findOwnChannelByName(ctx, name);
+  if (!found) return null;
+  if (found.creator && found.creator !== ctx.identity.botUserId) return null;
+  const owner = await ctx.db.prisma.onboarding.findUnique({
+    where: { channelId: found.id },
+    select: { id: true },
+  });
+  return !owner || owner.id === onboardingId ? found.id : null;
+}
+
+async function findOwnChannelByName(
+  ctx: AppContext,
+  name: string,
+): Promise<{ id: string; creator: string | undefined } | null> {
   let cursor: string | undefined;
   for (let page = 0; page < 20; page++) {
     const res = await ctx.slack.conversations.list({
@@ -333,7 +367,7 @@ async function findOwnChannelByName(ctx: AppContext, name: string): Promise<stri
       cursor,
     });
     const found = res.channels?.find((c) => c.name === name);
-    if (found?.id) return found.id;
+    if (found?.id) return { id: found.id, creator: found.creator };
     cursor = res.response_metadata?.next_cursor || undefined;
     if (!cursor) return null;
   }
@@ -352,15 +386,15 @@ async function postChecklist(
   try {
     if (!ts) {
       const { message } = await buildChecklistFor(ctx, onboardingId);
-      const res = await ctx.slack.chat.postMessage({
+      // Once: when Slack posts but the answer is lost, the posted checklist is adopted, not doubled.
+      const res = await postOnce(ctx, {
         channel: channelId,
         text: message.text,
         blocks: message.blocks,
         metadata: message.metadata,
         unfurl_links: false,
       });
-      ts = res.ts ?? null;
-      if (!ts) throw new Error("chat.postMessage returned no ts");
+      ts = res.ts;
     }
     await ctx.db.prisma.onboarding.update({ where: { id: onboardingId }, data: { checklistTs: ts } });
     await ctx.db.prisma.slackMessage.upsert({

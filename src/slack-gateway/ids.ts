@@ -42,6 +42,10 @@ export const MetadataEventType = {
   reminder: "onboarding_reminder",
   nudge: "onboarding_nudge",
   repDigest: "rep_digest",
+  /** The customer finished every step: the thanks in the channel and the note to the rep. */
+  celebration: "onboarding_celebration",
+  /** An alert to a rep (invitation expiring, stalled onboarding, call at risk). */
+  repAlert: "rep_alert",
 } as const;
 
 /** Action id of the checkbox of one checklist item. */

@@ -1,6 +1,8 @@
 /** Posting a bot message that must be found again later (link, verification, reconnect …). */
 import type { KnownBlock } from "@slack/types";
+import type { ChatPostMessageArguments } from "@slack/web-api";
 import type { AppContext } from "../context.ts";
+import { postOnce } from "./post-once.ts";
 
 /** A built message: fallback text, blocks and its metadata. */
 export interface BuiltMessage {
@@ -27,15 +29,15 @@ export async function postTracked(
   const thread = input.threadTs
     ? { thread_ts: input.threadTs, ...(input.broadcast ? { reply_broadcast: true } : {}) }
     : {};
-  const res = await ctx.slack.chat.postMessage({
+  // Once: a post whose answer was lost is looked up by its metadata before it is sent again.
+  const res = await postOnce(ctx, {
     channel: input.channelId,
     ...thread,
     text: input.message.text,
     blocks: input.message.blocks,
     metadata: input.message.metadata,
     unfurl_links: false,
-  } as Parameters<AppContext["slack"]["chat"]["postMessage"]>[0]);
-  if (!res.ts) return null;
+  } as ChatPostMessageArguments & { metadata: BuiltMessage["metadata"] });
   await ctx.db.prisma.slackMessage.create({
     data: {
       onboardingId: input.onboardingId,

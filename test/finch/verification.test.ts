@@ -387,7 +387,11 @@ describe("Finch verification", () => {
     const link = h.slack
       .messages(o.channelId)
       .find((m) => m.metadata?.event_type === MetadataEventType.connectLink);
-    expect(link?.metadata?.event_payload).toEqual({ onboarding_id: o.id, kind: "connect" });
+    expect(link?.metadata?.event_payload).toEqual({
+      onboarding_id: o.id,
+      kind: "connect",
+      idempotency_key: expect.any(String),
+    });
     expect(blocksText(link!)).toContain(`${h.app.ctx.publicUrl}connect/`);
     expect(
       await h.db.prisma.slackMessage.count({

@@ -59,6 +59,7 @@ const FIXED: Record<string, string | null> = {
 const BY_CONVERSATION: Record<string, Family> = {
   "conversations.info": "read",
   "conversations.history": "history",
+  "conversations.replies": "history",
   "conversations.invite": "write",
 };
 

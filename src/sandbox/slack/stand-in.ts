@@ -36,6 +36,10 @@ import type { FaultSpec, RecordedCall, SharedInviteAcceptance, SlackStandInOptio
 import { Args, type MethodHandler, SlackApiError, stringOrUndefined } from "./web-api-args.ts";
 import { SlackWorkspace } from "./workspace.ts";
 
+const SERVER_ERROR_PAGE =
+  '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Server Error | Slack</title></head>' +
+  "<body><h1>Server Error</h1><p>It seems like there’s a problem connecting to Slack’s servers.</p></body></html>\n";
+
 /** In-process Slack Web API on 127.0.0.1 with recorded calls, fault injection and Slack Connect helpers. */
 export class SlackStandIn extends SlackWorkspace {
   private readonly botToken: string;
@@ -123,8 +127,12 @@ export class SlackStandIn extends SlackWorkspace {
 
   /** Makes the next `times` calls to `method` fail (or be slow). */
   injectFault(fault: FaultSpec): void {
-    const { status, error, retryAfterSeconds, delayMs } = fault;
+    const { status, error, retryAfterSeconds, delayMs, after } = fault;
+    if (after !== undefined && (error !== undefined || retryAfterSeconds !== undefined)) {
+      throw new Error("injectFault: an `after` fault does the work, so it cannot also refuse it");
+    }
     if (
+      after === undefined &&
       status === undefined &&
       error === undefined &&
       retryAfterSeconds === undefined &&
@@ -191,7 +199,8 @@ export class SlackStandIn extends SlackWorkspace {
     const headerToken = bearerToken(req.headers.authorization);
     const token = headerToken ?? stringOrUndefined(params.token);
     if (method === "apps.connections.open") reply ??= this.socketMode.openConnection(headerToken);
-    reply ??= await this.dispatch(method, params, token);
+    const fault = this.takeFault(method);
+    reply ??= await this.dispatch(method, params, token, fault?.after ? undefined : fault);
     if (res.destroyed) return;
     const body = typeof reply.body === "string" ? undefined : reply.body;
     const call: RecordedCall = {
@@ -205,6 +214,10 @@ export class SlackStandIn extends SlackWorkspace {
     if (error !== undefined) call.error = error;
     this.calls.push(call);
     this.events.emit("call", call);
+    if (fault?.after) {
+      await this.loseAnswer(fault, res);
+      return;
+    }
     if (typeof reply.body === "string") {
       send(res, reply.status, "text/plain; charset=utf-8", reply.body, reply.headers);
     } else {
@@ -213,8 +226,32 @@ export class SlackStandIn extends SlackWorkspace {
     }
   }
 
-  private async dispatch(method: string, params: Record<string, unknown>, token?: string): Promise<Reply> {
-    const fault = this.takeFault(method);
+  /** The work is done; the app never learns it: a 5xx page, no answer at all, or a dropped connection. */
+  private async loseAnswer(fault: FaultSpec, res: ServerResponse): Promise<void> {
+    if (fault.after === "5xx") {
+      // Slack's edge answers 5xx with an HTML page, not the JSON envelope (seen in apache/airflow#35018).
+      send(res, fault.status ?? 503, "text/html; charset=utf-8", SERVER_ERROR_PAGE);
+      return;
+    }
+    if (fault.after === "drop") {
+      res.socket?.destroy();
+      return;
+    }
+    // "timeout": hold the request until the client gives up (or the stand-in stops).
+    const { signal } = this.shutdown;
+    await new Promise<void>((resolve) => {
+      res.once("close", () => resolve());
+      signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+    if (!res.destroyed) res.destroy();
+  }
+
+  private async dispatch(
+    method: string,
+    params: Record<string, unknown>,
+    token: string | undefined,
+    fault: FaultSpec | undefined,
+  ): Promise<Reply> {
     if (fault?.delayMs) {
       // Aborted by stop(), so a test that ends mid-delay does not keep the process alive.
       await sleep(fault.delayMs, undefined, { signal: this.shutdown.signal }).catch(() => {});

@@ -215,6 +215,11 @@ export interface FaultSpec {
   retryAfterSeconds?: number;
   /** Delay before answering (alone: the call then proceeds normally). */
   delayMs?: number;
+  /**
+   * Slack did the work, then the answer was lost: `"5xx"` answers `status` (default 503) with Slack's HTML
+   * error page, `"timeout"` never answers (the client's timeout ends the call), `"drop"` destroys the socket.
+   */
+  after?: "5xx" | "timeout" | "drop";
 }
 
 /** Events emitted on {@link SlackStandIn.events}, for live pages and tests. */

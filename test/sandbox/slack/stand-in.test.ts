@@ -4,6 +4,7 @@ import {
   LogLevel,
   type WebAPIHTTPError,
   type WebAPIPlatformError,
+  type WebAPIRequestError,
   WebClient,
 } from "@slack/web-api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -652,6 +653,69 @@ describe("rate limits and faults", () => {
     const created = await webClient(TOKEN, 1).conversations.create({ name: "retried" });
     expect(created.ok).toBe(true);
     expect(standIn.callsTo("conversations.create").map((c) => c.status)).toEqual([500, 200]);
+  });
+
+  describe("faults after the work (Slack did it, the answer was lost)", () => {
+    it("posts, then answers 503 with Slack's HTML error page", async () => {
+      const channel = await createChannel();
+      standIn.injectFault({ method: "chat.postMessage", after: "5xx" });
+      const raw = await fetch(`${standIn.url}chat.postMessage`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ channel, text: "once" }),
+      });
+      expect(raw.status).toBe(503);
+      expect(raw.headers.get("content-type")).toContain("text/html");
+      expect(await raw.text()).toContain("Server Error | Slack");
+      expect(standIn.messages(channel).map((m) => m.text)).toEqual(["once"]);
+    });
+
+    it("makes a retrying client post twice on a 5xx: why non-idempotent calls are not retried blindly", async () => {
+      const channel = await createChannel();
+      standIn.injectFault({ method: "chat.postMessage", after: "5xx", status: 500 });
+      await webClient(TOKEN, 1).chat.postMessage({ channel, text: "twice" });
+      expect(standIn.messages(channel).map((m) => m.text)).toEqual(["twice", "twice"]);
+    });
+
+    it("creates the channel, then never answers: the client's timeout ends the call", async () => {
+      standIn.injectFault({ method: "conversations.create", after: "timeout" });
+      const impatient = new WebClient(TOKEN, {
+        slackApiUrl: standIn.url,
+        retryConfig: { retries: 0 },
+        timeout: 200,
+        logger: silentLogger,
+      });
+      const failure = await impatient.conversations
+        .create({ name: "made-anyway", is_private: true })
+        .catch((error: WebAPIRequestError) => error);
+      expect(failure).toMatchObject({ code: ErrorCode.RequestError });
+      const listed = await client.conversations.list({ types: "private_channel" });
+      expect(listed.channels?.map((c) => c.name)).toContain("made-anyway");
+    });
+
+    it("sends the Slack Connect invitation, then drops the connection", async () => {
+      const channel = await createChannel();
+      standIn.injectFault({ method: "conversations.inviteShared", after: "drop" });
+      const failure = await client.conversations
+        .inviteShared({ channel, emails: ["dana@acme.example"] })
+        .catch((error: WebAPIRequestError) => error);
+      expect(failure).toMatchObject({ code: ErrorCode.RequestError });
+      expect(standIn.invites.map((i) => i.email)).toEqual(["dana@acme.example"]);
+    });
+
+    it("completes the upload, then answers 502", async () => {
+      const channel = await createChannel();
+      standIn.injectFault({ method: "files.completeUploadExternal", after: "5xx", status: 502 });
+      const failure = await client.files
+        .uploadV2({ channel_id: channel, filename: "r.csv", file: Buffer.from("a,b\n") })
+        .catch((error: WebAPIHTTPError) => error);
+      expect(failure).toMatchObject({ code: ErrorCode.HTTPError, statusCode: 502 });
+      expect(standIn.files[0]).toMatchObject({ name: "r.csv", completed: true });
+    });
+
+    it("refuses an `after` fault that would also refuse the work", () => {
+      expect(() => standIn.injectFault({ method: "chat.postMessage", after: "5xx", error: "x" })).toThrow();
+    });
   });
 
   it("delays answers and emits every call", async () => {

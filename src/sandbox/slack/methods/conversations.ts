@@ -1,4 +1,4 @@
-/** conversations.* methods the app calls: create, info, list, invite, history, open. */
+/** conversations.* methods the app calls: create, info, list, invite, history, replies, open. */
 import type {
   ConversationsCreateResponse,
   ConversationsHistoryResponse,
@@ -6,6 +6,7 @@ import type {
   ConversationsInviteResponse,
   ConversationsListResponse,
   ConversationsOpenResponse,
+  ConversationsRepliesResponse,
 } from "@slack/web-api";
 import { apiChannel, historyMessage } from "../api-shapes.ts";
 import {
@@ -27,6 +28,7 @@ export function conversationMethods(ws: SlackWorkspace): Array<[string, MethodHa
     ["conversations.invite", (a) => conversationsInvite(ws, a)],
     ["conversations.history", (a) => conversationsHistory(ws, a)],
     ["conversations.open", (a) => conversationsOpen(ws, a)],
+    ["conversations.replies", (a) => conversationsReplies(ws, a)],
   ];
 }
 
@@ -107,6 +109,24 @@ function conversationsHistory(ws: SlackWorkspace, args: Args): ConversationsHist
     messages: page.map((m) => historyMessage(ws, m, includeMetadata)),
     has_more: nextCursor !== "",
     pin_count: channel.pins.length,
+    response_metadata: { next_cursor: nextCursor },
+  };
+}
+
+/** A thread: its parent first, then the replies oldest first (Slack's order). */
+function conversationsReplies(ws: SlackWorkspace, args: Args): ConversationsRepliesResponse {
+  const channel = ws.requireChannel(args);
+  if (!channel.members.has(ws.botUserId)) throw new SlackApiError("not_in_channel");
+  const ts = args.string("ts");
+  if (!ts) throw new SlackApiError("invalid_arguments");
+  const includeMetadata = args.bool("include_all_metadata") ?? false;
+  const thread = (ws.channelMessages.get(channel.id) ?? []).filter((m) => m.ts === ts || m.thread_ts === ts);
+  if (thread.length === 0) throw new SlackApiError("thread_not_found");
+  const { page, nextCursor } = paginate(thread, args, 1000, 1000);
+  return {
+    ok: true,
+    messages: page.map((m) => historyMessage(ws, m, includeMetadata)),
+    has_more: nextCursor !== "",
     response_metadata: { next_cursor: nextCursor },
   };
 }
