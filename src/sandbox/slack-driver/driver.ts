@@ -2,13 +2,15 @@
 // envelopes), signed with the app's signing secret exactly like Slack; the response_url links those payloads
 // carry point at the driver's own sink (response-sink.ts). Payloads are typed with Bolt's own request types.
 import { randomBytes } from "node:crypto";
-import type { BlockAction, EnvelopedEvent, SlashCommand, ViewOutput } from "@slack/bolt";
+import type { BlockAction, EnvelopedEvent, SlashCommand } from "@slack/bolt";
 import {
+  actionContainer,
   base64url,
   defaultChannelName,
   findElement,
   formPayload,
   fullOption,
+  fullView,
   headersOf,
   isObject,
   parseAnswer,
@@ -25,7 +27,6 @@ import type {
   DeliveryOptions,
   DriverResponse,
   DriverTeam,
-  DriverView,
   EventEnvelopeInput,
   EventResponse,
   InteractionResponse,
@@ -113,7 +114,7 @@ export class SlackDriver extends ResponseSink {
     const team = input.team ?? { id: input.user.teamId, domain: this.team(input.user.teamId).domain };
     const blocks = input.view?.blocks ?? input.message?.blocks ?? [];
     const actions = input.actions.map((action) => this.action(action, blocks));
-    const container = input.container ?? this.container(input);
+    const container = input.container ?? actionContainer(input);
     const inMessage = container.type === "message";
     const userName = input.user.name ?? input.user.id.toLowerCase();
     const payload: BlockActionsPayload = {
@@ -137,7 +138,7 @@ export class SlackDriver extends ResponseSink {
       };
     }
     if (input.message) payload.message = { type: "message", ...input.message };
-    if (input.view) payload.view = this.fullView(input.view, input.user.teamId);
+    if (input.view) payload.view = fullView(input.view, input.user.teamId, this.viewIds());
     if (inMessage || input.stateValues) payload.state = { values: input.stateValues ?? {} };
     // Slack gives a response_url only for interactions in messages; view interactions have none.
     if (inMessage) payload.response_url = this.newResponseUrl("actions", team.id);
@@ -158,7 +159,11 @@ export class SlackDriver extends ResponseSink {
       api_app_id: this.apiAppId,
       token: this.verificationToken,
       trigger_id: input.triggerId ?? this.newTriggerId(),
-      view: this.fullView({ id: input.view.id ?? this.newViewId(), ...input.view }, input.user.teamId),
+      view: fullView(
+        { id: input.view.id ?? this.newViewId(), ...input.view },
+        input.user.teamId,
+        this.viewIds(),
+      ),
       enterprise: null,
       is_enterprise_install: false,
       response_urls: (input.responseUrls ?? []).map((r) => ({
@@ -192,7 +197,11 @@ export class SlackDriver extends ResponseSink {
       team,
       enterprise: null,
       is_enterprise_install: false,
-      ...(input.view ? { view: this.fullView(input.view, input.user.teamId) } : {}),
+      ...(input.view
+        ? {
+            view: fullView(input.view, input.user.teamId, this.viewIds()),
+          }
+        : {}),
     };
     return this.interaction(payload, true, opts);
   }
@@ -340,26 +349,20 @@ export class SlackDriver extends ResponseSink {
     return `${first}.${Date.now() % 1e9}.${randomBytes(16).toString("hex")}`;
   }
 
+  /** The app id and a fresh view hash, as Slack puts them in every view it reports. */
+  private viewIds(): { appId: string; hash: string } {
+    return {
+      appId: this.apiAppId,
+      hash: `${Math.floor(this.now() / 1000)}.${this.uniqueSuffix(8).toLowerCase()}`,
+    };
+  }
+
   private newViewId(): string {
     return `V${this.uniqueSuffix(10)}`;
   }
 
   private team(teamId: string): DriverTeam {
     return this.teams[teamId] ?? { domain: `team-${teamId.toLowerCase()}` };
-  }
-
-  private container(input: BlockActionsInput): Record<string, unknown> {
-    if (input.view) return { type: "view", view_id: input.view.id };
-    if (input.message && input.channelId) {
-      return {
-        type: "message",
-        message_ts: input.message.ts,
-        channel_id: input.channelId,
-        is_ephemeral: input.isEphemeral ?? false,
-        ...(input.message.thread_ts ? { thread_ts: input.message.thread_ts } : {}),
-      };
-    }
-    throw new Error("blockActions needs a view, a message with channelId, or an explicit container");
   }
 
   /** The action as Slack reports it, completed from the element with that action_id in `blocks`. */
@@ -384,29 +387,5 @@ export class SlackDriver extends ResponseSink {
     else if (type === "checkboxes" || type.startsWith("multi_")) action.selected_options = [];
     if (selected_option) action.selected_option = fullOption(selected_option, options);
     return action;
-  }
-
-  private fullView(view: DriverView, teamId: string): ViewOutput {
-    return {
-      team_id: teamId,
-      type: "modal",
-      blocks: [],
-      private_metadata: "",
-      callback_id: "",
-      state: { values: {} },
-      hash: `${Math.floor(this.now() / 1000)}.${this.uniqueSuffix(8).toLowerCase()}`,
-      title: { type: "plain_text", text: "Fleet", emoji: true },
-      clear_on_close: false,
-      notify_on_close: false,
-      close: null,
-      submit: null,
-      previous_view_id: null,
-      root_view_id: view.id,
-      app_id: this.apiAppId,
-      external_id: "",
-      app_installed_team_id: teamId,
-      bot_id: "B0FLEETBOT",
-      ...view,
-    };
   }
 }

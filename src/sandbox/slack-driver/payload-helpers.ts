@@ -1,3 +1,5 @@
+import type { ViewOutput } from "@slack/bolt";
+import type { BlockActionsInput, DriverView } from "./types.ts";
 /** Small helpers for building Slack's payloads and reading the app's answers. */
 
 export function base64url(value: unknown): string {
@@ -73,5 +75,45 @@ export function fullOption(
   return {
     text: { type: "plain_text", text: selected.text ?? selected.value, emoji: true },
     value: selected.value,
+  };
+}
+
+/** Where a block action happened, as Slack reports it: a view, or a message in a channel. */
+export function actionContainer(input: BlockActionsInput): Record<string, unknown> {
+  if (input.view) return { type: "view", view_id: input.view.id };
+  if (input.message && input.channelId) {
+    return {
+      type: "message",
+      message_ts: input.message.ts,
+      channel_id: input.channelId,
+      is_ephemeral: input.isEphemeral ?? false,
+      ...(input.message.thread_ts ? { thread_ts: input.message.thread_ts } : {}),
+    };
+  }
+  throw new Error("blockActions needs a view, a message with channelId, or an explicit container");
+}
+
+/** A modal view as Slack reports it in payloads: every field, with the driver's own values on top. */
+export function fullView(view: DriverView, teamId: string, ids: { appId: string; hash: string }): ViewOutput {
+  return {
+    team_id: teamId,
+    type: "modal",
+    blocks: [],
+    private_metadata: "",
+    callback_id: "",
+    state: { values: {} },
+    hash: ids.hash,
+    title: { type: "plain_text", text: "Fleet", emoji: true },
+    clear_on_close: false,
+    notify_on_close: false,
+    close: null,
+    submit: null,
+    previous_view_id: null,
+    root_view_id: view.id,
+    app_id: ids.appId,
+    external_id: "",
+    app_installed_team_id: teamId,
+    bot_id: "B0FLEETBOT",
+    ...view,
   };
 }
