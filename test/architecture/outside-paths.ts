@@ -1,6 +1,6 @@
 /**
  * Finds references from the project's own files to paths outside the repository: a relative path that climbs
- * above the repository's root (`../shared/…`, `join(import.meta.dirname, "..", "..", "..")`), or an absolute
+ * above the repository's root (a neighbouring checkout's folder, `join(import.meta.dirname, "..", "..", "..")`), or an absolute
  * path into a home or work folder. A clone elsewhere would not have them. System paths (`/usr/bin/…`,
  * `/proc/…`, `/tmp`) are the operating system's, not a neighbouring checkout's, and are allowed.
  */
@@ -44,7 +44,8 @@ export function outsideReferences(root: string, file: string, text: string): Out
   const leaves = (...parts: string[]) => bases.every((base) => escapes(root, resolve(base, ...parts)));
   const why = (lineText: string): string | undefined => {
     if (/^\s*(\/\/|\/?\*|#)/.test(lineText)) return undefined; // a comment names a path, it does not use it
-    if (SHARED.test(lineText)) return "refers to ../shared, which exists only beside this checkout";
+    if (SHARED.test(lineText))
+      return "refers to the folder beside this checkout, which a clone elsewhere lacks";
     if (ABSOLUTE_PRIVATE.test(lineText)) return "absolute path into a home or work folder";
     for (const match of lineText.matchAll(ANCHORED)) {
       const parts = [...(match[1] ?? "").matchAll(STRING)].map((m) => m[2] ?? "");
