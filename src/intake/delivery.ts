@@ -49,8 +49,17 @@ export type Intake =
   /** Neither the database nor the spool took it: do NOT answer 2xx, let the sender retry. */
   | "refused";
 
-/** A short, log-safe text of an error (no stack, bounded). */
+/**
+ * A short, log-safe text of an error (no stack, bounded). A database error names PostgreSQL's own code and
+ * message: Prisma's text for it is generic (and says `undefined` through the PGlite adapter).
+ */
 export function errorText(err: unknown): string {
-  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  const cause = (err as { meta?: { driverAdapterError?: { cause?: { code?: string; message?: string } } } })
+    ?.meta?.driverAdapterError?.cause;
+  const text = cause?.message
+    ? `database error ${cause.code ?? ""}: ${cause.message}`
+    : err instanceof Error
+      ? `${err.name}: ${err.message}`
+      : String(err);
   return text.replace(/\s+/g, " ").slice(0, 300);
 }
