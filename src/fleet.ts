@@ -84,11 +84,8 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     };
     const inFlight = new InFlight();
     const { spoolDir, spoolMaxFiles, spoolMaxBytes, ...intakeSettings } = config.intake;
-    const intake = new DurableIntake(
-      { db, keys, logger },
-      new Spool(spoolDir, keys, { maxFiles: spoolMaxFiles, maxBytes: spoolMaxBytes }),
-      intakeSettings,
-    );
+    const spool = new Spool(spoolDir, keys, { maxFiles: spoolMaxFiles, maxBytes: spoolMaxBytes });
+    const intake = new DurableIntake({ db, keys, logger }, spool, intakeSettings);
 
     await intake.warmUp();
 
@@ -105,7 +102,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     const router = new Router().on(
       "GET",
       "/healthz",
-      healthRoute(db, () => stopping),
+      healthRoute(db, () => stopping, spool),
     );
     // Feature routes: Finch callback/webhooks and Connect links (src/finch) mount here.
     mountFinchRoutes(router, ctx, inFlight, intake);

@@ -60,6 +60,12 @@ export class Spool {
     return this.files;
   }
 
+  /** Whether another delivery (of a typical few KB) still fits. */
+  async hasRoom(): Promise<boolean> {
+    await this.init();
+    return this.files < this.limits.maxFiles && this.bytes + 64 * 1024 <= this.limits.maxBytes;
+  }
+
   /** Writes a delivery durably; throws SpoolFullError when over the limits. */
   async append(delivery: IncomingDelivery): Promise<void> {
     await this.init();
