@@ -103,6 +103,23 @@ describe("durable intake: a PostgreSQL outage loses no tick", () => {
       proxy.cut("blackhole");
       answers.push(await tick(b as string, false));
       for (const key of rest) answers.push(await tick(key, true));
+      // Commands too: answered at once ("catching up"), their real answer comes at the response URL later.
+      const help = await h.driver.command({
+        text: "help",
+        userId: REP.id,
+        teamId: HOME_TEAM.id,
+        channelId: sales.id,
+      });
+      const status = await h.driver.command({
+        text: "status Outage Co",
+        userId: REP.id,
+        teamId: HOME_TEAM.id,
+        channelId: sales.id,
+      });
+      for (const res of [help, status]) {
+        expect(res.status).toBe(200);
+        expect(JSON.stringify(res.body)).toContain("catching up");
+      }
       await new Promise((r) => setTimeout(r, OUTAGE_MS));
       expect(answers.every((x) => x.status === 200)).toBe(true);
       // The acknowledgement never waited for the database: budget 300 ms, plus signing and HTTP on 2 cores.
@@ -128,6 +145,10 @@ describe("durable intake: a PostgreSQL outage loses no tick", () => {
         60_000,
         "every tick in the database",
       );
+      const helpLater = (await h.driver.waitForResponse(help.responseUrl, 30_000)) as { text: string };
+      expect(helpLater.text).toContain("/fleet onboard");
+      const statusLater = (await h.driver.waitForResponse(status.responseUrl, 30_000)) as { text: string };
+      expect(statusLater.text).toContain("Outage Co");
       // The pinned checklist shows them too (the last chat.update carries the final state).
       await eventually(
         () => {

@@ -155,7 +155,8 @@ describe("PostgreSQL restarted while the app runs", () => {
     expect(during.ms).toBeLessThan(1_500);
     await pg.start();
     await eventually(
-      async () => ((await (await fetch(`${h.app.url}/healthz`)).json()) as { status: string }).status === "ok",
+      async () =>
+        ((await (await fetch(`${h.app.url}/healthz`)).json()) as { status: string }).status === "ok",
       30_000,
       "health ok",
     );
