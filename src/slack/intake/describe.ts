@@ -86,11 +86,18 @@ export function describeSlackDelivery(body: Body, receivedAt: Date): IncomingDel
   const { token: _token, ...kept } = body;
   const kind = deliveryKind(body);
   const channelId = channelOf(body);
+  // Order matters within a channel (an invite accepted, then a tick), and for one element above all (a tick,
+  // then its untick). A button or checkbox is ordered per element, so one delivery that keeps failing holds
+  // back only later clicks of that same element, not the whole channel.
+  const element =
+    kind === "block_actions"
+      ? str(obj(Array.isArray(body.actions) ? body.actions[0] : undefined).action_id)
+      : null;
   return {
     key: deliveryKey(body) ?? `once:${randomUUID()}`,
     source: "slack",
     kind,
-    orderKey: channelId ? `slack:${channelId}` : null,
+    orderKey: channelId ? `slack:${channelId}${element ? `:${element}` : ""}` : null,
     ...userOf(body),
     channelId,
     summary: summaryOf(body, kind).slice(0, 150),
