@@ -107,6 +107,8 @@ const rawSchema = z.object({
   SLACK_API_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   SLACK_API_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
   FLEET_SANDBOX: z.enum(["0", "1"]).optional(),
+  // Seconds between reminder-scheduler runs (60: every minute, on the minute); tests run replicas faster.
+  REMINDER_TICK_SECONDS: z.coerce.number().int().min(1).max(60).default(60),
   SCHEDULER_ENABLED: z
     .enum(["true", "false"])
     .default("true")
@@ -150,6 +152,8 @@ export interface Config {
   integrationUser: { name: string; email?: string };
   thresholds: { nudgeAfterDays: number; inviteAlertAfterDays: number; stallAfterDays: number };
   schedulerEnabled: boolean;
+  /** Seconds between two reminder-scheduler runs (1–60). */
+  reminderTickSeconds: number;
 }
 
 /** Result of reading the environment: a config, or every problem found. */
@@ -248,6 +252,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         stallAfterDays: r.STALL_AFTER_DAYS,
       },
       schedulerEnabled: r.SCHEDULER_ENABLED,
+      reminderTickSeconds: r.REMINDER_TICK_SECONDS,
     },
   };
 }
