@@ -3,10 +3,11 @@
  * share a Node process (module state, timers, the event loop) or where a process dies (SIGKILL). It gets an
  * explicit environment (nothing inherited but PATH), a free PORT and a DATA_DIR; start-up waits for
  * `GET /healthz` to answer 200. Every line it prints is kept for `logs()`. Processes still running when the
- * test run ends are killed (SIGKILL), so none outlives its test file.
+ * test process exits are killed (SIGKILL), so none outlives its test file; stop them in the test's teardown
+ * (the harness does for `h.startProcess()`).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -42,15 +43,22 @@ export interface AppProcessOptions {
 }
 
 const running = new Set<ChildProcess>();
+/** DATA_DIRs this helper made: kept for restarts until the test process exits. */
+const madeDirs = new Set<string>();
 process.once("exit", () => {
   for (const child of running) child.kill("SIGKILL");
+  for (const dir of madeDirs) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Starts `src/main.ts` in a child process and resolves once it answers /healthz with 200. */
 export async function startAppProcess(options: AppProcessOptions): Promise<AppProcess> {
   const label = options.label ?? "app";
   const port = options.env.PORT ? Number(options.env.PORT) : await freePort();
-  const dataDir = options.env.DATA_DIR ?? mkdtempSync(join(tmpdir(), "fc-proc-"));
+  let dataDir = options.env.DATA_DIR;
+  if (!dataDir) {
+    dataDir = mkdtempSync(join(tmpdir(), "fc-proc-"));
+    madeDirs.add(dataDir);
+  }
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: ROOT,

@@ -51,8 +51,6 @@ export interface Harness {
   config: Config;
   secrets: HarnessSecrets;
   logs: string[];
-  /** Starts another app instance, in this process, on the same database and stand-ins. */
-  startInstance(): Promise<RunningFleet>;
   /**
    * Starts the real app (`src/main.ts`) as a separate process on this harness's stand-ins, secrets and
    * database (the PostgreSQL one: `db: "postgres"`); stopped with the harness. `env` adds or overrides
@@ -119,7 +117,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const logger = createLogger({ level: "debug" }, sink);
 
-  /** The app's environment on `port`: the same for in-process instances and app processes. */
+  /** The app's environment on `port`: the same for the in-process app and app processes. */
   const appEnv = (port: number): Record<string, string> => ({
     NODE_ENV: "test",
     SLACK_BOT_TOKEN: secrets.botToken,
@@ -141,16 +139,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...options.env,
   });
 
-  const makeConfig = async (): Promise<Config> => {
-    const parsed = parseConfig(appEnv(await freePort()));
-    if (!parsed.ok) throw new Error(`bad test config: ${parsed.problems.join("; ")}`);
-    return parsed.config;
-  };
-
-  const config = await makeConfig();
-  const instances: RunningFleet[] = [];
+  const parsed = parseConfig(appEnv(await freePort()));
+  if (!parsed.ok) throw new Error(`bad test config: ${parsed.problems.join("; ")}`);
+  const config: Config = parsed.config;
   const app = await startFleet(config, { logger, clock: options.clock, db });
-  instances.push(app);
   const drivers: SlackDriver[] = [];
   const newDriver = async (appUrl: string) => {
     const d = await new SlackDriver({
@@ -176,11 +168,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     config,
     secrets,
     logs,
-    startInstance: async () => {
-      const other = await startFleet(await makeConfig(), { logger, clock: options.clock, db });
-      instances.push(other);
-      return other;
-    },
     startProcess: async (opts = {}) => {
       if (!dbUrl) throw new Error('startProcess needs a database other processes reach: db: "postgres"');
       const port = await freePort();
@@ -205,7 +192,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           Promise.race([p.stop(), new Promise((r) => setTimeout(r, 15_000))]).then(() => p.kill()),
         ),
       );
-      await Promise.all(instances.map((i) => i.stop()));
+      await app.stop();
       await Promise.all(drivers.map((d) => d.stop()));
       await standIns.stop();
       if (ownsDb) await db.close();
