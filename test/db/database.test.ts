@@ -143,5 +143,5 @@ describe("embedded PGlite on disk", () => {
     const second = await openDatabase({ dataDir: dir, logger });
     expect((await second.prisma.customer.findFirstOrThrow()).name).toBe("Persisted");
     await second.close();
-  });
+  }, 90_000); // two PGlite starts on disk: 23 s of the default 30 s under a loaded machine
 });

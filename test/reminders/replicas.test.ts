@@ -76,7 +76,7 @@ describe("three replica processes on one PostgreSQL", () => {
       async () =>
         (await h.db.prisma.reminder.count({ where: { id: { in: [...reminderIds] }, status: "sent" } })) ===
         50,
-      30_000,
+      45_000,
       "50 reminders sent",
     );
     // A few more ticks of every replica: nothing more may go out.
@@ -94,7 +94,7 @@ describe("three replica processes on one PostgreSQL", () => {
     ).toBe(true);
     const rows = await h.db.prisma.reminder.groupBy({ by: ["status"], _count: true });
     expect(rows).toEqual([{ status: "sent", _count: 50 }]);
-  }, 60_000);
+  }, 90_000);
 
   it("while Slack answers 429 for a while, every reminder still goes out exactly once", async () => {
     const { seeded, reminderIds, makeDue } = await seed(12);
@@ -106,7 +106,7 @@ describe("three replica processes on one PostgreSQL", () => {
       async () =>
         (await h.db.prisma.reminder.count({ where: { id: { in: [...reminderIds] }, status: "sent" } })) ===
         12,
-      30_000,
+      45_000,
       "12 reminders sent",
     );
     await new Promise((r) => setTimeout(r, 2_500));
@@ -122,5 +122,5 @@ describe("three replica processes on one PostgreSQL", () => {
       );
     expect(posts.filter((c) => c.status === 429)).toHaveLength(8);
     expect(posts.filter((c) => c.ok)).toHaveLength(12);
-  }, 60_000);
+  }, 90_000);
 });
