@@ -113,8 +113,15 @@ describe("SIGKILL after the acknowledgement", () => {
       15_000,
       "the tick in the pinned checklist",
     );
-    const row = await h.db.prisma.intakeDelivery.findUniqueOrThrow({ where: { key } });
-    expect(row.status).toBe("done");
+    const row = await eventually(
+      async () => {
+        const r = await h.db.prisma.intakeDelivery.findUniqueOrThrow({ where: { key } });
+        return r.status === "done" ? r : null;
+      },
+      10_000,
+      "the delivery marked applied",
+    );
+    // Attempt 1 died with its process; attempt 2 was the survivor's.
     expect(row.attempts).toBe(2);
     expect(await h.db.prisma.tick.count({ where: { onboardingId: target.onboarding.id, itemKey } })).toBe(1);
   }
