@@ -6,6 +6,7 @@
 import type { AppContext } from "../context.ts";
 import { decryptSecret, encryptSecret, needsReEncryption } from "../crypto.ts";
 import type { FinchConnection } from "../db/generated/client.ts";
+import { noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
 import { createConnectionClient, type FinchClient } from "./client.ts";
 
 /** How soon an unverified connection is polled after a change (then backing off, doubling). */
@@ -74,9 +75,10 @@ export interface NoteTarget {
 export async function postThreadNote(ctx: AppContext, onboarding: NoteTarget, text: string): Promise<void> {
   if (!onboarding.channelId) return;
   try {
-    await ctx.slack.chat.postMessage({
+    await postOnce(ctx, {
       channel: onboarding.channelId,
-      thread_ts: onboarding.checklistTs ?? undefined,
+      ...(onboarding.checklistTs ? { thread_ts: onboarding.checklistTs } : {}),
+      metadata: noteMetadata(`finch-note:${onboarding.id}`),
       text,
       unfurl_links: false,
     });
@@ -88,7 +90,12 @@ export async function postThreadNote(ctx: AppContext, onboarding: NoteTarget, te
 /** Tells the onboarding's rep privately (a DM: chat.postMessage to the user id). Best effort. */
 export async function tellRep(ctx: AppContext, onboarding: NoteTarget, text: string): Promise<void> {
   try {
-    await ctx.slack.chat.postMessage({ channel: onboarding.ownerUserId, text, unfurl_links: false });
+    await postOnce(ctx, {
+      channel: onboarding.ownerUserId,
+      metadata: noteMetadata(`rep-note:${onboarding.id}`),
+      text,
+      unfurl_links: false,
+    });
   } catch (err) {
     ctx.logger.warn({ err, onboardingId: onboarding.id }, "could not message the rep");
   }

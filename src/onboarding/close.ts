@@ -2,6 +2,7 @@
 import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
 import { adviceFor, isTransientSlackError, slackErrorCode } from "../slack-gateway/errors.ts";
+import { noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
 import { type Actor, isOurUser } from "./actor.ts";
 import { audit } from "./audit.ts";
 import { shareCallCalendar } from "./call-calendar.ts";
@@ -39,8 +40,9 @@ async function close(ctx: AppContext, onboardingId: string, actor: Actor): Promi
   });
   await audit(ctx, { onboardingId, action: "onboarding.closed", actor });
   if (o.channelId) {
-    await ctx.slack.chat.postMessage({
+    await postOnce(ctx, {
       channel: o.channelId,
+      metadata: noteMetadata(`closed:${onboardingId}`),
       text: `:checkered_flag: This onboarding is complete — thank you! The checklist stays pinned for the record, and <@${o.ownerUserId}> is still here for any question.`,
     });
     await refreshChecklist(ctx, onboardingId);
@@ -106,13 +108,15 @@ async function handOverTo(
       const code = slackErrorCode(err);
       if (code !== "already_in_channel") notes.push(adviceFor(code, `<@${newOwnerUserId}>`));
     }
-    await ctx.slack.chat.postMessage({
+    await postOnce(ctx, {
       channel: o.channelId,
+      metadata: noteMetadata(`handover:${onboardingId}`),
       text: `:wave: <@${newOwnerUserId}> is now your Fleet contact for this onboarding.`,
     });
   }
-  await ctx.slack.chat.postMessage({
+  await postOnce(ctx, {
     channel: newOwnerUserId,
+    metadata: noteMetadata(`handover-rep:${onboardingId}`),
     text: `:inbox_tray: <@${actor.userId}> handed *${o.customer.name}* over to you${o.channelId ? ` — <#${o.channelId}>` : ""}.`,
   });
   return [`*${o.customer.name}* now belongs to <@${newOwnerUserId}>.`, ...notes].join("\n");
