@@ -7,7 +7,7 @@ import { type Actor, isOurUser } from "./actor.ts";
 import { audit } from "./audit.ts";
 import { shareCallCalendar } from "./call-calendar.ts";
 import { refreshChecklist } from "./checklist-service.ts";
-import { sendSharedInvite } from "./invites.ts";
+import { inviteOnce } from "./invite-once.ts";
 
 /** Archives an onboarding: reminders and nudges stop, a closing note is posted, history is kept. */
 export async function closeOnboarding(ctx: AppContext, onboardingId: string, actor: Actor): Promise<string> {
@@ -131,15 +131,16 @@ export async function resendInvites(ctx: AppContext, onboardingId: string, actor
   if (!o.channelId) return "The channel does not exist yet: run `/fleet onboard` again to resume.";
   const lines: string[] = [];
   for (const invite of o.invites.filter((i) =>
-    ["pending", "sent", "failed", "declined", "left"].includes(i.status),
+    ["pending", "sending", "sent", "failed", "declined", "left"].includes(i.status),
   )) {
-    const sent = await sendSharedInvite(ctx, o.channelId, invite.email);
+    const sent = await inviteOnce(ctx, invite, o.channelId);
     if (sent.ok) {
       await ctx.db.prisma.invite.update({
         where: { id: invite.id },
         data: {
           status: "sent",
           slackInviteId: sent.inviteId ?? invite.slackInviteId,
+          adopted: sent.adopted,
           externalLimited: sent.limited,
           sentAt: ctx.clock.now(),
           lastError: null,

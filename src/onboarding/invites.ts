@@ -17,6 +17,7 @@ export interface SharedInviteEvent {
 /** Where an invite's status may move from: it only ever moves forward. */
 const RANK: Record<string, number> = {
   pending: 0,
+  sending: 0,
   failed: 0,
   sent: 1,
   declined: 2,
