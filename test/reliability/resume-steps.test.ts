@@ -3,6 +3,7 @@
  * resume, not done twice; a half-done step is not recorded as done.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fingerprint } from "../../src/crypto.ts";
 import { verifyConnection } from "../../src/finch/verify.ts";
 import { connect, onboard, verifications } from "../finch/helpers.ts";
 import {
@@ -85,12 +86,40 @@ describe("a Slack Connect invitation across a crash", () => {
   );
 });
 
-describe("a verification whose report did not reach Slack", () => {
+describe("Finch: a connection stored, a verification announced, only when done", () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
   });
   afterAll(async () => h?.stop());
+
+  it("storing the connection fails: the code's claim is released, a reload is no replay, and the retry connects", async () => {
+    const o = await onboard(h);
+    const heal = await failWrites(h, "finch_connection", "true");
+    let first: Awaited<ReturnType<typeof connect>>;
+    try {
+      first = await connect(h, o);
+    } finally {
+      await heal();
+    }
+    expect(first.page.status).toBeGreaterThanOrEqual(500);
+    const code = new URL(first.redirectUrl ?? "").searchParams.get("code") ?? "";
+    const claim = await h.db.prisma.processedDelivery.findUnique({
+      where: { key: `finch-code:${fingerprint(code)}` },
+    });
+    expect(claim).toBeNull();
+    // Reloading the page is not taken for a replay ("already used — you're all set" would be a lie).
+    const reload = await fetch(first.redirectUrl ?? "", {
+      redirect: "manual",
+      headers: { cookie: first.cookie },
+    });
+    expect(reload.status).not.toBe(409);
+    expect(await h.db.prisma.finchConnection.count({ where: { onboardingId: o.id } })).toBe(0);
+    // Starting again from the Connect link works.
+    const again = await connect(h, o);
+    expect(again.page.status).toBe(200);
+    expect(await h.db.prisma.finchConnection.count({ where: { onboardingId: o.id } })).toBe(1);
+  });
 
   it("is not announced, and the next check (even with nothing changed) posts it", async () => {
     const o = await onboard(h);
