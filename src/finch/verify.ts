@@ -68,7 +68,7 @@ export function verifyConnection(
   onboardingId: string,
   options: VerifyOptions,
 ): Promise<VerificationReport | null> {
-  return serialized(`finch:${onboardingId}`, () => verifyNow(ctx, onboardingId, options));
+  return serialized(ctx, `finch:${onboardingId}`, () => verifyNow(ctx, onboardingId, options));
 }
 
 async function verifyNow(
