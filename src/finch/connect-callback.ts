@@ -127,12 +127,17 @@ async function exchangeAndStore(
   try {
     return await storeConnection(ctx, onboarding, exchanged, codeHash);
   } catch (err) {
-    // Exchanged but not stored: close the new connection at Finch so no token lingers there for us (unless it
-    // was stored after all and only a later step failed).
-    const stored = await ctx.db.prisma.finchConnection
-      .findUnique({ where: { codeHash }, select: { id: true } })
-      .catch(() => null);
-    if (!stored) await retireToken(ctx, exchanged.access_token, onboarding.id);
+    // Exchanged but not stored: close the new connection at Finch so no token lingers there for us — unless it
+    // was stored after all (a later step failed), or it is a reauthentication of the connection we keep.
+    const kept = await ctx.db.prisma.finchConnection
+      .findUnique({ where: { onboardingId: onboarding.id }, select: { codeHash: true, connectionId: true } })
+      .catch(() => undefined);
+    if (
+      kept === null ||
+      (kept && kept.codeHash !== codeHash && kept.connectionId !== exchanged.connection_id)
+    ) {
+      await retireToken(ctx, exchanged.access_token, onboarding.id);
+    }
     // Finch's session is used up: the next click on the Connect link must open a fresh one.
     const now = ctx.clock.now();
     await ctx.db.prisma.finchConnectSession
