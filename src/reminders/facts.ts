@@ -68,9 +68,10 @@ export interface OnboardingForReminders {
 }
 
 /**
- * Reads many onboardings for their reminders in a fixed number of queries, whatever their count (the
- * onboardings with their customer, invites and connection, then every item state at once): a page of
- * reminders costs a handful of queries, not a handful per reminder. Missing ids are absent from the map.
+ * Reads many onboardings for their reminders in one statement, whatever their count (each with its customer's
+ * name, connection, invites and item states): a page of reminders costs one query, not a handful per
+ * reminder. In SQL rather than a Prisma `findMany` with includes, which takes five queries and several times
+ * the CPU. Missing ids are absent from the map.
  */
 export async function loadForReminders(
   ctx: Pick<AppContext, "db">,
@@ -78,18 +79,61 @@ export async function loadForReminders(
 ): Promise<Map<string, OnboardingForReminders>> {
   const ids = [...new Set(onboardingIds)];
   if (ids.length === 0) return new Map();
-  const [rows, states] = await Promise.all([
-    ctx.db.prisma.onboarding.findMany({
-      where: { id: { in: ids } },
-      include: {
-        customer: { select: { name: true } },
-        invites: { select: { slackUserId: true, status: true } },
-        connection: { select: { status: true, verifiedAt: true } },
-      },
-    }),
-    loadItemStatesOfMany(ctx, ids),
-  ]);
-  return new Map(rows.map((o) => [o.id, { ...o, states: states.get(o.id) ?? new Map() }]));
+  const rows = await ctx.db.prisma.$queryRaw<Array<RawOnboarding>>`
+    SELECT o.id::text AS id, o.status, o.provider_id AS "providerId", o.call_at AS "callAt",
+      o.time_zone AS "timeZone", o.channel_id AS "channelId", o.owner_user_id AS "ownerUserId",
+      o.integration_user_email AS "integrationUserEmail", o.created_at AS "createdAt",
+      o.last_customer_activity_at AS "lastCustomerActivityAt", o.last_nudge_at AS "lastNudgeAt",
+      c.name AS "customerName", fc.status AS "connectionStatus", fc.verified_at AS "connectionVerifiedAt",
+      (SELECT coalesce(json_agg(json_build_object('slackUserId', i.slack_user_id, 'status', i.status)), '[]')::text
+        FROM invite AS i WHERE i.onboarding_id = o.id) AS invites,
+      (SELECT coalesce(json_agg(json_build_object('itemKey', s.item_key, 'done', s.done, 'source', s.source,
+          'byUserId', s.by_user_id, 'changedAt', s.changed_at, 'note', s.note)), '[]')::text
+        FROM step_state AS s WHERE s.onboarding_id = o.id) AS states
+    FROM onboarding AS o
+    JOIN customer AS c ON c.id = o.customer_id
+    LEFT JOIN finch_connection AS fc ON fc.onboarding_id = o.id
+    WHERE o.id = ANY(${ids}::uuid[])`;
+  return new Map(rows.map((r) => [r.id, fromRaw(r)]));
+}
+
+type RawOnboarding = Omit<OnboardingForReminders, "customer" | "invites" | "connection" | "states"> & {
+  customerName: string;
+  connectionStatus: string | null;
+  connectionVerifiedAt: Date | null;
+  invites: string;
+  states: string;
+};
+
+function fromRaw(r: RawOnboarding): OnboardingForReminders {
+  const { customerName, connectionStatus, connectionVerifiedAt, invites, states, ...o } = r;
+  const stateRows = JSON.parse(states) as Array<{
+    itemKey: string;
+    done: boolean;
+    source: string;
+    byUserId: string | null;
+    changedAt: string;
+    note: string | null;
+  }>;
+  return {
+    ...o,
+    customer: { name: customerName },
+    connection:
+      connectionStatus === null ? null : { status: connectionStatus, verifiedAt: connectionVerifiedAt },
+    invites: JSON.parse(invites),
+    states: new Map(
+      stateRows.map((s) => [
+        s.itemKey,
+        {
+          done: s.done,
+          source: s.source === "finch" ? "finch" : "slack",
+          byUserId: s.byUserId,
+          at: new Date(s.changedAt),
+          note: s.note,
+        },
+      ]),
+    ),
+  };
 }
 
 /** The facts of an onboarding's day-before reminder; null when the onboarding no longer exists. */
