@@ -40,7 +40,6 @@ export async function drain(rt: SchedulerRuntime): Promise<number> {
       kinds: KINDS,
     });
     if (batch.length === 0) exhausted = true;
-    claimed.push(...batch);
     try {
       const read = await readBatch(rt, batch);
       for (const r of batch) known.set(r.id, read);
@@ -48,6 +47,8 @@ export async function drain(rt: SchedulerRuntime): Promise<number> {
       // Each reminder then reads its own onboarding (and meets the trouble itself, if it lasts).
       log.warn({ err }, "could not read a batch of reminders' onboardings; reading them one by one");
     }
+    // Only now: a worker that comes for work meanwhile must not start a reminder before its batch is read.
+    claimed.push(...batch);
   }
 
   /** The next claimed reminder to work on, claiming a batch when none is left (one claim at a time). */
