@@ -70,6 +70,7 @@ export class DurableIntake {
   private stopped = true;
   private lastPrune = 0;
   private outageLogged = false;
+  private slowLoggedAt = 0;
   onDead: DeadHook | null = null;
 
   constructor(
@@ -309,7 +310,20 @@ export class DurableIntake {
     );
   }
 
+  /**
+   * Says once per episode (and at most once a minute) why deliveries go to the spool: an error is an outage;
+   * a slow answer is load (on embedded PGlite, the database thread is busy), worth a warning only.
+   */
   private noteOutage(err: unknown): void {
+    if (err === "timeout") {
+      if (Date.now() - this.slowLoggedAt < 60_000) return;
+      this.slowLoggedAt = Date.now();
+      this.log.warn(
+        { budgetMs: this.settings.storeBudgetMs },
+        "the database answered slower than the intake's budget: deliveries go to the local spool meanwhile",
+      );
+      return;
+    }
     if (this.outageLogged) return;
     this.outageLogged = true;
     this.log.error({ err }, "the database is not answering: deliveries go to the local spool until it does");
