@@ -118,7 +118,7 @@ export class DurableIntake {
     this.noteOutage(stored === "late" ? "timeout" : (stored as { err: unknown }).err);
     try {
       await this.spool.append(delivery);
-      this.log.warn(
+      this.log.debug(
         { key: delivery.key, kind: delivery.kind },
         "delivery spooled: the database did not answer",
       );
