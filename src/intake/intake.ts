@@ -55,6 +55,8 @@ export interface IntakeDeps {
 export type DeadHook = (delivery: StoredDelivery, error: string) => Promise<void>;
 
 const BATCH = 20;
+/** Deliveries a worker applies side by side (each holds at most a few database connections). */
+const PARALLEL = 4;
 const HOUR_MS = 3_600_000;
 
 export class DurableIntake {
@@ -207,10 +209,15 @@ export class DurableIntake {
         leaseMs: this.settings.leaseMs,
         limit: BATCH,
       });
-      for (const delivery of due) {
-        if (this.stopped) break;
-        await this.apply(delivery, false);
-      }
+      // At most one delivery per order key is due at a time (store.ts), so a batch can run side by side.
+      let next = 0;
+      const lane = async () => {
+        while (next < due.length && !this.stopped) {
+          const delivery = due[next++] as StoredDelivery;
+          await this.apply(delivery, false);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(PARALLEL, due.length) }, lane));
       if (due.length < BATCH || this.stopped) break;
     }
     if (Date.now() - this.lastPrune > HOUR_MS) {

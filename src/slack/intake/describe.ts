@@ -88,16 +88,18 @@ export function describeSlackDelivery(body: Body, receivedAt: Date): IncomingDel
   const channelId = channelOf(body);
   // Order matters within a channel (an invite accepted, then a tick), and for one element above all (a tick,
   // then its untick). A button or checkbox is ordered per element, so one delivery that keeps failing holds
-  // back only later clicks of that same element, not the whole channel.
+  // back only later clicks of that same element, not the whole channel. Commands and forms are not ordered:
+  // each stands alone, and a busy channel's `/fleet status` must not wait behind another's.
   const element =
     kind === "block_actions"
       ? str(obj(Array.isArray(body.actions) ? body.actions[0] : undefined).action_id)
       : null;
+  const ordered = kind === "block_actions" || kind.startsWith("event:");
   return {
     key: deliveryKey(body) ?? `once:${randomUUID()}`,
     source: "slack",
     kind,
-    orderKey: channelId ? `slack:${channelId}${element ? `:${element}` : ""}` : null,
+    orderKey: channelId && ordered ? `slack:${channelId}${element ? `:${element}` : ""}` : null,
     ...userOf(body),
     channelId,
     summary: summaryOf(body, kind).slice(0, 150),
