@@ -96,11 +96,11 @@ async function renderUntilCurrent(ctx: AppContext, onboardingId: string): Promis
       blocks: message.blocks,
       metadata: message.metadata,
     });
-    const now = await ctx.db.prisma.onboarding.findUniqueOrThrow({
-      where: { id: onboardingId },
-      select: { checklistVersion: true },
-    });
-    if (now.checklistVersion === version) return;
+    // Straight to the driver (db.sql): a one-column read that Prisma would spend more CPU planning than running.
+    const [now] = (await ctx.db.sql.query("select checklist_version from onboarding where id = $1::uuid", [
+      onboardingId,
+    ])) as Array<{ checklist_version: number }>;
+    if (!now || now.checklist_version === version) return;
   }
   ctx.logger.warn({ onboardingId }, "checklist kept changing while rendering; the next change re-renders it");
 }
