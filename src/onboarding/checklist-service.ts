@@ -227,10 +227,18 @@ export async function tickFromSlack(
 
 /** When every customer-owned step is done: one thread note and one message to the rep (exactly once). */
 export async function celebrateIfCustomerDone(ctx: AppContext, onboardingId: string): Promise<void> {
-  // One Prisma operation: the onboarding, its company and its items' states.
+  // One Prisma operation: the onboarding and its items' states (the company's name only once it is needed).
   const { steps, ...onboarding } = await ctx.db.prisma.onboarding.findUniqueOrThrow({
     where: { id: onboardingId },
-    include: { customer: true, steps: true },
+    select: {
+      providerId: true,
+      channelId: true,
+      checklistTs: true,
+      ownerUserId: true,
+      customerId: true,
+      customerStepsDoneAt: true,
+      steps: true,
+    },
   });
   const progress = computeProgress(getTemplate(onboarding.providerId), itemStatesOf(steps));
   if (!progress.customerStepsDone) {
@@ -257,9 +265,13 @@ export async function celebrateIfCustomerDone(ctx: AppContext, onboardingId: str
     text: `:tada: All of your steps are done — ${progress.stepsDone} of ${progress.stepsTotal} in total. Thank you! Fleet takes it from here.`,
     metadata: celebration("customer"),
   });
+  const customer = await ctx.db.prisma.customer.findUniqueOrThrow({
+    where: { id: onboarding.customerId },
+    select: { name: true },
+  });
   await postOnce(ctx, {
     channel: onboarding.ownerUserId,
-    text: `:white_check_mark: *${onboarding.customer.name}* finished every customer step of the checklist (${progress.stepsDone}/${progress.stepsTotal} steps). <#${onboarding.channelId}>`,
+    text: `:white_check_mark: *${customer.name}* finished every customer step of the checklist (${progress.stepsDone}/${progress.stepsTotal} steps). <#${onboarding.channelId}>`,
     metadata: celebration("rep"),
   });
   await audit(ctx, { onboardingId, action: "customer_steps.done" });
