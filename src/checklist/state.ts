@@ -21,10 +21,14 @@ const toItemState = (r: StepStateRow): ItemState => ({
   note: r.note,
 });
 
+/** Item key → state, from stored rows (e.g. an onboarding read with its `steps`). */
+export function itemStatesOf(rows: readonly StepStateRow[]): Map<string, ItemState> {
+  return new Map(rows.map((r) => [r.itemKey, toItemState(r)]));
+}
+
 /** The stored state of every item of an onboarding's checklist. */
 export async function loadItemStates(ctx: AppContext, onboardingId: string): Promise<Map<string, ItemState>> {
-  const rows = await ctx.db.prisma.stepState.findMany({ where: { onboardingId } });
-  return new Map(rows.map((r) => [r.itemKey, toItemState(r)]));
+  return itemStatesOf(await ctx.db.prisma.stepState.findMany({ where: { onboardingId } }));
 }
 
 /** {@link loadItemStates} of many onboardings in one query: onboarding id → its items' states. */

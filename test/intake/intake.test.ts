@@ -38,7 +38,10 @@ function switchable(db: Database) {
       },
     });
   const ping = () => (state.down ? Promise.reject(new Error("connect ECONNREFUSED")) : db.ping());
-  return { state, db: { ...db, ping, prisma: wrap(db.prisma) as Database["prisma"] } };
+  return {
+    state,
+    db: { ...db, ping, prisma: wrap(db.prisma) as Database["prisma"], sql: wrap(db.sql) as Database["sql"] },
+  };
 }
 
 let seq = 0;
