@@ -1,7 +1,6 @@
 /** Small measurement helpers for the benchmark (kept apart so run.ts reads as the story of the run). */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { performance } from "node:perf_hooks";
 
 /** p50/p95/p99/max of a list of milliseconds. */
 export function summarize(samples: number[]): {
@@ -15,43 +14,6 @@ export function summarize(samples: number[]): {
   const at = (q: number) =>
     sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
   return { n: sorted.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted.at(-1) ?? Number.NaN };
-}
-
-/** Sends `rate` requests per second for `seconds`, open loop (a slow answer never delays the next send). */
-export async function openLoop(
-  rate: number,
-  seconds: number,
-  send: (i: number) => Promise<{ ok: boolean; kind: string }>,
-): Promise<{ latencies: Map<string, number[]>; errors: number; sent: number; lateStarts: number }> {
-  const total = Math.round(rate * seconds);
-  const interval = 1000 / rate;
-  const latencies = new Map<string, number[]>();
-  let errors = 0;
-  let lateStarts = 0;
-  const inFlight: Promise<void>[] = [];
-  const start = performance.now();
-  for (let i = 0; i < total; i++) {
-    const due = start + i * interval;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    else if (wait < -interval) lateStarts++;
-    const t0 = performance.now();
-    inFlight.push(
-      send(i).then(
-        ({ ok, kind }) => {
-          const list = latencies.get(kind) ?? [];
-          list.push(performance.now() - t0);
-          latencies.set(kind, list);
-          if (!ok) errors++;
-        },
-        () => {
-          errors++;
-        },
-      ),
-    );
-  }
-  await Promise.all(inFlight);
-  return { latencies, errors, sent: total, lateStarts };
 }
 
 /** Resident memory of a process in MiB (Linux /proc). */
