@@ -9,7 +9,9 @@ export const RATES = (process.env.BENCH_RATES ?? "50,100,150,200,300,400,600,800
 /** A start later than this after its scheduled time counts as a late start. */
 export const LATE_MS = 5;
 /** Onboarded customers whose checklists the load ticks, per database. */
-export const CHANNELS = QUICK ? 4 : 20;
+export const CHANNELS = QUICK ? 8 : 30;
+/** Which scenarios run (BENCH_SCENARIOS=load,fanout,scale; default all). */
+export const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? "load,fanout,scale").split(","));
 export const FANOUT = QUICK ? 200 : 2_000;
 export const SCALE = QUICK ? 5_000 : 50_000;
 
@@ -52,6 +54,8 @@ export interface LoadRow {
   errors: number;
   /** Answers after Slack's 3 s (Slack would show an error and retry). */
   over3s: number;
+  /** CPU time the target's process used per request (the run and its drain; PGlite's worker included). */
+  cpuMsPerRequest: number;
   /** Completion (the app only): scheduled send → effect. */
   completion?: Completion;
   /** This rate broke a limit (ack p99 > 1 s, errors > 1 %, or completion p99 > 5 s): the ladder stopped. */
@@ -74,6 +78,12 @@ export interface Completion {
   drainMs: number;
   /** Effects that never appeared (within the drain wait): work still queued or lost. */
   missing: number;
+  /** Ticks without an effect of their own because a later click on the same box overtook them. */
+  superseded: number;
+  /** The missing, by effect: checks without their chat.update, ticks without a row, commands without an answer. */
+  missingUpdates: number;
+  missingRows: number;
+  missingAnswers: number;
 }
 
 /** The headline figures per database, for the summary table. */

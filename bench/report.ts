@@ -94,14 +94,14 @@ function ackTable(load: LoadRow[]): string[] {
   const lines = [
     "## Acknowledgement latency (ms): signed Slack requests over HTTP, half `/fleet status`, half checklist ticks",
     "",
-    `| target | rate/s | n | p50 | p95 | p99 | max | command p99 | tick p99 | late starts (> ${LATE_MS} ms) | max lateness | errors | > 3 s | p99 ÷ bare p99 |`,
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    `| target | rate/s | n | p50 | p95 | p99 | max | command p99 | tick p99 | late starts (> ${LATE_MS} ms) | max lateness | errors | > 3 s | CPU ms/request | p99 ÷ bare p99 |`,
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const r of load) {
     const b = bare(r.rate);
     const ratio = r.target === "bare Bolt" || !b ? "" : (r.ack.p99 / b.ack.p99).toFixed(2);
     lines.push(
-      `| ${r.target}${r.saturated ? " (saturated)" : ""} | ${r.rate} | ${r.n} | ${ms(r.ack.p50)} | ${ms(r.ack.p95)} | ${ms(r.ack.p99)} | ${ms(r.ack.max)} | ${ms(r.ackCommand.p99)} | ${ms(r.ackTick.p99)} | ${r.lateStarts} | ${ms(r.maxLateMs)} | ${r.errors} | ${r.over3s} | ${ratio} |`,
+      `| ${r.target}${r.saturated ? " (saturated)" : ""} | ${r.rate} | ${r.n} | ${ms(r.ack.p50)} | ${ms(r.ack.p95)} | ${ms(r.ack.p99)} | ${ms(r.ack.max)} | ${ms(r.ackCommand.p99)} | ${ms(r.ackTick.p99)} | ${r.lateStarts} | ${ms(r.maxLateMs)} | ${r.errors} | ${r.over3s} | ${ms(r.cpuMsPerRequest)} | ${ratio} |`,
     );
   }
   return lines;
@@ -111,8 +111,8 @@ function completionTable(load: LoadRow[]): string[] {
   const lines = [
     "## Completion (ms): scheduled send → effect, and the work left when the load stopped",
     "",
-    "| target | rate/s | check → chat.update p50 / p95 / p99 | tick → `tick` row p50 / p95 / p99 | status → response_url p99 | all effects p99 | backlog at end | drained after | missing | queued work |",
-    "|---|---|---|---|---|---|---|---|---|---|",
+    "| target | rate/s | check → chat.update p50 / p95 / p99 | tick → `tick` row p50 / p95 / p99 | status → response_url p99 | all effects p99 | backlog at end | drained after | overtaken | missing | queued work |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const r of load) {
     const c = r.completion;
@@ -124,7 +124,7 @@ function completionTable(load: LoadRow[]): string[] {
           ? "queued, drained"
           : "no";
     lines.push(
-      `| ${r.target} | ${r.rate} | ${ms(c.update.p50)} / ${ms(c.update.p95)} / ${ms(c.update.p99)} | ${ms(c.row.p50)} / ${ms(c.row.p95)} / ${ms(c.row.p99)} | ${ms(c.answer.p99)} | ${ms(c.all.p99)} | ${c.backlogAtEnd} | ${ms(c.drainMs)} | ${c.missing} | ${queued} |`,
+      `| ${r.target} | ${r.rate} | ${ms(c.update.p50)} / ${ms(c.update.p95)} / ${ms(c.update.p99)} | ${ms(c.row.p50)} / ${ms(c.row.p95)} / ${ms(c.row.p99)} | ${ms(c.answer.p99)} | ${ms(c.all.p99)} | ${c.backlogAtEnd} | ${ms(c.drainMs)} | ${c.superseded} | ${c.missing} | ${queued} |`,
     );
   }
   return lines;

@@ -13,7 +13,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { startStandIns } from "../src/sandbox/stand-ins.ts";
-import { ACME, type BenchResults, HOME, HR, log, QUICK, REP, secrets } from "./config.ts";
+import { ACME, type BenchResults, HOME, HR, log, QUICK, REP, SCENARIOS, secrets } from "./config.ts";
 import { buildReport, headlines } from "./report.ts";
 import { runAppLoad } from "./scenarios/app-load.ts";
 import { runBaseline } from "./scenarios/baseline.ts";
@@ -49,12 +49,14 @@ log(
   `Fleet Concierge benchmark — ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
 );
 
-const targets = await runAppLoad(standIns, results);
-// The bare Bolt app gets the same requests, at every rate the app was measured at.
-const rates = [...new Set(results.load.map((r) => r.rate))].sort((a, b) => a - b);
-await runBaseline(standIns, results, targets, rates);
-await runFanout(standIns, results);
-await runScale(standIns, results);
+if (SCENARIOS.has("load")) {
+  const targets = await runAppLoad(standIns, results);
+  // The bare Bolt app gets the same requests, at every rate the app was measured at.
+  const rates = [...new Set(results.load.map((r) => r.rate))].sort((a, b) => a - b);
+  await runBaseline(standIns, results, targets, rates);
+}
+if (SCENARIOS.has("fanout")) await runFanout(standIns, results);
+if (SCENARIOS.has("scale")) await runScale(standIns, results);
 await standIns.stop();
 clearInterval(loadSampler);
 results.headlines = headlines(results);
@@ -62,5 +64,5 @@ results.headlines = headlines(results);
 const report = buildReport(results, t0);
 log("");
 log(report);
-if (!QUICK) writeFileSync(join(import.meta.dirname, "results.md"), report);
+if (!QUICK && SCENARIOS.size === 3) writeFileSync(join(import.meta.dirname, "results.md"), report);
 process.exit(0);

@@ -14,7 +14,7 @@ import { type BenchResults, CHANNELS, log, QUICK, quiet, RATES, SECONDS, secrets
 import { rssMiB, stopChild } from "../lib.ts";
 import { startApp } from "../support/app.ts";
 import { EffectTracker, tickRows } from "../support/effects.ts";
-import { prepareChecklists, startGenerator, type Target, tickTemplates } from "../support/load.ts";
+import { Boxes, prepareChecklists, startGenerator, type Target, tickTemplates } from "../support/load.ts";
 import { finishRow, measureRun, type RawRun } from "../support/measure.ts";
 import { createPostgresDatabase } from "../support/postgres.ts";
 
@@ -35,9 +35,9 @@ export async function runAppLoad(standIns: StandIns, results: BenchResults): Pro
     lastTargets = targets;
     const gen = await startGenerator(url, secrets.signing, tickTemplates(driver, targets));
     const tracker = new EffectTracker(slack, driver);
-    const boxes = new Map<string, boolean>();
+    const boxes = new Boxes();
     const target = `app (${kind})`;
-    const common = { gen, driver, slack, targets, boxes, tracker };
+    const common = { gen, driver, slack, targets, boxes, tracker, pid: app.proc.pid };
     let rssLoad = 0;
     const sampler = setInterval(() => {
       rssLoad = Math.max(rssLoad, rssMiB(app.proc.pid) || 0);

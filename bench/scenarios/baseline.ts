@@ -8,7 +8,7 @@ import type { StandIns } from "../../src/sandbox/stand-ins.ts";
 import { type BenchResults, log, SECONDS, secrets } from "../config.ts";
 import { spawnUntil, stopChild } from "../lib.ts";
 import { freePort } from "../support/free-port.ts";
-import { startGenerator, type Target, tickTemplates } from "../support/load.ts";
+import { Boxes, startGenerator, type Target, tickTemplates } from "../support/load.ts";
 import { measureRun } from "../support/measure.ts";
 
 /** Runs the load against bench/bare-bolt.ts at `rates`. */
@@ -29,7 +29,7 @@ export async function runBaseline(
   const url = `http://127.0.0.1:${port}/slack/events`;
   const driver = await new SlackDriver({ url, signingSecret: secrets.signing }).start();
   const gen = await startGenerator(url, secrets.signing, tickTemplates(driver, targets));
-  const common = { gen, driver, slack: standIns.slack, targets, boxes: new Map<string, boolean>() };
+  const common = { gen, driver, slack: standIns.slack, targets, boxes: new Boxes(), pid: child.pid };
   await measureRun({ ...common, target: "bare Bolt warm-up", rate: 50, seconds: 2 });
   for (const rate of rates) {
     await new Promise((r) => setTimeout(r, 1_000));

@@ -28,8 +28,9 @@ export class EffectTracker {
   private answers = new Map<string, number>();
   private expectedUpdates = 0;
   private expectedAnswers = 0;
-  /** Epoch ms of the last chat.update seen (any channel). */
+  /** Epoch ms of the last chat.update and response_url answer seen. */
   lastUpdateAt = 0;
+  lastAnswerAt = 0;
   private readonly onCall: (call: { method: string; args: Record<string, unknown>; ok: boolean }) => void;
   private readonly onResponse: (entry: { url: string }) => void;
 
@@ -56,6 +57,7 @@ export class EffectTracker {
       }
     };
     this.onResponse = (entry) => {
+      this.lastAnswerAt = epochNow();
       const index = this.answers.get(new URL(entry.url).pathname);
       if (index !== undefined && !this.answerAt.has(index)) this.answerAt.set(index, epochNow());
     };
@@ -94,15 +96,18 @@ export class EffectTracker {
 
   /**
    * Waits until every expected effect has appeared and the stand-in has seen no chat.update for
-   * `quietMs` (so the unchecks' renders are in too), or until `maxMs` passed since the call.
+   * `quietMs` (so the unchecks' renders are in too); or until nothing at all happened for `idleMs` (a
+   * check overtaken by a later click on the same box never shows its own name); at most `maxMs`.
+   * Returns false only when work was still arriving at `maxMs`.
    */
-  async drain(maxMs: number, quietMs = 750): Promise<boolean> {
+  async drain(maxMs: number, quietMs = 750, idleMs = 3_000): Promise<boolean> {
     const until = epochNow() + maxMs;
     while (epochNow() < until) {
-      if (this.outstanding() === 0 && epochNow() - this.lastUpdateAt > quietMs) return true;
+      const idle = epochNow() - Math.max(this.lastUpdateAt, this.lastAnswerAt);
+      if (this.outstanding() === 0 ? idle > quietMs : idle > idleMs) return true;
       await new Promise((r) => setTimeout(r, 50));
     }
-    return this.outstanding() === 0;
+    return false;
   }
 
   stop(): void {

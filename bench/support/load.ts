@@ -79,18 +79,38 @@ export function currentChecklist(slack: SlackStandIn, channelId: string) {
   return m as unknown as Target["checklist"];
 }
 
-/** Which boxes are ticked on a checklist message (`initial_options` of its checkbox elements). */
+/** Which boxes are ticked on a checklist message (checkbox elements `tick:<item>` with `initial_options`). */
 export function tickedBoxes(message: { blocks?: unknown[] }): Set<string> {
   const ticked = new Set<string>();
-  const json = JSON.stringify(message.blocks ?? []);
-  for (const m of json.matchAll(/"action_id":"tick:([^"]+)"[^}]*?"initial_options":\[\{/g)) {
-    if (m[1]) ticked.add(m[1]);
-  }
-  // The key order inside an element is not guaranteed: also look for initial_options before action_id.
-  for (const m of json.matchAll(/"initial_options":\[\{[^\]]*\][^{}]*?"action_id":"tick:([^"]+)"/g)) {
-    if (m[1]) ticked.add(m[1]);
-  }
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const n of node) walk(n);
+      return;
+    }
+    if (typeof node !== "object" || node === null) return;
+    const o = node as Record<string, unknown>;
+    if (typeof o.action_id === "string" && o.action_id.startsWith("tick:")) {
+      if (Array.isArray(o.initial_options) && o.initial_options.length > 0) ticked.add(o.action_id.slice(5));
+      return;
+    }
+    for (const v of Object.values(o)) walk(v);
+  };
+  walk(message.blocks ?? []);
   return ticked;
+}
+
+/** Where the next ticks go, and the state of every box ("channel:item") as the plan left it. */
+export class Boxes {
+  readonly ticked = new Map<string, boolean>();
+  cursor = 0;
+
+  /** Takes the boxes' state from the checklists as the stand-in shows them now (after a run drained). */
+  sync(slack: SlackStandIn, targets: Target[]): void {
+    targets.forEach((t, c) => {
+      const now = tickedBoxes(currentChecklist(slack, t.channelId));
+      for (const item of ITEMS) this.ticked.set(`${c}:${item}`, now.has(item));
+    });
+  }
 }
 
 /** Form-encoded block_actions templates, one per channel × item × (check | uncheck). */
@@ -134,12 +154,12 @@ let runCounter = 0;
 
 /**
  * Plans one run: `rate × seconds` requests, alternately a `/fleet status <company>` and a tick. `boxes`
- * holds the current state of every slot ("channel:item") and is updated as the plan flips them.
+ * holds the state of every box and where the last plan stopped; the plan flips the boxes it ticks.
  */
 export function planRun(
   driver: SlackDriver,
   targets: Target[],
-  boxes: Map<string, boolean>,
+  boxes: Boxes,
   rate: number,
   seconds: number,
   opts: { onlyTicks?: boolean } = {},
@@ -149,7 +169,6 @@ export function planRun(
   const requests: PlannedRequest[] = [];
   const meta: RequestMeta[] = [];
   const slots = targets.length * ITEMS.length;
-  let tickSeq = 0;
   for (let i = 0; i < total; i++) {
     const triggerId = `${Math.floor(Date.now() / 1000)}${i}.${run}${i}.${randomBytes(16).toString("hex")}`;
     if (!opts.onlyTicks && i % 2 === 0) {
@@ -176,12 +195,12 @@ export function planRun(
       continue;
     }
     // Round-robin over channels first, so consecutive ticks on one box are as far apart as possible.
-    const s = tickSeq++ % slots;
+    const s = boxes.cursor++ % slots;
     const c = s % targets.length;
     const item = ITEMS[Math.floor(s / targets.length)] as string;
     const slot = `${c}:${item}`;
-    const checked = !boxes.get(slot);
-    boxes.set(slot, checked);
+    const checked = !boxes.ticked.get(slot);
+    boxes.ticked.set(slot, checked);
     const userId = `UB${run}X${i.toString(36).toUpperCase()}`;
     requests.push({
       kind: "tick",
