@@ -9,7 +9,7 @@ export const RATES = (process.env.BENCH_RATES ?? "50,100,150,200,300,400,600,800
 /** A start later than this after its scheduled time counts as a late start. */
 export const LATE_MS = 5;
 /** Onboarded customers whose checklists the load ticks, per database. */
-export const CHANNELS = QUICK ? 8 : 30;
+export const CHANNELS = Number(process.env.BENCH_CHANNELS ?? (QUICK ? 8 : 30));
 /** Which scenarios run (BENCH_SCENARIOS=load,fanout,scale; default all). */
 export const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? "load,fanout,scale").split(","));
 export const FANOUT = QUICK ? 200 : 2_000;

@@ -26,6 +26,9 @@ const standIns = await startStandIns({
   botUserId: "U0BOT",
   botId: "B0BOT",
   postMessagePerChannelPerSecond: Number.POSITIVE_INFINITY,
+  // The load onboards dozens of customers within a minute to have channels to tick; Slack's Tier 2 limit
+  // on conversations.inviteShared (20 per minute) would leave some without their customer.
+  inviteSharedPerMinute: Number.POSITIVE_INFINITY,
   teams: [ACME],
   users: [REP, HR],
   finchClientId: "bench",

@@ -100,10 +100,11 @@ export class EffectTracker {
    * check overtaken by a later click on the same box never shows its own name); at most `maxMs`.
    * Returns false only when work was still arriving at `maxMs`.
    */
-  async drain(maxMs: number, quietMs = 750, idleMs = 3_000): Promise<boolean> {
-    const until = epochNow() + maxMs;
+  async drain(maxMs: number, quietMs = 750, idleMs = 5_000): Promise<boolean> {
+    const started = epochNow();
+    const until = started + maxMs;
     while (epochNow() < until) {
-      const idle = epochNow() - Math.max(this.lastUpdateAt, this.lastAnswerAt);
+      const idle = epochNow() - Math.max(this.lastUpdateAt, this.lastAnswerAt, started);
       if (this.outstanding() === 0 ? idle > quietMs : idle > idleMs) return true;
       await new Promise((r) => setTimeout(r, 50));
     }

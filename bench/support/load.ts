@@ -60,10 +60,10 @@ export async function prepareChecklists(
       .at(-1);
     if (!channel) throw new Error(`no channel for ${company}`);
     const invite = slack.invites.filter((i) => i.channelId === channel.id).at(-1);
-    if (invite) {
-      for (const event of slack.acceptSharedInvite(invite.id, { userId: HR.id, teamId: ACME.id })) {
-        await driver.event(event, { teamId: HOME.id });
-      }
+    // Without the customer's team in the channel every tick would be refused: fail loudly instead.
+    if (!invite) throw new Error(`no Slack Connect invite for ${company}`);
+    for (const event of slack.acceptSharedInvite(invite.id, { userId: HR.id, teamId: ACME.id })) {
+      await driver.event(event, { teamId: HOME.id });
     }
     targets.push({ company, channelId: channel.id, checklist: { ts: "", text: "" } });
   }

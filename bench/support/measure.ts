@@ -141,6 +141,7 @@ export function finishRow(raw: RawRun, rows: Map<string, number> | undefined): v
       missing++;
       backlogAtEnd++;
       if (m.kind === "tick") {
+        if (process.env.BENCH_DEBUG) log(`    no effect: request ${i} ${JSON.stringify(m)}`);
         if (m.checked && !raw.updateAt.has(i)) lost.update++;
         if (rows && !rows.has(m.userId)) lost.row++;
       }
