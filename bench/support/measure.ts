@@ -81,8 +81,8 @@ export async function measureRun(input: {
   if (tracker) {
     finishRow(raw, undefined);
     const c = raw.row.completion;
-    row.saturated =
-      row.ack.p99 > 1_000 || row.errors > 0.01 * row.n || (c !== undefined && c.all.p99 > 5_000) || !drained;
+    row.ackSaturated = row.ack.p99 > 1_000 || row.errors > 0.01 * row.n;
+    row.saturated = row.ackSaturated || (c !== undefined && c.all.p99 > 5_000) || !drained;
   }
   log(
     `  ${target} @ ${rate}/s: ack p50 ${ms(row.ack.p50)} p99 ${ms(row.ack.p99)} max ${ms(row.ack.max)} ms, errors ${row.errors}, late starts ${row.lateStarts} (max ${ms(row.maxLateMs)} ms), CPU ${ms(cpuPerRequest)} ms/request` +
