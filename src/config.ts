@@ -2,6 +2,7 @@
  * Configuration: one zod schema, the only reader of `process.env`.
  * Every problem is reported at once, in plain words, without echoing a value (most are secrets).
  */
+import { join } from "node:path";
 import { z } from "zod";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -107,6 +108,12 @@ const rawSchema = z.object({
   SLACK_API_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   SLACK_API_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
   FLEET_SANDBOX: z.enum(["0", "1"]).optional(),
+  INTAKE_STORE_BUDGET_MS: z.coerce.number().int().min(20).max(2_000).default(300),
+  INTAKE_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
+  INTAKE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
+  INTAKE_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+  INTAKE_SPOOL_MAX_FILES: z.coerce.number().int().min(1).max(1_000_000).default(20_000),
+  INTAKE_SPOOL_MAX_MB: z.coerce.number().int().min(1).max(10_000).default(200),
   SCHEDULER_ENABLED: z
     .enum(["true", "false"])
     .default("true")
@@ -150,6 +157,16 @@ export interface Config {
   integrationUser: { name: string; email?: string };
   thresholds: { nudgeAfterDays: number; inviteAlertAfterDays: number; stallAfterDays: number };
   schedulerEnabled: boolean;
+  /** The durable intake (src/intake): store budget, lease, attempts, worker poll, local spool limits. */
+  intake: {
+    storeBudgetMs: number;
+    leaseMs: number;
+    maxAttempts: number;
+    pollMs: number;
+    spoolDir: string;
+    spoolMaxFiles: number;
+    spoolMaxBytes: number;
+  };
 }
 
 /** Result of reading the environment: a config, or every problem found. */
@@ -248,6 +265,15 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         stallAfterDays: r.STALL_AFTER_DAYS,
       },
       schedulerEnabled: r.SCHEDULER_ENABLED,
+      intake: {
+        storeBudgetMs: r.INTAKE_STORE_BUDGET_MS,
+        leaseMs: r.INTAKE_LEASE_MS,
+        maxAttempts: r.INTAKE_MAX_ATTEMPTS,
+        pollMs: r.INTAKE_POLL_MS,
+        spoolDir: join(r.DATA_DIR, "intake-spool"),
+        spoolMaxFiles: r.INTAKE_SPOOL_MAX_FILES,
+        spoolMaxBytes: r.INTAKE_SPOOL_MAX_MB * 1024 * 1024,
+      },
     },
   };
 }

@@ -14,9 +14,12 @@ import { mountFinchRoutes } from "./http/finch-routes.ts";
 import { healthRoute } from "./http/health.ts";
 import { Router } from "./http/router.ts";
 import { closeServer, createHttpServer, listen } from "./http/server.ts";
+import { DurableIntake } from "./intake/intake.ts";
+import { Spool } from "./intake/spool.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { startScheduler } from "./reminders/scheduler/index.ts";
 import { createSlackApp, type SlackApp } from "./slack/app.ts";
+import { forwardReplayedAnswer, tellDeadDelivery } from "./slack/intake/notices.ts";
 import { registerListeners } from "./slack/listeners/index.ts";
 import { webClientOptions } from "./slack-gateway/client-options.ts";
 
@@ -80,19 +83,29 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
       publicUrl: config.publicUrl ?? `http://127.0.0.1:${config.http.port}/`,
     };
     const inFlight = new InFlight();
+    const { spoolDir, spoolMaxFiles, spoolMaxBytes, ...intakeSettings } = config.intake;
+    const spool = new Spool(spoolDir, keys, { maxFiles: spoolMaxFiles, maxBytes: spoolMaxBytes });
+    const intake = new DurableIntake({ db, keys, logger }, spool, intakeSettings);
 
-    const slack = createSlackApp(config, logger, identity);
+    await intake.warmUp();
+
+    const slack = createSlackApp(config, logger, identity, {
+      intake,
+      logger,
+      forwardAnswer: (delivery, answer) => forwardReplayedAnswer(ctx, delivery, answer),
+    });
     ctx.slack = slack.app.client;
+    intake.onDead = (delivery) => tellDeadDelivery(ctx, delivery);
     registerListeners(slack.app, ctx, inFlight);
 
     let stopping = false;
     const router = new Router().on(
       "GET",
       "/healthz",
-      healthRoute(db, () => stopping),
+      healthRoute(db, () => stopping, spool),
     );
     // Feature routes: Finch callback/webhooks and Connect links (src/finch) mount here.
-    mountFinchRoutes(router, ctx, inFlight);
+    mountFinchRoutes(router, ctx, inFlight, intake);
     options.extendRouter?.(router, ctx);
     const server = createHttpServer({
       router,
@@ -101,6 +114,8 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     });
     const port = await listen(server, config.http.port, config.http.host);
     await slack.start();
+    // Always on (not a scheduler job): it applies what was acknowledged but not yet applied.
+    intake.start();
     // Background jobs (reminders, Finch polling) start here and are stopped first on shutdown.
     const jobs: Array<{ stop(): Promise<void> }> = [];
     if (config.schedulerEnabled) jobs.push(startFinchPolling(ctx, { intervalMs: 60_000 }));
@@ -123,6 +138,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
         await closeServer(server);
         const drained = await inFlight.drain(15_000);
         if (!drained) logger.warn({ pending: inFlight.size }, "stopped with work still in flight");
+        await intake.stop();
         if (ownsDb) await db.close();
         logger.info("stopped");
       })();

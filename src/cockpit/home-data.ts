@@ -6,6 +6,7 @@
 import { computeProgress, type ItemState } from "../checklist/progress.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
+import { listDeadLetters } from "../intake/store.ts";
 
 /** Whose onboardings the Home tab lists. */
 export type HomeScope = "mine" | "all";
@@ -29,13 +30,33 @@ export interface HomeRow {
   atRiskTomorrow: boolean;
 }
 
-/** A page of rows plus the paging facts. */
+/** A delivery the intake gave up on (src/intake), as reps see it with its Retry button. */
+export interface HomeDeadLetter {
+  key: string;
+  summary: string;
+  userId: string | null;
+  channelId: string | null;
+  attempts: number;
+  lastError: string | null;
+  receivedAt: Date;
+}
+
+/** A page of rows plus the paging facts; reps also get the dead letters (`null` for everyone else). */
 export interface HomePage {
   rows: HomeRow[];
   page: number;
   pageSize: number;
   total: number;
   scope: HomeScope;
+  deadLetters?: { total: number; items: HomeDeadLetter[] } | null;
+}
+
+/** How many dead letters the Home tab lists (newest first); the rest are counted. */
+export const HOME_DEAD_LETTERS = 5;
+
+/** The newest dead letters, for a rep's Home tab. */
+export async function loadDeadLetters(ctx: AppContext): Promise<NonNullable<HomePage["deadLetters"]>> {
+  return listDeadLetters(ctx, HOME_DEAD_LETTERS);
 }
 
 export const HOME_PAGE_SIZE = 10;

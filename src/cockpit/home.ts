@@ -5,8 +5,9 @@
 import { BoundedCache } from "../bounded-cache.ts";
 import { type AppContext, isOurUser } from "../context.ts";
 import { buildExternalHomeView, buildHomeView } from "../slack/views/home.ts";
+import { isRepUser } from "../slack-gateway/reps.ts";
 import { slackUserFacts } from "../slack-gateway/users.ts";
-import { type HomeScope, loadHomePage } from "./home-data.ts";
+import { type HomeScope, loadDeadLetters, loadHomePage } from "./home-data.ts";
 
 /** The page and scope each rep last looked at, so a refresh keeps their place (a day, 5,000 people). */
 const lastView = new BoundedCache<string, { scope: HomeScope; page: number }>(5_000, 86_400_000);
@@ -37,6 +38,8 @@ export async function publishHome(
   const previous = lastView.get(userId);
   const scope = view.scope ?? previous?.scope ?? "mine";
   const page = await loadHomePage(ctx, { userId, scope, page: view.page ?? previous?.page ?? 0 });
+  // Deliveries that could not be applied: only reps see them (they may hold a customer's words).
+  page.deadLetters = (await isRepUser(ctx, userId)) ? await loadDeadLetters(ctx) : null;
   lastView.set(userId, { scope, page: page.page });
   await ctx.slack.views.publish({
     user_id: userId,

@@ -8,12 +8,13 @@
 import type { IncomingMessage } from "node:http";
 import type { AppContext } from "../context.ts";
 import { connectLinkToken, readConnectLinkToken } from "../crypto.ts";
-import { claimDelivery } from "../db/claims.ts";
 import { isUsableWebhookSecret, unwrapFinchWebhook, type WebhookEvent } from "../finch/client.ts";
 import { completeConnect } from "../finch/connect-callback.ts";
 import { type BrowserAnswer, openConnectSession, SESSION_MINUTES } from "../finch/connect-session.ts";
 import { verifyConnection } from "../finch/verify.ts";
 import { handleFinchEvent } from "../finch/webhooks.ts";
+import type { IncomingDelivery } from "../intake/delivery.ts";
+import type { DurableIntake } from "../intake/intake.ts";
 import { ONE_MEGABYTE } from "../limits.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { type RouteRequest, type Router, sendHtml, sendJson, sendText, simplePage } from "./router.ts";
@@ -63,7 +64,16 @@ function header(req: IncomingMessage, name: string): string {
 }
 
 /** Mounts the Finch routes. */
-export function mountFinchRoutes(router: Router, ctx: AppContext, background: BackgroundWork): void {
+export function mountFinchRoutes(
+  router: Router,
+  ctx: AppContext,
+  background: BackgroundWork,
+  intake: DurableIntake,
+): void {
+  // Finch webhooks go through the durable intake like Slack's deliveries: stored before the 200, applied after.
+  intake.handle("finch", async (delivery) => {
+    await handleFinchEvent(ctx, delivery.body as WebhookEvent);
+  });
   const callbackLimiter = new RateLimiter(ctx.config.finch.callbackLimitPerMinute, 60_000);
   const connect = (mode: "new" | "reauth") => async (request: RouteRequest) => {
     // Link previews and scanners send HEAD: they must not create Finch sessions.
@@ -146,16 +156,42 @@ export function mountFinchRoutes(router: Router, ctx: AppContext, background: Ba
     }
     if (typeof event !== "object" || event === null)
       return sendText(res, 400, "Webhook body is not an object.");
-    if (!(await claimDelivery(ctx, `finch-event:${headers["finch-event-id"]}`))) {
+    const delivery = describeFinchEvent(headers["finch-event-id"], event);
+    const outcome = await intake.take(delivery);
+    if (outcome === "refused") {
+      // Not stored anywhere: no 2xx, so Finch delivers it again later.
+      res.setHeader("retry-after", "60");
+      return sendText(res, 503, "Temporarily unable to accept webhooks; please retry.");
+    }
+    if (outcome === "duplicate") {
       ctx.logger.info({ eventType: event.event_type ?? null }, "duplicate finch webhook dropped");
       return sendJson(res, 200, { ok: true, duplicate: true });
     }
-    // Acknowledge quickly; the work (Finch reads, Slack posts) continues in the background.
-    void background.track(
-      handleFinchEvent(ctx, event).catch((err: unknown) =>
-        ctx.logger.error({ err, eventType: event.event_type ?? null }, "finch webhook handling failed"),
-      ),
-    );
     sendJson(res, 200, { ok: true });
+    // Applied after the answer (Finch reads, Slack posts); the intake retries it if this fails.
+    if (outcome === "apply-now") void background.track(intake.applyNow(delivery));
   });
+}
+
+/** Describes a verified Finch webhook for the intake; events of one connection keep their order. */
+function describeFinchEvent(eventId: string, event: WebhookEvent): IncomingDelivery {
+  const e = event as {
+    event_type?: string;
+    connection_id?: string;
+    account_id?: string;
+    company_id?: string;
+  };
+  const connection = e.connection_id ?? e.account_id ?? e.company_id ?? null;
+  return {
+    key: `finch-event:${eventId}`,
+    source: "finch",
+    kind: `finch:${e.event_type ?? "unknown"}`,
+    orderKey: connection ? `finch:${connection}` : null,
+    userId: null,
+    teamId: null,
+    channelId: null,
+    summary: `Finch webhook ${e.event_type ?? "unknown"}`,
+    body: event,
+    receivedAt: new Date(),
+  };
 }

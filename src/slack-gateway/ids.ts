@@ -24,6 +24,7 @@ export const ActionId = {
   confirmDisconnect: "confirm_disconnect",
   historyCsv: "history_csv",
   checklistStatus: "checklist_status",
+  deadLetterRetry: "dead_letter_retry",
 } as const;
 
 /** `callback_id`s of modals. */

@@ -5,7 +5,6 @@
  */
 import type { AppContext } from "../context.ts";
 import { type Actor, isOurUser } from "../onboarding/actor.ts";
-import { slackUserFacts } from "../slack-gateway/users.ts";
 
 /**
  * Builds the actor of a slash command (`user_team` is set when the user belongs to another team). Slack only
@@ -32,64 +31,7 @@ export function interactionActor(
   return { userId: body.user.id, teamId, internal };
 }
 
-const groupCache = new Map<string, { members: Set<string>; until: number }>();
-
-/** Is this actor allowed to run rep actions (onboard, link, call, done, owner, disconnect …)? */
-export async function isRep(ctx: AppContext, actor: Actor): Promise<boolean> {
-  return actor.internal && (await isListedRep(ctx, actor)) && (await isFullMember(ctx, actor.userId));
-}
-
-async function isListedRep(ctx: AppContext, actor: Actor): Promise<boolean> {
-  const { repUserIds, repUserGroupId } = ctx.config.slack;
-  if (repUserIds.length === 0 && !repUserGroupId) return true;
-  if (repUserIds.includes(actor.userId)) return true;
-  if (!repUserGroupId) return false;
-  const cached = groupCache.get(repUserGroupId);
-  // A known member list answers at once (Slack's 3 s ack must not wait on usergroups.users.list); a stale
-  // one is refreshed in the background.
-  if (cached) {
-    if (cached.until < Date.now()) void refreshRepGroup(ctx, repUserGroupId);
-    return cached.members.has(actor.userId);
-  }
-  const fresh = await refreshRepGroup(ctx, repUserGroupId);
-  return fresh?.has(actor.userId) ?? false;
-}
-
-/**
- * Guests (`is_restricted`, `is_ultra_restricted`) of our own workspace are never reps, whatever the rep
- * list says; nor is anyone Slack cannot vouch for (users.info failed: refuse now, ask again next time).
- */
-async function isFullMember(ctx: AppContext, userId: string): Promise<boolean> {
-  const facts = await slackUserFacts(ctx, userId);
-  return !!facts && !facts.guest && !facts.bot && !facts.deleted;
-}
-
-/** Could `userId` (e.g. a proposed owner) act as a rep? Looked up in Slack, then the rep rules above. */
-export async function isRepUser(ctx: AppContext, userId: string): Promise<boolean> {
-  const facts = await slackUserFacts(ctx, userId);
-  if (!facts?.teamId) return false;
-  const internal = isOurUser(ctx.identity, {
-    teamId: facts.teamId,
-    enterpriseId: facts.enterpriseId ?? undefined,
-  });
-  return isRep(ctx, { userId, teamId: facts.teamId, internal });
-}
-
-/** Reads the reps' user group (at start-up and every five minutes). */
-export async function refreshRepGroup(ctx: AppContext, groupId: string): Promise<Set<string> | null> {
-  try {
-    const res = await ctx.slack.usergroups.users.list({ usergroup: groupId });
-    const members = new Set(res.users ?? []);
-    groupCache.set(groupId, { members, until: Date.now() + 5 * 60_000 });
-    return members;
-  } catch (err) {
-    ctx.logger.warn({ err }, "could not read the reps' user group");
-    // Keep the last known list a little longer rather than refusing every rep.
-    const last = groupCache.get(groupId);
-    if (last) last.until = Date.now() + 60_000;
-    return last?.members ?? null;
-  }
-}
+export { isRep, isRepUser, refreshRepGroup } from "../slack-gateway/reps.ts";
 
 /** The polite refusal shown to someone who may not run a rep action. */
 export function refusalFor(actor: Actor): string {

@@ -3,6 +3,9 @@
  * requests like Slack (or, with `transport: "socket"`, delivers them over Socket Mode). Every log line is captured so tests can assert on them (and scan them for secrets).
  */
 import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { freePort } from "../../bench/support/free-port.ts";
 import { type Config, parseConfig } from "../../src/config.ts";
@@ -121,6 +124,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       TOKEN_ENCRYPTION_KEY: secrets.encryptionKey,
       PORT: String(port),
       HOST: "127.0.0.1",
+      // On 2 busy CI cores a first insert can take longer than the 300 ms default; the budget itself is tested
+      // in test/reliability/durable-intake.test.ts, here answers should come in-line.
+      INTAKE_STORE_BUDGET_MS: "1500",
+      // The intake's local spool lives under DATA_DIR: one throw-away folder per app instance.
+      DATA_DIR: mkdtempSync(join(tmpdir(), "fc-data-")),
       INTEGRATION_USER_EMAIL: "integrations+{slug}@fleet.example",
       SCHEDULER_ENABLED: "false",
       ...(secrets.appToken ? { SLACK_APP_TOKEN: secrets.appToken } : {}),

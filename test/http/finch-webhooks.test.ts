@@ -32,7 +32,7 @@ describe("Finch webhooks", () => {
   });
   afterAll(async () => h?.stop());
   const deliveries = () =>
-    h.db.prisma.processedDelivery.count({ where: { key: { startsWith: "finch-event:" } } });
+    h.db.prisma.intakeDelivery.count({ where: { key: { startsWith: "finch-event:" } } });
   const now = () => Math.floor(Date.now() / 1000);
 
   it("refuses tampered bodies, wrong secrets, missing headers and timestamps more than 5 minutes off", async () => {
@@ -126,7 +126,7 @@ describe("Finch webhooks with the SDK's test vector", () => {
     vi.useRealTimers();
     await eventually(
       async () =>
-        (await h.db.prisma.processedDelivery.count({ where: { key: `finch-event:${VECTOR.id}` } })) === 1,
+        (await h.db.prisma.intakeDelivery.count({ where: { key: `finch-event:${VECTOR.id}` } })) === 1,
       5_000,
       "the vector's delivery claimed",
     );
@@ -154,8 +154,8 @@ describe("Finch webhooks without a secret (and Connect in Finch's sandbox)", () 
     });
     expect(res.status).toBe(503);
     expect(res.text).toContain("FINCH_WEBHOOK_SECRET is unset");
-    expect(
-      await h.db.prisma.processedDelivery.count({ where: { key: { startsWith: "finch-event:" } } }),
-    ).toBe(0);
+    expect(await h.db.prisma.intakeDelivery.count({ where: { key: { startsWith: "finch-event:" } } })).toBe(
+      0,
+    );
   });
 });

@@ -12,7 +12,7 @@ describe("Slack ingress over real HTTP", () => {
   const help =
     "text=help&command=%2Ffleet&user_id=U0REP&team_id=T0FLEET&channel_id=C1&trigger_id=t1&response_url=http%3A%2F%2F127.0.0.1%3A1%2Fx";
   const nowSec = () => Math.floor(Date.now() / 1000);
-  const auditCount = () => h.db.prisma.processedDelivery.count();
+  const auditCount = () => h.db.prisma.intakeDelivery.count();
 
   it("acknowledges a correctly signed slash command with the help text", async () => {
     const res = await h.driver.command({

@@ -116,7 +116,7 @@ describe("exactly one effect per delivery (PostgreSQL, two instances)", () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(dmMessages(h.slack, REP.id).filter((m) => m.text.includes("left"))).toHaveLength(1);
     expect(await h.db.prisma.auditEvent.count({ where: { action: "invite.left" } })).toBe(1);
-    expect(await h.db.prisma.processedDelivery.count({ where: { key: "evt:Ev0SAMEEVENT1" } })).toBe(1);
+    expect(await h.db.prisma.intakeDelivery.count({ where: { key: "evt:Ev0SAMEEVENT1" } })).toBe(1);
   });
 
   it("a handler slowed to 5 s still acknowledges within 3 s, and finishes its work afterwards", async () => {

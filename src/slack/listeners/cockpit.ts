@@ -3,6 +3,7 @@
  * export, `/fleet done`, `/fleet owner`, `/fleet provider`.
  */
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from "@slack/bolt";
+import { retryDeadLetterFromHome } from "../../cockpit/dead-letters.ts";
 import { latestHistory } from "../../cockpit/history.ts";
 import { isOurMember, publishHome } from "../../cockpit/home.ts";
 import type { AppContext } from "../../context.ts";
@@ -61,6 +62,19 @@ export function registerCockpit(app: App, ctx: AppContext): void {
 
   app.action(ActionId.homeOpenChannel, async ({ ack }) => {
     await ack();
+  });
+
+  // A dead letter's Retry (App Home, reps only): the intake applies it again within a second.
+  app.action<BlockAction<ButtonAction>>(ActionId.deadLetterRetry, async ({ ack, body, action }) => {
+    await ack();
+    const actor = interactionActor(ctx, body);
+    const allowed = await allowRep(ctx, actor, {
+      log: "dead-letter retry refused",
+      fields: { action: ActionId.deadLetterRetry },
+      audit: "intake.retry.refused",
+      tell: (text) => ctx.slack.chat.postMessage({ channel: actor.userId, text }),
+    });
+    if (allowed) await retryDeadLetterFromHome(ctx, action.value ?? "", actor);
   });
 
   /** Everyone's onboardings are for reps only: anyone else asking for them gets their own. */

@@ -1,10 +1,12 @@
-/** Registers every Bolt listener, plus the global middleware (in-flight tracking, de-duplication). */
+/**
+ * Registers every Bolt listener, plus the global in-flight tracking. De-duplication and retries happen
+ * before Bolt, in the durable intake (src/slack/intake/receiver.ts).
+ */
 import type { App } from "@slack/bolt";
 import type { InFlight } from "../../background.ts";
 import type { AppContext } from "../../context.ts";
 import type { OnboardingHooks } from "../../onboarding/start-onboarding.ts";
 import { scheduleCallReminder } from "../../reminders/schedule.ts";
-import { dedupeMiddleware } from "../middleware/dedupe.ts";
 import { registerFinchActions } from "./actions/finch.ts";
 import { registerActions } from "./actions/index.ts";
 import { cockpitSubcommands, registerCockpit } from "./cockpit.ts";
@@ -21,7 +23,6 @@ export function registerListeners(app: App, ctx: AppContext, inFlight: InFlight)
   app.use(async ({ next }) => {
     await inFlight.track(next());
   });
-  app.use(dedupeMiddleware(ctx));
   // The reminders follow onboarding's calls; onboarding is told how here, and imports no reminders.
   const onboardingHooks: OnboardingHooks = { callBooked: scheduleCallReminder };
   // Each app gets its own handlers: two apps in one process share no closures.
@@ -40,5 +41,7 @@ export function registerListeners(app: App, ctx: AppContext, inFlight: InFlight)
   registerReminderListeners(app, ctx);
   app.error(async (error) => {
     ctx.logger.error({ err: error }, "unhandled error in a Slack listener");
+    // Rethrown so the intake sees the failure and retries the delivery (then dead-letters it).
+    throw error;
   });
 }

@@ -1,7 +1,7 @@
 /** The App Home tab: a rep's cockpit (pure builder), and the neutral view external users get. */
 import type { Button, KnownBlock, View } from "@slack/types";
 import { progressBar } from "../../checklist/progress.ts";
-import type { HomePage, HomeRow } from "../../cockpit/home-data.ts";
+import type { HomeDeadLetter, HomePage, HomeRow } from "../../cockpit/home-data.ts";
 import { ActionId } from "../../slack-gateway/ids.ts";
 import { slackDate } from "../../time.ts";
 import { escapeMrkdwn } from "./mrkdwn.ts";
@@ -49,6 +49,7 @@ export function buildHomeView(page: HomePage, input: { teamId: string }): View {
       ],
     },
   ];
+  if (page.deadLetters && page.deadLetters.total > 0) blocks.push(...deadLetterBlocks(page.deadLetters));
   for (const row of page.rows) blocks.push({ type: "divider" }, ...rowBlocks(row, input.teamId));
   const pages = Math.ceil(page.total / page.pageSize);
   if (pages > 1) {
@@ -117,6 +118,53 @@ function rowBlocks(row: HomeRow, teamId: string): KnownBlock[] {
     { type: "section", block_id: `row:${row.id}`, text: { type: "mrkdwn", text: lines.join("\n") } },
     { type: "actions", block_id: `row_actions:${row.id}`, elements: buttons },
   ];
+}
+
+/** The intake's dead letters: what was acknowledged but could not be applied, each with a Retry button. */
+function deadLetterBlocks(dead: { total: number; items: HomeDeadLetter[] }): KnownBlock[] {
+  const blocks: KnownBlock[] = [
+    { type: "divider" },
+    {
+      type: "section",
+      block_id: "dead_letters",
+      text: {
+        type: "mrkdwn",
+        text:
+          `:warning: *${dead.total} ${dead.total === 1 ? "delivery" : "deliveries"} could not be applied.* ` +
+          "Fleet acknowledged them and tried several times. Retry once the cause (see the error) is fixed; " +
+          "the person who made each one was told privately.",
+      },
+    },
+  ];
+  for (const item of dead.items) {
+    const who = [
+      item.userId ? `by <@${item.userId}>` : "",
+      item.channelId ? `in <#${item.channelId}>` : "",
+      slackDate(item.receivedAt, "UTC"),
+      `tried ${item.attempts}×`,
+    ].filter(Boolean);
+    blocks.push({
+      type: "section",
+      block_id: `dead:${item.key}`.slice(0, 255),
+      text: {
+        type: "mrkdwn",
+        text: `*${escapeMrkdwn(item.summary)}* ${who.join(" · ")}\n_${escapeMrkdwn(item.lastError ?? "no error recorded").slice(0, 300)}_`,
+      },
+      accessory: {
+        type: "button",
+        action_id: ActionId.deadLetterRetry,
+        text: { type: "plain_text", text: "Retry" },
+        value: item.key.slice(0, 2000),
+      },
+    });
+  }
+  if (dead.total > dead.items.length) {
+    blocks.push({
+      type: "context",
+      elements: [{ type: "mrkdwn", text: `…and ${dead.total - dead.items.length} older ones.` }],
+    });
+  }
+  return blocks;
 }
 
 /** What someone outside our workspace sees: nothing internal. */

@@ -5,7 +5,6 @@
 import type { App, RespondFn, SlashCommand } from "@slack/bolt";
 import { allProviderChoices } from "../../../checklist/template-registry.ts";
 import type { AppContext } from "../../../context.ts";
-import { claimDelivery, runClaimed } from "../../../db/claims.ts";
 import { onboardableProviders } from "../../../finch/providers.ts";
 import type { Actor } from "../../../onboarding/actor.ts";
 import type { OnboardingWithCustomer } from "../../../onboarding/lookup.ts";
@@ -14,7 +13,6 @@ import { statusFacts } from "../../../onboarding/status.ts";
 import { COMMAND } from "../../../slack-gateway/ids.ts";
 import { commandActor, isRepUser } from "../../actors.ts";
 import { type FleetCommand, helpText, parseFleetCommand, USAGE } from "../../commands/parse.ts";
-import { deliveryKey } from "../../middleware/dedupe.ts";
 import { buildOnboardModal } from "../../views/onboard-modal.ts";
 import { onboardReportText, statusText } from "../../views/reports.ts";
 import { allowRep, onboardingOrTell } from "../guards.ts";
@@ -82,7 +80,7 @@ export function onboardingSubcommands(ctx: AppContext, hooks: OnboardingHooks): 
 
 /** Registers the slash command. */
 export function registerCommands(app: App, ctx: AppContext, handlers: SubcommandHandlers): void {
-  app.command(COMMAND, async ({ command, ack, respond, client }) => {
+  app.command(COMMAND, async ({ command, ack, respond, client, context }) => {
     // Only a command naming a provider waits for Finch's listing (cached for an hour, bounded wait).
     const providers = /provider/i.test(command.text) ? await onboardableProviders(ctx) : allProviderChoices();
     const parsed = parseFleetCommand(command.text, {
@@ -126,22 +124,19 @@ export function registerCommands(app: App, ctx: AppContext, handlers: Subcommand
       });
     }
     await ack({ response_type: "ephemeral", text: `:hourglass_flowing_sand: Working on it…` });
-    // Claimed after the ack (Slack's 3 s never wait on the database); a redelivery does nothing more.
-    const key = deliveryKey(command as unknown as Record<string, unknown>);
-    if (key && !(await claimDelivery(ctx, key))) {
-      ctx.logger.info({ key }, "duplicate command dropped");
-      return;
-    }
+    // A redelivery never gets here: the intake stored this command once (src/slack/intake/receiver.ts).
     try {
-      await (key
-        ? runClaimed(ctx, key, () => handler({ ctx, cmd: cmd as never, command, actor, respond }))
-        : handler({ ctx, cmd: cmd as never, command, actor, respond }));
+      await handler({ ctx, cmd: cmd as never, command, actor, respond });
     } catch (err) {
       ctx.logger.error({ err, sub: cmd.kind }, "command failed");
-      await respond({
-        response_type: "ephemeral",
-        text: "Something went wrong on our side — it has been logged. Running the same command again is safe.",
-      });
+      // Said once; the intake retries the command and, if it never succeeds, says so (src/slack/intake).
+      if (!context.intakeReplay) {
+        await respond({
+          response_type: "ephemeral",
+          text: "Something went wrong on our side — it has been logged. Fleet retries this by itself and answers here; no need to run it again.",
+        }).catch(() => {});
+      }
+      throw err;
     }
   });
 }

@@ -1,0 +1,119 @@
+/**
+ * How a Slack delivery is described to the durable intake: its de-duplication key, the order it must keep
+ * (per channel), who made it and a short summary for the App Home's dead letters.
+ */
+import { randomUUID } from "node:crypto";
+import type { IncomingDelivery } from "../../intake/delivery.ts";
+
+type Body = Record<string, unknown>;
+
+const str = (value: unknown): string | null => (typeof value === "string" && value !== "" ? value : null);
+const obj = (value: unknown): Body => (typeof value === "object" && value !== null ? (value as Body) : {});
+
+/**
+ * A stable id for a delivery: event_id for events, trigger_id (+ action_ts) for commands and interactions.
+ * Slack's retries of one delivery share it, and so do copies that reach two replicas.
+ */
+export function deliveryKey(body: Body): string | null {
+  if (typeof body.event_id === "string") return `evt:${body.event_id}`;
+  const trigger = typeof body.trigger_id === "string" ? body.trigger_id : null;
+  if (typeof body.command === "string" && trigger) return `cmd:${trigger}`;
+  if (body.type === "block_actions") {
+    const first = Array.isArray(body.actions)
+      ? (body.actions[0] as { action_ts?: string; action_id?: string })
+      : undefined;
+    if (trigger || first?.action_ts)
+      return `act:${trigger ?? ""}:${first?.action_id ?? ""}:${first?.action_ts ?? ""}`;
+  }
+  if (body.type === "view_submission") {
+    const view = body.view as { id?: string; hash?: string } | undefined;
+    // The trigger too: a form resubmitted after `response_action: "errors"` keeps its view id and hash,
+    // and must not be dropped as a duplicate of the refused submission.
+    if (view?.id) return `view:${view.id}:${view.hash ?? ""}:${trigger ?? ""}`;
+  }
+  return null;
+}
+
+/** Deliveries answered straight from memory, never stored: option lists (read-only, answer needs the data). */
+export function bypassesIntake(body: Body): boolean {
+  return body.type === "block_suggestion" || body.type === "url_verification" || body.type === "ssl_check";
+}
+
+/** Which kind of delivery: `slash_command`, `block_actions`, `view_submission`, `event:<type>`… */
+export function deliveryKind(body: Body): string {
+  if (typeof body.command === "string") return "slash_command";
+  if (body.type === "event_callback") return `event:${str(obj(body.event).type) ?? "unknown"}`;
+  return str(body.type) ?? "unknown";
+}
+
+function channelOf(body: Body): string | null {
+  const event = obj(body.event);
+  return (
+    str(obj(body.channel).id) ??
+    str(obj(body.container).channel_id) ??
+    str(body.channel_id) ??
+    str(event.channel) ??
+    str(obj(event.channel).id) ??
+    str(obj(event.item).channel)
+  );
+}
+
+function userOf(body: Body): { userId: string | null; teamId: string | null } {
+  const user = obj(body.user);
+  const event = obj(body.event);
+  return {
+    userId: str(user.id) ?? str(body.user_id) ?? str(event.user) ?? str(obj(event.user).id),
+    teamId: str(user.team_id) ?? str(obj(body.team).id) ?? str(body.team_id),
+  };
+}
+
+function summaryOf(body: Body, kind: string): string {
+  if (kind === "slash_command") return `${str(body.command) ?? "/fleet"} ${str(body.text) ?? ""}`.trim();
+  if (kind === "block_actions") {
+    const action = obj(Array.isArray(body.actions) ? body.actions[0] : undefined);
+    const picked = Array.isArray(action.selected_options) ? action.selected_options.length : null;
+    const what = str(action.action_id) ?? "a button";
+    return action.type === "checkboxes"
+      ? `checkbox ${what} (${picked ? "ticked" : "unticked"})`
+      : `button ${what}`;
+  }
+  if (kind === "view_submission") return `form ${str(obj(body.view).callback_id) ?? ""}`.trim();
+  return kind.replace(":", " ");
+}
+
+/** Describes a verified Slack delivery for the intake. The legacy verification `token` is not kept. */
+export function describeSlackDelivery(body: Body, receivedAt: Date): IncomingDelivery {
+  const { token: _token, ...kept } = body;
+  const kind = deliveryKind(body);
+  const channelId = channelOf(body);
+  // Order matters within a channel (an invite accepted, then a tick), and for one element above all (a tick,
+  // then its untick). A button or checkbox is ordered per element, so one delivery that keeps failing holds
+  // back only later clicks of that same element, not the whole channel.
+  const element =
+    kind === "block_actions"
+      ? str(obj(Array.isArray(body.actions) ? body.actions[0] : undefined).action_id)
+      : null;
+  return {
+    key: deliveryKey(body) ?? `once:${randomUUID()}`,
+    source: "slack",
+    kind,
+    orderKey: channelId ? `slack:${channelId}${element ? `:${element}` : ""}` : null,
+    ...userOf(body),
+    channelId,
+    summary: summaryOf(body, kind).slice(0, 150),
+    body: kept,
+    receivedAt,
+  };
+}
+
+/**
+ * The answer Slack gets when a delivery is kept for later (spooled, or queued behind an older one): a slash
+ * command says so; everything else gets the empty acknowledgement its listener would have sent.
+ */
+export function laterAnswer(kind: string): Record<string, unknown> | undefined {
+  if (kind !== "slash_command") return undefined;
+  return {
+    response_type: "ephemeral",
+    text: ":hourglass_flowing_sand: Got it. Fleet is catching up on a short hiccup and will answer here shortly.",
+  };
+}

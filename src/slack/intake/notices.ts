@@ -1,0 +1,83 @@
+/**
+ * Telling people what happened to a delivery whose request is long answered:
+ * - a replayed slash command's answer goes to its response_url (Slack keeps it valid for 30 minutes), a
+ *   replayed form's field errors go to the person by DM;
+ * - a delivery that is dead after its last attempt is reported privately to whoever made it: an ephemeral
+ *   note in the channel for a tick or button, the response_url or a DM for a command or form. Reps see every
+ *   dead letter in the App Home and can retry it there.
+ */
+import type { AppContext } from "../../context.ts";
+import type { StoredDelivery } from "../../intake/delivery.ts";
+
+type Body = Record<string, unknown>;
+
+const RESPONSE_URL_LIFETIME_MS = 30 * 60_000;
+
+function bodyOf(delivery: StoredDelivery): Body {
+  return typeof delivery.body === "object" && delivery.body !== null ? (delivery.body as Body) : {};
+}
+
+/** Posts to a response_url (only while Slack still accepts it). */
+async function toResponseUrl(ctx: AppContext, delivery: StoredDelivery, message: Body): Promise<boolean> {
+  const url = bodyOf(delivery).response_url;
+  if (typeof url !== "string") return false;
+  if (ctx.clock.now().getTime() - delivery.receivedAt.getTime() > RESPONSE_URL_LIFETIME_MS) return false;
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ response_type: "ephemeral", replace_original: false, ...message }),
+    signal: AbortSignal.timeout(ctx.config.slack.timeoutMs),
+  });
+  return res.ok;
+}
+
+async function direct(ctx: AppContext, userId: string | null, text: string): Promise<void> {
+  if (!userId) return;
+  await ctx.slack.chat.postMessage({ channel: userId, text });
+}
+
+/** Delivers what a listener answered to a replayed command or form. */
+export async function forwardReplayedAnswer(
+  ctx: AppContext,
+  delivery: StoredDelivery,
+  answer: Body,
+): Promise<void> {
+  if (delivery.kind === "slash_command" && typeof answer.text === "string") {
+    if (!(await toResponseUrl(ctx, delivery, answer))) await direct(ctx, delivery.userId, answer.text);
+    return;
+  }
+  if (delivery.kind === "view_submission" && answer.response_action === "errors") {
+    const errors = Object.values((answer.errors ?? {}) as Record<string, string>).join("; ");
+    await direct(
+      ctx,
+      delivery.userId,
+      `:warning: Your form could not be submitted after a short hiccup on our side: ${errors}. Please open it again.`,
+    );
+  }
+}
+
+/** Tells the person whose delivery could not be applied, privately. */
+export async function tellDeadDelivery(ctx: AppContext, delivery: StoredDelivery): Promise<void> {
+  if (delivery.source !== "slack") return;
+  const what =
+    delivery.kind === "block_actions"
+      ? delivery.summary.startsWith("checkbox")
+        ? "your tick on the checklist"
+        : "your click"
+      : delivery.kind === "slash_command"
+        ? `\`${delivery.summary}\``
+        : delivery.kind === "view_submission"
+          ? "your form"
+          : null;
+  if (!what) return; // events (someone joined, an invite was accepted) have no one to tell
+  const text =
+    `:warning: Sorry — ${what} could not be saved: Fleet tried ${delivery.attempts} times and failed. ` +
+    "Please try again in a few minutes. Your Fleet rep sees this too and can retry it.";
+  if (delivery.kind === "slash_command" && (await toResponseUrl(ctx, delivery, { text }).catch(() => false)))
+    return;
+  if (delivery.channelId && delivery.userId && delivery.kind === "block_actions") {
+    await ctx.slack.chat.postEphemeral({ channel: delivery.channelId, user: delivery.userId, text });
+    return;
+  }
+  await direct(ctx, delivery.userId, text);
+}

@@ -1,0 +1,74 @@
+/** How Slack deliveries are described to the intake: keys, order, who, and nothing secret kept. */
+import { describe, expect, it } from "vitest";
+import { deliveryKey, describeSlackDelivery, laterAnswer } from "../../src/slack/intake/describe.ts";
+
+const submission = (triggerId: string) => ({
+  type: "view_submission",
+  trigger_id: triggerId,
+  view: { id: "V0FORM", hash: "1700000000.abc" },
+});
+
+const tick = (actionId: string, on: boolean) => ({
+  type: "block_actions",
+  token: "legacy-verification-token",
+  trigger_id: "1.2.abc",
+  user: { id: "U0HR", team_id: "T0ACME" },
+  team: { id: "T0FLEET" },
+  container: { channel_id: "C0ACME", message_ts: "1.1" },
+  channel: { id: "C0ACME" },
+  response_url: "https://hooks.slack.com/actions/x",
+  actions: [{ type: "checkboxes", action_id: actionId, action_ts: "5.5", selected_options: on ? [{}] : [] }],
+});
+
+describe("deliveryKey", () => {
+  it("gives a form resubmitted after validation errors its own key (same view id and hash, new trigger)", () => {
+    expect(deliveryKey(submission("1.1.aaa"))).not.toBe(deliveryKey(submission("2.2.bbb")));
+  });
+
+  it("gives the same delivery the same key", () => {
+    expect(deliveryKey(submission("1.1.aaa"))).toBe(deliveryKey(submission("1.1.aaa")));
+    expect(deliveryKey({ event_id: "Ev1" })).toBe("evt:Ev1");
+    expect(deliveryKey({ command: "/fleet", trigger_id: "9.9" })).toBe("cmd:9.9");
+  });
+});
+
+describe("describeSlackDelivery", () => {
+  it("describes a tick: who, where, ordered per checkbox, without the legacy token", () => {
+    const d = describeSlackDelivery(tick("tick:add-user", true), new Date(0));
+    expect(d).toMatchObject({
+      source: "slack",
+      kind: "block_actions",
+      userId: "U0HR",
+      teamId: "T0ACME",
+      channelId: "C0ACME",
+      orderKey: "slack:C0ACME:tick:add-user",
+      summary: "checkbox tick:add-user (ticked)",
+    });
+    expect(JSON.stringify(d.body)).not.toContain("legacy-verification-token");
+    expect(describeSlackDelivery(tick("tick:add-user", false), new Date(0)).summary).toContain("unticked");
+  });
+
+  it("orders events and commands per channel, gives keyless deliveries a unique key", () => {
+    const event = describeSlackDelivery(
+      {
+        type: "event_callback",
+        event_id: "Ev9",
+        event: { type: "member_left_channel", channel: "C1", user: "U1" },
+      },
+      new Date(0),
+    );
+    expect(event).toMatchObject({ kind: "event:member_left_channel", orderKey: "slack:C1", userId: "U1" });
+    const command = describeSlackDelivery(
+      { command: "/fleet", text: "status Acme", user_id: "U0REP", team_id: "T0FLEET", channel_id: "C2" },
+      new Date(0),
+    );
+    expect(command).toMatchObject({
+      kind: "slash_command",
+      orderKey: "slack:C2",
+      summary: "/fleet status Acme",
+    });
+    expect(command.key).toMatch(/^once:/);
+    expect(laterAnswer("slash_command")).toMatchObject({ response_type: "ephemeral" });
+    expect(laterAnswer("block_actions")).toBeUndefined();
+  });
+});
