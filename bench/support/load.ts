@@ -174,13 +174,15 @@ export function planRun(
     if (!opts.onlyTicks && i % 2 === 0) {
       const t = targets[(i >> 1) % targets.length] as Target;
       const responseUrl = driver.newResponseUrl("commands", HOME.id);
-      // The form fields Slack posts for a slash command (as SlackDriver.command sends them).
+      // The form fields Slack posts for a slash command (as SlackDriver.command sends them). The rep asks in
+      // the customer's channel: the durable intake applies one channel's deliveries in order, and a whole
+      // run's commands from one channel would measure that queue rather than the app.
       const fields = {
         token: "sandbox-verification-token",
         team_id: HOME.id,
         team_domain: HOME.domain,
-        channel_id: "C0SALES",
-        channel_name: "c0sales",
+        channel_id: t.channelId,
+        channel_name: t.channelId.toLowerCase(),
         user_id: REP.id,
         user_name: REP.name,
         command: "/fleet",
