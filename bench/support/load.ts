@@ -15,8 +15,8 @@ import type { SlackStandIn } from "../../src/sandbox/slack/index.ts";
 import type { SlackDriver } from "../../src/sandbox/slack-driver/index.ts";
 import { formPayload } from "../../src/sandbox/slack-driver/payload-helpers.ts";
 import { ACME, HOME, HR, REP } from "../config.ts";
-import type { DoneMessage, PlannedRequest } from "./load-child.ts";
-import { PLACEHOLDER } from "./load-child.ts";
+import type { DoneMessage, PlannedRequest } from "./load-protocol.ts";
+import { PLACEHOLDER } from "./load-protocol.ts";
 
 /** The customer's checkboxes the load ticks (all `owner: customer` in the justworks template). */
 export const ITEMS = [

@@ -9,10 +9,10 @@ import { LATE_MS, type LoadRow, log } from "../config.ts";
 import { cpuMs, ms, summarize } from "../lib.ts";
 import type { EffectTracker } from "./effects.ts";
 import { type Boxes, planRun, type RequestMeta, type Target } from "./load.ts";
-import type { DoneMessage } from "./load-child.ts";
+import type { DoneMessage } from "./load-protocol.ts";
 
 type Generator = {
-  run: (rate: number, requests: import("./load-child.ts").PlannedRequest[]) => Promise<DoneMessage>;
+  run: (rate: number, requests: import("./load-protocol.ts").PlannedRequest[]) => Promise<DoneMessage>;
 };
 
 /** What a run leaves to be joined with the database rows. */
