@@ -114,6 +114,8 @@ const rawSchema = z.object({
   INTAKE_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
   INTAKE_SPOOL_MAX_FILES: z.coerce.number().int().min(1).max(1_000_000).default(20_000),
   INTAKE_SPOOL_MAX_MB: z.coerce.number().int().min(1).max(10_000).default(200),
+  // Seconds between reminder-scheduler runs (60: every minute, on the minute); tests run replicas faster.
+  REMINDER_TICK_SECONDS: z.coerce.number().int().min(1).max(60).default(60),
   SCHEDULER_ENABLED: z
     .enum(["true", "false"])
     .default("true")
@@ -167,6 +169,8 @@ export interface Config {
     spoolMaxFiles: number;
     spoolMaxBytes: number;
   };
+  /** Seconds between two reminder-scheduler runs (1–60). */
+  reminderTickSeconds: number;
 }
 
 /** Result of reading the environment: a config, or every problem found. */
@@ -274,6 +278,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         spoolMaxFiles: r.INTAKE_SPOOL_MAX_FILES,
         spoolMaxBytes: r.INTAKE_SPOOL_MAX_MB * 1024 * 1024,
       },
+      reminderTickSeconds: r.REMINDER_TICK_SECONDS,
     },
   };
 }

@@ -25,7 +25,8 @@ describe("npm start with no credentials (sandbox mode)", () => {
     try {
       await eventually(
         async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200,
-        30_000,
+        // tsx compiling the app and PGlite's first start, on 2 cores shared with other test files.
+        60_000,
         "healthz",
       );
       await eventually(() => out.includes("SANDBOX MODE"), 10_000, "the sandbox banner");
@@ -53,5 +54,5 @@ describe("npm start with no credentials (sandbox mode)", () => {
     const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
     expect(code).toBe(0);
     expect(out).toContain("stopped");
-  }, 60_000);
+  }, 120_000);
 });

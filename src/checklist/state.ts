@@ -3,21 +3,42 @@ import type { AppContext } from "../context.ts";
 import { type ChecklistProgress, computeProgress, type ItemState } from "./progress.ts";
 import { getTemplate } from "./template-registry.ts";
 
+type StepStateRow = {
+  onboardingId: string;
+  itemKey: string;
+  done: boolean;
+  source: string;
+  byUserId: string | null;
+  changedAt: Date | null;
+  note: string | null;
+};
+
+const toItemState = (r: StepStateRow): ItemState => ({
+  done: r.done,
+  source: r.source === "finch" ? "finch" : "slack",
+  byUserId: r.byUserId,
+  at: r.changedAt,
+  note: r.note,
+});
+
 /** The stored state of every item of an onboarding's checklist. */
 export async function loadItemStates(ctx: AppContext, onboardingId: string): Promise<Map<string, ItemState>> {
   const rows = await ctx.db.prisma.stepState.findMany({ where: { onboardingId } });
-  return new Map(
-    rows.map((r) => [
-      r.itemKey,
-      {
-        done: r.done,
-        source: r.source === "finch" ? "finch" : "slack",
-        byUserId: r.byUserId,
-        at: r.changedAt,
-        note: r.note,
-      },
-    ]),
-  );
+  return new Map(rows.map((r) => [r.itemKey, toItemState(r)]));
+}
+
+/** {@link loadItemStates} of many onboardings in one query: onboarding id → its items' states. */
+export async function loadItemStatesOfMany(
+  ctx: Pick<AppContext, "db">,
+  onboardingIds: readonly string[],
+): Promise<Map<string, Map<string, ItemState>>> {
+  const byOnboarding = new Map<string, Map<string, ItemState>>(onboardingIds.map((id) => [id, new Map()]));
+  if (onboardingIds.length === 0) return byOnboarding;
+  const rows = await ctx.db.prisma.stepState.findMany({
+    where: { onboardingId: { in: [...onboardingIds] } },
+  });
+  for (const r of rows) byOnboarding.get(r.onboardingId)?.set(r.itemKey, toItemState(r));
+  return byOnboarding;
 }
 
 /** Progress of an onboarding from the database. */

@@ -4,7 +4,6 @@
  * run in a worker thread (src/db/pglite-proxy.ts) unless asked to run in-thread (PGLITE_IN_THREAD=1).
  */
 import { mkdirSync } from "node:fs";
-import { resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
@@ -13,6 +12,7 @@ import type { Logger } from "../logger.ts";
 import { PrismaClient } from "./generated/client.ts";
 import { applyMigrations, type SqlRunner } from "./migrate.ts";
 import { PGliteProxy } from "./pglite-proxy.ts";
+import { pgliteFolder, takePrestartedPglite } from "./prestart.ts";
 
 export type { PrismaClient };
 
@@ -113,18 +113,19 @@ function openPostgres(url: string, poolSize: number, statementTimeoutMs: number)
 async function openPglite(dataDir: string, inThread: boolean, logger: Logger): Promise<Database> {
   const inMemory = dataDir === ":memory:";
   // Its own sub-folder: PGlite refuses a non-empty folder that is not a database.
-  const folder = resolve(dataDir, "pglite");
+  const folder = pgliteFolder(dataDir);
   if (!inMemory) mkdirSync(folder, { recursive: true });
+  // Every query fails from then on (and /healthz turns 503): say why once, loudly.
+  const onCrash = (err: Error) => logger.error({ err }, "the embedded database's worker thread died");
   let pglite: PGlite | PGliteProxy;
   if (inThread) {
     pglite = inMemory ? new PGlite() : new PGlite(folder);
     await pglite.waitReady;
   } else {
-    pglite = await PGliteProxy.create({
-      ...(inMemory ? {} : { dataDir: folder }),
-      // Every query fails from then on (and /healthz turns 503): say why once, loudly.
-      onCrash: (err) => logger.error({ err }, "the embedded database's worker thread died"),
-    });
+    // Started by src/main.ts before the app's modules were loaded (./prestart.ts), or now.
+    pglite =
+      (inMemory ? undefined : await takePrestartedPglite(folder, onCrash)) ??
+      (await PGliteProxy.create({ ...(inMemory ? {} : { dataDir: folder }), onCrash }));
   }
   // pglite-prisma-adapter 0.6 is typed against driver-adapter-utils 6.10; the 6.19 runtime protocol is the
   // same (the PGlite database tests exercise every column type we use). The proxy implements the part of

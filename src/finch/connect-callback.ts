@@ -10,7 +10,7 @@
 import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import { decryptSecret, fingerprint } from "../crypto.ts";
-import { claimDelivery, releaseClaim } from "../db/claims.ts";
+import { claimDelivery, releaseClaim, releaseQuietly } from "../db/claims.ts";
 import { audit } from "../onboarding/audit.ts";
 import type { OnboardingWithCustomer } from "../onboarding/lookup.ts";
 import { classifyFinchError, createConnectionClient, createFinchAppClient } from "./client.ts";
@@ -66,13 +66,30 @@ export async function completeConnect(ctx: AppContext, input: CallbackInput): Pr
     (await claimDelivery(ctx, claimKey)) &&
     !(await ctx.db.prisma.finchConnection.findUnique({ where: { codeHash }, select: { id: true } }));
   if (!firstUse) return codeReplayed(ctx, codeHash, input.hintOnboardingId);
+  try {
+    return await exchangeAndStore(ctx, code, codeHash, claimKey, input.hintOnboardingId);
+  } catch (err) {
+    // Nothing stored (say the database failed): the code is not "used" for us, so a reload is not called a
+    // replay, and the customer can simply try again.
+    await releaseQuietly(ctx, claimKey);
+    throw err;
+  }
+}
 
+/** After the claim: exchange the code at Finch, match the onboarding, store the connection. */
+async function exchangeAndStore(
+  ctx: AppContext,
+  code: string,
+  codeHash: string,
+  claimKey: string,
+  hintOnboardingId: string | null,
+): Promise<CallbackResult> {
   const app = createFinchAppClient(ctx.config, ctx.logger);
   let exchanged: Exchanged;
   try {
     exchanged = await app.accessTokens.create({ code, redirect_uri: finchRedirectUri(ctx) });
   } catch (err) {
-    return exchangeFailed(ctx, err, claimKey, input.hintOnboardingId);
+    return exchangeFailed(ctx, err, claimKey, hintOnboardingId);
   }
 
   const customerId = exchanged.customer_id ?? "";
@@ -101,13 +118,36 @@ export async function completeConnect(ctx: AppContext, input: CallbackInput): Pr
         "Your Fleet onboarding is finished, so nothing was connected. Questions? Ask your Fleet team in Slack.",
     };
   }
-  if (input.hintOnboardingId && input.hintOnboardingId !== onboarding.id) {
+  if (hintOnboardingId && hintOnboardingId !== onboarding.id) {
     ctx.logger.warn(
       { onboardingId: onboarding.id },
       "finch callback cookie names another onboarding; using customer_id",
     );
   }
-  return storeConnection(ctx, onboarding, exchanged, codeHash);
+  try {
+    return await storeConnection(ctx, onboarding, exchanged, codeHash);
+  } catch (err) {
+    // Exchanged but not stored: close the new connection at Finch so no token lingers there for us — unless it
+    // was stored after all (a later step failed), or it is a reauthentication of the connection we keep.
+    const kept = await ctx.db.prisma.finchConnection
+      .findUnique({ where: { onboardingId: onboarding.id }, select: { codeHash: true, connectionId: true } })
+      .catch(() => undefined);
+    if (
+      kept === null ||
+      (kept && kept.codeHash !== codeHash && kept.connectionId !== exchanged.connection_id)
+    ) {
+      await retireToken(ctx, exchanged.access_token, onboarding.id);
+    }
+    // Finch's session is used up: the next click on the Connect link must open a fresh one.
+    const now = ctx.clock.now();
+    await ctx.db.prisma.finchConnectSession
+      .updateMany({
+        where: { onboardingId: onboarding.id, expiresAt: { gt: now } },
+        data: { expiresAt: now },
+      })
+      .catch(() => undefined);
+    throw err;
+  }
 }
 
 /** Finch Connect came back with an error (the customer closed it, say): nothing changes. */

@@ -6,6 +6,8 @@
 import type { AppContext } from "../context.ts";
 import { decryptSecret, encryptSecret, needsReEncryption } from "../crypto.ts";
 import type { FinchConnection } from "../db/generated/client.ts";
+import { withAdvisoryLock } from "../db/locks.ts";
+import { noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
 import { createConnectionClient, type FinchClient } from "./client.ts";
 
 /** How soon an unverified connection is polled after a change (then backing off, doubling). */
@@ -45,21 +47,12 @@ export async function clientFor(ctx: AppContext, connection: FinchConnection): P
   return createConnectionClient(ctx.config, ctx.logger, token);
 }
 
-const queues = new Map<string, Promise<unknown>>();
-
-/** Runs `work` after any earlier work for the same onboarding (one verification at a time per customer). */
-export function serialized<T>(key: string, work: () => Promise<T>): Promise<T> {
-  const previous = queues.get(key) ?? Promise.resolve();
-  const run = previous.then(work, work);
-  const settled = run.then(
-    () => undefined,
-    () => undefined,
-  );
-  queues.set(key, settled);
-  void settled.then(() => {
-    if (queues.get(key) === settled) queues.delete(key);
-  });
-  return run;
+/**
+ * Runs `work` after any earlier work for the same onboarding, on every replica (one verification or
+ * disconnect at a time per customer): a PostgreSQL advisory lock, see db/locks.ts.
+ */
+export function serialized<T>(ctx: Pick<AppContext, "db">, key: string, work: () => Promise<T>): Promise<T> {
+  return withAdvisoryLock(ctx, key, work);
 }
 
 /** What notes need to know about an onboarding. */
@@ -74,9 +67,10 @@ export interface NoteTarget {
 export async function postThreadNote(ctx: AppContext, onboarding: NoteTarget, text: string): Promise<void> {
   if (!onboarding.channelId) return;
   try {
-    await ctx.slack.chat.postMessage({
+    await postOnce(ctx, {
       channel: onboarding.channelId,
-      thread_ts: onboarding.checklistTs ?? undefined,
+      ...(onboarding.checklistTs ? { thread_ts: onboarding.checklistTs } : {}),
+      metadata: noteMetadata(`finch-note:${onboarding.id}`),
       text,
       unfurl_links: false,
     });
@@ -88,7 +82,12 @@ export async function postThreadNote(ctx: AppContext, onboarding: NoteTarget, te
 /** Tells the onboarding's rep privately (a DM: chat.postMessage to the user id). Best effort. */
 export async function tellRep(ctx: AppContext, onboarding: NoteTarget, text: string): Promise<void> {
   try {
-    await ctx.slack.chat.postMessage({ channel: onboarding.ownerUserId, text, unfurl_links: false });
+    await postOnce(ctx, {
+      channel: onboarding.ownerUserId,
+      metadata: noteMetadata(`rep-note:${onboarding.id}`),
+      text,
+      unfurl_links: false,
+    });
   } catch (err) {
     ctx.logger.warn({ err, onboardingId: onboarding.id }, "could not message the rep");
   }

@@ -25,7 +25,7 @@ export function disconnectFinch(
   onboardingId: string,
   actor: Actor,
 ): Promise<DisconnectResult> {
-  return serialized(`finch:${onboardingId}`, async () => {
+  return serialized(ctx, `finch:${onboardingId}`, async () => {
     const onboarding = await ctx.db.prisma.onboarding.findUnique({
       where: { id: onboardingId },
       include: { customer: true, connection: true },

@@ -68,7 +68,7 @@ export function verifyConnection(
   onboardingId: string,
   options: VerifyOptions,
 ): Promise<VerificationReport | null> {
-  return serialized(`finch:${onboardingId}`, () => verifyNow(ctx, onboardingId, options));
+  return serialized(ctx, `finch:${onboardingId}`, () => verifyNow(ctx, onboardingId, options));
 }
 
 async function verifyNow(
@@ -191,8 +191,9 @@ async function verifyNow(
     "finch verification finished",
   );
 
+  // Compared with what the channel was last shown: a report whose post failed is announced again.
   const previous = await ctx.db.prisma.verification.findFirst({
-    where: { onboardingId },
+    where: { onboardingId, announcedAt: { not: null } },
     orderBy: { createdAt: "desc" },
   });
   const changed =
@@ -215,26 +216,32 @@ async function verifyNow(
       pollIntervalSec: interval,
     },
   });
-  if (announce) {
-    await ctx.db.prisma.verification.create({
-      data: {
-        onboardingId,
-        status: report.outcome,
-        outcome: storedOutcome(report, connection.connectionId) as never,
-        trigger: options.trigger,
-        // The app's clock, not the database's: re-check cool-downs and ordering use the same time.
-        createdAt: now,
-      },
-    });
-  }
+  const row = !announce
+    ? null
+    : await ctx.db.prisma.verification.create({
+        data: {
+          onboardingId,
+          status: report.outcome,
+          outcome: storedOutcome(report, connection.connectionId) as never,
+          trigger: options.trigger,
+          // The app's clock, not the database's: re-check cool-downs and ordering use the same time.
+          createdAt: now,
+        },
+      });
 
   await applyProof(ctx, onboardingId, template, report);
 
-  if (announce) {
-    if (report.outcome === "reauth") {
-      await postReconnectLink(ctx, onboarding, template, onboarding.customer.name, reauthReason(status));
-    } else {
-      await postVerification(ctx, onboarding, report);
+  if (row) {
+    const posted =
+      report.outcome === "reauth"
+        ? await postReconnectLink(ctx, onboarding, template, onboarding.customer.name, reauthReason(status))
+        : await postVerification(ctx, onboarding, report);
+    // Announced only once the report is in Slack (after the post, never before).
+    if (posted) {
+      await ctx.db.prisma.verification.update({
+        where: { id: row.id },
+        data: { announcedAt: ctx.clock.now() },
+      });
     }
     if (!verified) await tellRep(ctx, onboarding, verificationSummaryText(report, onboarding.channelId));
     // The rep's App Home shows the connection state.
@@ -305,8 +312,8 @@ async function postVerification(
   ctx: AppContext,
   onboarding: NoteTarget,
   report: VerificationReport,
-): Promise<void> {
-  if (!onboarding.channelId) return;
+): Promise<boolean> {
+  if (!onboarding.channelId) return false;
   const message = buildVerificationMessage(report);
   try {
     await postTracked(ctx, {
@@ -316,8 +323,10 @@ async function postVerification(
       threadTs: onboarding.checklistTs,
       message,
     });
+    return true;
   } catch (err) {
     ctx.logger.error({ err, onboardingId: onboarding.id }, "could not post the Finch verification");
+    return false;
   }
 }
 
@@ -328,8 +337,8 @@ export async function postReconnectLink(
   template: ProviderTemplate,
   companyName: string,
   reason: string,
-): Promise<void> {
-  if (!onboarding.channelId) return;
+): Promise<boolean> {
+  if (!onboarding.channelId) return false;
   const message = buildConnectLinkMessage({
     onboardingId: onboarding.id,
     companyName,
@@ -348,7 +357,9 @@ export async function postReconnectLink(
       broadcast: true,
       message,
     });
+    return true;
   } catch (err) {
     ctx.logger.error({ err, onboardingId: onboarding.id }, "could not post the Finch reconnect link");
+    return false;
   }
 }

@@ -245,11 +245,24 @@ export class DurableIntake {
       }
       if (entries.length === 0) return;
       for (const entry of entries) {
-        await insertDelivery(this.deps, entry.delivery, {
-          owner: this.owner,
-          leaseMs: this.settings.leaseMs,
-          live: false,
-        });
+        try {
+          await insertDelivery(this.deps, entry.delivery, {
+            owner: this.owner,
+            leaseMs: this.settings.leaseMs,
+            live: false,
+          });
+        } catch (err) {
+          // Still away: stop here and try again next round. Answering, yet refusing this one: set it aside
+          // so one bad file cannot hold back everything spooled after it.
+          const away = await this.deps.db.ping().then(
+            () => false,
+            () => true,
+          );
+          if (away) throw err;
+          await this.spool.quarantine(entry.file);
+          this.log.error({ err, file: entry.file }, "spooled delivery refused by the database; moved aside");
+          continue;
+        }
         await this.spool.remove(entry.file);
       }
       this.log.info({ replayed: entries.length }, "spooled deliveries moved into the database");

@@ -129,6 +129,12 @@ export class Spool {
     return { entries, unreadable };
   }
 
+  /** Moves a file the database refuses (while answering everything else) aside, for a person to look at. */
+  async quarantine(file: string): Promise<void> {
+    await rename(file, `${file}.rejected`).catch(() => {});
+    this.files = Math.max(0, this.files - 1);
+  }
+
   /** Removes a replayed file. */
   async remove(file: string): Promise<void> {
     await this.forget(file, false);

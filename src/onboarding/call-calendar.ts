@@ -1,11 +1,12 @@
 /**
  * Sharing the call's calendar entry in the customer's channel: the .ics file (booked, moved, cancelled) goes up
- * through Slack's external upload (files.getUploadURLExternal → upload → files.completeUploadExternal, which the
- * WebClient's filesUploadV2 performs). A failed upload never undoes the call change: it becomes a warning for
- * the rep.
+ * through Slack's external upload (files.getUploadURLExternal → upload → files.completeUploadExternal), step by
+ * step in slack-gateway/share-file.ts so the completion is never repeated blindly. A failed upload never undoes
+ * the call change: it becomes a warning for the rep.
  */
 import type { AppContext } from "../context.ts";
 import { slackErrorCode } from "../slack-gateway/errors.ts";
+import { shareFileOnce } from "../slack-gateway/share-file.ts";
 import { buildCallCalendar, type CallEntry, callCalendarFileName, googleCalendarLink } from "./calendar.ts";
 
 /** What happened to the call. */
@@ -57,12 +58,13 @@ export async function shareCallCalendar(
   const entry = await currentCallEntry(ctx, onboardingId, change === "cancelled");
   if (!entry?.channelId) return [];
   try {
-    await ctx.slack.filesUploadV2({
-      channel_id: entry.channelId,
+    // Once: a share whose answer was lost is found in the channel by its file id, not shared again.
+    await shareFileOnce(ctx, {
+      channelId: entry.channelId,
       filename: callCalendarFileName(entry),
       title: `Onboarding call — ${entry.companyName}${entry.cancelled ? " (cancelled)" : ""}`,
       content: buildCallCalendar(entry),
-      initial_comment: COMMENT[change],
+      initialComment: COMMENT[change],
     });
     return [];
   } catch (err) {

@@ -9,6 +9,7 @@ import { loadItemStates, progressOf } from "../checklist/state.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
+import { withAdvisoryLock } from "../db/locks.ts";
 import { buildChecklistMessage } from "../slack/views/checklist.ts";
 import { MetadataEventType } from "../slack-gateway/ids.ts";
 import { postOnce } from "../slack-gateway/post-once.ts";
@@ -41,14 +42,21 @@ export async function buildChecklistFor(ctx: AppContext, onboardingId: string) {
 }
 
 /** Renders in flight per onboarding (this process), and whether another change arrived meanwhile. */
-const rendering = new Map<string, { done: Promise<void>; again: boolean }>();
+/** Renders in flight, per app instance (its context), by onboarding. */
+const renderingOf = new WeakMap<AppContext, Map<string, { done: Promise<void>; again: boolean }>>();
 
 /**
  * Re-renders the pinned checklist until Slack shows the latest version. Within one process, changes that
  * arrive while a render is in flight are folded into one more render after it (a burst of ticks costs two
- * chat.update calls, not one per tick); across replicas the version check keeps the last render current.
+ * chat.update calls, not one per tick); across replicas each render runs under a PostgreSQL advisory lock
+ * (db/locks.ts) and the version check keeps the last render current.
  */
 export function refreshChecklist(ctx: AppContext, onboardingId: string): Promise<void> {
+  let rendering = renderingOf.get(ctx);
+  if (!rendering) {
+    rendering = new Map();
+    renderingOf.set(ctx, rendering);
+  }
   const inFlight = rendering.get(onboardingId);
   if (inFlight) {
     inFlight.again = true;
@@ -59,7 +67,8 @@ export function refreshChecklist(ctx: AppContext, onboardingId: string): Promise
     try {
       do {
         state.again = false;
-        await renderUntilCurrent(ctx, onboardingId);
+        // The render itself runs under the onboarding's lock: replicas never update the message at once.
+        await withAdvisoryLock(ctx, `checklist:${onboardingId}`, () => renderUntilCurrent(ctx, onboardingId));
       } while (state.again);
     } finally {
       rendering.delete(onboardingId);

@@ -2,11 +2,12 @@
 import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
 import { adviceFor, isTransientSlackError, slackErrorCode } from "../slack-gateway/errors.ts";
+import { noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
 import { type Actor, isOurUser } from "./actor.ts";
 import { audit } from "./audit.ts";
 import { shareCallCalendar } from "./call-calendar.ts";
 import { refreshChecklist } from "./checklist-service.ts";
-import { sendSharedInvite } from "./invites.ts";
+import { inviteOnce } from "./invite-once.ts";
 
 /** Archives an onboarding: reminders and nudges stop, a closing note is posted, history is kept. */
 export async function closeOnboarding(ctx: AppContext, onboardingId: string, actor: Actor): Promise<string> {
@@ -39,8 +40,9 @@ async function close(ctx: AppContext, onboardingId: string, actor: Actor): Promi
   });
   await audit(ctx, { onboardingId, action: "onboarding.closed", actor });
   if (o.channelId) {
-    await ctx.slack.chat.postMessage({
+    await postOnce(ctx, {
       channel: o.channelId,
+      metadata: noteMetadata(`closed:${onboardingId}`),
       text: `:checkered_flag: This onboarding is complete — thank you! The checklist stays pinned for the record, and <@${o.ownerUserId}> is still here for any question.`,
     });
     await refreshChecklist(ctx, onboardingId);
@@ -106,13 +108,15 @@ async function handOverTo(
       const code = slackErrorCode(err);
       if (code !== "already_in_channel") notes.push(adviceFor(code, `<@${newOwnerUserId}>`));
     }
-    await ctx.slack.chat.postMessage({
+    await postOnce(ctx, {
       channel: o.channelId,
+      metadata: noteMetadata(`handover:${onboardingId}`),
       text: `:wave: <@${newOwnerUserId}> is now your Fleet contact for this onboarding.`,
     });
   }
-  await ctx.slack.chat.postMessage({
+  await postOnce(ctx, {
     channel: newOwnerUserId,
+    metadata: noteMetadata(`handover-rep:${onboardingId}`),
     text: `:inbox_tray: <@${actor.userId}> handed *${o.customer.name}* over to you${o.channelId ? ` — <#${o.channelId}>` : ""}.`,
   });
   return [`*${o.customer.name}* now belongs to <@${newOwnerUserId}>.`, ...notes].join("\n");
@@ -127,15 +131,16 @@ export async function resendInvites(ctx: AppContext, onboardingId: string, actor
   if (!o.channelId) return "The channel does not exist yet: run `/fleet onboard` again to resume.";
   const lines: string[] = [];
   for (const invite of o.invites.filter((i) =>
-    ["pending", "sent", "failed", "declined", "left"].includes(i.status),
+    ["pending", "sending", "sent", "failed", "declined", "left"].includes(i.status),
   )) {
-    const sent = await sendSharedInvite(ctx, o.channelId, invite.email);
+    const sent = await inviteOnce(ctx, invite, o.channelId);
     if (sent.ok) {
       await ctx.db.prisma.invite.update({
         where: { id: invite.id },
         data: {
           status: "sent",
           slackInviteId: sent.inviteId ?? invite.slackInviteId,
+          adopted: sent.adopted,
           externalLimited: sent.limited,
           sentAt: ctx.clock.now(),
           lastError: null,

@@ -2,7 +2,7 @@
 import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
 import { slackErrorCode } from "../slack-gateway/errors.ts";
-import { isAnswerLost, nonRetryingClient } from "../slack-gateway/post-once.ts";
+import { isAnswerLost, nonRetryingClient, noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
 import { isOurUser } from "./actor.ts";
 import { audit } from "./audit.ts";
 
@@ -17,6 +17,7 @@ export interface SharedInviteEvent {
 /** Where an invite's status may move from: it only ever moves forward. */
 const RANK: Record<string, number> = {
   pending: 0,
+  sending: 0,
   failed: 0,
   sent: 1,
   declined: 2,
@@ -88,8 +89,9 @@ export async function recordMemberLeft(ctx: AppContext, channelId: string, userI
   if (!invite) return;
   await ctx.db.prisma.invite.update({ where: { id: invite.id }, data: { status: "left" } });
   await audit(ctx, { onboardingId: onboarding.id, action: "invite.left", detail: { email: invite.email } });
-  await ctx.slack.chat.postMessage({
+  await postOnce(ctx, {
     channel: onboarding.ownerUserId,
+    metadata: noteMetadata(`left:${invite.id}`),
     text: `:door: ${invite.email} (<@${userId}>) left <#${channelId}> — *${onboarding.customer.name}* may need another HR admin. Re-send the invitation from the App Home.`,
   });
   refreshHomeSoon(ctx, onboarding.ownerUserId);

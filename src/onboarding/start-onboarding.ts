@@ -13,7 +13,7 @@ import { audit } from "./audit.ts";
 import { type CallCalendarChange, shareCallCalendar } from "./call-calendar.ts";
 import { buildChecklistFor } from "./checklist-service.ts";
 import { createChannel } from "./customer-channel.ts";
-import { sendSharedInvite } from "./invites.ts";
+import { inviteOnce } from "./invite-once.ts";
 import { companySlug, customerNameKey } from "./names.ts";
 import type { OnboardRequest } from "./onboard-request.ts";
 
@@ -137,14 +137,16 @@ async function runSaga(
   });
   let invitedNow = 0;
   for (const invite of invites) {
-    if (invite.slackInviteId || ["accepted", "approved"].includes(invite.status)) continue;
-    const sent = await sendSharedInvite(ctx, channelId, invite.email);
+    if (invite.slackInviteId || invite.adopted || ["accepted", "approved"].includes(invite.status)) continue;
+    // Recorded as sending first: a run that dies before storing Slack's answer is reconciled, not re-sent.
+    const sent = await inviteOnce(ctx, invite, channelId);
     if (sent.ok) {
       await ctx.db.prisma.invite.update({
         where: { id: invite.id },
         data: {
           status: "sent",
           slackInviteId: sent.inviteId,
+          adopted: sent.adopted,
           externalLimited: sent.limited,
           sentAt: ctx.clock.now(),
           lastError: null,
@@ -155,7 +157,7 @@ async function runSaga(
         onboardingId: onboarding.id,
         action: "invite.sent",
         actor,
-        detail: { email: invite.email, limited: sent.limited },
+        detail: { email: invite.email, limited: sent.limited, ...(sent.adopted ? { adopted: true } : {}) },
       });
     } else {
       const { code } = sent;
@@ -197,7 +199,7 @@ async function runSaga(
   if (!checklistTs) return report;
 
   const stillPending = await ctx.db.prisma.invite.count({
-    where: { onboardingId: onboarding.id, status: { in: ["pending", "failed"] } },
+    where: { onboardingId: onboarding.id, status: { in: ["pending", "sending", "failed"] } },
   });
   report.complete = report.problems.length === 0 && stillPending === 0;
   await ctx.db.prisma.onboarding.update({

@@ -8,6 +8,7 @@ import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import { adviceFor, slackErrorCode } from "../slack-gateway/errors.ts";
 import { MetadataEventType } from "../slack-gateway/ids.ts";
+import { postOnce } from "../slack-gateway/post-once.ts";
 import type { Actor } from "./actor.ts";
 import { audit } from "./audit.ts";
 import { buildChecklistFor } from "./checklist-service.ts";
@@ -119,9 +120,14 @@ async function postNewChecklist(
 ): Promise<string[]> {
   try {
     const { message } = await buildChecklistFor(ctx, onboardingId);
-    const res = await ctx.slack.chat.postMessage({ channel: channelId, ...message, unfurl_links: false });
-    const ts = res.ts;
-    if (!ts) throw new Error("chat.postMessage returned no ts");
+    // Once: a checklist Slack posted without answering is adopted, not doubled.
+    const { ts } = await postOnce(ctx, {
+      channel: channelId,
+      text: message.text,
+      blocks: message.blocks,
+      metadata: message.metadata,
+      unfurl_links: false,
+    });
     await ctx.db.prisma.onboarding.update({ where: { id: onboardingId }, data: { checklistTs: ts } });
     await ctx.db.prisma.slackMessage.create({ data: { onboardingId, kind: "checklist", channelId, ts } });
     try {

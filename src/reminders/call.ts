@@ -10,6 +10,7 @@ import { callCalendarLink, shareCallCalendar } from "../onboarding/call-calendar
 import { refreshChecklist } from "../onboarding/checklist-service.ts";
 import { buildCallChangeMessage, callChangeNote } from "../slack/views/call-change.ts";
 import { slackErrorCode } from "../slack-gateway/errors.ts";
+import { noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
 import { isValidTimeZone } from "../time.ts";
 import { syncCallReminder } from "./schedule.ts";
 
@@ -133,8 +134,9 @@ export async function rescheduleCall(ctx: AppContext, change: CallChange): Promi
     try {
       const calendarUrl = await callCalendarLink(ctx, change.onboardingId);
       const facts = { ...result, byUserId: change.actor.internal ? change.actor.userId : undefined, now };
-      await ctx.slack.chat.postMessage({
+      await postOnce(ctx, {
         channel: before.channelId,
+        metadata: noteMetadata(`call:${change.onboardingId}`),
         ...(calendarUrl
           ? buildCallChangeMessage({ ...facts, calendarUrl })
           : { text: callChangeNote(facts) }),

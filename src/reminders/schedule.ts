@@ -9,7 +9,7 @@
 import type { AppContext } from "../context.ts";
 import type { Prisma, PrismaClient } from "../db/generated/client.ts";
 import { everyRow } from "../db/paging.ts";
-import { nudgeFacts } from "./facts.ts";
+import { loadForReminders, nudgeFactsOf } from "./facts.ts";
 import {
   dayBeforeDedupeKey,
   dayBeforeDueAt,
@@ -229,20 +229,34 @@ export async function planNudges(ctx: AppContext, now: Date): Promise<number> {
     500,
   );
   const rows: Prisma.ReminderCreateManyInput[] = [];
+  // The exact rules need each candidate's items and invites: read for up to 200 candidates at once.
+  let waiting: Array<{ id: string; today: string }> = [];
+  const judge = async () => {
+    const read = await loadForReminders(
+      ctx,
+      waiting.map((c) => c.id),
+    );
+    for (const c of waiting) {
+      const o = read.get(c.id);
+      if (!o || !nudgeFactsOf(ctx, o, now).eligible) continue;
+      rows.push({
+        kind: ReminderKind.nudge,
+        onboardingId: c.id,
+        dedupeKey: nudgeDedupeKey(c.id, c.today),
+        dueAt: now,
+        localDate: c.today,
+      });
+    }
+    waiting = [];
+  };
   for await (const c of candidates) {
     if (!isNudgeWindow(now, c.timeZone)) continue;
     const today = localDateOf(now, c.timeZone);
     if (c.lastNudgeAt && localDateOf(c.lastNudgeAt, c.timeZone) === today) continue;
-    const facts = await nudgeFacts(ctx, c.id, now);
-    if (!facts.eligible) continue;
-    rows.push({
-      kind: ReminderKind.nudge,
-      onboardingId: c.id,
-      dedupeKey: nudgeDedupeKey(c.id, today),
-      dueAt: now,
-      localDate: today,
-    });
+    waiting.push({ id: c.id, today });
+    if (waiting.length >= 200) await judge();
   }
+  await judge();
   if (rows.length === 0) return 0;
   return (await ctx.db.prisma.reminder.createMany({ data: rows, skipDuplicates: true })).count;
 }

@@ -47,6 +47,8 @@ export const MetadataEventType = {
   celebration: "onboarding_celebration",
   /** An alert to a rep (invitation expiring, stalled onboarding, call at risk). */
   repAlert: "rep_alert",
+  /** Any other note of the bot (a thread note, a DM to a rep, a call note …), posted once by its key. */
+  note: "fleet_note",
 } as const;
 
 /** Action id of the checkbox of one checklist item. */

@@ -15,6 +15,7 @@ import {
 } from "@slack/web-api";
 import type { AppContext } from "../context.ts";
 import { webClientOptions } from "./client-options.ts";
+import { MetadataEventType } from "./ids.ts";
 
 type SlackCtx = Pick<AppContext, "slack" | "config" | "logger">;
 
@@ -137,4 +138,12 @@ async function findOwnPost(
       (m.metadata.event_payload as Record<string, unknown> | undefined)?.idempotency_key === key,
   );
   return mine?.ts ? { ts: mine.ts, channel } : null;
+}
+
+/**
+ * Metadata of a plain note (a DM, a thread note): `key` names the event (e.g. `close:<onboarding>`), so a note
+ * whose answer was lost is found again instead of being posted twice.
+ */
+export function noteMetadata(key: string): OncePostArguments["metadata"] {
+  return { event_type: MetadataEventType.note, event_payload: { idempotency_key: `${key}:${randomUUID()}` } };
 }

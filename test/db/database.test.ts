@@ -4,7 +4,9 @@ import { openDatabase } from "../../src/db/client.ts";
 import { createLogger } from "../../src/logger.ts";
 import { DB_KINDS, openTestDatabase } from "../helpers/db.ts";
 
-describe.each(DB_KINDS)("database on %s", (kind) => {
+// Each test opens a fresh database: for PGlite that is a WASM start plus every migration, CPU-bound and
+// far slower than usual on 2 cores shared with other test files (30 s ran out under load): a wider bound.
+describe.each(DB_KINDS)("database on %s", { timeout: 90_000 }, (kind) => {
   it("applies the migrations and round-trips every column type the schema uses", async () => {
     const db = await openTestDatabase(kind);
     try {
@@ -141,5 +143,5 @@ describe("embedded PGlite on disk", () => {
     const second = await openDatabase({ dataDir: dir, logger });
     expect((await second.prisma.customer.findFirstOrThrow()).name).toBe("Persisted");
     await second.close();
-  });
+  }, 90_000); // two PGlite starts on disk: 23 s of the default 30 s under a loaded machine
 });

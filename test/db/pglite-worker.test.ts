@@ -288,7 +288,7 @@ describe("PGlite worker lifecycle", () => {
     expect(child.stderr).toBe("");
     expect(child.stdout.trim()).toBe("n 100000");
     expect(child.status).toBe(0);
-  });
+  }, 90_000); // a child compiling with tsx and starting PGlite: 28 s of the default 30 s under load
 
   it("reports a unique violation through Prisma exactly as in-thread PGlite (one active onboarding per customer)", async () => {
     /** What Prisma throws for a duplicate, outside and inside an interactive transaction, in one mode. */
@@ -340,7 +340,7 @@ describe("PGlite worker lifecycle", () => {
       JSON.stringify(v).replace(/\(customer_id\)=\([0-9a-f-]+\)/g, "(customer_id)=(…)");
     expect(withoutKey(inWorker)).toBe(withoutKey(inThread));
     expect(inWorker.left).toBe(1);
-  });
+  }, 90_000); // two PGlite databases opened and migrated, one in a worker: 23 s under load
 });
 
 describe("the main thread's event loop while the database works", () => {

@@ -17,6 +17,7 @@ import type { FinchStandIn } from "../../src/sandbox/finch/index.ts";
 import { newAppToken, type SlackStandIn } from "../../src/sandbox/slack/index.ts";
 import { SlackDriver } from "../../src/sandbox/slack-driver/index.ts";
 import { startStandIns } from "../../src/sandbox/stand-ins.ts";
+import { type AppProcess, startAppProcess } from "./app-process.ts";
 import { type DbKind, openTestDatabase } from "./db.ts";
 
 export const HOME_TEAM = { id: "T0FLEET", name: "Fleet", domain: "fleet" };
@@ -53,8 +54,18 @@ export interface Harness {
   config: Config;
   secrets: HarnessSecrets;
   logs: string[];
-  /** Starts another app instance on the same database and stand-ins. */
-  startInstance(): Promise<RunningFleet>;
+  /**
+   * Starts the real app (`src/main.ts`) as a separate process on this harness's stand-ins, secrets and
+   * database (the PostgreSQL one: `db: "postgres"`); stopped with the harness. `env` adds or overrides
+   * settings (e.g. SCHEDULER_ENABLED); pass a previous process's `dataDir` to start on its DATA_DIR.
+   */
+  startProcess(options?: {
+    env?: Record<string, string>;
+    label?: string;
+    dataDir?: string;
+  }): Promise<AppProcess>;
+  /** A driver like `driver` (same secret and teams; its own response_url sink), aimed at another app URL. */
+  driverFor(appUrl: string): Promise<SlackDriver>;
   stop(): Promise<void>;
 }
 
@@ -109,48 +120,54 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const logger = createLogger({ level: "debug" }, sink);
 
-  const makeConfig = async (): Promise<Config> => {
-    const port = await freePort();
-    const parsed = parseConfig({
-      NODE_ENV: "test",
-      SLACK_BOT_TOKEN: secrets.botToken,
-      SLACK_SIGNING_SECRET: secrets.signingSecret,
-      SLACK_API_URL: slack.url,
-      FINCH_CLIENT_ID: "finch-client-id",
-      FINCH_CLIENT_SECRET: secrets.finchClientSecret,
-      FINCH_WEBHOOK_SECRET: secrets.finchWebhookSecret,
-      FINCH_BASE_URL: finch.url,
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      TOKEN_ENCRYPTION_KEY: secrets.encryptionKey,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      // On 2 busy CI cores a first insert can take longer than the 300 ms default; the budget itself is tested
-      // in test/reliability/durable-intake.test.ts, here answers should come in-line.
-      INTAKE_STORE_BUDGET_MS: "1500",
-      // The intake's local spool lives under DATA_DIR: one throw-away folder per app instance.
-      DATA_DIR: mkdtempSync(join(tmpdir(), "fc-data-")),
-      INTEGRATION_USER_EMAIL: "integrations+{slug}@fleet.example",
-      SCHEDULER_ENABLED: "false",
-      ...(secrets.appToken ? { SLACK_APP_TOKEN: secrets.appToken } : {}),
-      // Tests connect many times a minute from 127.0.0.1; the limit itself is tested with a low value.
-      FINCH_CALLBACK_LIMIT_PER_MINUTE: "10000",
-      ...options.env,
-    });
-    if (!parsed.ok) throw new Error(`bad test config: ${parsed.problems.join("; ")}`);
-    return parsed.config;
-  };
+  /** The app's environment on `port`: the same for the in-process app and app processes. */
+  const appEnv = (port: number): Record<string, string> => ({
+    NODE_ENV: "test",
+    SLACK_BOT_TOKEN: secrets.botToken,
+    SLACK_SIGNING_SECRET: secrets.signingSecret,
+    SLACK_API_URL: slack.url,
+    FINCH_CLIENT_ID: "finch-client-id",
+    FINCH_CLIENT_SECRET: secrets.finchClientSecret,
+    FINCH_WEBHOOK_SECRET: secrets.finchWebhookSecret,
+    FINCH_BASE_URL: finch.url,
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    TOKEN_ENCRYPTION_KEY: secrets.encryptionKey,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    // On 2 busy CI cores a first insert can take longer than the 300 ms default; the budget itself is tested
+    // in test/reliability/durable-intake.test.ts, here answers should come in-line.
+    INTAKE_STORE_BUDGET_MS: "1500",
+    INTEGRATION_USER_EMAIL: "integrations+{slug}@fleet.example",
+    SCHEDULER_ENABLED: "false",
+    ...(secrets.appToken ? { SLACK_APP_TOKEN: secrets.appToken } : {}),
+    // Tests connect many times a minute from 127.0.0.1; the limit itself is tested with a low value.
+    FINCH_CALLBACK_LIMIT_PER_MINUTE: "10000",
+    ...options.env,
+  });
 
-  const config = await makeConfig();
-  const instances: RunningFleet[] = [];
+  // The intake's local spool lives under DATA_DIR: a throw-away folder for the in-process app.
+  const parsed = parseConfig({
+    DATA_DIR: mkdtempSync(join(tmpdir(), "fc-data-")),
+    ...appEnv(await freePort()),
+  });
+  if (!parsed.ok) throw new Error(`bad test config: ${parsed.problems.join("; ")}`);
+  const config: Config = parsed.config;
   const app = await startFleet(config, { logger, clock: options.clock, db });
-  instances.push(app);
-  const driver = await new SlackDriver({
-    url: `${app.url}/slack/events`,
-    signingSecret: secrets.signingSecret,
-    botUserId: "U0BOT",
-    teams: { [HOME_TEAM.id]: HOME_TEAM, [ACME_TEAM.id]: ACME_TEAM, [OTHER_TEAM.id]: OTHER_TEAM },
-    ...(secrets.appToken ? { socketMode: slack.socketMode } : {}),
-  }).start();
+  const drivers: SlackDriver[] = [];
+  const newDriver = async (appUrl: string) => {
+    const d = await new SlackDriver({
+      url: `${appUrl}/slack/events`,
+      signingSecret: secrets.signingSecret,
+      botUserId: "U0BOT",
+      teams: { [HOME_TEAM.id]: HOME_TEAM, [ACME_TEAM.id]: ACME_TEAM, [OTHER_TEAM.id]: OTHER_TEAM },
+      ...(secrets.appToken ? { socketMode: slack.socketMode } : {}),
+    }).start();
+    drivers.push(d);
+    return d;
+  };
+  const driver = await newDriver(app.url);
+  const processes: AppProcess[] = [];
+  const dbUrl = (db as { url?: string }).url;
 
   return {
     app,
@@ -161,14 +178,32 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     config,
     secrets,
     logs,
-    startInstance: async () => {
-      const other = await startFleet(await makeConfig(), { logger, clock: options.clock, db });
-      instances.push(other);
-      return other;
+    startProcess: async (opts = {}) => {
+      if (!dbUrl) throw new Error('startProcess needs a database other processes reach: db: "postgres"');
+      const port = await freePort();
+      const p = await startAppProcess({
+        label: opts.label,
+        env: {
+          ...appEnv(port),
+          DATABASE_URL: dbUrl,
+          LOG_LEVEL: "info",
+          ...(opts.dataDir ? { DATA_DIR: opts.dataDir } : {}),
+          ...opts.env,
+        },
+      });
+      processes.push(p);
+      return p;
     },
+    driverFor: newDriver,
     stop: async () => {
-      await Promise.all(instances.map((i) => i.stop()));
-      await driver.stop();
+      // A process that does not stop gracefully within 15 s is killed: a test never leaves one behind.
+      await Promise.all(
+        processes.map((p) =>
+          Promise.race([p.stop(), new Promise((r) => setTimeout(r, 15_000))]).then(() => p.kill()),
+        ),
+      );
+      await app.stop();
+      await Promise.all(drivers.map((d) => d.stop()));
       await standIns.stop();
       if (ownsDb) await db.close();
     },

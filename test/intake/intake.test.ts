@@ -37,7 +37,8 @@ function switchable(db: Database) {
         return value && typeof value === "object" ? wrap(value) : value;
       },
     });
-  return { state, db: { ...db, prisma: wrap(db.prisma) as Database["prisma"] } };
+  const ping = () => (state.down ? Promise.reject(new Error("connect ECONNREFUSED")) : db.ping());
+  return { state, db: { ...db, ping, prisma: wrap(db.prisma) as Database["prisma"] } };
 }
 
 let seq = 0;
@@ -122,6 +123,24 @@ describe("durable intake", () => {
       await eventually(() => applied.length === 1, 10_000, "applied");
       await new Promise((r) => setTimeout(r, 500));
       expect(applied.map((a) => a.key)).toEqual([d.key]);
+    } finally {
+      await intake.stop();
+    }
+  });
+
+  it("sets a spooled delivery the answering database refuses aside, and replays the ones after it", async () => {
+    const { intake, spool, applied } = start();
+    const bad = { ...delivery(), kind: null as unknown as string };
+    const good = delivery();
+    await spool.append(bad);
+    await spool.append(good);
+    intake.start();
+    try {
+      await eventually(() => applied.length === 1, 10_000, "the good one applied");
+      expect(applied[0]?.key).toBe(good.key);
+      expect(await spool.size()).toBe(0);
+      const { readdirSync } = await import("node:fs");
+      expect(readdirSync(spool.dir).filter((f) => f.endsWith(".rejected"))).toHaveLength(1);
     } finally {
       await intake.stop();
     }

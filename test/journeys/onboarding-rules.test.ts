@@ -93,6 +93,8 @@ describe("onboarding rules", () => {
   });
 
   describe("authorization matrix", () => {
+    // The first two tests start a harness of their own (a fresh PGlite and its migrations) inside the test:
+    // 30 s ran out on 2 cores shared with other test files, so they get the bound of a set-up hook and more.
     it("with a reps list, other members of our workspace are refused; listed reps pass", async () => {
       const limited = await startHarness({ env: { FLEET_REP_USER_IDS: REP.id } });
       try {
@@ -115,7 +117,7 @@ describe("onboarding rules", () => {
       } finally {
         await limited.stop();
       }
-    });
+    }, 90_000);
 
     it("with a reps user group, only its members pass", async () => {
       const grouped = await startHarness({ env: { FLEET_REP_USERGROUP_ID: "S0REPS" } });
@@ -139,7 +141,7 @@ describe("onboarding rules", () => {
       } finally {
         await grouped.stop();
       }
-    });
+    }, 90_000);
 
     it("ticks from a workspace that is neither ours nor the customer's are refused", async () => {
       await onboard(h, `onboard Acme hr=${HR.email}`);

@@ -14,13 +14,14 @@ describe("invite lifecycle", () => {
   let db: Database;
   let ctx: AppContext;
   let onboardingId: string;
-  const postMessage = vi.fn(async (_message: unknown) => ({ ok: true }));
+  const postMessage = vi.fn(async (_message: unknown) => ({ ok: true, ts: "1.000001", channel: "D0REP" }));
   beforeAll(async () => {
     db = await openTestDatabase("pglite");
     ctx = {
       db,
       logger: { warn: vi.fn(), error: vi.fn(), info: vi.fn(), debug: vi.fn() },
       identity: { teamId: HOME, botUserId: "U0BOT" },
+      config: { slack: { retries: 2 } },
       // The Home tab refresh after a leave is debounced and best effort; it finds no views API here.
       slack: { chat: { postMessage } },
     } as unknown as AppContext;
@@ -131,6 +132,8 @@ describe("invite lifecycle", () => {
     expect(postMessage).toHaveBeenCalledExactlyOnceWith({
       channel: "U0REP",
       text: expect.stringContaining(`${EMAIL} (<@${HR.id}>) left <#${CHANNEL}>`),
+      // Posted once: a lost answer is looked up by this key (test/reliability/no-duplicates-notes.test.ts).
+      metadata: { event_type: "fleet_note", event_payload: { idempotency_key: expect.any(String) } },
     });
   });
 

@@ -1,10 +1,12 @@
 /**
  * Slack redelivers (X-Slack-Retry-Num 1–3, also while the first delivery still runs) and several replicas
- * may receive the same delivery: exactly one effect, enforced by the database. A slow handler still acks
- * within Slack's 3 seconds.
+ * may receive the same delivery: exactly one effect, enforced by the database. The two replicas are real
+ * app processes (src/main.ts) sharing one PostgreSQL database, so nothing in one Node process (a cache, a
+ * lock in memory) can stand in for the database. A slow handler still acks within Slack's 3 seconds.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SlackDriver } from "../../src/sandbox/slack-driver/index.ts";
+import type { SlackDriver } from "../../src/sandbox/slack-driver/index.ts";
+import type { AppProcess } from "../helpers/app-process.ts";
 import {
   acceptInvite,
   dmMessages,
@@ -17,29 +19,26 @@ import {
   startHarness,
 } from "../helpers/harness.ts";
 
-describe("exactly one effect per delivery (PostgreSQL, two instances)", () => {
+describe("exactly one effect per delivery (PostgreSQL, two app processes)", () => {
   let h: Harness;
-  let second: Awaited<ReturnType<Harness["startInstance"]>>;
-  const drivers: SlackDriver[] = [];
-  /** A driver aimed at the second instance. */
-  const secondDriver = async () => {
-    const d = await new SlackDriver({
-      url: `${second.url}/slack/events`,
-      signingSecret: h.secrets.signingSecret,
-    }).start();
-    drivers.push(d);
-    return d;
-  };
+  let first: AppProcess;
+  let second: AppProcess;
+  /** A driver aimed at the second process (`h.driver` delivers to the first). */
+  let other: SlackDriver;
   beforeAll(async () => {
     h = await startHarness({ db: "postgres" });
-    second = await h.startInstance();
-  });
+    [first, second] = await Promise.all([
+      h.startProcess({ label: "replica-1" }),
+      h.startProcess({ label: "replica-2" }),
+    ]);
+    h.driver.retarget(`${first.url}/slack/events`);
+    other = await h.driverFor(second.url);
+  }, 120_000);
   afterAll(async () => {
-    await Promise.all(drivers.map((d) => d.stop()));
     await h?.stop();
   });
 
-  it("the same slash command delivered four times creates one onboarding", async () => {
+  it("the same slash command delivered four times, to both processes, creates one onboarding", async () => {
     const input = {
       text: `onboard Retry Co hr=${HR.email}`,
       userId: REP.id,
@@ -48,7 +47,9 @@ describe("exactly one effect per delivery (PostgreSQL, two instances)", () => {
       triggerId: "13345224609.738474920.8088930838d88f008e0",
     };
     const answers = await Promise.all(
-      [0, 1, 2, 3].map((n) => h.driver.command(input, n ? { retryNum: n, retryReason: "http_timeout" } : {})),
+      [0, 1, 2, 3].map((n) =>
+        (n % 2 ? other : h.driver).command(input, n ? { retryNum: n, retryReason: "http_timeout" } : {}),
+      ),
     );
     for (const a of answers) expect(a.status).toBe(200);
     await eventually(
@@ -62,7 +63,7 @@ describe("exactly one effect per delivery (PostgreSQL, two instances)", () => {
     expect(h.slack.callsTo("conversations.inviteShared")).toHaveLength(1);
   });
 
-  it("the same tick delivered four times, to both instances at once, counts once", async () => {
+  it("the same tick delivered four times, to both processes at once, counts once", async () => {
     await acceptInvite(h, HR.email, HR);
     const channel = await latestOnboardingChannel(h);
     const [checklist] = h.slack.messages(channel.id);
@@ -80,7 +81,6 @@ describe("exactly one effect per delivery (PostgreSQL, two instances)", () => {
         },
       ],
     };
-    const other = await secondDriver();
     await Promise.all([
       h.driver.blockActions(input),
       other.blockActions(input, { retryNum: 1 }),
@@ -93,7 +93,7 @@ describe("exactly one effect per delivery (PostgreSQL, two instances)", () => {
     expect(await h.db.prisma.auditEvent.count({ where: { action: "tick" } })).toBe(1);
   });
 
-  it("the same event delivered to two instances at once and retried has one effect", async () => {
+  it("the same event delivered to both processes at once and retried has one effect", async () => {
     const channel = await latestOnboardingChannel(h);
     const event = {
       type: "member_left_channel",
@@ -103,7 +103,6 @@ describe("exactly one effect per delivery (PostgreSQL, two instances)", () => {
       team: HR.teamId,
     };
     const envelope = { teamId: HOME_TEAM.id, eventId: "Ev0SAMEEVENT1" };
-    const other = await secondDriver();
     const results = await Promise.all([
       h.driver.event(event, envelope),
       other.event(event, envelope),

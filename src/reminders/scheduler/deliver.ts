@@ -12,8 +12,15 @@ import { slackErrorCode } from "../../slack-gateway/errors.ts";
 import { MetadataEventType } from "../../slack-gateway/ids.ts";
 import { retryBackoffMs } from "../rules.ts";
 import { findPostedMessage, retryAfterSeconds } from "../slack-delivery.ts";
-import { beginAttempt, type ClaimedReminder, finishUnsent, markSent, releaseReminder } from "../store.ts";
-import { prepare, type ReadyToSend } from "./prepare.ts";
+import {
+  beginAttempt,
+  type ClaimedReminder,
+  finishUnsent,
+  markSent,
+  markSentAndRecord,
+  releaseReminder,
+} from "../store.ts";
+import { type KnownOnboardings, prepare, type ReadyToSend } from "./prepare.ts";
 import { after, isStopping, type SchedulerRuntime } from "./runtime.ts";
 
 /** What became of a claimed reminder. */
@@ -46,10 +53,14 @@ const PERMANENT_ERRORS = new Set([
  * Delivers a reminder; a Slack failure outside the post itself (e.g. opening a DM) marks it failed or
  * hands it back with backoff. Rejects only on unexpected trouble (the database).
  */
-export async function deliverSafely(rt: SchedulerRuntime, r: ClaimedReminder): Promise<Outcome> {
+export async function deliverSafely(
+  rt: SchedulerRuntime,
+  r: ClaimedReminder,
+  known?: KnownOnboardings,
+): Promise<Outcome> {
   const { ctx, owner, log } = rt;
   try {
-    return await deliver(rt, r);
+    return await deliver(rt, r, known);
   } catch (err) {
     const code = slackErrorCode(err);
     if (PERMANENT_ERRORS.has(code)) {
@@ -70,14 +81,14 @@ export async function deliverSafely(rt: SchedulerRuntime, r: ClaimedReminder): P
   }
 }
 
-async function deliver(rt: SchedulerRuntime, r: ClaimedReminder): Promise<Outcome> {
+async function deliver(rt: SchedulerRuntime, r: ClaimedReminder, known?: KnownOnboardings): Promise<Outcome> {
   const { ctx, owner, log } = rt;
   // 1. It may have gone out already: a post was begun, or the replica holding it died. Look first.
   if ((r.attempts > 0 || r.leaseExpired) && r.channelId && (await recordIfPosted(rt, r, r.channelId))) {
     return "sent";
   }
   // 2. Is it still wanted, and what does it say now?
-  const prepared = await prepare(rt, r);
+  const prepared = await prepare(rt, r, known);
   if (prepared.kind === "cancel") {
     await finishUnsent(ctx.db.prisma, { id: r.id, owner, status: "cancelled", reason: prepared.reason });
     log.info({ reminderId: r.id, kind: r.kind, reason: prepared.reason }, "reminder cancelled");
@@ -157,7 +168,10 @@ async function postInTurn(rt: SchedulerRuntime, r: ClaimedReminder, p: ReadyToSe
   }
 }
 
-/** After a successful post: marks the reminder sent, runs its bookkeeping, audits. */
+/**
+ * After a successful post: marks the reminder sent, records the message as the onboarding's and audits, in
+ * one statement ({@link markSentAndRecord}); should that fail, the same writes one by one.
+ */
 async function recordSent(
   rt: SchedulerRuntime,
   r: ClaimedReminder,
@@ -168,22 +182,45 @@ async function recordSent(
   rt.pacer.posted(p.channel);
   const channelId = res.channel ?? p.channel;
   const ts = res.ts ?? "";
-  const recorded = await markSent(ctx.db.prisma, {
-    id: r.id,
-    owner,
-    channelId,
-    messageTs: ts,
-    sentAt: ctx.clock.now(),
-  });
+  const sent = { id: r.id, owner, channelId, messageTs: ts, sentAt: ctx.clock.now() };
+  const auditEntry = { action: "reminder.sent", detail: { kind: r.kind, reminderId: r.id } };
+  let recorded: boolean;
+  try {
+    recorded = await markSentAndRecord(ctx.db.prisma, {
+      ...sent,
+      onboardingId: r.onboardingId,
+      messageKind: p.record?.messageKind ?? null,
+      nudged: p.record?.nudged ?? false,
+      audit: auditEntry,
+    });
+  } catch (err) {
+    log.warn({ err, reminderId: r.id }, "recording a sent reminder in one statement failed; step by step");
+    recorded = await markSent(ctx.db.prisma, sent);
+    await recordOneByOne(rt, p, channelId, ts);
+    await audit(ctx, { onboardingId: r.onboardingId, ...auditEntry });
+  }
   if (!recorded) log.warn({ reminderId: r.id }, "posted, but the lease had passed to another replica");
-  await p.afterSent?.(channelId, ts);
   log.info({ reminderId: r.id, kind: r.kind, channel: channelId }, "reminder sent");
-  await audit(ctx, {
-    onboardingId: r.onboardingId,
-    action: "reminder.sent",
-    detail: { kind: r.kind, reminderId: r.id },
-  });
   return "sent";
+}
+
+/** The bookkeeping of {@link markSentAndRecord}, one write at a time. */
+async function recordOneByOne(rt: SchedulerRuntime, p: ReadyToSend, channelId: string, ts: string) {
+  const { prisma } = rt.ctx.db;
+  if (!p.record) return;
+  const { onboardingId, messageKind, nudged } = p.record;
+  if (nudged) {
+    await prisma.onboarding.update({
+      where: { id: onboardingId },
+      data: { lastNudgeAt: rt.ctx.clock.now() },
+    });
+  }
+  if (!ts) return;
+  await prisma.slackMessage.upsert({
+    where: { channelId_ts: { channelId, ts } },
+    create: { onboardingId, kind: messageKind, channelId, ts },
+    update: {},
+  });
 }
 
 /** A post that Slack refused or that got no answer: retry now (a short 429), later, or never. */

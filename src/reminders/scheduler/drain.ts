@@ -5,6 +5,7 @@
 import { ReminderKind } from "../rules.ts";
 import { type ClaimedReminder, claimDueReminders, releaseReminder } from "../store.ts";
 import { deliverSafely } from "./deliver.ts";
+import { type KnownOnboardings, readBatch } from "./prepare.ts";
 import { isStopping, type SchedulerRuntime } from "./runtime.ts";
 
 /** The reminder kinds this scheduler sends (other features may queue kinds of their own). */
@@ -19,6 +20,8 @@ export async function drain(rt: SchedulerRuntime): Promise<number> {
   const { ctx, owner, limits, log } = rt;
   const prisma = ctx.db.prisma;
   const claimed: ClaimedReminder[] = [];
+  // What each claimed reminder's message is built from, read for its whole batch at once.
+  const known = new Map<string, KnownOnboardings>();
   let batches = 0;
   let exhausted = false;
   // The first unexpected error (database trouble): no new work starts, and the tick rejects with it.
@@ -37,6 +40,14 @@ export async function drain(rt: SchedulerRuntime): Promise<number> {
       kinds: KINDS,
     });
     if (batch.length === 0) exhausted = true;
+    try {
+      const read = await readBatch(rt, batch);
+      for (const r of batch) known.set(r.id, read);
+    } catch (err) {
+      // Each reminder then reads its own onboarding (and meets the trouble itself, if it lasts).
+      log.warn({ err }, "could not read a batch of reminders' onboardings; reading them one by one");
+    }
+    // Only now: a worker that comes for work meanwhile must not start a reminder before its batch is read.
     claimed.push(...batch);
   }
 
@@ -61,7 +72,9 @@ export async function drain(rt: SchedulerRuntime): Promise<number> {
   async function worker(): Promise<void> {
     for (let r = await next(); r; r = await next()) {
       try {
-        if ((await deliverSafely(rt, r)) === "sent") sent++;
+        const read = known.get(r.id);
+        known.delete(r.id);
+        if ((await deliverSafely(rt, r, read)) === "sent") sent++;
       } catch (err) {
         // E.g. the database went away: start nothing new; posts in flight in other workers finish.
         failures.push(err);
@@ -72,6 +85,7 @@ export async function drain(rt: SchedulerRuntime): Promise<number> {
   await Promise.all(Array.from({ length: limits.concurrency }, worker));
   // Claimed but not started (stop() or a failure): hand them back at once, so another replica (or our
   // restart) takes them without waiting for the lease to run out.
+  known.clear();
   for (const rest of claimed.splice(0)) {
     await releaseReminder(prisma, { id: rest.id, owner, notBefore: null }).catch((err: unknown) =>
       log.error({ err, reminderId: rest.id }, "could not hand a reminder back; its lease will run out"),

@@ -1,5 +1,5 @@
 /**
- * The reminder job: every minute (node-cron, no overlapping runs) it plans what is due — day-before
+ * The reminder job: every minute (node-cron, no overlapping runs; REMINDER_TICK_SECONDS makes it more often) it plans what is due — day-before
  * reminders, rep digests, nudges — then claims due reminders from the database with a lease and posts
  * them, so any number of replicas can run it and each reminder goes out exactly once. Its parts:
  *
@@ -30,7 +30,7 @@ export interface SchedulerOptions {
   owner?: string;
   /** Web API client for the jobs (default: {@link createJobsSlackClient}). */
   slack?: WebClient;
-  /** Run every minute with node-cron (default true); tests call `tick()` themselves. */
+  /** Run with node-cron every `config.reminderTickSeconds` (default true); tests call `tick()` themselves. */
   cron?: boolean;
   /** Reminders claimed per batch (default 10): small, so leases of later ones do not run out while waiting. */
   batchSize?: number;
@@ -77,6 +77,11 @@ function limitsOf(options: SchedulerOptions): SchedulerLimits {
   };
 }
 
+/** node-cron's expression for "every `seconds` seconds" (60: every minute, at second 0). */
+export function cronEvery(seconds: number): string {
+  return seconds >= 60 ? "* * * * *" : `*/${Math.max(1, Math.floor(seconds))} * * * * *`;
+}
+
 /** One tick: plan, then send what is due. */
 async function runTick(rt: SchedulerRuntime): Promise<number> {
   try {
@@ -116,7 +121,7 @@ export function startScheduler(ctx: AppContext, options: SchedulerOptions = {}):
   let task: ScheduledTask | null = null;
   if (options.cron ?? true) {
     task = cronSchedule(
-      "* * * * *",
+      cronEvery(ctx.config.reminderTickSeconds ?? 60),
       async () => {
         try {
           const sent = await tick();

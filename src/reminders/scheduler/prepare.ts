@@ -9,7 +9,15 @@ import { buildNudgeMessage } from "../../slack/views/nudge.ts";
 import { buildCallReminderMessage } from "../../slack/views/reminder.ts";
 import { buildRepDigestMessage } from "../../slack/views/rep-digest.ts";
 import { callPrepFor } from "../call-prep.ts";
-import { callReminderFacts, digestCalls, nudgeFacts } from "../facts.ts";
+import {
+  callReminderFacts,
+  callReminderFactsOf,
+  digestCalls,
+  loadForReminders,
+  nudgeFacts,
+  nudgeFactsOf,
+  type OnboardingForReminders,
+} from "../facts.ts";
 import { DIGEST_GRACE_HOURS, localDayBounds, nextLocalDate, ReminderKind } from "../rules.ts";
 import type { ClaimedReminder } from "../store.ts";
 import type { SchedulerRuntime } from "./runtime.ts";
@@ -23,8 +31,11 @@ export interface ReadyToSend {
     blocks: KnownBlock[];
     metadata: MessageMetadata;
   };
-  /** Bookkeeping after a successful post (e.g. when the customer was last nudged). */
-  afterSent?: (channelId: string, ts: string) => Promise<void>;
+  /**
+   * Bookkeeping after a successful post: the message is recorded as the onboarding's (so later updates and
+   * the history find it) under `messageKind`; `nudged` also records when the customer was last nudged.
+   */
+  record?: { onboardingId: string; messageKind: string; nudged: boolean };
 }
 
 /** A message ready to post, or why the reminder is not sent now. */
@@ -33,24 +44,63 @@ export type Prepared =
   | { kind: "cancel"; reason: string }
   | { kind: "defer"; reason: string; notBefore: Date };
 
+/**
+ * Onboardings read for a whole claimed batch at once (./drain.ts, {@link loadForReminders}): an id missing
+ * from `rows` no longer exists. Without it each reminder reads its own onboarding.
+ */
+export interface KnownOnboardings {
+  ids: ReadonlySet<string>;
+  rows: ReadonlyMap<string, OnboardingForReminders>;
+}
+
+/** Reads the onboardings of a claimed batch's day-before reminders and nudges, in a few queries. */
+export async function readBatch(
+  rt: SchedulerRuntime,
+  batch: readonly ClaimedReminder[],
+): Promise<KnownOnboardings> {
+  const ids = new Set(
+    batch.flatMap((r) =>
+      r.onboardingId && (r.kind === ReminderKind.dayBefore || r.kind === ReminderKind.nudge)
+        ? [r.onboardingId]
+        : [],
+    ),
+  );
+  return { ids, rows: await loadForReminders(rt.ctx, [...ids]) };
+}
+
 /** Decides what to do with a claimed reminder, by its kind. */
-export async function prepare(rt: SchedulerRuntime, r: ClaimedReminder): Promise<Prepared> {
+export async function prepare(
+  rt: SchedulerRuntime,
+  r: ClaimedReminder,
+  known?: KnownOnboardings,
+): Promise<Prepared> {
   const now = rt.ctx.clock.now();
+  const read =
+    r.onboardingId && known?.ids.has(r.onboardingId) ? { row: known.rows.get(r.onboardingId) } : undefined;
   switch (r.kind) {
     case ReminderKind.dayBefore:
-      return prepareDayBefore(rt, r, now);
+      return prepareDayBefore(rt, r, now, read);
     case ReminderKind.repDigest:
       return prepareDigest(rt, r, now);
     case ReminderKind.nudge:
-      return prepareNudge(rt, r, now);
+      return prepareNudge(rt, r, now, read);
     default:
       return { kind: "cancel", reason: `unknown reminder kind ${r.kind}` };
   }
 }
 
-async function prepareDayBefore(rt: SchedulerRuntime, r: ClaimedReminder, now: Date): Promise<Prepared> {
+async function prepareDayBefore(
+  rt: SchedulerRuntime,
+  r: ClaimedReminder,
+  now: Date,
+  read?: { row: OnboardingForReminders | undefined },
+): Promise<Prepared> {
   const { ctx } = rt;
-  const f = r.onboardingId ? await callReminderFacts(ctx, r.onboardingId) : null;
+  const f = read
+    ? read.row && callReminderFactsOf(read.row)
+    : r.onboardingId
+      ? await callReminderFacts(ctx, r.onboardingId)
+      : null;
   if (!f) return { kind: "cancel", reason: "the onboarding no longer exists" };
   if (f.status !== "active") return { kind: "cancel", reason: `the onboarding is ${f.status}` };
   if (!f.callAt || !r.callAt || f.callAt.getTime() !== r.callAt.getTime()) {
@@ -89,7 +139,7 @@ async function prepareDayBefore(rt: SchedulerRuntime, r: ClaimedReminder, now: D
     kind: "send",
     channel: f.channelId,
     message,
-    afterSent: (channelId, ts) => rememberMessage(rt, onboardingId, "reminder", channelId, ts),
+    record: { onboardingId, messageKind: "reminder", nudged: false },
   };
 }
 
@@ -117,11 +167,17 @@ async function prepareDigest(rt: SchedulerRuntime, r: ClaimedReminder, now: Date
   };
 }
 
-async function prepareNudge(rt: SchedulerRuntime, r: ClaimedReminder, now: Date): Promise<Prepared> {
+async function prepareNudge(
+  rt: SchedulerRuntime,
+  r: ClaimedReminder,
+  now: Date,
+  read?: { row: OnboardingForReminders | undefined },
+): Promise<Prepared> {
   const { ctx } = rt;
   if (!r.onboardingId) return { kind: "cancel", reason: "nudge without onboarding" };
   const onboardingId = r.onboardingId;
-  const f = await nudgeFacts(ctx, onboardingId, now);
+  if (read && !read.row) return { kind: "cancel", reason: "the onboarding no longer exists" };
+  const f = read?.row ? nudgeFactsOf(ctx, read.row, now) : await nudgeFacts(ctx, onboardingId, now);
   if (!f.eligible || !f.channelId) return { kind: "cancel", reason: f.reason ?? "no channel" };
   return {
     kind: "send",
@@ -136,28 +192,6 @@ async function prepareNudge(rt: SchedulerRuntime, r: ClaimedReminder, now: Date)
       callAt: f.callAt && f.callAt > now ? f.callAt : null,
       timeZone: f.timeZone,
     }),
-    afterSent: async (channelId, ts) => {
-      await ctx.db.prisma.onboarding.update({
-        where: { id: onboardingId },
-        data: { lastNudgeAt: ctx.clock.now() },
-      });
-      await rememberMessage(rt, onboardingId, "nudge", channelId, ts);
-    },
+    record: { onboardingId, messageKind: "nudge", nudged: true },
   };
-}
-
-/** Records a posted message as the onboarding's (so later updates and the history find it). */
-async function rememberMessage(
-  rt: SchedulerRuntime,
-  onboardingId: string,
-  kind: string,
-  channelId: string,
-  ts: string,
-): Promise<void> {
-  if (!ts) return;
-  await rt.ctx.db.prisma.slackMessage.upsert({
-    where: { channelId_ts: { channelId, ts } },
-    create: { onboardingId, kind, channelId, ts },
-    update: {},
-  });
 }

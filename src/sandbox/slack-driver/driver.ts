@@ -42,7 +42,7 @@ import type {
  * what it posts to response_url links.
  */
 export class SlackDriver extends ResponseSink {
-  private readonly url: string;
+  private url: string;
   private readonly signingSecret: string;
   private readonly apiAppId: string;
   private readonly botUserId: string;
@@ -61,6 +61,11 @@ export class SlackDriver extends ResponseSink {
     this.teams = options.teams ?? {};
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.socketMode = options.socketMode;
+  }
+
+  /** Sends the next HTTP deliveries to another URL (e.g. an app started as a process of its own). */
+  retarget(url: string): void {
+    this.url = url;
   }
 
   /** How deliveries reach the app. */

@@ -52,6 +52,7 @@ const FIXED: Record<string, string | null> = {
   "pins.add": "pins:write",
   "pins.remove": "pins:write",
   "conversations.inviteShared": "conversations.connect:write",
+  "conversations.listConnectInvites": "conversations.connect:manage",
   "files.getUploadURLExternal": "files:write",
   "files.completeUploadExternal": "files:write",
 };

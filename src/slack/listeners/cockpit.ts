@@ -3,17 +3,18 @@
  * export, `/fleet done`, `/fleet owner`, `/fleet provider`.
  */
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from "@slack/bolt";
-import { retryDeadLetterFromHome } from "../../cockpit/dead-letters.ts";
 import { latestHistory } from "../../cockpit/history.ts";
 import { isOurMember, publishHome } from "../../cockpit/home.ts";
 import type { AppContext } from "../../context.ts";
 import { recheckFromHome } from "../../finch/recheck.ts";
 import type { Actor } from "../../onboarding/actor.ts";
 import { closeOnboarding, handOver, resendInvites } from "../../onboarding/close.ts";
+import { retryDeadLetterFromHome } from "../../onboarding/dead-letters.ts";
 import { exportHistory } from "../../onboarding/history-export.ts";
 import { onboardingIdFrom } from "../../onboarding/lookup.ts";
 import { switchProvider } from "../../onboarding/switch-provider.ts";
 import { ActionId } from "../../slack-gateway/ids.ts";
+import { noteMetadata, postOnce } from "../../slack-gateway/post-once.ts";
 import { interactionActor, isRep, isRepUser } from "../actors.ts";
 import { buildHistoryMessage } from "../views/history.ts";
 import { buildOnboardModal } from "../views/onboard-modal.ts";
@@ -35,7 +36,8 @@ export function registerCockpit(app: App, ctx: AppContext): void {
       const reply = async (text: string) => {
         if (body.channel?.id)
           await ctx.slack.chat.postEphemeral({ channel: body.channel.id, user: actor.userId, text });
-        else await ctx.slack.chat.postMessage({ channel: actor.userId, text });
+        else
+          await postOnce(ctx, { channel: actor.userId, text, metadata: noteMetadata(`reply:${actionId}`) });
       };
       const refusal = {
         log: "rep action refused",

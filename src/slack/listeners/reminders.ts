@@ -13,6 +13,7 @@ import type { AppContext } from "../../context.ts";
 import { onboardingByChannel, onboardingIdFrom } from "../../onboarding/lookup.ts";
 import { rescheduleCall, validateCallChange } from "../../reminders/call.ts";
 import { ActionId, CallbackId } from "../../slack-gateway/ids.ts";
+import { noteMetadata, postOnce } from "../../slack-gateway/post-once.ts";
 import { parseLocalDateTime } from "../../time.ts";
 import { interactionActor } from "../actors.ts";
 import { USAGE } from "../commands/parse.ts";
@@ -113,7 +114,7 @@ export function registerReminderListeners(app: App, ctx: AppContext): void {
   app.action<BlockAction<ButtonAction>>(ActionId.reschedule, openModal);
   app.action<BlockAction<ButtonAction>>(ActionId.homeReschedule, openModal);
 
-  app.view(CallbackId.rescheduleModal, async ({ ack, body, view, client }) => {
+  app.view(CallbackId.rescheduleModal, async ({ ack, body, view }) => {
     const actor = interactionActor(ctx, body);
     const allowed = await allowRep(ctx, actor, {
       tell: (text) =>
@@ -148,8 +149,9 @@ export function registerReminderListeners(app: App, ctx: AppContext): void {
       via: "modal",
     });
     // The modal is closed by now: the rep hears back in a DM (the channel gets the note as well).
-    await client.chat.postMessage({
+    await postOnce(ctx, {
       channel: actor.userId,
+      metadata: noteMetadata(`reschedule-reply:${onboardingId}`),
       text: result.ok ? replyText(result, ctx.clock.now()) : `:x: ${result.message}`,
     });
   });

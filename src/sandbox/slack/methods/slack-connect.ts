@@ -1,6 +1,9 @@
 /** Slack Connect: conversations.inviteShared and the partner's accept/decline, as the events Slack sends. */
 import type { types as slackTypes } from "@slack/bolt";
-import type { ConversationsInviteSharedResponse } from "@slack/web-api";
+import type {
+  ConversationsInviteSharedResponse,
+  ConversationsListConnectInvitesResponse,
+} from "@slack/web-api";
 import { TokenBucket } from "../http.ts";
 import { SlackStandIn } from "../stand-in.ts";
 import type { SharedInvite, SharedInviteAcceptance, StandInTeam } from "../types.ts";
@@ -17,7 +20,52 @@ type SharedInviteItem = slackTypes.SharedChannelInviteAcceptedEvent["invite"];
 
 /** conversations.inviteShared methods by Web API name. */
 export function slackConnectMethods(ws: SlackWorkspace): Array<[string, MethodHandler]> {
-  return [["conversations.inviteShared", (a) => conversationsInviteShared(ws, a)]];
+  return [
+    ["conversations.inviteShared", (a) => conversationsInviteShared(ws, a)],
+    ["conversations.listConnectInvites", (a) => conversationsListConnectInvites(ws, a)],
+  ];
+}
+
+/**
+ * Pending shared channel invitations the workspace sent, newest first, paginated (`count`, default 100;
+ * `cursor`). "This API method can only be used on Enterprise Grid workspaces"
+ * (https://api.slack.com/methods/conversations.listConnectInvites); elsewhere the stand-in refuses it with
+ * `restricted_action` (the exact error outside Grid is not documented).
+ */
+function conversationsListConnectInvites(
+  ws: SlackWorkspace,
+  args: Args,
+): ConversationsListConnectInvitesResponse {
+  if (!ws.enterpriseId) throw new SlackApiError("restricted_action");
+  const count = Math.min(Math.max(args.int("count") ?? 100, 1), 1000);
+  const offset = Number(
+    args.string("cursor") ? Buffer.from(args.string("cursor") ?? "", "base64").toString() : 0,
+  );
+  if (!Number.isInteger(offset) || offset < 0) throw new SlackApiError("invalid_cursor");
+  const pending = ws.inviteLog.filter((i) => i.status === "pending" && ws.nowSec() <= i.expiresAt).reverse();
+  const page = pending.slice(offset, offset + count);
+  const next = offset + count < pending.length ? Buffer.from(String(offset + count)).toString("base64") : "";
+  return {
+    ok: true,
+    invites: page.map((invite) => {
+      const channel = ws.channels.get(invite.channelId);
+      return {
+        direction: "outgoing",
+        status: "sent",
+        date_last_updated: invite.createdAt,
+        invite_type: "channel",
+        invite: inviteItem(ws, invite),
+        channel: {
+          id: invite.channelId,
+          is_private: channel?.isPrivate ?? false,
+          is_im: false,
+          name: channel?.name ?? "",
+        },
+        acceptances: [],
+      };
+    }),
+    response_metadata: { next_cursor: next },
+  };
 }
 
 function conversationsInviteShared(ws: SlackWorkspace, args: Args): ConversationsInviteSharedResponse {

@@ -5,6 +5,7 @@ import { onboardableProviders } from "../../../finch/providers.ts";
 import { validateOnboardDraft } from "../../../onboarding/onboard-request.ts";
 import { type OnboardingHooks, startOnboarding } from "../../../onboarding/start-onboarding.ts";
 import { CallbackId } from "../../../slack-gateway/ids.ts";
+import { noteMetadata, postOnce } from "../../../slack-gateway/post-once.ts";
 import { interactionActor, isRepUser } from "../../actors.ts";
 import { modalErrors, OnboardField, readOnboardModal } from "../../views/onboard-modal.ts";
 import { onboardReportText } from "../../views/reports.ts";
@@ -12,7 +13,7 @@ import { allowRep } from "../guards.ts";
 
 /** Registers view listeners. */
 export function registerViews(app: App, ctx: AppContext, hooks: OnboardingHooks): void {
-  app.view(CallbackId.onboardModal, async ({ ack, body, view, client }) => {
+  app.view(CallbackId.onboardModal, async ({ ack, body, view }) => {
     const actor = interactionActor(ctx, body);
     const allowed = await allowRep(ctx, actor, {
       tell: (text) => ack({ response_action: "errors", errors: { company: text.slice(0, 150) } }),
@@ -38,8 +39,9 @@ export function registerViews(app: App, ctx: AppContext, hooks: OnboardingHooks)
     }
     await ack();
     const report = await startOnboarding(ctx, validated.request, actor, hooks);
-    await client.chat.postMessage({
+    await postOnce(ctx, {
       channel: actor.userId,
+      metadata: noteMetadata("onboard-report"),
       text: onboardReportText(validated.request.company, report),
     });
   });

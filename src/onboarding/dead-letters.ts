@@ -1,9 +1,12 @@
-/** A rep retries a dead letter from the App Home: it is due again at once, with a fresh set of attempts. */
+/**
+ * A rep retries a dead letter from the App Home: it is due again at once, with a fresh set of attempts.
+ * Here, beside the audit writer, because the cockpit (which shows the dead letters) must not import back.
+ */
+import { publishHome } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
 import { retryDeadLetter } from "../intake/store.ts";
-import type { Actor } from "../onboarding/actor.ts";
-import { audit } from "../onboarding/audit.ts";
-import { publishHome } from "./home.ts";
+import type { Actor } from "./actor.ts";
+import { audit } from "./audit.ts";
 
 /** Retries one dead letter (the caller checked the actor is a rep) and refreshes their Home tab. */
 export async function retryDeadLetterFromHome(ctx: AppContext, key: string, actor: Actor): Promise<boolean> {

@@ -1,0 +1,54 @@
+/**
+ * Starting embedded PGlite's worker thread before the rest of the app is loaded: PGlite's start-up (compiling
+ * its WebAssembly, opening the data folder; ~2 s of CPU) then runs on the second core while the main thread
+ * loads and compiles the app's modules (also ~2 s), instead of after them. src/main.ts calls
+ * {@link prestartPglite} first thing; src/db/client.ts's openDatabase takes the worker for the same folder.
+ * This module imports nothing heavy, so main.ts can load it before everything else.
+ */
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { PGliteProxy } from "./pglite-proxy.ts";
+
+interface Prestarted {
+  folder: string;
+  proxy: PGliteProxy;
+  onCrash?: (err: Error) => void;
+}
+
+let prestarted: Prestarted | undefined;
+
+/** The folder PGlite keeps its files in, under DATA_DIR (its own sub-folder: PGlite refuses a non-empty one). */
+export function pgliteFolder(dataDir: string): string {
+  return resolve(dataDir, "pglite");
+}
+
+/** Starts the PGlite worker for `dataDir` now (not for ":memory:"); the first openDatabase on it takes it. */
+export function prestartPglite(dataDir: string): void {
+  if (dataDir === ":memory:" || prestarted) return;
+  const folder = pgliteFolder(dataDir);
+  mkdirSync(folder, { recursive: true });
+  const entry: Prestarted = { folder } as Prestarted;
+  entry.proxy = new PGliteProxy({ dataDir: folder, onCrash: (err) => entry.onCrash?.(err) });
+  prestarted = entry;
+}
+
+/**
+ * The worker started for `folder`, if any (once: the caller owns it from then on), waiting until it is open;
+ * `onCrash` is told if the worker dies later. A worker that failed to start is closed and its error thrown.
+ */
+export async function takePrestartedPglite(
+  folder: string,
+  onCrash: (err: Error) => void,
+): Promise<PGliteProxy | undefined> {
+  if (prestarted?.folder !== folder) return undefined;
+  const entry = prestarted;
+  prestarted = undefined;
+  entry.onCrash = onCrash;
+  try {
+    await entry.proxy.waitReady;
+  } catch (err) {
+    await entry.proxy.close().catch(() => {});
+    throw err;
+  }
+  return entry.proxy;
+}
