@@ -10,8 +10,8 @@ export const RATES = (process.env.BENCH_RATES ?? "25,50,100,150,200,300,400,600,
 export const LATE_MS = 5;
 /** Onboarded customers whose checklists the load ticks, per database. */
 export const CHANNELS = Number(process.env.BENCH_CHANNELS ?? (QUICK ? 8 : 30));
-/** Which scenarios run (BENCH_SCENARIOS=load,fanout,scale; default all). */
-export const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? "load,fanout,scale").split(","));
+/** Which scenarios run (BENCH_SCENARIOS=load,footprint,fanout,scale; default all; results.md only for all). */
+export const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? "load,footprint,fanout,scale").split(","));
 export const FANOUT = QUICK ? 200 : 2_000;
 export const SCALE = QUICK ? 5_000 : 50_000;
 

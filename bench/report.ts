@@ -137,12 +137,12 @@ function completionTable(load: LoadRow[]): string[] {
 function legacySections(results: BenchResults): string[] {
   const lines: string[] = ["", "## Reminder fan-out (PostgreSQL, scheduler processes)", ""];
   lines.push(
-    "| instances | reminders | time to drain (ms) | reminders/s | rate-limit bound (ms) | duplicates | missing |",
-    "|---|---|---|---|---|---|---|",
+    "| instances | reminders | time to drain (ms) | reminders/s | rate-limit bound (ms) | CPU ms per reminder | duplicates | missing |",
+    "|---|---|---|---|---|---|---|---|",
   );
   for (const f of results.fanout)
     lines.push(
-      `| ${f.instances} | ${f.reminders} | ${ms(f.drainMs ?? Number.NaN)} | ${(f.perSecond ?? 0).toFixed(0)} | ${f.boundMs} | ${f.duplicates} | ${f.missing} |`,
+      `| ${f.instances} | ${f.reminders} | ${ms(f.drainMs ?? Number.NaN)} | ${(f.perSecond ?? 0).toFixed(0)} | ${f.boundMs} | ${f.cpuMsPerReminder?.toFixed(2) ?? "–"} | ${f.duplicates} | ${f.missing} |`,
     );
   lines.push("", "## Footprint", "");
   lines.push(
@@ -150,14 +150,19 @@ function legacySections(results: BenchResults): string[] {
     "|---|---|---|---|",
   );
   for (const [k, f] of Object.entries(results.footprint))
-    lines.push(`| ${k} | ${ms(f.startupMs)} | ${f.rssIdle} | ${f.rssLoad} |`);
+    lines.push(`| ${k} | ${ms(f.startupMs)} | ${ms(f.rssIdle)} | ${ms(f.rssLoad)} |`);
   lines.push("", `## Scale: ${results.scale.onboardings} onboardings in PostgreSQL`, "");
-  lines.push("| operation | p50 (ms) | max (ms) |", "|---|---|---|");
+  const sc = results.scale;
+  const cell = (v: number | undefined) => ms(v ?? Number.NaN);
   lines.push(
-    `| \`/fleet status <company>\` → answer at response_url | ${ms(results.scale.statusP50 ?? Number.NaN)} | ${ms(results.scale.statusMax ?? Number.NaN)} |`,
+    "| operation | samples | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) |",
+    "|---|---|---|---|---|---|",
   );
   lines.push(
-    `| \`app_home_opened\` → \`views.publish\` of the rep's overview | ${ms(results.scale.homeP50 ?? Number.NaN)} | ${ms(results.scale.homeMax ?? Number.NaN)} |`,
+    `| \`/fleet status <company>\` → answer at response_url | ${sc.samples ?? "–"} | ${cell(sc.statusP50)} | ${cell(sc.statusP95)} | ${cell(sc.statusP99)} | ${cell(sc.statusMax)} |`,
+  );
+  lines.push(
+    `| \`app_home_opened\` → \`views.publish\` of the rep's overview | ${sc.samples ?? "–"} | ${cell(sc.homeP50)} | ${cell(sc.homeP95)} | ${cell(sc.homeP99)} | ${cell(sc.homeMax)} |`,
   );
   return lines;
 }

@@ -18,6 +18,7 @@ import { buildReport, headlines } from "./report.ts";
 import { runAppLoad } from "./scenarios/app-load.ts";
 import { runBaseline } from "./scenarios/baseline.ts";
 import { runFanout } from "./scenarios/fanout.ts";
+import { runFootprint } from "./scenarios/footprint.ts";
 import { runScale } from "./scenarios/scale.ts";
 
 const standIns = await startStandIns({
@@ -58,6 +59,8 @@ if (SCENARIOS.has("load")) {
   const rates = [...new Set(results.load.map((r) => r.rate))].sort((a, b) => a - b);
   await runBaseline(standIns, results, targets, rates);
 }
+// After the load runs: footprint keeps their under-load RSS and replaces start-up and idle RSS by medians.
+if (SCENARIOS.has("footprint")) await runFootprint(standIns, results);
 if (SCENARIOS.has("fanout")) await runFanout(standIns, results);
 if (SCENARIOS.has("scale")) await runScale(standIns, results);
 await standIns.stop();
@@ -67,5 +70,5 @@ results.headlines = headlines(results);
 const report = buildReport(results, t0);
 log("");
 log(report);
-if (!QUICK && SCENARIOS.size === 3) writeFileSync(join(import.meta.dirname, "results.md"), report);
+if (!QUICK && SCENARIOS.size === 4) writeFileSync(join(import.meta.dirname, "results.md"), report);
 process.exit(0);
