@@ -1,7 +1,6 @@
 /** Small measurement helpers for the benchmark (kept apart so run.ts reads as the story of the run). */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { performance } from "node:perf_hooks";
 
 /** p50/p95/p99/max of a list of milliseconds. */
 export function summarize(samples: number[]): {
@@ -17,43 +16,6 @@ export function summarize(samples: number[]): {
   return { n: sorted.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted.at(-1) ?? Number.NaN };
 }
 
-/** Sends `rate` requests per second for `seconds`, open loop (a slow answer never delays the next send). */
-export async function openLoop(
-  rate: number,
-  seconds: number,
-  send: (i: number) => Promise<{ ok: boolean; kind: string }>,
-): Promise<{ latencies: Map<string, number[]>; errors: number; sent: number; lateStarts: number }> {
-  const total = Math.round(rate * seconds);
-  const interval = 1000 / rate;
-  const latencies = new Map<string, number[]>();
-  let errors = 0;
-  let lateStarts = 0;
-  const inFlight: Promise<void>[] = [];
-  const start = performance.now();
-  for (let i = 0; i < total; i++) {
-    const due = start + i * interval;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    else if (wait < -interval) lateStarts++;
-    const t0 = performance.now();
-    inFlight.push(
-      send(i).then(
-        ({ ok, kind }) => {
-          const list = latencies.get(kind) ?? [];
-          list.push(performance.now() - t0);
-          latencies.set(kind, list);
-          if (!ok) errors++;
-        },
-        () => {
-          errors++;
-        },
-      ),
-    );
-  }
-  await Promise.all(inFlight);
-  return { latencies, errors, sent: total, lateStarts };
-}
-
 /** Resident memory of a process in MiB (Linux /proc). */
 export function rssMiB(pid: number | undefined): number {
   if (!pid) return Number.NaN;
@@ -61,6 +23,19 @@ export function rssMiB(pid: number | undefined): number {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
     const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
     return Math.round((kb / 1024) * 10) / 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc; clock ticks of 10 ms). */
+export function cpuMs(pid: number | undefined): number {
+  if (!pid) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return Number.NaN;
   }

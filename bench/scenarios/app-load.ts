@@ -1,19 +1,27 @@
-/** 2. The app on PGlite and on PostgreSQL: acknowledgement latency, footprint, tick to chat.update. */
+/**
+ * 2. The app on PGlite and on PostgreSQL: a tick-only run at 10 ticks/s (tick → chat.update), then the
+ * saturation ladder (BENCH_RATES: always up to 100/s, then until a limit breaks), each with acknowledgement latency from
+ * the scheduled send, completion (chat.update, `tick` row, response_url answer) and the backlog left when
+ * the load stopped. The load comes from its own process (bench/support/load-child.ts).
+ */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
+import { openDatabase } from "../../src/db/client.ts";
 import { SlackDriver } from "../../src/sandbox/slack-driver/index.ts";
 import type { StandIns } from "../../src/sandbox/stand-ins.ts";
-import { type BenchResults, HR, log, QUICK, secrets } from "../config.ts";
-import { ms, rssMiB, stopChild, summarize } from "../lib.ts";
+import { type BenchResults, CHANNELS, log, QUICK, quiet, RATES, SECONDS, secrets } from "../config.ts";
+import { rssMiB, stopChild } from "../lib.ts";
 import { startApp } from "../support/app.ts";
-import { loadRuns, prepareChecklist, requestFactory } from "../support/load.ts";
+import { EffectTracker, tickRows } from "../support/effects.ts";
+import { Boxes, prepareChecklists, startGenerator, type Target, tickTemplates } from "../support/load.ts";
+import { finishRow, measureRun, type RawRun } from "../support/measure.ts";
 import { createPostgresDatabase } from "../support/postgres.ts";
 
-/** Loads the app on each database, then times single ticks until the stand-in sees the chat.update. */
-export async function runAppLoad(standIns: StandIns, results: BenchResults): Promise<void> {
+/** Loads the app on each database; returns the last database's customers (the baseline sends the same). */
+export async function runAppLoad(standIns: StandIns, results: BenchResults): Promise<Target[]> {
   const { slack } = standIns;
+  let lastTargets: Target[] = [];
   for (const kind of ["pglite", "postgres"] as const) {
     log(`Fleet Concierge on ${kind}`);
     const pg = kind === "postgres" ? await createPostgresDatabase() : null;
@@ -21,53 +29,45 @@ export async function runAppLoad(standIns: StandIns, results: BenchResults): Pro
     const app = await startApp(standIns, db);
     await new Promise((r) => setTimeout(r, 1_000));
     const rssIdle = rssMiB(app.proc.pid);
-    const driver = await new SlackDriver({
-      url: `${app.url}/slack/events`,
-      signingSecret: secrets.signing,
-    }).start();
-    const company = `Bench${kind}`;
-    const { channelId, checklist } = await prepareChecklist(slack, driver, company);
-    const send = requestFactory(driver, `${app.url}/slack/events`, company, channelId, checklist);
-    const { rows, rssUnderLoad } = await loadRuns(`app (${kind})`, send, app.proc.pid);
-    results.load.push(...rows);
-    results.footprint[kind] = { startupMs: app.startupMs, rssIdle, rssLoad: rssUnderLoad };
+    const url = `${app.url}/slack/events`;
+    const driver = await new SlackDriver({ url, signingSecret: secrets.signing }).start();
+    const targets = await prepareChecklists(slack, driver, `Bench${kind}`, CHANNELS);
+    lastTargets = targets;
+    const gen = await startGenerator(url, secrets.signing, tickTemplates(driver, targets));
+    const tracker = new EffectTracker(slack, driver);
+    const boxes = new Boxes();
+    const target = `app (${kind})`;
+    const common = { gen, driver, slack, targets, boxes, tracker, pid: app.proc.pid };
+    let rssLoad = 0;
+    const sampler = setInterval(() => {
+      rssLoad = Math.max(rssLoad, rssMiB(app.proc.pid) || 0);
+    }, 500);
 
-    // Tick → chat.update reaching the Slack stand-in, one tick at a time.
-    await new Promise((r) => setTimeout(r, 3_000));
-    const samples: number[] = [];
-    const items = ["hr-manage", "payments-invoices-reporting"];
-    for (let i = 0; i < (QUICK ? 20 : 100); i++) {
-      const item = items[i % 2] ?? "hr-manage";
-      const updated = new Promise<number>((resolve) => {
-        const onCall = (call: { method: string; args: Record<string, unknown> }) => {
-          if (call.method === "chat.update" && call.args.channel === channelId) {
-            slack.events.off("call", onCall);
-            resolve(performance.now());
-          }
-        };
-        slack.events.on("call", onCall);
-      });
-      const sent = performance.now();
-      await driver.blockActions({
-        user: { id: HR.id, teamId: HR.teamId },
-        channelId,
-        message: checklist,
-        actions: [
-          {
-            action_id: `tick:${item}`,
-            type: "checkboxes",
-            selected_options: i % 4 < 2 ? [{ value: item }] : [],
-          },
-        ],
-      });
-      samples.push((await updated) - sent);
+    await measureRun({ ...common, target: `${target} warm-up`, rate: 25, seconds: QUICK ? 1 : 4 });
+    const tick10 = await measureRun({ ...common, target, rate: 10, seconds: SECONDS, onlyTicks: true });
+    const ladder: RawRun[] = [];
+    for (const rate of RATES) {
+      await new Promise((r) => setTimeout(r, 1_000));
+      const raw = await measureRun({ ...common, target, rate, seconds: SECONDS });
+      ladder.push(raw);
+      // Always up to 100/s (a target is stated there), then up to the first rate that breaks a limit.
+      if (raw.row.saturated && rate >= 100) break;
     }
-    results.tickToUpdate[kind] = summarize(samples);
-    log(
-      `  tick → chat.update p50 ${ms(results.tickToUpdate[kind].p50)} ms, p95 ${ms(results.tickToUpdate[kind].p95)} ms`,
-    );
+    clearInterval(sampler);
+    gen.stop();
+    tracker.stop();
     await driver.stop();
     await stopChild(app.proc);
+
+    // The `tick` rows, read once the app is gone (PGlite has a single owner).
+    const database = await openDatabase({ ...db, dataDir: db.dataDir ?? "unused", logger: quiet });
+    const rows = await tickRows(database);
+    await database.close();
+    for (const raw of [tick10, ...ladder]) finishRow(raw, rows);
+    results.tickToUpdate[kind] = tick10.row;
+    results.load.push(...ladder.map((r) => r.row));
+    results.footprint[kind] = { startupMs: app.startupMs, rssIdle, rssLoad };
     await pg?.drop();
   }
+  return lastTargets;
 }

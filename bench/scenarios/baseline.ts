@@ -1,12 +1,23 @@
-/** 1. The bare Bolt baseline: the same load against a Bolt app that only acknowledges. */
+/**
+ * 1. The bare Bolt baseline: the same requests against a Bolt app that only acknowledges — the same
+ * payloads (the real checklist messages of the app's customers in every block_actions payload, the same
+ * `/fleet status` form bodies), from the same generator process, at the rates the app was measured at.
+ */
 import { SlackDriver } from "../../src/sandbox/slack-driver/index.ts";
-import { type BenchResults, log, secrets } from "../config.ts";
+import type { StandIns } from "../../src/sandbox/stand-ins.ts";
+import { type BenchResults, log, SECONDS, secrets } from "../config.ts";
 import { spawnUntil, stopChild } from "../lib.ts";
 import { freePort } from "../support/free-port.ts";
-import { loadRuns, requestFactory } from "../support/load.ts";
+import { Boxes, startGenerator, type Target, tickTemplates } from "../support/load.ts";
+import { measureRun } from "../support/measure.ts";
 
-/** Runs the load against bench/bare-bolt.ts. */
-export async function runBaseline(results: BenchResults): Promise<void> {
+/** Runs the load against bench/bare-bolt.ts at `rates`. */
+export async function runBaseline(
+  standIns: StandIns,
+  results: BenchResults,
+  targets: Target[],
+  rates: number[],
+): Promise<void> {
   log("bare Bolt app");
   const port = await freePort();
   const { child } = await spawnUntil(
@@ -15,20 +26,17 @@ export async function runBaseline(results: BenchResults): Promise<void> {
     { SLACK_SIGNING_SECRET: secrets.signing, PORT: String(port) },
     (l) => l.includes('"port"'),
   );
-  const driver = await new SlackDriver({
-    url: `http://127.0.0.1:${port}/slack/events`,
-    signingSecret: secrets.signing,
-  }).start();
-  const fakeChecklist = { ts: "1700000000.000100", text: "x", blocks: [] };
-  const send = requestFactory(
-    driver,
-    `http://127.0.0.1:${port}/slack/events`,
-    "Bare",
-    "C0BARE",
-    fakeChecklist,
-  );
-  const { rows } = await loadRuns("bare Bolt", send, child.pid);
-  results.load.push(...rows);
+  const url = `http://127.0.0.1:${port}/slack/events`;
+  const driver = await new SlackDriver({ url, signingSecret: secrets.signing }).start();
+  const gen = await startGenerator(url, secrets.signing, tickTemplates(driver, targets));
+  const common = { gen, driver, slack: standIns.slack, targets, boxes: new Boxes(), pid: child.pid };
+  await measureRun({ ...common, target: "bare Bolt warm-up", rate: 50, seconds: 2 });
+  for (const rate of rates) {
+    await new Promise((r) => setTimeout(r, 1_000));
+    const raw = await measureRun({ ...common, target: "bare Bolt", rate, seconds: SECONDS });
+    results.load.push(raw.row);
+  }
+  gen.stop();
   await driver.stop();
   await stopChild(child);
 }
