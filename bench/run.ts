@@ -27,6 +27,9 @@ const standIns = await startStandIns({
   botUserId: "U0BOT",
   botId: "B0BOT",
   postMessagePerChannelPerSecond: Number.POSITIVE_INFINITY,
+  // The stand-in's workspace-wide chat.postMessage cap (an assumption: Slack publishes none, see
+  // docs/stand-ins.md) would bound the 2,000-reminder fan-out at 10/s; the bench measures our CPU instead.
+  postMessageWorkspacePerSecond: Number.POSITIVE_INFINITY,
   // The load onboards dozens of customers within a minute to have channels to tick; Slack's Tier 2 limit
   // on conversations.inviteShared (20 per minute) would leave some without their customer.
   inviteSharedPerMinute: Number.POSITIVE_INFINITY,
