@@ -6,7 +6,7 @@
 import { computeProgress, type ItemState } from "../checklist/progress.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
-import { listDeadLetters } from "../intake/store.ts";
+import { type DeadLetter, listDeadLetters } from "../intake/store.ts";
 
 /** Whose onboardings the Home tab lists. */
 export type HomeScope = "mine" | "all";
@@ -31,15 +31,7 @@ export interface HomeRow {
 }
 
 /** A delivery the intake gave up on (src/intake), as reps see it with its Retry button. */
-export interface HomeDeadLetter {
-  key: string;
-  summary: string;
-  userId: string | null;
-  channelId: string | null;
-  attempts: number;
-  lastError: string | null;
-  receivedAt: Date;
-}
+export type HomeDeadLetter = DeadLetter;
 
 /** A page of rows plus the paging facts; reps also get the dead letters (`null` for everyone else). */
 export interface HomePage {

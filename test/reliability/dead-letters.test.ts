@@ -7,16 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checklistItems } from "../../src/checklist/items.ts";
 import { getTemplate } from "../../src/checklist/template-registry.ts";
 import { ActionId } from "../../src/slack-gateway/ids.ts";
-import {
-  acceptInvite,
-  eventually,
-  type Harness,
-  HOME_TEAM,
-  HR,
-  REP,
-  REP2,
-  startHarness,
-} from "../helpers/harness.ts";
+import { eventually, type Harness, HOME_TEAM, HR, REP, REP2, startHarness } from "../helpers/harness.ts";
+import { onboardToChecklist } from "../helpers/onboard-to-checklist.ts";
 import { checkboxes } from "../journeys/onboarding-journey.ts";
 
 type Block = Parameters<typeof checkboxes>[0][number];
@@ -53,19 +45,7 @@ describe("dead letters", () => {
   }
 
   it("tells the person, shows reps the delivery, and applies it on a rep's Retry", async () => {
-    await h.driver.command({
-      text: `onboard Refused Co hr=${HR.email}`,
-      userId: REP.id,
-      teamId: HOME_TEAM.id,
-      channelId: "C0SALES",
-    });
-    const channel = await eventually(() => h.slack.channelByName("fleet-refused-co"), 15_000, "channel");
-    const checklist = await eventually(
-      () => h.slack.messages(channel.id).find((m) => m.metadata?.event_type === "onboarding_checklist"),
-      15_000,
-      "checklist",
-    );
-    await acceptInvite(h, HR.email, HR);
+    const { channel, checklist } = await onboardToChecklist(h, "Refused Co");
     const item = checklistItems(getTemplate("justworks")).find((i) => i.owner === "customer");
     const box = checkboxes(checklist.blocks as Block[]).find((b) => b.value === item?.key);
     if (!item || !box) throw new Error("no customer step");

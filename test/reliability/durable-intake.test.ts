@@ -12,15 +12,8 @@ import { getTemplate } from "../../src/checklist/template-registry.ts";
 import { type Database, openDatabase } from "../../src/db/client.ts";
 import { createLogger } from "../../src/logger.ts";
 import { openTestDatabase } from "../helpers/db.ts";
-import {
-  acceptInvite,
-  eventually,
-  type Harness,
-  HOME_TEAM,
-  HR,
-  REP,
-  startHarness,
-} from "../helpers/harness.ts";
+import { eventually, type Harness, HOME_TEAM, HR, REP, startHarness } from "../helpers/harness.ts";
+import { onboardToChecklist } from "../helpers/onboard-to-checklist.ts";
 import { TcpProxy } from "../helpers/tcp-proxy.ts";
 import { checkboxes } from "../journeys/onboarding-journey.ts";
 
@@ -60,19 +53,7 @@ describe("durable intake: a PostgreSQL outage loses no tick", () => {
     "answers every tick within the budget while the database is away, then applies all of them in order",
     async () => {
       const sales = h.slack.addChannel({ name: "sales", members: [REP.id] });
-      await h.driver.command({
-        text: `onboard Outage Co hr=${HR.email}`,
-        userId: REP.id,
-        teamId: HOME_TEAM.id,
-        channelId: sales.id,
-      });
-      const channel = await eventually(() => h.slack.channelByName("fleet-outage-co"), 15_000, "channel");
-      const checklist = await eventually(
-        () => h.slack.messages(channel.id).find((m) => m.metadata?.event_type === "onboarding_checklist"),
-        15_000,
-        "checklist",
-      );
-      await acceptInvite(h, HR.email, HR);
+      const { channel, checklist } = await onboardToChecklist(h, "Outage Co");
       const customerItems = checklistItems(getTemplate("justworks")).filter((i) => i.owner === "customer");
       const boxes = checkboxes(checklist.blocks as Block[]);
       const tick = async (key: string, on: boolean) => {

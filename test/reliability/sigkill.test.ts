@@ -8,15 +8,8 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checklistItems } from "../../src/checklist/items.ts";
 import { getTemplate } from "../../src/checklist/template-registry.ts";
-import {
-  acceptInvite,
-  eventually,
-  type Harness,
-  HOME_TEAM,
-  HR,
-  REP,
-  startHarness,
-} from "../helpers/harness.ts";
+import { eventually, type Harness, HR, startHarness } from "../helpers/harness.ts";
+import { onboardToChecklist } from "../helpers/onboard-to-checklist.ts";
 import { checkboxes } from "../journeys/onboarding-journey.ts";
 
 type Block = Parameters<typeof checkboxes>[0][number];
@@ -36,23 +29,7 @@ describe("SIGKILL after the acknowledgement", () => {
     await h?.stop();
   });
 
-  async function onboardWithChecklist(company: string, slug: string) {
-    await h.driver.command({
-      text: `onboard ${company} hr=${HR.email}`,
-      userId: REP.id,
-      teamId: HOME_TEAM.id,
-      channelId: "C0SALES",
-    });
-    const channel = await eventually(() => h.slack.channelByName(`fleet-${slug}`), 20_000, "channel");
-    const checklist = await eventually(
-      () => h.slack.messages(channel.id).find((m) => m.metadata?.event_type === "onboarding_checklist"),
-      20_000,
-      "checklist",
-    );
-    await acceptInvite(h, HR.email, HR);
-    const onboarding = await h.db.prisma.onboarding.findFirstOrThrow({ where: { channelId: channel.id } });
-    return { channel, checklist, onboarding };
-  }
+  const onboardWithChecklist = (company: string) => onboardToChecklist(h, company);
 
   /** Ticks a customer step on `appUrl` while the onboarding's row is locked, then SIGKILLs `victim`. */
   async function tickThenKill(
@@ -127,7 +104,7 @@ describe("SIGKILL after the acknowledgement", () => {
   }
 
   it("the restarted process (same DATA_DIR) applies the tick the killed one had acknowledged", async () => {
-    const target = await onboardWithChecklist("Killed Co", "killed-co");
+    const target = await onboardWithChecklist("Killed Co");
     // Only processes from here on: the harness's in-process app would otherwise take the delivery over.
     await h.app.stop();
     const [item] = checklistItems(getTemplate("justworks")).filter((i) => i.owner === "customer");
@@ -141,30 +118,7 @@ describe("SIGKILL after the acknowledgement", () => {
   it("another replica applies the tick a killed replica had acknowledged", async () => {
     const a = await h.startProcess({ label: "replica-a", env: FAST });
     const b = await h.startProcess({ label: "replica-b", env: FAST });
-    const driver = await h.driverFor(b.url);
-    await driver.command({
-      text: `onboard Replica Co hr=${HR.email}`,
-      userId: REP.id,
-      teamId: HOME_TEAM.id,
-      channelId: "C0SALES",
-    });
-    const channel = await eventually(() => h.slack.channelByName("fleet-replica-co"), 20_000, "channel");
-    const checklist = await eventually(
-      () => h.slack.messages(channel.id).find((m) => m.metadata?.event_type === "onboarding_checklist"),
-      20_000,
-      "checklist",
-    );
-    const invite = h.slack.invites.filter((i) => i.email === HR.email && i.status === "pending").at(-1);
-    for (const event of h.slack.acceptSharedInvite(invite?.id ?? "", { userId: HR.id, teamId: HR.teamId })) {
-      await driver.event(event, { teamId: HOME_TEAM.id });
-    }
-    const onboarding = await h.db.prisma.onboarding.findFirstOrThrow({ where: { channelId: channel.id } });
-    await eventually(
-      () => h.db.prisma.invite.findFirst({ where: { onboardingId: onboarding.id, status: "approved" } }),
-      10_000,
-      "invite accepted",
-    );
-    const target = { channel, checklist, onboarding };
+    const target = await onboardToChecklist(h, "Replica Co", await h.driverFor(b.url));
     const [, item] = checklistItems(getTemplate("justworks")).filter((i) => i.owner === "customer");
     const key = await tickThenKill(target, a, item?.key ?? "");
     await expectApplied(target, item?.key ?? "", key);
