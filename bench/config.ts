@@ -12,6 +12,10 @@ export const LATE_MS = 5;
 export const CHANNELS = Number(process.env.BENCH_CHANNELS ?? (QUICK ? 8 : 30));
 /** Which scenarios run (BENCH_SCENARIOS=load,footprint,fanout,scale; default all; results.md only for all). */
 export const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? "load,footprint,fanout,scale").split(","));
+/** Which databases the load runs on (BENCH_DATABASES=pglite,postgres; default both). */
+export const DATABASES = (process.env.BENCH_DATABASES ?? "pglite,postgres")
+  .split(",")
+  .filter((d): d is "pglite" | "postgres" => d === "pglite" || d === "postgres");
 export const FANOUT = QUICK ? 200 : 2_000;
 export const SCALE = QUICK ? 5_000 : 50_000;
 

@@ -112,6 +112,7 @@ const rawSchema = z.object({
   INTAKE_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
   INTAKE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
   INTAKE_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+  INTAKE_LIVE_LIMIT: z.coerce.number().int().min(1).max(1_000).default(8),
   INTAKE_SPOOL_MAX_FILES: z.coerce.number().int().min(1).max(1_000_000).default(20_000),
   INTAKE_SPOOL_MAX_MB: z.coerce.number().int().min(1).max(10_000).default(200),
   // Seconds between reminder-scheduler runs (60: every minute, on the minute); tests run replicas faster.
@@ -165,6 +166,7 @@ export interface Config {
     leaseMs: number;
     maxAttempts: number;
     pollMs: number;
+    liveLimit: number;
     spoolDir: string;
     spoolMaxFiles: number;
     spoolMaxBytes: number;
@@ -274,6 +276,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         leaseMs: r.INTAKE_LEASE_MS,
         maxAttempts: r.INTAKE_MAX_ATTEMPTS,
         pollMs: r.INTAKE_POLL_MS,
+        liveLimit: r.INTAKE_LIVE_LIMIT,
         spoolDir: join(r.DATA_DIR, "intake-spool"),
         spoolMaxFiles: r.INTAKE_SPOOL_MAX_FILES,
         spoolMaxBytes: r.INTAKE_SPOOL_MAX_MB * 1024 * 1024,

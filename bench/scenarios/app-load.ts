@@ -10,7 +10,17 @@ import { join } from "node:path";
 import { openDatabase } from "../../src/db/client.ts";
 import { SlackDriver } from "../../src/sandbox/slack-driver/index.ts";
 import type { StandIns } from "../../src/sandbox/stand-ins.ts";
-import { type BenchResults, CHANNELS, log, QUICK, quiet, RATES, SECONDS, secrets } from "../config.ts";
+import {
+  type BenchResults,
+  CHANNELS,
+  DATABASES,
+  log,
+  QUICK,
+  quiet,
+  RATES,
+  SECONDS,
+  secrets,
+} from "../config.ts";
 import { rssMiB, stopChild } from "../lib.ts";
 import { startApp } from "../support/app.ts";
 import { EffectTracker, tickRows } from "../support/effects.ts";
@@ -22,7 +32,7 @@ import { createPostgresDatabase } from "../support/postgres.ts";
 export async function runAppLoad(standIns: StandIns, results: BenchResults): Promise<Target[]> {
   const { slack } = standIns;
   let lastTargets: Target[] = [];
-  for (const kind of ["pglite", "postgres"] as const) {
+  for (const kind of DATABASES) {
     log(`Fleet Concierge on ${kind}`);
     const pg = kind === "postgres" ? await createPostgresDatabase() : null;
     const db = pg ? { url: pg.url } : { dataDir: join(mkdtempSync(join(tmpdir(), "fc-bench-")), "data") };

@@ -43,6 +43,12 @@ export interface IntakeSettings {
   maxAttempts: number;
   /** How often the worker looks for due deliveries and a spool to replay. */
   pollMs: number;
+  /**
+   * At most this many deliveries are applied in their own request at once; beyond that a delivery is stored,
+   * answered at once and applied by the worker. Under load the answer then waits for one insert, not behind
+   * every other request's work on the same event loop.
+   */
+  liveLimit: number;
 }
 
 export interface IntakeDeps {
@@ -64,6 +70,8 @@ export class DurableIntake {
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
   private readonly appliers = new Map<IntakeSource, Applier>();
   private readonly applying = new Set<string>();
+  /** Deliveries `take()` answered `apply-now` for whose `applyNow` has not finished. */
+  private live = 0;
   private readonly log: Logger;
   private timer: NodeJS.Timeout | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
@@ -94,7 +102,7 @@ export class DurableIntake {
     const insert = insertDelivery(this.deps, delivery, {
       owner: this.owner,
       leaseMs: this.settings.leaseMs,
-      live: true,
+      live: this.live < this.settings.liveLimit,
     });
     let timer: NodeJS.Timeout | undefined;
     const budget = new Promise<"late">((resolve) => {
@@ -102,7 +110,10 @@ export class DurableIntake {
     });
     const stored = await Promise.race([insert, budget]).catch((err: unknown) => ({ err }));
     clearTimeout(timer);
-    if (stored === "applying") return "apply-now";
+    if (stored === "applying") {
+      this.live++;
+      return "apply-now";
+    }
     if (stored === "pending") {
       this.wake();
       return "queued";
@@ -136,7 +147,11 @@ export class DurableIntake {
 
   /** Applies a delivery `take()` answered `apply-now` for, in this request (the sender may still wait). */
   async applyNow(delivery: IncomingDelivery): Promise<void> {
-    await this.apply({ ...delivery, attempts: 1 }, true);
+    try {
+      await this.apply({ ...delivery, attempts: 1 }, true);
+    } finally {
+      this.live--;
+    }
   }
 
   /**

@@ -13,16 +13,19 @@ export async function audit(
   },
 ): Promise<void> {
   try {
-    await ctx.db.prisma.auditEvent.create({
-      data: {
-        onboardingId: entry.onboardingId ?? null,
-        action: entry.action,
-        actorUserId: entry.actor?.userId ?? null,
-        actorTeamId: entry.actor?.teamId ?? null,
-        external: entry.actor ? !entry.actor.internal : false,
-        detail: (entry.detail ?? undefined) as never,
-      },
-    });
+    // Through the driver (db.sql): every tick writes one, and Prisma's create costs ~2 ms of CPU more.
+    await ctx.db.sql.query(
+      `insert into audit_event (onboarding_id, action, actor_user_id, actor_team_id, external, detail)
+       values ($1::uuid, $2::text, $3::text, $4::text, $5::boolean, $6::jsonb)`,
+      [
+        entry.onboardingId ?? null,
+        entry.action,
+        entry.actor?.userId ?? null,
+        entry.actor?.teamId ?? null,
+        entry.actor ? !entry.actor.internal : false,
+        entry.detail === undefined ? null : JSON.stringify(entry.detail),
+      ],
+    );
   } catch (err) {
     ctx.logger.error({ err, action: entry.action }, "could not write an audit event");
   }

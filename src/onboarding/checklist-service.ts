@@ -16,40 +16,29 @@ import { MetadataEventType } from "../slack-gateway/ids.ts";
 import { postOnce } from "../slack-gateway/post-once.ts";
 import type { Actor } from "./actor.ts";
 import { audit } from "./audit.ts";
+import { celebrationFacts, renderFacts, tickTargetByChannel } from "./checklist-reads.ts";
 import { connectUrlFor } from "./connect-links.ts";
 import { isCustomerTeam } from "./customer-team.ts";
 
-/** Builds the checklist message of an onboarding from the database. */
+/** Builds the checklist message of an onboarding from the database (one statement, ./checklist-reads.ts). */
 export async function buildChecklistFor(ctx: AppContext, onboardingId: string) {
-  // One Prisma operation (each costs ~1 ms of CPU to plan, whatever its size): the onboarding, its company,
-  // its items' states and how many of its guests may only post.
-  const { steps, _count, ...onboarding } = await ctx.db.prisma.onboarding.findUniqueOrThrow({
-    where: { id: onboardingId },
-    include: {
-      customer: true,
-      steps: true,
-      _count: { select: { invites: { where: { externalLimited: true } } } },
-    },
-  });
-  const state = itemStatesOf(steps);
-  const limitedInvites = _count.invites;
+  const onboarding = await renderFacts(ctx, onboardingId);
   const message = buildChecklistMessage({
     template: getTemplate(onboarding.providerId),
-    companyName: onboarding.customer.name,
+    companyName: onboarding.companyName,
     integrationUserName: onboarding.integrationUserName,
     integrationUserEmail: onboarding.integrationUserEmail,
-    state,
+    state: itemStatesOf(onboarding.steps),
     renderNonce: randomBytes(6).toString("base64url"),
     onboardingId,
     callAt: onboarding.callAt,
     connectUrl: onboarding.status === "active" ? connectUrlFor(ctx, onboardingId) : null,
-    guestsPostOnly: limitedInvites > 0,
+    guestsPostOnly: onboarding.guestsPostOnly,
   });
   return { onboarding, message, version: onboarding.checklistVersion };
 }
 
-/** Renders in flight per onboarding (this process), and whether another change arrived meanwhile. */
-/** Renders in flight, per app instance (its context), by onboarding. */
+/** Renders in flight, per app instance (its context), by onboarding, and whether another change arrived meanwhile. */
 const renderingOf = new WeakMap<AppContext, Map<string, { done: Promise<void>; again: boolean }>>();
 
 /**
@@ -126,11 +115,11 @@ export async function recordItemChange(ctx: AppContext, change: ItemChange): Pro
   const userId = change.actor?.userId ?? null;
   const teamId = change.actor?.teamId ?? null;
   const note = change.note ?? null;
-  const rows = await ctx.db.prisma.$queryRaw<Array<{ version: number }>>`
-    with changed as (
+  // Through the driver (db.sql): this runs on every tick, and Prisma's raw query costs more CPU than it.
+  const rows = await ctx.db.sql.query(
+    `with changed as (
       insert into step_state as s (onboarding_id, item_key, done, source, by_user_id, by_team_id, by_external, note, changed_at)
-      values (${change.onboardingId}::uuid, ${change.itemKey}, ${change.done}, ${change.source}, ${userId}, ${teamId},
-              ${external}, ${note}, ${now})
+      values ($1::uuid, $2::text, $3::boolean, $4::text, $5::text, $6::text, $7::boolean, $8::text, $9::timestamptz)
       on conflict (onboarding_id, item_key) do update
         set done = excluded.done, source = excluded.source, by_user_id = excluded.by_user_id,
             by_team_id = excluded.by_team_id, by_external = excluded.by_external, note = excluded.note,
@@ -139,17 +128,18 @@ export async function recordItemChange(ctx: AppContext, change: ItemChange): Pro
       returning 1
     ), history as (
       insert into tick (onboarding_id, item_key, checked, source, user_id, team_id, external, at)
-      select ${change.onboardingId}::uuid, ${change.itemKey}, ${change.done}, ${change.source}, ${userId}, ${teamId},
-             ${external}, ${now}
+      select $1::uuid, $2::text, $3::boolean, $4::text, $5::text, $6::text, $7::boolean, $9::timestamptz
       from changed
       returning 1
     )
     update onboarding
        set checklist_version = checklist_version + 1,
-           last_customer_activity_at = case when ${external} then ${now} else last_customer_activity_at end,
-           updated_at = ${now}
-     where id = ${change.onboardingId}::uuid and exists (select 1 from changed)
-    returning checklist_version as version`;
+           last_customer_activity_at = case when $7::boolean then $9::timestamptz else last_customer_activity_at end,
+           updated_at = $9::timestamptz
+     where id = $1::uuid and exists (select 1 from changed)
+    returning checklist_version as version`,
+    [change.onboardingId, change.itemKey, change.done, change.source, userId, teamId, external, note, now],
+  );
   return rows.length > 0;
 }
 
@@ -163,10 +153,7 @@ export async function tickFromSlack(
   ctx: AppContext,
   input: { channelId: string; messageTs: string; itemKey: string; checked: boolean; actor: Actor },
 ): Promise<TickResult> {
-  const onboarding = await ctx.db.prisma.onboarding.findUnique({
-    where: { channelId: input.channelId },
-    include: { invites: { select: { slackTeamId: true } } },
-  });
+  const onboarding = await tickTargetByChannel(ctx, input.channelId);
   if (!onboarding || onboarding.checklistTs !== input.messageTs) {
     return { ok: false, reason: "not_a_checklist", message: "That message is not an active checklist." };
   }
@@ -227,20 +214,8 @@ export async function tickFromSlack(
 
 /** When every customer-owned step is done: one thread note and one message to the rep (exactly once). */
 export async function celebrateIfCustomerDone(ctx: AppContext, onboardingId: string): Promise<void> {
-  // One Prisma operation: the onboarding and its items' states (the company's name only once it is needed).
-  const { steps, ...onboarding } = await ctx.db.prisma.onboarding.findUniqueOrThrow({
-    where: { id: onboardingId },
-    select: {
-      providerId: true,
-      channelId: true,
-      checklistTs: true,
-      ownerUserId: true,
-      customerId: true,
-      customerStepsDoneAt: true,
-      steps: true,
-    },
-  });
-  const progress = computeProgress(getTemplate(onboarding.providerId), itemStatesOf(steps));
+  const onboarding = await celebrationFacts(ctx, onboardingId);
+  const progress = computeProgress(getTemplate(onboarding.providerId), itemStatesOf(onboarding.steps));
   if (!progress.customerStepsDone) {
     if (onboarding.customerStepsDoneAt) {
       await ctx.db.prisma.onboarding.update({
@@ -265,13 +240,9 @@ export async function celebrateIfCustomerDone(ctx: AppContext, onboardingId: str
     text: `:tada: All of your steps are done — ${progress.stepsDone} of ${progress.stepsTotal} in total. Thank you! Fleet takes it from here.`,
     metadata: celebration("customer"),
   });
-  const customer = await ctx.db.prisma.customer.findUniqueOrThrow({
-    where: { id: onboarding.customerId },
-    select: { name: true },
-  });
   await postOnce(ctx, {
     channel: onboarding.ownerUserId,
-    text: `:white_check_mark: *${customer.name}* finished every customer step of the checklist (${progress.stepsDone}/${progress.stepsTotal} steps). <#${onboarding.channelId}>`,
+    text: `:white_check_mark: *${onboarding.companyName}* finished every customer step of the checklist (${progress.stepsDone}/${progress.stepsTotal} steps). <#${onboarding.channelId}>`,
     metadata: celebration("rep"),
   });
   await audit(ctx, { onboardingId, action: "customer_steps.done" });

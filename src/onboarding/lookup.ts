@@ -1,16 +1,25 @@
 /** Finding the onboarding a command or action is about. */
 import type { AppContext } from "../context.ts";
 import type { Onboarding } from "../db/generated/client.ts";
+import { camelRow } from "../db/rows.ts";
 import { customerNameKey } from "./names.ts";
 
 export type OnboardingWithCustomer = Onboarding & { customer: { id: string; name: string } };
+
+/**
+ * An onboarding with its company, read through the driver: every command and the checklist's buttons start
+ * here, so it skips Prisma's per-call planning (src/db/rows.ts).
+ */
+const WITH_CUSTOMER = `select o.*, json_build_object('id', c.id, 'name', c.name) as customer
+  from onboarding o join customer c on c.id = o.customer_id`;
 
 /** The onboarding whose customer channel this is (active or not). */
 export async function onboardingByChannel(
   ctx: AppContext,
   channelId: string,
 ): Promise<OnboardingWithCustomer | null> {
-  return ctx.db.prisma.onboarding.findUnique({ where: { channelId }, include: { customer: true } });
+  const [row] = await ctx.db.sql.query(`${WITH_CUSTOMER} where o.channel_id = $1::text`, [channelId]);
+  return row ? camelRow<OnboardingWithCustomer>(row) : null;
 }
 
 /** Resolves `[company]`: by name (exact key, else a unique prefix), else the channel the command came from. */
@@ -29,12 +38,11 @@ export async function resolveOnboarding(
   }
   const key = customerNameKey(company);
   if (!key) return { ok: false, message: `I don't know a customer called "${company}".` };
-  const exact = await ctx.db.prisma.onboarding.findFirst({
-    where: { customer: { nameKey: key } },
-    orderBy: [{ status: "asc" }, { createdAt: "desc" }],
-    include: { customer: true },
-  });
-  if (exact) return { ok: true, onboarding: exact };
+  const [exact] = await ctx.db.sql.query(
+    `${WITH_CUSTOMER} where c.name_key = $1::text order by o.status asc, o.created_at desc limit 1`,
+    [key],
+  );
+  if (exact) return { ok: true, onboarding: camelRow<OnboardingWithCustomer>(exact) };
   const candidates = await ctx.db.prisma.onboarding.findMany({
     where: { customer: { nameKey: { startsWith: key } }, status: "active" },
     include: { customer: true },

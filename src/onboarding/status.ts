@@ -5,7 +5,10 @@ import { type ChecklistProgress, computeProgress } from "../checklist/progress.t
 import { itemStatesOf } from "../checklist/state.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
+import type { Onboarding, StepState } from "../db/generated/client.ts";
+import { camelJsonRows, camelRow } from "../db/rows.ts";
 import type { Actor } from "./actor.ts";
+import { tickTargetByChannel } from "./checklist-reads.ts";
 import { isCustomerTeam } from "./customer-team.ts";
 
 /** Everything `/fleet status` shows about one onboarding. */
@@ -22,20 +25,36 @@ export interface StatusFacts {
   connection: { status: string; verifiedAt: Date | null } | null;
 }
 
-/** Reads everything the status summary shows (a few indexed queries). */
+/** The row {@link statusFacts} reads; the lists come as JSON. */
+type StatusRow = Pick<
+  Onboarding,
+  "providerId" | "status" | "channelId" | "ownerUserId" | "callAt" | "timeZone" | "createdAt"
+> & { companyName: string; invites: unknown; connection: unknown; steps: unknown };
+
+/** Reads everything the status summary shows (one statement). */
 export async function statusFacts(ctx: AppContext, onboardingId: string): Promise<StatusFacts> {
-  // One Prisma operation (each costs ~1 ms of CPU to plan): the onboarding with everything shown.
-  const o = await ctx.db.prisma.onboarding.findUniqueOrThrow({
-    where: { id: onboardingId },
-    include: {
-      customer: true,
-      invites: { orderBy: { createdAt: "asc" } },
-      connection: { select: { status: true, verifiedAt: true } },
-      steps: true,
-    },
-  });
+  // One statement through the driver (src/db/rows.ts: `/fleet status` is a hot path): the onboarding with
+  // its company, invites, connection and items' states.
+  const [row] = await ctx.db.sql.query(
+    `select o.provider_id, o.status, o.channel_id, o.owner_user_id, o.call_at, o.time_zone, o.created_at,
+            c.name as company_name,
+            coalesce((select json_agg(json_build_object('email', i.email, 'status', i.status, 'last_error', i.last_error)
+                                      order by i.created_at)
+                        from invite i where i.onboarding_id = o.id), '[]'::json) as invites,
+            (select json_build_object('status', f.status, 'verified_at', f.verified_at)
+               from finch_connection f where f.onboarding_id = o.id) as connection,
+            coalesce((select json_agg(s) from step_state s where s.onboarding_id = o.id), '[]'::json) as steps
+       from onboarding o join customer c on c.id = o.customer_id
+      where o.id = $1::uuid`,
+    [onboardingId],
+  );
+  if (!row) throw new Error(`no onboarding ${onboardingId}`);
+  const o = camelRow<StatusRow>(row);
+  const [connection] = o.connection
+    ? camelJsonRows<StatusFacts["connection"]>([o.connection], ["verifiedAt"])
+    : [];
   const template = getTemplate(o.providerId);
-  const states = itemStatesOf(o.steps);
+  const states = itemStatesOf(camelJsonRows<StepState>(o.steps, ["changedAt"]));
   const labels = new Map(checklistItems(template).map((i) => [i.key, i.label]));
   const ticks = [...states.entries()]
     .filter(([, s]) => s.done)
@@ -47,16 +66,16 @@ export async function statusFacts(ctx: AppContext, onboardingId: string): Promis
     }))
     .sort((a, b) => b.at.getTime() - a.at.getTime());
   return {
-    company: o.customer.name,
+    company: o.companyName,
     status: o.status,
     channelId: o.channelId,
     ownerUserId: o.ownerUserId,
     progress: computeProgress(template, states),
     ticks,
-    invites: o.invites.map((i) => ({ email: i.email, status: i.status, lastError: i.lastError })),
+    invites: camelJsonRows<StatusFacts["invites"][number]>(o.invites),
     callAt: o.callAt,
     timeZone: o.timeZone,
-    connection: o.connection,
+    connection: connection ?? null,
   };
 }
 
@@ -69,12 +88,7 @@ export async function statusFromChannel(
   channelId: string | undefined,
   actor: Actor,
 ): Promise<{ ok: true; facts: StatusFacts } | { ok: false; message: string }> {
-  const onboarding = channelId
-    ? await ctx.db.prisma.onboarding.findUnique({
-        where: { channelId },
-        select: { id: true, channelId: true, invites: { select: { slackTeamId: true } } },
-      })
-    : null;
+  const onboarding = channelId ? await tickTargetByChannel(ctx, channelId) : null;
   if (!onboarding) return { ok: false, message: "This channel has no onboarding any more." };
   if (!actor.internal && !(await isCustomerTeam(ctx, onboarding, actor.teamId))) {
     return { ok: false, message: "The status of this onboarding is for Fleet and the customer's team." };

@@ -71,7 +71,7 @@ describe("durable intake", () => {
     await real.prisma.intakeDelivery.deleteMany();
   });
 
-  function start(options: { maxAttempts?: number; spoolFiles?: number } = {}) {
+  function start(options: { maxAttempts?: number; spoolFiles?: number; liveLimit?: number } = {}) {
     const sw = switchable(real);
     const spool = new Spool(join(mkdtempSync(join(tmpdir(), "fc-intake-")), "spool"), keys, {
       maxFiles: options.spoolFiles ?? 100,
@@ -82,6 +82,7 @@ describe("durable intake", () => {
       leaseMs: 2_000,
       maxAttempts: options.maxAttempts ?? 5,
       pollMs: 50,
+      liveLimit: options.liveLimit ?? 8,
     });
     const applied: StoredDelivery[] = [];
     intake.handle("slack", async (d) => {
