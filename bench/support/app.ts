@@ -37,7 +37,9 @@ export async function startApp(standIns: StandIns, db: { url?: string; dataDir?:
   const port = await freePort();
   const started = performance.now();
   // The app logs JSON, so readiness is polled on /healthz (what a load balancer does).
-  const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  // BENCH_APP_NODE_ARGS go to the app's Node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it under load.
+  const nodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/main.ts"], {
     env: { PATH: process.env.PATH ?? "", ...appEnv(standIns, port, db) },
     stdio: ["ignore", "ignore", "inherit"],
   });

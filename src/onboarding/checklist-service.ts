@@ -102,6 +102,8 @@ export interface ItemChange {
   source: "slack" | "finch";
   actor?: Actor | null;
   note?: string | null;
+  /** Also writes this audit event (detail: the item) in the same statement, if the change was made. */
+  auditAction?: string;
 }
 
 /**
@@ -131,6 +133,11 @@ export async function recordItemChange(ctx: AppContext, change: ItemChange): Pro
       select $1::uuid, $2::text, $3::boolean, $4::text, $5::text, $6::text, $7::boolean, $9::timestamptz
       from changed
       returning 1
+    ), audited as (
+      insert into audit_event (onboarding_id, action, actor_user_id, actor_team_id, external, detail)
+      select $1::uuid, $10::text, $5::text, $6::text, $7::boolean, jsonb_build_object('item', $2::text)
+      from changed where $10::text is not null
+      returning 1
     )
     update onboarding
        set checklist_version = checklist_version + 1,
@@ -138,7 +145,18 @@ export async function recordItemChange(ctx: AppContext, change: ItemChange): Pro
            updated_at = $9::timestamptz
      where id = $1::uuid and exists (select 1 from changed)
     returning checklist_version as version`,
-    [change.onboardingId, change.itemKey, change.done, change.source, userId, teamId, external, note, now],
+    [
+      change.onboardingId,
+      change.itemKey,
+      change.done,
+      change.source,
+      userId,
+      teamId,
+      external,
+      note,
+      now,
+      change.auditAction ?? null,
+    ],
   );
   return rows.length > 0;
 }
@@ -196,15 +214,8 @@ export async function tickFromSlack(
     done: input.checked,
     source: "slack",
     actor: input.actor,
+    auditAction: input.checked ? "tick" : "untick",
   });
-  if (changed) {
-    await audit(ctx, {
-      onboardingId: onboarding.id,
-      action: input.checked ? "tick" : "untick",
-      actor: input.actor,
-      detail: { item: input.itemKey },
-    });
-  }
   // Always re-render: a client that showed a stale state gets the truth back.
   await refreshChecklist(ctx, onboarding.id);
   if (changed) refreshHomeSoon(ctx, onboarding.ownerUserId);

@@ -150,6 +150,38 @@ describe("durable intake", () => {
     }
   });
 
+  it("applies at most liveLimit deliveries in their own requests; the rest is answered at once and applied by the worker", async () => {
+    const { intake, applied } = start({ liveLimit: 1 });
+    let release = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    intake.handle("slack", async (d) => {
+      if (d.summary === "held") await held;
+      applied.push(d);
+    });
+    intake.start();
+    try {
+      const first = { ...delivery(null), summary: "held" };
+      expect(await intake.take(first)).toBe("apply-now");
+      const applying = intake.applyNow(first);
+      // The one live slot is taken: the next delivery is stored for the worker, not applied in its request.
+      const second = delivery(null);
+      expect(await intake.take(second)).toBe("queued");
+      await eventually(() => applied.some((d) => d.key === second.key), 10_000, "the worker applied it");
+      release();
+      await applying;
+      // The slot is free again.
+      const third = delivery(null);
+      expect(await intake.take(third)).toBe("apply-now");
+      await intake.applyNow(third);
+      expect(applied.map((d) => d.key).sort()).toEqual([first.key, second.key, third.key].sort());
+      expect(await real.prisma.intakeDelivery.count({ where: { status: "done" } })).toBe(3);
+    } finally {
+      await intake.stop();
+    }
+  });
+
   it("refuses a delivery that neither the database nor the full spool takes", async () => {
     const { intake, sw } = start({ spoolFiles: 1 });
     sw.state.down = true;

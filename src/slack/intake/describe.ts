@@ -109,13 +109,14 @@ export function describeSlackDelivery(body: Body, receivedAt: Date): IncomingDel
 }
 
 /**
- * The answer Slack gets when a delivery is kept for later (spooled, or queued behind an older one): a slash
- * command says so; everything else gets the empty acknowledgement its listener would have sent.
+ * The answer Slack gets when a delivery is kept for later (spooled during an outage, queued behind an older one,
+ * or left to the intake's worker under load): a slash command says so; everything else gets the empty
+ * acknowledgement its listener would have sent.
  */
 export function laterAnswer(kind: string): Record<string, unknown> | undefined {
   if (kind !== "slash_command") return undefined;
   return {
     response_type: "ephemeral",
-    text: ":hourglass_flowing_sand: Got it. Fleet is catching up on a short hiccup and will answer here shortly.",
+    text: ":hourglass_flowing_sand: Got it. Fleet is catching up and will answer here shortly.",
   };
 }
