@@ -56,6 +56,8 @@ export interface LoadRow {
   maxLateMs: number;
   /** Non-200 answers, network errors and no answer within 10 s. */
   errors: number;
+  /** What the first few of those said (request kind → status: body or network error). */
+  errorSamples?: string[];
   /** Answers after Slack's 3 s (Slack would show an error and retry). */
   over3s: number;
   /** CPU time the target's process used per request (the run and its drain; PGlite's worker included). */

@@ -107,6 +107,14 @@ function ackTable(load: LoadRow[]): string[] {
       `| ${r.target}${r.saturated ? " (saturated)" : ""} | ${r.rate} | ${r.n} | ${ms(r.ack.p50)} | ${ms(r.ack.p95)} | ${ms(r.ack.p99)} | ${ms(r.ack.max)} | ${ms(r.ackCommand.p99)} | ${ms(r.ackTick.p99)} | ${r.lateStarts} | ${ms(r.maxLateMs)} | ${r.errors} | ${r.over3s} | ${ms(r.cpuMsPerRequest)} | ${ratio} |`,
     );
   }
+  const failed = load.filter((r) => (r.errorSamples ?? []).length > 0);
+  if (failed.length > 0) {
+    lines.push("", "Answers other than 200 (the first few of each run, as the generator received them):", "");
+    for (const r of failed) {
+      for (const e of r.errorSamples ?? [])
+        lines.push(`- ${r.target} @ ${r.rate}/s: ${e.replaceAll("|", "\\|")}`);
+    }
+  }
   return lines;
 }
 

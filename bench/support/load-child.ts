@@ -18,6 +18,7 @@ import { performance } from "node:perf_hooks";
 import { signSlackRequest } from "../../src/sandbox/slack-driver/signing.ts";
 import {
   type DoneMessage,
+  type ErrorSample,
   type InitMessage,
   PLACEHOLDER,
   type PlannedRequest,
@@ -40,8 +41,17 @@ function body(req: PlannedRequest, dueEpochMs: number): string {
     .replaceAll(PLACEHOLDER.actionTs, (dueEpochMs / 1000).toFixed(6));
 }
 
+/** What an answer other than 200 said: the first {@link MAX_ERROR_SAMPLES} per run are kept, for the report. */
+const MAX_ERROR_SAMPLES = 5;
+let errorSamples: ErrorSample[] = [];
+
+function sampleError(index: number, status: number, detail: string): void {
+  if (errorSamples.length < MAX_ERROR_SAMPLES)
+    errorSamples.push({ index, status, detail: detail.slice(0, 300) });
+}
+
 /** POSTs a signed body; resolves with the HTTP status (0 on a network error or the timeout). */
-function post(url: URL, raw: string, timeoutMs: number): Promise<number> {
+function post(url: URL, raw: string, timeoutMs: number, index: number): Promise<number> {
   const ts = Math.floor(Date.now() / 1000);
   return new Promise((resolve) => {
     const req = request(
@@ -59,13 +69,27 @@ function post(url: URL, raw: string, timeoutMs: number): Promise<number> {
         timeout: timeoutMs,
       },
       (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
-        res.on("error", () => resolve(0));
+        const status = res.statusCode ?? 0;
+        const chunks: Buffer[] = [];
+        // Only a failed answer's body is kept (a 200's is the ack: empty or a command's answer).
+        res.on("data", (chunk: Buffer) => {
+          if (status !== 200) chunks.push(chunk);
+        });
+        res.on("end", () => {
+          if (status !== 200) sampleError(index, status, Buffer.concat(chunks).toString("utf8"));
+          resolve(status);
+        });
+        res.on("error", (err) => {
+          sampleError(index, 0, `response: ${err.message}`);
+          resolve(0);
+        });
       },
     );
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", () => resolve(0));
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on("error", (err) => {
+      sampleError(index, 0, `request: ${err.message}`);
+      resolve(0);
+    });
     req.end(raw);
   });
 }
@@ -74,6 +98,7 @@ async function run(msg: RunMessage): Promise<DoneMessage> {
   const url = new URL(init?.url ?? "");
   const interval = 1000 / msg.rate;
   const results: Array<[number, number, number]> = new Array(msg.requests.length);
+  errorSamples = [];
   const pending: Promise<void>[] = [];
   // Start a little ahead so the first sends are not late because of this setup.
   const start = epochNow() + 200;
@@ -94,7 +119,7 @@ async function run(msg: RunMessage): Promise<DoneMessage> {
       const raw = body(req, scheduled);
       const late = Math.max(0, epochNow() - scheduled);
       pending.push(
-        post(url, raw, msg.timeoutMs).then((status) => {
+        post(url, raw, msg.timeoutMs, index).then((status) => {
           results[index] = [late, epochNow() - scheduled, status];
         }),
       );
@@ -106,6 +131,7 @@ async function run(msg: RunMessage): Promise<DoneMessage> {
     startEpochMs: start,
     endEpochMs: start + (msg.requests.length - 1) * interval,
     results,
+    errorSamples,
   };
 }
 

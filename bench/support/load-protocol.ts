@@ -36,4 +36,13 @@ export interface DoneMessage {
   /** Epoch ms at which the last request was due. */
   endEpochMs: number;
   results: Array<[number, number, number]>;
+  /** The first few answers other than 200: request index, HTTP status (0: no answer) and what it said. */
+  errorSamples: ErrorSample[];
+}
+
+/** One failed request, as the generator saw it. */
+export interface ErrorSample {
+  index: number;
+  status: number;
+  detail: string;
 }

@@ -90,6 +90,14 @@ export async function measureRun(input: {
         ? `; done p99 ${ms(row.completion.all.p99)} ms, chat.update p99 ${ms(row.completion.update.p99)} ms, backlog at end ${row.completion.backlogAtEnd}, drained +${ms(row.completion.drainMs)} ms, superseded ${row.completion.superseded}, missing ${row.completion.missing} (updates ${row.completion.missingUpdates}, answers ${row.completion.missingAnswers})${drained ? "" : ", NOT DRAINED"}`
         : ""),
   );
+  for (const e of done.errorSamples ?? []) {
+    log(
+      `    error: request ${e.index} (${plan.meta[e.index]?.kind ?? "?"}) → ${e.status || "no answer"}: ${e.detail}`,
+    );
+  }
+  row.errorSamples = (done.errorSamples ?? []).map(
+    (e) => `${plan.meta[e.index]?.kind ?? "?"} → ${e.status || "no answer"}: ${e.detail}`,
+  );
   return raw;
 }
 

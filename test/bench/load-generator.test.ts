@@ -67,7 +67,7 @@ describe("bench load generator", () => {
   it("separates backlog at the end, overtaken clicks and missing effects", () => {
     const raw: RawRun = {
       row: {} as RawRun["row"],
-      done: { type: "done", startEpochMs: 1_000, endEpochMs: 1_030, results: [] },
+      done: { type: "done", startEpochMs: 1_000, endEpochMs: 1_030, results: [], errorSamples: [] },
       interval: 10,
       meta: [
         { kind: "tick", userId: "UA", slot: "0:x", checked: true }, // overtaken by UC
