@@ -56,8 +56,15 @@ export function needsReEncryption(stored: string, ring: KeyRing): boolean {
   return stored.split(".")[1] !== ring.current.id;
 }
 
+/** Link keys derived once per encryption key: every checklist render signs a Connect link. */
+const linkKeys = new WeakMap<Buffer, Buffer>();
+
 function linkTag(id: string, key: Buffer): Buffer {
-  const linkKey = Buffer.from(hkdfSync("sha256", key, Buffer.alloc(0), "fleet-concierge/connect-link", 32));
+  let linkKey = linkKeys.get(key);
+  if (!linkKey) {
+    linkKey = Buffer.from(hkdfSync("sha256", key, Buffer.alloc(0), "fleet-concierge/connect-link", 32));
+    linkKeys.set(key, linkKey);
+  }
   return createHmac("sha256", linkKey).update(id).digest().subarray(0, 16);
 }
 
