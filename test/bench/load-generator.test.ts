@@ -30,6 +30,12 @@ beforeAll(async () => {
         at: Date.now(),
         signed: req.headers["x-slack-signature"] === signSlackRequest(SECRET, body, ts),
       });
+      // A command whose text says so is refused, as a failing app would answer it.
+      if (body.includes("refuse")) {
+        res.statusCode = 500;
+        res.end("the delivery could not be stored");
+        return;
+      }
       res.end("");
     });
   });
@@ -62,6 +68,20 @@ describe("bench load generator", () => {
     expect(stalled.length).toBeGreaterThanOrEqual(20);
     expect(Math.max(...done.results.map(([, ack]) => ack))).toBeGreaterThan(250);
     expect(done.results.every(([, , status]) => status === 200)).toBe(true);
+  });
+
+  it("keeps what the first failed answers said (status and body)", async () => {
+    const gen = await startGenerator(url, SECRET, {});
+    const requests: PlannedRequest[] = Array.from({ length: 10 }, (_, i) => ({
+      kind: "command",
+      fields: { command: "/fleet", text: i % 3 === 1 ? `refuse ${i}` : `status ${i}` },
+    }));
+    const done = await gen.run(100, requests);
+    gen.stop();
+    expect(done.results.filter(([, , status]) => status === 500)).toHaveLength(3);
+    expect([...done.errorSamples].sort((a, b) => a.index - b.index)).toEqual(
+      [1, 4, 7].map((index) => ({ index, status: 500, detail: "the delivery could not be stored" })),
+    );
   });
 
   it("separates backlog at the end, overtaken clicks and missing effects", () => {
