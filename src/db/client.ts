@@ -11,6 +11,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { Logger } from "../logger.ts";
 import { PrismaClient } from "./generated/client.ts";
 import { applyMigrations, type SqlRunner } from "./migrate.ts";
+import { checkPgliteFolder, pgliteOptions } from "./pglite-options.ts";
 import { PGliteProxy } from "./pglite-proxy.ts";
 import { pgliteFolder, takePrestartedPglite } from "./prestart.ts";
 
@@ -119,7 +120,8 @@ async function openPglite(dataDir: string, inThread: boolean, logger: Logger): P
   const onCrash = (err: Error) => logger.error({ err }, "the embedded database's worker thread died");
   let pglite: PGlite | PGliteProxy;
   if (inThread) {
-    pglite = inMemory ? new PGlite() : new PGlite(folder);
+    if (!inMemory) checkPgliteFolder(folder);
+    pglite = inMemory ? new PGlite(pgliteOptions()) : new PGlite(folder, pgliteOptions());
     await pglite.waitReady;
   } else {
     // Started by src/main.ts before the app's modules were loaded (./prestart.ts), or now.

@@ -10,6 +10,7 @@ import { readlinkSync } from "node:fs";
 import { getPriority, setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { messages, PGlite, type Results, type Transaction, types } from "@electric-sql/pglite";
+import { checkPgliteFolder, pgliteOptions } from "./pglite-options.ts";
 
 /** What the proxy passes as `workerData`: the data folder, or none for an in-memory database. */
 export interface PgliteWorkerData {
@@ -34,6 +35,9 @@ export interface RawResults {
   rows: (string | null)[][];
   fields: { name: string; dataTypeID: number }[];
   affectedRows?: number;
+  /** The command tag's verb and row count (PGlite 0.5 reports them, as node-postgres does). */
+  command?: string;
+  rowCount?: number;
 }
 
 /** An error as data; `database` holds a PostgreSQL error's fields so the proxy can rebuild a DatabaseError. */
@@ -117,7 +121,8 @@ async function main(port: NonNullable<typeof parentPort>, data: PgliteWorkerData
   let pglite: PGlite;
   let arrayTypes: [number, number][];
   try {
-    pglite = data.dataDir ? new PGlite(data.dataDir) : new PGlite();
+    if (data.dataDir) checkPgliteFolder(data.dataDir);
+    pglite = data.dataDir ? new PGlite(data.dataDir, pgliteOptions()) : new PGlite(pgliteOptions());
     await pglite.waitReady;
     // The same catalog query PGlite ran at start-up to build its array parsers: the main thread rebuilds
     // identical ones (types created later, e.g. by migrations, are unknown to in-thread PGlite too).
@@ -153,6 +158,8 @@ async function main(port: NonNullable<typeof parentPort>, data: PgliteWorkerData
     rows: r.rows as (string | null)[][],
     fields: r.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })),
     ...(r.affectedRows === undefined ? {} : { affectedRows: r.affectedRows }),
+    ...(r.command === undefined ? {} : { command: r.command }),
+    ...(r.rowCount === undefined ? {} : { rowCount: r.rowCount }),
   });
 
   const begin = (id: number, txId: number) => {
