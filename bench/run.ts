@@ -2,7 +2,7 @@
  * `npm run bench`: the numbers behind "fast under load", measured on this machine, side by side with a
  * bare Bolt app in the same run. Prints a table and writes bench/results.md.
  *
- * Everything talks real HTTP on 127.0.0.1: the app runs as its own process (the real `src/main.ts`), the
+ * Everything talks real HTTP on 127.0.0.1: the app runs as its own process (as `npm start` runs it), the
  * load generator as another (bench/support/load-child.ts), the Slack and Finch stand-ins live in this one.
  * BENCH_SECONDS (default 20) sets the length of each fixed-rate run, BENCH_RATES the saturation ladder;
  * BENCH_QUICK=1 shortens everything for a smoke run (and writes nothing). The scenarios are in

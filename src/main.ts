@@ -3,13 +3,13 @@
  * SIGTERM/SIGINT (stop accepting, finish work in flight, stop jobs, close the database, exit 0).
  */
 import { loadConfigOrExit } from "./config.ts";
-import { prestartPglite } from "./db/prestart.ts";
 import { createLogger, wantsPrettyLogs } from "./logger.ts";
 
 const config = loadConfigOrExit();
-// Embedded PGlite starts in its worker thread while the app's modules load (see src/db/prestart.ts).
+// Embedded PGlite starts in its worker thread while the app's modules load (see src/db/prestart.ts);
+// PostgreSQL mode never loads PGlite's modules.
 if (config.mode !== "sandbox" && !config.database.url && !config.database.pgliteInThread) {
-  prestartPglite(config.database.dataDir);
+  (await import("./db/prestart.ts")).prestartPglite(config.database.dataDir);
 }
 const { startFleet } = await import("./fleet.ts");
 const logger = createLogger({

@@ -1,6 +1,6 @@
 /** The real entry point as a newcomer runs it: sandbox start-up, health, and a graceful stop on SIGTERM. */
-import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -11,7 +11,17 @@ describe("npm start with no credentials (sandbox mode)", () => {
   it("comes up healthy, says loudly it is a sandbox, serves a command, and stops with exit 0 on SIGTERM", async () => {
     const port = await freePort();
     const dataDir = join(mkdtempSync(join(tmpdir(), "fc-sbx-")), "data");
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    // What `npm start` runs (its prestart build, then the compiled app), spelled out so the test owns the
+    // process it signals rather than npm's.
+    const { scripts } = JSON.parse(readFileSync("package.json", "utf8")) as {
+      scripts: Record<string, string>;
+    };
+    expect([scripts.prestart, scripts.start]).toEqual([
+      "node scripts/build-for-start.mjs",
+      "node dist/src/main.js",
+    ]);
+    expect(spawnSync(process.execPath, ["scripts/build-for-start.mjs"], { stdio: "inherit" }).status).toBe(0);
+    const child = spawn(process.execPath, ["dist/src/main.js"], {
       env: { PATH: process.env.PATH, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: "info" },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -25,7 +35,7 @@ describe("npm start with no credentials (sandbox mode)", () => {
     try {
       await eventually(
         async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200,
-        // tsx compiling the app and PGlite's first start, on 2 cores shared with other test files.
+        // PGlite's first start (initdb), on 2 cores shared with other test files.
         60_000,
         "healthz",
       );

@@ -1,6 +1,7 @@
 /**
- * Footprint: start-up to a healthy /healthz and idle resident memory of the real app (`src/main.ts`, as
- * `npm start` runs it) on embedded PGlite (a fresh data folder, then a restart on it) and on PostgreSQL.
+ * Footprint: start-up to a healthy /healthz and idle resident memory of the real app (compiled, as
+ * `npm start` runs it: see bench/support/app.ts) on embedded PGlite (a fresh data folder, then a restart on
+ * it) and on PostgreSQL.
  * Each is started a few times and the median kept: start-up time on a shared machine is noisy.
  * RSS is VmRSS of the app's process: its main thread and the PGlite worker thread together.
  */

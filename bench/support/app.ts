@@ -1,5 +1,7 @@
-/** The app under test, started as its own process (the real src/main.ts) against the stand-ins. */
-import { spawn } from "node:child_process";
+/** The app under test, started as its own process exactly as `npm start` starts it, against the stand-ins. */
+import { spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { StandIns } from "../../src/sandbox/stand-ins.ts";
 import { secrets } from "../config.ts";
@@ -32,14 +34,40 @@ export function appEnv(
   };
 }
 
-/** Starts the real app; returns it with its start-up time to a healthy /healthz. */
+const ROOT = join(import.meta.dirname, "..", "..");
+let startCommand: string[] | undefined;
+
+/**
+ * The node arguments of package.json's `start` script, after running its `prestart` (the build, a no-op
+ * when dist/ is current). The app is then spawned with them directly rather than through `npm start`: the
+ * figures are the app's own (npm would add its own start-up and be the measured pid), with the very
+ * command, flags and compiled code `npm start` runs. Built once per bench run, as a deploy builds once.
+ */
+function npmStartCommand(): string[] {
+  if (startCommand) return startCommand;
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+    scripts: Record<string, string>;
+  };
+  const [bin, ...args] = (pkg.scripts.start ?? "").trim().split(/\s+/);
+  if (bin !== "node") throw new Error(`bench: expected package.json's start script to run node, got ${bin}`);
+  if (pkg.scripts.prestart) {
+    const built = spawnSync("npm", ["run", "--silent", "prestart"], { cwd: ROOT, stdio: "inherit" });
+    if (built.status !== 0) throw new Error("bench: npm run prestart failed");
+  }
+  startCommand = args;
+  return args;
+}
+
+/** Starts the real app as `npm start` does; returns it with its start-up time to a healthy /healthz. */
 export async function startApp(standIns: StandIns, db: { url?: string; dataDir?: string }) {
+  const args = npmStartCommand();
   const port = await freePort();
   const started = performance.now();
   // The app logs JSON, so readiness is polled on /healthz (what a load balancer does).
   // BENCH_APP_NODE_ARGS go to the app's Node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it under load.
   const nodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const proc = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/main.ts"], {
+  const proc = spawn(process.execPath, [...nodeArgs, ...args], {
+    cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", ...appEnv(standIns, port, db) },
     stdio: ["ignore", "ignore", "inherit"],
   });

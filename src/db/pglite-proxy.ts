@@ -304,6 +304,8 @@ export class PGliteProxy {
       rows: rows as T[],
       fields,
       ...(raw.affectedRows === undefined ? {} : { affectedRows: raw.affectedRows }),
+      ...(raw.command === undefined ? {} : { command: raw.command }),
+      ...(raw.rowCount === undefined ? {} : { rowCount: raw.rowCount }),
     };
   }
 

@@ -42,7 +42,7 @@ const stepsOf = (value: unknown) => camelJsonRows<StepState>(value, ["changedAt"
 export async function tickTargetByChannel(ctx: Ctx, channelId: string): Promise<TickTarget | null> {
   const [row] = await ctx.db.sql.query(
     `select o.id, o.status, o.provider_id, o.channel_id, o.checklist_ts, o.owner_user_id,
-            -- JSON, not array(): PGlite's array parser turns a null element into the text 'NULL'.
+            -- JSON, not array(): PGlite 0.3 parsed a null array element as the text 'NULL'.
             coalesce((select json_agg(i.slack_team_id) from invite i where i.onboarding_id = o.id), '[]'::json)
               as invite_team_ids
        from onboarding o

@@ -1,0 +1,59 @@
+/**
+ * Opening embedded PGlite for src/db/client.ts's openDatabase (which imports this module only when no
+ * DATABASE_URL is set): in its worker thread (src/db/pglite-proxy.ts), or in-thread when asked.
+ */
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import type { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import type { Logger } from "../logger.ts";
+import type { Database } from "./client.ts";
+import { PrismaClient } from "./generated/client.ts";
+import { checkPgliteFolder, pgliteOptions } from "./pglite-options.ts";
+import { PGliteProxy } from "./pglite-proxy.ts";
+import { pgliteFolder, takePrestartedPglite } from "./prestart.ts";
+
+/** Opens PGlite under `dataDir` (":memory:" for a throw-away one), without applying migrations. */
+export async function openPglite(dataDir: string, inThread: boolean, logger: Logger): Promise<Database> {
+  const inMemory = dataDir === ":memory:";
+  // Its own sub-folder: PGlite refuses a non-empty folder that is not a database.
+  const folder = pgliteFolder(dataDir);
+  if (!inMemory) mkdirSync(folder, { recursive: true });
+  // Every query fails from then on (and /healthz turns 503): say why once, loudly.
+  const onCrash = (err: Error) => logger.error({ err }, "the embedded database's worker thread died");
+  let pglite: PGlite | PGliteProxy;
+  if (inThread) {
+    if (!inMemory) checkPgliteFolder(folder);
+    pglite = inMemory ? new PGlite(pgliteOptions()) : new PGlite(folder, pgliteOptions());
+    await pglite.waitReady;
+  } else {
+    // Started by src/main.ts before the app's modules were loaded (./prestart.ts), or now.
+    pglite =
+      (inMemory ? undefined : await takePrestartedPglite(folder, onCrash)) ??
+      (await PGliteProxy.create({ ...(inMemory ? {} : { dataDir: folder }), onCrash }));
+  }
+  // pglite-prisma-adapter 0.6 is typed against driver-adapter-utils 6.10; the 6.19 runtime protocol is the
+  // same (the PGlite database tests exercise every column type we use). The proxy implements the part of
+  // PGlite's interface the adapter calls (query with parsers, exec, transaction; see pglite-proxy.ts).
+  const adapter = new PrismaPGlite(pglite as PGlite) as unknown as PrismaPg;
+  const prisma = new PrismaClient({ adapter });
+  const runner = {
+    query: async (text: string, params?: readonly unknown[]) =>
+      (await pglite.query<Record<string, unknown>>(text, params as unknown[])).rows,
+    exec: async (text: string) => {
+      await pglite.exec(text);
+    },
+  };
+  return {
+    kind: "pglite",
+    prisma,
+    sql: { ...runner, withSession: (fn) => fn(runner), supportsAdvisoryLocks: false },
+    ping: async () => {
+      await pglite.query("select 1");
+    },
+    close: async () => {
+      await prisma.$disconnect();
+      await pglite.close();
+    },
+  };
+}
