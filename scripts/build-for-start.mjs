@@ -8,7 +8,16 @@
  * page, migrations, the PGlite worker) behaves as in the image. esbuild only strips types: `npm run
  * typecheck` is still what checks them. Plain JavaScript so that it needs no loader of its own.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
