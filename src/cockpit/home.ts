@@ -47,12 +47,20 @@ export async function publishHome(
   });
 }
 
-const pending = new Map<string, NodeJS.Timeout>();
+const pending = new Map<string, { timer: NodeJS.Timeout; firstAt: number }>();
 
-/** Re-publishes a rep's Home shortly after a change (several changes in a row publish once). */
-export function refreshHomeSoon(ctx: AppContext, userId: string, delayMs = 1_500): void {
+/**
+ * Re-publishes a rep's Home shortly after a change: several changes in a row publish once, and a steady
+ * stream of changes (ticks every second) still publishes at least every `maxWaitMs`, not only once it stops.
+ */
+export function refreshHomeSoon(ctx: AppContext, userId: string, delayMs = 1_500, maxWaitMs = 5_000): void {
+  const now = Date.now();
   const existing = pending.get(userId);
-  if (existing) clearTimeout(existing);
+  if (existing) {
+    // Waited long enough: let the pending publish fire; it reads the latest state.
+    if (now - existing.firstAt + delayMs > maxWaitMs) return;
+    clearTimeout(existing.timer);
+  }
   const timer = setTimeout(() => {
     pending.delete(userId);
     publishHome(ctx, userId, { teamId: ctx.identity.teamId }).catch((err: unknown) =>
@@ -60,5 +68,5 @@ export function refreshHomeSoon(ctx: AppContext, userId: string, delayMs = 1_500
     );
   }, delayMs);
   timer.unref();
-  pending.set(userId, timer);
+  pending.set(userId, { timer, firstAt: existing?.firstAt ?? now });
 }

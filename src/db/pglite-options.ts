@@ -31,8 +31,8 @@ export function checkPgliteFolder(folder: string): void {
   if (found === String(PGLITE_POSTGRES_MAJOR)) return;
   throw new Error(
     `The embedded database in ${folder} was created by PostgreSQL ${found}, and this version of Fleet ` +
-      `Concierge embeds PostgreSQL ${PGLITE_POSTGRES_MAJOR}, which cannot open it. To start with an empty ` +
-      "database, move that folder away (DATA_DIR/pglite). To keep its data, copy it out with the release " +
-      "that created it (e.g. into a PostgreSQL server, then run this version with DATABASE_URL).",
+      `Concierge embeds PostgreSQL ${PGLITE_POSTGRES_MAJOR}, which cannot open it. To keep its data, run ` +
+      "`npm run db:upgrade-embedded` once (same DATA_DIR; it keeps the old folder as a backup). To start " +
+      "with an empty database instead, move that folder (DATA_DIR/pglite) away.",
   );
 }
