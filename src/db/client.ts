@@ -80,6 +80,7 @@ function openPostgres(url: string, poolSize: number, statementTimeoutMs: number)
     },
     withSession: async (fn) => {
       const client = await pool.connect();
+      let failed: unknown;
       try {
         // Sessions run migrations, which may wait on another instance's advisory lock or rewrite a big table.
         await client.query("set statement_timeout = 0");
@@ -89,9 +90,14 @@ function openPostgres(url: string, poolSize: number, statementTimeoutMs: number)
             await client.query(text);
           },
         });
+      } catch (err) {
+        failed = err;
+        throw err;
       } finally {
-        await client.query("reset statement_timeout").catch(() => {});
-        client.release();
+        if (failed === undefined) await client.query("reset statement_timeout").catch(() => {});
+        // A session that failed may still hold what it took (an advisory lock it could not release, an open
+        // transaction): closing the connection releases it; the pool opens a fresh one.
+        client.release(failed === undefined ? undefined : true);
       }
     },
     supportsAdvisoryLocks: true,
