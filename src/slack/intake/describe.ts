@@ -109,6 +109,17 @@ export function describeSlackDelivery(body: Body, receivedAt: Date): IncomingDel
 }
 
 /**
+ * Whether Slack reads anything from this kind's acknowledgement. Only a slash command's (its answer) and a
+ * form's (`response_action`: errors, update, push, clear) carry content; Slack ignores the body of the
+ * acknowledgement of block actions, events, shortcuts and closed forms
+ * (https://docs.slack.dev/interactivity/handling-user-interaction). Those are
+ * acknowledged as soon as they are stored, before Bolt runs their listener.
+ */
+export function ackCarriesAnswer(kind: string): boolean {
+  return kind === "slash_command" || kind === "view_submission" || kind === "block_suggestion";
+}
+
+/**
  * The answer Slack gets when a delivery is kept for later (spooled during an outage, queued behind an older one,
  * or left to the intake's worker under load): a slash command says so; everything else gets the empty
  * acknowledgement its listener would have sent.

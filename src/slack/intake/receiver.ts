@@ -13,7 +13,7 @@ import type { App, Receiver, ReceiverEvent } from "@slack/bolt";
 import type { StoredDelivery } from "../../intake/delivery.ts";
 import type { DurableIntake } from "../../intake/intake.ts";
 import type { Logger } from "../../logger.ts";
-import { bypassesIntake, describeSlackDelivery, laterAnswer } from "./describe.ts";
+import { ackCarriesAnswer, bypassesIntake, describeSlackDelivery, laterAnswer } from "./describe.ts";
 
 /** What a replayed delivery's listeners answered, for {@link IntakeReceiverDeps.forwardAnswer}. */
 export type ForwardAnswer = (delivery: StoredDelivery, answer: Record<string, unknown>) => Promise<void>;
@@ -83,6 +83,8 @@ export function withDurableIntake(inner: Receiver, deps: IntakeReceiverDeps): Re
             return guarded.ack();
           }
           if (outcome !== "apply-now") return guarded.ack(laterAnswer(delivery.kind) as never);
+          // Nothing for the listener to say in the acknowledgement: answer now, apply after.
+          if (!ackCarriesAnswer(delivery.kind)) await guarded.ack();
           live.set(delivery.key, { ...event, ack: guarded.ack });
           try {
             await deps.intake.applyNow(delivery);
