@@ -117,6 +117,7 @@ const rawSchema = z.object({
   INTAKE_SPOOL_MAX_MB: z.coerce.number().int().min(1).max(10_000).default(200),
   // Seconds between reminder-scheduler runs (60: every minute, on the minute); tests run replicas faster.
   REMINDER_TICK_SECONDS: z.coerce.number().int().min(1).max(60).default(60),
+  HTTP_KEEP_ALIVE_MS: z.coerce.number().int().min(1_000).max(600_000).default(65_000),
   SCHEDULER_ENABLED: z
     .enum(["true", "false"])
     .default("true")
@@ -152,7 +153,8 @@ export interface Config {
   /** `pgliteInThread`: run embedded PGlite on the main thread, not in a worker (PGLITE_IN_THREAD=1). */
   database: { url?: string; dataDir: string; pgliteInThread: boolean; statementTimeoutMs: number };
   encryption: { key?: Buffer; keyId: string; previous: Array<{ id: string; key: Buffer }> };
-  http: { port: number; host: string };
+  /** keepAliveMs: how long an idle keep-alive connection stays open (above a load balancer's idle timeout). */
+  http: { port: number; host: string; keepAliveMs: number };
   logLevel: Raw["LOG_LEVEL"];
   defaultTimeZone: string;
   reminderLocalTime: string;
@@ -259,7 +261,11 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         previous,
       },
       // The sandbox lets anyone act as anyone: only this machine reaches it unless HOST says otherwise.
-      http: { port: r.PORT, host: r.HOST ?? (mode === "sandbox" ? "127.0.0.1" : "0.0.0.0") },
+      http: {
+        port: r.PORT,
+        host: r.HOST ?? (mode === "sandbox" ? "127.0.0.1" : "0.0.0.0"),
+        keepAliveMs: r.HTTP_KEEP_ALIVE_MS,
+      },
       logLevel: r.LOG_LEVEL,
       defaultTimeZone: r.DEFAULT_TIMEZONE,
       reminderLocalTime: r.REMINDER_LOCAL_TIME,

@@ -111,6 +111,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
       router,
       logger,
       slackListener: slack.httpListener,
+      keepAliveMs: config.http.keepAliveMs,
     });
     const port = await listen(server, config.http.port, config.http.host);
     await slack.start();
