@@ -12,7 +12,9 @@ import { withDurableIntake } from "../../src/slack/intake/receiver.ts";
 function setUp() {
   let facade: App | undefined;
   const inner = {
-    init: (app: App) => void (facade = app),
+    init: (app: App) => {
+      facade = app;
+    },
     start: async () => {},
     stop: async () => {},
   } as Receiver;
