@@ -78,12 +78,11 @@ function openPostgres(url: string, poolSize: number, statementTimeoutMs: number)
     exec: async (text) => {
       await pool.query(text);
     },
-    withSession: async (fn) => {
+    withSession: async (fn, options) => {
       const client = await pool.connect();
       let failed: unknown;
       try {
-        // Sessions run migrations, which may wait on another instance's advisory lock or rewrite a big table.
-        await client.query("set statement_timeout = 0");
+        if (options?.unbounded) await client.query("set statement_timeout = 0");
         return await fn({
           query: async (text, params) => (await client.query(text, params as unknown[])).rows,
           exec: async (text) => {
@@ -94,7 +93,9 @@ function openPostgres(url: string, poolSize: number, statementTimeoutMs: number)
         failed = err;
         throw err;
       } finally {
-        if (failed === undefined) await client.query("reset statement_timeout").catch(() => {});
+        if (options?.unbounded && failed === undefined) {
+          await client.query("reset statement_timeout").catch(() => {});
+        }
         // A session that failed may still hold what it took (an advisory lock it could not release, an open
         // transaction): closing the connection releases it; the pool opens a fresh one.
         client.release(failed === undefined ? undefined : true);

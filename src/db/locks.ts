@@ -20,13 +20,6 @@ type WithDb = { db: Database };
 /** Outermost lock sessions one process holds at once (the pool has 10 connections by default). */
 export const MAX_HELD = 3;
 
-/**
- * How long a replica waits for another's lock before giving up (PostgreSQL's lock_timeout, which advisory
- * locks obey): a holder stuck on a slow Finch or Slack call must not pile waiters up forever. The failed
- * work is an intake delivery (or a scheduler run), retried later.
- */
-export const LOCK_WAIT_MS = 30_000;
-
 /** Set while a lock's work runs: nested locks skip the slot. */
 const insideLock = new AsyncLocalStorage<true>();
 
@@ -52,9 +45,6 @@ function inTurn<T>(owner: object, key: string, work: () => Promise<T>): Promise<
   return run;
 }
 
-/** A SQL string literal (standard_conforming_strings is on in every supported PostgreSQL). */
-const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
-
 let held = 0;
 const waiting: Array<() => void> = [];
 
@@ -73,12 +63,7 @@ function releaseSlot(): void {
 }
 
 /** Runs `work` while holding the lock named `key`, across every instance sharing the database. */
-export function withAdvisoryLock<T>(
-  ctx: WithDb,
-  key: string,
-  work: () => Promise<T>,
-  options: { waitMs?: number } = {},
-): Promise<T> {
+export function withAdvisoryLock<T>(ctx: WithDb, key: string, work: () => Promise<T>): Promise<T> {
   const sql = ctx.db.sql;
   // PGlite: every instance on this database lives in this process, so the database object is the lock's owner.
   if (!sql.supportsAdvisoryLocks) return inTurn(ctx.db, key, work);
@@ -86,15 +71,13 @@ export function withAdvisoryLock<T>(
     const outermost = !insideLock.getStore();
     if (outermost) await acquireSlot();
     try {
-      // If the unlock fails, the error leaves the session and withSession closes its connection, which
-      // releases the lock (a session-level lock lives as long as its connection).
+      // The wait for the lock is bounded by the pool's statement timeout (DATABASE_STATEMENT_TIMEOUT_MS, 15 s):
+      // a holder stuck on a slow Finch or Slack call must not pile waiters up forever; the waiting work (an
+      // intake delivery, a scheduler run) fails and is retried later. If the unlock fails, the error leaves
+      // the session and withSession closes its connection, which releases the lock (a session-level lock
+      // lives as long as its connection).
       return await sql.withSession(async (session) => {
-        // One round trip (this runs for every checklist render): bound the wait, wait, unbound it again so the
-        // pooled connection goes back as it came. The key is ours (`checklist:<uuid>`), quoted as a literal.
-        const waitMs = Math.max(1, Math.floor(options.waitMs ?? LOCK_WAIT_MS));
-        await session.exec(
-          `set lock_timeout = ${waitMs}; select pg_advisory_lock(hashtextextended(${literal(key)}, 0)); set lock_timeout = 0`,
-        );
+        await session.query("select pg_advisory_lock(hashtextextended($1, 0))", [key]);
         try {
           return await insideLock.run(true, work);
         } finally {

@@ -21,7 +21,11 @@ export interface SqlSession {
 
 /** A SQL runner that can also pin one session (advisory locks are per session). */
 export interface SqlRunner extends SqlSession {
-  withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` on one pinned connection. `unbounded` (migrations) lifts the statement timeout for the session;
+   * otherwise every statement keeps it (an advisory lock's wait, for one, then ends with it).
+   */
+  withSession<T>(fn: (session: SqlSession) => Promise<T>, options?: { unbounded?: boolean }): Promise<T>;
   supportsAdvisoryLocks: boolean;
 }
 
@@ -50,10 +54,11 @@ export async function applyMigrations(
     .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, "migration.sql")))
     .map((d) => d.name)
     .sort();
-  return sql.withSession(async (session) => {
-    if (sql.supportsAdvisoryLocks) await session.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
-    try {
-      await session.exec(`create table if not exists "_prisma_migrations" (
+  return sql.withSession(
+    async (session) => {
+      if (sql.supportsAdvisoryLocks) await session.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+      try {
+        await session.exec(`create table if not exists "_prisma_migrations" (
         "id" varchar(36) primary key not null,
         "checksum" varchar(64) not null,
         "finished_at" timestamptz,
@@ -62,38 +67,41 @@ export async function applyMigrations(
         "rolled_back_at" timestamptz,
         "started_at" timestamptz not null default now(),
         "applied_steps_count" integer not null default 0)`);
-      const done = new Set(
-        (
-          await session.query(
-            `select migration_name from "_prisma_migrations" where finished_at is not null and rolled_back_at is null`,
-          )
-        ).map((r) => String(r.migration_name)),
-      );
-      const applied: string[] = [];
-      for (const name of migrations) {
-        if (done.has(name)) continue;
-        const script = readFileSync(join(dir, name, "migration.sql"), "utf8");
-        const checksum = createHash("sha256").update(script).digest("hex");
-        logger.info({ migration: name }, "applying database migration");
-        await session.exec("begin");
-        try {
-          await session.exec(script);
-          await session.query(
-            `insert into "_prisma_migrations" (id, checksum, finished_at, migration_name, applied_steps_count)
+        const done = new Set(
+          (
+            await session.query(
+              `select migration_name from "_prisma_migrations" where finished_at is not null and rolled_back_at is null`,
+            )
+          ).map((r) => String(r.migration_name)),
+        );
+        const applied: string[] = [];
+        for (const name of migrations) {
+          if (done.has(name)) continue;
+          const script = readFileSync(join(dir, name, "migration.sql"), "utf8");
+          const checksum = createHash("sha256").update(script).digest("hex");
+          logger.info({ migration: name }, "applying database migration");
+          await session.exec("begin");
+          try {
+            await session.exec(script);
+            await session.query(
+              `insert into "_prisma_migrations" (id, checksum, finished_at, migration_name, applied_steps_count)
              values ($1, $2, now(), $3, 1)`,
-            [randomUUID(), checksum, name],
-          );
-          await session.exec("commit");
-        } catch (err) {
-          await session.exec("rollback");
-          throw new Error(`migration ${name} failed: ${(err as Error).message}`);
+              [randomUUID(), checksum, name],
+            );
+            await session.exec("commit");
+          } catch (err) {
+            await session.exec("rollback");
+            throw new Error(`migration ${name} failed: ${(err as Error).message}`);
+          }
+          applied.push(name);
         }
-        applied.push(name);
+        return applied;
+      } finally {
+        if (sql.supportsAdvisoryLocks)
+          await session.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]);
       }
-      return applied;
-    } finally {
-      if (sql.supportsAdvisoryLocks)
-        await session.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]);
-    }
-  });
+    },
+    // Migrations may wait on another instance's migration lock or rewrite a big table.
+    { unbounded: true },
+  );
 }

@@ -119,8 +119,13 @@ describe("statement timeout on PostgreSQL", () => {
       expect(Date.now() - started).toBeLessThan(2_500);
       // Quick statements still run, and a migration session has no timeout.
       expect(await db.sql.query("select 1 as one")).toEqual([{ one: 1 }]);
-      const inSession = await db.sql.withSession((s) => s.query("show statement_timeout"));
-      expect(inSession).toEqual([{ statement_timeout: "0" }]);
+      // Migrations' sessions lift it; other sessions (an advisory lock's) keep it.
+      const unbounded = await db.sql.withSession((s) => s.query("show statement_timeout"), {
+        unbounded: true,
+      });
+      expect(unbounded).toEqual([{ statement_timeout: "0" }]);
+      const bounded = await db.sql.withSession((s) => s.query("show statement_timeout"));
+      expect(bounded).toEqual([{ statement_timeout: "300ms" }]);
       expect(await db.sql.query("show statement_timeout")).toEqual([{ statement_timeout: "300ms" }]);
     } finally {
       await db.close();
