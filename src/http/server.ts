@@ -165,10 +165,21 @@ export function listen(server: Server, port: number, host: string): Promise<numb
   });
 }
 
-/** Stops accepting connections and waits for in-flight requests (idle keep-alive sockets are closed). */
-export function closeServer(server: Server): Promise<void> {
+/**
+ * Stops accepting connections and waits for in-flight requests. Keep-alive connections are closed as soon as
+ * they are idle — also those that finish a request after the stop began (swept every 100 ms), or a client
+ * holding one open would keep the process up for the whole keep-alive time (65 s) — and after `graceMs`
+ * every connection is closed.
+ */
+export function closeServer(server: Server, graceMs = 15_000): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
+    const sweep = setInterval(() => server.closeIdleConnections(), 100);
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearInterval(sweep);
+      clearTimeout(force);
+      resolve();
+    });
     server.closeIdleConnections();
   });
 }

@@ -56,32 +56,39 @@ export async function tickTargetByChannel(ctx: Ctx, channelId: string): Promise<
   return { ...onboarding, invites: inviteTeamIds.map((slackTeamId) => ({ slackTeamId })) };
 }
 
-/** What the checklist of `onboardingId` shows; throws if there is no such onboarding. */
-export async function renderFacts(ctx: Ctx, onboardingId: string): Promise<RenderFacts> {
+/** Reads `columns` of one onboarding with its company's name and items' states; throws if there is none. */
+async function withSteps<T extends { steps: StepState[] }>(
+  ctx: Ctx,
+  columns: string,
+  onboardingId: string,
+): Promise<T> {
   const [row] = await ctx.db.sql.query(
-    `select o.id, o.status, o.provider_id, o.channel_id, o.checklist_ts, o.integration_user_name,
-            o.integration_user_email, o.call_at, o.checklist_version, c.name as company_name,
-            exists (select 1 from invite i where i.onboarding_id = o.id and i.external_limited) as guests_post_only,
-            ${STEPS}
+    `select ${columns}, c.name as company_name, ${STEPS}
        from onboarding o join customer c on c.id = o.customer_id
       where o.id = $1::uuid`,
     [onboardingId],
   );
   if (!row) throw new Error(`no onboarding ${onboardingId}`);
-  const facts = camelRow<RenderFacts>(row);
+  const facts = camelRow<T>(row);
   return { ...facts, steps: stepsOf(facts.steps) };
 }
 
-/** What the celebration check needs of `onboardingId`; throws if there is no such onboarding. */
-export async function celebrationFacts(ctx: Ctx, onboardingId: string): Promise<CelebrationFacts> {
-  const [row] = await ctx.db.sql.query(
-    `select o.provider_id, o.channel_id, o.checklist_ts, o.owner_user_id, o.customer_steps_done_at,
-            c.name as company_name, ${STEPS}
-       from onboarding o join customer c on c.id = o.customer_id
-      where o.id = $1::uuid`,
-    [onboardingId],
+/** What the checklist of `onboardingId` shows; throws if there is no such onboarding. */
+export function renderFacts(ctx: Ctx, onboardingId: string): Promise<RenderFacts> {
+  return withSteps<RenderFacts>(
+    ctx,
+    `o.id, o.status, o.provider_id, o.channel_id, o.checklist_ts, o.integration_user_name,
+     o.integration_user_email, o.call_at, o.checklist_version,
+     exists (select 1 from invite i where i.onboarding_id = o.id and i.external_limited) as guests_post_only`,
+    onboardingId,
   );
-  if (!row) throw new Error(`no onboarding ${onboardingId}`);
-  const facts = camelRow<CelebrationFacts>(row);
-  return { ...facts, steps: stepsOf(facts.steps) };
+}
+
+/** What the celebration check needs of `onboardingId`; throws if there is no such onboarding. */
+export function celebrationFacts(ctx: Ctx, onboardingId: string): Promise<CelebrationFacts> {
+  return withSteps<CelebrationFacts>(
+    ctx,
+    "o.provider_id, o.channel_id, o.checklist_ts, o.owner_user_id, o.customer_steps_done_at",
+    onboardingId,
+  );
 }

@@ -6,7 +6,7 @@ import { Agent, get } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { Router } from "../../src/http/router.ts";
-import { createHttpServer } from "../../src/http/server.ts";
+import { closeServer, createHttpServer } from "../../src/http/server.ts";
 import { createLogger } from "../../src/logger.ts";
 
 describe("HTTP keep-alive", () => {
@@ -40,4 +40,35 @@ describe("HTTP keep-alive", () => {
       await new Promise<void>((r) => server.close(() => r()));
     }
   }, 15_000);
+
+  it("a graceful stop does not wait for a keep-alive client whose request finished after the stop began", async () => {
+    const router = new Router().on("GET", "/slow", async ({ res }) => {
+      await new Promise((r) => setTimeout(r, 300));
+      res.end("done");
+    });
+    const server = createHttpServer({ router, logger: createLogger({ level: "silent" }) });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const answered = new Promise<string>((resolve, reject) => {
+        get({ host: "127.0.0.1", port, path: "/slow", agent }, (res) => {
+          let body = "";
+          res.on("data", (c: Buffer) => {
+            body += c.toString();
+          });
+          res.on("end", () => resolve(body));
+        }).on("error", reject);
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      const started = performance.now();
+      const closed = closeServer(server);
+      expect(await answered).toBe("done");
+      await closed;
+      // The connection went idle after the stop began; it was closed then, not after the 65 s keep-alive.
+      expect(performance.now() - started).toBeLessThan(3_000);
+    } finally {
+      agent.destroy();
+    }
+  });
 });
