@@ -81,6 +81,12 @@ function openPostgres(url: string, poolSize: number, statementTimeoutMs: number)
     withSession: async (fn, options) => {
       const client = await pool.connect();
       let failed: unknown;
+      // The connection may die while checked out (a server restart, a terminated backend): pg then emits
+      // 'error' on the client, which would crash the process unheard; the session fails and is not pooled.
+      const onError = (err: Error) => {
+        failed ??= err;
+      };
+      client.on("error", onError);
       try {
         if (options?.unbounded) await client.query("set statement_timeout = 0");
         return await fn({
@@ -98,6 +104,7 @@ function openPostgres(url: string, poolSize: number, statementTimeoutMs: number)
         }
         // A session that failed may still hold what it took (an advisory lock it could not release, an open
         // transaction): closing the connection releases it; the pool opens a fresh one.
+        client.removeListener("error", onError);
         client.release(failed === undefined ? undefined : true);
       }
     },
