@@ -19,6 +19,11 @@ export interface IncomingDelivery {
   userId: string | null;
   teamId: string | null;
   channelId: string | null;
+  /**
+   * The delivery carries an absolute state of its element (a checkbox's ticked options, a picked date), not a
+   * change: once a newer delivery of the same order key was applied, this one is obsolete and not applied.
+   */
+  absolute?: boolean;
   /** A short description for the App Home's dead letters (no secrets). */
   summary: string;
   /** What the applier needs; stored encrypted, cleared once applied. */

@@ -23,8 +23,10 @@ import {
   type IntakeSource,
   type StoredDelivery,
 } from "./delivery.ts";
+import { replaySpool } from "./replay.ts";
 import type { Spool } from "./spool.ts";
 import {
+  claimLease,
   extendLeases,
   insertDelivery,
   leaseDue,
@@ -69,7 +71,10 @@ export class DurableIntake {
   /** This process, as lease holder. */
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
   private readonly appliers = new Map<IntakeSource, Applier>();
-  private readonly applying = new Set<string>();
+  /** Deliveries this process holds a lease on (leased and waiting for a lane, or applying). */
+  private readonly held = new Set<string>();
+  /** Order keys with a delivery `take()` queued behind one still applying here: wake the worker after it. */
+  private readonly waiting = new Set<string>();
   /** Deliveries `take()` answered `apply-now` for whose `applyNow` has not finished. */
   private live = 0;
   private readonly log: Logger;
@@ -99,6 +104,8 @@ export class DurableIntake {
 
   /** Stores a delivery before its 2xx. See {@link Intake} for what the caller does with each outcome. */
   async take(delivery: IncomingDelivery): Promise<Intake> {
+    // While earlier deliveries wait in the spool, later ones queue behind them there: replay keeps the order.
+    if ((await this.spool.size()) > 0 && (await this.spool.hasRoom())) return this.toSpool(delivery, null);
     const insert = insertDelivery(this.deps, delivery, {
       owner: this.owner,
       leaseMs: this.settings.leaseMs,
@@ -112,9 +119,11 @@ export class DurableIntake {
     clearTimeout(timer);
     if (stored === "applying") {
       this.live++;
+      this.held.add(delivery.key);
       return "apply-now";
     }
     if (stored === "pending") {
+      if (delivery.orderKey) this.waiting.add(delivery.orderKey);
       this.wake();
       return "queued";
     }
@@ -128,7 +137,12 @@ export class DurableIntake {
         () => {},
       );
     }
-    this.noteOutage(stored === "late" ? "timeout" : (stored as { err: unknown }).err);
+    return this.toSpool(delivery, stored === "late" ? "timeout" : (stored as { err: unknown }).err);
+  }
+
+  /** Writes a delivery to the spool (`outage`: why, when the database did not take it). */
+  private async toSpool(delivery: IncomingDelivery, outage: unknown): Promise<Intake> {
+    if (outage !== null) this.noteOutage(outage);
     try {
       await this.spool.append(delivery);
       this.log.debug(
@@ -188,7 +202,7 @@ export class DurableIntake {
     this.schedule(0);
     this.heartbeat = setInterval(
       () => {
-        extendLeases(this.deps, this.owner, [...this.applying], this.settings.leaseMs).catch(() => {});
+        this.renewLeases().catch(() => {});
       },
       Math.max(250, Math.floor(this.settings.leaseMs / 3)),
     );
@@ -215,21 +229,31 @@ export class DurableIntake {
     if (released > 0) this.log.info({ released }, "handed unfinished deliveries to the other processes");
   }
 
+  /** Renews every lease this process holds; forgets the ones another process took over meanwhile. */
+  private async renewLeases(): Promise<void> {
+    const asked = [...this.held];
+    const kept = await extendLeases(this.deps, this.owner, asked, this.settings.leaseMs);
+    for (const key of asked) if (!kept.has(key)) this.held.delete(key);
+  }
+
   /** One worker round: replay the spool, then apply what is due (repeats while there is more). */
   async runOnce(): Promise<void> {
-    await this.replaySpool();
+    await replaySpool(this.deps, this.spool, this.owner, this.settings.leaseMs, this.log);
     for (;;) {
       const due = await leaseDue(this.deps, {
         owner: this.owner,
         leaseMs: this.settings.leaseMs,
         limit: BATCH,
+        broken: (delivery, reason) => this.deadAtOnce(delivery, reason),
       });
+      for (const delivery of due) this.held.add(delivery.key);
       // At most one delivery per order key is due at a time (store.ts), so a batch can run side by side.
       let next = 0;
       const lane = async () => {
-        while (next < due.length && !this.stopped) {
+        while (next < due.length) {
           const delivery = due[next++] as StoredDelivery;
-          await this.apply(delivery, false);
+          if (this.stopped) this.held.delete(delivery.key);
+          else await this.applyLeased(delivery);
         }
       };
       await Promise.all(Array.from({ length: Math.min(PARALLEL, due.length) }, lane));
@@ -260,52 +284,45 @@ export class DurableIntake {
     this.timer.unref();
   }
 
-  private async replaySpool(): Promise<void> {
-    for (;;) {
-      const { entries, unreadable } = await this.spool.oldest(100);
-      for (const name of unreadable) {
-        this.log.error({ file: name }, "unreadable spool file moved aside (wrong encryption key?)");
-      }
-      if (entries.length === 0) return;
-      for (const entry of entries) {
-        try {
-          await insertDelivery(this.deps, entry.delivery, {
-            owner: this.owner,
-            leaseMs: this.settings.leaseMs,
-            live: false,
-          });
-        } catch (err) {
-          // Still away: stop here and try again next round. Answering, yet refusing this one: set it aside
-          // so one bad file cannot hold back everything spooled after it.
-          const away = await this.deps.db.ping().then(
-            () => false,
-            () => true,
-          );
-          if (away) throw err;
-          await this.spool.quarantine(entry.file);
-          this.log.error({ err, file: entry.file }, "spooled delivery refused by the database; moved aside");
-          continue;
-        }
-        await this.spool.remove(entry.file);
-      }
-      this.log.info({ replayed: entries.length }, "spooled deliveries moved into the database");
+  /** A worker's delivery: applied only while this process still holds it, and only if not overtaken. */
+  private async applyLeased(delivery: StoredDelivery): Promise<void> {
+    const claim = await claimLease(this.deps, delivery.key, this.owner, this.settings.leaseMs).catch(
+      () => "lost" as const,
+    );
+    if (claim === "go") return this.apply(delivery, false);
+    this.held.delete(delivery.key);
+    if (claim === "obsolete") {
+      this.log.info(
+        { key: delivery.key, kind: delivery.kind },
+        "delivery overtaken by a newer change of its element: recorded, not applied",
+      );
     }
+  }
+
+  /** A delivery that cannot be read back: dead at once (store.ts), the person and the reps are told. */
+  private deadAtOnce(delivery: StoredDelivery, reason: string): void {
+    this.log.error({ key: delivery.key, kind: delivery.kind, error: reason }, "delivery dead: unreadable");
+    this.onDead?.(delivery, reason).catch((hookErr: unknown) =>
+      this.log.warn({ err: hookErr }, "could not tell anyone about a dead delivery"),
+    );
   }
 
   private async apply(delivery: StoredDelivery, live: boolean): Promise<void> {
     const applier = this.appliers.get(delivery.source);
-    this.applying.add(delivery.key);
+    this.held.add(delivery.key);
     try {
       if (!applier) throw new Error(`no applier for ${delivery.source} deliveries`);
       await applier(delivery, live);
-      await markApplied(this.deps, delivery.key);
+      if (!(await markApplied(this.deps, delivery.key, this.owner))) {
+        this.log.warn({ key: delivery.key, kind: delivery.kind }, "applied after its lease was lost");
+      }
     } catch (err) {
       const error = errorText(err);
       this.log.warn(
         { key: delivery.key, kind: delivery.kind, attempt: delivery.attempts, error },
         "delivery not applied; it will be retried",
       );
-      const state = await markFailed(this.deps, delivery, error, this.settings.maxAttempts).catch(
+      const state = await markFailed(this.deps, delivery, error, this.settings.maxAttempts, this.owner).catch(
         // The database itself is away: the lease runs out and the delivery is taken up again later.
         () => "unknown" as const,
       );
@@ -319,7 +336,8 @@ export class DurableIntake {
         );
       }
     } finally {
-      this.applying.delete(delivery.key);
+      this.held.delete(delivery.key);
+      if (delivery.orderKey && this.waiting.delete(delivery.orderKey)) this.wake();
     }
   }
 

@@ -4,15 +4,23 @@
  */
 import { publishHome } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
-import { retryDeadLetter } from "../intake/store.ts";
+import { retryDeadLetterOutcome } from "../intake/store.ts";
 import type { Actor } from "./actor.ts";
 import { audit } from "./audit.ts";
 
+/** What a rep is told when the dead letter they retried carried a state a newer change replaced. */
+export const OVERTAKEN_TEXT =
+  ":information_source: Not applied again: a newer change of the same element was applied after it, " +
+  "so re-applying this one would bring back an old state. It is recorded as overtaken.";
+
 /** Retries one dead letter (the caller checked the actor is a rep) and refreshes their Home tab. */
 export async function retryDeadLetterFromHome(ctx: AppContext, key: string, actor: Actor): Promise<boolean> {
-  const retried = await retryDeadLetter(ctx, key);
-  await audit(ctx, { action: "intake.retry", actor, detail: { key: key.slice(0, 200), retried } });
-  ctx.logger.info({ key, user: actor.userId, retried }, "dead letter retried by a rep");
+  const outcome = await retryDeadLetterOutcome(ctx, key);
+  const retried = outcome === "retried";
+  await audit(ctx, { action: "intake.retry", actor, detail: { key: key.slice(0, 200), retried, outcome } });
+  ctx.logger.info({ key, user: actor.userId, retried, outcome }, "dead letter retried by a rep");
+  if (outcome === "overtaken")
+    await ctx.slack.chat.postMessage({ channel: actor.userId, text: OVERTAKEN_TEXT });
   await publishHome(ctx, actor.userId);
   return retried;
 }

@@ -14,6 +14,7 @@ import {
   markApplied,
   markFailed,
   retryDeadLetter,
+  retryDeadLetterOutcome,
 } from "../../src/intake/store.ts";
 import { DB_KINDS, openTestDatabase } from "../helpers/db.ts";
 
@@ -55,7 +56,7 @@ describe.each(DB_KINDS)("intake store (%s)", (kind) => {
     const row = await ctx.db.prisma.intakeDelivery.findUniqueOrThrow({ where: { key: d.key } });
     expect(row.payload).toMatch(/^v1\.k1\./);
     expect(row.payload).not.toContain("response-url-xyz");
-    await markApplied(ctx, d.key);
+    await markApplied(ctx, d.key, "me");
     const done = await ctx.db.prisma.intakeDelivery.findUniqueOrThrow({ where: { key: d.key } });
     expect(done).toMatchObject({ status: "done", payload: null });
   });
@@ -72,7 +73,7 @@ describe.each(DB_KINDS)("intake store (%s)", (kind) => {
     expect(first.map((d) => d.key)).toEqual([older.key]);
     expect(first[0]?.body).toEqual(older.body);
     expect(first[0]?.attempts).toBe(1);
-    await markApplied(ctx, older.key);
+    await markApplied(ctx, older.key, "w");
     const second = await leaseDue(ctx, { owner: "w", leaseMs: 60_000, limit: 10 });
     expect(second.map((d) => d.key)).toEqual([newer.key]);
   });
@@ -91,7 +92,7 @@ describe.each(DB_KINDS)("intake store (%s)", (kind) => {
   it("backs off after a failure, dead-letters after the last attempt, and a retry makes it due again", async () => {
     const d = delivery({ orderKey: null });
     await insertDelivery(ctx, d, opts(true));
-    expect(await markFailed(ctx, { ...d, attempts: 1 }, "Error: boom", 2)).toBe("pending");
+    expect(await markFailed(ctx, { ...d, attempts: 1 }, "Error: boom", 2, "me")).toBe("pending");
     const row = await ctx.db.prisma.intakeDelivery.findUniqueOrThrow({ where: { key: d.key } });
     expect(row.nextAttemptAt.getTime() - Date.now()).toBeGreaterThan(backoffMs(1) - 500);
     expect(await leaseDue(ctx, { owner: "w", leaseMs: 60_000, limit: 10 })).toEqual([]);
@@ -101,7 +102,7 @@ describe.each(DB_KINDS)("intake store (%s)", (kind) => {
     });
     const [again] = await leaseDue(ctx, { owner: "w", leaseMs: 60_000, limit: 10 });
     expect(again?.attempts).toBe(2);
-    expect(await markFailed(ctx, again as never, "Error: boom again", 2)).toBe("dead");
+    expect(await markFailed(ctx, again as never, "Error: boom again", 2, "w")).toBe("dead");
     const dead = await listDeadLetters(ctx, 5);
     expect(dead.total).toBe(1);
     expect(dead.items[0]).toMatchObject({
@@ -116,6 +117,21 @@ describe.each(DB_KINDS)("intake store (%s)", (kind) => {
     const [retried] = await leaseDue(ctx, { owner: "w", leaseMs: 60_000, limit: 10 });
     expect(retried?.key).toBe(d.key);
     expect(retried?.attempts).toBe(1);
+  });
+
+  it("a rep's Retry of a dead tick that a newer change of its element overtook says so and applies nothing", async () => {
+    const old = delivery({ absolute: true });
+    const newer = delivery({ absolute: true });
+    await insertDelivery(ctx, old, opts(true));
+    expect(await markFailed(ctx, { ...old, attempts: 1 }, "Error: boom", 1, "me")).toBe("dead");
+    expect(await insertDelivery(ctx, newer, opts(true))).toBe("applying");
+    expect(await markApplied(ctx, newer.key, "me")).toBe(true);
+    expect(await retryDeadLetter(ctx, old.key)).toBe(false);
+    const row = await ctx.db.prisma.intakeDelivery.findUniqueOrThrow({ where: { key: old.key } });
+    expect(row).toMatchObject({ status: "obsolete", payload: null });
+    expect(row.lastError).toMatch(/overtaken/);
+    expect(await leaseDue(ctx, { owner: "w", leaseMs: 60_000, limit: 10 })).toEqual([]);
+    expect(await retryDeadLetterOutcome(ctx, old.key)).toBe("not-dead");
   });
 
   it("backoff doubles from 1 s and stops growing at 5 minutes", () => {

@@ -43,6 +43,8 @@ describe("describeSlackDelivery", () => {
       channelId: "C0ACME",
       orderKey: "slack:C0ACME:tick:add-user",
       summary: "checkbox tick:add-user (ticked)",
+      // A tick carries the checkbox's whole state: an older one is obsolete once a newer one was applied.
+      absolute: true,
     });
     expect(JSON.stringify(d.body)).not.toContain("legacy-verification-token");
     expect(describeSlackDelivery(tick("tick:add-user", false), new Date(0)).summary).toContain("unticked");

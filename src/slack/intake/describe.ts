@@ -81,6 +81,17 @@ function summaryOf(body: Body, kind: string): string {
   return kind.replace(":", " ");
 }
 
+/** Block Kit elements whose action carries the element's whole state, not a change. */
+const ABSOLUTE_ACTIONS = new Set([
+  "checkboxes",
+  "radio_buttons",
+  "static_select",
+  "datepicker",
+  "timepicker",
+  "datetimepicker",
+  "multi_static_select",
+]);
+
 /** Describes a verified Slack delivery for the intake. The legacy verification `token` is not kept. */
 export function describeSlackDelivery(body: Body, receivedAt: Date): IncomingDelivery {
   const { token: _token, ...kept } = body;
@@ -90,16 +101,17 @@ export function describeSlackDelivery(body: Body, receivedAt: Date): IncomingDel
   // then its untick). A button or checkbox is ordered per element, so one delivery that keeps failing holds
   // back only later clicks of that same element, not the whole channel. Commands and forms are not ordered:
   // each stands alone, and a busy channel's `/fleet status` must not wait behind another's.
-  const element =
-    kind === "block_actions"
-      ? str(obj(Array.isArray(body.actions) ? body.actions[0] : undefined).action_id)
-      : null;
+  const action =
+    kind === "block_actions" ? obj(Array.isArray(body.actions) ? body.actions[0] : undefined) : {};
+  const element = str(action.action_id);
   const ordered = kind === "block_actions" || kind.startsWith("event:");
   return {
     key: deliveryKey(body) ?? `once:${randomUUID()}`,
     source: "slack",
     kind,
     orderKey: channelId && ordered ? `slack:${channelId}${element ? `:${element}` : ""}` : null,
+    // A checkbox group, a picker or a select sends its whole state: a newer one applied makes an older obsolete.
+    absolute: Boolean(element && channelId && ABSOLUTE_ACTIONS.has(str(action.type) ?? "")),
     ...userOf(body),
     channelId,
     summary: summaryOf(body, kind).slice(0, 150),
