@@ -115,6 +115,9 @@ const rawSchema = z.object({
   INTAKE_LIVE_LIMIT: z.coerce.number().int().min(1).max(1_000).default(8),
   INTAKE_SPOOL_MAX_FILES: z.coerce.number().int().min(1).max(1_000_000).default(20_000),
   INTAKE_SPOOL_MAX_MB: z.coerce.number().int().min(1).max(10_000).default(200),
+  // /healthz says `degraded` past these (src/http/health.ts).
+  HEALTH_MAX_PENDING_AGE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  HEALTH_MAX_DEAD_LETTERS: z.coerce.number().int().min(0).max(1_000_000).default(10),
   // Seconds between reminder-scheduler runs (60: every minute, on the minute); tests run replicas faster.
   REMINDER_TICK_SECONDS: z.coerce.number().int().min(1).max(60).default(60),
   HTTP_KEEP_ALIVE_MS: z.coerce.number().int().min(1_000).max(600_000).default(65_000),
@@ -173,6 +176,8 @@ export interface Config {
     spoolMaxFiles: number;
     spoolMaxBytes: number;
   };
+  /** When /healthz reports the intake as falling behind (`degraded`). */
+  health: { maxPendingAgeMs: number; maxDeadLetters: number };
   /** Seconds between two reminder-scheduler runs (1–60). */
   reminderTickSeconds: number;
 }
@@ -286,6 +291,10 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         spoolDir: join(r.DATA_DIR, "intake-spool"),
         spoolMaxFiles: r.INTAKE_SPOOL_MAX_FILES,
         spoolMaxBytes: r.INTAKE_SPOOL_MAX_MB * 1024 * 1024,
+      },
+      health: {
+        maxPendingAgeMs: r.HEALTH_MAX_PENDING_AGE_SECONDS * 1000,
+        maxDeadLetters: r.HEALTH_MAX_DEAD_LETTERS,
       },
       reminderTickSeconds: r.REMINDER_TICK_SECONDS,
     },

@@ -16,6 +16,7 @@ import { Router } from "./http/router.ts";
 import { closeServer, createHttpServer, listen } from "./http/server.ts";
 import { DurableIntake } from "./intake/intake.ts";
 import { Spool } from "./intake/spool.ts";
+import { verifyKeyRing } from "./keys.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { startScheduler } from "./reminders/scheduler/index.ts";
 import { createSlackApp, type SlackApp } from "./slack/app.ts";
@@ -87,6 +88,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     const spool = new Spool(spoolDir, keys, { maxFiles: spoolMaxFiles, maxBytes: spoolMaxBytes });
     const intake = new DurableIntake({ db, keys, logger }, spool, intakeSettings);
 
+    await verifyKeyRing(db, keys);
     await intake.warmUp();
 
     const slack = createSlackApp(config, logger, identity, {
@@ -102,7 +104,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     const router = new Router().on(
       "GET",
       "/healthz",
-      healthRoute(db, () => stopping, spool),
+      healthRoute(db, () => stopping, spool, config.health),
     );
     // Feature routes: Finch callback/webhooks and Connect links (src/finch) mount here.
     mountFinchRoutes(router, ctx, inFlight, intake);

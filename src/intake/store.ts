@@ -332,7 +332,9 @@ export async function retryDeadLetter(ctx: WithDb, key: string): Promise<boolean
 }
 
 /** What `/healthz` reports about the intake: the oldest waiting delivery's age and the dead letters. */
-export async function intakeHealth(ctx: WithDb): Promise<{ oldestPendingMs: number; deadLetters: number }> {
+export async function intakeHealth(ctx: {
+  db: Database;
+}): Promise<{ oldestPendingMs: number; deadLetters: number }> {
   const rows = await ctx.db.prisma.$queryRaw<Array<{ age_ms: number | null; dead: number }>>`
     select (select (extract(epoch from now() - min(received_at)) * 1000)::float8
               from intake_delivery where status in ('pending', 'applying')) as age_ms,
