@@ -10,8 +10,10 @@ export const RATES = (process.env.BENCH_RATES ?? "25,50,100,150,200,300,400,600,
 export const LATE_MS = 5;
 /** Onboarded customers whose checklists the load ticks, per database. */
 export const CHANNELS = Number(process.env.BENCH_CHANNELS ?? (QUICK ? 8 : 30));
-/** Which scenarios run (BENCH_SCENARIOS=load,footprint,fanout,scale; default all; results.md only for all). */
-export const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? "load,footprint,fanout,scale").split(","));
+/** Which scenarios run (BENCH_SCENARIOS=load,footprint,fanout,scale,replay; default all; results.md only for all). */
+export const SCENARIOS = new Set(
+  (process.env.BENCH_SCENARIOS ?? "load,footprint,fanout,scale,replay").split(","),
+);
 /** Which databases the load runs on (BENCH_DATABASES=pglite,postgres; default both). */
 export const DATABASES = (process.env.BENCH_DATABASES ?? "pglite,postgres")
   .split(",")

@@ -19,6 +19,7 @@ import { runAppLoad } from "./scenarios/app-load.ts";
 import { runBaseline } from "./scenarios/baseline.ts";
 import { runFanout } from "./scenarios/fanout.ts";
 import { runFootprint } from "./scenarios/footprint.ts";
+import { runReplay } from "./scenarios/replay.ts";
 import { runScale } from "./scenarios/scale.ts";
 
 const standIns = await startStandIns({
@@ -66,6 +67,7 @@ if (SCENARIOS.has("load")) {
 if (SCENARIOS.has("footprint")) await runFootprint(standIns, results);
 if (SCENARIOS.has("fanout")) await runFanout(standIns, results);
 if (SCENARIOS.has("scale")) await runScale(standIns, results);
+if (SCENARIOS.has("replay")) await runReplay(results);
 await standIns.stop();
 clearInterval(loadSampler);
 results.headlines = headlines(results);
@@ -73,5 +75,5 @@ results.headlines = headlines(results);
 const report = buildReport(results, t0);
 log("");
 log(report);
-if (!QUICK && SCENARIOS.size === 4) writeFileSync(join(import.meta.dirname, "results.md"), report);
+if (!QUICK && SCENARIOS.size === 5) writeFileSync(join(import.meta.dirname, "results.md"), report);
 process.exit(0);
