@@ -66,7 +66,8 @@ describe("describeSlackDelivery", () => {
     );
     expect(command).toMatchObject({
       kind: "slash_command",
-      orderKey: null,
+      // One person's commands in a channel are applied in the order they were typed.
+      orderKey: "slack:C2:cmd:U0REP",
       summary: "/fleet status Acme",
     });
     expect(command.key).toMatch(/^once:/);

@@ -99,12 +99,13 @@ export function describeSlackDelivery(body: Body, receivedAt: Date): IncomingDel
   const channelId = channelOf(body);
   // Order matters within a channel (an invite accepted, then a tick), and for one element above all (a tick,
   // then its untick). A button or checkbox is ordered per element, so one delivery that keeps failing holds
-  // back only later clicks of that same element, not the whole channel. Commands and forms are not ordered:
-  // each stands alone, and a busy channel's `/fleet status` must not wait behind another's.
+  // back only later clicks of that same element, not the whole channel. A person's commands in a channel are
+  // ordered too (`/fleet call 3pm`, then `/fleet call 4pm`), per person: a busy channel's `/fleet status` must
+  // not wait behind someone else's slow `/fleet verify`. Forms are not ordered: each stands alone.
   const action =
     kind === "block_actions" ? obj(Array.isArray(body.actions) ? body.actions[0] : undefined) : {};
-  const element = str(action.action_id);
-  const ordered = kind === "block_actions" || kind.startsWith("event:");
+  const element = kind === "slash_command" ? `cmd:${userOf(body).userId ?? ""}` : str(action.action_id);
+  const ordered = kind === "block_actions" || kind === "slash_command" || kind.startsWith("event:");
   return {
     key: deliveryKey(body) ?? `once:${randomUUID()}`,
     source: "slack",
