@@ -10,10 +10,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { decryptSecret, encryptSecret, type KeyRing } from "../src/crypto.ts";
 import type { Database } from "../src/db/client.ts";
+import { startFleet } from "../src/fleet.ts";
 import { Spool } from "../src/intake/spool.ts";
 import { insertDelivery } from "../src/intake/store.ts";
 import { KeyMismatchError, reEncryptAll, verifyKeyRing } from "../src/keys.ts";
+import { createLogger } from "../src/logger.ts";
 import { openTestDatabase } from "./helpers/db.ts";
+import { startHarness } from "./helpers/harness.ts";
 
 const k0 = { id: "k0", key: randomBytes(32) };
 const k1 = { id: "k1", key: randomBytes(32) };
@@ -137,5 +140,26 @@ describe("encryption keys", () => {
       spoolFiles: 0,
       unreadable: [],
     });
+  });
+});
+
+describe("starting with a replaced key", () => {
+  it("the app refuses to start when TOKEN_ENCRYPTION_KEY is not the key its id stood for", async () => {
+    const h = await startHarness();
+    let second: Awaited<ReturnType<typeof startFleet>> | undefined;
+    try {
+      const base = h.app.ctx.config;
+      const config = {
+        ...base,
+        encryption: { ...base.encryption, key: randomBytes(32) },
+        http: { ...base.http, port: 0 },
+      };
+      const start = startFleet(config, { logger: createLogger({ level: "silent" }), db: h.db });
+      second = await start.catch(() => undefined);
+      await expect(start).rejects.toThrow(/TOKEN_ENCRYPTION_KEY: the key given for id "k1" is not the key/);
+    } finally {
+      await second?.stop();
+      await h.stop();
+    }
   });
 });
