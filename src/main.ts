@@ -39,7 +39,7 @@ try {
     setTimeout(() => {
       logger.error("graceful stop took too long; exiting");
       process.exit(1);
-    }, 25_000).unref();
+    }, 25_000 + config.http.drainMs).unref();
     running.stop().then(
       () => process.exit(0),
       (err: unknown) => {
