@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
+import { checkTrustedProxies } from "./http/client-address.ts";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -19,6 +20,20 @@ const optionalString = z
 const isTimeZone = (zone: string): boolean => {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const validProxyList = (list: string): boolean => {
+  try {
+    checkTrustedProxies(
+      list
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
     return true;
   } catch {
     return false;
@@ -121,6 +136,17 @@ const rawSchema = z.object({
   // Seconds between reminder-scheduler runs (60: every minute, on the minute); tests run replicas faster.
   REMINDER_TICK_SECONDS: z.coerce.number().int().min(1).max(60).default(60),
   HTTP_KEEP_ALIVE_MS: z.coerce.number().int().min(1_000).max(600_000).default(65_000),
+  // Proxies whose X-Forwarded-For is believed (IPs, CIDRs, or proxy-addr's names loopback/linklocal/uniquelocal).
+  HTTP_TRUSTED_PROXIES: optionalString.pipe(
+    z
+      .string()
+      .refine(
+        validProxyList,
+        "must be a comma-separated list of IP addresses, CIDR ranges, or loopback/linklocal/uniquelocal",
+      )
+      .optional(),
+  ),
+  HTTP_DRAIN_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   SCHEDULER_ENABLED: z
     .enum(["true", "false"])
     .default("true")
@@ -157,7 +183,15 @@ export interface Config {
   database: { url?: string; dataDir: string; pgliteInThread: boolean; statementTimeoutMs: number };
   encryption: { key?: Buffer; keyId: string; previous: Array<{ id: string; key: Buffer }> };
   /** keepAliveMs: how long an idle keep-alive connection stays open (above a load balancer's idle timeout). */
-  http: { port: number; host: string; keepAliveMs: number };
+  http: {
+    port: number;
+    host: string;
+    keepAliveMs: number;
+    /** Proxies whose X-Forwarded-For names the client (empty: the socket's address is the client). */
+    trustedProxies: string[];
+    /** On a graceful stop, /healthz answers 503 and the app keeps serving this long before closing. */
+    drainMs: number;
+  };
   logLevel: Raw["LOG_LEVEL"];
   defaultTimeZone: string;
   reminderLocalTime: string;
@@ -270,6 +304,11 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         port: r.PORT,
         host: r.HOST ?? (mode === "sandbox" ? "127.0.0.1" : "0.0.0.0"),
         keepAliveMs: r.HTTP_KEEP_ALIVE_MS,
+        trustedProxies: (r.HTTP_TRUSTED_PROXIES ?? "")
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
+        drainMs: r.HTTP_DRAIN_MS,
       },
       logLevel: r.LOG_LEVEL,
       defaultTimeZone: r.DEFAULT_TIMEZONE,

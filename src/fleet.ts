@@ -134,9 +134,11 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     let stopped: Promise<void> | null = null;
     const stop = () => {
       stopped ??= (async () => {
+        // /healthz answers 503 from now on; the app keeps serving for the drain period, while the load balancer
+        // notices and stops sending, so requests already on their way are still answered.
         stopping = true;
-        logger.info("stopping: no new requests, finishing work in flight");
-        await Promise.all(jobs.map((job) => job.stop()));
+        logger.info({ drainMs: config.http.drainMs }, "stopping: draining, then finishing work in flight");
+        await Promise.all([...jobs.map((job) => job.stop()), drainPeriod(config.http.drainMs)]);
         await slack.stop();
         await closeServer(server);
         const drained = await inFlight.drain(15_000);
@@ -152,6 +154,11 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     if (ownsDb) await db.close();
     throw err;
   }
+}
+
+/** Waits out the drain period in real time (not the app's clock: a load balancer's health checks run on it). */
+function drainPeriod(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
 
 /** `auth.test`: who the bot is and which team is "home" (everyone else is an external customer user). */

@@ -6,16 +6,22 @@ import { loadConfigOrExit } from "./config.ts";
 import { createLogger, wantsPrettyLogs } from "./logger.ts";
 
 const config = loadConfigOrExit();
-// Embedded PGlite starts in its worker thread while the app's modules load (see src/db/prestart.ts);
-// PostgreSQL mode never loads PGlite's modules.
-if (config.mode !== "sandbox" && !config.database.url && !config.database.pgliteInThread) {
-  (await import("./db/prestart.ts")).prestartPglite(config.database.dataDir);
-}
-const { startFleet } = await import("./fleet.ts");
 const logger = createLogger({
   level: config.logLevel,
   pretty: wantsPrettyLogs(config, process.stdout.isTTY === true),
 });
+// Embedded PGlite starts in its worker thread while the app's modules load (see src/db/prestart.ts);
+// PostgreSQL mode never loads PGlite's modules.
+if (config.mode !== "sandbox" && !config.database.url && !config.database.pgliteInThread) {
+  try {
+    (await import("./db/prestart.ts")).prestartPglite(config.database.dataDir);
+  } catch (err) {
+    // Another process has DATA_DIR open (the message names it): stop before touching the database.
+    logger.fatal({ err }, "Fleet Concierge could not start");
+    process.exit(1);
+  }
+}
+const { startFleet } = await import("./fleet.ts");
 
 process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled promise rejection"));
 // A bug must not take the process down silently: log it; the orchestrator restarts us after a clean exit.
@@ -39,7 +45,7 @@ try {
     setTimeout(() => {
       logger.error("graceful stop took too long; exiting");
       process.exit(1);
-    }, 25_000).unref();
+    }, 25_000 + config.http.drainMs).unref();
     running.stop().then(
       () => process.exit(0),
       (err: unknown) => {

@@ -28,6 +28,7 @@ export function appEnv(
     TOKEN_ENCRYPTION_KEY: secrets.key,
     INTEGRATION_USER_EMAIL: "int+{slug}@fleet.example",
     SCHEDULER_ENABLED: "false",
+    HTTP_DRAIN_MS: "0",
     // Tuning experiments: INTAKE_* settings given to the bench reach the app.
     ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("INTAKE_"))),
     ...(db.url ? { DATABASE_URL: db.url } : { DATA_DIR: db.dataDir ?? "" }),

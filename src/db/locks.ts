@@ -7,37 +7,77 @@
  * make `work`'s own queries wait on it forever.
  *
  * Within one app instance (its context), waiters on the same key queue in memory first — per instance, not per
- * module, so two instances in one process (tests) contend like two replicas — and at most one connection per key waits
- * on PostgreSQL; and at most {@link MAX_HELD} outermost lock sessions are held at once (a lock taken inside
- * another's work — the checklist render within a verification — does not wait for a slot, or they would wait
- * on each other), so `work`, which queries through the same pool, still finds a free connection.
+ * module, so two instances in one process (tests) contend like two replicas — and at most one connection per key
+ * waits on PostgreSQL. Lock sessions hold pooled connections, so a process holds at most
+ * {@link MAX_HELD_PER_KIND} outermost sessions of each kind (the key's prefix: `finch`, `checklist`): slow
+ * Finch verifications fill their own kind's slots and never make an unrelated onboarding's checklist render
+ * wait. A lock taken inside another's work (the render within a verification) needs no slot, or they would
+ * wait on each other. With two kinds, at most 4 outermost and 2 nested sessions: the pool's 10 connections
+ * leave room for `work`'s own queries.
+ *
+ * Every wait is bounded: the in-memory queue and the slot wait share one deadline (`waitMs`, 15 s by default,
+ * like the statement timeout), and the wait on PostgreSQL is bounded by the statement timeout. A wait that
+ * runs out throws {@link LockWaitTimeout}; the waiting work (an intake delivery, a scheduler run) fails and is
+ * retried later instead of piling up behind a holder stuck on a slow Finch or Slack call.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Database } from "./client.ts";
 
 type WithDb = { db: Database };
 
-/** Outermost lock sessions one process holds at once (the pool has 10 connections by default). */
-export const MAX_HELD = 3;
+/** Outermost lock sessions one process holds at once per kind of key (the part before the first ':'). */
+export const MAX_HELD_PER_KIND = 2;
+
+/** How long a lock is waited for by default (the statement timeout's default). */
+export const DEFAULT_LOCK_WAIT_MS = 15_000;
+
+/** A lock was not free within its wait bound. */
+export class LockWaitTimeout extends Error {
+  constructor(
+    readonly key: string,
+    readonly waitedMs: number,
+  ) {
+    super(`waited ${waitedMs} ms for the lock "${key}" without getting it; try again later`);
+    this.name = "LockWaitTimeout";
+  }
+}
+
+/** Options of {@link withAdvisoryLock}. */
+export interface LockOptions {
+  /** Longest wait for the lock, in ms (default {@link DEFAULT_LOCK_WAIT_MS}). */
+  waitMs?: number;
+}
 
 /** Set while a lock's work runs: nested locks skip the slot. */
 const insideLock = new AsyncLocalStorage<true>();
 
-const queuesOf = new WeakMap<object, Map<string, Promise<unknown>>>();
+const queuesOf = new WeakMap<object, Map<string, Promise<void>>>();
 
-/** Runs `work` after any earlier work for the same key of the same `owner`. */
-function inTurn<T>(owner: object, key: string, work: () => Promise<T>): Promise<T> {
+const ignore = () => undefined;
+
+/** Resolves when `turn` does, or rejects with {@link LockWaitTimeout} at `deadline`. */
+function waitFor(turn: Promise<void>, key: string, deadline: Deadline): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new LockWaitTimeout(key, deadline.waitMs)), deadline.remaining());
+    turn.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Runs `work` after any earlier work for the same key of the same `owner`, if that ends before the deadline. */
+function inTurn<T>(owner: object, key: string, deadline: Deadline, work: () => Promise<T>): Promise<T> {
   let queues = queuesOf.get(owner);
   if (!queues) {
     queues = new Map();
     queuesOf.set(owner, queues);
   }
-  const previous = queues.get(key) ?? Promise.resolve();
-  const run = previous.then(work, work);
-  const settled = run.then(
-    () => undefined,
-    () => undefined,
-  );
+  const previous = queues.get(key);
+  const run = previous ? waitFor(previous, key, deadline).then(work) : work();
+  // The next waiter's turn comes when both the earlier work and this one are over (a waiter that gave up is
+  // over at once, but the work it waited for may still run).
+  const settled = Promise.all([previous, run.then(ignore, ignore)]).then(ignore);
   queues.set(key, settled);
   void settled.then(() => {
     if (queues.get(key) === settled) queues.delete(key);
@@ -45,37 +85,78 @@ function inTurn<T>(owner: object, key: string, work: () => Promise<T>): Promise<
   return run;
 }
 
-let held = 0;
-const waiting: Array<() => void> = [];
+/** Bounded slots for one kind of key. */
+class Slots {
+  private held = 0;
+  private readonly waiting: Array<{ grant: () => void }> = [];
 
-async function acquireSlot(): Promise<void> {
-  if (held < MAX_HELD) {
-    held++;
-    return;
+  acquire(key: string, deadline: Deadline): Promise<void> {
+    if (this.held < MAX_HELD_PER_KIND) {
+      this.held++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        grant: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiting.splice(this.waiting.indexOf(waiter), 1);
+        reject(new LockWaitTimeout(key, deadline.waitMs));
+      }, deadline.remaining());
+      this.waiting.push(waiter);
+    });
   }
-  await new Promise<void>((resolve) => waiting.push(resolve));
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next.grant();
+    else this.held--;
+  }
 }
 
-function releaseSlot(): void {
-  const next = waiting.shift();
-  if (next) next();
-  else held--;
+const slotsByKind = new Map<string, Slots>();
+
+function slotsFor(key: string): Slots {
+  const kind = key.includes(":") ? key.slice(0, key.indexOf(":")) : key;
+  let slots = slotsByKind.get(kind);
+  if (!slots) {
+    slots = new Slots();
+    slotsByKind.set(kind, slots);
+  }
+  return slots;
+}
+
+interface Deadline {
+  waitMs: number;
+  remaining(): number;
+}
+
+function deadlineIn(waitMs: number): Deadline {
+  const end = performance.now() + waitMs;
+  return { waitMs, remaining: () => Math.max(0, end - performance.now()) };
 }
 
 /** Runs `work` while holding the lock named `key`, across every instance sharing the database. */
-export function withAdvisoryLock<T>(ctx: WithDb, key: string, work: () => Promise<T>): Promise<T> {
+export function withAdvisoryLock<T>(
+  ctx: WithDb,
+  key: string,
+  work: () => Promise<T>,
+  options: LockOptions = {},
+): Promise<T> {
   const sql = ctx.db.sql;
+  const deadline = deadlineIn(options.waitMs ?? DEFAULT_LOCK_WAIT_MS);
   // PGlite: every instance on this database lives in this process, so the database object is the lock's owner.
-  if (!sql.supportsAdvisoryLocks) return inTurn(ctx.db, key, work);
-  return inTurn(ctx, key, async () => {
+  if (!sql.supportsAdvisoryLocks) return inTurn(ctx.db, key, deadline, work);
+  return inTurn(ctx, key, deadline, async () => {
     const outermost = !insideLock.getStore();
-    if (outermost) await acquireSlot();
+    const slots = slotsFor(key);
+    if (outermost) await slots.acquire(key, deadline);
     try {
-      // The wait for the lock is bounded by the pool's statement timeout (DATABASE_STATEMENT_TIMEOUT_MS, 15 s):
-      // a holder stuck on a slow Finch or Slack call must not pile waiters up forever; the waiting work (an
-      // intake delivery, a scheduler run) fails and is retried later. If the unlock fails, the error leaves
-      // the session and withSession closes its connection, which releases the lock (a session-level lock
-      // lives as long as its connection).
+      // If the unlock fails, the error leaves the session and withSession closes its connection, which
+      // releases the lock (a session-level lock lives as long as its connection).
       return await sql.withSession(async (session) => {
         await session.query("select pg_advisory_lock(hashtextextended($1, 0))", [key]);
         try {
@@ -85,7 +166,7 @@ export function withAdvisoryLock<T>(ctx: WithDb, key: string, work: () => Promis
         }
       });
     } finally {
-      if (outermost) releaseSlot();
+      if (outermost) slots.release();
     }
   });
 }

@@ -8,6 +8,7 @@ import type { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { Logger } from "../logger.ts";
 import type { Database } from "./client.ts";
+import { lockDataDir } from "./data-dir-lock.ts";
 import { PrismaClient } from "./generated/client.ts";
 import { checkPgliteFolder, pgliteOptions } from "./pglite-options.ts";
 import { PGliteProxy } from "./pglite-proxy.ts";
@@ -21,16 +22,16 @@ export async function openPglite(dataDir: string, inThread: boolean, logger: Log
   if (!inMemory) mkdirSync(folder, { recursive: true });
   // Every query fails from then on (and /healthz turns 503): say why once, loudly.
   const onCrash = (err: Error) => logger.error({ err }, "the embedded database's worker thread died");
+  // Started by src/main.ts before the app's modules were loaded (./prestart.ts), with DATA_DIR's lock.
+  const prestarted = inMemory || inThread ? undefined : await takePrestartedPglite(folder, onCrash);
+  // One process per DATA_DIR: throws DataDirBusy, naming the holder, before PGlite touches the folder.
+  const lock = inMemory ? undefined : (prestarted?.lock ?? lockDataDir(dataDir));
   let pglite: PGlite | PGliteProxy;
-  if (inThread) {
-    if (!inMemory) checkPgliteFolder(folder);
-    pglite = inMemory ? new PGlite(pgliteOptions()) : new PGlite(folder, pgliteOptions());
-    await pglite.waitReady;
-  } else {
-    // Started by src/main.ts before the app's modules were loaded (./prestart.ts), or now.
-    pglite =
-      (inMemory ? undefined : await takePrestartedPglite(folder, onCrash)) ??
-      (await PGliteProxy.create({ ...(inMemory ? {} : { dataDir: folder }), onCrash }));
+  try {
+    pglite = prestarted?.proxy ?? (await startPglite(folder, inMemory, inThread, onCrash));
+  } catch (err) {
+    lock?.release();
+    throw err;
   }
   // pglite-prisma-adapter 0.6 is typed against driver-adapter-utils 6.10; the 6.19 runtime protocol is the
   // same (the PGlite database tests exercise every column type we use). The proxy implements the part of
@@ -52,8 +53,25 @@ export async function openPglite(dataDir: string, inThread: boolean, logger: Log
       await pglite.query("select 1");
     },
     close: async () => {
-      await prisma.$disconnect();
-      await pglite.close();
+      try {
+        await prisma.$disconnect();
+        await pglite.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
+}
+
+async function startPglite(
+  folder: string,
+  inMemory: boolean,
+  inThread: boolean,
+  onCrash: (err: Error) => void,
+): Promise<PGlite | PGliteProxy> {
+  if (!inThread) return PGliteProxy.create({ ...(inMemory ? {} : { dataDir: folder }), onCrash });
+  if (!inMemory) checkPgliteFolder(folder);
+  const pglite = inMemory ? new PGlite(pgliteOptions()) : new PGlite(folder, pgliteOptions());
+  await pglite.waitReady;
+  return pglite;
 }

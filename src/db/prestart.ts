@@ -7,11 +7,14 @@
  */
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
+import { type DataDirLock, lockDataDir } from "./data-dir-lock.ts";
 import { PGliteProxy } from "./pglite-proxy.ts";
 
 interface Prestarted {
   folder: string;
   proxy: PGliteProxy;
+  /** DATA_DIR, taken before PGlite opens it (src/db/data-dir-lock.ts). */
+  lock: DataDirLock;
   onCrash?: (err: Error) => void;
 }
 
@@ -26,20 +29,23 @@ export function pgliteFolder(dataDir: string): string {
 export function prestartPglite(dataDir: string): void {
   if (dataDir === ":memory:" || prestarted) return;
   const folder = pgliteFolder(dataDir);
+  // Throws DataDirBusy, naming the holder, when another process has this DATA_DIR open.
+  const lock = lockDataDir(dataDir);
   mkdirSync(folder, { recursive: true });
-  const entry: Prestarted = { folder } as Prestarted;
+  const entry: Prestarted = { folder, lock } as Prestarted;
   entry.proxy = new PGliteProxy({ dataDir: folder, onCrash: (err) => entry.onCrash?.(err) });
   prestarted = entry;
 }
 
 /**
- * The worker started for `folder`, if any (once: the caller owns it from then on), waiting until it is open;
+ * The worker started for `folder` and its DATA_DIR lock, if any (once: the caller owns both from then on),
+ * waiting until it is open;
  * `onCrash` is told if the worker dies later. A worker that failed to start is closed and its error thrown.
  */
 export async function takePrestartedPglite(
   folder: string,
   onCrash: (err: Error) => void,
-): Promise<PGliteProxy | undefined> {
+): Promise<{ proxy: PGliteProxy; lock: DataDirLock } | undefined> {
   if (prestarted?.folder !== folder) return undefined;
   const entry = prestarted;
   prestarted = undefined;
@@ -48,7 +54,8 @@ export async function takePrestartedPglite(
     await entry.proxy.waitReady;
   } catch (err) {
     await entry.proxy.close().catch(() => {});
+    entry.lock.release();
     throw err;
   }
-  return entry.proxy;
+  return { proxy: entry.proxy, lock: entry.lock };
 }

@@ -19,6 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import type { Logger } from "../logger.ts";
+import { lockDataDir } from "./data-dir-lock.ts";
 import { applyMigrations, migrationsDir, type SqlRunner } from "./migrate.ts";
 import { PGLITE_POSTGRES_MAJOR, pgliteOptions } from "./pglite-options.ts";
 import { pgliteFolder } from "./prestart.ts";
@@ -75,6 +76,16 @@ export async function upgradeEmbeddedDatabase(dataDir: string, logger: Logger): 
     throw new Error(`${folder} holds PostgreSQL ${found}; only ${OLD_POSTGRES_MAJOR} can be upgraded here`);
   }
 
+  // Stops here, naming the holder, while the app (or another upgrade) has DATA_DIR open.
+  const lock = lockDataDir(dataDir);
+  try {
+    return await upgradeFolder(folder, logger);
+  } finally {
+    lock.release();
+  }
+}
+
+async function upgradeFolder(folder: string, logger: Logger): Promise<UpgradeOutcome> {
   const building = `${folder}.pg${PGLITE_POSTGRES_MAJOR}-upgrading`;
   rmSync(building, { recursive: true, force: true });
   const old = await openOld(folder);

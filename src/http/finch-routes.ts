@@ -16,6 +16,7 @@ import { handleFinchEvent } from "../finch/webhooks.ts";
 import type { IncomingDelivery } from "../intake/delivery.ts";
 import type { DurableIntake } from "../intake/intake.ts";
 import { ONE_MEGABYTE } from "../limits.ts";
+import { clientAddressOf } from "./client-address.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { type RouteRequest, type Router, sendHtml, sendJson, sendText, simplePage } from "./router.ts";
 
@@ -75,6 +76,7 @@ export function mountFinchRoutes(
     await handleFinchEvent(ctx, delivery.body as WebhookEvent);
   });
   const callbackLimiter = new RateLimiter(ctx.config.finch.callbackLimitPerMinute, 60_000);
+  const clientAddress = clientAddressOf(ctx.config.http.trustedProxies);
   const connect = (mode: "new" | "reauth") => async (request: RouteRequest) => {
     // Link previews and scanners send HEAD: they must not create Finch sessions.
     if (request.req.method === "HEAD") {
@@ -93,7 +95,7 @@ export function mountFinchRoutes(
       return;
     }
     // Guessing codes costs a Finch exchange and a claim row each: a person needs a handful of tries at most.
-    const verdict = callbackLimiter.take(req.socket.remoteAddress ?? "unknown");
+    const verdict = callbackLimiter.take(clientAddress(req));
     if (!verdict.ok) {
       ctx.logger.warn({ route: "/finch/callback" }, "finch callback rate-limited");
       res.setHeader("retry-after", String(verdict.retryAfterSeconds));

@@ -14,6 +14,7 @@ import { withAdvisoryLock } from "../db/locks.ts";
 import { buildChecklistMessage } from "../slack/views/checklist.ts";
 import { MetadataEventType } from "../slack-gateway/ids.ts";
 import { postOnce } from "../slack-gateway/post-once.ts";
+import { isFullMember } from "../slack-gateway/reps.ts";
 import type { Actor } from "./actor.ts";
 import { audit } from "./audit.ts";
 import { celebrationFacts, renderFacts, tickTargetByChannel } from "./checklist-reads.ts";
@@ -187,26 +188,18 @@ export async function tickFromSlack(
   if (!item) {
     return { ok: false, reason: "unknown_item", message: "That checklist item does not exist (any more)." };
   }
-  if (!input.actor.internal) {
-    const refuse = async (message: string) => {
-      await audit(ctx, {
-        onboardingId: onboarding.id,
-        action: "tick.refused",
-        actor: input.actor,
-        detail: { item: input.itemKey },
-      });
-      ctx.logger.warn({ onboardingId: onboarding.id, team: input.actor.teamId }, "tick refused");
-      // Re-render so the refused person's client drops the tick it shows.
-      await refreshChecklist(ctx, onboarding.id);
-      return { ok: false as const, reason: "not_allowed" as const, message };
-    };
-    if (!(await isCustomerTeam(ctx, onboarding, input.actor.teamId))) {
-      return refuse("Only this customer's team and Fleet can tick this checklist.");
-    }
-    // Fleet's own steps (the connection, proven by Finch) are not the customer's to tick.
-    if (item.owner === "fleet") {
-      return refuse("That step is Fleet's: it ticks itself when Finch has verified the connection.");
-    }
+  const refusal = await tickRefusal(ctx, onboarding, item.owner, input.actor);
+  if (refusal) {
+    await audit(ctx, {
+      onboardingId: onboarding.id,
+      action: "tick.refused",
+      actor: input.actor,
+      detail: { item: input.itemKey },
+    });
+    ctx.logger.warn({ onboardingId: onboarding.id, team: input.actor.teamId }, "tick refused");
+    // Re-render so the refused person's client drops the tick it shows.
+    await refreshChecklist(ctx, onboarding.id);
+    return { ok: false, reason: "not_allowed", message: refusal };
   }
   const changed = await recordItemChange(ctx, {
     onboardingId: onboarding.id,
@@ -221,6 +214,29 @@ export async function tickFromSlack(
   if (changed) refreshHomeSoon(ctx, onboarding.ownerUserId);
   if (changed) await celebrateIfCustomerDone(ctx, onboarding.id);
   return { ok: true, changed };
+}
+
+/**
+ * Why `actor` may not tick an item owned by `owner`, or null. The customer's team ticks its own steps; Fleet's
+ * steps (the connection, proven by Finch) are for Fleet's full members — not a guest of our workspace
+ * (users.info `is_restricted` / `is_ultra_restricted`), nor anyone Slack cannot vouch for.
+ */
+async function tickRefusal(
+  ctx: AppContext,
+  onboarding: Parameters<typeof isCustomerTeam>[1],
+  owner: string,
+  actor: Actor,
+): Promise<string | null> {
+  if (actor.internal) {
+    if (owner !== "fleet" || (await isFullMember(ctx, actor.userId))) return null;
+    return "That step is Fleet's: only Fleet's team can tick it, not guests of Fleet's workspace.";
+  }
+  if (!(await isCustomerTeam(ctx, onboarding, actor.teamId))) {
+    return "Only this customer's team and Fleet can tick this checklist.";
+  }
+  if (owner === "fleet")
+    return "That step is Fleet's: it ticks itself when Finch has verified the connection.";
+  return null;
 }
 
 /** When every customer-owned step is done: one thread note and one message to the rep (exactly once). */

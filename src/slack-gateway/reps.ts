@@ -38,8 +38,12 @@ async function isListedRep(ctx: AppContext, actor: Acting): Promise<boolean> {
 /**
  * Guests (`is_restricted`, `is_ultra_restricted`) of our own workspace are never reps, whatever the rep
  * list says; nor is anyone Slack cannot vouch for (users.info failed: refuse now, ask again next time).
+ * Also what lets a colleague who is no rep run `/fleet status` or tick Fleet's own steps.
  */
-async function isFullMember(ctx: AppContext, userId: string): Promise<boolean> {
+export async function isFullMember(
+  ctx: Pick<AppContext, "slack" | "logger">,
+  userId: string,
+): Promise<boolean> {
   const facts = await slackUserFacts(ctx, userId);
   return !!facts && !facts.guest && !facts.bot && !facts.deleted;
 }

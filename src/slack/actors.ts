@@ -31,7 +31,7 @@ export function interactionActor(
   return { userId: body.user.id, teamId, internal };
 }
 
-export { isRep, isRepUser, refreshRepGroup } from "../slack-gateway/reps.ts";
+export { isFullMember, isRep, isRepUser, refreshRepGroup } from "../slack-gateway/reps.ts";
 
 /** The polite refusal shown to someone who may not run a rep action. */
 export function refusalFor(actor: Actor): string {

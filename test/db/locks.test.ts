@@ -1,14 +1,15 @@
 /**
  * Advisory locks on PostgreSQL (src/db/locks.ts): a waiter gives up after the statement timeout instead of waiting
  * forever behind a stuck holder, and a session whose unlock failed is closed (which frees the lock) instead
- * of going back to the pool still holding it.
+ * of going back to the pool still holding it. Slow Finch verifications never make an unrelated render wait, and
+ * every wait in the process (same key, free slot) is bounded.
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresDatabase } from "../../bench/support/postgres.ts";
 import type { Database } from "../../src/db/client.ts";
 import { openDatabase } from "../../src/db/client.ts";
-import { withAdvisoryLock } from "../../src/db/locks.ts";
+import { LockWaitTimeout, MAX_HELD_PER_KIND, withAdvisoryLock } from "../../src/db/locks.ts";
 import { createLogger } from "../../src/logger.ts";
 
 describe("advisory locks (PostgreSQL)", () => {
@@ -75,4 +76,92 @@ describe("advisory locks (PostgreSQL)", () => {
     expect(await withAdvisoryLock({ db }, "test:cut", async () => "again")).toBe("again");
     expect(await db.sql.query("select 1 as one")).toEqual([{ one: 1 }]);
   });
+
+  it("three 3-second Finch lock holders: an unrelated onboarding's render gets its lock in under a second", async () => {
+    const release: Array<() => void> = [];
+    let started = 0;
+    const holders = ["a", "b", "c"].map((id) =>
+      withAdvisoryLock({ db }, `finch:${id}`, async () => {
+        started++;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 3_000);
+          release.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }),
+    );
+    // The holders that got a slot are running (the third waits for one of the two Finch slots).
+    await waitUntil(() => started >= MAX_HELD_PER_KIND);
+    const asked = performance.now();
+    const waited = await withAdvisoryLock(
+      { db },
+      "checklist:unrelated",
+      async () => performance.now() - asked,
+    );
+    for (const r of release) r();
+    await Promise.all(holders);
+    for (const r of release) r();
+    expect(waited).toBeLessThan(1_000);
+  }, 20_000);
+
+  it("a wait for a busy key or for a slot of its kind gives up at its bound, and later waiters still get their turn", async () => {
+    // One app instance: its waiters on a key queue in memory (two instances would each wait on PostgreSQL).
+    const app = { db };
+    let releaseHolder = () => {};
+    const holding = withAdvisoryLock(app, "finch:busy", () => new Promise<void>((r) => (releaseHolder = r)));
+    await waitUntil(async () => (await advisoryHolders()) >= 1);
+    const asked = performance.now();
+    await expect(withAdvisoryLock(app, "finch:busy", async () => "late", { waitMs: 300 })).rejects.toThrow(
+      LockWaitTimeout,
+    );
+    expect(performance.now() - asked).toBeLessThan(3_000);
+    // Both Finch slots taken: a third Finch key waits for a slot, boundedly.
+    let releaseOther = () => {};
+    const other2 = withAdvisoryLock(app, "finch:other", () => new Promise<void>((r) => (releaseOther = r)));
+    await waitUntil(async () => (await advisoryHolders()) >= 2);
+    await expect(withAdvisoryLock(app, "finch:third", async () => "x", { waitMs: 300 })).rejects.toThrow(
+      /without getting it/,
+    );
+    const next = withAdvisoryLock(app, "finch:busy", async () => "next");
+    releaseHolder();
+    releaseOther();
+    await Promise.all([holding, other2]);
+    expect(await next).toBe("next");
+    expect(await withAdvisoryLock(app, "finch:third", async () => "free")).toBe("free");
+  });
+
+  const advisoryHolders = async () =>
+    (await other.query("select count(*)::int as n from pg_locks where locktype = 'advisory' and granted"))
+      .rows[0].n as number;
 });
+
+describe("in-process lock queue (PGlite)", () => {
+  const db = { sql: { supportsAdvisoryLocks: false } } as unknown as Database;
+
+  it("a waiter behind a slow holder of the same key gives up at its bound; the next one runs after the holder", async () => {
+    const order: string[] = [];
+    let release = () => {};
+    const holder = withAdvisoryLock({ db }, "finch:x", async () => {
+      order.push("holder");
+      await new Promise<void>((r) => (release = r));
+      order.push("holder done");
+    });
+    await expect(
+      withAdvisoryLock({ db }, "finch:x", async () => order.push("late"), { waitMs: 100 }),
+    ).rejects.toThrow(LockWaitTimeout);
+    const next = withAdvisoryLock({ db }, "finch:x", async () => order.push("next"));
+    release();
+    await Promise.all([holder, next]);
+    expect(order).toEqual(["holder", "holder done", "next"]);
+  });
+});
+
+async function waitUntil(check: () => boolean | Promise<boolean>): Promise<void> {
+  const until = performance.now() + 10_000;
+  while (!(await check())) {
+    if (performance.now() > until) throw new Error("condition not met in 10 s");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -142,6 +142,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(secrets.appToken ? { SLACK_APP_TOKEN: secrets.appToken } : {}),
     // Tests connect many times a minute from 127.0.0.1; the limit itself is tested with a low value.
     FINCH_CALLBACK_LIMIT_PER_MINUTE: "10000",
+    // Tests stop apps often; the drain period itself is tested in test/http/drain.test.ts.
+    HTTP_DRAIN_MS: "0",
     ...options.env,
   });
 

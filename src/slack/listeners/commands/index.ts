@@ -11,7 +11,7 @@ import type { OnboardingWithCustomer } from "../../../onboarding/lookup.ts";
 import { type OnboardingHooks, startOnboarding } from "../../../onboarding/start-onboarding.ts";
 import { statusFacts } from "../../../onboarding/status.ts";
 import { COMMAND } from "../../../slack-gateway/ids.ts";
-import { commandActor, isRepUser } from "../../actors.ts";
+import { commandActor, isFullMember, isRepUser } from "../../actors.ts";
 import { type FleetCommand, helpText, parseFleetCommand, USAGE } from "../../commands/parse.ts";
 import { buildOnboardModal } from "../../views/onboard-modal.ts";
 import { onboardReportText, statusText } from "../../views/reports.ts";
@@ -48,7 +48,8 @@ export function aboutOnboarding<K extends FleetCommand["kind"]>(
 }
 
 /**
- * Subcommands anyone in our workspace (or org) may run; the rest are for reps. Slack does not deliver another
+ * Subcommands anyone in our workspace (or org) may run — full members only: a guest (`is_restricted`,
+ * `is_ultra_restricted`) is refused like a non-rep; the rest are for reps. Slack does not deliver another
  * org's slash commands, so customers never get here: they use the checklist's buttons (Status, Connect).
  */
 const OPEN_TO_ALL: ReadonlySet<FleetCommand["kind"]> = new Set(["help", "status"]);
@@ -95,7 +96,7 @@ export function registerCommands(app: App, ctx: AppContext, handlers: Subcommand
     }
     const actor = commandActor(ctx, command);
     const allowed =
-      (actor.internal && OPEN_TO_ALL.has(cmd.kind)) ||
+      (actor.internal && OPEN_TO_ALL.has(cmd.kind) && (await isFullMember(ctx, actor.userId))) ||
       (await allowRep(ctx, actor, {
         log: "command refused",
         fields: { sub: cmd.kind },
