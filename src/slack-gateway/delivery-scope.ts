@@ -18,11 +18,16 @@ export interface DeliveryScope {
   replay: boolean;
 }
 
-const storage = new AsyncLocalStorage<DeliveryScope>();
+interface ActiveScope extends DeliveryScope {
+  /** How many effects of each role this attempt has keyed so far (the n-th note gets its own key). */
+  roles: Map<string, number>;
+}
+
+const storage = new AsyncLocalStorage<ActiveScope>();
 
 /** Runs `work` as the application of `scope`. */
 export function inDelivery<T>(scope: DeliveryScope, work: () => Promise<T>): Promise<T> {
-  return storage.run(scope, work);
+  return storage.run({ ...scope, roles: new Map() }, work);
 }
 
 /** The delivery being applied, if any (jobs and HTTP routes run outside one). */
@@ -30,11 +35,21 @@ export function currentDelivery(): DeliveryScope | undefined {
   return storage.getStore();
 }
 
+/** Whether an earlier attempt of the delivery being applied may already have made its effects. */
+export function mayHaveRunBefore(): boolean {
+  const scope = storage.getStore();
+  return scope !== undefined && (scope.replay || scope.attempt > 1);
+}
+
 /**
- * An idempotency key for the message playing `role` (e.g. `answer:1`, `connect_link`) in the delivery being
- * applied; `null` outside a delivery. The same delivery and role give the same key on every attempt.
+ * An idempotency key for the message playing `role` (e.g. `answer`, `note:closed:<id>`) in the delivery
+ * being applied; `null` outside a delivery. An attempt makes its effects in the same order as the one before,
+ * so the same delivery and role give the same key on every attempt; a role's second message gets `#2`.
  */
 export function deliveryEffectKey(role: string): string | null {
   const scope = storage.getStore();
-  return scope ? `${scope.key}:${role}` : null;
+  if (!scope) return null;
+  const n = (scope.roles.get(role) ?? 0) + 1;
+  scope.roles.set(role, n);
+  return `${scope.key}:${role}${n > 1 ? `#${n}` : ""}`;
 }
