@@ -16,6 +16,7 @@ import { handleFinchEvent } from "../finch/webhooks.ts";
 import type { IncomingDelivery } from "../intake/delivery.ts";
 import type { DurableIntake } from "../intake/intake.ts";
 import { ONE_MEGABYTE } from "../limits.ts";
+import { inDelivery } from "../slack-gateway/delivery-scope.ts";
 import { clientAddressOf } from "./client-address.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { type RouteRequest, type Router, sendHtml, sendJson, sendText, simplePage } from "./router.ts";
@@ -72,8 +73,15 @@ export function mountFinchRoutes(
   intake: DurableIntake,
 ): void {
   // Finch webhooks go through the durable intake like Slack's deliveries: stored before the 200, applied after.
-  intake.handle("finch", async (delivery) => {
-    await handleFinchEvent(ctx, delivery.body as WebhookEvent);
+  intake.handle("finch", (delivery, live) => {
+    // Keyed by the delivery: a retried webhook adopts the notes its first attempt posted.
+    const scope = {
+      key: delivery.key,
+      attempt: delivery.attempts,
+      receivedAt: delivery.receivedAt,
+      replay: !live,
+    };
+    return inDelivery(scope, () => handleFinchEvent(ctx, delivery.body as WebhookEvent));
   });
   const callbackLimiter = new RateLimiter(ctx.config.finch.callbackLimitPerMinute, 60_000);
   const clientAddress = clientAddressOf(ctx.config.http.trustedProxies);

@@ -5,7 +5,7 @@
  * the call change: it becomes a warning for the rep.
  */
 import type { AppContext } from "../context.ts";
-import { slackErrorCode } from "../slack-gateway/errors.ts";
+import { isTransientSlackError, slackErrorCode } from "../slack-gateway/errors.ts";
 import { shareFileOnce } from "../slack-gateway/share-file.ts";
 import { buildCallCalendar, type CallEntry, callCalendarFileName, googleCalendarLink } from "./calendar.ts";
 
@@ -54,6 +54,8 @@ export async function shareCallCalendar(
   ctx: AppContext,
   onboardingId: string,
   change: CallCalendarChange,
+  /** Throw a transient Slack failure (the caller's delivery is retried) instead of warning about it. */
+  options: { retryTransient?: boolean } = {},
 ): Promise<string[]> {
   const entry = await currentCallEntry(ctx, onboardingId, change === "cancelled");
   if (!entry?.channelId) return [];
@@ -68,6 +70,7 @@ export async function shareCallCalendar(
     });
     return [];
   } catch (err) {
+    if (options.retryTransient && isTransientSlackError(slackErrorCode(err))) throw err;
     ctx.logger.warn({ err, onboardingId, change }, "could not share the call's calendar file");
     return [
       `The calendar file could not be shared in <#${entry.channelId}> (Slack: ${slackErrorCode(err)}).`,

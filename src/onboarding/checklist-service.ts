@@ -12,6 +12,7 @@ import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
 import { withAdvisoryLock } from "../db/locks.ts";
 import { buildChecklistMessage } from "../slack/views/checklist.ts";
+import { mayHaveRunBefore } from "../slack-gateway/delivery-scope.ts";
 import { MetadataEventType } from "../slack-gateway/ids.ts";
 import { postOnce } from "../slack-gateway/post-once.ts";
 import { isFullMember } from "../slack-gateway/reps.ts";
@@ -212,7 +213,8 @@ export async function tickFromSlack(
   // Always re-render: a client that showed a stale state gets the truth back.
   await refreshChecklist(ctx, onboarding.id);
   if (changed) refreshHomeSoon(ctx, onboarding.ownerUserId);
-  if (changed) await celebrateIfCustomerDone(ctx, onboarding.id);
+  // Also on a retry of the tick (nothing changes then): its first attempt may have failed to celebrate.
+  if (changed || mayHaveRunBefore()) await celebrateIfCustomerDone(ctx, onboarding.id);
   return { ok: true, changed };
 }
 
@@ -239,7 +241,11 @@ async function tickRefusal(
   return null;
 }
 
-/** When every customer-owned step is done: one thread note and one message to the rep (exactly once). */
+/**
+ * When every customer-owned step is done: one thread note and one message to the rep (exactly once). Marked
+ * announced (`customerStepsDoneAt`) only after both are posted, so a failure is retried with the delivery;
+ * the posts are keyed per round (ticked off, unticked, ticked off again) and adopted when already there.
+ */
 export async function celebrateIfCustomerDone(ctx: AppContext, onboardingId: string): Promise<void> {
   const onboarding = await celebrationFacts(ctx, onboardingId);
   const progress = computeProgress(getTemplate(onboarding.providerId), itemStatesOf(onboarding.steps));
@@ -252,25 +258,48 @@ export async function celebrateIfCustomerDone(ctx: AppContext, onboardingId: str
     }
     return;
   }
-  const claimed = await ctx.db.prisma.onboarding.updateMany({
-    where: { id: onboardingId, customerStepsDoneAt: null },
-    data: { customerStepsDoneAt: ctx.clock.now() },
+  if (onboarding.customerStepsDoneAt || !onboarding.channelId) return;
+  // One announcer at a time: a second tick or replica waits, then sees it announced.
+  await withAdvisoryLock(ctx, `celebration:${onboardingId}`, () => announceCelebration(ctx, onboardingId));
+}
+
+async function announceCelebration(ctx: AppContext, onboardingId: string): Promise<void> {
+  const onboarding = await celebrationFacts(ctx, onboardingId);
+  const progress = computeProgress(getTemplate(onboarding.providerId), itemStatesOf(onboarding.steps));
+  if (!progress.customerStepsDone || onboarding.customerStepsDoneAt || !onboarding.channelId) return;
+  const round = await ctx.db.prisma.auditEvent.count({
+    where: { onboardingId, action: "customer_steps.done" },
   });
-  if (claimed.count === 0 || !onboarding.channelId) return;
   const celebration = (to: string) => ({
     event_type: MetadataEventType.celebration,
-    event_payload: { onboarding_id: onboardingId, to, idempotency_key: `celebration:${onboardingId}:${to}` },
+    event_payload: {
+      onboarding_id: onboardingId,
+      to,
+      idempotency_key: `celebration:${onboardingId}:${to}${round > 0 ? `:${round + 1}` : ""}`,
+    },
   });
-  await postOnce(ctx, {
-    channel: onboarding.channelId,
-    ...(onboarding.checklistTs ? { thread_ts: onboarding.checklistTs } : {}),
-    text: `:tada: All of your steps are done — ${progress.stepsDone} of ${progress.stepsTotal} in total. Thank you! Fleet takes it from here.`,
-    metadata: celebration("customer"),
-  });
-  await postOnce(ctx, {
-    channel: onboarding.ownerUserId,
-    text: `:white_check_mark: *${onboarding.companyName}* finished every customer step of the checklist (${progress.stepsDone}/${progress.stepsTotal} steps). <#${onboarding.channelId}>`,
-    metadata: celebration("rep"),
+  await postOnce(
+    ctx,
+    {
+      channel: onboarding.channelId,
+      ...(onboarding.checklistTs ? { thread_ts: onboarding.checklistTs } : {}),
+      text: `:tada: All of your steps are done — ${progress.stepsDone} of ${progress.stepsTotal} in total. Thank you! Fleet takes it from here.`,
+      metadata: celebration("customer"),
+    },
+    { lookFirst: true },
+  );
+  await postOnce(
+    ctx,
+    {
+      channel: onboarding.ownerUserId,
+      text: `:white_check_mark: *${onboarding.companyName}* finished every customer step of the checklist (${progress.stepsDone}/${progress.stepsTotal} steps). <#${onboarding.channelId}>`,
+      metadata: celebration("rep"),
+    },
+    { lookFirst: true },
+  );
+  await ctx.db.prisma.onboarding.updateMany({
+    where: { id: onboardingId, customerStepsDoneAt: null },
+    data: { customerStepsDoneAt: ctx.clock.now() },
   });
   await audit(ctx, { onboardingId, action: "customer_steps.done" });
 }

@@ -2,6 +2,7 @@
 import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
 import { adviceFor, isTransientSlackError, slackErrorCode } from "../slack-gateway/errors.ts";
+import { MetadataEventType } from "../slack-gateway/ids.ts";
 import { noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
 import { type Actor, isOurUser } from "./actor.ts";
 import { audit } from "./audit.ts";
@@ -33,26 +34,68 @@ async function close(ctx: AppContext, onboardingId: string, actor: Actor): Promi
     where: { id: onboardingId },
     include: { customer: true },
   });
-  if (closed.count === 0) return `*${o.customer.name}* was already closed.`;
-  await ctx.db.prisma.reminder.updateMany({
-    where: { onboardingId, status: { in: ["pending", "sending"] } },
-    data: { status: "cancelled" },
-  });
-  await audit(ctx, { onboardingId, action: "onboarding.closed", actor });
-  if (o.channelId) {
-    await postOnce(ctx, {
-      channel: o.channelId,
-      metadata: noteMetadata(`closed:${onboardingId}`),
-      text: `:checkered_flag: This onboarding is complete — thank you! The checklist stays pinned for the record, and <@${o.ownerUserId}> is still here for any question.`,
-    });
-    await refreshChecklist(ctx, onboardingId);
+  if (closed.count === 0 && (o.status !== "done" || (await closingAnnounced(ctx, onboardingId)))) {
+    return `*${o.customer.name}* was already closed.`;
   }
-  // A call still ahead is taken out of calendars; one that already took place stays there as a record.
-  const warnings = o.callAt && o.callAt > now ? await shareCallCalendar(ctx, onboardingId, "cancelled") : [];
+  if (closed.count > 0) {
+    await ctx.db.prisma.reminder.updateMany({
+      where: { onboardingId, status: { in: ["pending", "sending"] } },
+      data: { status: "cancelled" },
+    });
+    await audit(ctx, { onboardingId, action: "onboarding.closed", actor });
+  }
+  // Closed, but the note, the checklist and the CANCEL may not be out yet (Slack failed): (re)do them.
+  const warnings = await announceClosing(ctx, o);
+  await audit(ctx, { onboardingId, action: "onboarding.closing_announced", actor });
   return [
     `:checkered_flag: *${o.customer.name}* is closed: reminders and nudges stopped, history kept.`,
     ...warnings,
   ].join("\n");
+}
+
+/** Whether the closing note, checklist and CANCEL of an onboarding are all out. */
+async function closingAnnounced(ctx: AppContext, onboardingId: string): Promise<boolean> {
+  const announced = await ctx.db.prisma.auditEvent.count({
+    where: { onboardingId, action: "onboarding.closing_announced" },
+  });
+  return announced > 0;
+}
+
+/**
+ * The closing note (keyed per onboarding, adopted when an earlier attempt posted it), the re-rendered
+ * checklist and, for a call still ahead, the calendar CANCEL. Throws when Slack refuses, so the command is
+ * retried; returns warnings for the rep.
+ */
+async function announceClosing(
+  ctx: AppContext,
+  o: {
+    id: string;
+    channelId: string | null;
+    ownerUserId: string;
+    callAt: Date | null;
+    closedAt: Date | null;
+  },
+): Promise<string[]> {
+  if (o.channelId) {
+    await postOnce(
+      ctx,
+      {
+        channel: o.channelId,
+        metadata: {
+          event_type: MetadataEventType.note,
+          event_payload: { idempotency_key: `closed:${o.id}` },
+        },
+        text: `:checkered_flag: This onboarding is complete — thank you! The checklist stays pinned for the record, and <@${o.ownerUserId}> is still here for any question.`,
+      },
+      { lookFirst: true },
+    );
+    await refreshChecklist(ctx, o.id);
+  }
+  // A call still ahead is taken out of calendars; one that already took place stays there as a record.
+  const closedAt = o.closedAt ?? ctx.clock.now();
+  return o.callAt && o.callAt > closedAt
+    ? shareCallCalendar(ctx, o.id, "cancelled", { retryTransient: true })
+    : [];
 }
 
 /** Hands an onboarding over to another rep of our workspace; both reps' Homes follow. */

@@ -170,6 +170,7 @@ export async function startSandbox(base: Config, logger: Logger): Promise<Runnin
     signingSecret: secrets.signingSecret,
     botUserId: SANDBOX.botUserId,
     teams: { [SANDBOX.homeTeam.id]: SANDBOX.homeTeam, [SANDBOX.customerTeam.id]: SANDBOX.customerTeam },
+    responseUrlNow: () => clock.now().getTime(),
   }).start();
   routes?.attachDriver(driver);
 

@@ -15,6 +15,7 @@ import {
 } from "@slack/web-api";
 import type { AppContext } from "../context.ts";
 import { webClientOptions } from "./client-options.ts";
+import { deliveryEffectKey, mayHaveRunBefore } from "./delivery-scope.ts";
 import { MetadataEventType } from "./ids.ts";
 
 type SlackCtx = Pick<AppContext, "slack" | "config" | "logger">;
@@ -76,22 +77,32 @@ const MAX_RATE_LIMIT_WAITS = 5;
  * for our message carrying the same `event_type` and `idempotency_key`, which is adopted; only when it is
  * absent is the message posted again (at most `SLACK_API_RETRIES` more times). Rate limits are waited out.
  */
-export async function postOnce(ctx: SlackCtx, args: OncePostArguments): Promise<PostedOnce> {
+export async function postOnce(
+  ctx: SlackCtx,
+  args: OncePostArguments,
+  options: { lookFirst?: boolean } = {},
+): Promise<PostedOnce> {
   const payload = args.metadata.event_payload;
-  const key = typeof payload.idempotency_key === "string" ? payload.idempotency_key : randomUUID();
+  const key = typeof payload.idempotency_key === "string" ? payload.idempotency_key : roleKey(args);
   const message = {
     ...args,
     metadata: { ...args.metadata, event_payload: { ...payload, idempotency_key: key } },
   } as ChatPostMessageArguments;
   const client = nonRetryingClient(ctx);
   const attempts = Math.max(1, ctx.config.slack.retries) + 1;
-  let mayHavePosted = false;
+  // A retry of the delivery (or a caller whose key names one logical message) may find its post there.
+  let mayHavePosted = options.lookFirst === true || mayHaveRunBefore();
   let rateLimitWaits = 0;
   let lastError: unknown;
   for (let attempt = 0; attempt < attempts; ) {
     try {
       if (mayHavePosted) {
-        const found = await findOwnPost(client, args, key);
+        const found = await findOwnPost(client, args, key).catch((err: unknown) => {
+          if (isAnswerLost(err) || isRateLimited(err)) throw err;
+          // A history we may not read (a refused lookup) must not stop the post itself.
+          ctx.logger.warn({ channel: args.channel, err }, "could not look for an earlier post; posting");
+          return null;
+        });
         if (found) return { ...found, adopted: true };
       }
       const res = await client.chat.postMessage(message);
@@ -116,6 +127,23 @@ export async function postOnce(ctx: SlackCtx, args: OncePostArguments): Promise<
   throw lastError;
 }
 
+/**
+ * The key of a message that names none: the delivery being applied and the message's role (its kind and
+ * where it goes), so the delivery's retry derives the same key; outside a delivery, a fresh one.
+ */
+function roleKey(args: OncePostArguments): string {
+  const thread = "thread_ts" in args && args.thread_ts ? `:${args.thread_ts}` : "";
+  return deliveryEffectKey(`${args.metadata.event_type}:${String(args.channel)}${thread}`) ?? randomUUID();
+}
+
+/** Pages read when looking for our post: 10 × 200 messages of a thread, 10 × 100 of a channel. */
+const MAX_LOOKUP_PAGES = 10;
+
+type LookupPage = {
+  messages?: Array<{ ts?: string; metadata?: { event_type?: string; event_payload?: unknown } }>;
+  response_metadata?: { next_cursor?: string };
+};
+
 /** Our message with this idempotency key in the channel's recent history (or the thread it went to). */
 async function findOwnPost(
   client: WebClient,
@@ -129,21 +157,32 @@ async function findOwnPost(
     channel = opened.channel?.id ?? channel;
   }
   const threadTs = "thread_ts" in args && !args.reply_broadcast ? args.thread_ts : undefined;
-  const res = threadTs
-    ? await client.conversations.replies({ channel, ts: threadTs, include_all_metadata: true, limit: 200 })
-    : await client.conversations.history({ channel, include_all_metadata: true, limit: 100 });
-  const mine = res.messages?.find(
-    (m) =>
-      m.metadata?.event_type === args.metadata.event_type &&
-      (m.metadata.event_payload as Record<string, unknown> | undefined)?.idempotency_key === key,
-  );
-  return mine?.ts ? { ts: mine.ts, channel } : null;
+  // A thread comes oldest first and a recent reply can be on its last page: follow the cursor (Slack pages
+  // conversations.replies and .history; https://api.slack.com/methods/conversations.replies).
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_LOOKUP_PAGES; page++) {
+    const paging = { include_all_metadata: true, ...(cursor ? { cursor } : {}) };
+    const res: LookupPage = threadTs
+      ? await client.conversations.replies({ channel, ts: threadTs, limit: 200, ...paging })
+      : await client.conversations.history({ channel, limit: 100, ...paging });
+    const mine = res.messages?.find(
+      (m) =>
+        m.metadata?.event_type === args.metadata.event_type &&
+        (m.metadata?.event_payload as Record<string, unknown> | undefined)?.idempotency_key === key,
+    );
+    if (mine?.ts) return { ts: mine.ts, channel };
+    cursor = res.response_metadata?.next_cursor || undefined;
+    if (!cursor) return null;
+  }
+  return null;
 }
 
 /**
  * Metadata of a plain note (a DM, a thread note): `key` names the event (e.g. `close:<onboarding>`), so a note
- * whose answer was lost is found again instead of being posted twice.
+ * whose answer was lost is found again instead of being posted twice. Within a delivery the note's key is the
+ * delivery's and `key`'s, the same on every retry; outside one (a job), it is made unique.
  */
 export function noteMetadata(key: string): OncePostArguments["metadata"] {
-  return { event_type: MetadataEventType.note, event_payload: { idempotency_key: `${key}:${randomUUID()}` } };
+  const idempotencyKey = deliveryEffectKey(`note:${key}`) ?? `${key}:${randomUUID()}`;
+  return { event_type: MetadataEventType.note, event_payload: { idempotency_key: idempotencyKey } };
 }

@@ -163,6 +163,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       botUserId: "U0BOT",
       teams: { [HOME_TEAM.id]: HOME_TEAM, [ACME_TEAM.id]: ACME_TEAM, [OTHER_TEAM.id]: OTHER_TEAM },
       ...(secrets.appToken ? { socketMode: slack.socketMode } : {}),
+      // response_url links expire on the test's clock (30 minutes, 5 uses), like Slack's.
+      ...(options.clock ? { responseUrlNow: () => options.clock?.now().getTime() ?? Date.now() } : {}),
     }).start();
     drivers.push(d);
     return d;

@@ -52,7 +52,7 @@ export class SlackDriver extends ResponseSink {
   private readonly socketMode: SocketModeTransport | undefined;
 
   constructor(options: SlackDriverOptions) {
-    super(options.now ?? Date.now);
+    super(options.now ?? Date.now, options.responseUrlNow);
     this.url = options.url;
     this.signingSecret = options.signingSecret;
     this.apiAppId = options.apiAppId ?? "A0FLEETAPP";

@@ -1,6 +1,8 @@
 /**
  * The local stand-in for Slack's response_url links: a small server on 127.0.0.1 that keeps what the app
- * posts to each link, and lets callers wait for it.
+ * posts to each link, and lets callers wait for it. Like Slack, a link takes 5 posts within 30 minutes of
+ * being issued; after that it answers 404 `used_url` or `expired_url`
+ * (https://api.slack.com/interactivity/handling#message_responses).
  */
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
@@ -8,6 +10,10 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { sinkKey } from "./payload-helpers.ts";
 import type { SinkEntry } from "./types.ts";
+
+/** Slack: "You can use a response_url five times within 30 minutes". */
+export const RESPONSE_URL_MAX_USES = 5;
+export const RESPONSE_URL_LIFETIME_MS = 30 * 60_000;
 
 interface SinkWaiter {
   count: number;
@@ -22,14 +28,18 @@ export class ResponseSink {
   readonly events = new EventEmitter<{ response: [SinkEntry] }>();
 
   protected readonly now: () => number;
+  /** The clock a link's 30 minutes run on (the sandbox clock; default: the timestamps' clock). */
+  private readonly urlNow: () => number;
   private readonly sinkResponses = new Map<string, unknown[]>();
+  private readonly issuedAt = new Map<string, number>();
   private readonly waiters = new Map<string, SinkWaiter[]>();
   private server: Server | undefined;
   private sinkOrigin: string | undefined;
   private counter = 0;
 
-  constructor(now: () => number) {
+  constructor(now: () => number, urlNow: () => number = now) {
     this.now = now;
+    this.urlNow = urlNow;
   }
 
   /** Starts the response_url sink on 127.0.0.1. */
@@ -38,6 +48,12 @@ export class ResponseSink {
     const server = createServer((req, res) => {
       void this.receive(req).then(
         (status) => {
+          if (typeof status === "string") {
+            // Slack's webhook-style errors are a plain-text code with the HTTP status.
+            res.writeHead(404, { "content-type": "text/plain" });
+            res.end(status);
+            return;
+          }
           res.writeHead(status, { "content-type": "application/json" });
           res.end(JSON.stringify(status === 200 ? { ok: true } : { ok: false, error: "no_service" }));
         },
@@ -105,15 +121,19 @@ export class ResponseSink {
     const secret = this.uniqueSuffix(24).toLowerCase();
     const path = `/${kind}/${teamId}/${Math.floor(this.now())}${this.counter}/${secret}`;
     this.sinkResponses.set(path, []);
+    this.issuedAt.set(path, this.urlNow());
     return `${this.sinkOrigin}${path}`;
   }
 
-  private async receive(req: IncomingMessage): Promise<number> {
+  /** The HTTP status of a post, or the error code of a link past its window. */
+  private async receive(req: IncomingMessage): Promise<number | "expired_url" | "used_url"> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const key = sinkKey(`http://127.0.0.1${req.url ?? "/"}`);
     const list = this.sinkResponses.get(key);
     if (req.method !== "POST" || !list) return 404;
+    if (this.urlNow() - (this.issuedAt.get(key) ?? 0) > RESPONSE_URL_LIFETIME_MS) return "expired_url";
+    if (list.length >= RESPONSE_URL_MAX_USES) return "used_url";
     const text = Buffer.concat(chunks).toString("utf8");
     const body: unknown = JSON.parse(text);
     list.push(body);

@@ -14,6 +14,8 @@ export interface SlackDriverOptions {
   signingSecret: string;
   /** Clock in milliseconds for timestamps (default Date.now). */
   now?: () => number;
+  /** Clock of the response_url links' 30-minute window (default `now`): the sandbox's or a test's clock. */
+  responseUrlNow?: () => number;
   apiAppId?: string;
   /** The installation's bot user, reported in event `authorizations`. */
   botUserId?: string;

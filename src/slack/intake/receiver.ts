@@ -13,6 +13,7 @@ import type { App, Receiver, ReceiverEvent } from "@slack/bolt";
 import type { StoredDelivery } from "../../intake/delivery.ts";
 import type { DurableIntake } from "../../intake/intake.ts";
 import type { Logger } from "../../logger.ts";
+import { inDelivery } from "../../slack-gateway/delivery-scope.ts";
 import { ackCarriesAnswer, bypassesIntake, describeSlackDelivery, laterAnswer } from "./describe.ts";
 
 /** What a replayed delivery's listeners answered, for {@link IntakeReceiverDeps.forwardAnswer}. */
@@ -52,7 +53,7 @@ export function withDurableIntake(inner: Receiver, deps: IntakeReceiverDeps): Re
   const log = deps.logger.child({ component: "slack-intake" });
   return {
     init(app: App) {
-      deps.intake.handle("slack", async (delivery, isLive) => {
+      const apply = async (delivery: StoredDelivery, isLive: boolean) => {
         const event = isLive ? live.get(delivery.key) : undefined;
         if (event) {
           await app.processEvent(event);
@@ -66,10 +67,23 @@ export function withDurableIntake(inner: Receiver, deps: IntakeReceiverDeps): Re
           },
           customProperties: { intakeReplay: true, intakeAttempt: delivery.attempts },
         });
-        if (answer && typeof answer === "object") {
-          await deps.forwardAnswer(delivery, answer as Record<string, unknown>);
-        }
-      });
+        if (!answer || typeof answer !== "object") return;
+        // The work is done: an answer that cannot be delivered must not make the intake do it again.
+        await deps.forwardAnswer(delivery, answer as Record<string, unknown>).catch((err: unknown) => {
+          log.warn({ key: delivery.key, err }, "the answer to a replayed delivery could not be delivered");
+        });
+      };
+      deps.intake.handle("slack", (delivery, isLive) =>
+        inDelivery(
+          {
+            key: delivery.key,
+            attempt: delivery.attempts,
+            receivedAt: delivery.receivedAt,
+            replay: !(isLive && live.has(delivery.key)),
+          },
+          () => apply(delivery, isLive),
+        ),
+      );
       const facade = {
         processEvent: async (event: ReceiverEvent) => {
           const guarded = once(event.ack);

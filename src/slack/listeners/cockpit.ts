@@ -20,6 +20,7 @@ import { buildHistoryMessage } from "../views/history.ts";
 import { buildOnboardModal } from "../views/onboard-modal.ts";
 import { aboutOnboarding, notARepOwner, type SubcommandHandlers } from "./commands/index.ts";
 import { allowRep } from "./guards.ts";
+import { openModalInTime } from "./open-modal.ts";
 
 /** Registers the cockpit's listeners. */
 export function registerCockpit(app: App, ctx: AppContext): void {
@@ -113,13 +114,12 @@ export function registerCockpit(app: App, ctx: AppContext): void {
     await ack();
     const actor = interactionActor(ctx, body);
     if (!(await isRep(ctx, actor))) return;
-    await ctx.slack.views.open({
-      trigger_id: body.trigger_id,
-      view: buildOnboardModal({
-        defaultTimeZone: ctx.config.defaultTimeZone,
-        ownerUserId: actor.userId,
-      }),
-    });
+    const tell = (text: string) => ctx.slack.chat.postMessage({ channel: actor.userId, text });
+    await openModalInTime(
+      ctx,
+      { client: ctx.slack, triggerId: body.trigger_id, tell, again: "the App Home's New onboarding button" },
+      () => buildOnboardModal({ defaultTimeZone: ctx.config.defaultTimeZone, ownerUserId: actor.userId }),
+    );
   });
 }
 

@@ -1,5 +1,5 @@
 /** What every listener checks before calling a use case: is this a rep, and which onboarding is meant. */
-import type { RespondFn } from "@slack/bolt";
+import type { RespondArguments } from "@slack/bolt";
 import type { AppContext } from "../../context.ts";
 import type { Actor } from "../../onboarding/actor.ts";
 import { audit } from "../../onboarding/audit.ts";
@@ -46,7 +46,7 @@ export async function onboardingOrTell(
   ctx: AppContext,
   company: string | undefined,
   channelId: string | undefined,
-  respond: RespondFn,
+  respond: (message: RespondArguments) => Promise<unknown>,
 ): Promise<OnboardingWithCustomer | null> {
   const found = await resolveOnboarding(ctx, company, channelId);
   if (found.ok) return found.onboarding;

@@ -21,6 +21,7 @@ import { callChangeReply } from "../views/call-change.ts";
 import { buildRescheduleModal, RescheduleField, readRescheduleModal } from "../views/reschedule-modal.ts";
 import { aboutOnboarding, type SubcommandHandlers } from "./commands/index.ts";
 import { allowRep } from "./guards.ts";
+import { openModalInTime } from "./open-modal.ts";
 
 type CallCommandInput = Parameters<Parameters<typeof aboutOnboarding<"call">>[1]>[0];
 
@@ -99,9 +100,11 @@ export function registerReminderListeners(app: App, ctx: AppContext): void {
         `${onboarding.customer.name}'s onboarding is ${onboarding.status}: no call to move.`,
       ));
     }
-    await client.views.open({
-      trigger_id: body.trigger_id,
-      view: buildRescheduleModal({
+    const tellSomewhere = async (text: string) =>
+      channelId ? tell(text) : client.chat.postMessage({ channel: actor.userId, text });
+    const again = "the Reschedule button";
+    await openModalInTime(ctx, { client, triggerId: body.trigger_id, tell: tellSomewhere, again }, () =>
+      buildRescheduleModal({
         onboardingId: onboarding.id,
         companyName: onboarding.customer.name,
         callAt: onboarding.callAt,
@@ -109,7 +112,7 @@ export function registerReminderListeners(app: App, ctx: AppContext): void {
         now: ctx.clock.now(),
         reminderLocalTime: ctx.config.reminderLocalTime,
       }),
-    });
+    );
   };
   app.action<BlockAction<ButtonAction>>(ActionId.reschedule, openModal);
   app.action<BlockAction<ButtonAction>>(ActionId.homeReschedule, openModal);

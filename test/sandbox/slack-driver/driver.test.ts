@@ -344,6 +344,39 @@ describe("SlackDriver against a recording endpoint", () => {
     unknown.pathname = "/commands/T0HOME/1/nope";
     expect((await fetch(unknown, { method: "POST", body: "{}" })).status).toBe(404);
   });
+
+  it("refuses a response_url after 5 uses (used_url) and after 30 minutes (expired_url), on its clock", async () => {
+    let now = Date.parse("2026-12-07T10:00:00Z");
+    const timed = await new SlackDriver({
+      url: capture.url,
+      signingSecret: SECRET,
+      teams: TEAMS,
+      responseUrlNow: () => now,
+    }).start();
+    try {
+      const post = (url: string, text: string) =>
+        fetch(url, { method: "POST", body: JSON.stringify({ text }) });
+      const used = (await timed.command({ text: "", userId: "U0CSM", teamId: HOME.id, channelId: "C0" }))
+        .responseUrl;
+      for (let i = 1; i <= 5; i++) expect((await post(used, `answer ${i}`)).status).toBe(200);
+      const sixth = await post(used, "answer 6");
+      expect(sixth.status).toBe(404);
+      expect(await sixth.text()).toBe("used_url");
+      expect(timed.responses(used)).toHaveLength(5);
+
+      const late = (await timed.command({ text: "", userId: "U0CSM", teamId: HOME.id, channelId: "C0" }))
+        .responseUrl;
+      now += 30 * 60_000;
+      expect((await post(late, "just in time")).status).toBe(200);
+      now += 1_000;
+      const expired = await post(late, "too late");
+      expect(expired.status).toBe(404);
+      expect(await expired.text()).toBe("expired_url");
+      expect(timed.responses(late)).toEqual([{ text: "just in time" }]);
+    } finally {
+      await timed.stop();
+    }
+  });
 });
 
 describe("SlackDriver and SlackStandIn with a real Bolt app", () => {

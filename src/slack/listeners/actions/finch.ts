@@ -7,6 +7,7 @@ import { onboardingIdFrom } from "../../../onboarding/lookup.ts";
 import { ActionId } from "../../../slack-gateway/ids.ts";
 import { interactionActor, isRep } from "../../actors.ts";
 import { allowRep } from "../guards.ts";
+import { privateAnswer } from "../private-answer.ts";
 
 /** Registers the Finch action listeners. */
 export function registerFinchActions(app: App, ctx: AppContext): void {
@@ -22,9 +23,10 @@ export function registerFinchActions(app: App, ctx: AppContext): void {
 
   app.action<BlockAction<ButtonAction>>(
     ActionId.confirmDisconnect,
-    async ({ ack, body, action, respond }) => {
+    async ({ ack, body, action, respond: slackRespond }) => {
       await ack();
       const actor = interactionActor(ctx, body);
+      const respond = privateAnswer(ctx, slackRespond, actor.userId);
       // The value came back from Slack's client: check who clicked and what it names again.
       const allowed = await allowRep(ctx, actor, {
         log: "finch disconnect refused",

@@ -6,6 +6,7 @@ import { statusFromChannel } from "../../../onboarding/status.ts";
 import { ActionId } from "../../../slack-gateway/ids.ts";
 import { interactionActor } from "../../actors.ts";
 import { statusText } from "../../views/reports.ts";
+import { privateAnswer } from "../private-answer.ts";
 
 const TICK = new RegExp(`^${ActionId.tickPrefix}(.+)$`);
 
@@ -31,16 +32,20 @@ export function registerActions(app: App, ctx: AppContext): void {
   });
 
   // The checklist's "Status": what `/fleet status` shows, privately, to whoever clicked (customers included).
-  app.action<BlockAction<ButtonAction>>(ActionId.checklistStatus, async ({ ack, body, respond }) => {
-    await ack();
-    const actor = interactionActor(ctx, body);
-    const result = await statusFromChannel(ctx, body.channel?.id ?? body.container?.channel_id, actor);
-    await respond({
-      response_type: "ephemeral",
-      replace_original: false,
-      text: result.ok ? statusText(result.facts) : result.message,
-    });
-  });
+  app.action<BlockAction<ButtonAction>>(
+    ActionId.checklistStatus,
+    async ({ ack, body, respond: slackRespond }) => {
+      await ack();
+      const actor = interactionActor(ctx, body);
+      const respond = privateAnswer(ctx, slackRespond, actor.userId);
+      const result = await statusFromChannel(ctx, body.channel?.id ?? body.container?.channel_id, actor);
+      await respond({
+        response_type: "ephemeral",
+        replace_original: false,
+        text: result.ok ? statusText(result.facts) : result.message,
+      });
+    },
+  );
 
   // Link buttons open a URL in the browser; Slack still sends an action, which needs an ack.
   for (const linkButton of [ActionId.connectLink, ActionId.addToCalendar]) {

@@ -2,7 +2,7 @@
  * `/fleet`: parse, authorize and acknowledge within Slack's 3 seconds (help and input errors go right
  * into the ephemeral ack), then do the slow work and answer privately through `respond`.
  */
-import type { App, RespondFn, SlashCommand } from "@slack/bolt";
+import type { App, SlashCommand } from "@slack/bolt";
 import { allProviderChoices } from "../../../checklist/template-registry.ts";
 import type { AppContext } from "../../../context.ts";
 import { onboardableProviders } from "../../../finch/providers.ts";
@@ -16,13 +16,16 @@ import { type FleetCommand, helpText, parseFleetCommand, USAGE } from "../../com
 import { buildOnboardModal } from "../../views/onboard-modal.ts";
 import { onboardReportText, statusText } from "../../views/reports.ts";
 import { allowRep, onboardingOrTell } from "../guards.ts";
+import { openModalInTime } from "../open-modal.ts";
+import { type PrivateAnswer, privateAnswer } from "../private-answer.ts";
 
 /** What a subcommand handler gets. */
 export interface CommandInput {
   ctx: AppContext;
   command: SlashCommand;
   actor: Actor;
-  respond: RespondFn;
+  /** Answers the person privately: through the response_url while Slack takes it, by DM after. */
+  respond: PrivateAnswer;
 }
 
 /** A subcommand's work after the ack. */
@@ -81,7 +84,9 @@ export function onboardingSubcommands(ctx: AppContext, hooks: OnboardingHooks): 
 
 /** Registers the slash command. */
 export function registerCommands(app: App, ctx: AppContext, handlers: SubcommandHandlers): void {
-  app.command(COMMAND, async ({ command, ack, respond, client, context }) => {
+  app.command(COMMAND, async ({ command, ack, respond: slackRespond, client, context }) => {
+    // Through the response_url while Slack takes it (30 minutes, 5 posts), by DM after (./private-answer.ts).
+    const respond = privateAnswer(ctx, slackRespond, command.user_id);
     // Only a command naming a provider waits for Finch's listing (cached for an hour, bounded wait).
     const providers = /provider/i.test(command.text) ? await onboardableProviders(ctx) : allProviderChoices();
     const parsed = parseFleetCommand(command.text, {
@@ -108,13 +113,11 @@ export function registerCommands(app: App, ctx: AppContext, handlers: Subcommand
     if (!allowed) return;
     if (cmd.kind === "onboard-modal") {
       await ack();
-      await client.views.open({
-        trigger_id: command.trigger_id,
-        view: buildOnboardModal({
-          defaultTimeZone: ctx.config.defaultTimeZone,
-          ownerUserId: actor.userId,
-        }),
-      });
+      await openModalInTime(
+        ctx,
+        { client, triggerId: command.trigger_id, tell: respond, again: "`/fleet onboard`" },
+        () => buildOnboardModal({ defaultTimeZone: ctx.config.defaultTimeZone, ownerUserId: actor.userId }),
+      );
       return;
     }
     const handler = handlers[cmd.kind] as SubcommandHandler<typeof cmd.kind> | undefined;
@@ -124,7 +127,9 @@ export function registerCommands(app: App, ctx: AppContext, handlers: Subcommand
         text: `\`${cmd.kind}\` is not available yet.\n${helpText()}`,
       });
     }
-    await ack({ response_type: "ephemeral", text: `:hourglass_flowing_sand: Working on it…` });
+    // A replay's acknowledgement reaches the person after the real answer: say nothing then.
+    if (context.intakeReplay) await ack();
+    else await ack({ response_type: "ephemeral", text: `:hourglass_flowing_sand: Working on it…` });
     // A redelivery never gets here: the intake stored this command once (src/slack/intake/receiver.ts).
     try {
       await handler({ ctx, cmd: cmd as never, command, actor, respond });

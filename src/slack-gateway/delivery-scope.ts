@@ -1,0 +1,55 @@
+/**
+ * Which delivery (a slash command, a tick, an event) the current work is applying, carried through async
+ * calls (AsyncLocalStorage) so outbound Slack calls can be keyed by it without threading it through every
+ * use case: a retry of the delivery, or a second applier, derives the same idempotency key for the same
+ * message and adopts the first post instead of posting again.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+
+/** The delivery being applied. */
+export interface DeliveryScope {
+  /** The intake's de-duplication key (stable across Slack's retries and the intake's). */
+  key: string;
+  /** 1 for the first try; more for the intake's retries and a rep's Retry. */
+  attempt: number;
+  /** When the delivery reached us (Slack's response_url and trigger_id windows start about then). */
+  receivedAt: Date;
+  /** Applied later from the intake, not while Slack's request was open. */
+  replay: boolean;
+}
+
+interface ActiveScope extends DeliveryScope {
+  /** How many effects of each role this attempt has keyed so far (the n-th note gets its own key). */
+  roles: Map<string, number>;
+}
+
+const storage = new AsyncLocalStorage<ActiveScope>();
+
+/** Runs `work` as the application of `scope`. */
+export function inDelivery<T>(scope: DeliveryScope, work: () => Promise<T>): Promise<T> {
+  return storage.run({ ...scope, roles: new Map() }, work);
+}
+
+/** The delivery being applied, if any (jobs and HTTP routes run outside one). */
+export function currentDelivery(): DeliveryScope | undefined {
+  return storage.getStore();
+}
+
+/** Whether an earlier attempt of the delivery being applied may already have made its effects. */
+export function mayHaveRunBefore(): boolean {
+  const scope = storage.getStore();
+  return scope !== undefined && (scope.replay || scope.attempt > 1);
+}
+
+/**
+ * An idempotency key for the message playing `role` (e.g. `answer`, `note:closed:<id>`) in the delivery
+ * being applied; `null` outside a delivery. An attempt makes its effects in the same order as the one before,
+ * so the same delivery and role give the same key on every attempt; a role's second message gets `#2`.
+ */
+export function deliveryEffectKey(role: string): string | null {
+  const scope = storage.getStore();
+  if (!scope) return null;
+  const n = (scope.roles.get(role) ?? 0) + 1;
+  scope.roles.set(role, n);
+  return `${scope.key}:${role}${n > 1 ? `#${n}` : ""}`;
+}
