@@ -17,6 +17,7 @@ import { closeServer, createHttpServer, listen } from "./http/server.ts";
 import { DurableIntake } from "./intake/intake.ts";
 import { Spool } from "./intake/spool.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { startInviteQueueJob } from "./onboarding/invite-queue.ts";
 import { startScheduler } from "./reminders/scheduler/index.ts";
 import { createSlackApp, type SlackApp } from "./slack/app.ts";
 import { forwardReplayedAnswer, tellDeadDelivery } from "./slack/intake/notices.ts";
@@ -121,6 +122,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     const jobs: Array<{ stop(): Promise<void> }> = [];
     if (config.schedulerEnabled) jobs.push(startFinchPolling(ctx, { intervalMs: 60_000 }));
     if (config.schedulerEnabled) jobs.push(startAlertJob(ctx));
+    if (config.schedulerEnabled) jobs.push(startInviteQueueJob(ctx));
     if (config.schedulerEnabled) jobs.push(startScheduler(ctx));
     const url = `http://127.0.0.1:${port}`;
     if (!config.publicUrl) ctx.publicUrl = `${url}/`;

@@ -500,7 +500,13 @@ describe("Slack Connect", () => {
     ]);
     expect((await client.conversations.info({ channel })).channel?.is_pending_ext_shared).toBe(true);
 
-    const full = await invite({ emails: ["ops@acme.example"], external_limited: false });
+    // One pending invitation per channel: the full-member one goes to another channel.
+    const other = await createChannel("acme-full");
+    const full = await client.conversations.inviteShared({
+      channel: other,
+      emails: ["ops@acme.example"],
+      external_limited: false,
+    });
     expect(full.url).toMatch(/^https:\/\/join\.slack\.com\//);
     expect(standIn.invites[1]?.externalLimited).toBe(false);
   });
