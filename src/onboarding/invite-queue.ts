@@ -217,7 +217,11 @@ export async function sweepInviteQueues(ctx: AppContext): Promise<number> {
     take: 500,
   });
   let sent = 0;
-  for (const o of onboardings) sent += (await sendQueuedInvites(ctx, o.id)).sent.length;
+  for (const o of onboardings) {
+    const report = await sendQueuedInvites(ctx, o.id);
+    await tellRep(ctx, o.id, report);
+    sent += report.sent.length;
+  }
   return sent;
 }
 
@@ -248,7 +252,11 @@ export async function settleInvite(
 ): Promise<void> {
   const onboardingId = await recordInviteEvent(ctx, event, status);
   if (!onboardingId) return;
-  const report = await sendQueuedInvites(ctx, onboardingId);
+  await tellRep(ctx, onboardingId, await sendQueuedInvites(ctx, onboardingId));
+}
+
+/** Tells the owning rep privately what the queue did by itself (nothing when it did nothing). */
+async function tellRep(ctx: AppContext, onboardingId: string, report: QueueReport): Promise<void> {
   if (report.sent.length === 0 && report.problems.length === 0) return;
   const o = await ctx.db.prisma.onboarding.findUniqueOrThrow({
     where: { id: onboardingId },

@@ -18,8 +18,10 @@ export interface SharedInviteEvent {
 const RANK: Record<string, number> = {
   pending: 0,
   sending: 0,
+  waiting: 0,
   failed: 0,
   sent: 1,
+  expired: 1,
   declined: 2,
   accepted: 2,
   approved: 3,

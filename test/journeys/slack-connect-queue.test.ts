@@ -4,6 +4,8 @@
  * once it is first shared (`channel_id_changed`), and no Slack Connect without a paid plan (`not_paid`).
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { ManualClock } from "../../src/context.ts";
+import { sweepInviteQueues } from "../../src/onboarding/invite-queue.ts";
 
 // Each test starts its own harness (stand-ins, database, app): slow on a loaded machine.
 vi.setConfig({ testTimeout: 120_000 });
@@ -22,6 +24,7 @@ import {
   startHarness,
 } from "../helpers/harness.ts";
 
+const DAY = 86_400_000;
 const HR3 = { id: "U0HR3", teamId: ACME_TEAM.id, email: "kim@acme.example" };
 
 let h: Harness | undefined;
@@ -122,6 +125,29 @@ describe("one pending Slack Connect invitation per channel", () => {
     expect((await statusOf(h))[HR2.email]).toBe("waiting");
     expect(report.text).toContain("once the channel's pending invitation is accepted");
     await noneSentWhileRefused(h);
+  });
+});
+
+describe("an expired invitation frees the channel", () => {
+  it("after 14 days unaccepted, the hourly sweep sends the next one and tells the rep", async () => {
+    const clock = new ManualClock(new Date());
+    h = await startHarness({ clock });
+    await command(h, `onboard Acme hr=${HR.email},${HR2.email}`);
+    expect(await statusOf(h)).toEqual({ [HR.email]: "sent", [HR2.email]: "waiting" });
+    // Not yet: a day before Slack's 14 days the sweep leaves it alone.
+    clock.advance(13 * DAY);
+    expect(await sweepInviteQueues(h.app.ctx)).toBe(0);
+    expect((await statusOf(h))[HR2.email]).toBe("waiting");
+    // Slack expires it (its own clock); ours agrees a day later.
+    for (const invite of h.slack.inviteLog) invite.expiresAt = 0;
+    clock.advance(2 * DAY);
+    expect(await sweepInviteQueues(h.app.ctx)).toBe(1);
+    expect(await statusOf(h)).toEqual({ [HR.email]: "expired", [HR2.email]: "sent" });
+    expect(h.slack.invites.filter((i) => i.email === HR2.email)).toHaveLength(1);
+    await noneSentWhileRefused(h);
+    expect(
+      dmMessages(h.slack, REP.id).some((m) => m.text?.includes(`invitation to ${HR2.email} went out`)),
+    ).toBe(true);
   });
 });
 
