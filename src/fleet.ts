@@ -18,6 +18,7 @@ import { DurableIntake } from "./intake/intake.ts";
 import { Spool } from "./intake/spool.ts";
 import { verifyKeyRing } from "./keys.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { startInviteQueueJob } from "./onboarding/invite-queue.ts";
 import { startScheduler } from "./reminders/scheduler/index.ts";
 import { createSlackApp, type SlackApp } from "./slack/app.ts";
 import { forwardReplayedAnswer, tellDeadDelivery } from "./slack/intake/notices.ts";
@@ -123,6 +124,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     const jobs: Array<{ stop(): Promise<void> }> = [];
     if (config.schedulerEnabled) jobs.push(startFinchPolling(ctx, { intervalMs: 60_000 }));
     if (config.schedulerEnabled) jobs.push(startAlertJob(ctx));
+    if (config.schedulerEnabled) jobs.push(startInviteQueueJob(ctx));
     if (config.schedulerEnabled) jobs.push(startScheduler(ctx));
     const url = `http://127.0.0.1:${port}`;
     if (!config.publicUrl) ctx.publicUrl = `${url}/`;

@@ -21,3 +21,25 @@ export async function moveChannelId(ctx: AppContext, oldId: string, newId: strin
     await audit(ctx, { onboardingId, action: "channel.id_changed", detail: { from: oldId, to: newId } });
   }
 }
+
+/**
+ * The onboarding's channel id once it differs from `staleId` (Slack answered `channel_not_found` for it:
+ * sharing gave the channel a new id, and `channel_id_changed` is on its way), or null after `waitMs`.
+ */
+export async function channelIdAfterMove(
+  ctx: AppContext,
+  onboardingId: string,
+  staleId: string,
+  waitMs = 10_000,
+): Promise<string | null> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const o = await ctx.db.prisma.onboarding.findUnique({
+      where: { id: onboardingId },
+      select: { channelId: true },
+    });
+    if (o?.channelId && o.channelId !== staleId) return o.channelId;
+    if (Date.now() >= deadline) return null;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

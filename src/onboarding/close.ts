@@ -1,14 +1,15 @@
 /** Closing an onboarding (`/fleet done`) and handing it over (`/fleet owner`). */
 import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
-import { adviceFor, isTransientSlackError, slackErrorCode } from "../slack-gateway/errors.ts";
+import { adviceFor, slackErrorCode } from "../slack-gateway/errors.ts";
 import { MetadataEventType } from "../slack-gateway/ids.ts";
 import { noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
 import { type Actor, isOurUser } from "./actor.ts";
 import { audit } from "./audit.ts";
 import { shareCallCalendar } from "./call-calendar.ts";
 import { refreshChecklist } from "./checklist-service.ts";
-import { inviteOnce } from "./invite-once.ts";
+import { sendQueuedInvites, waitingLine } from "./invite-queue.ts";
+import { sendSharedInvite } from "./invites.ts";
 
 /** Archives an onboarding: reminders and nudges stop, a closing note is posted, history is kept. */
 export async function closeOnboarding(ctx: AppContext, onboardingId: string, actor: Actor): Promise<string> {
@@ -165,45 +166,55 @@ async function handOverTo(
   return [`*${o.customer.name}* now belongs to <@${newOwnerUserId}>.`, ...notes].join("\n");
 }
 
-/** Re-sends Slack Connect invitations that failed, were declined or are still pending. */
-export async function resendInvites(ctx: AppContext, onboardingId: string, actor: Actor): Promise<string> {
-  const o = await ctx.db.prisma.onboarding.findUniqueOrThrow({
-    where: { id: onboardingId },
-    include: { invites: true },
+/**
+ * The channel's pending invitation, asked again: Slack refuses it while it is pending (it then stays sent), and
+ * sends it anew once it has expired on Slack's side.
+ */
+async function askAgain(
+  ctx: AppContext,
+  onboardingId: string,
+  channelId: string,
+  email: string,
+): Promise<string> {
+  const sent = await sendSharedInvite(ctx, channelId, email);
+  if (!sent.ok) return `:hourglass: ${adviceFor(sent.code, email)}`;
+  await ctx.db.prisma.invite.updateMany({
+    where: { onboardingId, email },
+    data: {
+      slackInviteId: sent.inviteId,
+      externalLimited: sent.limited,
+      sentAt: ctx.clock.now(),
+      alertedAt: null,
+    },
   });
+  return `:envelope: Re-sent to ${email}.`;
+}
+
+/**
+ * Re-sends Slack Connect invitations that failed, were declined, expired or whose HR admin left, through the
+ * invitation queue: one pending invitation per channel (Slack's rule), the others wait for it.
+ */
+export async function resendInvites(ctx: AppContext, onboardingId: string, actor: Actor): Promise<string> {
+  const o = await ctx.db.prisma.onboarding.findUniqueOrThrow({ where: { id: onboardingId } });
   if (!o.channelId) return "The channel does not exist yet: run `/fleet onboard` again to resume.";
-  const lines: string[] = [];
-  for (const invite of o.invites.filter((i) =>
-    ["pending", "sending", "sent", "failed", "declined", "left"].includes(i.status),
-  )) {
-    const sent = await inviteOnce(ctx, invite, o.channelId);
-    if (sent.ok) {
-      await ctx.db.prisma.invite.update({
-        where: { id: invite.id },
-        data: {
-          status: "sent",
-          slackInviteId: sent.inviteId ?? invite.slackInviteId,
-          adopted: sent.adopted,
-          externalLimited: sent.limited,
-          sentAt: ctx.clock.now(),
-          lastError: null,
-          alertedAt: null,
-        },
-      });
-      await audit(ctx, { onboardingId, action: "invite.resent", actor, detail: { email: invite.email } });
-      lines.push(`:envelope: Re-sent to ${invite.email}.`);
-    } else if (sent.code === "connection_limit_exceeded_pending") {
-      // Not re-sent: Slack refuses a second invitation while one is pending.
-      await ctx.db.prisma.invite.update({
-        where: { id: invite.id },
-        data: { status: "sent", lastError: null },
-      });
-      lines.push(`:hourglass: ${invite.email}: ${adviceFor(sent.code, invite.email)}`);
-    } else {
-      await ctx.db.prisma.invite.update({ where: { id: invite.id }, data: { lastError: sent.code } });
-      lines.push(`:x: ${invite.email}: ${adviceFor(sent.code, invite.email)}`);
-      if (isTransientSlackError(sent.code)) break;
-    }
+  const again = await ctx.db.prisma.invite.findMany({
+    where: { onboardingId, status: { in: ["declined", "left", "expired"] } },
+  });
+  await ctx.db.prisma.invite.updateMany({
+    where: { id: { in: again.map((i) => i.id) } },
+    data: { status: "pending", slackInviteId: null, adopted: false, alertedAt: null },
+  });
+  const queue = await sendQueuedInvites(ctx, onboardingId, { actor, retryFailed: true });
+  for (const email of queue.sent) {
+    await audit(ctx, { onboardingId, action: "invite.resent", actor, detail: { email } });
+  }
+  const lines = [
+    ...queue.sent.map((email) => `:envelope: Re-sent to ${email}.`),
+    ...queue.problems.map((p) => `:x: ${p}`),
+    waitingLine(queue) ?? "",
+  ].filter(Boolean);
+  if (queue.pendingFor && queue.sent.length === 0 && queue.problems.length === 0) {
+    lines.unshift(await askAgain(ctx, onboardingId, o.channelId, queue.pendingFor));
   }
   return lines.length ? lines.join("\n") : "Every HR admin has joined already — nothing to re-send.";
 }

@@ -18,22 +18,36 @@ export interface SharedInviteEvent {
 const RANK: Record<string, number> = {
   pending: 0,
   sending: 0,
+  waiting: 0,
   failed: 0,
   sent: 1,
+  expired: 1,
   declined: 2,
   accepted: 2,
   approved: 3,
   left: 4,
 };
 
-/** Records an invite event: who accepted, and the status moved forward (never back). */
+/**
+ * Records an invite event: who accepted, and the status moved forward (never back). Returns the onboarding the
+ * event is about (by the invitation, else by the channel), or null.
+ */
 export async function recordInviteEvent(
   ctx: AppContext,
   event: SharedInviteEvent,
   status: "accepted" | "approved" | "declined",
-): Promise<void> {
+): Promise<string | null> {
+  const byChannel = async () =>
+    event.channel?.id
+      ? ((
+          await ctx.db.prisma.onboarding.findUnique({
+            where: { channelId: event.channel.id },
+            select: { id: true },
+          })
+        )?.id ?? null)
+      : null;
   const inviteId = event.invite?.id;
-  if (!inviteId) return;
+  if (!inviteId) return byChannel();
   const user = event.accepting_user ?? event.declining_user;
   // A re-sent invitation has a new id; the customer may still accept the first one, so fall back to
   // the channel and the recipient's address.
@@ -45,7 +59,8 @@ export async function recordInviteEvent(
           where: { email, onboarding: { channelId: event.channel.id } },
         })
       : null);
-  if (!invite) return;
+  // An invitation sent from Slack itself (not ours) still frees the channel for the next one.
+  if (!invite) return byChannel();
   // Who accepted is recorded whatever the order of events: "accepted" (which names the user) and
   // "approved" arrive concurrently, and each must only ever add to what the other wrote.
   if (user?.id) {
@@ -61,7 +76,7 @@ export async function recordInviteEvent(
     data: { status },
   });
   // A repeat that changes nothing stays out of the audit trail; who accepted is always recorded.
-  if (moved.count === 0 && !user?.id) return;
+  if (moved.count === 0 && !user?.id) return invite.onboardingId;
   await audit(ctx, {
     onboardingId: invite.onboardingId,
     action: `invite.${status}`,
@@ -74,6 +89,7 @@ export async function recordInviteEvent(
       : null,
     detail: { email: invite.email },
   });
+  return invite.onboardingId;
 }
 
 /** An invited HR admin left the customer channel: mark the invite, tell the owning rep privately. */

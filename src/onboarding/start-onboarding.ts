@@ -5,15 +5,16 @@
  */
 import type { AppContext } from "../context.ts";
 import { claimLease, releaseQuietly } from "../db/claims.ts";
-import { adviceFor, isTransientSlackError, slackErrorCode } from "../slack-gateway/errors.ts";
+import { adviceFor, slackErrorCode } from "../slack-gateway/errors.ts";
 import { MetadataEventType } from "../slack-gateway/ids.ts";
 import { postOnce } from "../slack-gateway/post-once.ts";
 import type { Actor } from "./actor.ts";
 import { audit } from "./audit.ts";
 import { type CallCalendarChange, shareCallCalendar } from "./call-calendar.ts";
+import { channelIdAfterMove } from "./channel-id.ts";
 import { buildChecklistFor } from "./checklist-service.ts";
 import { createChannel } from "./customer-channel.ts";
-import { inviteOnce } from "./invite-once.ts";
+import { sendQueuedInvites, waitingLine } from "./invite-queue.ts";
 import { companySlug, customerNameKey } from "./names.ts";
 import type { OnboardRequest } from "./onboard-request.ts";
 
@@ -130,73 +131,26 @@ async function runSaga(
     }
   }
 
-  // 3. Slack Connect invitations, one email per call (Slack's rule), each remembered with its invite id.
-  const invites = await ctx.db.prisma.invite.findMany({
-    where: { onboardingId: onboarding.id },
-    orderBy: { createdAt: "asc" },
-  });
-  let invitedNow = 0;
-  for (const invite of invites) {
-    if (invite.slackInviteId || invite.adopted || ["accepted", "approved"].includes(invite.status)) continue;
-    // Recorded as sending first: a run that dies before storing Slack's answer is reconciled, not re-sent.
-    const sent = await inviteOnce(ctx, invite, channelId);
-    if (sent.ok) {
-      await ctx.db.prisma.invite.update({
-        where: { id: invite.id },
-        data: {
-          status: "sent",
-          slackInviteId: sent.inviteId,
-          adopted: sent.adopted,
-          externalLimited: sent.limited,
-          sentAt: ctx.clock.now(),
-          lastError: null,
-        },
-      });
-      invitedNow++;
-      await audit(ctx, {
-        onboardingId: onboarding.id,
-        action: "invite.sent",
-        actor,
-        detail: { email: invite.email, limited: sent.limited, ...(sent.adopted ? { adopted: true } : {}) },
-      });
-    } else {
-      const { code } = sent;
-      if (code === "already_in_channel") {
-        await ctx.db.prisma.invite.update({
-          where: { id: invite.id },
-          data: { status: "accepted", lastError: null },
-        });
-        continue;
-      }
-      if (code === "connection_limit_exceeded_pending") {
-        // Slack still holds an invitation for this address (a run that stopped before saving it): it counts
-        // as sent, and re-sending would only be refused again.
-        await ctx.db.prisma.invite.update({
-          where: { id: invite.id },
-          data: { status: "sent", lastError: null },
-        });
-        report.lines.push(`${invite.email} already has a pending Slack Connect invitation.`);
-        continue;
-      }
-      await ctx.db.prisma.invite.update({
-        where: { id: invite.id },
-        data: { status: "failed", lastError: code },
-      });
-      report.problems.push(`Inviting ${invite.email}: ${adviceFor(code, invite.email)}`);
-      // A rate limit or outage hits every following call too: stop here and let the rep resume.
-      if (isTransientSlackError(code)) break;
-    }
-  }
-  if (invitedNow > 0) report.lines.push(`Invited ${invitedNow} HR admin(s) over Slack Connect.`);
+  // 3. Slack Connect invitations: one email per call and one pending invitation per channel (Slack's rules),
+  // so the queue sends the first and the others wait, durably, until it is accepted, declined or expires.
+  const queue = await sendQueuedInvites(ctx, onboarding.id, { actor, retryFailed: true });
+  if (queue.sent.length > 0) report.lines.push(`Invited ${queue.sent.join(", ")} over Slack Connect.`);
+  const waiting = waitingLine(queue);
+  if (waiting) report.lines.push(waiting);
+  if (queue.busy) report.lines.push("Another run is sending the invitations right now.");
+  report.problems.push(...queue.problems);
   if (await ctx.db.prisma.invite.count({ where: { onboardingId: onboarding.id, externalLimited: true } })) {
     report.lines.push(
       "Our Slack settings only allow *limited* Slack Connect guests: HR admins can post but not add colleagues, so add anyone else they need with `/fleet onboard … hr=` yourself.",
     );
   }
 
-  // 4. The checklist, posted once and pinned.
-  const checklistTs = onboarding.checklistTs ?? (await postChecklist(ctx, onboarding.id, channelId, report));
+  // 4. The checklist, posted once and pinned, in the channel as it is now called (sharing may change its id).
+  const checklistTs =
+    onboarding.checklistTs ?? (await postChecklistFollowingMoves(ctx, onboarding.id, channelId, report));
   if (!checklistTs) return report;
+  const finalChannelId = (await currentChannelId(ctx, onboarding.id)) ?? channelId;
+  report.channelId = finalChannelId;
 
   const stillPending = await ctx.db.prisma.invite.count({
     where: { onboardingId: onboarding.id, status: { in: ["pending", "sending", "failed"] } },
@@ -206,7 +160,7 @@ async function runSaga(
     where: { id: onboarding.id },
     data: { setupStage: report.complete ? "ready" : "checklist" },
   });
-  report.lines.push(`Checklist pinned in <#${channelId}>.`);
+  report.lines.push(`Checklist pinned in <#${finalChannelId}>.`);
   // The call's calendar file goes out when this run booked or moved it, or when the channel it was booked
   // for only now got its checklist (an earlier run stopped before).
   const calendar = callChange ?? (!onboarding.checklistTs && onboarding.callAt ? "booked" : null);
@@ -277,6 +231,41 @@ async function findOrCreateOnce(ctx: AppContext, request: OnboardRequest, actor:
   return { onboarding, resumed: !!existing, callChange };
 }
 
+/** The onboarding's channel id as stored now (a `channel_id_changed` event may have moved it). */
+async function currentChannelId(ctx: AppContext, onboardingId: string): Promise<string | null> {
+  const o = await ctx.db.prisma.onboarding.findUnique({
+    where: { id: onboardingId },
+    select: { channelId: true },
+  });
+  return o?.channelId ?? null;
+}
+
+/**
+ * Posts and pins the checklist in the channel's current id. Slack gives a private channel a new id when its
+ * first Slack Connect invitation goes out; until `channel_id_changed` is handled the old id answers
+ * `channel_not_found`, so the post waits for the move once and goes to the new id.
+ */
+async function postChecklistFollowingMoves(
+  ctx: AppContext,
+  onboardingId: string,
+  channelId: string,
+  report: OnboardReport,
+): Promise<string | null> {
+  const now = (await currentChannelId(ctx, onboardingId)) ?? channelId;
+  const attempt: OnboardReport = { ...report, problems: [] };
+  const ts = await postChecklist(ctx, onboardingId, now, attempt);
+  if (ts || !attempt.problems.some((p) => p.includes(adviceFor("channel_not_found")))) {
+    report.problems.push(...attempt.problems);
+    return ts;
+  }
+  const moved = await channelIdAfterMove(ctx, onboardingId, now);
+  if (!moved) {
+    report.problems.push(...attempt.problems);
+    return null;
+  }
+  return postChecklist(ctx, onboardingId, moved, report);
+}
+
 async function postChecklist(
   ctx: AppContext,
   onboardingId: string,
@@ -284,9 +273,9 @@ async function postChecklist(
   report: OnboardReport,
 ) {
   // After a crash between posting and storing the ts, the checklist is found again by its metadata.
-  const existingTs = await findChecklistInChannel(ctx, channelId, onboardingId);
-  let ts = existingTs;
+  let ts: string | null | undefined;
   try {
+    ts = await findChecklistInChannel(ctx, channelId, onboardingId);
     if (!ts) {
       const { message } = await buildChecklistFor(ctx, onboardingId);
       // Once: when Slack posts but the answer is lost, the posted checklist is adopted, not doubled.

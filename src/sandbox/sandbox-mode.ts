@@ -175,6 +175,13 @@ export async function startSandbox(base: Config, logger: Logger): Promise<Runnin
   routes?.attachDriver(driver);
 
   acceptInvitesAfterAMoment(slack, driver, logger);
+  const sandboxDriver = driver;
+  // Events Slack sends by itself (a private channel's new id once it is shared) reach the app as they would.
+  slack.events.on("slackEvent", (event) => {
+    sandboxDriver
+      .event(event, { teamId: SANDBOX.homeTeam.id })
+      .catch((err: unknown) => logger.warn({ err }, "sandbox: delivering a Slack event failed"));
+  });
 
   const pageUrl = `${publicUrl ?? `http://localhost:${fleet.port}/`}sandbox`;
   if (!publicUrl) announce(logger, pageUrl);

@@ -209,7 +209,16 @@ describe("the reps' cockpit", () => {
       include: { invites: true },
     });
     await acceptInvite(h, HR.email, HR);
-    const decline = h.slack.invites.filter((i) => i.email === HR2.email && i.status === "pending").at(-1)!;
+    // HR2's invitation goes out once HR's is accepted (one pending invitation per channel).
+    const channelId = (await h.db.prisma.onboarding.findUniqueOrThrow({ where: { id: o.id } })).channelId;
+    const decline = await eventually(
+      () =>
+        h.slack.invites
+          .filter((i) => i.email === HR2.email && i.status === "pending" && i.channelId === channelId)
+          .at(-1),
+      15_000,
+      "HR2 invited",
+    );
     const declined = h.slack.declineSharedInvite(decline.id, { userId: HR2.id, teamId: ACME_TEAM.id });
     await h.driver.event(declined, { teamId: HOME_TEAM.id });
     await eventually(

@@ -78,6 +78,8 @@ export interface HarnessOptions {
   /** Fleet's Slack is part of this Enterprise Grid org (auth.test's enterprise_id). */
   enterpriseId?: string;
   slackConnect?: "full" | "limited" | "none";
+  /** Fleet's Slack is on a paid plan (default); without one Slack Connect answers `not_paid`. */
+  paidPlan?: boolean;
   /** How Slack reaches the app: its HTTP request URL (default) or Socket Mode (SLACK_APP_TOKEN set). */
   transport?: "http" | "socket";
 }
@@ -101,6 +103,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     postMessageWorkspacePerSecond: options.postMessageWorkspacePerSecond ?? Number.POSITIVE_INFINITY,
     ...(options.enterpriseId ? { enterpriseId: options.enterpriseId } : {}),
     ...(options.slackConnect ? { slackConnect: options.slackConnect } : {}),
+    ...(options.paidPlan === false ? { paidPlan: false } : {}),
     now: options.clock ? () => Date.now() : undefined,
     teams: [ACME_TEAM, OTHER_TEAM],
     users: [REP, REP2, HR, HR2, STRANGER],
@@ -170,6 +173,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     return d;
   };
   const driver = await newDriver(app.url);
+  // Events Slack sends by itself (channel_id_changed when a private channel is first shared) reach the app.
+  slack.events.on("slackEvent", (event) => {
+    driver.event(event, { teamId: HOME_TEAM.id }).catch(() => {});
+  });
   const processes: AppProcess[] = [];
   const dbUrl = (db as { url?: string }).url;
 
@@ -242,9 +249,13 @@ export function dmMessages(slack: SlackStandIn, userId: string) {
 
 /** Accepts a Slack Connect invite on the stand-in and delivers Slack's events to the app. */
 export async function acceptInvite(h: Harness, email: string, user: { id: string; teamId: string }) {
-  // The newest pending invite for that email (earlier tests may have left older ones in the stand-in).
-  const invite = h.slack.invites.filter((i) => i.email === email && i.status === "pending").at(-1);
-  if (!invite) throw new Error(`no pending invite for ${email}`);
+  // The newest pending invite for that email (earlier tests may have left older ones in the stand-in). A channel
+  // takes one pending invitation at a time, so a later HR admin's goes out once the one before is accepted.
+  const invite = await eventually(
+    () => h.slack.invites.filter((i) => i.email === email && i.status === "pending").at(-1),
+    15_000,
+    `a pending invite for ${email}`,
+  );
   for (const event of h.slack.acceptSharedInvite(invite.id, { userId: user.id, teamId: user.teamId })) {
     const res = await h.driver.event(event, { teamId: HOME_TEAM.id });
     if (res.status !== 200) throw new Error(`event ${event.type} answered ${res.status}`);

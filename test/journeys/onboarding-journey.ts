@@ -56,14 +56,18 @@ export async function onboardAndTickEverything(h: Harness): Promise<void> {
   expect(report.text).toContain("Acme Corp");
   expect(report.text).toContain("set up");
 
-  // One private channel, the rep in it, one Slack Connect invite per HR email.
+  // One private channel, the rep in it, one Slack Connect invite per HR email — one pending at a time per
+  // channel (Slack's rule): the second waits for the first to be accepted.
   const channel = h.slack.channelByName("fleet-acme-corp");
   expect(channel?.isPrivate).toBe(true);
   expect(channel?.members).toContain(REP.id);
   const invites = h.slack.callsTo("conversations.inviteShared");
-  expect(invites.map((c) => c.args.emails)).toEqual([[HR.email], [HR2.email]]);
+  expect(invites.map((c) => c.args.emails)).toEqual([[HR.email]]);
   const stored = await h.db.prisma.invite.findMany({ orderBy: { email: "asc" } });
-  expect(stored.every((i) => i.slackInviteId && i.status === "sent")).toBe(true);
+  expect(stored.map((i) => [i.email, i.status, Boolean(i.slackInviteId)])).toEqual([
+    [HR.email, "sent", true],
+    [HR2.email, "waiting", false],
+  ]);
 
   // The checklist: pinned, with its metadata, and every item as its own checkbox.
   const [checklist] = h.slack.messages(channel!.id);
@@ -76,6 +80,12 @@ export async function onboardAndTickEverything(h: Harness): Promise<void> {
   // own step (the connection, normally ticked by Finch's verification) is refused to them and ticked
   // by the rep.
   await acceptInvite(h, HR.email, HR);
+  await eventually(
+    () =>
+      h.slack.callsTo("conversations.inviteShared").some((c) => String(c.args.emails).includes(HR2.email)),
+    15_000,
+    "the waiting invitation sent once the first is accepted",
+  );
   const fleetStep = items.find((i) => i.owner === "fleet")!;
   const refused = await h.driver.blockActions({
     user: { id: HR.id, teamId: HR.teamId },

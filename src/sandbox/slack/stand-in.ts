@@ -27,7 +27,12 @@ import {
 import { chatMethods } from "./methods/chat.ts";
 import { conversationMethods } from "./methods/conversations.ts";
 import { fileMethods } from "./methods/files.ts";
-import { acceptInvite, declineInvite, slackConnectMethods } from "./methods/slack-connect.ts";
+import {
+  acceptInvite,
+  changeChannelId,
+  declineInvite,
+  slackConnectMethods,
+} from "./methods/slack-connect.ts";
 import { userMethods } from "./methods/users.ts";
 import { viewMethods } from "./methods/views.ts";
 import { missingScope } from "./scopes.ts";
@@ -154,6 +159,14 @@ export class SlackStandIn extends SlackWorkspace {
    */
   acceptSharedInvite(inviteId: string, by: { userId: string; teamId: string }): SharedInviteAcceptance {
     return acceptInvite(this, inviteId, by);
+  }
+
+  /**
+   * Slack gives a private channel a new id when it is shared over Slack Connect (the stand-in does so by itself on
+   * the first invitation): moves everything to the new id and returns the `channel_id_changed` event.
+   */
+  changeChannelId(oldId: string, newId?: string): slackTypes.ChannelIDChangedEvent {
+    return changeChannelId(this, oldId, newId);
   }
 
   /** The invitee's team declines; returns the `shared_channel_invite_declined` event. */

@@ -60,6 +60,13 @@ export interface SlackStandInOptions {
   slackConnect?: "full" | "limited" | "none";
   /** conversations.inviteShared calls with `emails` per minute per calling user (Tier 2: 20; `ratelimit`). */
   inviteSharedPerMinute?: number;
+  /** The home workspace is on a paid plan (default); without one, Slack Connect answers `not_paid`. */
+  paidPlan?: boolean;
+  /**
+   * A private channel gets a new id on its first Slack Connect invitation and the stand-in emits
+   * `channel_id_changed` on `events` ("slackEvent"), as Slack does (default true: stricter).
+   */
+  newIdOnShare?: boolean;
   /** The Enterprise Grid org of the home team (auth.test's `enterprise_id`); none for a standalone workspace. */
   enterpriseId?: string;
   /** Clock in milliseconds, for ts values, rate limits and invite expiry (default Date.now). */
@@ -231,6 +238,8 @@ export interface StandInEventMap {
   view: [StoredView];
   invite: [SharedInvite];
   channel: [ChannelSnapshot];
+  /** An Events API event Slack sends the app by itself (e.g. `channel_id_changed`); whoever runs the app delivers it. */
+  slackEvent: [slackTypes.ChannelIDChangedEvent];
 }
 
 /** The events Slack sends when an external user accepts an invite and it is approved, in delivery order. */

@@ -69,6 +69,8 @@ export class SlackWorkspace {
   readonly enterpriseId: string | undefined;
   readonly slackConnect: "full" | "limited" | "none";
   readonly inviteSharedPerMinute: number;
+  readonly paidPlan: boolean;
+  readonly newIdOnShare: boolean;
   /** conversations.inviteShared `ratelimit` buckets, per calling user. */
   readonly inviteBuckets = new Map<string, TokenBucket>();
 
@@ -82,6 +84,8 @@ export class SlackWorkspace {
     this.enterpriseId = options.enterpriseId;
     this.slackConnect = options.slackConnect ?? "full";
     this.inviteSharedPerMinute = options.inviteSharedPerMinute ?? 20;
+    this.paidPlan = options.paidPlan ?? true;
+    this.newIdOnShare = options.newIdOnShare ?? true;
     this.teams.set(this.homeTeam.id, this.homeTeam);
     this.addUser({ id: this.botUserId, teamId: this.homeTeam.id, name: this.botName, isBot: true });
   }
@@ -349,33 +353,6 @@ export class SlackWorkspace {
     if (!list) throw new Error(`no message list for ${message.channel}`);
     list.push(message);
     this.events.emit("message", structuredClone(message));
-  }
-
-  /**
-   * Slack gives a private channel a new id when it is shared over Slack Connect ("the existing private channel's
-   * unique channel ID changes to a new identifier permanently"): moves everything to the new id (the old one then
-   * answers `channel_not_found`) and returns the `channel_id_changed` event Slack sends.
-   */
-  changeChannelId(oldId: string, newId = this.nextId("C")): slackTypes.ChannelIDChangedEvent {
-    const channel = this.channels.get(oldId);
-    if (!channel) throw new Error(`unknown channel ${oldId}`);
-    if (this.channels.has(newId)) throw new Error(`channel ${newId} exists already`);
-    const messages = this.channelMessages.get(oldId) ?? [];
-    this.channels.delete(oldId);
-    this.channelMessages.delete(oldId);
-    channel.id = newId;
-    for (const message of messages) message.channel = newId;
-    this.channels.set(newId, channel);
-    this.channelMessages.set(newId, messages);
-    for (const ephemeral of this.ephemeralLog) if (ephemeral.channel === oldId) ephemeral.channel = newId;
-    for (const invite of this.inviteLog) if (invite.channelId === oldId) invite.channelId = newId;
-    this.events.emit("channel", this.snapshot(channel));
-    return {
-      type: "channel_id_changed",
-      old_channel_id: oldId,
-      new_channel_id: newId,
-      event_ts: microsToTs(this.nextTsMicros()),
-    };
   }
 
   snapshot(channel: ChannelState): ChannelSnapshot {

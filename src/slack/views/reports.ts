@@ -39,11 +39,17 @@ export function statusText(f: StatusFacts): string {
     ? `${f.connection.status}${f.connection.verifiedAt ? `, verified ${slackDate(f.connection.verifiedAt, f.timeZone, "{date_short} {time}")}` : ", not verified yet"}`
     : "not connected yet";
   lines.push(`Finch connection: ${connection}`);
-  if (f.invites.length) {
+  const out = f.invites.filter((i) => i.status !== "waiting");
+  if (out.length) {
     lines.push(
-      `Invites: ${f.invites
-        .map((i) => `${i.email} (${i.status}${i.lastError ? `: ${i.lastError}` : ""})`)
-        .join(", ")}`,
+      `Invites: ${out.map((i) => `${i.email} (${i.status}${i.lastError ? `: ${i.lastError}` : ""})`).join(", ")}`,
+    );
+  }
+  const waiting = f.invites.filter((i) => i.status === "waiting").map((i) => i.email);
+  if (waiting.length) {
+    const pending = f.invites.find((i) => i.status === "sent")?.email;
+    lines.push(
+      `:hourglass: Waiting to be invited: ${waiting.join(", ")} — Slack allows one pending Slack Connect invitation per channel; each goes out by itself once ${pending ? `${pending}'s` : "the pending one"} is accepted, declined or expires.`,
     );
   }
   if (f.ticks.length) {

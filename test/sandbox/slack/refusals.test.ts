@@ -145,30 +145,48 @@ describe("conversations.inviteShared", () => {
     });
   });
 
-  it("refuses a second invite to a recipient whose invite is pending, not to another one", async () => {
-    const { s, client } = await start();
-    const channel = await privateChannel(client);
-    await client.conversations.inviteShared({ channel, emails: ["dana@acme.example"] });
-    expect(
-      await failure(client.conversations.inviteShared({ channel, emails: ["DANA@acme.example"] })),
-    ).toMatchObject({ error: "connection_limit_exceeded_pending" });
-    expect((await client.conversations.inviteShared({ channel, emails: ["eve@acme.example"] })).ok).toBe(
+  it("refuses a second invitation while the channel has one pending, whoever it is for; a decision frees it", async () => {
+    // The channel keeps its id here (the id change on sharing has its own test).
+    const { s, client } = await start({ newIdOnShare: false });
+    const id = await privateChannel(client);
+    const first = await client.conversations.inviteShared({ channel: id, emails: ["dana@acme.example"] });
+    for (const email of ["DANA@acme.example", "eve@acme.example"]) {
+      expect(
+        await failure(client.conversations.inviteShared({ channel: id, emails: [email] })),
+      ).toMatchObject({
+        error: "connection_limit_exceeded_pending",
+      });
+    }
+    s.declineSharedInvite(first.invite_id ?? "", { userId: "U0EXT", teamId: ACME.id });
+    expect((await client.conversations.inviteShared({ channel: id, emails: ["eve@acme.example"] })).ok).toBe(
       true,
     );
-    expect(s.invites).toHaveLength(2);
+    expect(s.invites.map((i) => [i.email, i.status])).toEqual([
+      ["dana@acme.example", "declined"],
+      ["eve@acme.example", "pending"],
+    ]);
   });
 
   it("rate-limits email invites per calling user with `ratelimit` (not a 429)", async () => {
     const { s, client } = await start({ inviteSharedPerMinute: 2 });
-    const channel = await privateChannel(client);
-    await client.conversations.inviteShared({ channel, emails: ["a@acme.example"] });
-    await client.conversations.inviteShared({ channel, emails: ["b@acme.example"] });
-    expect(
-      await failure(client.conversations.inviteShared({ channel, emails: ["c@acme.example"] })),
-    ).toMatchObject({
-      error: "ratelimit",
-    });
+    // One channel each: a channel takes one pending invitation.
+    const invite = async (email: string) => {
+      const { channel } = await client.conversations.create({ name: `acme-${email[0]}`, is_private: true });
+      return client.conversations.inviteShared({ channel: channel?.id ?? "", emails: [email] });
+    };
+    await invite("a@acme.example");
+    await invite("b@acme.example");
+    expect(await failure(invite("c@acme.example"))).toMatchObject({ error: "ratelimit" });
     expect(s.callsTo("conversations.inviteShared").map((c) => c.status)).toEqual([200, 200, 200]);
+  });
+
+  it("refuses Slack Connect to a workspace that is not on a paid plan (not_paid)", async () => {
+    const { s, client } = await start({ paidPlan: false });
+    const channel = await privateChannel(client);
+    expect(
+      await failure(client.conversations.inviteShared({ channel, emails: ["a@acme.example"] })),
+    ).toMatchObject({ error: "not_paid" });
+    expect(s.invites).toEqual([]);
   });
 
   it("refuses full members where the workspace only allows limited ones, and everything without Slack Connect", async () => {
@@ -205,27 +223,40 @@ describe("Enterprise Grid and channel ids", () => {
     expect((await standalone.client.auth.test()).enterprise_id).toBeUndefined();
   });
 
-  it("moves a channel to its new id: the old one is gone, messages and invites follow", async () => {
+  it("gives a private channel a new id on its first invitation, by itself: the event, the old id gone, messages and invites follow", async () => {
     const { s, client } = await start();
+    const events: Array<{ type: string; old_channel_id: string; new_channel_id: string }> = [];
+    s.events.on("slackEvent", (event) => events.push(event));
     const { channel } = await client.conversations.create({ name: "acme-onboarding", is_private: true });
     const oldId = channel?.id ?? "";
     const posted = await client.chat.postMessage({ channel: oldId, text: "checklist" });
     await client.conversations.inviteShared({ channel: oldId, emails: ["dana@acme.example"] });
-    const event = s.changeChannelId(oldId);
+    expect(events).toHaveLength(1);
+    const [event] = events;
     expect(event).toMatchObject({ type: "channel_id_changed", old_channel_id: oldId });
-    expect(event.new_channel_id).not.toBe(oldId);
+    const newId = event?.new_channel_id ?? "";
+    expect(newId).not.toBe(oldId);
     expect(await failure(client.conversations.info({ channel: oldId }))).toMatchObject({
       error: "channel_not_found",
     });
-    expect(s.messages(event.new_channel_id).map((m) => [m.ts, m.channel])).toEqual([
-      [posted.ts, event.new_channel_id],
-    ]);
-    expect(s.invites[0]?.channelId).toBe(event.new_channel_id);
-    const updated = await client.chat.update({
-      channel: event.new_channel_id,
-      ts: posted.ts ?? "",
-      text: "ticked",
+    expect(await failure(client.chat.postMessage({ channel: oldId, text: "late" }))).toMatchObject({
+      error: "channel_not_found",
     });
+    expect(s.messages(newId).map((m) => [m.ts, m.channel])).toEqual([[posted.ts, newId]]);
+    expect(s.invites[0]?.channelId).toBe(newId);
+    const updated = await client.chat.update({ channel: newId, ts: posted.ts ?? "", text: "ticked" });
     expect(updated.ok).toBe(true);
+    // Only the first sharing changes it.
+    s.declineSharedInvite(s.invites[0]?.id ?? "", { userId: "U0EXT", teamId: ACME.id });
+    await client.conversations.inviteShared({ channel: newId, emails: ["eve@acme.example"] });
+    expect(events).toHaveLength(1);
+  });
+
+  it("keeps the id when told to (newIdOnShare: false), as the benchmark does", async () => {
+    const { s, client } = await start({ newIdOnShare: false });
+    const { channel } = await client.conversations.create({ name: "acme-onboarding", is_private: true });
+    const id = channel?.id ?? "";
+    await client.conversations.inviteShared({ channel: id, emails: ["dana@acme.example"] });
+    expect(s.channel(id)).toBeDefined();
   });
 });

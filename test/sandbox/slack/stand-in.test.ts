@@ -315,49 +315,64 @@ describe("Block Kit validation", () => {
     elements: [{ type: "button", action_id: "go", text: { type: "plain_text", text: "Go" }, ...fields }],
   });
 
-  // Each refusal names the block (Slack's json-pointer) and, in limits.ts's words, what is wrong with it.
+  // Each refusal names what is wrong, in the words of Slack's reference, at its json-pointer.
   const cases: Array<[string, unknown[], string, string]> = [
-    ["more than 50 blocks", Array.from({ length: 51 }, () => ({ type: "divider" })), "/blocks]", "51 blocks"],
-    ["duplicate block_id", [section("a", "same"), section("b", "same")], "/blocks/1]", "duplicate block_id"],
-    ["block_id over 255", [section("a", "b".repeat(256))], "/blocks/0]", "block_id is 256 chars"],
+    [
+      "more than 50 blocks",
+      Array.from({ length: 51 }, () => ({ type: "divider" })),
+      "/blocks]",
+      "no more than 50 items",
+    ],
+    [
+      "duplicate block_id",
+      [section("a", "same"), section("b", "same")],
+      "/blocks/1/block_id]",
+      "duplicate block_id",
+    ],
+    ["block_id over 255", [section("a", "b".repeat(256))], "/blocks/0/block_id]", "less than 256 characters"],
     [
       "header over 150",
       [{ type: "header", text: { type: "plain_text", text: "h".repeat(151) } }],
-      "/blocks/0]",
-      "header text is 151 chars",
+      "/blocks/0/text/text]",
+      "less than 151 characters",
     ],
-    ["section over 3000", [section("s".repeat(3001))], "/blocks/0]", "section text is 3001 chars"],
+    ["section over 3000", [section("s".repeat(3001))], "/blocks/0/text/text]", "less than 3001 characters"],
     [
       "checkboxes with 11 options",
       [checkboxes(Array.from({ length: 11 }, (_, i) => option(`o${i}`, `v${i}`)))],
-      "/blocks/0]",
-      "has 11 options",
+      "/blocks/0/elements/0/options]",
+      "no more than 10 items",
     ],
     [
       "option text over 75",
       [checkboxes([option("t".repeat(76), "v")])],
-      "/blocks/0]",
-      "text of option 1 of checkboxes",
+      "/blocks/0/elements/0/options/0/text/text]",
+      "less than 76 characters",
     ],
     [
       "option value over 150",
       [checkboxes([option("t", "v".repeat(151))])],
-      "/blocks/0]",
-      "value of option 1 of checkboxes",
+      "/blocks/0/elements/0/options/0/value]",
+      "less than 151 characters",
     ],
     [
       "button text over 75",
       [button({ text: { type: "plain_text", text: "b".repeat(76) } })],
-      "/blocks/0]",
-      "text of button",
+      "/blocks/0/elements/0/text/text]",
+      "less than 76 characters",
     ],
     [
       "button url over 3000",
       [button({ url: `https://x.example/${"u".repeat(3000)}` })],
-      "/blocks/0]",
-      "url of button",
+      "/blocks/0/elements/0/url]",
+      "less than 3001 characters",
     ],
-    ["action_id over 255", [button({ action_id: "a".repeat(256) })], "/blocks/0]", "action_id of button"],
+    [
+      "action_id over 255",
+      [button({ action_id: "a".repeat(256) })],
+      "/blocks/0/elements/0/action_id]",
+      "less than 256 characters",
+    ],
     [
       "duplicate action_id in one actions block",
       [
@@ -369,7 +384,7 @@ describe("Block Kit validation", () => {
           ],
         },
       ],
-      "/blocks/0]",
+      "/blocks/0/elements/1/action_id]",
       'duplicate action_id "go"',
     ],
     ["unknown block type", [{ type: "carousel" }], "/blocks/0/type]", "unsupported type: carousel"],
@@ -485,7 +500,13 @@ describe("Slack Connect", () => {
     ]);
     expect((await client.conversations.info({ channel })).channel?.is_pending_ext_shared).toBe(true);
 
-    const full = await invite({ emails: ["ops@acme.example"], external_limited: false });
+    // One pending invitation per channel: the full-member one goes to another channel.
+    const other = await createChannel("acme-full");
+    const full = await client.conversations.inviteShared({
+      channel: other,
+      emails: ["ops@acme.example"],
+      external_limited: false,
+    });
     expect(full.url).toMatch(/^https:\/\/join\.slack\.com\//);
     expect(standIn.invites[1]?.externalLimited).toBe(false);
   });

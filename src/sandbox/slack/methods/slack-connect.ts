@@ -73,6 +73,8 @@ function conversationsInviteShared(ws: SlackWorkspace, args: Args): Conversation
   if (channel.isIm) throw new SlackApiError("invalid_channel_type");
   if (channel.isArchived) throw new SlackApiError("channel_archived");
   if (!channel.members.has(ws.botUserId)) throw new SlackApiError("not_in_channel");
+  // Slack Connect needs a paid plan ("not_paid": the workspace is on the free plan).
+  if (!ws.paidPlan) throw new SlackApiError("not_paid");
   // "This workspace does not have Slack Connect enabled."
   if (ws.slackConnect === "none") throw new SlackApiError("not_allowed_for_grid_workspace");
   const emails = args.list("emails") ?? [];
@@ -98,15 +100,15 @@ function conversationsInviteShared(ws: SlackWorkspace, args: Args): Conversation
   // "Defaults to true." A workspace whose Slack Connect settings only allow limited guests refuses the rest.
   const externalLimited = args.bool("external_limited") ?? true;
   if (!externalLimited && ws.slackConnect === "limited") throw new SlackApiError("restricted_action");
-  // "This channel already has a pending invite." (for this recipient: each HR admin is invited on their own).
+  // "This channel already has a pending invite.": one per channel, whoever it is for.
   const pending = ws.inviteLog.find(
-    (i) =>
-      i.channelId === channel.id &&
-      i.status === "pending" &&
-      ws.nowSec() <= i.expiresAt &&
-      (email !== undefined ? i.email?.toLowerCase() === email.toLowerCase() : i.userId === userId),
+    (i) => i.channelId === channel.id && i.status === "pending" && ws.nowSec() <= i.expiresAt,
   );
   if (pending) throw new SlackApiError("connection_limit_exceeded_pending");
+  const firstShare =
+    channel.isPrivate &&
+    channel.connectedTeamIds.size === 0 &&
+    !ws.inviteLog.some((i) => i.channelId === channel.id);
   // "The ratelimit is applied on a per-user basis when you pass the emails parameter."
   if (email !== undefined && !takeInviteToken(ws, ws.botUserId)) throw new SlackApiError("ratelimit");
   const createdAt = ws.nowSec();
@@ -123,12 +125,46 @@ function conversationsInviteShared(ws: SlackWorkspace, args: Args): Conversation
   };
   ws.inviteLog.push(invite);
   ws.events.emit("invite", structuredClone(invite));
+  // "When a private channel is shared, the existing private channel's unique channel ID changes to a new
+  // identifier permanently": the invitation makes it a Slack Connect channel, and Slack tells the app by event.
+  if (firstShare && ws.newIdOnShare) ws.events.emit("slackEvent", changeChannelId(ws, channel.id));
   // Slack returns a shareable link only for email invites of full (non-limited) members.
   const link =
     email !== undefined && !externalLimited
       ? { url: `https://join.slack.com/share/${invite.id.toLowerCase()}`, conf_code: invite.id.slice(-6) }
       : {};
   return { ok: true, invite_id: invite.id, is_legacy_shared_channel: false, ...link };
+}
+
+/**
+ * {@link SlackStandIn.changeChannelId}: moves a channel and everything in it to a new id (the old one then
+ * answers `channel_not_found`) and returns the `channel_id_changed` event Slack sends
+ * (https://api.slack.com/events/channel_id_changed).
+ */
+export function changeChannelId(
+  ws: SlackWorkspace,
+  oldId: string,
+  newId = ws.nextId("C"),
+): slackTypes.ChannelIDChangedEvent {
+  const channel = ws.channels.get(oldId);
+  if (!channel) throw new Error(`unknown channel ${oldId}`);
+  if (ws.channels.has(newId)) throw new Error(`channel ${newId} exists already`);
+  const messages = ws.channelMessages.get(oldId) ?? [];
+  ws.channels.delete(oldId);
+  ws.channelMessages.delete(oldId);
+  channel.id = newId;
+  for (const message of messages) message.channel = newId;
+  ws.channels.set(newId, channel);
+  ws.channelMessages.set(newId, messages);
+  for (const ephemeral of ws.ephemeralLog) if (ephemeral.channel === oldId) ephemeral.channel = newId;
+  for (const invite of ws.inviteLog) if (invite.channelId === oldId) invite.channelId = newId;
+  ws.events.emit("channel", ws.snapshot(channel));
+  return {
+    type: "channel_id_changed",
+    old_channel_id: oldId,
+    new_channel_id: newId,
+    event_ts: microsToTs(ws.nextTsMicros()),
+  };
 }
 
 function takeInviteToken(ws: SlackWorkspace, userId: string): boolean {

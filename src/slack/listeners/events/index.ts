@@ -2,18 +2,19 @@
 import type { App } from "@slack/bolt";
 import type { AppContext } from "../../../context.ts";
 import { moveChannelId } from "../../../onboarding/channel-id.ts";
-import { recordInviteEvent, recordMemberLeft, type SharedInviteEvent } from "../../../onboarding/invites.ts";
+import { settleInvite } from "../../../onboarding/invite-queue.ts";
+import { recordMemberLeft, type SharedInviteEvent } from "../../../onboarding/invites.ts";
 
 /** Registers event listeners. */
 export function registerEvents(app: App, ctx: AppContext): void {
   app.event("shared_channel_invite_accepted", async ({ event }) =>
-    recordInviteEvent(ctx, event as SharedInviteEvent, "accepted"),
+    settleInvite(ctx, event as SharedInviteEvent, "accepted"),
   );
   app.event("shared_channel_invite_approved", async ({ event }) =>
-    recordInviteEvent(ctx, event as SharedInviteEvent, "approved"),
+    settleInvite(ctx, event as SharedInviteEvent, "approved"),
   );
   app.event("shared_channel_invite_declined", async ({ event }) =>
-    recordInviteEvent(ctx, event as SharedInviteEvent, "declined"),
+    settleInvite(ctx, event as SharedInviteEvent, "declined"),
   );
   app.event("member_left_channel", async ({ event }) => recordMemberLeft(ctx, event.channel, event.user));
   app.event("channel_id_changed", async ({ event }) =>
