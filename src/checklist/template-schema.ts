@@ -48,7 +48,8 @@ const permissionSchema = z.strictObject({
   key,
   group: limited(TEMPLATE_LIMITS.checkboxText, "a group heading"),
   label: limited(TEMPLATE_LIMITS.checkboxText, "a Slack checkbox"),
-  products: z.array(product).min(1, { error: "must list at least one Finch product" }),
+  // Empty only for a permission no Finch product covers (a person confirms it): checked in crossCheck.
+  products: z.array(product),
   check: oneOf(FINCH_CHECKS),
   fix: limited(TEMPLATE_LIMITS.checkboxDescription, "a Slack checkbox description"),
 });
@@ -191,6 +192,9 @@ function crossCheck(t: RawTemplate, file: string): string[] {
         }
         if (currentGroup !== undefined) closedGroups.add(currentGroup);
         currentGroup = perm.group;
+      }
+      if (perm.products.length === 0 && perm.check !== "none") {
+        at([...path, "products"], "must list at least one Finch product (or use check: none)");
       }
       perm.products.forEach((prod, i) => {
         if (!t.finch.products.includes(prod)) {

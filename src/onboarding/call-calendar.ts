@@ -54,9 +54,15 @@ export async function shareCallCalendar(
   ctx: AppContext,
   onboardingId: string,
   change: CallCalendarChange,
+  /** Also give the "Add to Google Calendar" link (when no other message of this change carries it). */
+  options: { googleLink?: boolean } = {},
 ): Promise<string[]> {
   const entry = await currentCallEntry(ctx, onboardingId, change === "cancelled");
   if (!entry?.channelId) return [];
+  const google =
+    options.googleLink && !entry.cancelled
+      ? ` Or <${googleCalendarLink(entry)}|Add to Google Calendar>.`
+      : "";
   try {
     // Once: a share whose answer was lost is found in the channel by its file id, not shared again.
     await shareFileOnce(ctx, {
@@ -64,7 +70,7 @@ export async function shareCallCalendar(
       filename: callCalendarFileName(entry),
       title: `Onboarding call — ${entry.companyName}${entry.cancelled ? " (cancelled)" : ""}`,
       content: buildCallCalendar(entry),
-      initialComment: COMMENT[change],
+      initialComment: `${COMMENT[change]}${google}`,
     });
     return [];
   } catch (err) {

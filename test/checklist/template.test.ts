@@ -220,7 +220,7 @@ describe("the Justworks template", () => {
   it("follows the guide: provider, products, setup time, six steps", () => {
     expect(t.finch.providerId).toBe("justworks");
     expect([...t.finch.products].sort()).toEqual(
-      ["benefits", "company", "directory", "employment", "individual", "pay_statement", "payment"].sort(),
+      ["company", "directory", "employment", "individual", "pay_statement", "payment"].sort(),
     );
     expect(t.setupTime).toBe("10–15 minutes with Justworks administrator access");
     expect(t.beforeYouBegin).toMatch(/Administrator/);
@@ -308,7 +308,7 @@ describe("the Justworks template", () => {
       ["Payments", "View invoices & reporting", "payment"],
       ["Company HR", "Manage employees", "directory"],
       ["Company HR", "Upload & view all documents", "none"],
-      ["Benefits", "Manage company benefits", "benefits"],
+      ["Benefits", "Manage company benefits", "none"],
     ]);
     const checks = perms.map((p) => p.check).filter((c) => c !== "none");
     expect(new Set(checks).size).toBe(checks.length);
@@ -402,7 +402,7 @@ describe("parseTemplate reports precise problems", () => {
 
   it("reports products and checks that do not match", () => {
     const data = justworksData();
-    data.finch.products = data.finch.products.filter((p) => p !== "benefits");
+    data.finch.products = data.finch.products.filter((p) => p !== "pay_statement");
     data.steps[2]!.permissions[3]!.check = "pay_statement";
     const problems = problemsOf(data);
     expect(problems).toContainEqual(
@@ -410,8 +410,8 @@ describe("parseTemplate reports precise problems", () => {
         '"pay_statement" reads the Finch product "pay_statement", which products does not list',
     );
     expect(problems).toContainEqual(
-      'steps[2].permissions[5].products[0] (permission "benefits-manage"): ' +
-        '"benefits" is not in finch.products; add it there or remove it here',
+      'steps[2].permissions[2].products[1] (permission "payments-invoices-reporting"): ' +
+        '"pay_statement" is not in finch.products; add it there or remove it here',
     );
   });
 
