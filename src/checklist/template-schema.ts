@@ -8,6 +8,7 @@ import {
   FINCH_AUTH_METHODS,
   FINCH_CHECKS,
   FINCH_PRODUCTS,
+  LOGIN_HOLDER_SNIPPETS,
   PLACEHOLDER_PATTERN,
   PLACEHOLDERS,
   type ProviderTemplate,
@@ -70,6 +71,16 @@ const httpsUrl = text.refine((value) => URL.canParse(value) && new URL(value).pr
   error: "must be an https URL",
 });
 
+const snippetsSchema = z.strictObject({
+  loginHolderNote: limited(500, "a login-holder note"),
+  connectWhen: limited(300, "a connect-when note"),
+});
+const callPrepSchema = z.strictObject({
+  label: limited(75, "a call-prep label"),
+  detail: limited(200, "a call-prep detail"),
+  holder: oneOf(["fleet", "customer"]).optional(),
+});
+
 const templateSchema = z.strictObject({
   id: templateId,
   displayName: limited(TEMPLATE_LIMITS.displayName, "a provider name"),
@@ -89,6 +100,8 @@ const templateSchema = z.strictObject({
   steps: z.array(stepSchema).min(1, { error: "must have at least one step" }),
   troubleshooting: z.array(limited(300, "a tip")).max(10, { error: "must have at most 10 tips" }),
   help: limited(500, "the help line").optional(),
+  loginHolder: z.strictObject({ fleet: snippetsSchema, customer: snippetsSchema }).optional(),
+  callPrep: z.array(callPrepSchema).max(8, { error: "must have at most 8 items" }).optional(),
 });
 
 type RawTemplate = z.output<typeof templateSchema>;
@@ -146,9 +159,23 @@ function crossCheck(t: RawTemplate, file: string): string[] {
     ...(t.finch.authNote === undefined ? [] : [[["finch", "authNote"], t.finch.authNote] as [Path, string]]),
     ...t.troubleshooting.map((tip, i): [Path, string] => [["troubleshooting", i], tip]),
     ...(t.help === undefined ? [] : [[["help"], t.help] as [Path, string]]),
+    ...(t.callPrep ?? []).map((item, i): [Path, string] => [["callPrep", i, "detail"], item.detail]),
   ];
-  const plainFields: Array<[Path, string]> = [[["displayName"], t.displayName]];
-  const known = new Set<string>(PLACEHOLDERS);
+  const snippetFields: Array<[Path, string]> = t.loginHolder
+    ? (["fleet", "customer"] as const).flatMap((holder) =>
+        LOGIN_HOLDER_SNIPPETS.map((name): [Path, string] => [
+          ["loginHolder", holder, name],
+          t.loginHolder?.[holder][name] ?? "",
+        ]),
+      )
+    : [];
+  const plainFields: Array<[Path, string]> = [
+    [["displayName"], t.displayName],
+    ...(t.callPrep ?? []).map((item, i): [Path, string] => [["callPrep", i, "label"], item.label]),
+  ];
+  // Snippets may use placeholders but not other snippets; everything else may use snippets when defined.
+  const known = new Set<string>([...PLACEHOLDERS, ...(t.loginHolder ? LOGIN_HOLDER_SNIPPETS : [])]);
+  const placeholdersOnly = new Set<string>(PLACEHOLDERS);
 
   let connectSteps = 0;
   const checkOwners = new Map<string, string>();
@@ -227,6 +254,15 @@ function crossCheck(t: RawTemplate, file: string): string[] {
         at(path, `unknown placeholder {${name}}; known: ${PLACEHOLDERS.map((n) => `{${n}}`).join(", ")}`);
     }
   }
+  for (const [path, value] of snippetFields) {
+    for (const name of placeholdersIn(value)) {
+      if (!placeholdersOnly.has(name))
+        at(
+          path,
+          `unknown placeholder {${name}} (a snippet may use only ${PLACEHOLDERS.map((n) => `{${n}}`).join(", ")})`,
+        );
+    }
+  }
   for (const [path, value] of plainFields) {
     if (placeholdersIn(value).length > 0) {
       at(path, "placeholders are not allowed here: its length must be known to fit Slack's limits");
@@ -297,6 +333,8 @@ export function parseTemplate(source: string, file: string): ProviderTemplate {
     steps: t.steps.map(toStep),
     troubleshooting: [...t.troubleshooting],
     help: t.help ?? null,
+    loginHolder: t.loginHolder ?? null,
+    callPrep: (t.callPrep ?? []).map((item) => ({ ...item, holder: item.holder ?? null })),
     source: file,
   };
 }

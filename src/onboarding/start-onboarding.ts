@@ -4,6 +4,7 @@
  * where it stopped and never creates a second channel or checklist.
  */
 import { finchAssistWarning } from "../checklist/finch-assist.ts";
+import { DEFAULT_INTEGRATION_EMAIL } from "../checklist/login-holder.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import { claimLease, releaseQuietly } from "../db/claims.ts";
@@ -240,7 +241,7 @@ async function findOrCreateOnce(ctx: AppContext, request: OnboardRequest, actor:
   const existing = await ctx.db.prisma.onboarding.findFirst({
     where: { status: "active", customer: { nameKey } },
   });
-  const emailTemplate = ctx.config.integrationUser.email ?? "integrations+{slug}@fleet.example";
+  const emailTemplate = ctx.config.integrationUser.email ?? DEFAULT_INTEGRATION_EMAIL;
   const onboarding =
     existing ??
     (await ctx.db.prisma.$transaction(async (tx) => {
