@@ -75,6 +75,9 @@ const rawSchema = z.object({
   FINCH_BASE_URL: optionalString.pipe(httpUrl("Finch API base").optional()),
   FINCH_SANDBOX: optionalString.pipe(z.enum(["finch", "provider"]).optional()),
   FINCH_CALLBACK_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
+  FINCH_ASSIST: z
+    .enum(["0", "1"], { error: "must be 0 or 1 (is Finch Assist on Fleet's Finch plan?)" })
+    .default("0"),
   PUBLIC_URL: optionalString.pipe(httpUrl("where Slack, Finch and browsers reach this app").optional()),
   DATABASE_URL: optionalString.pipe(
     z
@@ -177,6 +180,8 @@ export interface Config {
     sandbox?: "finch" | "provider";
     /** Requests to /finch/callback allowed per client IP per minute. */
     callbackLimitPerMinute: number;
+    /** FINCH_ASSIST=1: Fleet's Finch plan includes Finch Assist, so assisted-only providers can connect. */
+    assistEnabled: boolean;
   };
   publicUrl?: string;
   /** `pgliteInThread`: run embedded PGlite on the main thread, not in a worker (PGLITE_IN_THREAD=1). */
@@ -286,6 +291,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         baseUrl: r.FINCH_BASE_URL,
         sandbox: r.FINCH_SANDBOX,
         callbackLimitPerMinute: r.FINCH_CALLBACK_LIMIT_PER_MINUTE,
+        assistEnabled: r.FINCH_ASSIST === "1",
       },
       publicUrl: r.PUBLIC_URL ? withTrailingSlash(r.PUBLIC_URL) : undefined,
       database: {

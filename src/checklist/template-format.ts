@@ -66,6 +66,26 @@ export type Placeholder = (typeof PLACEHOLDERS)[number];
 /** Values for every placeholder. */
 export type PlaceholderValues = Readonly<Record<Placeholder, string>>;
 
+/**
+ * Texts that depend on who reads the integration user's mailbox (and so holds its login: temporary password,
+ * MFA device), written `{name}` in a template's mrkdwn like placeholders; only a template with `loginHolder`.
+ */
+export const LOGIN_HOLDER_SNIPPETS = ["loginHolderNote", "connectWhen"] as const;
+/** One login-holder snippet. */
+export type LoginHolderSnippet = (typeof LOGIN_HOLDER_SNIPPETS)[number];
+/** Who holds the integration user's login: Fleet (its own mailbox) or the customer (theirs). */
+export type LoginHolder = "fleet" | "customer";
+
+/** One thing the customer has ready for the onboarding call (the day-before reminder's list). */
+export interface CallPrepItem {
+  /** Plain text. */
+  label: string;
+  /** mrkdwn; may use placeholders. */
+  detail: string;
+  /** Shown only when this party holds the integration user's login; `null`: always. */
+  holder?: LoginHolder | null;
+}
+
 /** Who does a step: the customer's HR admin or Fleet. */
 export type StepOwner = "customer" | "fleet";
 /** Who can prove a step done: Finch verification of the connection, or only a person's tick. */
@@ -131,6 +151,10 @@ export interface ProviderTemplate {
   steps: readonly TemplateStep[];
   troubleshooting: readonly string[];
   help: string | null;
+  /** Per login holder, the texts of {@link LOGIN_HOLDER_SNIPPETS}; `null` when the template uses none. */
+  loginHolder: Readonly<Record<LoginHolder, Readonly<Record<LoginHolderSnippet, string>>>> | null;
+  /** What to have ready for the call (the day-before reminder), in order. */
+  callPrep: readonly CallPrepItem[];
   /** The file it was loaded from (for messages), or the name given to {@link parseTemplate}. */
   source: string;
 }

@@ -8,6 +8,7 @@ import {
   FINCH_AUTH_METHODS,
   FINCH_CHECKS,
   FINCH_PRODUCTS,
+  LOGIN_HOLDER_SNIPPETS,
   PLACEHOLDER_PATTERN,
   PLACEHOLDERS,
   type ProviderTemplate,
@@ -48,7 +49,8 @@ const permissionSchema = z.strictObject({
   key,
   group: limited(TEMPLATE_LIMITS.checkboxText, "a group heading"),
   label: limited(TEMPLATE_LIMITS.checkboxText, "a Slack checkbox"),
-  products: z.array(product).min(1, { error: "must list at least one Finch product" }),
+  // Empty only for a permission no Finch product covers (a person confirms it): checked in crossCheck.
+  products: z.array(product),
   check: oneOf(FINCH_CHECKS),
   fix: limited(TEMPLATE_LIMITS.checkboxDescription, "a Slack checkbox description"),
 });
@@ -67,6 +69,16 @@ const stepSchema = z.strictObject({
 /** An https URL (of a Finch page the template was written from). */
 const httpsUrl = text.refine((value) => URL.canParse(value) && new URL(value).protocol === "https:", {
   error: "must be an https URL",
+});
+
+const snippetsSchema = z.strictObject({
+  loginHolderNote: limited(500, "a login-holder note"),
+  connectWhen: limited(300, "a connect-when note"),
+});
+const callPrepSchema = z.strictObject({
+  label: limited(75, "a call-prep label"),
+  detail: limited(200, "a call-prep detail"),
+  holder: oneOf(["fleet", "customer"]).optional(),
 });
 
 const templateSchema = z.strictObject({
@@ -88,9 +100,12 @@ const templateSchema = z.strictObject({
   steps: z.array(stepSchema).min(1, { error: "must have at least one step" }),
   troubleshooting: z.array(limited(300, "a tip")).max(10, { error: "must have at most 10 tips" }),
   help: limited(500, "the help line").optional(),
+  loginHolder: z.strictObject({ fleet: snippetsSchema, customer: snippetsSchema }).optional(),
+  callPrep: z.array(callPrepSchema).max(8, { error: "must have at most 8 items" }).optional(),
 });
 
 type RawTemplate = z.output<typeof templateSchema>;
+type RawPermission = z.output<typeof permissionSchema>;
 type Path = readonly PropertyKey[];
 
 /** `steps[2].permissions[8].check (permission "benefits-manage")`: the path, plus the nearest item key. */
@@ -120,49 +135,87 @@ function placeholdersIn(value: string): string[] {
   return [...value.matchAll(PLACEHOLDER_PATTERN)].map((m) => m[1] ?? "");
 }
 
+type Report = (path: Path, problem: string) => void;
+/** Texts by how placeholders may appear in them. */
+interface TextFields {
+  mrkdwn: Array<[Path, string]>;
+  snippets: Array<[Path, string]>;
+  plain: Array<[Path, string]>;
+}
+/** What the step walk shares: where to report, the keys seen, which check proves which permission. */
+interface StepWalk {
+  at: Report;
+  claim: (itemKey: string, path: Path) => void;
+  fields: TextFields;
+  checkOwners: Map<string, string>;
+}
+
 /** The rules zod cannot express: unique keys, known placeholders, consistent products, Slack's size. */
 function crossCheck(t: RawTemplate, file: string): string[] {
   const problems: string[] = [];
-  const at = (path: Path, problem: string) => problems.push(`${describePath(t, path)}: ${problem}`);
-
+  const at: Report = (path, problem) => problems.push(`${describePath(t, path)}: ${problem}`);
   const expectedId = basename(file).replace(/\.ya?ml$/, "");
   if (file.match(/\.ya?ml$/) && t.id !== expectedId) {
     at(["id"], `is "${t.id}" but the file is ${basename(file)}: name the file ${t.id}.yml`);
   }
-
   const seenKeys = new Map<string, string>();
   const claim = (itemKey: string, path: Path) => {
     const first = seenKeys.get(itemKey);
     if (first) at(path, `duplicate key "${itemKey}" (also ${first}); keys must be unique in a template`);
     else seenKeys.set(itemKey, describePath(t, path).replace(/ \(.*\)$/, ""));
   };
+  const walk: StepWalk = { at, claim, fields: topLevelTexts(t), checkOwners: new Map() };
+  checkSteps(t, walk);
+  checkPlaceholders(t, walk.fields, at);
+  checkBlockCount(t, at);
+  return problems;
+}
 
-  const mrkdwnFields: Array<[Path, string]> = [
-    [["overview"], t.overview],
-    [["security"], t.security],
-    [["setupTime"], t.setupTime],
-    [["beforeYouBegin"], t.beforeYouBegin],
-    ...(t.finch.authNote === undefined ? [] : [[["finch", "authNote"], t.finch.authNote] as [Path, string]]),
-    ...t.troubleshooting.map((tip, i): [Path, string] => [["troubleshooting", i], tip]),
-    ...(t.help === undefined ? [] : [[["help"], t.help] as [Path, string]]),
-  ];
-  const plainFields: Array<[Path, string]> = [[["displayName"], t.displayName]];
-  const known = new Set<string>(PLACEHOLDERS);
+/** The template's texts outside its steps. */
+function topLevelTexts(t: RawTemplate): TextFields {
+  const optional = (path: Path, value: string | undefined): Array<[Path, string]> =>
+    value === undefined ? [] : [[path, value]];
+  return {
+    mrkdwn: [
+      [["overview"], t.overview],
+      [["security"], t.security],
+      [["setupTime"], t.setupTime],
+      [["beforeYouBegin"], t.beforeYouBegin],
+      ...optional(["finch", "authNote"], t.finch.authNote),
+      ...t.troubleshooting.map((tip, i): [Path, string] => [["troubleshooting", i], tip]),
+      ...optional(["help"], t.help),
+      ...(t.callPrep ?? []).map((item, i): [Path, string] => [["callPrep", i, "detail"], item.detail]),
+    ],
+    snippets: t.loginHolder
+      ? (["fleet", "customer"] as const).flatMap((holder) =>
+          LOGIN_HOLDER_SNIPPETS.map((name): [Path, string] => [
+            ["loginHolder", holder, name],
+            t.loginHolder?.[holder][name] ?? "",
+          ]),
+        )
+      : [],
+    plain: [
+      [["displayName"], t.displayName],
+      ...(t.callPrep ?? []).map((item, i): [Path, string] => [["callPrep", i, "label"], item.label]),
+    ],
+  };
+}
 
+/** Each step: its key and texts, one Connect button at most, and the rules of a step with permissions. */
+function checkSteps(t: RawTemplate, walk: StepWalk): void {
+  const { at, claim, fields } = walk;
   let connectSteps = 0;
-  const checkOwners = new Map<string, string>();
   t.steps.forEach((step, s) => {
     claim(step.key, ["steps", s, "key"]);
-    mrkdwnFields.push([["steps", s, "instructions"], step.instructions]);
-    plainFields.push([["steps", s, "title"], step.title]);
-    if (step.label !== undefined) plainFields.push([["steps", s, "label"], step.label]);
+    fields.mrkdwn.push([["steps", s, "instructions"], step.instructions]);
+    fields.plain.push([["steps", s, "title"], step.title]);
+    if (step.label !== undefined) fields.plain.push([["steps", s, "label"], step.label]);
     if (step.finchConnect) connectSteps += 1;
     if (connectSteps > 1 && step.finchConnect) {
       at(["steps", s, "finchConnect"], "only one step may hold the Finch Connect button");
     }
     const permissions = step.permissions ?? [];
     if (permissions.length === 0) return;
-
     // A step with permissions is ticked through its permissions, so it has no checkbox of its own.
     for (const field of ["label", "verifiedBy", "finchConnect"] as const) {
       if (step[field] !== undefined) {
@@ -176,12 +229,6 @@ function crossCheck(t: RawTemplate, file: string): string[] {
     let currentGroup: string | undefined;
     permissions.forEach((perm, p) => {
       const path = ["steps", s, "permissions", p] as const;
-      claim(perm.key, [...path, "key"]);
-      plainFields.push(
-        [[...path, "label"], perm.label],
-        [[...path, "fix"], perm.fix],
-        [[...path, "group"], perm.group],
-      );
       if (perm.group !== currentGroup) {
         if (closedGroups.has(perm.group)) {
           at(
@@ -192,43 +239,70 @@ function crossCheck(t: RawTemplate, file: string): string[] {
         if (currentGroup !== undefined) closedGroups.add(currentGroup);
         currentGroup = perm.group;
       }
-      perm.products.forEach((prod, i) => {
-        if (!t.finch.products.includes(prod)) {
-          at([...path, "products", i], `"${prod}" is not in finch.products; add it there or remove it here`);
-        }
-      });
-      if (perm.check !== "none" && !perm.products.includes(CHECK_PRODUCT[perm.check])) {
-        at(
-          [...path, "check"],
-          `"${perm.check}" reads the Finch product "${CHECK_PRODUCT[perm.check]}", ` +
-            "which products does not list",
-        );
-      }
-      // One read proves at most one permission: two permissions sharing a check would both tick on it.
-      if (perm.check !== "none") {
-        const other = checkOwners.get(perm.check);
-        if (other !== undefined) {
-          at(
-            [...path, "check"],
-            `"${perm.check}" already proves permission "${other}"; one check proves at most one permission (use none)`,
-          );
-        } else checkOwners.set(perm.check, perm.key);
-      }
+      checkPermission(t, perm, path, walk);
     });
   });
+}
 
-  for (const [path, value] of mrkdwnFields) {
+/** One permission: its key and texts, products within the template's, a check that reads one of them. */
+function checkPermission(t: RawTemplate, perm: RawPermission, path: Path, walk: StepWalk): void {
+  const { at } = walk;
+  walk.claim(perm.key, [...path, "key"]);
+  walk.fields.plain.push(
+    [[...path, "label"], perm.label],
+    [[...path, "fix"], perm.fix],
+    [[...path, "group"], perm.group],
+  );
+  if (perm.products.length === 0 && perm.check !== "none") {
+    at([...path, "products"], "must list at least one Finch product (or use check: none)");
+  }
+  perm.products.forEach((prod, i) => {
+    if (!t.finch.products.includes(prod)) {
+      at([...path, "products", i], `"${prod}" is not in finch.products; add it there or remove it here`);
+    }
+  });
+  if (perm.check === "none") return;
+  if (!perm.products.includes(CHECK_PRODUCT[perm.check])) {
+    at(
+      [...path, "check"],
+      `"${perm.check}" reads the Finch product "${CHECK_PRODUCT[perm.check]}", which products does not list`,
+    );
+  }
+  // One read proves at most one permission: two permissions sharing a check would both tick on it.
+  const other = walk.checkOwners.get(perm.check);
+  if (other !== undefined) {
+    at(
+      [...path, "check"],
+      `"${perm.check}" already proves permission "${other}"; one check proves at most one permission (use none)`,
+    );
+  } else walk.checkOwners.set(perm.check, perm.key);
+}
+
+/** Known placeholders in mrkdwn (snippets too where defined), only placeholders in snippets, none in plain text. */
+function checkPlaceholders(t: RawTemplate, fields: TextFields, at: Report): void {
+  const listed = PLACEHOLDERS.map((n) => `{${n}}`).join(", ");
+  const known = new Set<string>([...PLACEHOLDERS, ...(t.loginHolder ? LOGIN_HOLDER_SNIPPETS : [])]);
+  const placeholdersOnly = new Set<string>(PLACEHOLDERS);
+  for (const [path, value] of fields.mrkdwn) {
     for (const name of placeholdersIn(value)) {
-      if (!known.has(name))
-        at(path, `unknown placeholder {${name}}; known: ${PLACEHOLDERS.map((n) => `{${n}}`).join(", ")}`);
+      if (!known.has(name)) at(path, `unknown placeholder {${name}}; known: ${listed}`);
     }
   }
-  for (const [path, value] of plainFields) {
+  for (const [path, value] of fields.snippets) {
+    for (const name of placeholdersIn(value)) {
+      if (!placeholdersOnly.has(name))
+        at(path, `unknown placeholder {${name}} (a snippet may use only ${listed})`);
+    }
+  }
+  for (const [path, value] of fields.plain) {
     if (placeholdersIn(value).length > 0) {
       at(path, "placeholders are not allowed here: its length must be known to fit Slack's limits");
     }
   }
+}
 
+/** The checklist must fit one Slack message. */
+function checkBlockCount(t: RawTemplate, at: Report): void {
   const blocks = maxChecklistBlocks({
     steps: t.steps.map((step) => ({ ...toStep(step), permissions: step.permissions ?? [] })),
   });
@@ -239,7 +313,6 @@ function crossCheck(t: RawTemplate, file: string): string[] {
         "use fewer steps, groups or permissions",
     );
   }
-  return problems;
 }
 
 function toStep(step: RawTemplate["steps"][number]): TemplateStep {
@@ -293,6 +366,8 @@ export function parseTemplate(source: string, file: string): ProviderTemplate {
     steps: t.steps.map(toStep),
     troubleshooting: [...t.troubleshooting],
     help: t.help ?? null,
+    loginHolder: t.loginHolder ?? null,
+    callPrep: (t.callPrep ?? []).map((item) => ({ ...item, holder: item.holder ?? null })),
     source: file,
   };
 }

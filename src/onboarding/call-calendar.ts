@@ -54,11 +54,19 @@ export async function shareCallCalendar(
   ctx: AppContext,
   onboardingId: string,
   change: CallCalendarChange,
-  /** Throw a transient Slack failure (the caller's delivery is retried) instead of warning about it. */
-  options: { retryTransient?: boolean } = {},
+  options: {
+    /** Throw a transient Slack failure (the caller's delivery is retried) instead of warning about it. */
+    retryTransient?: boolean;
+    /** Also give the "Add to Google Calendar" link (when no other message of this change carries it). */
+    googleLink?: boolean;
+  } = {},
 ): Promise<string[]> {
   const entry = await currentCallEntry(ctx, onboardingId, change === "cancelled");
   if (!entry?.channelId) return [];
+  const google =
+    options.googleLink && !entry.cancelled
+      ? ` Or <${googleCalendarLink(entry)}|Add to Google Calendar>.`
+      : "";
   try {
     // Once: a share whose answer was lost is found in the channel by its file id, not shared again.
     await shareFileOnce(ctx, {
@@ -66,7 +74,7 @@ export async function shareCallCalendar(
       filename: callCalendarFileName(entry),
       title: `Onboarding call — ${entry.companyName}${entry.cancelled ? " (cancelled)" : ""}`,
       content: buildCallCalendar(entry),
-      initialComment: COMMENT[change],
+      initialComment: `${COMMENT[change]}${google}`,
     });
     return [];
   } catch (err) {

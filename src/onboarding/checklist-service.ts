@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { checklistItems } from "../checklist/items.ts";
+import { loginHolderOf } from "../checklist/login-holder.ts";
 import { computeProgress } from "../checklist/progress.ts";
 import { itemStatesOf } from "../checklist/state.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
@@ -27,6 +28,7 @@ export async function buildChecklistFor(ctx: AppContext, onboardingId: string) {
   const onboarding = await renderFacts(ctx, onboardingId);
   const message = buildChecklistMessage({
     template: getTemplate(onboarding.providerId),
+    loginHolder: loginHolderOf(onboarding.integrationUserEmail, ctx.config.integrationUser.email),
     companyName: onboarding.companyName,
     integrationUserName: onboarding.integrationUserName,
     integrationUserEmail: onboarding.integrationUserEmail,

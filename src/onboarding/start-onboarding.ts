@@ -3,6 +3,9 @@
  * Each stage is recorded before moving on, so running the same command again after any failure resumes
  * where it stopped and never creates a second channel or checklist.
  */
+import { finchAssistWarning } from "../checklist/finch-assist.ts";
+import { DEFAULT_INTEGRATION_EMAIL } from "../checklist/login-holder.ts";
+import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import { claimLease, releaseQuietly } from "../db/claims.ts";
 import { adviceFor, slackErrorCode } from "../slack-gateway/errors.ts";
@@ -10,7 +13,7 @@ import { MetadataEventType } from "../slack-gateway/ids.ts";
 import { postOnce } from "../slack-gateway/post-once.ts";
 import type { Actor } from "./actor.ts";
 import { audit } from "./audit.ts";
-import { type CallCalendarChange, shareCallCalendar } from "./call-calendar.ts";
+import { type CallCalendarChange, callCalendarLink, shareCallCalendar } from "./call-calendar.ts";
 import { channelIdAfterMove } from "./channel-id.ts";
 import { buildChecklistFor } from "./checklist-service.ts";
 import { createChannel } from "./customer-channel.ts";
@@ -102,6 +105,9 @@ async function runSaga(
     problems: [],
     complete: false,
   };
+  // Told at once, not after the customer is stuck at Finch Connect.
+  const assist = finchAssistWarning(getTemplate(onboarding.providerId), ctx.config.finch.assistEnabled);
+  if (assist) report.lines.push(`:warning: ${assist}`);
   await audit(ctx, {
     onboardingId: onboarding.id,
     action: resumed ? "onboard.resumed" : "onboard.started",
@@ -165,8 +171,11 @@ async function runSaga(
   // for only now got its checklist (an earlier run stopped before).
   const calendar = callChange ?? (!onboarding.checklistTs && onboarding.callAt ? "booked" : null);
   if (calendar) {
-    for (const warning of await shareCallCalendar(ctx, onboarding.id, calendar))
+    for (const warning of await shareCallCalendar(ctx, onboarding.id, calendar, { googleLink: true }))
       report.lines.push(`:warning: ${warning}`);
+    // The same link `/fleet call` and the reminder give, for the rep's own calendar.
+    const link = await callCalendarLink(ctx, onboarding.id);
+    if (link) report.lines.push(`Call ${calendar}: <${link}|Add to Google Calendar>.`);
   }
   return report;
 }
@@ -186,7 +195,7 @@ async function findOrCreateOnce(ctx: AppContext, request: OnboardRequest, actor:
   const existing = await ctx.db.prisma.onboarding.findFirst({
     where: { status: "active", customer: { nameKey } },
   });
-  const emailTemplate = ctx.config.integrationUser.email ?? "integrations+{slug}@fleet.example";
+  const emailTemplate = ctx.config.integrationUser.email ?? DEFAULT_INTEGRATION_EMAIL;
   const onboarding =
     existing ??
     (await ctx.db.prisma.$transaction(async (tx) => {

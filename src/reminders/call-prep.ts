@@ -1,38 +1,36 @@
 /**
- * What the customer must have at hand for the onboarding call, per HR provider. Justworks' list is step 5
- * of the seed guide ("Note Important Connection Information") plus the MFA device Justworks requires for
- * every user during Finch Connect. Plain data: a new provider adds an entry, no code.
+ * What the customer must have at hand for the onboarding call: provider data, each template's `callPrep`
+ * list, worded for whoever holds the integration user's login (checklist/login-holder.ts). A template
+ * without one (the generic guide before it had one) gets a short generic list.
  */
+import { fillPlaceholders, placeholderValuesFor } from "../checklist/items.ts";
+import { loginHolderOf, withLoginHolder } from "../checklist/login-holder.ts";
+import type { CallPrepItem, ProviderTemplate } from "../checklist/template-format.ts";
 
-/** One thing to have ready; `{integrationUserEmail}` is filled in per onboarding. */
-export interface CallPrepItem {
-  label: string;
-  detail: string;
-}
+export type { CallPrepItem } from "../checklist/template-format.ts";
 
 const GENERIC: readonly CallPrepItem[] = [
-  { label: "Username", detail: "of the integration user in your HR system" },
-  { label: "Password", detail: "of the integration user — you type it yourself, never post it here" },
+  { label: "Admin login", detail: "to your HR system — you type it into Finch Connect yourself, never here" },
   { label: "MFA device", detail: "if your HR system asks for a code at login" },
 ];
 
-const BY_PROVIDER: Readonly<Record<string, readonly CallPrepItem[]>> = {
-  justworks: [
-    { label: "Justworks username", detail: "of the integration user — usually *not* the email address" },
-    { label: "Email", detail: "of the integration user: `{integrationUserEmail}`" },
-    { label: "Temporary password", detail: "from when the user account was created (never post it here)" },
-    { label: "Company name", detail: "exactly as it appears in Justworks" },
-    {
-      label: "MFA device",
-      detail: "Justworks requires multi-factor authentication: the phone or app that gets the codes",
-    },
-  ],
-};
+/** The values the list may use, already mrkdwn-escaped by the caller. */
+export interface CallPrepValues {
+  companyName: string;
+  integrationUserName: string;
+  integrationUserEmail: string;
+}
 
-/** The call-prep list of a provider with placeholders filled (values must already be mrkdwn-escaped). */
-export function callPrepFor(providerId: string, values: { integrationUserEmail: string }): CallPrepItem[] {
-  return (BY_PROVIDER[providerId] ?? GENERIC).map((item) => ({
-    label: item.label,
-    detail: item.detail.replaceAll("{integrationUserEmail}", values.integrationUserEmail),
-  }));
+/** The call-prep list of a template for one onboarding, placeholders filled. */
+export function callPrepFor(
+  template: ProviderTemplate,
+  values: CallPrepValues,
+  /** Fleet's INTEGRATION_USER_EMAIL (decides who holds the login). */
+  fleetEmail: string | undefined,
+): CallPrepItem[] {
+  const holder = loginHolderOf(values.integrationUserEmail, fleetEmail);
+  const worded = withLoginHolder(template, holder);
+  const items = worded.callPrep.length > 0 ? worded.callPrep : GENERIC;
+  const filled = placeholderValuesFor(values);
+  return items.map((item) => ({ label: item.label, detail: fillPlaceholders(item.detail, filled) }));
 }

@@ -18,14 +18,14 @@ describe("computeProgress", () => {
       stepsDone: 0,
       stepsTotal: 6,
       itemsDone: 0,
-      itemsTotal: 11,
+      itemsTotal: 18,
       customerStepsDone: false,
       allDone: false,
     });
     expect(p.openByOwner.customer).toEqual([
       "Add Fleet's integration user",
       "Make the integration user an administrator",
-      "Turn on the permissions Finch requires",
+      "Turn on the permissions Fleet and Finch need",
       "Double-check the permissions",
       "Note the login details for the call",
     ]);
@@ -33,7 +33,7 @@ describe("computeProgress", () => {
     expect(p.perStep.map((s) => [s.number, s.itemsTotal])).toEqual([
       [1, 1],
       [2, 1],
-      [3, 6],
+      [3, 13],
       [4, 1],
       [5, 1],
       [6, 1],
@@ -41,15 +41,15 @@ describe("computeProgress", () => {
   });
 
   it("counts a step with permissions as done only when all of them are", () => {
-    const some = computeProgress(template, stateOf(permissionKeys.slice(0, 5)));
-    expect(some.perStep[2]).toMatchObject({ done: false, itemsDone: 5, itemsTotal: 6 });
+    const some = computeProgress(template, stateOf(permissionKeys.slice(0, 12)));
+    expect(some.perStep[2]).toMatchObject({ done: false, itemsDone: 12, itemsTotal: 13 });
     expect(some.stepsDone).toBe(0);
-    expect(some.itemsDone).toBe(5);
+    expect(some.itemsDone).toBe(12);
 
     const all = computeProgress(template, stateOf(permissionKeys, "finch"));
-    expect(all.perStep[2]).toMatchObject({ done: true, itemsDone: 6 });
+    expect(all.perStep[2]).toMatchObject({ done: true, itemsDone: 13 });
     expect(all.stepsDone).toBe(1);
-    expect(all.openByOwner.customer).not.toContain("Turn on the permissions Finch requires");
+    expect(all.openByOwner.customer).not.toContain("Turn on the permissions Fleet and Finch need");
   });
 
   it("treats unticked and unknown items as not done", () => {
@@ -72,7 +72,7 @@ describe("computeProgress", () => {
 
   it("is all done when every item is", () => {
     const p = computeProgress(template, stateOf(allKeys));
-    expect(p).toMatchObject({ stepsDone: 6, itemsDone: 11, customerStepsDone: true, allDone: true });
+    expect(p).toMatchObject({ stepsDone: 6, itemsDone: 18, customerStepsDone: true, allDone: true });
     expect(p.openByOwner).toEqual({ customer: [], fleet: [] });
   });
 });

@@ -220,7 +220,7 @@ describe("the Justworks template", () => {
   it("follows the guide: provider, products, setup time, six steps", () => {
     expect(t.finch.providerId).toBe("justworks");
     expect([...t.finch.products].sort()).toEqual(
-      ["benefits", "company", "directory", "employment", "individual", "pay_statement", "payment"].sort(),
+      ["company", "directory", "employment", "individual", "pay_statement", "payment"].sort(),
     );
     expect(t.setupTime).toBe("10–15 minutes with Justworks administrator access");
     expect(t.beforeYouBegin).toMatch(/Administrator/);
@@ -244,25 +244,25 @@ describe("the Justworks template", () => {
     expect(t.troubleshooting.join(" ")).toMatch(/username is usually \*not\* your email/);
   });
 
-  it("fills step 1's form from Finch's 'Justworks: Add an administrator' page", () => {
+  it("fills step 1's form from Finch's 'Justworks: Add an administrator' page, with Fleet's integration user", () => {
     const step1 = t.steps[0]!.instructions;
     expect(step1).toMatch(/Manage > Employees/);
     for (const field of [
       "Member Type: `3rd Party Admin/Accountant`",
       "Admin Access: `Yes`",
-      "First Name: the name shown in Finch Connect",
-      "Last Name: `Admin`",
+      "First Name: `{integrationUserFirstName}`",
+      "Last Name: `{integrationUserLastName}`",
       "Start Date: today's date",
-      "Work Email: the email address shown in Finch Connect",
+      "Work Email: `{integrationUserEmail}`",
       "Send Invitation To: `Work Email`",
       "Send: `Now`",
       "Show in Directory and Org Chart: `No`",
     ]) {
       expect(step1).toContain(field);
     }
-    // The field list comes before "Invite", and the name is Finch's, not one Fleet makes up.
+    // The field list comes before "Invite", and no value is one the customer cannot have yet.
     expect(step1.indexOf("Show in Directory")).toBeLessThan(step1.indexOf("Select *Invite*"));
-    expect(step1).not.toContain("{integrationUserLastName}");
+    expect(step1).not.toMatch(/shown in Finch Connect/);
   });
 
   it("is proven by Finch where a connection can prove it", () => {
@@ -272,23 +272,34 @@ describe("the Justworks template", () => {
       "grant-admin": "finch",
       permissions: null,
       "verify-permissions": "finch",
-      "note-details": "person",
+      "note-details": "finch",
       connect: "finch",
     });
     expect(t.steps.filter((s) => s.finchConnect).map((s) => s.key)).toEqual(["connect"]);
   });
 
-  it("lists step 5's details and the MFA device", () => {
+  it("lists step 5's details, names who holds the login, and never asks for the password in Slack", () => {
     const step5 = t.steps[4]!.instructions;
     expect(step5).toMatch(/\*Username\* — this is \*not\* always the email/);
     expect(step5).toContain("{integrationUserEmail}");
+    expect(step5).toContain("{loginHolderNote}");
     expect(step5).toMatch(/Temporary password/);
     expect(step5).toMatch(/Company name/);
-    expect(step5).toMatch(/MFA/);
+    expect(step5).toMatch(/Never post the password in Slack/);
+    expect(t.loginHolder?.fleet.loginHolderNote).toMatch(
+      /Fleet sets the\s+integration user's password and holds its MFA device/,
+    );
+    expect(t.loginHolder?.fleet.loginHolderNote).toMatch(/only need to be on the call as a Justworks admin/);
+    expect(t.loginHolder?.customer.loginHolderNote).toMatch(/mailbox at your company/);
+    // Whether to press Connect before the call or wait.
+    expect(t.loginHolder?.fleet.connectWhen).toMatch(/Wait for the call/);
+    expect(t.loginHolder?.customer.connectWhen).toMatch(/press \*Connect Justworks\* now/);
+    expect(t.steps[5]!.instructions).toContain("{connectWhen}");
+    expect(t.sources.some((s) => s.includes("help.justworks.com"))).toBe(true);
   });
 
-  it("has 6 steps and 11 checkable items: 5 steps and the 6 permissions of step 3", () => {
-    expect(items).toHaveLength(11);
+  it("has 6 steps and 18 checkable items: 5 steps and the 13 permissions of step 3", () => {
+    expect(items).toHaveLength(18);
     expect(items.filter((i) => i.kind === "step").map((i) => i.key)).toEqual([
       "add-user",
       "grant-admin",
@@ -299,25 +310,51 @@ describe("the Justworks template", () => {
     expect(items.filter((i) => i.kind === "permission").every((i) => i.stepKey === "permissions")).toBe(true);
   });
 
-  it("maps each permission to its group, Finch check and place to fix it", () => {
+  it("lists the union of Fleet's nine and Finch's six permissions, each saying who needs it and where", () => {
     const perms = items.filter((i) => i.kind === "permission");
-    // Finch's "Justworks Required Permissions" page: six permissions in four groups, all required.
-    expect(perms.map((p) => [p.group, p.label, p.check])).toEqual([
-      ["Settings", "Edit employee permissions", "none"],
-      ["Settings", "Edit company settings", "company"],
-      ["Payments", "View invoices & reporting", "payment"],
-      ["Company HR", "Manage employees", "directory"],
-      ["Company HR", "Upload & view all documents", "none"],
-      ["Benefits", "Manage company benefits", "benefits"],
-    ]);
-    const checks = perms.map((p) => p.check).filter((c) => c !== "none");
-    expect(new Set(checks).size).toBe(checks.length);
+    const fleetGuide = [
+      "View basic employee info",
+      "View all employee info",
+      "Manage employees",
+      "View company info",
+      "View reports",
+      "View payments",
+      "View financial reports",
+      "View company benefits",
+      "Manage company benefits",
+    ];
+    const finch = [
+      "Edit employee permissions",
+      "Edit company settings",
+      "View invoices & reporting",
+      "Manage employees",
+      "Upload & view all documents",
+      "Manage company benefits",
+    ];
+    expect(perms.map((p) => p.label).sort()).toEqual([...new Set([...fleetGuide, ...finch])].sort());
     for (const p of perms) {
-      expect(p.fix).toBe(`Required by Finch · Company > Permissions > ${p.group}`);
+      const who = [
+        fleetGuide.includes(p.label) ? "Fleet's guide" : null,
+        finch.includes(p.label) ? "Finch" : null,
+      ]
+        .filter(Boolean)
+        .join(" + ");
+      expect(p.fix).toBe(`${who} · Company > Permissions > ${p.group}`);
       expect(p.verifiedBy).toBe(p.check === "none" ? "person" : "finch");
     }
-    const permissions = t.steps[2]!.permissions;
-    for (const p of permissions) {
+    const checks = perms.map((p) => p.check).filter((c) => c !== "none");
+    expect(new Set(checks).size).toBe(checks.length);
+    // What Finch can read for Justworks proves a permission; benefits (not offered) and writes a person confirms.
+    expect(
+      Object.fromEntries(perms.filter((p) => p.check !== "none").map((p) => [p.label, p.check])),
+    ).toEqual({
+      "View basic employee info": "directory",
+      "View all employee info": "individual",
+      "View company info": "company",
+      "View payments": "payment",
+      "View financial reports": "pay_statement",
+    });
+    for (const p of t.steps[2]!.permissions) {
       if (p.check !== "none") expect(p.products).toContain(CHECK_PRODUCT[p.check]);
     }
   });
@@ -347,7 +384,7 @@ describe("parseTemplate reports precise problems", () => {
     const data = justworksData();
     data.steps[2]!.permissions[5]!.check = "benefits_write";
     expect(problemsOf(data)).toEqual([
-      'steps[2].permissions[5].check (permission "benefits-manage"): ' +
+      'steps[2].permissions[5].check (permission "settings-view-reports"): ' +
         `must be one of ${FINCH_CHECKS.join(" | ")}`,
     ]);
   });
@@ -365,7 +402,7 @@ describe("parseTemplate reports precise problems", () => {
     const data = justworksData();
     data.steps[2]!.permissions[0]!.label = "x".repeat(76);
     expect(problemsOf(data)).toEqual([
-      'steps[2].permissions[0].label (permission "settings-edit-employee-permissions"): ' +
+      'steps[2].permissions[0].label (permission "hr-view-basic"): ' +
         "is 76 chars; a Slack checkbox holds at most 75",
     ]);
   });
@@ -402,31 +439,31 @@ describe("parseTemplate reports precise problems", () => {
 
   it("reports products and checks that do not match", () => {
     const data = justworksData();
-    data.finch.products = data.finch.products.filter((p) => p !== "benefits");
-    data.steps[2]!.permissions[3]!.check = "pay_statement";
+    data.finch.products = data.finch.products.filter((p) => p !== "pay_statement");
+    data.steps[2]!.permissions[2]!.check = "pay_statement";
     const problems = problemsOf(data);
     expect(problems).toContainEqual(
-      'steps[2].permissions[3].check (permission "hr-manage"): ' +
+      'steps[2].permissions[2].check (permission "hr-manage"): ' +
         '"pay_statement" reads the Finch product "pay_statement", which products does not list',
     );
     expect(problems).toContainEqual(
-      'steps[2].permissions[5].products[0] (permission "benefits-manage"): ' +
-        '"benefits" is not in finch.products; add it there or remove it here',
+      'steps[2].permissions[10].products[1] (permission "payments-invoices-reporting"): ' +
+        '"pay_statement" is not in finch.products; add it there or remove it here',
     );
   });
 
   it("refuses a check that would prove two permissions at once", () => {
     const data = justworksData();
-    data.steps[2]!.permissions[4]!.check = "directory";
+    data.steps[2]!.permissions[3]!.check = "directory";
     expect(problemsOf(data)).toEqual([
-      'steps[2].permissions[4].check (permission "hr-documents"): "directory" already proves permission ' +
-        '"hr-manage"; one check proves at most one permission (use none)',
+      'steps[2].permissions[3].check (permission "hr-documents"): "directory" already proves permission ' +
+        '"hr-view-basic"; one check proves at most one permission (use none)',
     ]);
   });
 
   it("reports a group split in two, and a checkbox field on a step with permissions", () => {
     const data = justworksData();
-    data.steps[2]!.permissions[5]!.group = "Settings";
+    data.steps[2]!.permissions[12]!.group = "Settings";
     data.steps[2]!.label = "Permissions";
     const problems = problemsOf(data);
     expect(problems).toContainEqual(
@@ -434,7 +471,7 @@ describe("parseTemplate reports precise problems", () => {
     );
     expect(problems).toContainEqual(
       expect.stringMatching(
-        /^steps\[2\]\.permissions\[5\]\.group .*"Settings" appears again after another group/,
+        /^steps\[2\]\.permissions\[12\]\.group .*"Settings" appears again after another group/,
       ),
     );
   });

@@ -65,7 +65,7 @@ describe("Finch provider capabilities", () => {
 
   it("assisted: the thread says Finch may take days, and the connection stays polled", async () => {
     const o = await onboard(h);
-    await h.db.prisma.onboarding.update({ where: { id: o.id }, data: { providerId: "adp_run" } });
+    await h.db.prisma.onboarding.update({ where: { id: o.id }, data: { providerId: "adp_totalsource" } });
     await connect(h, o, { status: "pending" });
     const report = await nthVerification(h, o, 1);
     const text = JSON.stringify(report.blocks);

@@ -59,11 +59,11 @@ describe.each(["pglite", "postgres"] as const)("Finch journey on %s", (db) => {
       15_000,
       "the proven steps ticked in the pinned message",
     );
-    expect(ticked.get("payments-invoices-reporting")).toBe(true);
-    expect(ticked.get("hr-manage")).toBe(true);
+    expect(ticked.get("payments-view")).toBe(true);
+    expect(ticked.get("hr-view-basic")).toBe(true);
     expect(ticked.get("benefits-manage")).toBe(false);
     const checklist = h.slack.messages(channelId).find((m) => m.ts === checklistTs)!;
-    expect(checklist.text).toContain("4 of 6 steps done");
+    expect(checklist.text).toContain("5 of 6 steps done");
     expect(JSON.stringify(checklist.blocks)).toContain("Verified by Finch");
   });
 });

@@ -22,7 +22,13 @@ import {
 } from "./helpers.ts";
 
 /** Justworks' permissions with a read-only check on a product Finch offers for Justworks (not benefits). */
-const ALL_CHECKED_PERMISSIONS = ["settings-edit-company", "payments-invoices-reporting", "hr-manage"];
+const ALL_CHECKED_PERMISSIONS = [
+  "hr-view-basic",
+  "hr-view-all",
+  "settings-view-company",
+  "payments-view",
+  "payments-financial-reports",
+];
 
 describe("Finch verification", () => {
   let h: Harness;
@@ -70,7 +76,9 @@ describe("Finch verification", () => {
     // A person confirms these; Finch must not tick them (benefits: Finch offers no benefits for Justworks).
     expect(ticked.get("benefits-manage")).toBe(false);
     expect(ticked.get("hr-documents")).toBe(false);
-    expect(ticked.get("note-details")).toBe(false);
+    expect(ticked.get("hr-manage")).toBe(false);
+    // The login details were for Connect: a verified connection proves them.
+    expect(ticked.get("note-details")).toBe(true);
     const state = await h.db.prisma.stepState.findUniqueOrThrow({
       where: { onboardingId_itemKey: { onboardingId: o.id, itemKey: "connect" } },
     });
@@ -107,24 +115,24 @@ describe("Finch verification", () => {
     expect(text).not.toContain("connected and verified");
     expect(text).toContain("permissions are missing");
     for (const [label, fix] of [
-      ["Edit company settings", "Required by Finch · Company &gt; Permissions &gt; Settings"],
-      ["View invoices &amp; reporting", "Required by Finch · Company &gt; Permissions &gt; Payments"],
+      ["View company info", "Fleet's guide · Company &gt; Permissions &gt; Settings"],
+      ["View payments", "Fleet's guide · Company &gt; Permissions &gt; Payments"],
     ]) {
       expect(text).toContain(`*${label}* — *missing*. Fix in Justworks: _${fix}_`);
     }
-    expect(text).toContain("Manage employees — granted");
+    expect(text).toContain("View basic employee info — granted");
     const rep = await eventually(
       () => dms(h, REP.id).find((m) => m.text.includes(o.company) && m.text.includes("missing")),
       5_000,
       "the rep's note",
     );
-    expect(rep.text).toContain("Edit company settings");
-    expect(rep.text).toContain("View invoices &amp; reporting");
+    expect(rep.text).toContain("View company info");
+    expect(rep.text).toContain("View payments");
     const t = tickedItems(h, o);
-    expect(t.get("payments-invoices-reporting")).toBe(false);
-    expect(t.get("settings-edit-company")).toBe(false);
+    expect(t.get("payments-view")).toBe(false);
+    expect(t.get("settings-view-company")).toBe(false);
     expect(t.get("connect")).toBe(false);
-    expect(t.get("hr-manage")).toBe(true);
+    expect(t.get("hr-view-basic")).toBe(true);
 
     // The customer fixes it in Justworks and presses Re-check (as the HR admin, from their workspace).
     h.finch.setConnection(connectionId, { deniedProducts: [] });
@@ -152,14 +160,14 @@ describe("Finch verification", () => {
     expect(res.status).toBe(200);
     const third = await nthVerification(h, o, 3);
     expect(payload(third)).toMatchObject({ outcome: "missing", missing: 1 });
-    expect(blocksText(third)).toContain("*Edit company settings* — *missing*");
+    expect(blocksText(third)).toContain("*View company info* — *missing*");
     await eventually(
-      () => tickedItems(h, o).get("settings-edit-company") === false,
+      () => tickedItems(h, o).get("settings-view-company") === false,
       10_000,
       "company settings unticked",
     );
     const state = await h.db.prisma.stepState.findUniqueOrThrow({
-      where: { onboardingId_itemKey: { onboardingId: o.id, itemKey: "settings-edit-company" } },
+      where: { onboardingId_itemKey: { onboardingId: o.id, itemKey: "settings-view-company" } },
     });
     expect(state).toMatchObject({ done: false, source: "finch" });
     expect(state.note).toMatch(/^Finch found it missing on \d{4}-\d{2}-\d{2}/);
@@ -312,7 +320,7 @@ describe("Finch verification", () => {
     );
     const syncing = await nthVerification(h, o, 1);
     expect(payload(syncing)).toMatchObject({ outcome: "syncing", connection_status: "connected" });
-    expect(blocksText(syncing)).toContain("View invoices &amp; reporting — still syncing");
+    expect(blocksText(syncing)).toContain("View payments — still syncing");
     const count = verifications(h, o).length;
     const poller = startFinchPolling(h.app.ctx, { intervalMs: 3_600_000 });
     try {

@@ -22,17 +22,31 @@ const ONBOARDING = "8e1c2a4e-0000-4000-8000-000000000001";
 const AT = new Date("2026-03-02T10:30:00Z");
 const LONG = "Société Générale <Zürich> & Fils 🚀 ".repeat(20);
 
+/** Six permissions as Finch's Justworks page named them: fixed test data, independent of the shipped template. */
+const PERMISSIONS = [
+  ["settings-edit-employee-permissions", "Settings", "Edit employee permissions", "none"],
+  ["settings-edit-company", "Settings", "Edit company settings", "company"],
+  ["payments-invoices-reporting", "Payments", "View invoices & reporting", "payment"],
+  ["hr-manage", "Company HR", "Manage employees", "directory"],
+  ["hr-documents", "Company HR", "Upload & view all documents", "none"],
+  ["benefits-manage", "Benefits", "Manage company benefits", "benefits"],
+].map(([key = "", group = "", label = "", check = ""]) => ({
+  key,
+  group,
+  label,
+  check: check as PermissionOutcome["check"],
+  fix: `Required by Finch · Company > Permissions > ${group}`,
+}));
+
 function permissions(resultOf: (key: string, check: string) => PermissionResultKind): PermissionOutcome[] {
-  return template.steps
-    .flatMap((s) => s.permissions)
-    .map((p) => ({
-      key: p.key,
-      label: p.label,
-      group: p.group,
-      fix: p.fix,
-      check: p.check,
-      result: p.check === "none" ? "unverifiable" : resultOf(p.key, p.check),
-    }));
+  return PERMISSIONS.map((p) => ({
+    key: p.key,
+    label: p.label,
+    group: p.group,
+    fix: p.fix,
+    check: p.check,
+    result: p.check === "none" ? "unverifiable" : resultOf(p.key, p.check),
+  }));
 }
 
 function report(

@@ -45,7 +45,7 @@ describe("Justworks with a slow first sync and no benefits at Finch", () => {
     // Finch's own words, from introspection: the connection's message and the method's status.
     expect(text(first)).toContain("The initial data sync has not finished");
     expect(text(first)).toContain("*credential:* processing");
-    expect(text(first)).toContain("Manage company benefits — Finch does not offer this data for Justworks");
+    expect(text(first)).toContain("Manage company benefits — not verifiable read-only");
     const whileSyncing = tickedItems(h, o);
     expect([...whileSyncing.values()].some(Boolean)).toBe(false);
 
@@ -64,17 +64,17 @@ describe("Justworks with a slow first sync and no benefits at Finch", () => {
       "the verified report",
     );
     expect(text(last)).toContain("connected and verified");
-    expect(text(last)).toContain("Edit company settings — granted");
-    expect(text(last)).toContain("Manage employees — granted");
-    expect(text(last)).toContain("View invoices &amp; reporting — granted");
-    expect(text(last)).toContain("Manage company benefits — Finch does not offer this data for Justworks");
+    expect(text(last)).toContain("View company info — granted");
+    expect(text(last)).toContain("View basic employee info — granted");
+    expect(text(last)).toContain("View payments — granted");
+    expect(text(last)).toContain("Manage company benefits — not verifiable read-only");
 
     // Never a red cross, and nothing that was ticked opened again.
     for (const m of threadReplies(h, o)) expect(text(m)).not.toContain(":x:");
     const ticked = await eventually(
       () => {
         const t = tickedItems(h, o);
-        return ["add-user", "grant-admin", "connect", "hr-manage"].every((k) => t.get(k)) ? t : null;
+        return ["add-user", "grant-admin", "connect", "hr-view-basic"].every((k) => t.get(k)) ? t : null;
       },
       10_000,
       "the proven items ticked",

@@ -167,9 +167,10 @@ describe("booking and moving the call", () => {
     expect(body).toContain(`<@${HR.id}>`);
     expect(body).toContain("Still open");
     expect(body).toContain("Add Fleet's integration user");
-    expect(body).toContain("usually *not* the email address");
-    expect(body).toContain("Temporary password");
-    expect(body).toContain("MFA device");
+    // The integration user's mailbox is Fleet's: Fleet holds its login, the HR admin only joins as an admin.
+    expect(body).toContain("Your Justworks admin login");
+    expect(body).toContain("@fleet.example");
+    expect(body).not.toContain("Temporary password");
     expect(body).toContain(`${h.app.ctx.publicUrl}connect/`);
     expect(await scheduler.tick()).toBe(0);
     expect(metadataMessages(h.slack, channelId)).toHaveLength(1);

@@ -1,6 +1,15 @@
 import type { AnyBlock, KnownBlock } from "@slack/types";
 import { describe, expect, it } from "vitest";
+import { getTemplate } from "../../src/checklist/template-registry.ts";
 import { callPrepFor } from "../../src/reminders/call-prep.ts";
+
+const FLEET_EMAIL = "integrations+{slug}@fleet.example";
+const VALUES = {
+  companyName: "Acme",
+  integrationUserName: "Fleet Integration",
+  integrationUserEmail: "integrations+acme@fleet.example",
+};
+
 import type { DigestCall } from "../../src/reminders/facts.ts";
 import {
   buildCallChangeMessage,
@@ -41,7 +50,7 @@ function reminderInput(overrides: Partial<CallReminderInput> = {}): CallReminder
     connectUrl: "https://fleet.example/connect/abc",
     hrAdminUserIds: ["U0HR", "not-a-user", "U0HR"],
     ownerUserId: "U0REP",
-    haveReady: callPrepFor("justworks", { integrationUserEmail: "integrations+acme@fleet.example" }),
+    haveReady: callPrepFor(getTemplate("justworks"), VALUES, FLEET_EMAIL),
     calendarUrl: "https://calendar.google.com/calendar/render?action=TEMPLATE&text=Acme",
     ...overrides,
   };
@@ -69,15 +78,12 @@ describe("day-before reminder", () => {
     expect(body).toContain("For your HR admin");
     expect(body).toContain("• Add Fleet's integration user");
     expect(body).toContain("For Fleet, on the call");
-    for (const item of [
-      "Justworks username",
-      "usually *not* the email",
-      "integrations+acme@fleet.example",
-      "Temporary password",
-      "Company name",
-      "MFA device",
-    ]) {
+    // Fleet's mailbox: Fleet holds the integration user's login, so no password or MFA device is asked for.
+    for (const item of ["Your Justworks admin login", "integrations+acme@fleet.example", "Company name"]) {
       expect(body).toContain(item);
+    }
+    for (const item of ["Temporary password", "Justworks username"]) {
+      expect(body).not.toContain(item);
     }
     const connect = m.blocks.find((b) => b.block_id === "reminder:connect");
     expect(connect).toMatchObject({
@@ -147,12 +153,27 @@ describe("day-before reminder", () => {
     }
   });
 
-  it("has a generic call-prep list for providers without their own", () => {
-    expect(callPrepFor("gusto", { integrationUserEmail: "x" }).map((i) => i.label)).toEqual([
-      "Username",
-      "Password",
+  it("asks the customer for the login, password and MFA device only when their mailbox holds the login", () => {
+    const theirs = { ...VALUES, integrationUserEmail: "fleet-it@acme.example" };
+    const items = callPrepFor(getTemplate("justworks"), theirs, FLEET_EMAIL);
+    expect(items.map((i) => i.label)).toEqual([
+      "Integration user's email",
+      "Justworks username",
+      "Temporary password",
       "MFA device",
+      "Company name",
     ]);
+    expect(items.map((i) => i.detail).join(" ")).toContain("fleet-it@acme.example");
+  });
+
+  it("takes the call-prep list from the provider's template, the generic guide's for a provider without one", () => {
+    const generic = callPrepFor(getTemplate("gusto"), VALUES, FLEET_EMAIL).map((i) => i.label);
+    expect(generic.length).toBeGreaterThan(0);
+    for (const t of ["bamboo_hr", "trinet", "adp_totalsource"]) {
+      expect(callPrepFor(getTemplate(t), VALUES, FLEET_EMAIL)).toEqual(
+        getTemplate(t).callPrep.map((i) => ({ label: i.label, detail: expect.any(String) })),
+      );
+    }
   });
 });
 

@@ -3,8 +3,10 @@
  * today's facts (the call may have moved, the steps may be done), right before it is posted.
  */
 import type { KnownBlock, MessageMetadata } from "@slack/types";
+import { getTemplate } from "../../checklist/template-registry.ts";
 import { googleCalendarLink } from "../../onboarding/calendar.ts";
 import { connectUrlFor } from "../../onboarding/connect-links.ts";
+import { escapeMrkdwn } from "../../slack/views/mrkdwn.ts";
 import { buildNudgeMessage } from "../../slack/views/nudge.ts";
 import { buildCallReminderMessage } from "../../slack/views/reminder.ts";
 import { buildRepDigestMessage } from "../../slack/views/rep-digest.ts";
@@ -125,7 +127,15 @@ async function prepareDayBefore(
     connectUrl: f.connectionVerified ? null : connectUrlFor(ctx, onboardingId),
     hrAdminUserIds: f.hrAdminUserIds,
     ownerUserId: f.ownerUserId,
-    haveReady: callPrepFor(f.providerId, { integrationUserEmail: f.integrationUserEmail }),
+    haveReady: callPrepFor(
+      getTemplate(f.providerId),
+      {
+        companyName: escapeMrkdwn(f.companyName),
+        integrationUserName: escapeMrkdwn(ctx.config.integrationUser.name),
+        integrationUserEmail: escapeMrkdwn(f.integrationUserEmail),
+      },
+      ctx.config.integrationUser.email,
+    ),
     calendarUrl: googleCalendarLink({
       onboardingId,
       companyName: f.companyName,

@@ -16,9 +16,11 @@ import type {
   SectionBlock,
 } from "@slack/types";
 import { checklistItems, fillPlaceholders, placeholderValuesFor } from "../../checklist/items.ts";
+import { withLoginHolder } from "../../checklist/login-holder.ts";
 import { computeProgress, type ItemState, progressBar } from "../../checklist/progress.ts";
 import type {
   ChecklistItem,
+  LoginHolder,
   PlaceholderValues,
   ProviderTemplate,
   TemplateStep,
@@ -30,6 +32,8 @@ import { clipText, escapeMrkdwn } from "./mrkdwn.ts";
 /** What the checklist is rendered from. */
 export interface ChecklistMessageInput {
   template: ProviderTemplate;
+  /** Who holds the integration user's login (checklist/login-holder.ts); the template is worded for them. */
+  loginHolder?: LoginHolder;
   companyName: string;
   integrationUserName: string;
   integrationUserEmail: string;
@@ -248,7 +252,8 @@ function stepBlocks(
 
 /** Builds the checklist message: header, progress, one section per step, one checkbox per item. */
 export function buildChecklistMessage(input: ChecklistMessageInput): ChecklistMessage {
-  const { template, renderNonce: nonce } = input;
+  const template = withLoginHolder(input.template, input.loginHolder ?? "fleet");
+  const nonce = input.renderNonce;
   if (!NONCE_PATTERN.test(nonce)) {
     throw new RangeError(`renderNonce must be 1–64 letters, digits, "-" or "_" (got "${nonce}")`);
   }

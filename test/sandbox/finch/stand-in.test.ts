@@ -9,7 +9,6 @@ import Finch, {
 } from "@tryfinch/finch-api";
 import type { ProviderListResponse } from "@tryfinch/finch-api/resources/providers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { loadTemplates } from "../../../src/checklist/template-registry.ts";
 import {
   buildAccountUpdatedEvent,
   buildJobSucceededEvent,
@@ -19,6 +18,7 @@ import {
   FinchStandIn,
   signFinchWebhook,
 } from "../../../src/sandbox/finch/index.ts";
+import { DOCUMENTED_PROVIDERS } from "../../../src/sandbox/finch/provider-listing.ts";
 import { standInProviders } from "../../../src/sandbox/finch/providers.ts";
 
 const CLIENT_ID = "client_standin_test";
@@ -309,7 +309,7 @@ describe("Connect sessions", () => {
 });
 
 describe("GET /providers", () => {
-  it("lists every templated provider with its products and auth method; Justworks without benefits", async () => {
+  it("lists Finch's documented providers (the fixture, not the templates); Justworks without benefits", async () => {
     const listed = await FinchStandIn.start({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
     try {
       const providers: ProviderListResponse[] = [];
@@ -323,12 +323,12 @@ describe("GET /providers", () => {
       })) {
         providers.push(p);
       }
-      for (const t of loadTemplates()) {
-        const p = providers.find((x) => x.id === t.finch.providerId);
-        expect(p, t.id).toBeDefined();
-        expect(p!.authentication_methods?.map((m) => m.type)).toEqual([t.finch.authMethod]);
-        expect(p!.products.length).toBeGreaterThan(0);
-        for (const product of p!.products) expect(t.finch.products).toContain(product);
+      expect(providers.map((p) => p.id)).toEqual(DOCUMENTED_PROVIDERS.map((p) => p.id));
+      for (const doc of DOCUMENTED_PROVIDERS) {
+        const p = providers.find((x) => x.id === doc.id)!;
+        expect(p.authentication_methods?.map((m) => m.type)).toEqual(doc.authMethods);
+        expect(p.products).toEqual(doc.products);
+        expect(p.manual).toBe(doc.kind === "assisted");
       }
       const justworks = providers.find((p) => p.id === "justworks")!;
       expect(justworks.products).not.toContain("benefits");

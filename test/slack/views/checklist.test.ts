@@ -91,9 +91,9 @@ describe("buildChecklistMessage for Justworks", () => {
   const template = getTemplate("justworks");
   const keys = checklistItems(template).map((i) => i.key);
 
-  it("renders 33 blocks with a call time, 32 without", () => {
-    expect(buildChecklistMessage(input(template, { callAt: CALL })).blocks).toHaveLength(33);
-    expect(buildChecklistMessage(input(template)).blocks).toHaveLength(32);
+  it("renders 40 blocks with a call time, 39 without", () => {
+    expect(buildChecklistMessage(input(template, { callAt: CALL })).blocks).toHaveLength(40);
+    expect(buildChecklistMessage(input(template)).blocks).toHaveLength(39);
   });
 
   it("gives every block a block_id carrying the nonce, all new on each render", () => {
@@ -140,7 +140,7 @@ describe("buildChecklistMessage for Justworks", () => {
     expect(byKey.get("benefits-manage")!.description?.text).toBe("Ticked in Slack");
     expect(byKey.get("hr-manage")!.text.text).toBe("Manage employees");
     expect(byKey.get("hr-manage")!.description?.text).toBe(
-      "Required by Finch · Company > Permissions > Company HR",
+      "Fleet's guide + Finch · Company > Permissions > Company HR",
     );
     expect(byKey.get("grant-admin")!.description?.text).toBe(
       "Tick when done · Finch confirms it once connected",
@@ -162,7 +162,7 @@ describe("buildChecklistMessage for Justworks", () => {
 
   it("states progress in the fallback text, the progress line and the metadata", () => {
     const state = new Map<string, ItemState>(
-      ["add-user", "grant-admin", "verify-permissions", "note-details", "settings-edit-company"].map((k) => [
+      ["add-user", "grant-admin", "verify-permissions", "note-details", "settings-view-company"].map((k) => [
         k,
         { done: true, source: "slack" },
       ]),
@@ -170,7 +170,7 @@ describe("buildChecklistMessage for Justworks", () => {
     const message = buildChecklistMessage(input(template, { state }));
     expect(message.text).toBe("Justworks setup checklist for Acme — 4 of 6 steps done");
     expect(sectionTexts(message.blocks)).toContainEqual(
-      "*4 of 6 steps done*   ▰▰▰▰▱▱\nNext for your HR admin: *Step 3 · Turn on the permissions Finch requires*",
+      "*4 of 6 steps done*   ▰▰▰▰▱▱\nNext for your HR admin: *Step 3 · Turn on the permissions Fleet and Finch need*",
     );
     expect(message.metadata).toEqual({
       event_type: MetadataEventType.checklist,
@@ -179,10 +179,10 @@ describe("buildChecklistMessage for Justworks", () => {
         steps_done: 4,
         steps_total: 6,
         items_done: 5,
-        items_total: 11,
+        items_total: 18,
       },
     });
-    expect(sectionTexts(message.blocks).find((t) => t.startsWith("*Step 3"))).toContain("1 of 6 granted");
+    expect(sectionTexts(message.blocks).find((t) => t.startsWith("*Step 3"))).toContain("1 of 13 granted");
   });
 
   it("says when the customer's part is done, and when everything is", () => {
@@ -203,13 +203,14 @@ describe("buildChecklistMessage for Justworks", () => {
     );
   });
 
-  it("tells the HR admin exactly what to enter in step 1, from Finch's form", () => {
+  it("tells the HR admin exactly what to enter in step 1: Finch's form with Fleet's integration user", () => {
     const texts = sectionTexts(buildChecklistMessage(input(template)).blocks);
     const step1 = texts.find((t) => t.startsWith("*Step 1 · "))!;
     expect(step1).toContain(":bust_in_silhouette: Your HR admin");
     expect(step1).toContain("Member Type: `3rd Party Admin/Accountant`");
-    expect(step1).toContain("First Name: the name shown in Finch Connect");
-    expect(step1).toContain("Last Name: `Admin`");
+    expect(step1).toContain("First Name: `Fleet`");
+    expect(step1).toContain("Last Name: `Integration`");
+    expect(step1).toContain("Work Email: `fleet+acme@fleet.io`");
     expect(step1).toContain("Show in Directory and Org Chart: `No`");
     expect(step1).toContain("*Manage &gt; Employees*");
     expect(texts.find((t) => t.startsWith("*Step 6 · "))).toContain(":office: Fleet");
@@ -219,11 +220,12 @@ describe("buildChecklistMessage for Justworks", () => {
     const step3 = sectionTexts(buildChecklistMessage(input(template)).blocks).find((t) =>
       t.startsWith("*Step 3"),
     )!;
-    expect(step3).toContain("except *Edit employee permissions*, *Upload &amp; view all documents*");
+    expect(step3).toContain("except *Manage employees*, *Upload &amp; view all documents*, *View reports*");
+    expect(step3).toContain("*Manage company benefits*: tick those yourself");
     const groups = sectionTexts(buildChecklistMessage(input(template)).blocks).filter((t) =>
       /^\*[^*]+\*$/.test(t),
     );
-    expect(groups).toEqual(["*Settings*", "*Payments*", "*Company HR*", "*Benefits*"]);
+    expect(groups).toEqual(["*Company HR*", "*Settings*", "*Payments*", "*Benefits*"]);
   });
 
   it("shows the call time in each reader's own time zone", () => {
