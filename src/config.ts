@@ -118,6 +118,17 @@ const rawSchema = z.object({
   // Seconds between reminder-scheduler runs (60: every minute, on the minute); tests run replicas faster.
   REMINDER_TICK_SECONDS: z.coerce.number().int().min(1).max(60).default(60),
   HTTP_KEEP_ALIVE_MS: z.coerce.number().int().min(1_000).max(600_000).default(65_000),
+  METRICS_PORT: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d{1,5}$/, "must be a port number (0–65535)")
+      .transform(Number)
+      .refine((n) => n <= 65535, "must be a port number (0–65535)")
+      .optional(),
+  ),
+  METRICS_TOKEN: optionalString.pipe(
+    z.string().min(16, "must be at least 16 characters (e.g. `openssl rand -hex 24`)").optional(),
+  ),
   SCHEDULER_ENABLED: z
     .enum(["true", "false"])
     .default("true")
@@ -175,6 +186,8 @@ export interface Config {
   };
   /** Seconds between two reminder-scheduler runs (1–60). */
   reminderTickSeconds: number;
+  /** GET /metrics: on its own port, and/or on the public port behind a bearer token; neither: not served. */
+  metrics: { port?: number; token?: string };
 }
 
 /** Result of reading the environment: a config, or every problem found. */
@@ -222,6 +235,9 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   });
   if (previous.some((p) => p.id === r.TOKEN_ENCRYPTION_KEY_ID)) {
     problems.push("TOKEN_ENCRYPTION_PREVIOUS_KEYS reuses the id of the current TOKEN_ENCRYPTION_KEY_ID");
+  }
+  if (r.METRICS_PORT !== undefined && r.METRICS_PORT !== 0 && r.METRICS_PORT === r.PORT) {
+    problems.push("METRICS_PORT must differ from PORT (metrics are never open on the public port)");
   }
   if (problems.length > 0) return { ok: false, problems };
 
@@ -288,6 +304,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         spoolMaxBytes: r.INTAKE_SPOOL_MAX_MB * 1024 * 1024,
       },
       reminderTickSeconds: r.REMINDER_TICK_SECONDS,
+      metrics: { port: r.METRICS_PORT, token: r.METRICS_TOKEN },
     },
   };
 }

@@ -17,6 +17,7 @@ import { closeServer, createHttpServer, listen } from "./http/server.ts";
 import { DurableIntake } from "./intake/intake.ts";
 import { Spool } from "./intake/spool.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { mountMetrics } from "./metrics/serve.ts";
 import { startScheduler } from "./reminders/scheduler/index.ts";
 import { createSlackApp, type SlackApp } from "./slack/app.ts";
 import { forwardReplayedAnswer, tellDeadDelivery } from "./slack/intake/notices.ts";
@@ -41,6 +42,8 @@ export interface RunningFleet {
   slack: SlackApp;
   server: Server;
   inFlight: InFlight;
+  /** The metrics port's `/metrics` address, when METRICS_PORT is set. */
+  metricsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -107,6 +110,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     // Feature routes: Finch callback/webhooks and Connect links (src/finch) mount here.
     mountFinchRoutes(router, ctx, inFlight, intake);
     options.extendRouter?.(router, ctx);
+    const metrics = await mountMetrics(config, router, { db, spool, logger, now: () => clock.now() });
     const server = createHttpServer({
       router,
       logger,
@@ -137,6 +141,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
         await Promise.all(jobs.map((job) => job.stop()));
         await slack.stop();
         await closeServer(server);
+        await metrics.stop();
         const drained = await inFlight.drain(15_000);
         if (!drained) logger.warn({ pending: inFlight.size }, "stopped with work still in flight");
         await intake.stop();
@@ -145,7 +150,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
       })();
       return stopped;
     };
-    return { url, port, ctx, slack, server, inFlight, stop };
+    return { url, port, ctx, slack, server, inFlight, stop, metricsUrl: metrics.url };
   } catch (err) {
     if (ownsDb) await db.close();
     throw err;
