@@ -129,6 +129,12 @@ const rawSchema = z.object({
   METRICS_TOKEN: optionalString.pipe(
     z.string().min(16, "must be at least 16 characters (e.g. `openssl rand -hex 24`)").optional(),
   ),
+  REPORT_CHANNEL_ID: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[CG][A-Z0-9]{2,20}$/, "must be a Slack channel id (C… or G…)")
+      .optional(),
+  ),
   SCHEDULER_ENABLED: z
     .enum(["true", "false"])
     .default("true")
@@ -188,6 +194,8 @@ export interface Config {
   reminderTickSeconds: number;
   /** GET /metrics: on its own port, and/or on the public port behind a bearer token; neither: not served. */
   metrics: { port?: number; token?: string };
+  /** The weekly onboarding report goes to this channel (Mondays), when set. */
+  report: { channelId?: string };
 }
 
 /** Result of reading the environment: a config, or every problem found. */
@@ -305,6 +313,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       },
       reminderTickSeconds: r.REMINDER_TICK_SECONDS,
       metrics: { port: r.METRICS_PORT, token: r.METRICS_TOKEN },
+      report: { channelId: r.REPORT_CHANNEL_ID },
     },
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { Server } from "node:http";
 import { WebClient } from "@slack/web-api";
+import { startWeeklyReportJob } from "./analytics/weekly-post.ts";
 import { InFlight } from "./background.ts";
 import { startAlertJob } from "./cockpit/alerts.ts";
 import type { Config } from "./config.ts";
@@ -126,6 +127,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     if (config.schedulerEnabled) jobs.push(startFinchPolling(ctx, { intervalMs: 60_000 }));
     if (config.schedulerEnabled) jobs.push(startAlertJob(ctx));
     if (config.schedulerEnabled) jobs.push(startScheduler(ctx));
+    if (config.schedulerEnabled && config.report.channelId) jobs.push(startWeeklyReportJob(ctx));
     const url = `http://127.0.0.1:${port}`;
     if (!config.publicUrl) ctx.publicUrl = `${url}/`;
     logger.info(
