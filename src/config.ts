@@ -150,6 +150,23 @@ const rawSchema = z.object({
       .optional(),
   ),
   HTTP_DRAIN_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+  METRICS_PORT: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d{1,5}$/, "must be a port number (0–65535)")
+      .transform(Number)
+      .refine((n) => n <= 65535, "must be a port number (0–65535)")
+      .optional(),
+  ),
+  METRICS_TOKEN: optionalString.pipe(
+    z.string().min(16, "must be at least 16 characters (e.g. `openssl rand -hex 24`)").optional(),
+  ),
+  REPORT_CHANNEL_ID: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[CG][A-Z0-9]{2,20}$/, "must be a Slack channel id (C… or G…)")
+      .optional(),
+  ),
   SCHEDULER_ENABLED: z
     .enum(["true", "false"])
     .default("true")
@@ -219,6 +236,10 @@ export interface Config {
   health: { maxPendingAgeMs: number; maxDeadLetters: number };
   /** Seconds between two reminder-scheduler runs (1–60). */
   reminderTickSeconds: number;
+  /** GET /metrics: on its own port, and/or on the public port behind a bearer token; neither: not served. */
+  metrics: { port?: number; token?: string };
+  /** The weekly onboarding report goes to this channel (Mondays), when set. */
+  report: { channelId?: string };
 }
 
 /** Result of reading the environment: a config, or every problem found. */
@@ -266,6 +287,9 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   });
   if (previous.some((p) => p.id === r.TOKEN_ENCRYPTION_KEY_ID)) {
     problems.push("TOKEN_ENCRYPTION_PREVIOUS_KEYS reuses the id of the current TOKEN_ENCRYPTION_KEY_ID");
+  }
+  if (r.METRICS_PORT !== undefined && r.METRICS_PORT !== 0 && r.METRICS_PORT === r.PORT) {
+    problems.push("METRICS_PORT must differ from PORT (metrics are never open on the public port)");
   }
   if (problems.length > 0) return { ok: false, problems };
 
@@ -342,6 +366,8 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         maxDeadLetters: r.HEALTH_MAX_DEAD_LETTERS,
       },
       reminderTickSeconds: r.REMINDER_TICK_SECONDS,
+      metrics: { port: r.METRICS_PORT, token: r.METRICS_TOKEN },
+      report: { channelId: r.REPORT_CHANNEL_ID },
     },
   };
 }

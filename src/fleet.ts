@@ -4,6 +4,7 @@
  */
 import type { Server } from "node:http";
 import { WebClient } from "@slack/web-api";
+import { startWeeklyReportJob } from "./analytics/weekly-post.ts";
 import { InFlight } from "./background.ts";
 import { startAlertJob } from "./cockpit/alerts.ts";
 import type { Config } from "./config.ts";
@@ -19,6 +20,7 @@ import { Spool } from "./intake/spool.ts";
 import { verifyKeyRing } from "./keys.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { startInviteQueueJob } from "./onboarding/invite-queue.ts";
+import { mountMetrics } from "./metrics/serve.ts";
 import { startScheduler } from "./reminders/scheduler/index.ts";
 import { createSlackApp, type SlackApp } from "./slack/app.ts";
 import { forwardReplayedAnswer, tellDeadDelivery } from "./slack/intake/notices.ts";
@@ -43,6 +45,8 @@ export interface RunningFleet {
   slack: SlackApp;
   server: Server;
   inFlight: InFlight;
+  /** The metrics port's `/metrics` address, when METRICS_PORT is set. */
+  metricsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -110,6 +114,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     // Feature routes: Finch callback/webhooks and Connect links (src/finch) mount here.
     mountFinchRoutes(router, ctx, inFlight, intake);
     options.extendRouter?.(router, ctx);
+    const metrics = await mountMetrics(config, router, { db, spool, logger, now: () => clock.now() });
     const server = createHttpServer({
       router,
       logger,
@@ -126,6 +131,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     if (config.schedulerEnabled) jobs.push(startAlertJob(ctx));
     if (config.schedulerEnabled) jobs.push(startInviteQueueJob(ctx));
     if (config.schedulerEnabled) jobs.push(startScheduler(ctx));
+    if (config.schedulerEnabled && config.report.channelId) jobs.push(startWeeklyReportJob(ctx));
     const url = `http://127.0.0.1:${port}`;
     if (!config.publicUrl) ctx.publicUrl = `${url}/`;
     logger.info(
@@ -143,6 +149,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
         await Promise.all([...jobs.map((job) => job.stop()), drainPeriod(config.http.drainMs)]);
         await slack.stop();
         await closeServer(server);
+        await metrics.stop();
         const drained = await inFlight.drain(15_000);
         if (!drained) logger.warn({ pending: inFlight.size }, "stopped with work still in flight");
         await intake.stop();
@@ -151,7 +158,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
       })();
       return stopped;
     };
-    return { url, port, ctx, slack, server, inFlight, stop };
+    return { url, port, ctx, slack, server, inFlight, stop, metricsUrl: metrics.url };
   } catch (err) {
     if (ownsDb) await db.close();
     throw err;

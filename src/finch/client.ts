@@ -6,6 +6,7 @@
 import Finch, { APIConnectionError, APIError } from "@tryfinch/finch-api";
 import type { Config } from "../config.ts";
 import type { Logger } from "../logger.ts";
+import { finchCountingFetch } from "../metrics/counting-fetch.ts";
 
 export type { Introspection } from "@tryfinch/finch-api/resources/account";
 export type { Company } from "@tryfinch/finch-api/resources/hris/company";
@@ -45,6 +46,8 @@ function baseOptions(config: Config, logger: Logger) {
     webhookSecret: null,
     logger: sdkLogger(logger),
     logLevel: "warn" as const,
+    // Counts every attempt by method and outcome for /metrics (src/metrics).
+    fetch: finchCountingFetch(),
   };
 }
 

@@ -15,6 +15,7 @@ import { hostname } from "node:os";
 import type { KeyRing } from "../crypto.ts";
 import type { Database } from "../db/client.ts";
 import type { Logger } from "../logger.ts";
+import { observeApply } from "../metrics/instruments.ts";
 import {
   type Applier,
   errorText,
@@ -310,13 +311,16 @@ export class DurableIntake {
   private async apply(delivery: StoredDelivery, live: boolean): Promise<void> {
     const applier = this.appliers.get(delivery.source);
     this.held.add(delivery.key);
+    const started = performance.now();
     try {
       if (!applier) throw new Error(`no applier for ${delivery.source} deliveries`);
       await applier(delivery, live);
       if (!(await markApplied(this.deps, delivery.key, this.owner))) {
         this.log.warn({ key: delivery.key, kind: delivery.kind }, "applied after its lease was lost");
       }
+      observeApply(delivery.source, "applied", (performance.now() - started) / 1000);
     } catch (err) {
+      observeApply(delivery.source, "failed", (performance.now() - started) / 1000);
       const error = errorText(err);
       this.log.warn(
         { key: delivery.key, kind: delivery.kind, attempt: delivery.attempts, error },

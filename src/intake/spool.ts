@@ -138,6 +138,12 @@ export class Spool {
     return this.files;
   }
 
+  /** Files and bytes in the spool (for /metrics). */
+  async usage(): Promise<{ files: number; bytes: number }> {
+    await this.init();
+    return { files: this.files, bytes: this.bytes };
+  }
+
   /** Whether another delivery (of a typical few KB) still fits. */
   async hasRoom(): Promise<boolean> {
     await this.init();

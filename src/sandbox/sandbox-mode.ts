@@ -130,7 +130,11 @@ export async function startSandbox(base: Config, logger: Logger): Promise<Runnin
       { ...SANDBOX.rep, teamId: SANDBOX.homeTeam.id, isAdmin: true },
       { ...SANDBOX.hrAdmin, teamId: SANDBOX.customerTeam.id },
     ],
-    channels: [{ name: "general", isGeneral: true, members: [SANDBOX.rep.id] }],
+    channels: [
+      { name: "general", isGeneral: true, members: [SANDBOX.rep.id] },
+      // Where the weekly onboarding report goes (REPORT_CHANNEL_ID), unless the operator names another.
+      { name: "fleet-reports", members: [SANDBOX.rep.id] },
+    ],
     finchClientId: "sandbox-client-id",
     finchClientSecret: secrets.finchClientSecret,
   });
@@ -140,6 +144,7 @@ export async function startSandbox(base: Config, logger: Logger): Promise<Runnin
   // With PORT=0 the address is only known after listen(): the app then derives its public URL itself.
   const publicUrl = base.publicUrl ?? (port === 0 ? undefined : `http://localhost:${port}/`);
   const config = sandboxConfig(base, secrets, { slack: slack.url, finch: finch.url, publicUrl });
+  config.report = { channelId: base.report.channelId ?? slack.channelByName("fleet-reports")?.id };
   if (publicUrl) announce(logger, `${publicUrl}sandbox`);
 
   let driver: SlackDriver | undefined;

@@ -9,6 +9,7 @@ import { mountActingRoutes } from "./routes/acting-routes.ts";
 import { mountControlRoutes } from "./routes/control-routes.ts";
 import type { SandboxRouteDeps, SandboxRoutes } from "./routes/deps.ts";
 import { mountPageRoutes } from "./routes/page-routes.ts";
+import { mountReportRoutes } from "./routes/report-routes.ts";
 import { PageSession } from "./routes/session.ts";
 import type { SlackDriver } from "./slack-driver/index.ts";
 
@@ -20,6 +21,7 @@ export function mountSandboxRoutes(router: Router, deps: SandboxRouteDeps): Sand
   mountPageRoutes(router, session);
   mountActingRoutes(router, session);
   mountControlRoutes(router, session);
+  mountReportRoutes(router, session);
   return {
     attachDriver: (driver: SlackDriver) => session.attachDriver(driver),
     close: () => session.close(),

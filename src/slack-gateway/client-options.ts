@@ -2,6 +2,7 @@
 import type { WebClientOptions } from "@slack/web-api";
 import type { Config } from "../config.ts";
 import { type Logger, toBoltLogger } from "../logger.ts";
+import { slackCountingFetch } from "../metrics/counting-fetch.ts";
 
 /** Web API client settings shared by Bolt's client and the jobs' client. */
 export function webClientOptions(config: Config, logger: Logger): WebClientOptions {
@@ -17,5 +18,7 @@ export function webClientOptions(config: Config, logger: Logger): WebClientOptio
       randomize: true,
     },
     timeout: config.slack.timeoutMs,
+    // Counts every attempt by method and outcome for /metrics (src/metrics).
+    fetch: slackCountingFetch(),
   };
 }

@@ -49,6 +49,8 @@ export const MetadataEventType = {
   repAlert: "rep_alert",
   /** Any other note of the bot (a thread note, a DM to a rep, a call note …), posted once by its key. */
   note: "fleet_note",
+  /** The weekly onboarding report in REPORT_CHANNEL_ID (src/analytics). */
+  onboardingReport: "fleet_onboarding_report",
 } as const;
 
 /** Action id of the checkbox of one checklist item. */

@@ -17,7 +17,8 @@ export interface FileShare {
   channelId: string;
   filename: string;
   title: string;
-  content: string;
+  /** Text (UTF-8) or bytes (a PNG). */
+  content: string | Buffer;
   initialComment?: string;
 }
 
@@ -27,7 +28,7 @@ export async function shareFileOnce(
   share: FileShare,
 ): Promise<{ fileId: string; adopted: boolean }> {
   const client = nonRetryingClient(ctx);
-  const bytes = Buffer.from(share.content, "utf8");
+  const bytes = typeof share.content === "string" ? Buffer.from(share.content, "utf8") : share.content;
   // Nothing is shared yet by these two steps: a lost answer here only leaves an unshared upload behind.
   const url = await ctx.slack.files.getUploadURLExternal({ filename: share.filename, length: bytes.length });
   if (!url.upload_url || !url.file_id) throw new Error("files.getUploadURLExternal returned no upload URL");

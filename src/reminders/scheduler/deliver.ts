@@ -7,6 +7,8 @@
  * - posts to one channel go one at a time, paced (ChannelPacer); a 429 waits Retry-After and retries a
  *   bounded number of times; other failures go back to the queue with backoff, or fail for good.
  */
+
+import { observeReminderSent } from "../../metrics/instruments.ts";
 import { audit } from "../../onboarding/audit.ts";
 import { slackErrorCode } from "../../slack-gateway/errors.ts";
 import { MetadataEventType } from "../../slack-gateway/ids.ts";
@@ -200,6 +202,7 @@ async function recordSent(
     await audit(ctx, { onboardingId: r.onboardingId, ...auditEntry });
   }
   if (!recorded) log.warn({ reminderId: r.id }, "posted, but the lease had passed to another replica");
+  else observeReminderSent(r.kind, r.dueAt, sent.sentAt);
   log.info({ reminderId: r.id, kind: r.kind, channel: channelId }, "reminder sent");
   return "sent";
 }

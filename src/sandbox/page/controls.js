@@ -94,6 +94,24 @@ function renderControls() {
           class: "note",
           text: "Moves the sandbox clock (never back) to the reminder's moment and runs the reminder scheduler once.",
         }),
+        el(
+          "button",
+          {
+            class: "bk-btn",
+            type: "button",
+            "data-testid": "post-weekly-report",
+            on: {
+              click: async () => {
+                const result = await post("/sandbox/api/report/weekly", {});
+                if (result)
+                  toast(
+                    `Weekly report: message ${result.message}, chart ${result.chart}, CSV ${result.csv}.`,
+                  );
+              },
+            },
+          },
+          "📊 Post the weekly report",
+        ),
       ),
       el("h3", { text: "Finch (stand-in)" }),
       el(

@@ -124,7 +124,15 @@ function messageNode(item, channel, threadItems, inThread) {
       ? blocks(m.blocks, { container })
       : el("div", { class: "msg-text" }, mrkdwn(m.text));
   const files = Array.isArray(m.files)
-    ? m.files.map((f) => el("div", { class: "bk-img-missing", text: `📎 ${f.title || f.name}` }))
+    ? m.files.map((f) =>
+        /\.png$/.test(f.name ?? "")
+          ? el(
+              "div",
+              { class: "bk-image", "data-testid": "shared-image" },
+              el("img", { src: `/sandbox/api/files/${encodeURIComponent(f.id)}`, alt: f.title || f.name }),
+            )
+          : el("div", { class: "bk-img-missing", text: `📎 ${f.title || f.name}` }),
+      )
     : [];
   const body = el("div", { class: "msg-body" }, head, content, files);
   if (isPrivate) {

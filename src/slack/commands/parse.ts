@@ -26,6 +26,7 @@ export const USAGE = {
   provider:
     "`/fleet provider [company] <provider>` — switch the checklist to another HR provider (before anything is ticked)",
   disconnect: "`/fleet disconnect <company>` — disconnect Finch and delete the stored token",
+  report: "`/fleet report [weeks]` — onboarding analytics for the last 1–26 weeks (default 4), privately",
   help: "`/fleet help [subcommand]` — this help",
 } as const;
 
@@ -44,7 +45,9 @@ export type FleetCommand =
   | { kind: "call"; company?: string; wallTime: string; timeZone?: string }
   | { kind: "owner"; company?: string; newOwnerUserId: string }
   /** `providerId` is a Finch id that has a checklist template. */
-  | { kind: "provider"; company?: string; providerId: string };
+  | { kind: "provider"; company?: string; providerId: string }
+  /** Analytics over the last `weeks` weeks (1–26). */
+  | { kind: "report"; weeks: number };
 
 export type ParseResult = { ok: true; command: FleetCommand } | { ok: false; error: string; usage: string };
 
@@ -106,6 +109,8 @@ export function parseFleetCommand(rawText: string, context: ParseContext): Parse
       return parseOwner(rest);
     case "provider":
       return parseProvider(rest, context);
+    case "report":
+      return parseReport(rest);
     default:
       return fail(`I don't know \`${clip(head ?? "")}\`.`, helpText());
   }
@@ -207,6 +212,20 @@ function parseCall(tokens: string[], context: ParseContext): ParseResult {
   // When no zone is given, the onboarding's own zone applies: the use case re-reads the wall time in it.
   const wallTime = when.trim().replace(" ", "T");
   return ok({ kind: "call", company: joinName(rest), wallTime, ...(timeZone ? { timeZone } : {}) });
+}
+
+/** `[weeks]`: a whole number of weeks from 1 to 26 (4 when left out). */
+function parseReport(tokens: string[]): ParseResult {
+  if (tokens.length === 0) return ok({ kind: "report", weeks: 4 });
+  const [first, ...more] = tokens;
+  const weeks = /^\d{1,2}$/.test(first ?? "") ? Number(first) : Number.NaN;
+  if (more.length > 0 || !(weeks >= 1 && weeks <= 26)) {
+    return fail(
+      `\`report\` takes a number of weeks from 1 to 26 (got \`${clip(tokens.join(" "))}\`).`,
+      USAGE.report,
+    );
+  }
+  return ok({ kind: "report", weeks });
 }
 
 function parseOwner(tokens: string[]): ParseResult {

@@ -12,6 +12,7 @@ import { registerActions } from "./actions/index.ts";
 import { cockpitSubcommands, registerCockpit } from "./cockpit.ts";
 import { finchSubcommands } from "./commands/finch.ts";
 import { onboardingSubcommands, registerCommands } from "./commands/index.ts";
+import { reportSubcommands } from "./commands/report.ts";
 import { registerEvents } from "./events/index.ts";
 import { registerOptions } from "./options/index.ts";
 import { registerReminderListeners, reminderSubcommands } from "./reminders.ts";
@@ -31,6 +32,7 @@ export function registerListeners(app: App, ctx: AppContext, inFlight: InFlight)
     ...finchSubcommands(ctx),
     ...cockpitSubcommands(ctx),
     ...reminderSubcommands(ctx),
+    ...reportSubcommands(ctx),
   });
   registerActions(app, ctx);
   registerFinchActions(app, ctx);
