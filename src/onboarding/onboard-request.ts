@@ -4,6 +4,7 @@
  */
 import { type ProviderChoice, resolveProvider } from "../checklist/provider-names.ts";
 import { isValidTimeZone, parseLocalDateTime } from "../time.ts";
+import { NOT_A_ZONE, resolveTimeZone } from "../time-zones.ts";
 
 /** Raw fields as typed by a person. */
 export interface OnboardDraft {
@@ -61,10 +62,11 @@ export function validateOnboardDraft(
   if (emails.length > MAX_HR_EMAILS)
     problems.push(`at most ${MAX_HR_EMAILS} HR admin emails (got ${emails.length})`);
 
-  const timeZone = (draft.timeZone ?? context.defaultTimeZone).trim();
+  // "Central", "CT" or an IANA name: stored as the IANA name.
+  const typedZone = (draft.timeZone ?? context.defaultTimeZone).trim();
+  const timeZone = resolveTimeZone(typedZone) ?? typedZone;
   const zoneOk = isValidTimeZone(timeZone);
-  if (!zoneOk)
-    problems.push(`"${clip(timeZone)}" is not a time zone (use an IANA name like America/New_York)`);
+  if (!zoneOk) problems.push(`"${clip(typedZone)}" ${NOT_A_ZONE}`);
 
   // Finch's id or a common name ("BambooHR", "bamboo", "ADP Run"); Justworks when none is given.
   const resolved = resolveProvider(draft.provider?.trim() || "justworks", context.providers);

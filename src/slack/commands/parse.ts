@@ -8,18 +8,19 @@ import {
   type OnboardRequest,
   validateOnboardDraft,
 } from "../../onboarding/onboard-request.ts";
-import { isValidTimeZone, parseLocalDateTime } from "../../time.ts";
+import { parseLocalDateTime } from "../../time.ts";
+import { NOT_A_ZONE, resolveTimeZone } from "../../time-zones.ts";
 
 /** Subcommands and their usage lines. */
 export const USAGE = {
   onboard:
-    "`/fleet onboard <Company name> hr=<email>[,<email>…] [call=<YYYY-MM-DDTHH:mm>] [tz=<IANA zone>] [provider=<id or name, e.g. BambooHR>]` — open a Slack Connect channel and checklist (no text: a form)",
+    "`/fleet onboard <Company name> hr=<email>[,<email>…] [call=<YYYY-MM-DDTHH:mm>] [tz=<zone, e.g. Central>] [provider=<id or name, e.g. BambooHR>]` — open a Slack Connect channel and checklist (no text: a form)",
   status: "`/fleet status [company]` — progress, invites, call and connection",
   link: "`/fleet link [company]` — post the Finch Connect link in the customer channel",
   reconnect:
     "`/fleet reconnect [company]` — post a Reconnect link for a connected provider (re-authenticates the same connection)",
   verify: "`/fleet verify [company]` — re-check the Finch connection and permissions",
-  call: "`/fleet call [company] <YYYY-MM-DDTHH:mm> [tz=<IANA zone>]` — book or move the onboarding call",
+  call: "`/fleet call [company] <YYYY-MM-DDTHH:mm> [tz=<zone, e.g. Central>]` — book or move the onboarding call",
   history: "`/fleet history [company]` — latest activity, with a CSV export",
   done: "`/fleet done [company]` — close the onboarding (stops reminders, keeps history)",
   owner: "`/fleet owner [company] @rep` — hand the onboarding over to another rep",
@@ -181,22 +182,20 @@ function parseOnboard(tokens: string[], context: ParseContext): ParseResult {
 function parseCall(tokens: string[], context: ParseContext): ParseResult {
   let timeZone: string | undefined;
   const rest: string[] = [];
+  let typedZone: string | undefined;
   for (const token of tokens) {
     const tz = /^tz=(.*)$/i.exec(token);
-    if (tz) timeZone = tz[1] ?? "";
+    if (tz) typedZone = tz[1] ?? "";
     else rest.push(token);
   }
   // The date is the last token (or the last two, "2026-12-03 14:30"); anything before it is the company.
   let when = rest.pop() ?? "";
   if (/^\d{2}:\d{2}$/.test(when) && /^\d{4}-\d{2}-\d{2}$/.test(rest.at(-1) ?? ""))
     when = `${rest.pop()}T${when}`;
-  if (!when)
-    return fail("Which date and time? e.g. `/fleet call 2026-12-03T14:30 tz=Europe/Berlin`.", USAGE.call);
-  if (timeZone !== undefined && !isValidTimeZone(timeZone)) {
-    return fail(
-      `"${clip(timeZone)}" is not a time zone (use an IANA name like America/New_York).`,
-      USAGE.call,
-    );
+  if (!when) return fail("Which date and time? e.g. `/fleet call 2026-12-03T14:30 tz=Central`.", USAGE.call);
+  if (typedZone !== undefined) {
+    timeZone = resolveTimeZone(typedZone) ?? undefined;
+    if (!timeZone) return fail(`"${clip(typedZone)}" ${NOT_A_ZONE}.`, USAGE.call);
   }
   // Without tz= the zone is the onboarding's, known only to the use case: check the form and the calendar
   // here (UTC has no gaps), and existence in the zone and "in the past" there.
