@@ -25,6 +25,8 @@ export interface OnboardRequest {
   timeZone: string;
   provider: string;
   ownerUserId?: string;
+  /** Present (true) when no provider was given and Justworks was assumed: a re-run then keeps the provider. */
+  providerAssumed?: true;
 }
 
 export const MAX_COMPANY_LENGTH = 80;
@@ -85,7 +87,15 @@ export function validateOnboardDraft(
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
-    request: { company, hrEmails: emails, callAt, timeZone, provider, ownerUserId: draft.ownerUserId },
+    request: {
+      company,
+      hrEmails: emails,
+      callAt,
+      timeZone,
+      provider,
+      ownerUserId: draft.ownerUserId,
+      ...(draft.provider?.trim() ? {} : { providerAssumed: true as const }),
+    },
   };
 }
 

@@ -21,7 +21,7 @@ export interface CallChange {
   callAt: Date;
   timeZone: string;
   actor: Actor;
-  via: "command" | "modal";
+  via: "command" | "modal" | "onboard";
 }
 
 /** The outcome: what is booked now, or why nothing changed. */
