@@ -3,6 +3,7 @@
  * we only add the checks people need: the time must exist in that zone and lie ahead).
  */
 import { DateTime } from "luxon";
+import { NOT_A_ZONE, zoneName } from "./time-zones.ts";
 
 /** Is this an IANA zone the runtime knows? */
 export function isValidTimeZone(zone: string): boolean {
@@ -16,14 +17,16 @@ export type LocalTimeResult = { ok: true; instant: Date } | { ok: false; reason:
 export function parseLocalDateTime(text: string, zone: string): LocalTimeResult {
   const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})$/.exec(text.trim());
   if (!m) return { ok: false, reason: `"${clip(text)}" is not a date and time like 2026-12-03T14:30` };
-  if (!isValidTimeZone(zone))
-    return { ok: false, reason: `"${clip(zone)}" is not a time zone (use e.g. America/New_York)` };
+  if (!isValidTimeZone(zone)) return { ok: false, reason: `"${clip(zone)}" ${NOT_A_ZONE}` };
   const [year, month, day, hour, minute] = m.slice(1).map(Number) as [number, number, number, number, number];
   const dt = DateTime.fromObject({ year, month, day, hour, minute }, { zone });
   if (!dt.isValid) return { ok: false, reason: `${text.trim()} is not a real date` };
   // luxon moves a time inside a spring-forward gap; if the fields changed, that wall time never happens.
   if (dt.year !== year || dt.month !== month || dt.day !== day || dt.hour !== hour || dt.minute !== minute) {
-    return { ok: false, reason: `${text.trim()} does not exist in ${zone} (clocks skip that hour)` };
+    return {
+      ok: false,
+      reason: `${text.trim()} does not exist in ${zoneName(zone, dt.toJSDate())}: clocks skip that hour`,
+    };
   }
   return { ok: true, instant: dt.toJSDate() };
 }

@@ -4,6 +4,7 @@
  */
 import { type ProviderChoice, resolveProvider } from "../checklist/provider-names.ts";
 import { isValidTimeZone, parseLocalDateTime } from "../time.ts";
+import { NOT_A_ZONE, resolveTimeZone } from "../time-zones.ts";
 
 /** Raw fields as typed by a person. */
 export interface OnboardDraft {
@@ -24,6 +25,8 @@ export interface OnboardRequest {
   timeZone: string;
   provider: string;
   ownerUserId?: string;
+  /** Present (true) when no provider was given and Justworks was assumed: a re-run then keeps the provider. */
+  providerAssumed?: true;
 }
 
 export const MAX_COMPANY_LENGTH = 80;
@@ -61,10 +64,11 @@ export function validateOnboardDraft(
   if (emails.length > MAX_HR_EMAILS)
     problems.push(`at most ${MAX_HR_EMAILS} HR admin emails (got ${emails.length})`);
 
-  const timeZone = (draft.timeZone ?? context.defaultTimeZone).trim();
+  // "Central", "CT" or an IANA name: stored as the IANA name.
+  const typedZone = (draft.timeZone ?? context.defaultTimeZone).trim();
+  const timeZone = resolveTimeZone(typedZone) ?? typedZone;
   const zoneOk = isValidTimeZone(timeZone);
-  if (!zoneOk)
-    problems.push(`"${clip(timeZone)}" is not a time zone (use an IANA name like America/New_York)`);
+  if (!zoneOk) problems.push(`"${clip(typedZone)}" ${NOT_A_ZONE}`);
 
   // Finch's id or a common name ("BambooHR", "bamboo", "ADP Run"); Justworks when none is given.
   const resolved = resolveProvider(draft.provider?.trim() || "justworks", context.providers);
@@ -83,7 +87,15 @@ export function validateOnboardDraft(
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
-    request: { company, hrEmails: emails, callAt, timeZone, provider, ownerUserId: draft.ownerUserId },
+    request: {
+      company,
+      hrEmails: emails,
+      callAt,
+      timeZone,
+      provider,
+      ownerUserId: draft.ownerUserId,
+      ...(draft.provider?.trim() ? {} : { providerAssumed: true as const }),
+    },
   };
 }
 

@@ -20,6 +20,7 @@ import { createChannel } from "./customer-channel.ts";
 import { sendQueuedInvites, waitingLine } from "./invite-queue.ts";
 import { companySlug, customerNameKey } from "./names.ts";
 import type { OnboardRequest } from "./onboard-request.ts";
+import { applyRerun, providerDisplayName, type RerunReport, rerunOf } from "./rerun.ts";
 
 /** What happened, for the rep: done steps, problems with their next step. */
 export interface OnboardReport {
@@ -29,6 +30,12 @@ export interface OnboardReport {
   lines: string[];
   problems: string[];
   complete: boolean;
+  /** What the bot understood from the request (echoed to the rep). */
+  understood: Pick<OnboardRequest, "provider" | "callAt" | "timeZone" | "hrEmails"> & {
+    providerName: string;
+  };
+  /** Set on a re-run of an existing onboarding: what existed, what changed, what was kept. */
+  rerun?: RerunReport;
 }
 
 /**
@@ -38,6 +45,11 @@ export interface OnboardReport {
 export interface OnboardingHooks {
   /** The call was booked or moved by this run: schedule its day-before reminder. Must never throw. */
   callBooked(ctx: AppContext, onboardingId: string): Promise<void>;
+  /** A re-run moves the call the way `/fleet call` does (reminder, checklist, note with old and new time). */
+  moveCall(
+    ctx: AppContext,
+    change: { onboardingId: string; callAt: Date; timeZone: string; actor: Actor },
+  ): Promise<{ ok: true; warnings: string[] } | { ok: false; message: string }>;
 }
 
 /** Starts (or resumes) the onboarding of a customer. */
@@ -47,7 +59,7 @@ export async function startOnboarding(
   actor: Actor,
   hooks: OnboardingHooks,
 ): Promise<OnboardReport> {
-  const { onboarding, resumed, callChange } = await findOrCreateOnboarding(ctx, request, actor);
+  const { onboarding, resumed, callChange, rerun } = await findOrCreateOnboarding(ctx, request, actor);
   // One saga at a time per onboarding (two reps, a double click, two replicas): a second one would create
   // a second channel under a suffixed name. The lease expires by itself if its holder dies.
   if (!(await claimLease(ctx, setupKey(onboarding.id)))) {
@@ -58,13 +70,22 @@ export async function startOnboarding(
       lines: [],
       problems: ["Another `/fleet onboard` for this customer is running right now; it finishes the set-up."],
       complete: false,
+      understood: understoodOf(request),
     };
   }
   try {
-    return await runSaga(ctx, request, actor, hooks, onboarding, resumed, callChange);
+    const moved = rerun ? await applyRerun(ctx, request, actor, hooks, onboarding.id, rerun) : null;
+    const report = await runSaga(ctx, request, actor, hooks, onboarding, resumed, moved ?? callChange);
+    return rerun ? { ...report, rerun: rerun.report } : report;
   } finally {
     await releaseQuietly(ctx, setupKey(onboarding.id));
   }
+}
+
+/** What the rep is told the bot understood. */
+function understoodOf(request: OnboardRequest): OnboardReport["understood"] {
+  const { provider, callAt, timeZone, hrEmails } = request;
+  return { provider, providerName: providerDisplayName(provider), callAt, timeZone, hrEmails };
 }
 
 /** A unique-key violation, as Prisma reports it (P2002) or as a driver adapter passes it on (SQLSTATE 23505). */
@@ -104,6 +125,7 @@ async function runSaga(
     lines: [],
     problems: [],
     complete: false,
+    understood: understoodOf(request),
   };
   // Told at once, not after the customer is stuck at Finch Connect.
   const assist = finchAssistWarning(getTemplate(onboarding.providerId), ctx.config.finch.assistEnabled);
@@ -220,24 +242,15 @@ async function findOrCreateOnce(ctx: AppContext, request: OnboardRequest, actor:
         },
       });
     }));
+  const rerun = existing ? await rerunOf(ctx, existing, request) : null;
   // New HR emails given on a re-run are added; known ones are left as they are.
   await ctx.db.prisma.invite.createMany({
     data: request.hrEmails.map((email) => ({ onboardingId: onboarding.id, email })),
     skipDuplicates: true,
   });
-  let callChange: CallCalendarChange | null = !existing && onboarding.callAt ? "booked" : null;
-  if (existing && request.callAt && request.callAt.getTime() !== existing.callAt?.getTime()) {
-    await ctx.db.prisma.onboarding.update({
-      where: { id: existing.id },
-      data: {
-        callAt: request.callAt,
-        timeZone: request.timeZone,
-        ...(existing.callAt ? { callSequence: { increment: 1 } } : {}),
-      },
-    });
-    callChange = existing.callAt ? "moved" : "booked";
-  }
-  return { onboarding, resumed: !!existing, callChange };
+  // A re-run's call move goes through hooks.moveCall (applyRerun), which tells the channel.
+  const callChange: CallCalendarChange | null = !existing && onboarding.callAt ? "booked" : null;
+  return { onboarding, resumed: !!existing, callChange, rerun };
 }
 
 /** The onboarding's channel id as stored now (a `channel_id_changed` event may have moved it). */

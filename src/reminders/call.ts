@@ -12,6 +12,7 @@ import { buildCallChangeMessage, callChangeNote } from "../slack/views/call-chan
 import { slackErrorCode } from "../slack-gateway/errors.ts";
 import { noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
 import { isValidTimeZone } from "../time.ts";
+import { NOT_A_ZONE } from "../time-zones.ts";
 import { syncCallReminder } from "./schedule.ts";
 
 /** A request to book or move the call. */
@@ -20,7 +21,7 @@ export interface CallChange {
   callAt: Date;
   timeZone: string;
   actor: Actor;
-  via: "command" | "modal";
+  via: "command" | "modal" | "onboard";
 }
 
 /** The outcome: what is booked now, or why nothing changed. */
@@ -48,7 +49,7 @@ export function validateCallChange(
     return {
       ok: false,
       field: "timeZone",
-      message: `"${input.timeZone.slice(0, 40)}" is not a time zone (use an IANA name like America/New_York).`,
+      message: `"${input.timeZone.slice(0, 40)}" ${NOT_A_ZONE}.`,
     };
   }
   if (Number.isNaN(input.callAt.getTime()))

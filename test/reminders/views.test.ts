@@ -69,9 +69,10 @@ describe("day-before reminder", () => {
       },
     });
     const body = json(m.blocks);
-    expect(body).toContain(
-      `<!date^${CALL.getTime() / 1000}^{date_long_pretty} at {time}|Thu, Dec 3, 2026, 2:30 PM GMT+1>`,
-    );
+    // The call's own zone as people say it; the reader's own clock marked "your time".
+    expect(body).toContain("call is Thursday, December 3, 2026 at 2:30 PM Berlin time (CET) (");
+    expect(body).toContain(`<!date^${CALL.getTime() / 1000}^{time} your time|`);
+    expect(body).not.toContain("Europe/Berlin");
     expect(body).toContain("<@U0HR>");
     expect(body).not.toContain("not-a-user");
     expect(body.match(/<@U0HR>/g)).toHaveLength(1);
@@ -263,7 +264,7 @@ describe("nudge", () => {
     const body = json(m.blocks);
     expect(body).toContain("<@U0HR> — a friendly nudge");
     expect(body).toContain("1 step of the Acme &lt;b&gt; setup is still open");
-    expect(body).toContain(`<!date^${CALL.getTime() / 1000}^`);
+    expect(body).toContain("onboarding call Thursday, December 3, 2026 at 2:30 PM Berlin time (CET).");
     expect(violations(m.blocks)).toEqual([]);
     const noCall = buildNudgeMessage({
       ...{ reminderId: "r", onboardingId: "o", companyName: "A", date: "d", timeZone: "UTC" },
@@ -294,8 +295,10 @@ describe("reschedule modal", () => {
     });
     expect(view.title.text.length).toBeLessThanOrEqual(24);
     expect(json(view.blocks)).toContain(`"initial_date_time":${CALL.getTime() / 1000}`);
-    expect(json(view.blocks)).toContain('"initial_value":"Europe/Berlin"');
-    expect(json(view.blocks)).toContain("reminded at 10:00 there");
+    expect(json(view.blocks)).toContain(
+      '"initial_option":{"text":{"type":"plain_text","text":"Berlin time (CET)"},"value":"Europe/Berlin"}',
+    );
+    expect(json(view.blocks)).toContain("reminded at 10:00 Berlin time (CET) on the day before");
     expect(violations(view.blocks as KnownBlock[], 100)).toEqual([]);
     expect(
       readRescheduleModal({
@@ -340,9 +343,13 @@ describe("call change texts", () => {
     now: new Date("2026-11-20T12:00:00Z"),
   };
   it("say moved or booked, and when the reminder goes out", () => {
-    expect(callChangeNote({ ...facts, byUserId: "U0REP" })).toMatch(/moved to .*\(was <!date\^.*<@U0REP>$/);
+    expect(callChangeNote({ ...facts, byUserId: "U0REP" })).toMatch(
+      /moved to .*Berlin time \(CET\).* \(was .*Berlin time \(CET\)\).*<@U0REP>$/,
+    );
     expect(callChangeNote({ ...facts, previousCallAt: null })).toContain("Onboarding call booked");
-    expect(callChangeReply({ ...facts, changed: true })).toContain("The customer is reminded <!date^");
+    expect(callChangeReply({ ...facts, changed: true })).toContain(
+      "The customer is reminded Wednesday, December 2 at 10:00 AM Berlin time (CET).",
+    );
     expect(callChangeReply({ ...facts, changed: true, reminderAt: facts.now })).toContain(
       "goes out within a minute",
     );

@@ -8,18 +8,27 @@ import {
   type OnboardRequest,
   validateOnboardDraft,
 } from "../../onboarding/onboard-request.ts";
-import { isValidTimeZone, parseLocalDateTime } from "../../time.ts";
+import { parseLocalDateTime } from "../../time.ts";
+import { NOT_A_ZONE, resolveTimeZone } from "../../time-zones.ts";
+import {
+  closestProviders,
+  closestWords,
+  didYouMeanProvider,
+  didYouMeanText,
+  lineToCopy,
+  suggestion,
+} from "./suggest.ts";
 
 /** Subcommands and their usage lines. */
 export const USAGE = {
   onboard:
-    "`/fleet onboard <Company name> hr=<email>[,<email>…] [call=<YYYY-MM-DDTHH:mm>] [tz=<IANA zone>] [provider=<id or name, e.g. BambooHR>]` — open a Slack Connect channel and checklist (no text: a form)",
+    "`/fleet onboard <Company name> hr=<email>[,<email>…] [call=<YYYY-MM-DDTHH:mm>] [tz=<zone, e.g. Central>] [provider=<id or name, e.g. BambooHR>]` — open a Slack Connect channel and checklist (no text: a form)",
   status: "`/fleet status [company]` — progress, invites, call and connection",
   link: "`/fleet link [company]` — post the Finch Connect link in the customer channel",
   reconnect:
     "`/fleet reconnect [company]` — post a Reconnect link for a connected provider (re-authenticates the same connection)",
   verify: "`/fleet verify [company]` — re-check the Finch connection and permissions",
-  call: "`/fleet call [company] <YYYY-MM-DDTHH:mm> [tz=<IANA zone>]` — book or move the onboarding call",
+  call: "`/fleet call [company] <YYYY-MM-DDTHH:mm> [tz=<zone, e.g. Central>]` — book or move the onboarding call",
   history: "`/fleet history [company]` — latest activity, with a CSV export",
   done: "`/fleet done [company]` — close the onboarding (stops reminders, keeps history)",
   owner: "`/fleet owner [company] @rep` — hand the onboarding over to another rep",
@@ -89,7 +98,7 @@ export function parseFleetCommand(rawText: string, context: ParseContext): Parse
       return ok({ kind: "help" });
     }
     case "onboard":
-      return rest.length === 0 ? ok({ kind: "onboard-modal" }) : parseOnboard(rest, context);
+      return rest.length === 0 ? ok({ kind: "onboard-modal" }) : parseOnboard(rest, context, text);
     case "status":
     case "link":
     case "reconnect":
@@ -108,15 +117,49 @@ export function parseFleetCommand(rawText: string, context: ParseContext): Parse
     case "owner":
       return parseOwner(rest);
     case "provider":
-      return parseProvider(rest, context);
+      return parseProvider(rest, context, text);
     case "report":
       return parseReport(rest);
     default:
-      return fail(`I don't know \`${clip(head ?? "")}\`.`, helpText());
+      return unknownSubcommand(text, head ?? "");
   }
 }
 
-function parseOnboard(tokens: string[], context: ParseContext): ParseResult {
+/** "I don't know `stauts`. Did you mean `status`? Copy: `/fleet status Acme`" (no guess when none is close). */
+function unknownSubcommand(text: string, head: string): ParseResult {
+  const close = closestWords(head.toLowerCase(), Object.keys(USAGE));
+  const best = close[0];
+  const hint = best ? ` ${suggestion(didYouMeanText(close), lineToCopy(text, head, best))}` : "";
+  return fail(`I don't know \`${clip(head)}\`.${hint}`, helpText());
+}
+
+/** An unknown provider's closest names and the corrected line; "" when the name is known or nothing is close. */
+function providerHint(
+  text: string,
+  typed: string,
+  providers: readonly ProviderChoice[],
+  replace: string,
+  by: (id: string) => string,
+): string {
+  const resolved = resolveProvider(typed, providers);
+  if (resolved.ok || resolved.reason !== "unknown") return "";
+  const close = closestProviders(typed, providers);
+  const best = close[0];
+  if (!best) return "";
+  return suggestion(didYouMeanProvider(close), lineToCopy(text, replace, by(best.id), "end"));
+}
+
+/** The hint goes right after the first sentence ("… is not an HR provider …."), before the long list. */
+function withHint(message: string, hint: string): string {
+  if (!hint) return message;
+  const end = message.indexOf(". ", message.indexOf('" '));
+  return end < 0 ? `${message}\n${hint}` : `${message.slice(0, end + 1)} ${hint}\n${message.slice(end + 2)}`;
+}
+
+/** The options of `/fleet onboard` (for "did you mean"). */
+const ONBOARD_OPTIONS = ["hr", "call", "tz", "provider", "owner"];
+
+function parseOnboard(tokens: string[], context: ParseContext, text: string): ParseResult {
   const draft: OnboardDraft = {};
   const nameParts: string[] = [];
   const problems: string[] = [];
@@ -170,15 +213,28 @@ function parseOnboard(tokens: string[], context: ParseContext): ParseResult {
         else problems.push(`\`owner=\` needs a person mentioned like @jane (got \`${clip(value)}\`)`);
         break;
       }
-      default:
-        problems.push(`\`${clip(key)}=\` is not an option of onboard`);
+      default: {
+        const close = closestWords(key, ONBOARD_OPTIONS, 0.4).map((o) => `${o}=`);
+        problems.push(
+          `\`${clip(key)}=\` is not an option of onboard${close.length ? ` (${didYouMeanText(close)})` : ""}`,
+        );
+      }
     }
   }
   draft.company = joinName(nameParts);
   const validated = validateOnboardDraft(draft, context);
   if (!validated.ok) problems.push(...validated.problems);
   if (problems.length > 0 || !validated.ok) {
-    return fail(`Couldn't start the onboarding: ${problems.join("; ")}.`, USAGE.onboard);
+    const typo = draft.provider
+      ? providerHint(
+          text,
+          draft.provider,
+          context.providers,
+          `provider=${draft.provider}`,
+          (id) => `provider=${id}`,
+        )
+      : "";
+    return fail(withHint(`Couldn't start the onboarding: ${problems.join("; ")}.`, typo), USAGE.onboard);
   }
   return ok({ kind: "onboard", request: validated.request });
 }
@@ -186,22 +242,20 @@ function parseOnboard(tokens: string[], context: ParseContext): ParseResult {
 function parseCall(tokens: string[], context: ParseContext): ParseResult {
   let timeZone: string | undefined;
   const rest: string[] = [];
+  let typedZone: string | undefined;
   for (const token of tokens) {
     const tz = /^tz=(.*)$/i.exec(token);
-    if (tz) timeZone = tz[1] ?? "";
+    if (tz) typedZone = tz[1] ?? "";
     else rest.push(token);
   }
   // The date is the last token (or the last two, "2026-12-03 14:30"); anything before it is the company.
   let when = rest.pop() ?? "";
   if (/^\d{2}:\d{2}$/.test(when) && /^\d{4}-\d{2}-\d{2}$/.test(rest.at(-1) ?? ""))
     when = `${rest.pop()}T${when}`;
-  if (!when)
-    return fail("Which date and time? e.g. `/fleet call 2026-12-03T14:30 tz=Europe/Berlin`.", USAGE.call);
-  if (timeZone !== undefined && !isValidTimeZone(timeZone)) {
-    return fail(
-      `"${clip(timeZone)}" is not a time zone (use an IANA name like America/New_York).`,
-      USAGE.call,
-    );
+  if (!when) return fail("Which date and time? e.g. `/fleet call 2026-12-03T14:30 tz=Central`.", USAGE.call);
+  if (typedZone !== undefined) {
+    timeZone = resolveTimeZone(typedZone) ?? undefined;
+    if (!timeZone) return fail(`"${clip(typedZone)}" ${NOT_A_ZONE}.`, USAGE.call);
   }
   // Without tz= the zone is the onboarding's, known only to the use case: check the form and the calendar
   // here (UTC has no gaps), and existence in the zone and "in the past" there.
@@ -236,7 +290,7 @@ function parseOwner(tokens: string[]): ParseResult {
 }
 
 /** Provider names may have spaces ("ADP Run"): the longest tail of up to 4 words that names one wins. */
-function parseProvider(tokens: string[], context: ParseContext): ParseResult {
+function parseProvider(tokens: string[], context: ParseContext, text: string): ParseResult {
   const words = tokens.map((t) => t.replace(/^provider=/i, "")).filter((t) => t !== "");
   if (words.length === 0) {
     return fail(`Which provider? e.g. \`/fleet provider Acme bamboo_hr\`.`, USAGE.provider);
@@ -247,8 +301,10 @@ function parseProvider(tokens: string[], context: ParseContext): ParseResult {
       return ok({ kind: "provider", company: joinName(words.slice(0, -n)), providerId: resolved.id });
     }
   }
-  const last = resolveProvider(words.at(-1) ?? "", context.providers);
-  return fail(last.ok ? "" : last.message, USAGE.provider);
+  const typed = words.at(-1) ?? "";
+  const last = resolveProvider(typed, context.providers);
+  const typo = providerHint(text, typed, context.providers, typed, (id) => id);
+  return fail(last.ok ? "" : withHint(last.message, typo), USAGE.provider);
 }
 
 /**

@@ -6,6 +6,7 @@ import type { App } from "@slack/bolt";
 import type { InFlight } from "../../background.ts";
 import type { AppContext } from "../../context.ts";
 import type { OnboardingHooks } from "../../onboarding/start-onboarding.ts";
+import { rescheduleCall } from "../../reminders/call.ts";
 import { scheduleCallReminder } from "../../reminders/schedule.ts";
 import { registerFinchActions } from "./actions/finch.ts";
 import { registerActions } from "./actions/index.ts";
@@ -25,7 +26,13 @@ export function registerListeners(app: App, ctx: AppContext, inFlight: InFlight)
     await inFlight.track(next());
   });
   // The reminders follow onboarding's calls; onboarding is told how here, and imports no reminders.
-  const onboardingHooks: OnboardingHooks = { callBooked: scheduleCallReminder };
+  const onboardingHooks: OnboardingHooks = {
+    callBooked: scheduleCallReminder,
+    moveCall: async (c, change) => {
+      const moved = await rescheduleCall(c, { ...change, via: "onboard" });
+      return moved.ok ? { ok: true, warnings: moved.warnings } : { ok: false, message: moved.message };
+    },
+  };
   // Each app gets its own handlers: two apps in one process share no closures.
   registerCommands(app, ctx, {
     ...onboardingSubcommands(ctx, onboardingHooks),

@@ -1,7 +1,7 @@
 /** Texts about a booked or moved onboarding call: the note in the customer's channel and the rep's answer. Pure. */
 import type { KnownBlock } from "@slack/types";
 import { ActionId } from "../../slack-gateway/ids.ts";
-import { slackDate } from "../../time.ts";
+import { formatCallTime, yourTime } from "../../time-zones.ts";
 import { BLOCK_KIT_LIMITS } from "./limits.ts";
 import { clipText, escapeMrkdwn, mentions } from "./mrkdwn.ts";
 
@@ -18,12 +18,12 @@ export interface CallChangeFacts {
   byUserId?: string;
 }
 
-/** The short note posted in the customer's channel. */
+/** The short note posted in the customer's channel: times in the call's own zone, labelled with it. */
 export function callChangeNote(f: CallChangeFacts): string {
-  const when = slackDate(f.callAt, f.timeZone, "{date_long_pretty} at {time}");
+  const when = formatCallTime(f.callAt, f.timeZone);
   const by = f.byUserId ? ` — ${mentions([f.byUserId])}` : "";
   const head = f.previousCallAt
-    ? `:calendar: The onboarding call moved to *${when}* (was ${slackDate(f.previousCallAt, f.previousTimeZone, "{date_short_pretty} at {time}")}).`
+    ? `:calendar: The onboarding call moved to *${when}* (was ${formatCallTime(f.previousCallAt, f.previousTimeZone, "short")}).`
     : `:calendar: Onboarding call booked: *${when}*.`;
   return `${head} A reminder with what to have ready comes here the day before.${by}`;
 }
@@ -58,14 +58,20 @@ export function buildCallChangeMessage(f: CallChangeFacts & { calendarUrl: strin
   };
 }
 
-/** The private answer to the rep who booked or moved the call. */
+/**
+ * The private answer to the rep who booked or moved the call: the time in the call's zone, then the same
+ * instant in the rep's own ("your time", rendered by Slack in the reader's zone).
+ */
 export function callChangeReply(f: CallChangeFacts & { changed: boolean }): string {
-  const when = `${slackDate(f.callAt, f.timeZone, "{date_long_pretty} at {time}")} (${escapeMrkdwn(f.timeZone)})`;
+  const when = `*${formatCallTime(f.callAt, f.timeZone)}* (${yourTime(f.callAt, f.timeZone)})`;
   if (!f.changed) return `:ok_hand: ${escapeMrkdwn(f.companyName)}'s call is already booked for ${when}.`;
   const reminder = !f.reminderAt
     ? ""
     : f.reminderAt <= f.now
       ? " The day-before reminder goes out within a minute."
-      : ` The customer is reminded ${slackDate(f.reminderAt, f.timeZone, "{date_short_pretty} at {time}")}.`;
-  return `:white_check_mark: ${escapeMrkdwn(f.companyName)}'s onboarding call is ${f.previousCallAt ? "moved to" : "booked for"} ${when}.${reminder}`;
+      : ` The customer is reminded ${formatCallTime(f.reminderAt, f.timeZone, "short")}.`;
+  const was = f.previousCallAt
+    ? `, from ${formatCallTime(f.previousCallAt, f.previousTimeZone, "short")}`
+    : "";
+  return `:white_check_mark: ${escapeMrkdwn(f.companyName)}'s onboarding call is ${f.previousCallAt ? "moved to" : "booked for"} ${when}${was}.${reminder}`;
 }

@@ -176,7 +176,13 @@ function checkElement(
     case "static_select":
     case "multi_static_select":
     case "overflow": {
-      const options = arrayOf(element.options).filter(isRecord);
+      // Options may come in groups (option_groups); each counts, and an initial option may be any of them.
+      const options = [
+        ...arrayOf(element.options),
+        ...arrayOf(element.option_groups)
+          .filter(isRecord)
+          .flatMap((g) => arrayOf(g.options)),
+      ].filter(isRecord);
       const max = element.type === "checkboxes" || element.type === "radio_buttons" ? L.checkboxOptions : 100;
       if (options.length === 0 && !Array.isArray(element.option_groups)) report(`${label} has no options`);
       if (options.length > max) report(`${label} has ${options.length} options (max ${max})`);

@@ -1,7 +1,7 @@
 /** A gentle nudge in the customer's channel when their checklist steps sat untouched for days. Pure. */
 import type { KnownBlock } from "@slack/types";
 import { MetadataEventType } from "../../slack-gateway/ids.ts";
-import { slackDate } from "../../time.ts";
+import { formatCallTime } from "../../time-zones.ts";
 import { BLOCK_KIT_LIMITS } from "./limits.ts";
 import { clipText, escapeMrkdwn, mentions, plural } from "./mrkdwn.ts";
 
@@ -37,7 +37,7 @@ export function buildNudgeMessage(input: NudgeInput): NudgeMessage {
   const steps = input.openCustomerSteps;
   const list = steps.map((s) => `• ${escapeMrkdwn(s)}`).join("\n");
   const call = input.callAt
-    ? `\nThey are needed for our onboarding call ${slackDate(input.callAt, input.timeZone, "{date_long_pretty} at {time}")}.`
+    ? `\nThey are needed for our onboarding call ${formatCallTime(input.callAt, input.timeZone)}.`
     : "";
   const text =
     `:wave: ${who ? `${who} — a` : "A"} friendly nudge from Fleet: ${plural(steps.length, "step")} of the ` +

@@ -3,6 +3,7 @@ import type { KnownBlock, PlainTextOption as Option, View } from "@slack/types";
 import { type ProviderChoice, providerKey } from "../../checklist/provider-names.ts";
 import type { OnboardDraft } from "../../onboarding/onboard-request.ts";
 import { CallbackId } from "../../slack-gateway/ids.ts";
+import { buildZoneSelect, readZoneField } from "./zone-select.ts";
 
 /** Block and action ids of the modal's inputs (one place, read back by the submission handler). */
 export const OnboardField = {
@@ -112,14 +113,9 @@ export function buildOnboardModal(input: {
       label: { type: "plain_text", text: "Customer's time zone" },
       hint: {
         type: "plain_text",
-        text: "IANA name, e.g. America/Chicago. Reminders go out at the customer's local morning.",
+        text: "Reminders go out at the customer's local morning.",
       },
-      element: {
-        type: "plain_text_input",
-        action_id: OnboardField.timeZone,
-        initial_value: input.defaultTimeZone,
-        max_length: 64,
-      },
+      element: buildZoneSelect(OnboardField.timeZone, input.defaultTimeZone),
     },
     {
       type: "input",
@@ -162,7 +158,7 @@ export function readOnboardModal(values: StateValues): OnboardDraft {
     hrEmails: emails,
     provider: field(OnboardField.provider)?.selected_option?.value,
     call: typeof when === "number" ? new Date(when * 1000) : undefined,
-    timeZone: field(OnboardField.timeZone)?.value ?? undefined,
+    timeZone: readZoneField(field(OnboardField.timeZone)) || undefined,
     ownerUserId: field(OnboardField.owner)?.selected_user ?? undefined,
   };
 }

@@ -5,7 +5,7 @@
 import type { KnownBlock, MrkdwnElement, SectionBlock } from "@slack/types";
 import type { CallPrepItem } from "../../reminders/call-prep.ts";
 import { ActionId, MetadataEventType } from "../../slack-gateway/ids.ts";
-import { formatInZone, slackDate } from "../../time.ts";
+import { formatCallTime, yourTime } from "../../time-zones.ts";
 import { BLOCK_KIT_LIMITS } from "./limits.ts";
 import { clipText, escapeMrkdwn, mentions, plural } from "./mrkdwn.ts";
 
@@ -69,7 +69,8 @@ function bullets(items: readonly string[]): string {
 /** Builds the reminder: call time, what is open by owner, what to have ready, the Connect link; or, when
  * everything is done and verified, a short confirmation instead. */
 export function buildCallReminderMessage(input: CallReminderInput): CallReminderMessage {
-  const when = slackDate(input.callAt, input.timeZone, "{date_long_pretty} at {time}");
+  // The call's own zone as people say it, and the same instant in each reader's zone (Slack renders it).
+  const when = `${formatCallTime(input.callAt, input.timeZone)} (${yourTime(input.callAt, input.timeZone, "{time}")})`;
   const company = escapeMrkdwn(input.companyName.trim());
   const provider = escapeMrkdwn(input.providerName);
   const people = mentions(input.hrAdminUserIds);
@@ -89,9 +90,7 @@ export function buildCallReminderMessage(input: CallReminderInput): CallReminder
     elements: [
       {
         type: "mrkdwn",
-        text:
-          `Times show in your own time zone (the call is booked for ${escapeMrkdwn(input.timeZone)}). ` +
-          `Can't make it? Say so here and ${owner} will move it.`,
+        text: `Can't make it? Say so here and ${owner} will move it.`,
       },
     ],
   };
@@ -102,7 +101,7 @@ export function buildCallReminderMessage(input: CallReminderInput): CallReminder
       `${provider} is connected and verified — nothing left to prepare. See you on the call!` +
       (people ? `\n${people}` : "");
     return {
-      text: `All set for the onboarding call ${formatInZone(input.callAt, input.timeZone)}: nothing left to prepare.`,
+      text: `All set for the onboarding call ${formatCallTime(input.callAt, input.timeZone)}: nothing left to prepare.`,
       blocks: [section("reminder:done", text, calendarButton(input.calendarUrl)), footer],
       metadata,
     };
@@ -151,7 +150,7 @@ export function buildCallReminderMessage(input: CallReminderInput): CallReminder
   const openCount = customer.length + fleet.length;
   return {
     text:
-      `Reminder: ${company}'s onboarding call is ${formatInZone(input.callAt, input.timeZone)}` +
+      `Reminder: ${company}'s onboarding call is ${formatCallTime(input.callAt, input.timeZone)}` +
       ` — ${plural(openCount, "step")} still open.`,
     blocks,
     metadata,

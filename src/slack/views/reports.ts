@@ -1,9 +1,60 @@
 /** Private texts for the rep: the result of `/fleet onboard` and the `/fleet status` summary. Pure. */
 
 import { progressBar } from "../../checklist/progress.ts";
+import { providerDisplayName, type RerunReport } from "../../onboarding/rerun.ts";
 import type { OnboardReport } from "../../onboarding/start-onboarding.ts";
 import type { StatusFacts } from "../../onboarding/status.ts";
 import { slackDate } from "../../time.ts";
+import { formatCallTime, yourTime } from "../../time-zones.ts";
+import { escapeMrkdwn } from "./mrkdwn.ts";
+
+/** "Tuesday, December 8, 2026 at 3:00 PM Chicago time (CT) (Dec 8 at 1:00 PM your time)". */
+function callWhen(callAt: Date, timeZone: string): string {
+  return `${formatCallTime(callAt, timeZone)} (${yourTime(callAt, timeZone)})`;
+}
+
+/** What the bot understood: provider, call in its zone and the rep's, HR admins. */
+function understoodLine(u: OnboardReport["understood"]): string {
+  const call = u.callAt ? callWhen(u.callAt, u.timeZone) : "not booked (`/fleet call` books it)";
+  return `Provider: *${escapeMrkdwn(u.providerName)}* · Call: ${call} · HR admins: ${u.hrEmails.join(", ")}`;
+}
+
+/** A re-run: what already existed, what this run changed, what it left as it is (and the command that does). */
+function rerunLines(company: string, r: RerunReport): string[] {
+  const e = r.existing;
+  const lines = [
+    `*${company}* already has an onboarding (since ${slackDate(e.createdAt, e.timeZone, "{date_short_pretty}")})` +
+      `${e.channelId ? ` in <#${e.channelId}>` : ""}: *${escapeMrkdwn(providerDisplayName(e.providerId))}*, ` +
+      `call ${e.callAt ? formatCallTime(e.callAt, e.timeZone) : "not booked"}, HR admins ${e.hrEmails.join(", ") || "none"}, owner <@${e.ownerUserId}>.`,
+  ];
+  if (r.changes.length === 0) lines.push("Nothing changed.");
+  else lines.push("Changed:", ...r.changes.map((c) => `• ${changeText(c)}`));
+  if (r.kept.length > 0) {
+    lines.push("Not changed:");
+    for (const k of r.kept) {
+      lines.push(
+        k.field === "provider"
+          ? `• The provider stays *${escapeMrkdwn(providerDisplayName(k.kept))}* (you asked for ${escapeMrkdwn(providerDisplayName(k.asked))}): \`/fleet provider ${company} ${k.asked}\` switches it while nothing is ticked.`
+          : `• The owner stays <@${k.kept}>: \`/fleet owner ${company} <@${k.asked}>\` hands it over.`,
+      );
+    }
+  }
+  return lines;
+}
+
+function changeText(c: RerunReport["changes"][number]): string {
+  switch (c.kind) {
+    case "invited":
+      return `Added HR admin ${c.email} (invited over Slack Connect)`;
+    case "call": {
+      const from = c.from ? `, from ${formatCallTime(c.from, c.fromZone, "short")}` : "";
+      const warnings = c.warnings.map((w) => `\n  :warning: ${w}`).join("");
+      return `${c.from ? "Moved" : "Booked"} the call to ${callWhen(c.to, c.toZone)}${from}; the channel has the note.${warnings}`;
+    }
+    case "call-failed":
+      return `:x: The call was not moved: ${c.message}`;
+  }
+}
 
 /** What `/fleet onboard` did, and what the rep should do about any problem. */
 export function onboardReportText(company: string, report: OnboardReport): string {
@@ -12,7 +63,12 @@ export function onboardReportText(company: string, report: OnboardReport): strin
     : report.problems.length > 0
       ? `:warning: *${company}* is ${report.resumed ? "resumed" : "started"}, but some steps need you:`
       : `:hourglass_flowing_sand: *${company}* is ${report.resumed ? "resumed" : "started"}.`;
-  const lines = [head, ...report.lines.map((l) => `• ${l}`)];
+  const lines = [
+    head,
+    ...(report.rerun ? [] : [understoodLine(report.understood)]),
+    ...report.lines.map((l) => `• ${l}`),
+    ...(report.rerun ? rerunLines(company, report.rerun) : []),
+  ];
   if (report.problems.length > 0) {
     lines.push(...report.problems.map((p) => `• :x: ${p}`));
     lines.push("Run the same `/fleet onboard` command again once fixed — it resumes where it stopped.");
@@ -30,11 +86,7 @@ export function statusText(f: StatusFacts): string {
   if (p.openByOwner.customer.length)
     lines.push(`Open for the customer: ${p.openByOwner.customer.join(", ")}`);
   if (p.openByOwner.fleet.length) lines.push(`Open for Fleet: ${p.openByOwner.fleet.join(", ")}`);
-  lines.push(
-    f.callAt
-      ? `Call: ${slackDate(f.callAt, f.timeZone)} (${f.timeZone})`
-      : "Call: not booked — `/fleet call`",
-  );
+  lines.push(f.callAt ? `Call: ${callWhen(f.callAt, f.timeZone)}` : "Call: not booked — `/fleet call`");
   const connection = f.connection
     ? `${f.connection.status}${f.connection.verifiedAt ? `, verified ${slackDate(f.connection.verifiedAt, f.timeZone, "{date_short} {time}")}` : ", not verified yet"}`
     : "not connected yet";

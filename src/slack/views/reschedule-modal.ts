@@ -1,8 +1,10 @@
 /** The "Move the call" modal opened by the Reschedule button. Pure builder plus the reader of its state. */
 import type { KnownBlock, ModalView } from "@slack/types";
 import { CallbackId } from "../../slack-gateway/ids.ts";
-import { slackDate, toUnixSeconds } from "../../time.ts";
+import { toUnixSeconds } from "../../time.ts";
+import { formatCallTime, zoneName } from "../../time-zones.ts";
 import { clipText, escapeMrkdwn } from "./mrkdwn.ts";
+import { buildZoneSelect, readZoneField } from "./zone-select.ts";
 
 /** Block and action ids of the modal's inputs (one place, read back by the submission handler). */
 export const RescheduleField = {
@@ -24,7 +26,7 @@ export interface RescheduleModalInput {
 /** Builds the modal; `private_metadata` carries the onboarding id. */
 export function buildRescheduleModal(input: RescheduleModalInput): ModalView {
   const current = input.callAt
-    ? `Currently ${slackDate(input.callAt, input.timeZone, "{date_long_pretty} at {time}")} (${escapeMrkdwn(input.timeZone)}).`
+    ? `Currently ${formatCallTime(input.callAt, input.timeZone)}.`
     : "No call booked yet.";
   const prefill = input.callAt && input.callAt > input.now ? toUnixSeconds(input.callAt) : undefined;
   const blocks: KnownBlock[] = [
@@ -53,14 +55,9 @@ export function buildRescheduleModal(input: RescheduleModalInput): ModalView {
       label: { type: "plain_text", text: "Customer's time zone" },
       hint: {
         type: "plain_text",
-        text: `IANA name, e.g. Europe/Berlin. The customer is reminded at ${input.reminderLocalTime} there on the day before.`,
+        text: `The customer is reminded at ${input.reminderLocalTime} ${zoneName(input.timeZone, input.now)} on the day before.`,
       },
-      element: {
-        type: "plain_text_input",
-        action_id: RescheduleField.timeZone,
-        initial_value: input.timeZone,
-        max_length: 64,
-      },
+      element: buildZoneSelect(RescheduleField.timeZone, input.timeZone),
     },
   ];
   return {
@@ -76,15 +73,23 @@ export function buildRescheduleModal(input: RescheduleModalInput): ModalView {
 
 type StateValues = Record<
   string,
-  Record<string, { value?: string | null; selected_date_time?: number | null } | undefined> | undefined
+  | Record<
+      string,
+      | {
+          value?: string | null;
+          selected_date_time?: number | null;
+          selected_option?: { value: string } | null;
+        }
+      | undefined
+    >
+  | undefined
 >;
 
-/** Reads the submitted modal: the picked instant (null when empty) and the zone as typed. */
+/** Reads the submitted modal: the picked instant (null when empty) and the zone (IANA when known). */
 export function readRescheduleModal(values: StateValues): { callAt: Date | null; timeZone: string } {
   const when = values[RescheduleField.call]?.[RescheduleField.call]?.selected_date_time;
-  const zone = values[RescheduleField.timeZone]?.[RescheduleField.timeZone]?.value ?? "";
   return {
     callAt: typeof when === "number" && Number.isFinite(when) ? new Date(when * 1000) : null,
-    timeZone: zone.trim(),
+    timeZone: readZoneField(values[RescheduleField.timeZone]?.[RescheduleField.timeZone]),
   };
 }

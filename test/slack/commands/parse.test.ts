@@ -71,7 +71,7 @@ describe("/fleet onboard", () => {
     ["onboard Acme hr=a@b.co call=2026-02-30T10:00", "is not a real date"],
     [
       "onboard Acme hr=a@b.co call=2027-03-14T02:30 tz=America/New_York",
-      "does not exist in America/New_York",
+      "does not exist in New York time (ET)",
     ],
     ["onboard Acme hr=a@b.co call=2026-12-01T10:00 tz=Mars/Olympus", '"Mars/Olympus" is not a time zone'],
     ["onboard Acme hr=a@b.co provider=gusto", '"gusto" is not an HR provider we have a checklist for'],

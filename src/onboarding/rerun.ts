@@ -1,0 +1,137 @@
+/**
+ * A second `/fleet onboard` (command or form) of a customer that already has an active onboarding: what
+ * exists is reported, new HR admins are invited, a different call is moved through the same use case as
+ * `/fleet call` (so the channel hears the new and the old time), and what the re-run does not change
+ * (provider, owner) is named with the command that does. Pure planning here; the saga applies it.
+ */
+import { allProviderChoices, getTemplate } from "../checklist/template-registry.ts";
+import type { AppContext } from "../context.ts";
+import type { Actor } from "./actor.ts";
+import type { CallCalendarChange } from "./call-calendar.ts";
+import type { OnboardRequest } from "./onboard-request.ts";
+import type { OnboardingHooks } from "./start-onboarding.ts";
+
+/** The onboarding as it was before the re-run. */
+export interface ExistingOnboarding {
+  channelId: string | null;
+  providerId: string;
+  ownerUserId: string;
+  callAt: Date | null;
+  timeZone: string;
+  createdAt: Date;
+  hrEmails: string[];
+}
+
+/** What a re-run changed, for the rep's answer. */
+export type RerunChange =
+  | { kind: "invited"; email: string }
+  | { kind: "call"; from: Date | null; fromZone: string; to: Date; toZone: string; warnings: string[] }
+  | { kind: "call-failed"; message: string };
+
+/** What a re-run asked for but leaves as it is, and why. */
+export interface RerunKept {
+  field: "provider" | "owner";
+  asked: string;
+  kept: string;
+}
+
+/** What a re-run changed and kept, beside what existed before it. */
+export interface RerunReport {
+  existing: ExistingOnboarding;
+  changes: RerunChange[];
+  kept: RerunKept[];
+}
+
+/** New emails, the call to move (if any) and the fields a re-run keeps. */
+export function planRerun(
+  existing: ExistingOnboarding,
+  request: OnboardRequest,
+): { newEmails: string[]; callMove: { callAt: Date; timeZone: string } | null; kept: RerunKept[] } {
+  const known = new Set(existing.hrEmails.map((e) => e.toLowerCase()));
+  const newEmails = request.hrEmails.filter((e) => !known.has(e.toLowerCase()));
+  const callMove =
+    request.callAt &&
+    (request.callAt.getTime() !== existing.callAt?.getTime() || request.timeZone !== existing.timeZone)
+      ? { callAt: request.callAt, timeZone: request.timeZone }
+      : null;
+  const kept: RerunKept[] = [];
+  if (!request.providerAssumed && request.provider !== existing.providerId)
+    kept.push({ field: "provider", asked: request.provider, kept: existing.providerId });
+  if (request.ownerUserId && request.ownerUserId !== existing.ownerUserId)
+    kept.push({ field: "owner", asked: request.ownerUserId, kept: existing.ownerUserId });
+  return { newEmails, callMove, kept };
+}
+
+/** A re-run in progress: its plan, and the report filled in as it is applied. */
+export interface Rerun {
+  plan: ReturnType<typeof planRerun>;
+  report: RerunReport;
+}
+
+/** Reads what exists (before the re-run adds anything) and plans the re-run. */
+export async function rerunOf(
+  ctx: AppContext,
+  onboarding: Omit<ExistingOnboarding, "hrEmails"> & { id: string },
+  request: OnboardRequest,
+): Promise<Rerun> {
+  const invites = await ctx.db.prisma.invite.findMany({
+    where: { onboardingId: onboarding.id },
+    select: { email: true },
+    orderBy: { createdAt: "asc" },
+  });
+  const existing: ExistingOnboarding = {
+    channelId: onboarding.channelId,
+    providerId: onboarding.providerId,
+    ownerUserId: onboarding.ownerUserId,
+    callAt: onboarding.callAt,
+    timeZone: onboarding.timeZone,
+    createdAt: onboarding.createdAt,
+    hrEmails: invites.map((i) => i.email),
+  };
+  const plan = planRerun(existing, request);
+  return { plan, report: { existing, changes: [], kept: plan.kept } };
+}
+
+/**
+ * Applies the plan (new invites are created by the saga): moves the call through `hooks.moveCall`. Returns
+ * the calendar change the saga still has to share (only when there was no channel to tell yet).
+ */
+export async function applyRerun(
+  ctx: AppContext,
+  request: OnboardRequest,
+  actor: Actor,
+  hooks: OnboardingHooks,
+  onboardingId: string,
+  rerun: Rerun,
+): Promise<CallCalendarChange | null> {
+  const { plan, report } = rerun;
+  for (const email of plan.newEmails) report.changes.push({ kind: "invited", email });
+  if (!plan.callMove) return null;
+  const moved = await hooks.moveCall(ctx, { onboardingId, ...plan.callMove, actor });
+  if (!moved.ok) {
+    report.changes.push({ kind: "call-failed", message: moved.message });
+    return null;
+  }
+  report.changes.push({
+    kind: "call",
+    from: report.existing.callAt,
+    fromZone: report.existing.timeZone,
+    to: plan.callMove.callAt,
+    toZone: plan.callMove.timeZone,
+    warnings: moved.warnings,
+  });
+  // With a channel, the move shared the calendar file itself; without one, the saga shares it once it exists.
+  if (report.existing.channelId) return null;
+  return request.callAt ? "booked" : null;
+}
+
+/** A provider as people know it: "BambooHR", not "bamboo_hr". */
+export function providerDisplayName(id: string): string {
+  const known = allProviderChoices().find((p) => p.id === id)?.name;
+  if (known) return known;
+  try {
+    return getTemplate(id).displayName;
+  } catch {
+    return id;
+  }
+}

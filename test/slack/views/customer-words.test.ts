@@ -1,0 +1,150 @@
+/**
+ * Every text a customer reads in their channel — the call note, the day-before reminder, the nudge, the
+ * checklist and the verification report — names time zones as people say them and uses real plurals:
+ * no IANA zone name ("America/Chicago") and no "step(s)" anywhere, in several states and zones.
+ */
+import { describe, expect, it } from "vitest";
+import { getTemplate, loadTemplates } from "../../../src/checklist/template-registry.ts";
+import { setupStepsOf, type VerificationOutcome } from "../../../src/finch/report.ts";
+import { callPrepFor } from "../../../src/reminders/call-prep.ts";
+import { buildCallChangeMessage, callChangeNote } from "../../../src/slack/views/call-change.ts";
+import { buildChecklistMessage } from "../../../src/slack/views/checklist.ts";
+import { buildConnectLinkMessage, buildVerificationMessage } from "../../../src/slack/views/finch.ts";
+import { buildNudgeMessage } from "../../../src/slack/views/nudge.ts";
+import { buildCallReminderMessage } from "../../../src/slack/views/reminder.ts";
+
+const ZONES = ["America/Chicago", "America/Los_Angeles", "Europe/Berlin", "Asia/Kathmandu", "UTC"];
+const CALL = new Date("2026-12-08T21:00:00Z");
+const SUMMER_CALL = new Date("2026-07-08T21:00:00Z");
+const IANA_NAMES = Intl.supportedValuesOf("timeZone").filter((z) => z.includes("/"));
+const IANA_SHAPE =
+  /\b(?:Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc|US)\/[A-Za-z_]+/;
+
+/** Every human-readable string in a message: `text`, and every block's texts (JSON-escaped is fine here). */
+function customerTexts(message: { text?: string; blocks?: unknown[] } | string): string[] {
+  if (typeof message === "string") return [message];
+  return [message.text ?? "", JSON.stringify(message.blocks ?? [])];
+}
+
+function expectPlainWords(what: string, texts: string[]): void {
+  for (const text of texts) {
+    // Slack date tokens carry a format and a fallback: both are read by people, both are checked.
+    expect(text, what).not.toMatch(IANA_SHAPE);
+    for (const zone of IANA_NAMES) if (text.includes(zone)) expect.fail(`${what} names the zone ${zone}`);
+    // "Company Code(s)" is the label of ADP's own form field, quoted as the customer sees it on that page.
+    const ours = text.replaceAll("Company Code(s)", "");
+    expect(ours, `${what}: "(s)" is not a plural`).not.toMatch(/\w\(s\)/);
+  }
+}
+
+describe("customer-facing texts name zones as people say them, with real plurals", () => {
+  for (const timeZone of ZONES) {
+    for (const callAt of [CALL, SUMMER_CALL]) {
+      it(`call note, reminder and nudge in ${timeZone} (${callAt.toISOString().slice(0, 7)})`, () => {
+        const facts = {
+          companyName: "Acme",
+          callAt,
+          timeZone,
+          previousCallAt: new Date(callAt.getTime() - 86_400_000),
+          previousTimeZone: "America/New_York",
+          reminderAt: null,
+          now: new Date("2026-06-01T00:00:00Z"),
+        };
+        expectPlainWords("call note", customerTexts(callChangeNote(facts)));
+        expectPlainWords(
+          "call note message",
+          customerTexts(buildCallChangeMessage({ ...facts, calendarUrl: "https://calendar.example/x" })),
+        );
+        for (const [allDone, verified, customer] of [
+          [false, false, ["One step"]],
+          [false, true, ["One step", "Another step"]],
+          [true, true, []],
+        ] as const) {
+          const reminder = buildCallReminderMessage({
+            reminderId: "r",
+            onboardingId: "o",
+            companyName: "Acme",
+            providerName: "Justworks",
+            callAt,
+            timeZone,
+            openByOwner: { customer: [...customer], fleet: [] },
+            allStepsDone: allDone,
+            connectionVerified: verified,
+            connectUrl: "https://fleet.example/connect",
+            hrAdminUserIds: ["U0HR"],
+            ownerUserId: "U0REP",
+            haveReady: callPrepFor(
+              getTemplate("justworks"),
+              {
+                companyName: "Acme",
+                integrationUserName: "Fleet Integration",
+                integrationUserEmail: "i@fleet.example",
+              },
+              "i@fleet.example",
+            ),
+            calendarUrl: "https://calendar.example/x",
+          });
+          expectPlainWords(`reminder (${customer.length} open)`, customerTexts(reminder));
+        }
+        for (const steps of [["One"], ["One", "Two"]]) {
+          const nudge = buildNudgeMessage({
+            reminderId: "r",
+            onboardingId: "o",
+            companyName: "Acme",
+            date: "2026-12-01",
+            timeZone,
+            callAt,
+            hrAdminUserIds: ["U0HR"],
+            openCustomerSteps: steps,
+          });
+          expectPlainWords(`nudge (${steps.length})`, customerTexts(nudge));
+        }
+      });
+    }
+  }
+
+  it("the checklist and the Finch messages of every provider", () => {
+    const templates = loadTemplates();
+    const outcomes: VerificationOutcome[] = ["verified", "missing", "syncing", "retry", "reauth", "error"];
+    for (const template of templates) {
+      const checklist = buildChecklistMessage({
+        template,
+        companyName: "Acme",
+        integrationUserName: "Fleet Integration",
+        integrationUserEmail: "fleet+acme@fleet.io",
+        state: new Map(),
+        renderNonce: "n",
+        onboardingId: "8e1c2a4e-0000-4000-8000-000000000001",
+        callAt: CALL,
+        connectUrl: "https://fleet.example/connect",
+      });
+      expectPlainWords(`${template.id} checklist`, customerTexts(checklist));
+      for (const outcome of outcomes) {
+        const message = buildVerificationMessage({
+          onboardingId: "o",
+          companyName: "Acme",
+          providerName: template.displayName,
+          outcome,
+          connection: { status: "connected", providerId: template.id, entities: [] },
+          permissions: template.steps
+            .flatMap((s) => s.permissions)
+            .map((p) => ({ ...p, result: outcome === "missing" ? "missing" : "granted" })),
+          setupSteps: setupStepsOf(template),
+          checkedAt: CALL,
+        } as never);
+        expectPlainWords(`${template.id} report (${outcome})`, customerTexts(message));
+      }
+    }
+    expectPlainWords(
+      "connect link",
+      customerTexts(
+        buildConnectLinkMessage({
+          onboardingId: "o",
+          companyName: "Acme",
+          providerName: "Justworks",
+          connectUrl: "https://fleet.example/connect",
+        } as never),
+      ),
+    );
+  });
+});
