@@ -170,6 +170,47 @@ describe.each(DB_KINDS)("intake: exactly once and in order (%s)", (kind) => {
     expect(row.status).toBe("obsolete");
   });
 
+  it("a spooled tick replayed while the newer untick is still applying elsewhere is obsolete", async () => {
+    const sw = switchable(real);
+    const { intake: i } = intake({ db: sw.db });
+    const applied: string[] = [];
+    const record = async (d: StoredDelivery) => {
+      applied.push((d.body as { state?: string }).state ?? "other");
+    };
+    i.handle("slack", record);
+    const element = `slack:C7:tick:${seq}`;
+    const tick = delivery({ orderKey: element, absolute: true, body: { state: "ticked" } });
+    const untick = delivery({
+      orderKey: element,
+      absolute: true,
+      body: { state: "unticked" },
+      receivedAt: new Date(tick.receivedAt.getTime() + 5),
+    });
+    sw.state.down = true;
+    expect(await i.take(tick)).toBe("spooled");
+    sw.state.down = false;
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const other = intake().intake.handle("slack", async (d) => {
+      await gate;
+      await record(d);
+    });
+    expect(await other.take(untick)).toBe("apply-now");
+    const applying = other.applyNow(untick);
+    i.start();
+    await eventually(
+      async () =>
+        (await real.prisma.intakeDelivery.findUnique({ where: { key: tick.key } }))?.status === "obsolete",
+      10_000,
+      "tick recorded obsolete",
+    );
+    release();
+    await applying;
+    expect(applied).toEqual(["unticked"]);
+  });
+
   it("a live delivery behind one of the same element that is still applying waits for it", async () => {
     const { intake: i } = intake();
     const order: string[] = [];
