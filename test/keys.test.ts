@@ -161,5 +161,5 @@ describe("starting with a replaced key", () => {
       await second?.stop();
       await h.stop();
     }
-  });
+  }, 120_000);
 });

@@ -106,7 +106,12 @@ export class DurableIntake {
   /** Stores a delivery before its 2xx. See {@link Intake} for what the caller does with each outcome. */
   async take(delivery: IncomingDelivery): Promise<Intake> {
     // While earlier deliveries wait in the spool, later ones queue behind them there: replay keeps the order.
-    if ((await this.spool.size()) > 0 && (await this.spool.hasRoom())) return this.toSpool(delivery, null);
+    if ((await this.spool.size()) > 0 && (await this.spool.hasRoom())) {
+      const spooled = await this.toSpool(delivery, null);
+      // The database answers, as far as we know: replay soon rather than at the next poll.
+      if (!this.outageLogged) this.wake();
+      return spooled;
+    }
     const insert = insertDelivery(this.deps, delivery, {
       owner: this.owner,
       leaseMs: this.settings.leaseMs,

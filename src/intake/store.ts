@@ -187,7 +187,8 @@ export async function claimLease(
     with d as (
       select c.key, (c.absolute and exists (
                select 1 from intake_delivery n
-                where n.order_key = c.order_key and n.status = 'done' and n.received_at > c.received_at)) as stale
+                where n.order_key = c.order_key and n.status in ('done', 'applying')
+                  and n.received_at > c.received_at)) as stale
         from intake_delivery c
        where c.key = ${key} and c.owner = ${owner} and c.status = 'applying')
     update intake_delivery u
@@ -310,7 +311,8 @@ export async function retryDeadLetterOutcome(ctx: WithDb, key: string): Promise<
     with d as (
       select c.key, (c.absolute and exists (
                select 1 from intake_delivery n
-                where n.order_key = c.order_key and n.status = 'done' and n.received_at > c.received_at)) as stale
+                where n.order_key = c.order_key and n.status in ('done', 'applying')
+                  and n.received_at > c.received_at)) as stale
         from intake_delivery c
        where c.key = ${key} and c.status = 'dead')
     update intake_delivery u

@@ -8,8 +8,8 @@ import { DB_KINDS } from "../helpers/db.ts";
 
 describe.each(DB_KINDS)("bench replay (%s)", (kind) => {
   it("three replicas drain 300 spooled deliveries: each applied once", async () => {
-    const result = await measureReplay({ kind, count: 300, replicas: 3, workMs: 1, timeoutMs: 60_000 });
+    const result = await measureReplay({ kind, count: 300, replicas: 3, workMs: 1, timeoutMs: 90_000 });
     expect(result).toMatchObject({ count: 300, applied: 300, duplicates: 0, missing: 0 });
-    expect(result.drainMs).toBeLessThan(60_000);
-  });
+    expect(result.drainMs).toBeLessThan(90_000);
+  }, 180_000);
 });

@@ -97,27 +97,28 @@ describe.each(DB_KINDS)("intake: exactly once and in order (%s)", (kind) => {
     const applied: string[] = [];
     const slow = async (d: StoredDelivery) => {
       applied.push(d.key);
-      await sleep(250);
+      await sleep(400);
     };
-    const sent = Array.from({ length: 16 }, () => delivery());
+    // A batch of 20 over 4 lanes at 400 ms each: the last rows of the batch start after the 1 s lease.
+    const sent = Array.from({ length: 24 }, () => delivery());
     for (const d of sent) {
       expect(await insertDelivery({ db: real, keys }, d, { owner: "x", leaseMs: 1, live: false })).toBe(
         "pending",
       );
     }
-    const a = intake({ leaseMs: 600 }).intake.handle("slack", slow);
-    const b = intake({ leaseMs: 600 }).intake.handle("slack", slow);
+    const a = intake({ leaseMs: 1_000 }).intake.handle("slack", slow);
+    const b = intake({ leaseMs: 1_000 }).intake.handle("slack", slow);
     a.start();
     await sleep(100);
     b.start();
     await eventually(
-      async () => (await real.prisma.intakeDelivery.count({ where: { status: "done" } })) === 16,
+      async () => (await real.prisma.intakeDelivery.count({ where: { status: "done" } })) === 24,
       20_000,
       "all applied",
     );
-    await sleep(700);
-    expect(applied.length).toBe(16);
-    expect(new Set(applied).size).toBe(16);
+    await sleep(1_200);
+    expect(applied.length).toBe(24);
+    expect(new Set(applied).size).toBe(24);
   });
 
   it("marks an applied or failed delivery only for the process that holds its lease", async () => {
@@ -168,6 +169,47 @@ describe.each(DB_KINDS)("intake: exactly once and in order (%s)", (kind) => {
     expect(applied.filter((x) => x !== undefined)).toEqual(["unticked"]);
     const row = await real.prisma.intakeDelivery.findUniqueOrThrow({ where: { key: tick.key } });
     expect(row.status).toBe("obsolete");
+  });
+
+  it("a spooled tick replayed while the newer untick is still applying elsewhere is obsolete", async () => {
+    const sw = switchable(real);
+    const { intake: i } = intake({ db: sw.db });
+    const applied: string[] = [];
+    const record = async (d: StoredDelivery) => {
+      applied.push((d.body as { state?: string }).state ?? "other");
+    };
+    i.handle("slack", record);
+    const element = `slack:C7:tick:${seq}`;
+    const tick = delivery({ orderKey: element, absolute: true, body: { state: "ticked" } });
+    const untick = delivery({
+      orderKey: element,
+      absolute: true,
+      body: { state: "unticked" },
+      receivedAt: new Date(tick.receivedAt.getTime() + 5),
+    });
+    sw.state.down = true;
+    expect(await i.take(tick)).toBe("spooled");
+    sw.state.down = false;
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const other = intake().intake.handle("slack", async (d) => {
+      await gate;
+      await record(d);
+    });
+    expect(await other.take(untick)).toBe("apply-now");
+    const applying = other.applyNow(untick);
+    i.start();
+    await eventually(
+      async () =>
+        (await real.prisma.intakeDelivery.findUnique({ where: { key: tick.key } }))?.status === "obsolete",
+      10_000,
+      "tick recorded obsolete",
+    );
+    release();
+    await applying;
+    expect(applied).toEqual(["unticked"]);
   });
 
   it("a live delivery behind one of the same element that is still applying waits for it", async () => {

@@ -71,14 +71,16 @@ describe("durable intake", () => {
     await real.prisma.intakeDelivery.deleteMany();
   });
 
-  function start(options: { maxAttempts?: number; spoolFiles?: number; liveLimit?: number } = {}) {
+  function start(
+    options: { maxAttempts?: number; spoolFiles?: number; liveLimit?: number; storeBudgetMs?: number } = {},
+  ) {
     const sw = switchable(real);
     const spool = new Spool(join(mkdtempSync(join(tmpdir(), "fc-intake-")), "spool"), keys, {
       maxFiles: options.spoolFiles ?? 100,
       maxBytes: 10_000_000,
     });
     const intake = new DurableIntake({ db: sw.db, keys, logger }, spool, {
-      storeBudgetMs: 150,
+      storeBudgetMs: options.storeBudgetMs ?? 150,
       leaseMs: 2_000,
       maxAttempts: options.maxAttempts ?? 5,
       pollMs: 50,
@@ -151,7 +153,8 @@ describe("durable intake", () => {
   });
 
   it("applies at most liveLimit deliveries in their own requests; the rest is answered at once and applied by the worker", async () => {
-    const { intake, applied } = start({ liveLimit: 1 });
+    // A generous store budget: on a loaded machine an insert slower than 150 ms would be spooled instead.
+    const { intake, applied } = start({ liveLimit: 1, storeBudgetMs: 2_000 });
     let release = () => {};
     const held = new Promise<void>((r) => {
       release = r;
