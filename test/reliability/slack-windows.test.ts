@@ -103,4 +103,29 @@ describe("Slack's windows (response_url, trigger_id)", () => {
     expect(after.attempts).toBe(1);
     expect(h.slack.callsTo("views.open").length - opens).toBe(1);
   }, 60_000);
+
+  it("a command retried within its window answers through the response_url, last, with no stale 'Working on it…'", async () => {
+    const { channel } = await onboardToChecklist(h, "Soon Co");
+    h.slack.injectFault({ method: "chat.postMessage", error: "not_in_channel" });
+    const typed = await h.driver.command({
+      text: "link Soon Co",
+      userId: REP.id,
+      teamId: HOME_TEAM.id,
+      channelId: "C0SALES",
+    });
+    const texts = () =>
+      (h.driver.responses(typed.responseUrl) as Array<{ text?: string }>).map((r) => r.text ?? "");
+    await eventually(
+      () => texts().some((t) => t.includes("Posted the Justworks Connect link")),
+      20_000,
+      "the answer",
+    );
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(texts().at(-1)).toContain("Posted the Justworks Connect link");
+    expect(texts().some((t) => t.includes("Working on it"))).toBe(false);
+    const links = h.slack
+      .messages(channel.id)
+      .filter((m) => m.metadata?.event_type === MetadataEventType.connectLink);
+    expect(links).toHaveLength(1);
+  }, 60_000);
 });
