@@ -22,7 +22,7 @@ export interface FinchStandInOptions {
   port?: number;
   /** The stand-in's clock (session and code expiry, payment dates, webhook timestamps). */
   now?: () => Date;
-  /** GET /providers; defaults to every templated provider (src/sandbox/finch/providers.ts). */
+  /** GET /providers; defaults to Finch's documented listing (src/sandbox/finch/provider-listing.ts). */
   providers?: readonly ProviderListResponse[];
 }
 
