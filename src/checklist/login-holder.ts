@@ -27,7 +27,10 @@ export function loginHolderOf(integrationUserEmail: string, fleetEmail: string |
 /** The template worded for `holder`: its login-holder snippets filled into every mrkdwn text. */
 export function withLoginHolder(template: ProviderTemplate, holder: LoginHolder): ProviderTemplate {
   const snippets = template.loginHolder?.[holder];
-  if (!snippets) return template;
+  if (!snippets) {
+    const forHolder = callPrepOf(template, holder);
+    return forHolder.length === template.callPrep.length ? template : { ...template, callPrep: forHolder };
+  }
   // Placeholders stay for the renderer to fill (escaped); only the snippets are replaced here.
   const fill = (text: string) =>
     text.replace(PLACEHOLDER_PATTERN, (match, name: string) =>

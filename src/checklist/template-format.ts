@@ -131,6 +131,12 @@ export interface TemplateStep {
   permissions: readonly TemplatePermission[];
 }
 
+/** A page a template was written from: its https URL and the "Last updated" date it showed (or "not shown"). */
+export interface TemplateSource {
+  url: string;
+  updated: string;
+}
+
 /** A validated HR-provider template. */
 export interface ProviderTemplate {
   id: string;
@@ -142,8 +148,8 @@ export interface ProviderTemplate {
     /** What the auth method means for the customer (mrkdwn), shown with "before you begin"; or `null`. */
     authNote: string | null;
   };
-  /** The https URLs of the Finch pages the template was written from (at least one). */
-  sources: readonly string[];
+  /** The pages the template was written from (at least one), each with its "Last updated" date. */
+  sources: readonly TemplateSource[];
   overview: string;
   security: string;
   setupTime: string;

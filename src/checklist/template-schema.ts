@@ -71,6 +71,14 @@ const httpsUrl = text.refine((value) => URL.canParse(value) && new URL(value).pr
   error: "must be an https URL",
 });
 
+/** A page the template was written from, with the "Last updated" date it showed (or "not shown"). */
+const sourceSchema = z.strictObject({
+  url: httpsUrl,
+  updated: text.regex(/^(\d{4}-\d{2}-\d{2}|not shown)$/, {
+    error: 'must be the page\'s "Last updated" date as YYYY-MM-DD, or "not shown"',
+  }),
+});
+
 const snippetsSchema = z.strictObject({
   loginHolderNote: limited(500, "a login-holder note"),
   connectWhen: limited(300, "a connect-when note"),
@@ -91,7 +99,7 @@ const templateSchema = z.strictObject({
     authNote: limited(1000, "the auth note").optional(),
   }),
   sources: z
-    .array(httpsUrl, { error: required("must be a list of https URLs") })
+    .array(sourceSchema, { error: required("must be a list of { url, updated }") })
     .min(1, { error: "must list at least one Finch page URL" }),
   overview: limited(2000, "the overview"),
   security: limited(1000, "the security line"),
@@ -358,7 +366,7 @@ export function parseTemplate(source: string, file: string): ProviderTemplate {
       authMethod: t.finch.authMethod,
       authNote: t.finch.authNote ?? null,
     },
-    sources: [...t.sources],
+    sources: t.sources.map((source) => ({ ...source })),
     overview: t.overview,
     security: t.security,
     setupTime: t.setupTime,

@@ -39,13 +39,23 @@ const SAMPLE_SIZE = 3;
 /** Window of the payments check. */
 const PAYMENT_WINDOW_DAYS = 90;
 
+/** How long one read may take, and how often it is retried within one verification. */
+export interface ReadBudget {
+  timeoutMs: number;
+  maxRetries: number;
+}
+
 /**
- * Per-read timeout. Finch docs (Data Syncs): before a new connection's first sync is done, a read is a
- * live fetch from the provider that "may take longer" — minutes, not the usual second.
+ * Read budgets from Finch's documented latency. A synced connection's reads "complete in under 200
+ * milliseconds" (Data Syncs), so 30 s and one retry is generous. Before the first sync is done, "Finch will
+ * request data live from the provider. The latency on live requests may range from seconds to minutes"
+ * (API reference): five minutes per read, and no retry — a timed-out live read counts as "still syncing"
+ * and the poller asks again later, rather than one check turning into several multi-minute waits.
  */
-export const CHECK_READ_TIMEOUT_MS = 180_000;
-/** One retry per read: a slow first sync must not turn one check into three multi-minute waits. */
-const READ_OPTIONS = { timeout: CHECK_READ_TIMEOUT_MS, maxRetries: 1 };
+export const READ_BUDGETS: Readonly<Record<"synced" | "firstSync", ReadBudget>> = {
+  synced: { timeoutMs: 30_000, maxRetries: 1 },
+  firstSync: { timeoutMs: 300_000, maxRetries: 0 },
+};
 
 /** A raw answer: 202 means "still syncing", whatever its body (Finch sends an empty one). */
 type Answer<T> = { syncing: true; body: T | null } | { syncing: false; body: T };
@@ -94,8 +104,12 @@ export async function runChecks(
     labelOf: (check: FinchCheck) => string;
     /** The connection's first sync is not done: a timeout means "still syncing", not trouble. */
     firstSync?: boolean;
+    /** Overrides {@link READ_BUDGETS} (tests). */
+    budget?: ReadBudget;
   },
 ): Promise<CheckRun> {
+  const budget = options.budget ?? READ_BUDGETS[options.firstSync ? "firstSync" : "synced"];
+  const readOptions = { timeout: budget.timeoutMs, maxRetries: budget.maxRetries };
   const results = new Map<FinchCheck, CheckResult>();
   const failures: CheckRun["failures"] = [];
   let sampleIds: string[] = [];
@@ -142,7 +156,7 @@ export async function runChecks(
       results.set(
         "company",
         await attempt("company", async () => {
-          const read = await answer<Company>(client.hris.company.retrieve({}, READ_OPTIONS));
+          const read = await answer<Company>(client.hris.company.retrieve({}, readOptions));
           return { result: read.syncing ? "syncing" : "granted" };
         }),
       );
@@ -152,7 +166,7 @@ export async function runChecks(
         "directory",
         await attempt("directory", async () => {
           const read = await answer<{ individuals?: IndividualInDirectory[] }>(
-            client.hris.directory.list({ limit: 5 }, READ_OPTIONS),
+            client.hris.directory.list({ limit: 5 }, readOptions),
           );
           if (read.syncing) return { result: "syncing" };
           sampleIds = (read.body.individuals ?? []).map((person) => person.id).slice(0, SAMPLE_SIZE);
@@ -170,7 +184,7 @@ export async function runChecks(
                 const read = await answer<{ responses?: IndividualResponse[] }>(
                   client.hris.individuals.retrieveMany(
                     { requests: sampleIds.map((id) => ({ individual_id: id })) },
-                    READ_OPTIONS,
+                    readOptions,
                   ),
                 );
                 if (read.syncing) return { result: "syncing" };
@@ -188,7 +202,7 @@ export async function runChecks(
                 const read = await answer<{ responses?: EmploymentDataResponse[] }>(
                   client.hris.employments.retrieveMany(
                     { requests: sampleIds.map((id) => ({ individual_id: id })) },
-                    READ_OPTIONS,
+                    readOptions,
                   ),
                 );
                 if (read.syncing) return { result: "syncing" };
@@ -214,7 +228,7 @@ export async function runChecks(
           const end = options.now;
           const start = new Date(end.getTime() - PAYMENT_WINDOW_DAYS * 86_400_000);
           const read = await answer<Payment[]>(
-            client.hris.payments.list({ start_date: isoDay(start), end_date: isoDay(end) }, READ_OPTIONS),
+            client.hris.payments.list({ start_date: isoDay(start), end_date: isoDay(end) }, readOptions),
           );
           if (read.syncing) return { result: "syncing" };
           const payments = read.body;
@@ -239,7 +253,7 @@ export async function runChecks(
                 const read = await answer<{ responses?: PayStatementResponse[] }>(
                   client.hris.payStatements.retrieveMany(
                     { requests: [{ payment_id: paymentId, limit: 1 }] },
-                    READ_OPTIONS,
+                    readOptions,
                   ),
                 );
                 // Per payment, Finch says `{ code: 202, finch_code: 'data_sync_in_progress' }` (SDK type
@@ -254,7 +268,7 @@ export async function runChecks(
       results.set(
         "benefits",
         await attempt("benefits", async () => {
-          const read = await answer<unknown>(client.hris.benefits.list({}, READ_OPTIONS));
+          const read = await answer<unknown>(client.hris.benefits.list({}, readOptions));
           return { result: read.syncing ? "syncing" : "granted" };
         }),
       );

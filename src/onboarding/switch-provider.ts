@@ -4,6 +4,7 @@
  * connected. The switch is one conditional update, so two racing switches cannot both re-post; then the old
  * checklist message says it was replaced and is unpinned, and the new one is posted and pinned once.
  */
+import { finchAssistWarning } from "../checklist/finch-assist.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import { adviceFor, slackErrorCode } from "../slack-gateway/errors.ts";
@@ -69,6 +70,8 @@ export async function switchProvider(
   });
 
   const lines = [`:arrows_counterclockwise: *${company}* now follows the ${to.displayName} checklist.`];
+  const assist = finchAssistWarning(to, ctx.config.finch.assistEnabled);
+  if (assist) lines.push(`:warning: ${assist}`);
   if (!o.channelId) return { ok: true, text: lines.join("\n") };
   if (oldTs)
     lines.push(

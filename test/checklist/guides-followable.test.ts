@@ -128,3 +128,46 @@ describe("Justworks names one integration-user email everywhere", () => {
     expect(new Set(body.match(EMAIL))).toEqual(new Set([address]));
   });
 });
+
+describe("the guides follow Finch's current pages", () => {
+  it("never asks the customer to choose the provider: Fleet's Connect session opens on it", () => {
+    for (const t of shipped) {
+      for (const step of t.steps) {
+        expect(`${step.title}\n${step.instructions}`, `${t.id} › ${step.key}`).not.toMatch(
+          /\bchoose \*?(ADP|Paychex|Paylocity|Paycom|Zenefits|TriNet|Workday|UKG|HiBob|Bob|Eddy|PayFit|Xero|CharlieHR|APS|PrimePay|Whirks|Viewpoint|Advantage|Payroll Network|Insperity|BambooHR|Justworks)/i,
+        );
+      }
+    }
+  });
+
+  it("TriNet: API keys from Admin • Manager > Marketplace (Finch's page of February 3, 2026)", () => {
+    const t = getTemplate("trinet");
+    expect(t.sources[0]).toEqual({
+      url: "https://support.tryfinch.com/articles/4974453945-trinet-request-api-keys",
+      updated: "2026-02-03",
+    });
+    const text = [...t.steps.map((s) => s.instructions), ...t.troubleshooting, t.finch.authNote].join("\n");
+    expect(text).toContain("*Admin • Manager > Marketplace*");
+    expect(text).toContain("*Set up Integration*");
+    expect(text).toContain("Marketplace > My Connected Apps");
+    expect(text).not.toContain("Integration Center");
+  });
+
+  it("Paycom: the Sync & Clone check first, and Security Question/Answer left unchecked (April 2026)", () => {
+    const t = getTemplate("paycom");
+    expect(t.sources.slice(0, 2)).toEqual([
+      {
+        url: "https://support.tryfinch.com/articles/9547786356-paycom-add-an-administrator",
+        updated: "2026-04-28",
+      },
+      {
+        url: "https://support.tryfinch.com/articles/1019537517-paycom-enabling-sync-and-clone",
+        updated: "2026-04-21",
+      },
+    ]);
+    expect(t.steps[0]?.key).toBe("sync-clone");
+    expect(t.steps[0]?.instructions).toContain("Sync and Clone Settings");
+    const addUser = t.steps.find((s) => s.key === "add-user")!;
+    expect(addUser.instructions).toMatch(/Leave \*Security Question\/Answer\* unchecked/);
+  });
+});

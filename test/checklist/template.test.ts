@@ -49,7 +49,7 @@ interface RawTemplate {
   id: string;
   displayName: string;
   finch: { providerId: string; products: string[]; authMethod?: string; authNote?: string };
-  sources?: string[];
+  sources?: Array<{ url: string; updated: string }>;
   steps: RawStep[];
 }
 
@@ -125,10 +125,17 @@ describe("loadTemplates", () => {
 describe("every template names its Finch sources and auth method", () => {
   const finchPage = /^https:\/\/(support|developer)\.tryfinch\.com\//;
   for (const t of loadTemplates()) {
-    it(`${t.id}: ≥ 1 https source on Finch's help center or developer docs, a known auth method`, () => {
+    it(`${t.id}: ≥ 1 https source on Finch's help center or developer docs, each with its last-updated date`, () => {
       expect(t.sources.length).toBeGreaterThan(0);
-      expect(t.sources.some((url) => finchPage.test(url))).toBe(true);
-      for (const url of t.sources) expect(new URL(url).protocol).toBe("https:");
+      expect(t.sources.some(({ url }) => finchPage.test(url))).toBe(true);
+      for (const { url, updated } of t.sources) {
+        expect(new URL(url).protocol).toBe("https:");
+        expect(updated).toMatch(/^(\d{4}-\d{2}-\d{2}|not shown)$/);
+        // Finch's newer help centre (support.tryfinch.com/articles/…) shows a date: it is recorded.
+        if (url.startsWith("https://support.tryfinch.com/articles/") && !/\/articles\/\d+$/.test(url)) {
+          expect(updated, url).not.toBe("not shown");
+        }
+      }
       expect(FINCH_AUTH_METHODS).toContain(t.finch.authMethod);
       expect(t.id).toBe(t.finch.providerId);
     });
@@ -146,8 +153,13 @@ describe("every template names its Finch sources and auth method", () => {
       ),
     );
     const insecure = justworksData();
-    insecure.sources = ["http://support.tryfinch.com/x"];
-    expect(problemsOf(insecure)).toEqual(["sources[0]: must be an https URL"]);
+    insecure.sources = [{ url: "http://support.tryfinch.com/x", updated: "2026-01-01" }];
+    expect(problemsOf(insecure)).toEqual(["sources[0].url: must be an https URL"]);
+    const undated = justworksData();
+    undated.sources = [{ url: "https://support.tryfinch.com/x", updated: "last week" }];
+    expect(problemsOf(undated)).toEqual([
+      'sources[0].updated: must be the page\'s "Last updated" date as YYYY-MM-DD, or "not shown"',
+    ]);
     const empty = justworksData();
     empty.sources = [];
     expect(problemsOf(empty)).toEqual(["sources: must list at least one Finch page URL"]);
@@ -295,7 +307,7 @@ describe("the Justworks template", () => {
     expect(t.loginHolder?.fleet.connectWhen).toMatch(/Wait for the call/);
     expect(t.loginHolder?.customer.connectWhen).toMatch(/press \*Connect Justworks\* now/);
     expect(t.steps[5]!.instructions).toContain("{connectWhen}");
-    expect(t.sources.some((s) => s.includes("help.justworks.com"))).toBe(true);
+    expect(t.sources.some((s) => s.url.includes("help.justworks.com"))).toBe(true);
   });
 
   it("has 6 steps and 18 checkable items: 5 steps and the 13 permissions of step 3", () => {

@@ -32,6 +32,6 @@ describe("the README's provider table", () => {
     const row = rows.get(t.id);
     expect(row?.auth).toBe(t.finch.authMethod);
     expect(row?.does.includes("Finch Assist"), `${t.id} row names Finch Assist`).toBe(needsFinchAssist(t));
-    expect(row?.from).toContain(t.sources[0]);
+    expect(row?.from).toContain(t.sources[0]?.url);
   });
 });

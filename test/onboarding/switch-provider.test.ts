@@ -66,6 +66,8 @@ describe("choosing and switching the HR provider", () => {
     expect(h.slack.pins(channelId)).toEqual([oldTs]);
     const reply = await fleet("provider Acme Corp ADP Run");
     expect(reply).toContain("now follows the ADP Run checklist");
+    // ADP Run is an automated provider in Finch's list: no Finch Assist warning.
+    expect(reply).not.toContain("Finch Assist");
     const o = await onboarding();
     expect(o.providerId).toBe("adp_run");
     expect(o.checklistTs).not.toBe(oldTs);

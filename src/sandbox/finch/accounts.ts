@@ -24,6 +24,7 @@ import {
   type FinchStandInOptions,
   SANDBOX_LOGIN,
   type StandInAccountUpdateEvent,
+  type StandInAuthMethod,
   type StandInConnection,
 } from "./types.ts";
 import { buildAccountUpdatedEvent, buildJobSucceededEvent } from "./webhooks.ts";
@@ -99,6 +100,7 @@ export class FinchAccounts {
     if (record === undefined) throw new Error(`No connection ${connectionId}`);
     record.syncing = new Set();
     record.readDelayMs = 0;
+    record.liveFirstSync = false;
     if (record.status === "pending" || record.status === "processing") {
       record.status = defaultStatus(record.denied);
       record.statusPinned = false;
@@ -156,7 +158,8 @@ export class FinchAccounts {
         statusPinned: pinned,
         products: new Set(granted),
         denied,
-        syncing: new Set(sync ? granted : []),
+        syncing: new Set(sync && initialSyncAnswer(sync, session.authMethod) === "202" ? granted : []),
+        liveFirstSync: sync !== undefined && initialSyncAnswer(sync, session.authMethod) === "live",
         readDelayMs: sync?.readDelayMs ?? 0,
         entities: [{ id: randomUUID(), name: companyName, source_id: `${session.providerId}-${shortId()}` }],
         username: options.username ?? SANDBOX_LOGIN.username,
@@ -245,4 +248,16 @@ export class FinchAccounts {
   connectUrl(sessionId: string): string {
     return `${this.url}connect?session=${encodeURIComponent(sessionId)}`;
   }
+}
+
+/**
+ * How Finch answers reads during a connection's first sync. Finch docs: assisted connections get "an empty
+ * response … 202" (integrations/integration-types); for automated ones "Finch will request data live from the
+ * provider. The latency on live requests may range from seconds to minutes" (API reference, Data Syncs).
+ */
+export function initialSyncAnswer(
+  sync: NonNullable<CompleteSessionOptions["initialSync"]>,
+  authMethod: StandInAuthMethod,
+): "live" | "202" {
+  return sync.answer ?? (authMethod === "assisted" ? "202" : "live");
 }

@@ -101,9 +101,8 @@ function gateProduct(connection: ConnectionRecord, product: string): boolean {
       "insufficient_account_permissions",
     );
   }
-  return (
-    connection.status === "pending" ||
-    connection.status === "processing" ||
-    aliases.some((alias) => connection.syncing.has(alias))
-  );
+  const syncing = aliases.some((alias) => connection.syncing.has(alias));
+  // An automated connection's first sync answers live (200, slowly); otherwise pending/processing means 202.
+  if (connection.liveFirstSync) return syncing;
+  return connection.status === "pending" || connection.status === "processing" || syncing;
 }

@@ -37,7 +37,7 @@ export interface DocumentedProvider {
 }
 
 const READ = ["company", "directory", "individual", "employment", "payment", "pay_statement"] as const;
-const ASSISTED_PAGE = "https://developer.tryfinch.com/integrations/integration-types";
+const INTEGRATION_TYPES = "https://developer.tryfinch.com/integrations/integration-types";
 const hc = (n: string) => `https://support.tryfinch.com/hc/en-us/articles/${n}`;
 const art = (n: string) => `https://support.tryfinch.com/articles/${n}`;
 
@@ -55,7 +55,7 @@ const assisted = (id: string, name: string) =>
     kind: "assisted",
     products: READ,
     authMethods: ["assisted"],
-    authSource: ASSISTED_PAGE,
+    authSource: INTEGRATION_TYPES,
   }) as const;
 
 /** The documented providers: those Fleet has a guide for, and a few it has not (generic guide). */
@@ -94,13 +94,10 @@ export const DOCUMENTED_PROVIDERS: readonly DocumentedProvider[] = [
     art("5284425985-workday-add-an-integration-system-user-org-only"),
   ),
   automated("zenefits", "Zenefits", "credential", hc("26384668371092-Zenefits-Add-an-administrator")),
-  automated("gusto", "Gusto", "oauth", "https://developer.tryfinch.com/integrations/integration-types", [
-    ...READ,
-    "benefits",
-  ]),
-  automated("rippling", "Rippling", "oauth", "https://developer.tryfinch.com/integrations/integration-types"),
-  automated("namely", "Namely", "api_token", "https://developer.tryfinch.com/integrations/integration-types"),
-  automated("sequoia_one", "Sequoia One", "credential", ASSISTED_PAGE),
+  automated("gusto", "Gusto", "oauth", INTEGRATION_TYPES, [...READ, "benefits"]),
+  automated("rippling", "Rippling", "oauth", INTEGRATION_TYPES),
+  automated("namely", "Namely", "api_token", INTEGRATION_TYPES),
+  automated("sequoia_one", "Sequoia One", "credential", INTEGRATION_TYPES),
   // Assisted API providers.
   assisted("adp_totalsource", "ADP TotalSource"),
   assisted("advantage_payroll_services", "Advantage Payroll Services"),

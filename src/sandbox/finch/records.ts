@@ -71,6 +71,8 @@ export interface ConnectionRecord {
   syncing: Set<string>;
   /** Delay of every data read while the initial sync runs (a live fetch from the provider). */
   readDelayMs: number;
+  /** The first sync of an automated connection is running: reads are live fetches (200), not 202s. */
+  liveFirstSync: boolean;
   entities: StandInEntity[];
   username: string | null;
   createdAt: Date;

@@ -22,7 +22,7 @@ export interface FinchStandInOptions {
   port?: number;
   /** The stand-in's clock (session and code expiry, payment dates, webhook timestamps). */
   now?: () => Date;
-  /** GET /providers; defaults to every templated provider (src/sandbox/finch/providers.ts). */
+  /** GET /providers; defaults to Finch's documented listing (src/sandbox/finch/provider-listing.ts). */
   providers?: readonly ProviderListResponse[];
 }
 
@@ -69,10 +69,12 @@ export interface CompleteSessionOptions {
   status?: StandInConnectionStatus;
   username?: string;
   /**
-   * A first sync that is not finished: every granted product answers 202 (empty) and reads take
-   * `readDelayMs`, until {@link FinchStandIn.finishInitialSync}. `status` defaults to `processing`.
+   * A first sync that is not finished, until {@link FinchStandIn.finishInitialSync}; `status` defaults to
+   * `processing`. Finch answers it as its docs say: an assisted connection's reads are empty 202s; an
+   * automated one's are live fetches from the provider, 200 with data after "seconds to minutes"
+   * (`readDelayMs`). `answer` overrides that choice (`"202"` for an automated connection too).
    */
-  initialSync?: { readDelayMs?: number; status?: StandInConnectionStatus };
+  initialSync?: { readDelayMs?: number; status?: StandInConnectionStatus; answer?: "live" | "202" };
 }
 
 /** What completing Connect produced: what the browser redirect and the code exchange carry. */

@@ -467,7 +467,7 @@ describe("HRIS reads", () => {
     });
   });
 
-  it("models a slow first sync: 202 and slow reads until it finishes, then Finch's webhooks", async () => {
+  it("models an automated provider's slow first sync: live reads, 200 after a delay, until it finishes, then Finch's webhooks", async () => {
     const { client, connectionId } = await connect(["company", "directory"], {
       initialSync: { readDelayMs: 150 },
     });
@@ -476,7 +476,10 @@ describe("HRIS reads", () => {
       last_successful_sync: null,
     });
     const started = performance.now();
-    expect((await client.hris.company.retrieve().asResponse()).status).toBe(202);
+    // Finch: before the initial sync is done it "will request data live from the provider" — a 200, slowly.
+    const live = await client.hris.company.retrieve().asResponse();
+    expect(live.status).toBe(200);
+    expect(await live.json()).toHaveProperty("legal_name");
     expect(performance.now() - started).toBeGreaterThanOrEqual(140);
 
     const events = standIn.finishInitialSync(connectionId);
@@ -493,6 +496,23 @@ describe("HRIS reads", () => {
     expect(await client.hris.company.retrieve()).toHaveProperty("legal_name");
     expect(performance.now() - fast).toBeLessThan(140);
     expect((await client.account.introspect()).connection_status.status).toBe("connected");
+  });
+
+  it("answers an assisted connection's first sync with empty 202s (Finch Assist), and 202s when asked to", async () => {
+    const assisted = await appClient().connect.sessions.new({
+      customer_id: "cust_43",
+      customer_name: "Assisted Co",
+      products: ["company", "directory"],
+      redirect_uri: REDIRECT_URI,
+      integration: { provider: "adp_totalsource", auth_method: "assisted" },
+    });
+    const done = standIn.completeSession(assisted.session_id, { initialSync: {} });
+    const response = await tokenClient(done.accessToken).hris.company.retrieve().asResponse();
+    expect(response.status).toBe(202);
+    expect(await response.text()).toBe("");
+
+    const forced = await connect(["company"], { initialSync: { answer: "202" } });
+    expect((await forced.client.hris.company.retrieve().asResponse()).status).toBe(202);
   });
 
   it("answers 401 reauthenticate_user and account_setup_required, while introspect still works", async () => {
