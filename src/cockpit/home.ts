@@ -4,6 +4,7 @@
  */
 import { BoundedCache } from "../bounded-cache.ts";
 import { type AppContext, isOurUser } from "../context.ts";
+import { loadConnectionsNeedingAction } from "../finch/health-home.ts";
 import { buildExternalHomeView, buildHomeView } from "../slack/views/home.ts";
 import { isRepUser } from "../slack-gateway/reps.ts";
 import { slackUserFacts } from "../slack-gateway/users.ts";
@@ -40,6 +41,7 @@ export async function publishHome(
   const page = await loadHomePage(ctx, { userId, scope, page: view.page ?? previous?.page ?? 0 });
   // Deliveries that could not be applied: only reps see them (they may hold a customer's words).
   page.deadLetters = (await isRepUser(ctx, userId)) ? await loadDeadLetters(ctx) : null;
+  page.connections = await loadConnectionsNeedingAction(ctx, scope === "all" ? {} : { ownerUserId: userId });
   lastView.set(userId, { scope, page: page.page });
   await ctx.slack.views.publish({
     user_id: userId,
