@@ -6,8 +6,8 @@
 import { computeProgress, type ItemState } from "../checklist/progress.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
-import type { ConnectionNeedingAction } from "../finch/health-home.ts";
 import { type DeadLetter, listDeadLetters } from "../intake/store.ts";
+import type { ConnectionNeedingAction } from "./connections-needing-action.ts";
 
 /** Whose onboardings the Home tab lists. */
 export type HomeScope = "mine" | "all";

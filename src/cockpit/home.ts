@@ -4,10 +4,10 @@
  */
 import { BoundedCache } from "../bounded-cache.ts";
 import { type AppContext, isOurUser } from "../context.ts";
-import { loadConnectionsNeedingAction } from "../finch/health-home.ts";
 import { buildExternalHomeView, buildHomeView } from "../slack/views/home.ts";
 import { isRepUser } from "../slack-gateway/reps.ts";
 import { slackUserFacts } from "../slack-gateway/users.ts";
+import { loadConnectionsNeedingAction } from "./connections-needing-action.ts";
 import { type HomeScope, loadDeadLetters, loadHomePage } from "./home-data.ts";
 
 /** The page and scope each rep last looked at, so a refresh keeps their place (a day, 5,000 people). */

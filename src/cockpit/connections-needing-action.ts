@@ -1,4 +1,5 @@
-/** The App Home's "Connections needing action": closed onboardings whose connection has a health problem. */
+/** The App Home's "Connections needing action": closed onboardings whose connection has a health problem
+ * (found by src/finch/health-check.ts; read here so the cockpit never imports finch). */
 import type { AppContext } from "../context.ts";
 
 /** One connection needing action. */
