@@ -116,6 +116,20 @@ describe("connection health after go-live", () => {
     expect(await homeText()).not.toContain("Connections needing action");
   });
 
+  it("names a product that disappeared, and says when it is back", async () => {
+    const full = h.finch.connection(connectionId)?.products ?? [];
+    const before = healthAlerts().length;
+    h.finch.setConnection(connectionId, { products: full.filter((p) => p !== "payment") });
+    expect(await nextDay()).toBe(1);
+    const alerts = healthAlerts();
+    expect(alerts).toHaveLength(before + 1);
+    expect(text(alerts.at(-1))).toContain("Fleet lost access to payment in Justworks");
+    h.finch.setConnection(connectionId, { products: full });
+    expect(await nextDay()).toBe(1);
+    const replies = h.slack.messages(o.channelId).filter((m) => m.thread_ts === alerts.at(-1)?.ts);
+    expect(replies.some((m) => m.text.includes("healthy again"))).toBe(true);
+  });
+
   it("names a product not synced for FINCH_STALE_SYNC_DAYS", async () => {
     const before = healthAlerts().length;
     clock.advance(21 * DAY);
