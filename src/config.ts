@@ -161,6 +161,7 @@ const rawSchema = z.object({
   METRICS_TOKEN: optionalString.pipe(
     z.string().min(16, "must be at least 16 characters (e.g. `openssl rand -hex 24`)").optional(),
   ),
+  FINCH_STALE_SYNC_DAYS: z.coerce.number().int().min(1).max(60).default(3),
   REPORT_CHANNEL_ID: optionalString.pipe(
     z
       .string()
@@ -199,6 +200,8 @@ export interface Config {
     callbackLimitPerMinute: number;
     /** FINCH_ASSIST=1: Fleet's Finch plan includes Finch Assist, so assisted-only providers can connect. */
     assistEnabled: boolean;
+    /** After go-live, a product not synced for this many days is a problem (src/finch/health.ts). */
+    staleSyncDays: number;
   };
   publicUrl?: string;
   /** `pgliteInThread`: run embedded PGlite on the main thread, not in a worker (PGLITE_IN_THREAD=1). */
@@ -316,6 +319,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         sandbox: r.FINCH_SANDBOX,
         callbackLimitPerMinute: r.FINCH_CALLBACK_LIMIT_PER_MINUTE,
         assistEnabled: r.FINCH_ASSIST === "1",
+        staleSyncDays: r.FINCH_STALE_SYNC_DAYS,
       },
       publicUrl: r.PUBLIC_URL ? withTrailingSlash(r.PUBLIC_URL) : undefined,
       database: {

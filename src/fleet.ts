@@ -10,6 +10,7 @@ import { startAlertJob } from "./cockpit/alerts.ts";
 import type { Config } from "./config.ts";
 import { type AppContext, type Clock, type SlackIdentity, systemClock } from "./context.ts";
 import { type Database, openDatabase } from "./db/client.ts";
+import { startHealthWatch } from "./finch/health-watch.ts";
 import { startFinchPolling } from "./finch/polling.ts";
 import { mountFinchRoutes } from "./http/finch-routes.ts";
 import { healthRoute } from "./http/health.ts";
@@ -130,6 +131,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     if (config.schedulerEnabled) jobs.push(startFinchPolling(ctx, { intervalMs: 60_000 }));
     if (config.schedulerEnabled) jobs.push(startAlertJob(ctx));
     if (config.schedulerEnabled) jobs.push(startInviteQueueJob(ctx));
+    if (config.schedulerEnabled) jobs.push(startHealthWatch(ctx));
     if (config.schedulerEnabled) jobs.push(startScheduler(ctx));
     if (config.schedulerEnabled && config.report.channelId) jobs.push(startWeeklyReportJob(ctx));
     const url = `http://127.0.0.1:${port}`;

@@ -7,6 +7,7 @@ import { computeProgress, type ItemState } from "../checklist/progress.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import { type DeadLetter, listDeadLetters } from "../intake/store.ts";
+import type { ConnectionNeedingAction } from "./connections-needing-action.ts";
 
 /** Whose onboardings the Home tab lists. */
 export type HomeScope = "mine" | "all";
@@ -41,6 +42,8 @@ export interface HomePage {
   total: number;
   scope: HomeScope;
   deadLetters?: { total: number; items: HomeDeadLetter[] } | null;
+  /** Closed onboardings whose connection needs action (src/finch/health-check.ts). */
+  connections?: ConnectionNeedingAction[];
 }
 
 /** How many dead letters the Home tab lists (newest first); the rest are counted. */

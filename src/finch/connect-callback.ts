@@ -16,6 +16,7 @@ import type { OnboardingWithCustomer } from "../onboarding/lookup.ts";
 import { classifyFinchError, createConnectionClient, createFinchAppClient } from "./client.ts";
 import type { BrowserAnswer } from "./connect-session.ts";
 import { finchRedirectUri, POLL_MIN_SECONDS, postThreadNote, sealToken, tellRep } from "./connections.ts";
+import { reconnectAfterGoLive } from "./health-reconnect.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -105,6 +106,8 @@ async function exchangeAndStore(
       message: "Please start again with the Connect button in your Slack channel.",
     };
   }
+  const reconnected = await reconnectAfterGoLive(ctx, onboarding, exchanged, codeHash);
+  if (reconnected) return reconnected;
   if (onboarding.status !== "active") {
     // The onboarding was closed while the customer was at Finch: keep nothing, post nothing, and close the
     // new connection at Finch again so no token lingers there for us.

@@ -18,6 +18,7 @@ import { buildConnectLinkMessage } from "../slack/views/finch.ts";
 import { postTracked } from "../slack-gateway/post.ts";
 import { classifyFinchError, createFinchAppClient } from "./client.ts";
 import { finchRedirectUri, tellRep } from "./connections.ts";
+import { isWatchedAfterGoLive } from "./health-reconnect.ts";
 import { providerCapabilities, supportedProducts } from "./providers.ts";
 import { postReconnectLink } from "./verify.ts";
 
@@ -59,7 +60,9 @@ export async function openConnectSession(
 ): Promise<BrowserAnswer> {
   const onboarding = await onboardingForToken(ctx, token);
   if (!onboarding) return NOT_FOUND;
-  if (onboarding.status !== "active") {
+  // After go-live only the Reconnect link of a watched connection still opens Finch (src/finch/health*.ts).
+  const reconnectAfterGoLive = mode === "reauth" && (await isWatchedAfterGoLive(ctx, onboarding.id));
+  if (onboarding.status !== "active" && !reconnectAfterGoLive) {
     return page(
       410,
       "This onboarding is closed",

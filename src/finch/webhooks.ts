@@ -7,6 +7,7 @@ import type { AppContext } from "../context.ts";
 import { audit } from "../onboarding/audit.ts";
 import type { WebhookEvent } from "./client.ts";
 import { POLL_MIN_SECONDS } from "./connections.ts";
+import { checkConnectionHealth } from "./health-check.ts";
 import { verifyConnection } from "./verify.ts";
 
 /** Job events that mean "the first sync finished": the data is there to verify. */
@@ -28,6 +29,15 @@ export async function handleFinchEvent(ctx: AppContext, event: WebhookEvent): Pr
     where: { id: onboardingId },
     select: { status: true },
   });
+  if (onboarding?.status === "done" && eventType === "account.updated") {
+    // After go-live the connection is watched for health (src/finch/health-check.ts), not verified again. A
+    // reauth or disconnect is taken from Finch's word (introspect may no longer answer for such a token).
+    const told = String((event.data as { status?: unknown } | undefined)?.status ?? "");
+    const known =
+      told === "reauth" || told === "disconnected" ? { reading: { status: told, products: [] } } : {};
+    await checkConnectionHealth(ctx, onboardingId, known);
+    return;
+  }
   if (onboarding?.status !== "active") {
     // Closed: the history stays as it was; no Finch reads, no rows, no posts.
     ctx.logger.info({ onboardingId, eventType }, "finch webhook for a closed onboarding: ignored");

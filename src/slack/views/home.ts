@@ -4,6 +4,7 @@ import { progressBar } from "../../checklist/progress.ts";
 import type { HomeDeadLetter, HomePage, HomeRow } from "../../cockpit/home-data.ts";
 import { ActionId } from "../../slack-gateway/ids.ts";
 import { slackDate } from "../../time.ts";
+import { connectionsNeedingActionBlocks } from "./home-connections.ts";
 import { escapeMrkdwn } from "./mrkdwn.ts";
 
 const CONNECTION_TEXT: Record<HomeRow["connection"], string> = {
@@ -50,6 +51,7 @@ export function buildHomeView(page: HomePage, input: { teamId: string }): View {
     },
   ];
   if (page.deadLetters && page.deadLetters.total > 0) blocks.push(...deadLetterBlocks(page.deadLetters));
+  blocks.push(...connectionsNeedingActionBlocks(page.connections ?? []));
   for (const row of page.rows) blocks.push({ type: "divider" }, ...rowBlocks(row, input.teamId));
   const pages = Math.ceil(page.total / page.pageSize);
   if (pages > 1) {
