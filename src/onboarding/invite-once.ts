@@ -9,6 +9,7 @@
 import type { AppContext } from "../context.ts";
 import type { Invite } from "../db/generated/client.ts";
 import { nonRetryingClient } from "../slack-gateway/post-once.ts";
+import { channelIdAfterMove } from "./channel-id.ts";
 import { type InviteOutcome, sendSharedInvite } from "./invites.ts";
 
 /** What became of the invitation; `adopted` when ours was found again rather than answered. */
@@ -19,7 +20,7 @@ export type InviteOnceOutcome =
 /** Sends `invite` (a stored row) to `channelId` once; the caller records the outcome. */
 export async function inviteOnce(
   ctx: AppContext,
-  invite: Pick<Invite, "id" | "email" | "status" | "externalLimited">,
+  invite: Pick<Invite, "id" | "onboardingId" | "email" | "status" | "externalLimited">,
   channelId: string,
 ): Promise<InviteOnceOutcome> {
   const interrupted = invite.status === "sending";
@@ -31,8 +32,11 @@ export async function inviteOnce(
   const sent: InviteOutcome = await sendSharedInvite(ctx, channelId, invite.email);
   if (sent.ok && sent.inviteId) return { ...sent, adopted: false };
   if (sent.ok || (interrupted && sent.code === "connection_limit_exceeded_pending")) {
-    // Slack did it but the answer was lost (or an interrupted run's invitation is the pending one): its id.
-    const found = await findPendingInvite(ctx, channelId, invite.email);
+    // Slack did it but the answer was lost (or an interrupted run's invitation is the pending one): its id, in the
+    // channel as it is called now (the lost call may have given it a new id).
+    const current =
+      sent.ok && sent.moved ? await channelIdAfterMove(ctx, invite.onboardingId, channelId) : null;
+    const found = await findPendingInvite(ctx, current ?? channelId, invite.email);
     return {
       ok: true,
       inviteId: found,

@@ -60,11 +60,15 @@ export async function sendQueuedInvites(
   if (!(await claimQueue(ctx, onboardingId))) return { ...report, busy: true };
   try {
     await expireOldInvites(ctx, onboardingId);
+    // Each invitation is tried at most once per pass over the queue (a failed one waits for a person).
+    const tried = new Set<string>();
     for (let pass = 0; pass < 100; pass++) {
-      const next = await nextInvite(ctx, onboardingId, options.retryFailed ?? false, report);
+      const next = await nextInvite(ctx, onboardingId, options.retryFailed ?? false, tried, report);
       if (!next) break;
+      tried.add(next.invite.id);
       const more = await sendOne(ctx, next.invite, next.channelId, options.actor ?? null, report);
-      if (!more) break;
+      if (more === "again") tried.delete(next.invite.id);
+      else if (!more) break;
     }
     await markWaiting(ctx, onboardingId, report);
   } finally {
@@ -97,6 +101,7 @@ async function nextInvite(
   ctx: AppContext,
   onboardingId: string,
   retryFailed: boolean,
+  tried: ReadonlySet<string>,
   report: QueueReport,
 ): Promise<{ invite: Invite; channelId: string } | null> {
   const onboarding = await ctx.db.prisma.onboarding.findUnique({
@@ -112,21 +117,22 @@ async function nextInvite(
   const statuses = retryFailed ? [...QUEUED, "failed"] : QUEUED;
   // An interrupted send first: its invitation may be the channel's pending one.
   const invite =
-    onboarding.invites.find((i) => i.status === "sending") ??
-    onboarding.invites.find(
-      (i) => statuses.includes(i.status) && !report.problems.some((p) => p.includes(i.email)),
-    );
+    onboarding.invites.find((i) => i.status === "sending" && !tried.has(i.id)) ??
+    onboarding.invites.find((i) => statuses.includes(i.status) && !tried.has(i.id));
   return invite ? { invite, channelId: onboarding.channelId } : null;
 }
 
-/** Sends one invitation and records what became of it; false when the queue must stop for now. */
+/**
+ * Sends one invitation and records what became of it: false when the queue must stop for now, "again" when the
+ * same invitation goes to the channel's new id.
+ */
 async function sendOne(
   ctx: AppContext,
   invite: Invite,
   channelId: string,
   actor: Actor | null,
   report: QueueReport,
-): Promise<boolean> {
+): Promise<boolean | "again"> {
   const sent = await inviteOnce(ctx, invite, channelId);
   if (sent.ok) {
     await ctx.db.prisma.invite.update({
@@ -159,7 +165,7 @@ async function recordRefusal(
   channelId: string,
   code: string,
   report: QueueReport,
-): Promise<boolean> {
+): Promise<boolean | "again"> {
   const update = (data: { status: string; lastError: string | null }) =>
     ctx.db.prisma.invite.update({ where: { id: invite.id }, data });
   if (code === "already_in_channel") {
@@ -174,7 +180,7 @@ async function recordRefusal(
   if (code === "channel_not_found" && (await channelIdAfterMove(ctx, invite.onboardingId, channelId))) {
     // The channel got a new id (Slack Connect): the next pass reads it.
     await update({ status: "pending", lastError: null });
-    return true;
+    return "again";
   }
   await update({ status: "failed", lastError: code });
   report.problems.push(`Inviting ${invite.email}: ${adviceFor(code, invite.email)}`);

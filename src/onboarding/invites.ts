@@ -115,7 +115,7 @@ export async function recordMemberLeft(ctx: AppContext, channelId: string, userI
 
 /** What became of one Slack Connect invitation. */
 export type InviteOutcome =
-  | { ok: true; inviteId: string | null; limited: boolean }
+  | { ok: true; inviteId: string | null; limited: boolean; moved?: boolean }
   | { ok: false; code: string };
 
 /**
@@ -146,6 +146,9 @@ export async function sendSharedInvite(
       if (code === "connection_limit_exceeded_pending" && answerLost > 0) {
         return { ok: true, inviteId: null, limited };
       }
+      // The lost call did share the channel, and sharing gave the private channel a new id (channel_id_changed).
+      if (code === "channel_not_found" && answerLost > 0)
+        return { ok: true, inviteId: null, limited, moved: true };
       if (code === "restricted_action" && !limited) {
         limited = true;
         ctx.logger.info({ channel: channelId }, "full Slack Connect invites refused; sending a limited one");

@@ -144,20 +144,7 @@ async function runSaga(
   report.channelId = channelId;
 
   // 2. The rep (and whoever ran the command) join the channel.
-  const people = [...new Set([onboarding.ownerUserId, actor.userId])].filter(
-    (u) => u !== ctx.identity.botUserId,
-  );
-  try {
-    // force: invite the others even when one of them is already in the channel.
-    await ctx.slack.conversations.invite({ channel: channelId, users: people.join(","), force: true });
-  } catch (err) {
-    const code = slackErrorCode(err);
-    if (code !== "already_in_channel" && code !== "cant_invite_self") {
-      report.problems.push(
-        `Adding you to <#${channelId}>: ${adviceFor(code, `<@${onboarding.ownerUserId}>`)}`,
-      );
-    }
-  }
+  await addRepAndActor(ctx, onboarding.id, channelId, onboarding.ownerUserId, actor, report);
 
   // 3. Slack Connect invitations: one email per call and one pending invitation per channel (Slack's rules),
   // so the queue sends the first and the others wait, durably, until it is accepted, declined or expires.
@@ -200,6 +187,35 @@ async function runSaga(
     if (link) report.lines.push(`Call ${calendar}: <${link}|Add to Google Calendar>.`);
   }
   return report;
+}
+
+/** The owning rep and whoever ran the command join the channel (force: the others even if one is in already). */
+async function addRepAndActor(
+  ctx: AppContext,
+  onboardingId: string,
+  channelId: string,
+  ownerUserId: string,
+  actor: Actor,
+  report: OnboardReport,
+): Promise<void> {
+  const people = [...new Set([ownerUserId, actor.userId])].filter((u) => u !== ctx.identity.botUserId);
+  const invite = (channel: string) =>
+    ctx.slack.conversations.invite({ channel, users: people.join(","), force: true });
+  try {
+    await invite(channelId).catch(async (err: unknown) => {
+      // The channel was shared meanwhile and has a new id; its `channel_id_changed` is on its way.
+      const moved =
+        slackErrorCode(err) === "channel_not_found" &&
+        (await channelIdAfterMove(ctx, onboardingId, channelId));
+      if (!moved) throw err;
+      await invite(moved);
+    });
+  } catch (err) {
+    const code = slackErrorCode(err);
+    if (code !== "already_in_channel" && code !== "cant_invite_self") {
+      report.problems.push(`Adding you to <#${channelId}>: ${adviceFor(code, `<@${ownerUserId}>`)}`);
+    }
+  }
 }
 
 async function findOrCreateOnboarding(ctx: AppContext, request: OnboardRequest, actor: Actor) {

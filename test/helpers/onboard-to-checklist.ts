@@ -14,11 +14,17 @@ export async function onboardToChecklist(h: Harness, company: string, driver: Sl
     channelId: "C0SALES",
   });
   const slug = company.toLowerCase().replace(/[^a-z0-9]+/g, "-");
-  const channel = await eventually(() => h.slack.channelByName(`fleet-${slug}`), 20_000, "channel");
-  const checklist = await eventually(
-    () => h.slack.messages(channel.id).find((m) => m.metadata?.event_type === "onboarding_checklist"),
+  // Looked up by name each time: the private channel gets a new id when its first invitation goes out.
+  const { channel, checklist } = await eventually(
+    () => {
+      const found = h.slack.channelByName(`fleet-${slug}`);
+      const posted = found
+        ? h.slack.messages(found.id).find((m) => m.metadata?.event_type === "onboarding_checklist")
+        : undefined;
+      return found && posted ? { channel: found, checklist: posted } : null;
+    },
     20_000,
-    "checklist",
+    "channel and checklist",
   );
   const invite = h.slack.invites.filter((i) => i.channelId === channel.id && i.status === "pending").at(-1);
   if (!invite) throw new Error(`no pending invite in ${channel.id}`);

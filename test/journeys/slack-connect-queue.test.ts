@@ -177,6 +177,27 @@ describe("a private channel's new id when it is first shared", () => {
     expect(h.slack.callsTo("conversations.inviteShared").at(-1)?.args.channel).toBe(newId);
     expect(changes).toHaveLength(1);
   });
+
+  it("an invitation that meets the old id (the event not handled yet) goes out on the new id once it is", async () => {
+    h = await startHarness();
+    await command(h, `onboard Acme hr=${HR.email}`);
+    await acceptInvite(h, HR.email, HR);
+    const before = await latestOnboardingChannel(h);
+    // The id changes again and Slack's event arrives a second late: the next invitation first meets the old id.
+    const late = h.slack.changeChannelId(before.id);
+    setTimeout(() => void h?.driver.event(late, { teamId: HOME_TEAM.id }), 1_000);
+    const report = await command(h, `onboard Acme hr=${HR2.email}`);
+    // Whichever trigger sends it (this run, or the acceptance's queue pass still waiting for its turn), it meets
+    // the old id at most once and goes out once, on the new id.
+    const calls = h.slack
+      .callsTo("conversations.inviteShared")
+      .filter((c) => String(c.args.emails).includes(HR2.email));
+    expect(calls.at(-1)).toMatchObject({ ok: true, args: { channel: late.new_channel_id } });
+    expect(calls.filter((c) => c.error && c.error !== "channel_not_found")).toEqual([]);
+    expect(h.slack.invites.filter((i) => i.email === HR2.email)).toHaveLength(1);
+    expect((await statusOf(h))[HR2.email]).toBe("sent");
+    expect(report.text).not.toContain(":x:");
+  });
 });
 
 describe("Slack Connect needs a paid plan", () => {

@@ -476,10 +476,13 @@ describe("SlackDriver and SlackStandIn with a real Bolt app", () => {
     }
     await expect.poll(() => joined).toEqual([`U0EXT@${ACME.id}`]);
 
-    const [message] = standIn.messages(channel?.id ?? "");
+    // Shared for the first time, the private channel has a new id (channel_id_changed).
+    const shared = standIn.channelByName("acme-onboarding");
+    expect(shared?.id).not.toBe(channel?.id);
+    const [message] = standIn.messages(shared?.id ?? "");
     const click = await driver.blockActions({
       user: { id: "U0EXT", teamId: ACME.id, name: "dana" },
-      channelId: channel?.id ?? "",
+      channelId: shared?.id ?? "",
       message: message ?? { ts: "" },
       actions: [{ action_id: "confirm" }],
     });
@@ -489,7 +492,7 @@ describe("SlackDriver and SlackStandIn with a real Bolt app", () => {
       replace_original: false,
     });
     expect(clicks[0]?.user.team_id).toBe(ACME.id);
-    expect(standIn.messages(channel?.id ?? "")[0]?.text).toBe("confirmed by U0EXT");
+    expect(standIn.messages(shared?.id ?? "")[0]?.text).toBe("confirmed by U0EXT");
   });
 
   it("is rejected by Bolt when the signature is wrong or the timestamp is stale", async () => {
