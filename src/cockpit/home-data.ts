@@ -7,6 +7,7 @@ import { computeProgress, type ItemState } from "../checklist/progress.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import { type DeadLetter, listDeadLetters } from "../intake/store.ts";
+import type { FailedReminderView } from "../slack/views/reminder-failures.ts";
 
 /** Whose onboardings the Home tab lists. */
 export type HomeScope = "mine" | "all";
@@ -41,6 +42,8 @@ export interface HomePage {
   total: number;
   scope: HomeScope;
   deadLetters?: { total: number; items: HomeDeadLetter[] } | null;
+  /** The viewer's reminders, nudges and digests of the last week that could not be sent. */
+  failedReminders?: FailedReminderView[];
 }
 
 /** How many dead letters the Home tab lists (newest first); the rest are counted. */

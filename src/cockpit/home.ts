@@ -7,6 +7,7 @@ import { type AppContext, isOurUser } from "../context.ts";
 import { buildExternalHomeView, buildHomeView } from "../slack/views/home.ts";
 import { isRepUser } from "../slack-gateway/reps.ts";
 import { slackUserFacts } from "../slack-gateway/users.ts";
+import { failedRemindersOf } from "./failed-reminders.ts";
 import { type HomeScope, loadDeadLetters, loadHomePage } from "./home-data.ts";
 
 /** The page and scope each rep last looked at, so a refresh keeps their place (a day, 5,000 people). */
@@ -40,6 +41,7 @@ export async function publishHome(
   const page = await loadHomePage(ctx, { userId, scope, page: view.page ?? previous?.page ?? 0 });
   // Deliveries that could not be applied: only reps see them (they may hold a customer's words).
   page.deadLetters = (await isRepUser(ctx, userId)) ? await loadDeadLetters(ctx) : null;
+  page.failedReminders = await failedRemindersOf(ctx, userId);
   lastView.set(userId, { scope, page: page.page });
   await ctx.slack.views.publish({
     user_id: userId,

@@ -5,6 +5,7 @@ import type { HomeDeadLetter, HomePage, HomeRow } from "../../cockpit/home-data.
 import { ActionId } from "../../slack-gateway/ids.ts";
 import { slackDate } from "../../time.ts";
 import { escapeMrkdwn } from "./mrkdwn.ts";
+import { failedReminderBlocks } from "./reminder-failures.ts";
 
 const CONNECTION_TEXT: Record<HomeRow["connection"], string> = {
   none: ":white_circle: Finch not connected",
@@ -49,6 +50,7 @@ export function buildHomeView(page: HomePage, input: { teamId: string }): View {
       ],
     },
   ];
+  blocks.push(...failedReminderBlocks(page.failedReminders ?? []));
   if (page.deadLetters && page.deadLetters.total > 0) blocks.push(...deadLetterBlocks(page.deadLetters));
   for (const row of page.rows) blocks.push({ type: "divider" }, ...rowBlocks(row, input.teamId));
   const pages = Math.ceil(page.total / page.pageSize);
