@@ -154,13 +154,15 @@ function deadLetterBlocks(dead: NonNullable<HomePage["deadLetters"]>): KnownBloc
       },
     },
   ];
-  for (const item of dead.items) blocks.push(...deadLetterItem(item));
+  dead.items.forEach((item, i) => {
+    blocks.push(...deadLetterItem(item, i));
+  });
   if (pages > 1) blocks.push(...deadLetterPaging(dead.page, pages));
   return blocks;
 }
 
 /** One dead letter: what and why, Retry beside it, and Discard (confirmed) below. */
-function deadLetterItem(item: HomeDeadLetter): KnownBlock[] {
+function deadLetterItem(item: HomeDeadLetter, index: number): KnownBlock[] {
   const who = [
     item.userId ? `by <@${item.userId}>` : "",
     item.channelId ? `in <#${item.channelId}>` : "",
@@ -171,7 +173,8 @@ function deadLetterItem(item: HomeDeadLetter): KnownBlock[] {
   return [
     {
       type: "section",
-      block_id: `dead:${item.key}`.slice(0, 255),
+      // By position: keys can be longer than a block_id, and two cut short would collide (invalid_blocks).
+      block_id: `dead:${index}`,
       text: {
         type: "mrkdwn",
         text: `*${escapeMrkdwn(item.summary)}* ${who.join(" · ")}\n_${escapeMrkdwn(item.lastError ?? "no error recorded").slice(0, 300)}_`,
@@ -185,7 +188,7 @@ function deadLetterItem(item: HomeDeadLetter): KnownBlock[] {
     },
     {
       type: "actions",
-      block_id: `dead_discard:${item.key}`.slice(0, 255),
+      block_id: `dead_discard:${index}`,
       elements: [
         {
           type: "button",
