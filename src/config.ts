@@ -149,7 +149,8 @@ const rawSchema = z.object({
       )
       .optional(),
   ),
-  HTTP_DRAIN_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+  // Default: 5 s behind a load balancer; none in sandbox mode (nothing balances it).
+  HTTP_DRAIN_MS: z.coerce.number().int().min(0).max(60_000).optional(),
   METRICS_PORT: optionalString.pipe(
     z
       .string()
@@ -342,7 +343,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
           .split(",")
           .map((s) => s.trim())
           .filter(Boolean),
-        drainMs: r.HTTP_DRAIN_MS,
+        drainMs: r.HTTP_DRAIN_MS ?? (mode === "sandbox" ? 0 : 5_000),
       },
       logLevel: r.LOG_LEVEL,
       defaultTimeZone: r.DEFAULT_TIMEZONE,

@@ -143,21 +143,20 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
 
     let stopped: Promise<void> | null = null;
     const stop = () => {
-      stopped ??= (async () => {
-        // /healthz answers 503 from now on; the app keeps serving for the drain period, while the load balancer
-        // notices and stops sending, so requests already on their way are still answered.
-        stopping = true;
-        logger.info({ drainMs: config.http.drainMs }, "stopping: draining, then finishing work in flight");
-        await Promise.all([...jobs.map((job) => job.stop()), drainPeriod(config.http.drainMs)]);
-        await slack.stop();
-        await closeServer(server);
-        await metrics.stop();
-        const drained = await inFlight.drain(15_000);
-        if (!drained) logger.warn({ pending: inFlight.size }, "stopped with work still in flight");
-        await intake.stop();
-        if (ownsDb) await db.close();
-        logger.info("stopped");
-      })();
+      stopped ??= stopInOrder({
+        config,
+        logger,
+        jobs,
+        slack,
+        server,
+        inFlight,
+        intake,
+        metrics,
+        beginStopping: () => {
+          stopping = true;
+        },
+        closeDb: ownsDb ? () => db.close() : async () => {},
+      });
       return stopped;
     };
     return { url, port, ctx, slack, server, inFlight, stop, metricsUrl: metrics.url };
@@ -165,6 +164,39 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     if (ownsDb) await db.close();
     throw err;
   }
+}
+
+/** What the graceful stop closes, in order. */
+interface Stoppable {
+  config: Config;
+  logger: Logger;
+  jobs: Array<{ stop(): Promise<void> }>;
+  slack: SlackApp;
+  server: Server;
+  inFlight: InFlight;
+  intake: DurableIntake;
+  metrics: { stop(): Promise<void> };
+  /** From now on /healthz answers 503. */
+  beginStopping(): void;
+  closeDb(): Promise<void>;
+}
+
+/** The graceful stop: drain, then jobs, Slack, HTTP, work in flight, the intake and the database. */
+async function stopInOrder(p: Stoppable): Promise<void> {
+  const { config, logger, jobs, slack, server, inFlight, intake } = p;
+  // /healthz answers 503 from now on; the app keeps serving for the drain period, while the load balancer
+  // notices and stops sending, so requests already on their way are still answered.
+  p.beginStopping();
+  logger.info({ drainMs: config.http.drainMs }, "stopping: draining, then finishing work in flight");
+  await Promise.all([...jobs.map((job) => job.stop()), drainPeriod(config.http.drainMs)]);
+  await slack.stop();
+  await closeServer(server);
+  await p.metrics.stop();
+  const drained = await inFlight.drain(15_000);
+  if (!drained) logger.warn({ pending: inFlight.size }, "stopped with work still in flight");
+  await intake.stop();
+  await p.closeDb();
+  logger.info("stopped");
 }
 
 /** Waits out the drain period in real time (not the app's clock: a load balancer's health checks run on it). */

@@ -16,6 +16,7 @@ import {
 } from "../slack/views/alerts.ts";
 import { MetadataEventType } from "../slack-gateway/ids.ts";
 import { postOnce } from "../slack-gateway/post-once.ts";
+import { alertFailedReminders } from "./reminder-failures.ts";
 
 const DAY = 86_400_000;
 /** Slack expires unaccepted Slack Connect invitations after 14 days. */
@@ -36,7 +37,13 @@ const subject = (o: {
 /** Runs every check once; returns how many alerts went out. */
 export async function runAlerts(ctx: AppContext): Promise<number> {
   await pruneDeliveries(ctx, ctx.clock.now());
-  return (await inviteExpiryAlerts(ctx)) + (await stallAlerts(ctx)) + (await callRiskAlerts(ctx));
+  return (
+    (await inviteExpiryAlerts(ctx)) +
+    (await stallAlerts(ctx)) +
+    (await callRiskAlerts(ctx)) +
+    // Reminders that failed for good and whose rep could not be told at the time.
+    (await alertFailedReminders(ctx))
+  );
 }
 
 async function sendOnce(ctx: AppContext, key: string, send: () => Promise<void>): Promise<boolean> {

@@ -7,6 +7,7 @@ import { computeProgress, type ItemState } from "../checklist/progress.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import { type DeadLetter, listDeadLetters } from "../intake/store.ts";
+import type { FailedReminderView } from "../slack/views/reminder-failures.ts";
 import type { ConnectionNeedingAction } from "./connections-needing-action.ts";
 
 /** Whose onboardings the Home tab lists. */
@@ -41,17 +42,26 @@ export interface HomePage {
   pageSize: number;
   total: number;
   scope: HomeScope;
-  deadLetters?: { total: number; items: HomeDeadLetter[] } | null;
+  deadLetters?: { total: number; items: HomeDeadLetter[]; page: number; pageSize: number } | null;
+  /** The viewer's reminders, nudges and digests of the last week that could not be sent. */
+  failedReminders?: FailedReminderView[];
   /** Closed onboardings whose connection needs action (src/finch/health-check.ts). */
   connections?: ConnectionNeedingAction[];
 }
 
-/** How many dead letters the Home tab lists (newest first); the rest are counted. */
+/** How many dead letters the Home tab lists per page (newest first); the rest are paged through. */
 export const HOME_DEAD_LETTERS = 5;
 
-/** The newest dead letters, for a rep's Home tab. */
-export async function loadDeadLetters(ctx: AppContext): Promise<NonNullable<HomePage["deadLetters"]>> {
-  return listDeadLetters(ctx, HOME_DEAD_LETTERS);
+/** One page of dead letters, newest first, for a rep's Home tab (a page past the end shows the last one). */
+export async function loadDeadLetters(
+  ctx: AppContext,
+  page = 0,
+): Promise<NonNullable<HomePage["deadLetters"]>> {
+  const wanted = Math.max(0, Math.floor(page));
+  let found = await listDeadLetters(ctx, HOME_DEAD_LETTERS, wanted * HOME_DEAD_LETTERS);
+  const lastPage = Math.max(0, Math.ceil(found.total / HOME_DEAD_LETTERS) - 1);
+  if (wanted > lastPage) found = await listDeadLetters(ctx, HOME_DEAD_LETTERS, lastPage * HOME_DEAD_LETTERS);
+  return { ...found, page: Math.min(wanted, lastPage), pageSize: HOME_DEAD_LETTERS };
 }
 
 export const HOME_PAGE_SIZE = 10;

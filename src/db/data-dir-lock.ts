@@ -1,10 +1,10 @@
 /**
  * One process per embedded database: PGlite has a single owner, and two processes opening one DATA_DIR (a second
  * app, `npm run migrate` against a live app) corrupt it. The first process takes a lock file in DATA_DIR
- * (proper-lockfile: an atomic `mkdir`, kept fresh by updating its mtime every second; one left by a process
- * that died goes stale after 10 s) and writes who it is beside it; a second process stops at once with a
- * message naming the holder. A lock left by a process of this host that is gone (its pid no longer runs) is
- * taken over at once, so a restart after a crash need not wait.
+ * (proper-lockfile: an atomic `mkdir`, kept fresh by updating its mtime every 2 s; one left by a process that
+ * died goes stale after 30 s, long enough that a busy event loop never loses it) and writes who it is beside
+ * it; a second process stops at once with a message naming the holder. A lock left by a process of this host
+ * that is gone (its pid no longer runs) is taken over at once, so a restart after a crash need not wait.
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
@@ -13,8 +13,8 @@ import lockfile from "proper-lockfile";
 
 const LOCK_NAME = "fleet.lock";
 const OWNER_NAME = "fleet.lock.owner.json";
-const STALE_MS = 10_000;
-const UPDATE_MS = 1_000;
+const STALE_MS = 30_000;
+const UPDATE_MS = 2_000;
 
 /** Who holds a DATA_DIR. */
 export interface DataDirOwner {

@@ -271,11 +271,18 @@ export interface DeadLetter {
 export async function listDeadLetters(
   ctx: WithDb,
   limit: number,
+  /** Rows to skip (paging in the App Home). */
+  offset = 0,
 ): Promise<{ total: number; items: DeadLetter[] }> {
   const where = { status: "dead" };
   const [total, rows] = await Promise.all([
     ctx.db.prisma.intakeDelivery.count({ where }),
-    ctx.db.prisma.intakeDelivery.findMany({ where, orderBy: { receivedAt: "desc" }, take: limit }),
+    ctx.db.prisma.intakeDelivery.findMany({
+      where,
+      orderBy: [{ receivedAt: "desc" }, { key: "asc" }],
+      skip: offset,
+      take: limit,
+    }),
   ]);
   return {
     total,
@@ -343,6 +350,25 @@ export async function intakeHealth(ctx: {
            (select count(*)::int from intake_delivery where status = 'dead') as dead`;
   const row = rows[0];
   return { oldestPendingMs: Math.max(0, Math.round(row?.age_ms ?? 0)), deadLetters: row?.dead ?? 0 };
+}
+
+/** A rep's Retry all: every dead letter is due again with a fresh set of attempts. Resolves with how many. */
+export async function retryAllDeadLetters(ctx: WithDb): Promise<number> {
+  return ctx.db.prisma.$executeRaw`
+    update intake_delivery set status = 'pending', attempts = 0, next_attempt_at = now(), last_error = null
+     where status = 'dead'`;
+}
+
+/**
+ * A rep's Discard: the dead letter is closed without being applied — its payload dropped, the row kept (as
+ * `done`, with who discarded it as its last error) so a redelivery of the same key is still recognised.
+ */
+export async function discardDeadLetter(ctx: WithDb, key: string, note: string): Promise<boolean> {
+  const count = await ctx.db.prisma.$executeRaw`
+    update intake_delivery
+       set status = 'done', payload = null, lease_until = null, owner = null, last_error = ${note.slice(0, 300)}
+     where key = ${key} and status = 'dead'`;
+  return count === 1;
 }
 
 /** How many deliveries wait to be applied (health and the bench's backlog figure). */

@@ -1,10 +1,12 @@
 /**
- * A rep retries a dead letter from the App Home: it is due again at once, with a fresh set of attempts.
- * Here, beside the audit writer, because the cockpit (which shows the dead letters) must not import back.
+ * A rep handles dead letters from the App Home: Retry (one) and Retry all make them due again at once, with a
+ * fresh set of attempts; Discard closes one without applying it. Each is audited. Here, beside the audit
+ * writer, because the cockpit (which shows the dead letters) must not import back. The caller checked that
+ * the actor is a rep.
  */
 import { publishHome } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
-import { retryDeadLetterOutcome } from "../intake/store.ts";
+import { discardDeadLetter, retryAllDeadLetters, retryDeadLetterOutcome } from "../intake/store.ts";
 import type { Actor } from "./actor.ts";
 import { audit } from "./audit.ts";
 
@@ -23,4 +25,26 @@ export async function retryDeadLetterFromHome(ctx: AppContext, key: string, acto
     await ctx.slack.chat.postMessage({ channel: actor.userId, text: OVERTAKEN_TEXT });
   await publishHome(ctx, actor.userId);
   return retried;
+}
+
+/** Retries every dead letter and refreshes the rep's Home tab. */
+export async function retryAllDeadLettersFromHome(ctx: AppContext, actor: Actor): Promise<number> {
+  const retried = await retryAllDeadLetters(ctx);
+  await audit(ctx, { action: "intake.retry_all", actor, detail: { retried } });
+  ctx.logger.info({ user: actor.userId, retried }, "every dead letter retried by a rep");
+  await publishHome(ctx, actor.userId, { deadPage: 0 });
+  return retried;
+}
+
+/** Discards one dead letter (not applied, payload dropped) and refreshes the rep's Home tab. */
+export async function discardDeadLetterFromHome(
+  ctx: AppContext,
+  key: string,
+  actor: Actor,
+): Promise<boolean> {
+  const discarded = await discardDeadLetter(ctx, key, `discarded by ${actor.userId}`);
+  await audit(ctx, { action: "intake.discard", actor, detail: { key: key.slice(0, 200), discarded } });
+  ctx.logger.info({ key, user: actor.userId, discarded }, "dead letter discarded by a rep");
+  await publishHome(ctx, actor.userId);
+  return discarded;
 }

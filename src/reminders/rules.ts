@@ -132,3 +132,29 @@ export function nudgeAllowed(input: {
   }
   return { ok: true };
 }
+
+/** The customer's day-before reminder keeps being retried until this long before the call. */
+export const DAY_BEFORE_LAST_TRY_BEFORE_CALL_MS = 2 * 3_600_000;
+
+/**
+ * After a failed post: when to try again, or give up. The customer's day-before reminder is worth trying
+ * until two hours before the call (its retries are brought forward to that moment, never past it); the
+ * rest give up after `maxAttempts`.
+ */
+export function retryPlan(input: {
+  kind: string;
+  callAt: Date | null;
+  attempts: number;
+  maxAttempts: number;
+  now: Date;
+}): { giveUp: true } | { giveUp: false; notBefore: Date } {
+  const now = input.now.getTime();
+  const next = now + retryBackoffMs(input.attempts);
+  if (input.kind === ReminderKind.dayBefore && input.callAt) {
+    const lastTry = input.callAt.getTime() - DAY_BEFORE_LAST_TRY_BEFORE_CALL_MS;
+    if (now >= lastTry) return { giveUp: true };
+    return { giveUp: false, notBefore: new Date(Math.min(next, lastTry)) };
+  }
+  if (input.attempts >= input.maxAttempts) return { giveUp: true };
+  return { giveUp: false, notBefore: new Date(next) };
+}

@@ -25,6 +25,9 @@ export const ActionId = {
   historyCsv: "history_csv",
   checklistStatus: "checklist_status",
   deadLetterRetry: "dead_letter_retry",
+  deadLetterRetryAll: "dead_letter_retry_all",
+  deadLetterDiscard: "dead_letter_discard",
+  deadLetterPage: "dead_letter_page",
 } as const;
 
 /** `callback_id`s of modals. */

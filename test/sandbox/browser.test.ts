@@ -54,7 +54,6 @@ describe.skipIf(!HAVE_CHROMIUM)("the sandbox page in headless Chromium", () => {
       PUBLIC_URL: `http://127.0.0.1:${port}/`,
       DATA_DIR: dataDir,
       LOG_LEVEL: "warn",
-      HTTP_DRAIN_MS: "0",
     });
     if (!parsed.ok) throw new Error(parsed.problems.join("; "));
     const sink = new Writable({

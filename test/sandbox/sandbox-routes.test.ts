@@ -42,7 +42,6 @@ describe("sandbox routes", () => {
       HOST: "127.0.0.1",
       DATA_DIR: dataDir,
       LOG_LEVEL: "silent",
-      HTTP_DRAIN_MS: "0",
     });
     if (!parsed.ok) throw new Error(parsed.problems.join("; "));
     sandbox = await startSandbox(parsed.config, createLogger({ level: "silent" }));

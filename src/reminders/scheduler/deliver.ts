@@ -5,14 +5,16 @@
  * - before each post the lease is renewed and the attempt counted, in one statement, with no transaction
  *   or lock held while Slack answers;
  * - posts to one channel go one at a time, paced (ChannelPacer); a 429 waits Retry-After and retries a
- *   bounded number of times; other failures go back to the queue with backoff, or fail for good.
+ *   bounded number of times; other failures go back to the queue with backoff, or fail for good — and then
+ *   the rep is told (src/cockpit/reminder-failures.ts): nothing is dropped silently.
  */
 
+import { alertFailedReminder } from "../../cockpit/reminder-failures.ts";
 import { observeReminderSent } from "../../metrics/instruments.ts";
 import { audit } from "../../onboarding/audit.ts";
 import { slackErrorCode } from "../../slack-gateway/errors.ts";
 import { MetadataEventType } from "../../slack-gateway/ids.ts";
-import { retryBackoffMs } from "../rules.ts";
+import { retryBackoffMs, retryPlan } from "../rules.ts";
 import { findPostedMessage, retryAfterSeconds } from "../slack-delivery.ts";
 import {
   beginAttempt,
@@ -69,6 +71,7 @@ export async function deliverSafely(
       // E.g. the DM of a rep Slack does not know cannot be opened: retrying will not help.
       log.error({ err, reminderId: r.id, kind: r.kind, code }, "reminder cannot be delivered");
       await finishUnsent(ctx.db.prisma, { id: r.id, owner, status: "failed", reason: code });
+      await alertFailedReminder(ctx, r.id);
       return "failed";
     }
     const wait = code === "ratelimited" ? retryAfterSeconds(err) * 1000 : retryBackoffMs(r.attempts + 1);
@@ -254,7 +257,8 @@ async function postFailed(
     return "deferred";
   }
   const attempts = r.attempts + limited + 1;
-  if (PERMANENT_ERRORS.has(code) || attempts >= limits.maxAttempts) {
+  const plan = retryPlan({ ...r, attempts, maxAttempts: limits.maxAttempts, now: ctx.clock.now() });
+  if (PERMANENT_ERRORS.has(code) || plan.giveUp) {
     await finishUnsent(ctx.db.prisma, { id: r.id, owner, status: "failed", reason: code });
     log.error({ err, reminderId: r.id, kind: r.kind, code, attempts }, "reminder failed for good");
     await audit(ctx, {
@@ -262,16 +266,13 @@ async function postFailed(
       action: "reminder.failed",
       detail: { kind: r.kind, code },
     });
+    await alertFailedReminder(ctx, r.id);
     return "failed";
   }
-  // Unknown outcome (timeout, 5xx) or a passing problem: back to the queue with backoff. The next
-  // claim sees attempts > 0 and looks in the channel before posting again.
+  // Unknown outcome (timeout, 5xx) or a passing problem: back to the queue with backoff (a day-before
+  // reminder: until two hours before the call). The next claim sees attempts > 0 and looks in the channel
+  // before posting again.
   log.warn({ err, reminderId: r.id, code, attempts }, "posting a reminder failed; retrying later");
-  await releaseReminder(ctx.db.prisma, {
-    id: r.id,
-    owner,
-    notBefore: after(rt, retryBackoffMs(attempts)),
-    error: code,
-  });
+  await releaseReminder(ctx.db.prisma, { id: r.id, owner, notBefore: plan.notBefore, error: code });
   return "deferred";
 }

@@ -9,7 +9,11 @@ import type { AppContext } from "../../context.ts";
 import { recheckFromHome } from "../../finch/recheck.ts";
 import type { Actor } from "../../onboarding/actor.ts";
 import { closeOnboarding, handOver, resendInvites } from "../../onboarding/close.ts";
-import { retryDeadLetterFromHome } from "../../onboarding/dead-letters.ts";
+import {
+  discardDeadLetterFromHome,
+  retryAllDeadLettersFromHome,
+  retryDeadLetterFromHome,
+} from "../../onboarding/dead-letters.ts";
 import { exportHistory } from "../../onboarding/history-export.ts";
 import { onboardingIdFrom } from "../../onboarding/lookup.ts";
 import { switchProvider } from "../../onboarding/switch-provider.ts";
@@ -67,18 +71,7 @@ export function registerCockpit(app: App, ctx: AppContext): void {
     await ack();
   });
 
-  // A dead letter's Retry (App Home, reps only): the intake applies it again within a second.
-  app.action<BlockAction<ButtonAction>>(ActionId.deadLetterRetry, async ({ ack, body, action }) => {
-    await ack();
-    const actor = interactionActor(ctx, body);
-    const allowed = await allowRep(ctx, actor, {
-      log: "dead-letter retry refused",
-      fields: { action: ActionId.deadLetterRetry },
-      audit: "intake.retry.refused",
-      tell: (text) => ctx.slack.chat.postMessage({ channel: actor.userId, text }),
-    });
-    if (allowed) await retryDeadLetterFromHome(ctx, action.value ?? "", actor);
-  });
+  registerDeadLetterActions(app, ctx);
 
   /** Everyone's onboardings are for reps only: anyone else asking for them gets their own. */
   const scopeFor = async (body: BlockAction, wanted: string | undefined): Promise<"all" | "mine"> => {
@@ -121,6 +114,37 @@ export function registerCockpit(app: App, ctx: AppContext): void {
       () => buildOnboardModal({ defaultTimeZone: ctx.config.defaultTimeZone, ownerUserId: actor.userId }),
     );
   });
+}
+
+/**
+ * Dead letters (App Home, reps only, each audited): Retry and Discard one, Retry all, and paging; the intake
+ * applies retried ones again within a second.
+ */
+function registerDeadLetterActions(app: App, ctx: AppContext): void {
+  const deadLetterButton = (actionId: string, run: (actor: Actor, value: string) => Promise<unknown>) =>
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action }) => {
+      await ack();
+      const actor = interactionActor(ctx, body);
+      const allowed = await allowRep(ctx, actor, {
+        log: "dead-letter action refused",
+        fields: { action: actionId },
+        audit: `${actionId === ActionId.deadLetterRetry ? "intake.retry" : actionId}.refused`,
+        tell: (text) => ctx.slack.chat.postMessage({ channel: actor.userId, text }),
+      });
+      if (allowed) await run(actor, action.value ?? "");
+    });
+  deadLetterButton(ActionId.deadLetterRetry, (actor, key) => retryDeadLetterFromHome(ctx, key, actor));
+  deadLetterButton(ActionId.deadLetterDiscard, (actor, key) => discardDeadLetterFromHome(ctx, key, actor));
+  deadLetterButton(ActionId.deadLetterRetryAll, (actor) => retryAllDeadLettersFromHome(ctx, actor));
+  app.action<BlockAction<ButtonAction>>(
+    new RegExp(`^${ActionId.deadLetterPage}:`),
+    async ({ ack, body, action }) => {
+      await ack();
+      const { deadPage } = safeJson(action.value) as { deadPage?: number };
+      // Only reps' Homes list dead letters (publishHome checks): anyone else just gets their Home again.
+      await publishHome(ctx, body.user.id, { deadPage: Number(deadPage) || 0 });
+    },
+  );
 }
 
 /** `/fleet history`, `/fleet done` and `/fleet owner`. */
