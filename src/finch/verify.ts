@@ -18,12 +18,9 @@ import {
   refreshChecklist,
 } from "../onboarding/checklist-service.ts";
 import { reconnectUrlFor } from "../onboarding/connect-links.ts";
-import {
-  buildConnectLinkMessage,
-  buildVerificationMessage,
-  verificationSummaryText,
-} from "../slack/views/finch.ts";
+import { buildConnectLinkMessage, buildVerificationMessage } from "../slack/views/finch.ts";
 import { postTracked } from "../slack-gateway/post.ts";
+import { alertRepOnChange, postSameResult, supersedeOlderReports } from "./announce.ts";
 import { runChecks } from "./checks.ts";
 import { classifyFinchError, type FinchClient, type Introspection } from "./client.ts";
 import {
@@ -33,7 +30,6 @@ import {
   POLL_MIN_SECONDS,
   RECHECK_VERIFIED_SECONDS,
   serialized,
-  tellRep,
 } from "./connections.ts";
 import { providerCapabilities } from "./providers.ts";
 import {
@@ -232,8 +228,10 @@ async function verifyNow(
   await applyProof(ctx, onboardingId, template, report);
 
   if (row) {
-    const posted =
-      report.outcome === "reauth"
+    // Nothing new since the last report shown (a person re-checked): one line, no second report or alert.
+    const posted = !changed
+      ? await postSameResult(ctx, onboarding, report)
+      : report.outcome === "reauth"
         ? await postReconnectLink(ctx, onboarding, template, onboarding.customer.name, reauthReason(status))
         : await postVerification(ctx, onboarding, report);
     // Announced only once the report is in Slack (after the post, never before).
@@ -243,7 +241,10 @@ async function verifyNow(
         data: { announcedAt: ctx.clock.now() },
       });
     }
-    if (!verified) await tellRep(ctx, onboarding, verificationSummaryText(report, onboarding.channelId));
+    if (changed) {
+      const before = (previous?.outcome as { outcome?: VerificationOutcome } | null)?.outcome ?? null;
+      await alertRepOnChange(ctx, onboarding, report, before);
+    }
     // The rep's App Home shows the connection state.
     refreshHomeSoon(ctx, onboarding.ownerUserId);
     await audit(ctx, {
@@ -310,19 +311,20 @@ async function applyProof(
 
 async function postVerification(
   ctx: AppContext,
-  onboarding: NoteTarget,
+  onboarding: NoteTarget & { timeZone: string },
   report: VerificationReport,
 ): Promise<boolean> {
   if (!onboarding.channelId) return false;
   const message = buildVerificationMessage(report);
   try {
-    await postTracked(ctx, {
+    const ts = await postTracked(ctx, {
       onboardingId: onboarding.id,
       kind: "verification",
       channelId: onboarding.channelId,
       threadTs: onboarding.checklistTs,
       message,
     });
+    if (ts) await supersedeOlderReports(ctx, onboarding.id, ts, onboarding.timeZone);
     return true;
   } catch (err) {
     ctx.logger.error({ err, onboardingId: onboarding.id }, "could not post the Finch verification");
