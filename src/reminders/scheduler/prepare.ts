@@ -126,6 +126,7 @@ async function prepareDayBefore(
     hrAdminUserIds: f.hrAdminUserIds,
     ownerUserId: f.ownerUserId,
     haveReady: callPrepFor(f.providerId, { integrationUserEmail: f.integrationUserEmail }),
+    now,
     calendarUrl: googleCalendarLink({
       onboardingId,
       companyName: f.companyName,
