@@ -9,6 +9,7 @@ import type { AppContext } from "../context.ts";
 import { type DeadLetter, listDeadLetters } from "../intake/store.ts";
 import type { FailedReminderView } from "../slack/views/reminder-failures.ts";
 import type { ConnectionNeedingAction } from "./connections-needing-action.ts";
+import { compareRows, type HomeConnection, type HomeFlag, type HomeWaiting, judgeRow } from "./home-rows.ts";
 
 /** Whose onboardings the Home tab lists. */
 export type HomeScope = "mine" | "all";
@@ -24,12 +25,21 @@ export interface HomeRow {
   stepsDone: number;
   stepsTotal: number;
   customerStepsOpen: number;
-  connection: "none" | "connected" | "verified" | "broken" | "pending";
+  connection: HomeConnection;
   missingPermissions: number;
   invites: { sent: number; accepted: number; failed: number; declined: number; left: number };
   lastActivityAt: Date | null;
   stalled: boolean;
   atRiskTomorrow: boolean;
+  createdAt: Date;
+  /** What the onboarding waits on and who acts. */
+  waiting: HomeWaiting;
+  /** Flags with the facts of their reason. */
+  flags: HomeFlag[];
+  /** 0 = most at risk (the order of the list). */
+  risk: number;
+  /** Whole days without customer activity (since the start when there was none). */
+  idleDays: number;
 }
 
 /** A delivery the intake gave up on (src/intake), as reps see it with its Retry button. */
@@ -66,7 +76,10 @@ export async function loadDeadLetters(
 
 export const HOME_PAGE_SIZE = 10;
 
-/** Loads one page of active onboardings, sorted by next call (none last), then newest. */
+/**
+ * Loads one page of active onboardings: pages follow the next call (none last), then newest; within a page
+ * the most at-risk come first ({@link compareRows}).
+ */
 export async function loadHomePage(
   ctx: AppContext,
   input: { userId: string; scope: HomeScope; page: number },
@@ -83,13 +96,12 @@ export async function loadHomePage(
     include: {
       customer: { select: { name: true } },
       connection: { select: { status: true, verifiedAt: true } },
-      invites: { select: { status: true } },
+      invites: { select: { status: true, email: true, slackUserId: true } },
       steps: true,
       verifications: { orderBy: { createdAt: "desc" }, take: 1, select: { outcome: true } },
     },
   });
   const now = ctx.clock.now().getTime();
-  const stallMs = ctx.config.thresholds.stallAfterDays * 86_400_000;
   const rows = onboardings.map((o): HomeRow => {
     const template = getTemplate(o.providerId);
     const state = new Map<string, ItemState>(
@@ -98,9 +110,23 @@ export async function loadHomePage(
     const progress = computeProgress(template, state);
     const count = (status: string) => o.invites.filter((i) => i.status === status).length;
     const lastActivityAt = o.lastCustomerActivityAt;
-    const since = (lastActivityAt ?? o.createdAt).getTime();
-    const callIn = o.callAt ? o.callAt.getTime() - now : null;
+    const connection = connectionState(o.connection);
     const missing = missingCount(o.verifications[0]?.outcome);
+    const judged = judgeRow({
+      now: new Date(now),
+      callAt: o.callAt,
+      createdAt: o.createdAt,
+      lastActivityAt,
+      progress,
+      connection,
+      missingPermissions: missing,
+      hrInChannel: o.invites.flatMap((i) =>
+        i.slackUserId && IN_CHANNEL.includes(i.status) ? [i.slackUserId] : [],
+      ),
+      hrNotJoined: o.invites.filter((i) => NOT_JOINED.includes(i.status)).map((i) => i.email),
+      ownerUserId: o.ownerUserId,
+      stallAfterDays: ctx.config.thresholds.stallAfterDays,
+    });
     return {
       id: o.id,
       company: o.customer.name,
@@ -111,7 +137,7 @@ export async function loadHomePage(
       stepsDone: progress.stepsDone,
       stepsTotal: progress.stepsTotal,
       customerStepsOpen: progress.openByOwner.customer.length,
-      connection: connectionState(o.connection),
+      connection,
       missingPermissions: missing,
       invites: {
         sent: count("sent") + count("pending"),
@@ -121,16 +147,19 @@ export async function loadHomePage(
         left: count("left"),
       },
       lastActivityAt,
-      stalled: !progress.customerStepsDone && now - since > stallMs,
-      atRiskTomorrow:
-        callIn !== null &&
-        callIn > 0 &&
-        callIn < 48 * 3_600_000 &&
-        (!progress.customerStepsDone || connectionState(o.connection) !== "verified"),
+      stalled: judged.flags.some((f) => f.kind === "stalled" || f.kind === "not_started"),
+      atRiskTomorrow: judged.flags.some((f) => f.kind === "call_risk"),
+      createdAt: o.createdAt,
+      ...judged,
     };
   });
+  rows.sort(compareRows);
   return { rows, page, pageSize: HOME_PAGE_SIZE, total, scope: input.scope };
 }
+
+/** Invitation states: in the customer's channel, or invited and not (yet) there. */
+const IN_CHANNEL = ["accepted", "approved"];
+const NOT_JOINED = ["pending", "sending", "sent", "failed"];
 
 function connectionState(c: { status: string; verifiedAt: Date | null } | null): HomeRow["connection"] {
   if (!c) return "none";

@@ -18,12 +18,9 @@ import {
   refreshChecklist,
 } from "../onboarding/checklist-service.ts";
 import { reconnectUrlFor } from "../onboarding/connect-links.ts";
-import {
-  buildConnectLinkMessage,
-  buildVerificationMessage,
-  verificationSummaryText,
-} from "../slack/views/finch.ts";
+import { buildConnectLinkMessage, buildVerificationMessage } from "../slack/views/finch.ts";
 import { postTracked } from "../slack-gateway/post.ts";
+import { alertRepOnChange, postSameResult, supersedeOlderReports } from "./announce.ts";
 import { runChecks } from "./checks.ts";
 import { classifyFinchError, type FinchClient, type Introspection } from "./client.ts";
 import {
@@ -33,7 +30,6 @@ import {
   POLL_MIN_SECONDS,
   RECHECK_VERIFIED_SECONDS,
   serialized,
-  tellRep,
 } from "./connections.ts";
 import { providerCapabilities } from "./providers.ts";
 import {
@@ -232,36 +228,68 @@ async function verifyNow(
   await applyProof(ctx, onboardingId, template, report);
 
   if (row) {
-    const posted =
-      report.outcome === "reauth"
-        ? await postReconnectLink(ctx, onboarding, template, onboarding.customer.name, reauthReason(status))
-        : await postVerification(ctx, onboarding, report);
-    // Announced only once the report is in Slack (after the post, never before).
-    if (posted) {
-      await ctx.db.prisma.verification.update({
-        where: { id: row.id },
-        data: { announcedAt: ctx.clock.now() },
-      });
-    }
-    if (!verified) await tellRep(ctx, onboarding, verificationSummaryText(report, onboarding.channelId));
-    // The rep's App Home shows the connection state.
-    refreshHomeSoon(ctx, onboarding.ownerUserId);
-    await audit(ctx, {
-      onboardingId,
-      action: "finch.verification",
-      actor: options.actor ?? null,
-      detail: {
-        trigger: options.trigger,
-        outcome: report.outcome,
-        status: status ?? "unknown",
-        granted: outcomes.filter((o) => o.result === "granted").length,
-        missing: outcomes
-          .filter((o) => o.result === "missing" || o.result === "not_in_scope")
-          .map((o) => o.key),
-      },
+    const before = (previous?.outcome as { outcome?: VerificationOutcome } | null)?.outcome ?? null;
+    await announceVerification(ctx, {
+      onboarding,
+      template,
+      report,
+      status,
+      rowId: row.id,
+      changed,
+      before,
+      options,
     });
   }
   return report;
+}
+
+/**
+ * Tells the channel and the rep about a recorded verification: one line when nothing changed since the last
+ * report shown, else the report (or the Reconnect link); then the rep (on a change), the Home and the audit.
+ */
+async function announceVerification(
+  ctx: AppContext,
+  a: {
+    onboarding: NoteTarget & { timeZone: string; customer: { name: string } };
+    template: ProviderTemplate;
+    report: VerificationReport;
+    status: string | null;
+    rowId: string;
+    changed: boolean;
+    before: VerificationOutcome | null;
+    options: VerifyOptions;
+  },
+): Promise<void> {
+  const { onboarding, template, report, status, options } = a;
+  const posted = !a.changed
+    ? await postSameResult(ctx, onboarding, report)
+    : report.outcome === "reauth"
+      ? await postReconnectLink(ctx, onboarding, template, onboarding.customer.name, reauthReason(status))
+      : await postVerification(ctx, onboarding, report);
+  // Announced only once the report is in Slack (after the post, never before).
+  if (posted) {
+    await ctx.db.prisma.verification.update({
+      where: { id: a.rowId },
+      data: { announcedAt: ctx.clock.now() },
+    });
+  }
+  if (a.changed) await alertRepOnChange(ctx, onboarding, report, a.before);
+  // The rep's App Home shows the connection state.
+  refreshHomeSoon(ctx, onboarding.ownerUserId);
+  await audit(ctx, {
+    onboardingId: onboarding.id,
+    action: "finch.verification",
+    actor: options.actor ?? null,
+    detail: {
+      trigger: options.trigger,
+      outcome: report.outcome,
+      status: status ?? "unknown",
+      granted: report.permissions.filter((o) => o.result === "granted").length,
+      missing: report.permissions
+        .filter((o) => o.result === "missing" || o.result === "not_in_scope")
+        .map((o) => o.key),
+    },
+  });
 }
 
 function reauthReason(status: string | null): string {
@@ -310,19 +338,20 @@ async function applyProof(
 
 async function postVerification(
   ctx: AppContext,
-  onboarding: NoteTarget,
+  onboarding: NoteTarget & { timeZone: string },
   report: VerificationReport,
 ): Promise<boolean> {
   if (!onboarding.channelId) return false;
   const message = buildVerificationMessage(report);
   try {
-    await postTracked(ctx, {
+    const ts = await postTracked(ctx, {
       onboardingId: onboarding.id,
       kind: "verification",
       channelId: onboarding.channelId,
       threadTs: onboarding.checklistTs,
       message,
     });
+    if (ts) await supersedeOlderReports(ctx, onboarding.id, ts, onboarding.timeZone);
     return true;
   } catch (err) {
     ctx.logger.error({ err, onboardingId: onboarding.id }, "could not post the Finch verification");

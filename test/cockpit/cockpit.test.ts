@@ -90,6 +90,9 @@ describe("the reps' cockpit", () => {
     expect(text).toContain("Finch connection broken");
     expect(text).toContain("1 failed");
     expect(text).toContain("1 joined");
+    // Who acts, and why a row is flagged.
+    expect(text).toContain("Waiting on x@nocall.example to accept the Slack Connect invitation");
+    expect(text).toMatch(/at risk for the call\* — call in \d+ hours/);
     expect(text).toContain("0 of 6 steps");
     for (const id of [
       "home_resend_invite",

@@ -27,6 +27,21 @@ const row = (i: number): HomeRow => ({
   lastActivityAt: new Date("2026-03-20T10:00:00Z"),
   stalled: true,
   atRiskTomorrow: true,
+  createdAt: new Date("2026-03-01T10:00:00Z"),
+  waiting: {
+    who: "customer",
+    userIds: ["U0HR1", "U0HR2"],
+    emails: ["late@acme.example"],
+    what: "step",
+    step: { number: 3, title: long(4) },
+  },
+  flags: [
+    { kind: "call_risk", hoursToCall: 20, openCustomerSteps: 4, verified: false },
+    { kind: "broken", missingPermissions: 3 },
+    { kind: "stalled", idleDays: 13 },
+  ],
+  risk: 0,
+  idleDays: 13,
 });
 
 const failed = (i: number): FailedReminderView => ({

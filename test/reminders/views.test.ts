@@ -73,6 +73,15 @@ describe("day-before reminder", () => {
     expect(body).toContain("call is Thursday, December 3, 2026 at 2:30 PM Berlin time (CET) (");
     expect(body).toContain(`<!date^${CALL.getTime() / 1000}^{time} your time|`);
     expect(body).not.toContain("Europe/Berlin");
+    // Sent the day before (in the call's zone): the call is "tomorrow"; the same day: "today".
+    const dayBefore = json(
+      buildCallReminderMessage(reminderInput({ now: new Date("2026-12-02T09:00:00Z") })).blocks,
+    );
+    expect(dayBefore).toContain("call is tomorrow, Thursday, December 3, 2026 at 2:30 PM Berlin time (CET)");
+    const sameDay = json(
+      buildCallReminderMessage(reminderInput({ now: new Date("2026-12-03T08:00:00Z") })).blocks,
+    );
+    expect(sameDay).toContain("call is today, Thursday");
     expect(body).toContain("<@U0HR>");
     expect(body).not.toContain("not-a-user");
     expect(body.match(/<@U0HR>/g)).toHaveLength(1);

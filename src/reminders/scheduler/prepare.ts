@@ -136,6 +136,7 @@ async function prepareDayBefore(
       },
       ctx.config.integrationUser.email,
     ),
+    now,
     calendarUrl: googleCalendarLink({
       onboardingId,
       companyName: f.companyName,

@@ -283,7 +283,7 @@ export function verificationSummaryText(report: VerificationReport, channelId: s
     case "verified":
       return `:white_check_mark: ${provider} for ${company} is connected and verified.${where}`;
     case "missing":
-      return `:warning: ${provider} for ${company}: ${missing.length || "some"} permission(s) missing${missing.length ? ` (${missing.map((p) => esc(p.label)).join(", ")})` : ""}. The customer has been told where to fix them.${where}`;
+      return `:warning: ${provider} for ${company}: ${missing.length === 1 ? "1 permission" : `${missing.length || "some"} permissions`} missing${missing.length ? ` (${missing.map((p) => esc(p.label)).join(", ")})` : ""}. The customer has been told where to fix them.${where}`;
     case "syncing":
       return `:hourglass_flowing_sand: ${provider} for ${company} is connected; Finch is still syncing. Fleet re-checks automatically.${where}`;
     case "retry":

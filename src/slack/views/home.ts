@@ -5,7 +5,8 @@ import type { HomeDeadLetter, HomePage, HomeRow } from "../../cockpit/home-data.
 import { ActionId } from "../../slack-gateway/ids.ts";
 import { slackDate } from "../../time.ts";
 import { connectionsNeedingActionBlocks } from "./home-connections.ts";
-import { escapeMrkdwn } from "./mrkdwn.ts";
+import { flagTexts, waitingText } from "./home-waiting.ts";
+import { escapeMrkdwn, plural } from "./mrkdwn.ts";
 import { failedReminderBlocks } from "./reminder-failures.ts";
 
 const CONNECTION_TEXT: Record<HomeRow["connection"], string> = {
@@ -46,7 +47,7 @@ export function buildHomeView(page: HomePage, input: { teamId: string }): View {
           text:
             page.total === 0
               ? "No active onboardings. Start one with `/fleet onboard` or the button above."
-              : `${page.total} active · sorted by next call · page ${page.page + 1} of ${Math.ceil(page.total / page.pageSize)}`,
+              : `${page.total} active · most at risk first, then by next call · page ${page.page + 1} of ${Math.ceil(page.total / page.pageSize)}`,
         },
       ],
     },
@@ -70,20 +71,19 @@ export function buildHomeView(page: HomePage, input: { teamId: string }): View {
 }
 
 function rowBlocks(row: HomeRow, teamId: string): KnownBlock[] {
-  const flags = [
-    row.atRiskTomorrow ? ":rotating_light: *at risk for the call*" : "",
-    row.stalled ? ":zzz: *stalled*" : "",
-  ].filter(Boolean);
+  const flags = flagTexts(row);
   const invites = [
     row.invites.accepted ? `${row.invites.accepted} joined` : "",
-    row.invites.sent ? `${row.invites.sent} invite(s) pending` : "",
+    row.invites.sent ? `${plural(row.invites.sent, "invite")} pending` : "",
     row.invites.failed ? `${row.invites.failed} failed` : "",
     row.invites.declined ? `${row.invites.declined} declined` : "",
     row.invites.left ? `${row.invites.left} left` : "",
   ].filter(Boolean);
   const lines = [
-    `*${escapeMrkdwn(row.company)}*${flags.length ? `  ${flags.join("  ")}` : ""}`,
-    `${progressBar(row.stepsDone, row.stepsTotal)}  ${row.stepsDone} of ${row.stepsTotal} steps · ${CONNECTION_TEXT[row.connection]}${row.missingPermissions ? ` (${row.missingPermissions} permission(s) missing)` : ""}`,
+    `*${escapeMrkdwn(row.company)}*`,
+    ...flags,
+    waitingText(row),
+    `${progressBar(row.stepsDone, row.stepsTotal)}  ${row.stepsDone} of ${row.stepsTotal} steps · ${CONNECTION_TEXT[row.connection]}${row.missingPermissions ? ` (${plural(row.missingPermissions, "permission")} missing)` : ""}`,
     `Call: ${row.callAt ? slackDate(row.callAt, row.timeZone) : "not booked"} · Invites: ${invites.join(", ") || "none"} · Last customer activity: ${row.lastActivityAt ? slackDate(row.lastActivityAt, row.timeZone, "{date_short_pretty}") : "none yet"} · Owner <@${row.ownerUserId}>`,
   ];
   const buttons: Button[] = [];

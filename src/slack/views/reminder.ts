@@ -3,6 +3,7 @@
  * facts, this turns them into one message whose metadata lets the app find it again after a crash.
  */
 import type { KnownBlock, MrkdwnElement, SectionBlock } from "@slack/types";
+import { DateTime } from "luxon";
 import type { CallPrepItem } from "../../reminders/call-prep.ts";
 import { ActionId, MetadataEventType } from "../../slack-gateway/ids.ts";
 import { formatCallTime, yourTime } from "../../time-zones.ts";
@@ -33,6 +34,8 @@ export interface CallReminderInput {
   haveReady: readonly CallPrepItem[];
   /** "Add to Google Calendar" link of the call (src/onboarding/calendar.ts). */
   calendarUrl: string;
+  /** When the reminder goes out: the call's day is then "today" or "tomorrow" in the call's zone. */
+  now?: Date;
 }
 
 /** Metadata of the reminder message: marks it as ours and says which reminder and call it was. */
@@ -62,6 +65,14 @@ function calendarButton(url: string): SectionBlock["accessory"] {
   };
 }
 
+/** "today" / "tomorrow" when the call falls on that day in its own zone, seen from `now`; else "". */
+function relativeDay(callAt: Date, now: Date, zone: string): string {
+  const days = DateTime.fromJSDate(callAt, { zone })
+    .startOf("day")
+    .diff(DateTime.fromJSDate(now, { zone }).startOf("day"), "days").days;
+  return days === 0 ? "today" : days === 1 ? "tomorrow" : "";
+}
+
 function bullets(items: readonly string[]): string {
   return items.map((item) => `• ${escapeMrkdwn(item)}`).join("\n");
 }
@@ -70,7 +81,8 @@ function bullets(items: readonly string[]): string {
  * everything is done and verified, a short confirmation instead. */
 export function buildCallReminderMessage(input: CallReminderInput): CallReminderMessage {
   // The call's own zone as people say it, and the same instant in each reader's zone (Slack renders it).
-  const when = `${formatCallTime(input.callAt, input.timeZone)} (${yourTime(input.callAt, input.timeZone, "{time}")})`;
+  const day = input.now ? relativeDay(input.callAt, input.now, input.timeZone) : "";
+  const when = `${day ? `${day}, ` : ""}${formatCallTime(input.callAt, input.timeZone)} (${yourTime(input.callAt, input.timeZone, "{time}")})`;
   const company = escapeMrkdwn(input.companyName.trim());
   const provider = escapeMrkdwn(input.providerName);
   const people = mentions(input.hrAdminUserIds);

@@ -6,7 +6,7 @@ import type { ContextBlock, HeaderBlock, KnownBlock, SectionBlock } from "@slack
 import { progressBar } from "../../checklist/progress.ts";
 import type { DigestCall } from "../../reminders/facts.ts";
 import { ActionId, MetadataEventType } from "../../slack-gateway/ids.ts";
-import { slackDate } from "../../time.ts";
+import { formatClockTime, yourTime } from "../../time-zones.ts";
 import { BLOCK_KIT_LIMITS } from "./limits.ts";
 import { channelLink, clipText, escapeMrkdwn, plural } from "./mrkdwn.ts";
 
@@ -47,7 +47,8 @@ export function readinessLine(call: DigestCall): string {
 }
 
 function callBlock(call: DigestCall, index: number): SectionBlock {
-  const time = slackDate(call.callAt, call.timeZone, "{time}");
+  // The rep's own clock, labelled so, and the customer's ("3:00 PM Chicago time (CT)").
+  const time = `*${yourTime(call.callAt, call.timeZone, "{time}")}* (${formatClockTime(call.callAt, call.timeZone)})`;
   const where = channelLink(call.channelId);
   const finch = call.connectionVerified
     ? "verified"
@@ -57,7 +58,7 @@ function callBlock(call: DigestCall, index: number): SectionBlock {
   const invites =
     call.invitesTotal > 0 ? ` · invites accepted ${call.invitesAccepted}/${call.invitesTotal}` : "";
   const text = [
-    `*${time}* · *${escapeMrkdwn(call.companyName.trim())}*${where ? ` in ${where}` : ""}`,
+    `${time} · *${escapeMrkdwn(call.companyName.trim())}*${where ? ` in ${where}` : ""}`,
     readinessLine(call),
     `${progressBar(call.stepsDone, call.stepsTotal)} ${call.stepsDone}/${call.stepsTotal} steps · Finch: ${finch}${invites}`,
   ].join("\n");

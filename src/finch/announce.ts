@@ -1,0 +1,70 @@
+/**
+ * Telling people about a verification without noise: a re-check that finds what the last report already
+ * says gets one line in the thread; a new report supersedes the older ones (they lose their buttons); the rep
+ * is alerted once per distinct problem and told when it clears.
+ */
+import type { AppContext } from "../context.ts";
+import { verificationSummaryText } from "../slack/views/finch.ts";
+import { buildSupersededReport, problemClearedText, sameResultText } from "../slack/views/recheck.ts";
+import { slackErrorCode } from "../slack-gateway/errors.ts";
+import { type NoteTarget, postThreadNote, tellRep } from "./connections.ts";
+import type { VerificationOutcome, VerificationReport } from "./report.ts";
+
+/** Kind of a report message (slack_message.kind) once a newer one replaced it. */
+export const SUPERSEDED_KIND = "verification_superseded";
+
+/** The one-line answer in the thread when nothing changed since the last report. */
+export async function postSameResult(
+  ctx: AppContext,
+  onboarding: NoteTarget,
+  report: VerificationReport,
+): Promise<boolean> {
+  if (!onboarding.channelId) return false;
+  await postThreadNote(ctx, onboarding, sameResultText(report));
+  return true;
+}
+
+/** Every earlier report of the onboarding becomes a short "superseded" line without buttons. */
+export async function supersedeOlderReports(
+  ctx: AppContext,
+  onboardingId: string,
+  latestTs: string,
+  timeZone: string,
+): Promise<void> {
+  const older = await ctx.db.prisma.slackMessage.findMany({
+    where: { onboardingId, kind: { in: ["verification", "reconnect_link"] }, ts: { not: latestTs } },
+  });
+  for (const message of older) {
+    try {
+      await ctx.slack.chat.update({
+        channel: message.channelId,
+        ts: message.ts,
+        ...buildSupersededReport(message.createdAt, timeZone),
+      });
+      await ctx.db.prisma.slackMessage.update({ where: { id: message.id }, data: { kind: SUPERSEDED_KIND } });
+    } catch (err) {
+      // Left as it was, and tried again after the next report: the newer report is below it either way.
+      ctx.logger.warn(
+        { onboardingId, code: slackErrorCode(err) },
+        "could not mark an older report superseded",
+      );
+    }
+  }
+}
+
+/**
+ * The rep hears about a result that differs from the last one shown: a problem (once per distinct problem,
+ * as a changed result is a new one), or that an earlier problem cleared.
+ */
+export async function alertRepOnChange(
+  ctx: AppContext,
+  onboarding: NoteTarget,
+  report: VerificationReport,
+  previous: VerificationOutcome | null,
+): Promise<void> {
+  if (report.outcome !== "verified") {
+    await tellRep(ctx, onboarding, verificationSummaryText(report, onboarding.channelId));
+  } else if (previous && previous !== "verified") {
+    await tellRep(ctx, onboarding, problemClearedText(report, previous, onboarding.channelId));
+  }
+}
