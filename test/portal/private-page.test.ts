@@ -10,7 +10,7 @@ import { checklistItems } from "../../src/checklist/items.ts";
 import { getTemplate } from "../../src/checklist/template-registry.ts";
 import { ManualClock } from "../../src/context.ts";
 import { issuePortalLink, PORTAL_LINK_DAYS, revokePortalLinks } from "../../src/onboarding/portal-links.ts";
-import { type Onboarded, onboard } from "../finch/helpers.ts";
+import { nthVerification, type Onboarded, onboard } from "../finch/helpers.ts";
 import { eventually, type Harness, HOME_TEAM, HR, REP, startHarness } from "../helpers/harness.ts";
 
 const DAY = 24 * 3600_000;
@@ -270,6 +270,45 @@ describe("the private progress page", () => {
       where: { onboardingId: o.id, action: "portal.connect" },
     });
     expect(audited?.actorUserId).toBe(`email:${HR.email}`);
+
+    // Finch completes Connect with payroll denied: the verification reaches the Slack thread and the page.
+    const sessionId = new URL(res.headers.get("location") ?? "").searchParams.get("session") ?? "";
+    const done = h.finch.completeSession(sessionId, { deniedProducts: ["pay_statement", "payment"] });
+    const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const callback = await fetch(done.redirectUrl!, { redirect: "manual", headers: { cookie } });
+    expect(callback.status).toBe(200);
+    await nthVerification(h, o, 1);
+    const after = await eventually(
+      async () => {
+        const p = await page(url);
+        return p.html.includes("No check yet") ? null : p;
+      },
+      10_000,
+      "the verification on the page",
+    );
+    expect(after.html).toContain("some permissions are missing");
+    expect(after.html).toMatch(/<li><strong>[^<]+<\/strong>: [^<]+<\/li>/);
+  });
+
+  it("serves the call's .ics (same UID and SEQUENCE as in Slack) and shows the call in the chosen zone", async () => {
+    const o = await onboard(h);
+    const url = await issue(o);
+    expect((await page(`${url}/call.ics`)).status).toBe(404);
+    await h.db.prisma.onboarding.update({
+      where: { id: o.id },
+      data: { callAt: new Date("2027-01-12T16:00:00Z"), timeZone: "America/Chicago", callSequence: 2 },
+    });
+    const ics = await page(`${url}/call.ics`);
+    expect(ics.status).toBe(200);
+    expect(ics.headers.get("content-type")).toContain("text/calendar");
+    expect(ics.headers.get("cache-control")).toBe("no-store");
+    expect(ics.html).toContain(`UID:onboarding-call-${o.id}@fleet-concierge`);
+    expect(ics.html).toContain("SEQUENCE:2");
+    expect((await page(url)).html).toContain("Tuesday, January 12, 2027 at 10:00 AM Chicago time");
+    const berlin = await page(`${url}?tz=Europe%2FBerlin`);
+    expect(berlin.html).toContain("Tuesday, January 12, 2027 at 5:00 PM Berlin time");
+    expect(berlin.html).toContain("https://calendar.google.com/calendar/render?");
+    expect((await page(`${url}?tz=Not%2FA_Zone`)).html).toContain("10:00 AM Chicago time");
   });
 
   it("refuses a bad address and an unknown onboarding when issuing, writing nothing", async () => {
