@@ -122,6 +122,53 @@ async function showPage(
   send(request.res, notice ? 409 : 200, html);
 }
 
+/** `GET /p/:token/call.ics`: the call's calendar file, the same entry (UID, SEQUENCE) as the one in Slack. */
+async function sendCallCalendar(ctx: AppContext, request: RouteRequest, link: PortalLink): Promise<void> {
+  const entry = await currentCallEntry(ctx, link.onboardingId);
+  if (!entry) {
+    send(request.res, 404, simplePage("No call is booked", "Your Fleet contact will propose one."));
+    return;
+  }
+  request.res.writeHead(200, {
+    "content-type": "text/calendar; charset=utf-8",
+    "content-disposition": `attachment; filename="${callCalendarFileName(entry)}"`,
+    "cache-control": "no-store",
+    "referrer-policy": "no-referrer",
+    "x-content-type-options": "nosniff",
+  });
+  request.res.end(buildCallCalendar(entry));
+}
+
+/** `POST /p/:token/tick`: Slack's tick path by the link's recipient, then back to the page (post/redirect/get). */
+async function postTick(ctx: AppContext, request: RouteRequest, link: PortalLink, form: URLSearchParams) {
+  const token = request.params.token ?? "";
+  const result = await tickFromPage(ctx, {
+    onboardingId: link.onboardingId,
+    itemKey: form.get("item") ?? "",
+    checked: form.get("done") === "1",
+    actor: emailActor(link.email),
+  });
+  if (!result.ok) return showPage(ctx, request, link, token, result.message);
+  // A reload of the page that follows does not post the tick again.
+  request.res.writeHead(303, {
+    location: portalUrlFor(ctx, token),
+    "cache-control": "no-store",
+    "referrer-policy": "no-referrer",
+  });
+  request.res.end();
+}
+
+/** `POST /p/:token/connect`: the app's Connect code creates (or reuses) the Finch session and redirects. */
+async function postConnect(ctx: AppContext, request: RouteRequest, link: PortalLink): Promise<void> {
+  await audit(ctx, {
+    onboardingId: link.onboardingId,
+    action: "portal.connect",
+    actor: emailActor(link.email),
+  });
+  const answer = await openConnectSession(ctx, connectLinkToken(link.onboardingId, ctx.keys), "new");
+  answerConnect(ctx, request, answer);
+}
+
 /** Mounts the private page's routes. */
 export function mountPortalRoutes(router: Router, ctx: AppContext): void {
   const limiter = new RateLimiter(ctx.config.http.portalLimitPerMinute, 60_000);
@@ -141,61 +188,27 @@ export function mountPortalRoutes(router: Router, ctx: AppContext): void {
     }
     return linkOf(ctx, request);
   };
+  /** A POST: rate limit, link, then the checked form; null when a refusal was sent. */
+  const openPost = async (request: RouteRequest) => {
+    const link = await open(request);
+    const form = link && (await checkedForm(ctx, request, link));
+    return link && form ? { link, form } : null;
+  };
 
   router.on("GET", "/p/:token", async (request) => {
     const link = await open(request);
     if (link) await showPage(ctx, request, link, request.params.token ?? "");
   });
-
   router.on("GET", "/p/:token/call.ics", async (request) => {
     const link = await open(request);
-    if (!link) return;
-    const entry = await currentCallEntry(ctx, link.onboardingId);
-    if (!entry)
-      return send(request.res, 404, simplePage("No call is booked", "Your Fleet contact will propose one."));
-    request.res.writeHead(200, {
-      "content-type": "text/calendar; charset=utf-8",
-      "content-disposition": `attachment; filename="${callCalendarFileName(entry)}"`,
-      "cache-control": "no-store",
-      "referrer-policy": "no-referrer",
-      "x-content-type-options": "nosniff",
-    });
-    request.res.end(buildCallCalendar(entry));
+    if (link) await sendCallCalendar(ctx, request, link);
   });
-
   router.on("POST", "/p/:token/tick", async (request) => {
-    const link = await open(request);
-    const form = link && (await checkedForm(ctx, request, link));
-    if (!link || !form) return;
-    const result = await tickFromPage(ctx, {
-      onboardingId: link.onboardingId,
-      itemKey: form.get("item") ?? "",
-      checked: form.get("done") === "1",
-      actor: emailActor(link.email),
-    });
-    if (!result.ok) return showPage(ctx, request, link, request.params.token ?? "", result.message);
-    // Post/redirect/get: a reload does not post the tick again.
-    request.res.writeHead(303, {
-      location: portalUrlFor(ctx, request.params.token ?? ""),
-      "cache-control": "no-store",
-      "referrer-policy": "no-referrer",
-    });
-    request.res.end();
+    const checked = await openPost(request);
+    if (checked) await postTick(ctx, request, checked.link, checked.form);
   });
-
   router.on("POST", "/p/:token/connect", async (request) => {
-    const link = await open(request);
-    const form = link && (await checkedForm(ctx, request, link));
-    if (!link || !form) return;
-    await audit(ctx, {
-      onboardingId: link.onboardingId,
-      action: "portal.connect",
-      actor: emailActor(link.email),
-    });
-    answerConnect(
-      ctx,
-      request,
-      await openConnectSession(ctx, connectLinkToken(link.onboardingId, ctx.keys), "new"),
-    );
+    const checked = await openPost(request);
+    if (checked) await postConnect(ctx, request, checked.link);
   });
 }
