@@ -14,7 +14,14 @@ import { openConnectSession } from "../finch/connect-session.ts";
 import { clientAddressOf } from "../http/client-address.ts";
 import { answerConnect } from "../http/finch-routes.ts";
 import { RateLimiter } from "../http/rate-limit.ts";
-import { type RouteRequest, type Router, sendHtml, simplePage } from "../http/router.ts";
+import {
+  BodyTooLargeError,
+  type RouteHandler,
+  type RouteRequest,
+  type Router,
+  sendHtml,
+  simplePage,
+} from "../http/router.ts";
 import { emailActor } from "../onboarding/actor.ts";
 import { audit } from "../onboarding/audit.ts";
 import { buildCallCalendar, callCalendarFileName } from "../onboarding/calendar.ts";
@@ -169,6 +176,23 @@ async function postConnect(ctx: AppContext, request: RouteRequest, link: PortalL
   answerConnect(ctx, request, answer);
 }
 
+/**
+ * Runs a page route; an unexpected failure is logged here without the path (it holds the token, which the
+ * server's own "route failed" line would print) and answered with a plain page.
+ */
+function guarded(ctx: AppContext, handler: RouteHandler): RouteHandler {
+  return async (request) => {
+    try {
+      await handler(request);
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) throw err; // the server answers 413
+      ctx.logger.error({ err, route: "private page" }, "private page request failed");
+      if (request.res.headersSent) request.res.destroy();
+      else send(request.res, 500, simplePage("Something went wrong", "Please try again in a minute."));
+    }
+  };
+}
+
 /** Mounts the private page's routes. */
 export function mountPortalRoutes(router: Router, ctx: AppContext): void {
   const limiter = new RateLimiter(ctx.config.http.portalLimitPerMinute, 60_000);
@@ -195,20 +219,36 @@ export function mountPortalRoutes(router: Router, ctx: AppContext): void {
     return link && form ? { link, form } : null;
   };
 
-  router.on("GET", "/p/:token", async (request) => {
-    const link = await open(request);
-    if (link) await showPage(ctx, request, link, request.params.token ?? "");
-  });
-  router.on("GET", "/p/:token/call.ics", async (request) => {
-    const link = await open(request);
-    if (link) await sendCallCalendar(ctx, request, link);
-  });
-  router.on("POST", "/p/:token/tick", async (request) => {
-    const checked = await openPost(request);
-    if (checked) await postTick(ctx, request, checked.link, checked.form);
-  });
-  router.on("POST", "/p/:token/connect", async (request) => {
-    const checked = await openPost(request);
-    if (checked) await postConnect(ctx, request, checked.link);
-  });
+  router.on(
+    "GET",
+    "/p/:token",
+    guarded(ctx, async (request) => {
+      const link = await open(request);
+      if (link) await showPage(ctx, request, link, request.params.token ?? "");
+    }),
+  );
+  router.on(
+    "GET",
+    "/p/:token/call.ics",
+    guarded(ctx, async (request) => {
+      const link = await open(request);
+      if (link) await sendCallCalendar(ctx, request, link);
+    }),
+  );
+  router.on(
+    "POST",
+    "/p/:token/tick",
+    guarded(ctx, async (request) => {
+      const checked = await openPost(request);
+      if (checked) await postTick(ctx, request, checked.link, checked.form);
+    }),
+  );
+  router.on(
+    "POST",
+    "/p/:token/connect",
+    guarded(ctx, async (request) => {
+      const checked = await openPost(request);
+      if (checked) await postConnect(ctx, request, checked.link);
+    }),
+  );
 }

@@ -4,7 +4,7 @@
  * expired, revoked and renewed links, a POST without its CSRF token, from another site, or with another
  * onboarding's token are refused clearly and change nothing; Connect creates the Finch session on POST only.
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checklistItems } from "../../src/checklist/items.ts";
 import { getTemplate } from "../../src/checklist/template-registry.ts";
@@ -106,6 +106,18 @@ describe("the private progress page", () => {
       }),
     ).toBe(1);
     expect(h.finch.calls.filter((c) => c.path === "/connect/sessions")).toHaveLength(sessionCalls);
+    // The token is stored only as its SHA-256 and never logged.
+    const token = url.split("/p/")[1] ?? "";
+    const stored = await h.db.sql.query("select * from portal_link where onboarding_id = $1::uuid", [o.id]);
+    expect(stored).toHaveLength(1);
+    expect(JSON.stringify(stored)).not.toContain(token);
+    expect(stored[0]?.token_hash).toBe(createHash("sha256").update(token).digest("hex"));
+    expect(
+      JSON.stringify(await h.db.prisma.auditEvent.findMany({ where: { onboardingId: o.id } }), (_k, v) =>
+        typeof v === "bigint" ? String(v) : v,
+      ),
+    ).not.toContain(token);
+    expect(h.logs.join("")).not.toContain(token);
     // Only the token identifies anything in the page's URLs.
     expect(res_urls(await page(url))).not.toContain(o.id);
   });
