@@ -173,7 +173,18 @@ describe("the private progress page", () => {
       expect(res.status).toBe(403);
       expect(await res.text()).toContain("This action was not accepted");
     }
-    expect(await snapshot(o.id)).toEqual(before);
+    // With its token, but Fleet's own step or an unknown item: the tick rules answer, on the page.
+    const row = await h.db.prisma.onboarding.findUniqueOrThrow({ where: { id: o.id } });
+    const fleetStep = checklistItems(getTemplate(row.providerId)).find((i) => i.owner === "fleet")!.key;
+    const fleet = await post(`${url}/tick`, { csrf, item: fleetStep, done: "1" });
+    expect(fleet.status).toBe(409);
+    expect(await fleet.text()).toContain("That step is Fleet&#39;s");
+    const unknown = await post(`${url}/tick`, { csrf, item: "no-such-item", done: "1" });
+    expect(unknown.status).toBe(409);
+    expect(await unknown.text()).toContain("does not exist");
+    const { version: _v, updates: _u, ...unchanged } = before;
+    const { version: _v2, updates: _u2, ...now } = await snapshot(o.id);
+    expect(now).toEqual(unchanged);
   });
 
   it("refuses a token of another onboarding: a page's CSRF token and form fields never reach another one", async () => {
