@@ -154,6 +154,26 @@ describe("the private progress page", () => {
     ]);
     const after = await page(url);
     expect(after.html).toContain("Ticked by you on this page");
+
+    // And the other door: a tick in Slack shows on the page.
+    const third = (await customerItems(o))[2]!;
+    const checklist = h.slack.messages(o.channelId).find((m) => m.ts === o.checklistTs);
+    const res = await h.driver.blockActions({
+      user: { id: HR.id, teamId: HR.teamId },
+      channelId: o.channelId,
+      message: checklist!,
+      actions: [{ action_id: `tick:${third}`, selected_options: [{ value: third }] }],
+    });
+    expect(res.status).toBe(200);
+    const withSlackTick = await eventually(
+      async () => {
+        const p = await page(url);
+        return p.html.includes("Ticked in Slack") ? p : null;
+      },
+      10_000,
+      "the Slack tick on the page",
+    );
+    expect(withSlackTick.html.match(/✓ Done/g)).toHaveLength(3);
   });
 
   it("refuses a POST without its CSRF token, with a wrong one, or from another site, and changes nothing", async () => {
