@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { describe, expect, it } from "vitest";
+import { describeEntry } from "../../src/cockpit/history.ts";
 import type { AppContext } from "../../src/context.ts";
 import { type RouteRequest, Router } from "../../src/http/router.ts";
 import { mrkdwnToHtml } from "../../src/portal/mrkdwn-html.ts";
@@ -190,5 +191,20 @@ describe("the private page's rate limit", () => {
     expect(statuses).toEqual([404, 404, 404, 429, 429]);
     expect(Number(retryAfter)).toBeGreaterThan(0);
     expect(reads).toHaveLength(3);
+  });
+});
+
+describe("the audit trail's reader", () => {
+  it("names a private-page actor by address, not as a Slack mention", () => {
+    const line = describeEntry({
+      at: new Date("2026-12-08T15:00:00Z"),
+      action: "tick",
+      actorUserId: "email:jane@acme.example",
+      actorTeamId: "email",
+      external: true,
+      detail: { item: "add-user", via: "page" },
+    });
+    expect(line).not.toContain("<@");
+    expect(line).toContain("jane@acme.example (customer, private page)");
   });
 });
