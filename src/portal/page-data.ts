@@ -59,6 +59,11 @@ export interface PortalPageData {
   recipient: string;
   active: boolean;
   beforeYouBegin: string;
+  /** What the auth method means for the customer (mrkdwn), or null. */
+  howYouConnect: string | null;
+  /** The template's troubleshooting tips and help line (mrkdwn). */
+  troubleshooting: string[];
+  help: string | null;
   steps: PageStep[];
   progress: Pick<ChecklistProgress, "stepsDone" | "stepsTotal" | "itemsDone" | "itemsTotal">;
   /** The Connect button is offered (active onboarding, a step that carries it, not verified yet). */
@@ -152,6 +157,10 @@ export async function readPortalPage(
     recipient,
     active: facts.status === "active",
     beforeYouBegin: fillPlaceholders(template.beforeYouBegin, values),
+    howYouConnect:
+      template.finch.authNote === null ? null : fillPlaceholders(template.finch.authNote, values),
+    troubleshooting: template.troubleshooting.map((tip) => fillPlaceholders(tip, values)),
+    help: template.help === null ? null : fillPlaceholders(template.help, values),
     steps,
     progress,
     connectOffered: facts.status === "active" && connectStep !== undefined && !connectStep.done,

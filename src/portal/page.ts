@@ -114,6 +114,14 @@ function callHtml(data: PortalPageData, page: PageContext): string {
 ${zoneSelect(page)}`;
 }
 
+function helpHtml(data: PortalPageData): string {
+  if (data.troubleshooting.length === 0 && !data.help) return "";
+  const tips = data.troubleshooting.length
+    ? mrkdwnToHtml(data.troubleshooting.map((tip) => `• ${tip}`).join("\n"))
+    : "";
+  return `<h2>Troubleshooting</h2>\n${tips}${data.help ? `\n${mrkdwnToHtml(data.help)}` : ""}`;
+}
+
 /** The whole page. */
 export function buildPortalPage(data: PortalPageData, page: PageContext): string {
   const { stepsDone, stepsTotal } = data.progress;
@@ -136,7 +144,9 @@ ${callHtml(data, page)}
 ${verificationHtml(data.verification, page)}
 <h2>Before you begin</h2>
 ${mrkdwnToHtml(data.beforeYouBegin)}
+${data.howYouConnect ? `<h3>How you connect</h3>\n${mrkdwnToHtml(data.howYouConnect)}` : ""}
 <h2>Steps</h2>
 ${data.steps.map((s) => stepHtml(s, data, page)).join("\n")}
+${helpHtml(data)}
 </main></body></html>`;
 }

@@ -23,6 +23,9 @@ function data(over: Partial<PortalPageData> = {}): PortalPageData {
     recipient: "jane@acme.example",
     active: true,
     beforeYouBegin: "Have your *admin login* ready.",
+    howYouConnect: "You sign in with the _integration user's_ login.",
+    troubleshooting: ["Locked out? Reset the password in *Settings*."],
+    help: "Questions? Ask your Fleet contact.",
     steps: [
       {
         number: 1,
@@ -97,6 +100,10 @@ describe("the private page's HTML", () => {
     expect(html).toContain('<html lang="en">');
     expect(html).toContain('name="viewport"');
     expect(html.match(/<h1[ >]/g)).toHaveLength(1);
+    expect(html).toContain("<h3>How you connect</h3>");
+    expect(html).toContain(
+      "<h2>Troubleshooting</h2>\n<ul><li>Locked out? Reset the password in <strong>Settings</strong>.</li></ul>",
+    );
   });
 
   it("posts every action with the CSRF token, to URLs under the page's own", () => {
