@@ -75,6 +75,7 @@ const rawSchema = z.object({
   FINCH_BASE_URL: optionalString.pipe(httpUrl("Finch API base").optional()),
   FINCH_SANDBOX: optionalString.pipe(z.enum(["finch", "provider"]).optional()),
   FINCH_CALLBACK_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
+  PORTAL_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(60),
   FINCH_ASSIST: z
     .enum(["0", "1"], { error: "must be 0 or 1 (is Finch Assist on Fleet's Finch plan?)" })
     .default("0"),
@@ -217,6 +218,8 @@ export interface Config {
     trustedProxies: string[];
     /** On a graceful stop, /healthz answers 503 and the app keeps serving this long before closing. */
     drainMs: number;
+    /** Requests to the private progress page (`/p/…`) per client IP per minute (src/portal). */
+    portalLimitPerMinute: number;
   };
   logLevel: Raw["LOG_LEVEL"];
   defaultTimeZone: string;
@@ -344,6 +347,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
           .map((s) => s.trim())
           .filter(Boolean),
         drainMs: r.HTTP_DRAIN_MS ?? (mode === "sandbox" ? 0 : 5_000),
+        portalLimitPerMinute: r.PORTAL_LIMIT_PER_MINUTE,
       },
       logLevel: r.LOG_LEVEL,
       defaultTimeZone: r.DEFAULT_TIMEZONE,

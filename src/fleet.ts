@@ -22,6 +22,7 @@ import { verifyKeyRing } from "./keys.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { mountMetrics } from "./metrics/serve.ts";
 import { startInviteQueueJob } from "./onboarding/invite-queue.ts";
+import { mountPortalRoutes } from "./portal/routes.ts";
 import { startScheduler } from "./reminders/scheduler/index.ts";
 import { createSlackApp, type SlackApp } from "./slack/app.ts";
 import { forwardReplayedAnswer, tellDeadDelivery } from "./slack/intake/notices.ts";
@@ -114,6 +115,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     );
     // Feature routes: Finch callback/webhooks and Connect links (src/finch) mount here.
     mountFinchRoutes(router, ctx, inFlight, intake);
+    mountPortalRoutes(router, ctx);
     options.extendRouter?.(router, ctx);
     const metrics = await mountMetrics(config, router, { db, spool, logger, now: () => clock.now() });
     const server = createHttpServer({

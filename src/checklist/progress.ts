@@ -8,8 +8,8 @@ import type { ProviderTemplate, StepOwner } from "./template-format.ts";
 /** The stored state of one checklist item (one row of `step_state`). */
 export interface ItemState {
   done: boolean;
-  /** `finch` when verification proved it, `slack` when a person ticked it. */
-  source: "slack" | "finch";
+  /** `finch` when verification proved it, `slack` when a person ticked it in Slack, `page` on the private page. */
+  source: "slack" | "finch" | "page";
   byUserId?: string | null;
   at?: Date | null;
   note?: string | null;

@@ -15,7 +15,7 @@ type StepStateRow = {
 
 const toItemState = (r: StepStateRow): ItemState => ({
   done: r.done,
-  source: r.source === "finch" ? "finch" : "slack",
+  source: r.source === "finch" || r.source === "page" ? r.source : "slack",
   byUserId: r.byUserId,
   at: r.changedAt,
   note: r.note,

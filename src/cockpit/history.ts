@@ -1,5 +1,6 @@
 /** The audit trail of one onboarding: latest entries for Slack, and the full history as CSV. */
 import type { AppContext } from "../context.ts";
+import { escapeMrkdwn } from "../slack/views/mrkdwn.ts";
 
 /** One audit entry as shown to a rep. */
 export interface HistoryEntry {
@@ -63,7 +64,11 @@ export function csvField(value: string): string {
 
 /** A short human line per entry (mrkdwn). */
 export function describeEntry(e: HistoryEntry): string {
-  const who = e.actorUserId ? `<@${e.actorUserId}>${e.external ? " (customer)" : ""}` : "Fleet Concierge";
+  const who = !e.actorUserId
+    ? "Fleet Concierge"
+    : e.actorUserId.startsWith("email:")
+      ? `${escapeMrkdwn(e.actorUserId.slice(6))} (customer, private page)`
+      : `<@${e.actorUserId}>${e.external ? " (customer)" : ""}`;
   const detail =
     e.detail && typeof e.detail === "object"
       ? Object.entries(e.detail as Record<string, unknown>)

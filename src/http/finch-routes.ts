@@ -46,7 +46,8 @@ function onboardingFromCookie(ctx: AppContext, req: IncomingMessage): string | n
   return value ? readConnectLinkToken(value, ctx.keys) : null;
 }
 
-function answer(ctx: AppContext, { res }: RouteRequest, result: BrowserAnswer): void {
+/** Answers a browser with a Connect outcome: the redirect to Finch (with the callback cookie) or a page. */
+export function answerConnect(ctx: AppContext, { res }: RouteRequest, result: BrowserAnswer): void {
   if (result.kind === "redirect") {
     res.writeHead(302, {
       location: result.location,
@@ -91,7 +92,7 @@ export function mountFinchRoutes(
       request.res.writeHead(200, { "cache-control": "no-store" }).end();
       return;
     }
-    answer(ctx, request, await openConnectSession(ctx, request.params.token ?? "", mode));
+    answerConnect(ctx, request, await openConnectSession(ctx, request.params.token ?? "", mode));
   };
   router.on("GET", "/connect/:token", connect("new"));
   router.on("GET", "/reconnect/:token", connect("reauth"));

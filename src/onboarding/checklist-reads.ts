@@ -39,15 +39,24 @@ const STEPS = `coalesce((select json_agg(s) from step_state s where s.onboarding
 const stepsOf = (value: unknown) => camelJsonRows<StepState>(value, ["changedAt"]);
 
 /** The onboarding whose customer channel `channelId` is, for a tick; null if none. */
-export async function tickTargetByChannel(ctx: Ctx, channelId: string): Promise<TickTarget | null> {
+export function tickTargetByChannel(ctx: Ctx, channelId: string): Promise<TickTarget | null> {
+  return tickTarget(ctx, "o.channel_id = $1::text", channelId);
+}
+
+/** The onboarding `onboardingId`, for a tick from its private page; null if none. */
+export function tickTargetById(ctx: Ctx, onboardingId: string): Promise<TickTarget | null> {
+  return tickTarget(ctx, "o.id = $1::uuid", onboardingId);
+}
+
+async function tickTarget(ctx: Ctx, where: string, value: string): Promise<TickTarget | null> {
   const [row] = await ctx.db.sql.query(
     `select o.id, o.status, o.provider_id, o.channel_id, o.checklist_ts, o.owner_user_id,
             -- JSON, not array(): PGlite 0.3 parsed a null array element as the text 'NULL'.
             coalesce((select json_agg(i.slack_team_id) from invite i where i.onboarding_id = o.id), '[]'::json)
               as invite_team_ids
        from onboarding o
-      where o.channel_id = $1::text`,
-    [channelId],
+      where ${where}`,
+    [value],
   );
   if (!row) return null;
   const { inviteTeamIds, ...onboarding } = camelRow<TickTarget & { inviteTeamIds: Array<string | null> }>(

@@ -19,7 +19,13 @@ import { postOnce } from "../slack-gateway/post-once.ts";
 import { isFullMember } from "../slack-gateway/reps.ts";
 import type { Actor } from "./actor.ts";
 import { audit } from "./audit.ts";
-import { celebrationFacts, renderFacts, tickTargetByChannel } from "./checklist-reads.ts";
+import {
+  celebrationFacts,
+  renderFacts,
+  type TickTarget,
+  tickTargetByChannel,
+  tickTargetById,
+} from "./checklist-reads.ts";
 import { connectUrlFor } from "./connect-links.ts";
 import { isCustomerTeam } from "./customer-team.ts";
 
@@ -98,12 +104,12 @@ async function renderUntilCurrent(ctx: AppContext, onboardingId: string): Promis
   ctx.logger.warn({ onboardingId }, "checklist kept changing while rendering; the next change re-renders it");
 }
 
-/** A tick or untick, from a person in Slack or from Finch's verification. */
+/** A tick or untick, from a person (in Slack or on the private page) or from Finch's verification. */
 export interface ItemChange {
   onboardingId: string;
   itemKey: string;
   done: boolean;
-  source: "slack" | "finch";
+  source: "slack" | "finch" | "page";
   actor?: Actor | null;
   note?: string | null;
   /** Also writes this audit event (detail: the item) in the same statement, if the change was made. */
@@ -139,7 +145,9 @@ export async function recordItemChange(ctx: AppContext, change: ItemChange): Pro
       returning 1
     ), audited as (
       insert into audit_event (onboarding_id, action, actor_user_id, actor_team_id, external, detail)
-      select $1::uuid, $10::text, $5::text, $6::text, $7::boolean, jsonb_build_object('item', $2::text)
+      select $1::uuid, $10::text, $5::text, $6::text, $7::boolean,
+             case when $4::text = 'page' then jsonb_build_object('item', $2::text, 'via', 'page')
+                  else jsonb_build_object('item', $2::text) end
       from changed where $10::text is not null
       returning 1
     )
@@ -179,6 +187,30 @@ export async function tickFromSlack(
   if (!onboarding || onboarding.checklistTs !== input.messageTs) {
     return { ok: false, reason: "not_a_checklist", message: "That message is not an active checklist." };
   }
+  return applyTick(ctx, onboarding, { ...input, source: "slack" });
+}
+
+/**
+ * A tick or untick from the customer's private page (src/portal): the same path as a tick in Slack — same
+ * rules, same history, the Slack checklist re-rendered when a channel exists — by an email actor.
+ */
+export async function tickFromPage(
+  ctx: AppContext,
+  input: { onboardingId: string; itemKey: string; checked: boolean; actor: Actor },
+): Promise<TickResult> {
+  const onboarding = await tickTargetById(ctx, input.onboardingId);
+  if (!onboarding) {
+    return { ok: false, reason: "not_a_checklist", message: "This onboarding does not exist (any more)." };
+  }
+  return applyTick(ctx, onboarding, { ...input, source: "page" });
+}
+
+/** Authorizes, stores, re-renders and celebrates one tick of an onboarding's checklist. */
+async function applyTick(
+  ctx: AppContext,
+  onboarding: TickTarget,
+  input: { itemKey: string; checked: boolean; actor: Actor; source: "slack" | "page" },
+): Promise<TickResult> {
   if (onboarding.status !== "active") {
     return {
       ok: false,
@@ -197,7 +229,7 @@ export async function tickFromSlack(
       onboardingId: onboarding.id,
       action: "tick.refused",
       actor: input.actor,
-      detail: { item: input.itemKey },
+      detail: { item: input.itemKey, via: input.source },
     });
     ctx.logger.warn({ onboardingId: onboarding.id, team: input.actor.teamId }, "tick refused");
     // Re-render so the refused person's client drops the tick it shows.
@@ -208,7 +240,7 @@ export async function tickFromSlack(
     onboardingId: onboarding.id,
     itemKey: input.itemKey,
     done: input.checked,
-    source: "slack",
+    source: input.source,
     actor: input.actor,
     auditAction: input.checked ? "tick" : "untick",
   });
@@ -231,6 +263,12 @@ async function tickRefusal(
   owner: string,
   actor: Actor,
 ): Promise<string | null> {
+  if (actor.email !== undefined) {
+    // The private page's link is the authorization: its recipient ticks the customer's steps only.
+    return owner === "fleet"
+      ? "That step is Fleet's: it ticks itself when Finch has verified the connection."
+      : null;
+  }
   if (actor.internal) {
     if (owner !== "fleet" || (await isFullMember(ctx, actor.userId))) return null;
     return "That step is Fleet's: only Fleet's team can tick it, not guests of Fleet's workspace.";

@@ -10,6 +10,7 @@ import { shareCallCalendar } from "./call-calendar.ts";
 import { refreshChecklist } from "./checklist-service.ts";
 import { sendQueuedInvites, waitingLine } from "./invite-queue.ts";
 import { sendSharedInvite } from "./invites.ts";
+import { revokePortalLinks } from "./portal-links.ts";
 
 /** Archives an onboarding: reminders and nudges stop, a closing note is posted, history is kept. */
 export async function closeOnboarding(ctx: AppContext, onboardingId: string, actor: Actor): Promise<string> {
@@ -45,6 +46,8 @@ async function close(ctx: AppContext, onboardingId: string, actor: Actor): Promi
     });
     await audit(ctx, { onboardingId, action: "onboarding.closed", actor });
   }
+  // The customer's private-page links stop working with the onboarding (again on a retry: idempotent).
+  await revokePortalLinks(ctx, { onboardingId, actor, reason: "closed" });
   // Closed, but the note, the checklist and the CANCEL may not be out yet (Slack failed): (re)do them.
   const warnings = await announceClosing(ctx, o);
   await audit(ctx, { onboardingId, action: "onboarding.closing_announced", actor });

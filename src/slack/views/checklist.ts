@@ -116,6 +116,13 @@ function validDate(date: Date | null | undefined): date is Date {
   return date instanceof Date && !Number.isNaN(date.getTime());
 }
 
+/** "Ticked on the private page by <address>", without the address when it would not fit. */
+function pageTickedBy(byUserId: string | null | undefined, max: number): string {
+  const base = "Ticked on the private page";
+  const email = byUserId?.startsWith("email:") ? escapeMrkdwn(byUserId.slice(6)) : "";
+  return email && base.length + email.length + 4 <= max ? `${base} by ${email}` : base;
+}
+
 /** The line under a checkbox: who ticked it and when, what proves it, or where to fix it. */
 function describeItem(
   item: ChecklistItem,
@@ -126,9 +133,11 @@ function describeItem(
     const who =
       state.source === "finch"
         ? "Verified by Finch"
-        : state.byUserId && SLACK_USER_ID.test(state.byUserId)
-          ? `Ticked by <@${state.byUserId}>`
-          : "Ticked in Slack";
+        : state.source === "page"
+          ? pageTickedBy(state.byUserId, max)
+          : state.byUserId && SLACK_USER_ID.test(state.byUserId)
+            ? `Ticked by <@${state.byUserId}>`
+            : "Ticked in Slack";
     const when = validDate(state.at) ? ` · ${slackDate(state.at, "{date_short}", utcDay(state.at))}` : "";
     return mrkdwn(`${who}${when}`.length <= max ? `${who}${when}` : who);
   }
