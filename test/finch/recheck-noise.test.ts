@@ -49,7 +49,7 @@ describe("re-check without noise", () => {
       "the one-line answer",
     );
     expect(same.text.split("\n")).toHaveLength(1);
-    expect(same.text).toContain("View invoices");
+    expect(same.text).toContain("View payments");
     expect(same.blocks ?? []).toHaveLength(0);
     expect(verifications(h, o)).toHaveLength(1);
     expect(problemDms()).toHaveLength(1);

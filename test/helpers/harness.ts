@@ -173,9 +173,19 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     return d;
   };
   const driver = await newDriver(app.url);
-  // Events Slack sends by itself (channel_id_changed when a private channel is first shared) reach the app.
+  // Events Slack sends by itself (channel_id_changed when a private channel is first shared) reach the app, like
+  // Slack's Request URL behind a load balancer: the newest app process that answers, else the in-process app.
+  const eventTargets = [driver];
   slack.events.on("slackEvent", (event) => {
-    driver.event(event, { teamId: HOME_TEAM.id }).catch(() => {});
+    void (async () => {
+      for (const target of eventTargets) {
+        const answered = await target.event(event, { teamId: HOME_TEAM.id }).then(
+          (r) => r.status < 300,
+          () => false,
+        );
+        if (answered) return;
+      }
+    })();
   });
   const processes: AppProcess[] = [];
   const dbUrl = (db as { url?: string }).url;
@@ -203,6 +213,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         },
       });
       processes.push(p);
+      eventTargets.unshift(await newDriver(p.url));
       return p;
     },
     driverFor: newDriver,
