@@ -89,7 +89,9 @@ async function checkedForm(
       : null;
   if (
     !form ||
-    (origin !== undefined && origin !== ours) ||
+    // Browsers send `Origin: null` for a form posted under `Referrer-Policy: no-referrer` (Fetch standard,
+    // "append a request Origin header"): only a named other site is refused; the CSRF token decides the rest.
+    (origin !== undefined && origin !== "null" && origin !== ours) ||
     !isValidCsrfToken(link, form.get(CSRF_FIELD), ctx.keys)
   ) {
     if (!form) request.req.resume();
