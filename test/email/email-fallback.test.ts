@@ -1,0 +1,140 @@
+/**
+ * Issue 23, email: a declined, refused or unanswered Slack Connect invitation — or the rep's `via=email` —
+ * sends the HR admin an email (to an SMTP stand-in, read back with mailparser) whose link opens their private
+ * page without changing anything; without SMTP_URL the rep is told why no email went out.
+ */
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ManualClock } from "../../src/context.ts";
+import { sweepUnansweredInvites } from "../../src/onboarding/email-fallback.ts";
+import {
+  dmMessages,
+  eventually,
+  type Harness,
+  HOME_TEAM,
+  HR,
+  HR2,
+  REP,
+  startHarness,
+} from "../helpers/harness.ts";
+import { type SmtpStandIn, startSmtpStandIn } from "../helpers/smtp-stand-in.ts";
+
+vi.setConfig({ testTimeout: 120_000 });
+
+const DAY = 86_400_000;
+let h: Harness | undefined;
+let smtp: SmtpStandIn | undefined;
+afterEach(async () => {
+  await h?.stop();
+  await smtp?.stop();
+  h = undefined;
+  smtp = undefined;
+});
+
+async function command(harness: Harness, text: string) {
+  const res = await harness.driver.command({
+    text,
+    userId: REP.id,
+    teamId: HOME_TEAM.id,
+    channelId: "C0SALES",
+  });
+  return (await harness.driver.waitForResponse(res.responseUrl, 15_000)) as { text: string };
+}
+
+async function withSmtp(options: Parameters<typeof startHarness>[0] = {}) {
+  smtp = await startSmtpStandIn();
+  h = await startHarness({
+    ...options,
+    env: { SMTP_URL: smtp.url, EMAIL_FROM: "Fleet onboarding <onboarding@fleet.example>", ...options.env },
+  });
+  return { h, smtp };
+}
+
+const linkIn = (text: string) => /https?:\/\/\S+\/p\/[A-Za-z0-9_-]{43}/.exec(text)?.[0] ?? "";
+
+/** What a GET must leave as it was. */
+async function snapshot(harness: Harness) {
+  return {
+    ticks: await harness.db.prisma.tick.count(),
+    steps: await harness.db.prisma.stepState.count({ where: { done: true } }),
+    sessions: await harness.db.prisma.finchConnectSession.count(),
+    audit: await harness.db.prisma.auditEvent.count(),
+  };
+}
+
+describe("email for customers without Slack", () => {
+  it("a declined invitation: an email reaches the SMTP stand-in, and its link opens the page (GET changes nothing)", async () => {
+    const { h, smtp } = await withSmtp();
+    await command(h, `onboard Acme hr=${HR.email}`);
+    const [invite] = h.slack.invites;
+    const declined = h.slack.declineSharedInvite(invite?.id ?? "", { userId: HR.id, teamId: HR.teamId });
+    expect((await h.driver.event(declined, { teamId: HOME_TEAM.id })).status).toBe(200);
+
+    const mail = await eventually(() => smtp.mails.find((m) => m.to.includes(HR.email)), 15_000, "the email");
+    expect(mail.from).toBe("onboarding@fleet.example");
+    expect(mail.parsed.subject).toContain("Acme");
+    // Both parts, each with the same personal link; nothing else secret (no Finch or Slack tokens).
+    const link = linkIn(mail.parsed.text ?? "");
+    expect(link).not.toBe("");
+    expect(String(mail.parsed.html)).toContain(`href="${link}"`);
+    expect(mail.raw).not.toMatch(/xox[bp]-|finch-client|sandbox-secret/);
+
+    const before = await snapshot(h);
+    const res = await fetch(link);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("Acme");
+    expect(await snapshot(h)).toEqual(before);
+
+    // The rep is told who works by email now, and the invite row says so.
+    await eventually(
+      () => dmMessages(h.slack, REP.id).find((m) => m.text?.includes(`${HR.email} (declined`)),
+      10_000,
+      "the rep told",
+    );
+    const row = await h.db.prisma.invite.findFirstOrThrow({ where: { email: HR.email } });
+    expect(row.status).toBe("email");
+    // A repeated event sends no second email.
+    await h.driver.event(declined, { teamId: HOME_TEAM.id });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(smtp.mails.filter((m) => m.to.includes(HR.email))).toHaveLength(1);
+  });
+
+  it("a refused invitation (not_paid) falls back to email", async () => {
+    const { h, smtp } = await withSmtp({ paidPlan: false });
+    await command(h, `onboard Acme hr=${HR.email}`);
+    expect(h.slack.callsTo("conversations.inviteShared").map((c) => c.error)).toEqual(["not_paid"]);
+    const mail = await eventually(() => smtp.mails.find((m) => m.to.includes(HR.email)), 15_000, "the email");
+    expect((await fetch(linkIn(mail.parsed.text ?? ""))).status).toBe(200);
+  });
+
+  it(`an invitation not accepted within INVITE_FALLBACK_AFTER_DAYS gets the page by email, once`, async () => {
+    const clock = new ManualClock();
+    const { h, smtp } = await withSmtp({ clock, env: { INVITE_FALLBACK_AFTER_DAYS: "3" } });
+    await command(h, `onboard Acme hr=${HR.email}`);
+    clock.advance(2 * DAY);
+    expect(await sweepUnansweredInvites(h.app.ctx)).toBe(0);
+    clock.advance(1 * DAY + 60_000);
+    expect(await sweepUnansweredInvites(h.app.ctx)).toBe(1);
+    expect(await sweepUnansweredInvites(h.app.ctx)).toBe(0);
+    expect(smtp.mails.map((m) => m.to)).toEqual([[HR.email]]);
+  });
+
+  it("without SMTP_URL the email path is off and the rep is told why when it would have been used", async () => {
+    h = await startHarness();
+    await command(h, `onboard Acme hr=${HR.email},${HR2.email}`);
+    const [invite] = h.slack.invites;
+    const declined = h.slack.declineSharedInvite(invite?.id ?? "", { userId: HR.id, teamId: HR.teamId });
+    await h.driver.event(declined, { teamId: HOME_TEAM.id });
+    const told = await eventually(
+      () => dmMessages(h!.slack, REP.id).find((m) => m.text?.includes("SMTP_URL is not set")),
+      10_000,
+      "the rep told email is off",
+    );
+    expect(told.text).toContain("Acme");
+    // Nothing half-done: no link issued, the invite not marked as working by email.
+    const [links] = await h.db.sql.query("select count(*)::int as n from portal_link", []);
+    expect(Number(links?.n)).toBe(0);
+    expect((await h.db.prisma.invite.findFirstOrThrow({ where: { email: HR.email } })).status).toBe(
+      "declined",
+    );
+  });
+});
