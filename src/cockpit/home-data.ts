@@ -24,7 +24,8 @@ export interface HomeRow {
   customerStepsOpen: number;
   connection: "none" | "connected" | "verified" | "broken" | "pending";
   missingPermissions: number;
-  invites: { sent: number; accepted: number; failed: number; declined: number; left: number };
+  /** `email`: HR admins who work by email (private page), issue 23. */
+  invites: { sent: number; accepted: number; failed: number; declined: number; left: number; email?: number };
   lastActivityAt: Date | null;
   stalled: boolean;
   atRiskTomorrow: boolean;
@@ -106,6 +107,7 @@ export async function loadHomePage(
         failed: count("failed"),
         declined: count("declined"),
         left: count("left"),
+        email: count("email"),
       },
       lastActivityAt,
       stalled: !progress.customerStepsDone && now - since > stallMs,

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ManualClock } from "../../src/context.ts";
 import { sweepUnansweredInvites } from "../../src/onboarding/email-fallback.ts";
+import { sweepInviteQueues } from "../../src/onboarding/invite-queue.ts";
 import {
   dmMessages,
   eventually,
@@ -61,6 +62,22 @@ async function snapshot(harness: Harness) {
   };
 }
 
+async function openHome(harness: Harness, userId: string) {
+  const before = harness.slack.homeView(userId)?.updates ?? -1;
+  await harness.driver.event(
+    { type: "app_home_opened", user: userId, channel: "D0HOME", tab: "home", event_ts: "1.1" },
+    { teamId: HOME_TEAM.id },
+  );
+  return eventually(
+    () => {
+      const v = harness.slack.homeView(userId);
+      return v && v.updates !== before ? v : null;
+    },
+    5_000,
+    "home view",
+  );
+}
+
 describe("email for customers without Slack", () => {
   it("a declined invitation: an email reaches the SMTP stand-in, and its link opens the page (GET changes nothing)", async () => {
     const { h, smtp } = await withSmtp();
@@ -96,6 +113,26 @@ describe("email for customers without Slack", () => {
     await h.driver.event(declined, { teamId: HOME_TEAM.id });
     await new Promise((r) => setTimeout(r, 300));
     expect(smtp.mails.filter((m) => m.to.includes(HR.email))).toHaveLength(1);
+  });
+
+  it("via=email: no Slack Connect invitation, each HR admin gets an email; /fleet status and the App Home say so", async () => {
+    const { h, smtp } = await withSmtp();
+    const report = await command(h, `onboard Acme hr=${HR.email},${HR2.email} via=email`);
+    expect(h.slack.callsTo("conversations.inviteShared")).toHaveLength(0);
+    expect(report.text).toContain(`${HR.email} (asked for by you) works by email now`);
+    await eventually(() => smtp.mails.length === 2 || null, 10_000, "two emails");
+    expect(smtp.mails.map((m) => m.to[0]).sort()).toEqual([HR2.email, HR.email].sort());
+    const links = smtp.mails.map((m) => linkIn(m.parsed.text ?? ""));
+    expect(new Set(links).size).toBe(2);
+    for (const link of links) expect((await fetch(link)).status).toBe(200);
+
+    const status = await command(h, "status Acme");
+    expect(status.text).toContain(`Works by email (private page): ${HR.email}, ${HR2.email}`);
+    const home = await openHome(h, REP.id);
+    expect(JSON.stringify(home)).toContain("2 by email (private page)");
+    // Nothing queued for Slack Connect: the hourly sweep sends nothing either.
+    expect(await sweepInviteQueues(h.app.ctx)).toBe(0);
+    expect(h.slack.callsTo("conversations.inviteShared")).toHaveLength(0);
   });
 
   it("a refused invitation (not_paid) falls back to email", async () => {
