@@ -143,9 +143,14 @@ export async function fallBackToEmail(
     reason: input.reason,
   });
   if (report.off || report.problems.length > 0) {
-    // Told once: the hourly sweep does not try (and tell) again; the rep's button or a re-run does.
+    // Told once: the hourly sweep (of unanswered invitations only) does not try and tell again; the rep's
+    // button or a re-run does. A refused or declined invitation keeps Slack's reason.
     await ctx.db.prisma.invite.updateMany({
-      where: { onboardingId: onboarding.id, email: input.email.toLowerCase() },
+      where: {
+        onboardingId: onboarding.id,
+        email: input.email.toLowerCase(),
+        status: { in: ["sent", "expired"] },
+      },
       data: { lastError: report.off ? "email_off" : "email_failed" },
     });
   }
