@@ -189,3 +189,31 @@ export async function sweepUnansweredInvites(ctx: AppContext): Promise<number> {
   }
   return emailed;
 }
+
+/** Invite statuses of HR admins who are in the channel (or were): never emailed by the rep's button. */
+const JOINED = ["accepted", "approved", "left", EMAIL_STATUS];
+
+/**
+ * The rep's button on an invite alert: every HR admin who has not joined the channel gets their private page
+ * by email. Returns the rep's answer (who got one, or why nobody did).
+ */
+export async function emailWhoHasNotJoined(
+  ctx: AppContext,
+  onboardingId: string,
+  actor: Actor,
+): Promise<string> {
+  const onboarding = await ctx.db.prisma.onboarding.findUniqueOrThrow({
+    where: { id: onboardingId },
+    include: {
+      customer: true,
+      invites: { where: { status: { notIn: JOINED } }, orderBy: { createdAt: "asc" } },
+    },
+  });
+  if (onboarding.status !== "active") return `*${onboarding.customer.name}* is closed: no email was sent.`;
+  const emails = onboarding.invites.map((i) => i.email);
+  if (emails.length === 0)
+    return `Every HR admin of *${onboarding.customer.name}* has joined or works by email already.`;
+  const report = await emailPortalLinks(ctx, { onboardingId, emails, reason: "rep", actor });
+  refreshHomeSoon(ctx, onboarding.ownerUserId);
+  return emailLines(onboarding.customer.name, report, "rep").join("\n");
+}

@@ -4,9 +4,11 @@
  * page without changing anything; without SMTP_URL the rep is told why no email went out.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { inviteExpiryAlerts } from "../../src/cockpit/alerts.ts";
 import { ManualClock } from "../../src/context.ts";
 import { sweepUnansweredInvites } from "../../src/onboarding/email-fallback.ts";
 import { sweepInviteQueues } from "../../src/onboarding/invite-queue.ts";
+import { ActionId } from "../../src/slack-gateway/ids.ts";
 import {
   dmMessages,
   eventually,
@@ -133,6 +135,48 @@ describe("email for customers without Slack", () => {
     // Nothing queued for Slack Connect: the hourly sweep sends nothing either.
     expect(await sweepInviteQueues(h.app.ctx)).toBe(0);
     expect(h.slack.callsTo("conversations.inviteShared")).toHaveLength(0);
+  });
+
+  it("the rep's invite alert has a button that emails the private page; a customer's click is refused", async () => {
+    const clock = new ManualClock();
+    const { h, smtp } = await withSmtp({ clock });
+    await command(h, `onboard Acme hr=${HR.email}`);
+    const o = await h.db.prisma.onboarding.findFirstOrThrow();
+    clock.advance(8 * DAY);
+    await inviteExpiryAlerts(h.app.ctx);
+    const alert = await eventually(
+      () => dmMessages(h.slack, REP.id).find((m) => m.text?.includes("has not accepted the Slack Connect")),
+      5_000,
+      "the invite alert",
+    );
+    expect(JSON.stringify(alert.blocks)).toContain(`"action_id":"${ActionId.emailPortal}"`);
+    const im = h.slack.allChannels().find((c) => c.isIm && c.members.includes(REP.id));
+    const press = (user: { id: string; teamId: string }) =>
+      h.driver.blockActions({
+        user,
+        channelId: im?.id ?? "",
+        message: alert,
+        actions: [{ action_id: ActionId.emailPortal, value: o.id }],
+      });
+    await press({ id: REP.id, teamId: HOME_TEAM.id });
+    const mail = await eventually(() => smtp.mails[0], 10_000, "the email");
+    expect(mail.to).toEqual([HR.email]);
+    await eventually(
+      () =>
+        h.slack
+          .ephemerals(im?.id)
+          .find((e) => e.text?.includes(`${HR.email} (asked for by you) works by email now`)),
+      5_000,
+      "the rep's answer",
+    );
+    // The same button pressed by the customer's HR admin is refused, and sends nothing.
+    await press(HR);
+    await eventually(
+      () => h.db.prisma.auditEvent.count({ where: { action: `${ActionId.emailPortal}.refused` } }),
+      5_000,
+      "the customer's click refused",
+    );
+    expect(smtp.mails).toHaveLength(1);
   });
 
   it("a refused invitation (not_paid) falls back to email", async () => {
