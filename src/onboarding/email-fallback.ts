@@ -11,6 +11,8 @@ import { buildPortalInvitationEmail, type PortalEmailReason } from "../email/por
 import { noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
 import type { Actor } from "./actor.ts";
 import { audit } from "./audit.ts";
+import { buildCallCalendar } from "./calendar.ts";
+import { currentCallEntry } from "./call-calendar.ts";
 import { issuePortalLink } from "./portal-links.ts";
 import { providerDisplayName } from "./rerun.ts";
 
@@ -92,7 +94,8 @@ async function emailOne(
     expiresAt: link.expiresAt,
     reason: input.reason,
   });
-  const sent = await sendEmail(ctx.config, mail);
+  const call = await callInvitation(ctx, onboarding.id, email);
+  const sent = await sendEmail(ctx.config, call ? { ...mail, icalEvent: call } : mail);
   if (!sent.ok) return sent.reason;
   await ctx.db.prisma.invite.updateMany({
     where: { onboardingId: onboarding.id, email },
@@ -105,6 +108,19 @@ async function emailOne(
     detail: { email, reason: input.reason },
   });
   return null;
+}
+
+/**
+ * The booked call as an iMIP invitation (METHOD:REQUEST) for `email`, with the same UID and SEQUENCE as the
+ * `.ics` file in Slack, so mail clients offer to add it and a later move replaces it; null when no call.
+ */
+async function callInvitation(ctx: AppContext, onboardingId: string, email: string) {
+  const entry = await currentCallEntry(ctx, onboardingId);
+  if (!entry) return null;
+  const from = ctx.config.email.from;
+  const organizer = { name: "Fleet onboarding", email: /<([^>]+)>/.exec(from)?.[1] ?? from };
+  const content = buildCallCalendar({ ...entry, organizer, requestTo: email });
+  return { method: "REQUEST" as const, content, filename: "invite.ics" };
 }
 
 /** The rep's words for a round of emails (null when there is nothing to say). */

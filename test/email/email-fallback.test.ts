@@ -3,9 +3,11 @@
  * sends the HR admin an email (to an SMTP stand-in, read back with mailparser) whose link opens their private
  * page without changing anything; without SMTP_URL the rep is told why no email went out.
  */
+import ICAL from "ical.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { inviteExpiryAlerts } from "../../src/cockpit/alerts.ts";
 import { ManualClock } from "../../src/context.ts";
+import { callUid } from "../../src/onboarding/calendar.ts";
 import { sweepUnansweredInvites } from "../../src/onboarding/email-fallback.ts";
 import { sweepInviteQueues } from "../../src/onboarding/invite-queue.ts";
 import { ActionId } from "../../src/slack-gateway/ids.ts";
@@ -177,6 +179,26 @@ describe("email for customers without Slack", () => {
       "the customer's click refused",
     );
     expect(smtp.mails).toHaveLength(1);
+  });
+
+  it("a booked call goes with the email as an iMIP invitation (METHOD:REQUEST) with the Slack .ics's UID and SEQUENCE", async () => {
+    const { h, smtp } = await withSmtp();
+    await command(h, `onboard Acme hr=${HR.email} call=2031-03-04T10:00 tz=America/Chicago via=email`);
+    const mail = await eventually(() => smtp.mails[0], 10_000, "the email");
+    const part = mail.parsed.attachments.find((a) => a.contentType.startsWith("text/calendar"));
+    expect(part?.contentType).toBe("text/calendar");
+    const calendar = new ICAL.Component(ICAL.parse(part?.content.toString("utf8") ?? ""));
+    expect(calendar.getFirstPropertyValue("method")).toBe("REQUEST");
+    const event = calendar.getFirstSubcomponent("vevent");
+    const o = await h.db.prisma.onboarding.findFirstOrThrow();
+    expect(event?.getFirstPropertyValue("uid")).toBe(callUid(o.id));
+    expect(Number(event?.getFirstPropertyValue("sequence"))).toBe(o.callSequence);
+    expect(String(event?.getFirstPropertyValue("attendee")).toLowerCase()).toBe(`mailto:${HR.email}`);
+    expect(String(event?.getFirstPropertyValue("organizer")).toLowerCase()).toBe(
+      "mailto:onboarding@fleet.example",
+    );
+    const start = event?.getFirstPropertyValue("dtstart") as { toJSDate(): Date } | null;
+    expect(start?.toJSDate().toISOString()).toBe("2031-03-04T16:00:00.000Z");
   });
 
   it("a refused invitation (not_paid) falls back to email", async () => {
