@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
+import { type EmailConfig, emailConfigFrom, emailEnvShape } from "./email/settings.ts";
 import { checkTrustedProxies } from "./http/client-address.ts";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -123,6 +124,7 @@ const rawSchema = z.object({
   ),
   NUDGE_AFTER_DAYS: z.coerce.number().int().min(1).max(60).default(3),
   INVITE_ALERT_AFTER_DAYS: z.coerce.number().int().min(1).max(13).default(7),
+  ...emailEnvShape,
   STALL_AFTER_DAYS: z.coerce.number().int().min(1).max(60).default(5),
   SLACK_API_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   SLACK_API_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
@@ -247,6 +249,7 @@ export interface Config {
   metrics: { port?: number; token?: string };
   /** The weekly onboarding report goes to this channel (Mondays), when set. */
   report: { channelId?: string };
+  email: EmailConfig;
 }
 
 /** Result of reading the environment: a config, or every problem found. */
@@ -298,6 +301,8 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   if (r.METRICS_PORT !== undefined && r.METRICS_PORT !== 0 && r.METRICS_PORT === r.PORT) {
     problems.push("METRICS_PORT must differ from PORT (metrics are never open on the public port)");
   }
+  const email = emailConfigFrom(r);
+  problems.push(...email.problems);
   if (problems.length > 0) return { ok: false, problems };
 
   return {
@@ -377,6 +382,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       reminderTickSeconds: r.REMINDER_TICK_SECONDS,
       metrics: { port: r.METRICS_PORT, token: r.METRICS_TOKEN },
       report: { channelId: r.REPORT_CHANNEL_ID },
+      email: email.config,
     },
   };
 }

@@ -27,7 +27,8 @@ export interface HomeRow {
   customerStepsOpen: number;
   connection: HomeConnection;
   missingPermissions: number;
-  invites: { sent: number; accepted: number; failed: number; declined: number; left: number };
+  /** `email`: HR admins who work by email (private page), issue 23. */
+  invites: { sent: number; accepted: number; failed: number; declined: number; left: number; email?: number };
   lastActivityAt: Date | null;
   stalled: boolean;
   atRiskTomorrow: boolean;
@@ -145,6 +146,7 @@ export async function loadHomePage(
         failed: count("failed"),
         declined: count("declined"),
         left: count("left"),
+        email: count("email"),
       },
       lastActivityAt,
       stalled: judged.flags.some((f) => f.kind === "stalled" || f.kind === "not_started"),

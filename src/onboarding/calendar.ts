@@ -29,6 +29,8 @@ export interface CallEntry {
   channelUrl?: string;
   /** The rep who owns the onboarding; the organizer iTIP expects on PUBLISH and CANCEL. */
   organizer?: { name: string; email: string };
+  /** An iMIP invitation (METHOD:REQUEST, RFC 6047) to this attendee by email, instead of a published file. */
+  requestTo?: string;
 }
 
 /** The stable UID of an onboarding's call. */
@@ -53,7 +55,11 @@ export function buildCallCalendar(entry: CallEntry): string {
   const start = DateTime.fromJSDate(entry.callAt, { zone: entry.timeZone });
   const calendar = ical({
     prodId: { company: "Fleet", product: "Fleet Concierge", language: "EN" },
-    method: entry.cancelled ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.PUBLISH,
+    method: entry.cancelled
+      ? ICalCalendarMethod.CANCEL
+      : entry.requestTo
+        ? ICalCalendarMethod.REQUEST
+        : ICalCalendarMethod.PUBLISH,
     // No calendar-wide zone: ical-generator would then write DTSTAMP as local time without "Z" (RFC 5545
     // §3.8.7.2 wants UTC). The generator alone adds the VTIMEZONE of the event's own TZID.
     timezone: { name: null, generator: getVtimezoneComponent },
@@ -70,6 +76,7 @@ export function buildCallCalendar(entry: CallEntry): string {
     url: entry.channelUrl ?? null,
     status: entry.cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
     organizer: entry.organizer ?? null,
+    ...(entry.requestTo ? { attendees: [{ email: entry.requestTo, rsvp: true }] } : {}),
   });
   return calendar.toString();
 }

@@ -15,6 +15,7 @@ import { noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
 import type { Actor } from "./actor.ts";
 import { audit } from "./audit.ts";
 import { channelIdAfterMove } from "./channel-id.ts";
+import { fallBackToEmail, refusalFallsBackToEmail, sweepUnansweredInvites } from "./email-fallback.ts";
 import { inviteOnce } from "./invite-once.ts";
 import { recordInviteEvent, type SharedInviteEvent } from "./invites.ts";
 
@@ -184,6 +185,10 @@ async function recordRefusal(
   }
   await update({ status: "failed", lastError: code });
   report.problems.push(`Inviting ${invite.email}: ${adviceFor(code, invite.email)}`);
+  // Slack Connect will not reach this customer: their HR admin gets the private page by email (issue 23).
+  if (refusalFallsBackToEmail(code)) {
+    await fallBackToEmail(ctx, { onboardingId: invite.onboardingId, email: invite.email, reason: "refused" });
+  }
   // A rate limit or outage hits every following call too: stop here; the next trigger resumes.
   return !isTransientSlackError(code);
 }
@@ -238,6 +243,7 @@ export function startInviteQueueJob(ctx: AppContext): { stop(): Promise<void> } 
     async () => {
       try {
         await sweepInviteQueues(ctx);
+        await sweepUnansweredInvites(ctx);
       } catch (err) {
         ctx.logger.error({ err }, "invite queue sweep failed");
       }
@@ -258,7 +264,23 @@ export async function settleInvite(
 ): Promise<void> {
   const onboardingId = await recordInviteEvent(ctx, event, status);
   if (!onboardingId) return;
+  if (status === "declined") await emailWhoDeclined(ctx, onboardingId, event);
   await tellRep(ctx, onboardingId, await sendQueuedInvites(ctx, onboardingId));
+}
+
+/** A declined invitation: that HR admin gets the private page by email instead (issue 23). */
+async function emailWhoDeclined(ctx: AppContext, onboardingId: string, event: SharedInviteEvent) {
+  const email =
+    event.invite?.recipient_email ??
+    (event.invite?.id
+      ? (
+          await ctx.db.prisma.invite.findFirst({
+            where: { onboardingId, slackInviteId: event.invite.id },
+            select: { email: true },
+          })
+        )?.email
+      : undefined);
+  if (email) await fallBackToEmail(ctx, { onboardingId, email, reason: "declined" });
 }
 
 /** Tells the owning rep privately what the queue did by itself (nothing when it did nothing). */

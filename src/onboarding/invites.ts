@@ -22,6 +22,8 @@ const RANK: Record<string, number> = {
   failed: 0,
   sent: 1,
   expired: 1,
+  // Working by email (issue 23) and still free to accept a pending Slack Connect invitation.
+  email: 1,
   declined: 2,
   accepted: 2,
   approved: 3,

@@ -15,6 +15,8 @@ export interface OnboardDraft {
   timeZone?: string;
   provider?: string;
   ownerUserId?: string;
+  /** `via=email`: the HR admins get their private page by email, and no Slack Connect invitation. */
+  via?: "email";
 }
 
 /** A valid request to onboard a customer. */
@@ -25,6 +27,8 @@ export interface OnboardRequest {
   timeZone: string;
   provider: string;
   ownerUserId?: string;
+  /** `via=email`: the HR admins work by email (private page), no Slack Connect invitation is sent. */
+  via?: "email";
   /** Present (true) when no provider was given and Justworks was assumed: a re-run then keeps the provider. */
   providerAssumed?: true;
 }
@@ -94,6 +98,7 @@ export function validateOnboardDraft(
       timeZone,
       provider,
       ownerUserId: draft.ownerUserId,
+      ...(draft.via ? { via: draft.via } : {}),
       ...(draft.provider?.trim() ? {} : { providerAssumed: true as const }),
     },
   };

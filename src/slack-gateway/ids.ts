@@ -21,6 +21,8 @@ export const ActionId = {
   homeReschedule: "home_reschedule",
   homeNewOnboarding: "home_new_onboarding",
   reinvite: "reinvite",
+  /** The invite alert's "Email their private page instead" (issue 23). */
+  emailPortal: "email_portal",
   confirmDisconnect: "confirm_disconnect",
   historyCsv: "history_csv",
   checklistStatus: "checklist_status",

@@ -112,6 +112,7 @@ describe("an external user trying every rep action", () => {
     const tampered = [
       ActionId.homeResendInvite,
       ActionId.reinvite,
+      ActionId.emailPortal,
       ActionId.homeRecheck,
       ActionId.homeReschedule,
       ActionId.reschedule,

@@ -22,7 +22,7 @@ import {
 /** Subcommands and their usage lines. */
 export const USAGE = {
   onboard:
-    "`/fleet onboard <Company name> hr=<email>[,<email>…] [call=<YYYY-MM-DDTHH:mm>] [tz=<zone, e.g. Central>] [provider=<id or name, e.g. BambooHR>]` — open a Slack Connect channel and checklist (no text: a form)",
+    "`/fleet onboard <Company name> hr=<email>[,<email>…] [call=<YYYY-MM-DDTHH:mm>] [tz=<zone, e.g. Central>] [provider=<id or name, e.g. BambooHR>] [via=email]` — open a Slack Connect channel and checklist (no text: a form)",
   status: "`/fleet status [company]` — progress, invites, call and connection",
   link: "`/fleet link [company]` — post the Finch Connect link in the customer channel",
   reconnect:
@@ -157,7 +157,7 @@ function withHint(message: string, hint: string): string {
 }
 
 /** The options of `/fleet onboard` (for "did you mean"). */
-const ONBOARD_OPTIONS = ["hr", "call", "tz", "provider", "owner"];
+const ONBOARD_OPTIONS = ["hr", "call", "tz", "provider", "owner", "via"];
 
 function parseOnboard(tokens: string[], context: ParseContext, text: string): ParseResult {
   const draft: OnboardDraft = {};
@@ -206,6 +206,12 @@ function parseOnboard(tokens: string[], context: ParseContext, text: string): Pa
           value += ` ${tokens[++i]}`;
         }
         draft.provider = value;
+        break;
+      case "via":
+        // Slack Connect is the default; email sends each HR admin a link to their private page instead.
+        if (value.toLowerCase() === "email") draft.via = "email";
+        else if (value.toLowerCase() !== "slack")
+          problems.push(`\`via=\` is \`email\` or \`slack\` (got \`${clip(value)}\`)`);
         break;
       case "owner": {
         const user = parseUserMention(value);

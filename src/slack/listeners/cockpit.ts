@@ -14,6 +14,7 @@ import {
   retryAllDeadLettersFromHome,
   retryDeadLetterFromHome,
 } from "../../onboarding/dead-letters.ts";
+import { emailWhoHasNotJoined } from "../../onboarding/email-fallback.ts";
 import { exportHistory } from "../../onboarding/history-export.ts";
 import { onboardingIdFrom } from "../../onboarding/lookup.ts";
 import { switchProvider } from "../../onboarding/switch-provider.ts";
@@ -64,6 +65,7 @@ export function registerCockpit(app: App, ctx: AppContext): void {
 
   repButton(ActionId.homeResendInvite, (actor, id) => resendInvites(ctx, id, actor));
   repButton(ActionId.reinvite, (actor, id) => resendInvites(ctx, id, actor));
+  repButton(ActionId.emailPortal, (actor, id) => emailWhoHasNotJoined(ctx, id, actor));
   repButton(ActionId.homeRecheck, (actor, id) => recheckFromHome(ctx, id, actor));
   repButton(ActionId.historyCsv, (actor, id) => exportHistory(ctx, id, actor));
 

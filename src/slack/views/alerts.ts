@@ -36,6 +36,17 @@ export function buildInviteExpiryAlert(
           value: o.id,
         },
       },
+      {
+        type: "actions",
+        elements: [
+          {
+            type: "button",
+            action_id: ActionId.emailPortal,
+            text: { type: "plain_text", text: "Email their private page instead" },
+            value: o.id,
+          },
+        ],
+      },
     ],
   };
 }

@@ -78,6 +78,7 @@ function rowBlocks(row: HomeRow, teamId: string): KnownBlock[] {
     row.invites.failed ? `${row.invites.failed} failed` : "",
     row.invites.declined ? `${row.invites.declined} declined` : "",
     row.invites.left ? `${row.invites.left} left` : "",
+    row.invites.email ? `:email: ${row.invites.email} by email (private page)` : "",
   ].filter(Boolean);
   const lines = [
     `*${escapeMrkdwn(row.company)}*`,

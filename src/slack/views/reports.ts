@@ -91,12 +91,14 @@ export function statusText(f: StatusFacts): string {
     ? `${f.connection.status}${f.connection.verifiedAt ? `, verified ${slackDate(f.connection.verifiedAt, f.timeZone, "{date_short} {time}")}` : ", not verified yet"}`
     : "not connected yet";
   lines.push(`Finch connection: ${connection}`);
-  const out = f.invites.filter((i) => i.status !== "waiting");
+  const out = f.invites.filter((i) => i.status !== "waiting" && i.status !== "email");
   if (out.length) {
     lines.push(
       `Invites: ${out.map((i) => `${i.email} (${i.status}${i.lastError ? `: ${i.lastError}` : ""})`).join(", ")}`,
     );
   }
+  const byEmail = f.invites.filter((i) => i.status === "email").map((i) => i.email);
+  if (byEmail.length) lines.push(`:email: Works by email (private page): ${byEmail.join(", ")}`);
   const waiting = f.invites.filter((i) => i.status === "waiting").map((i) => i.email);
   if (waiting.length) {
     const pending = f.invites.find((i) => i.status === "sent")?.email;

@@ -2,9 +2,11 @@
  * `/fleet`: parse, authorize and acknowledge within Slack's 3 seconds (help and input errors go right
  * into the ephemeral ack), then do the slow work and answer privately through `respond`.
  */
+
 import type { App, SlashCommand } from "@slack/bolt";
 import { allProviderChoices } from "../../../checklist/template-registry.ts";
 import type { AppContext } from "../../../context.ts";
+import { emailAvailability } from "../../../email/mailer.ts";
 import { onboardableProviders } from "../../../finch/providers.ts";
 import type { Actor } from "../../../onboarding/actor.ts";
 import type { OnboardingWithCustomer } from "../../../onboarding/lookup.ts";
@@ -69,6 +71,15 @@ export function onboardingSubcommands(ctx: AppContext, hooks: OnboardingHooks): 
       const owner = cmd.request.ownerUserId;
       if (owner && owner !== actor.userId && !(await isRepUser(ctx, owner))) {
         await respond({ response_type: "ephemeral", text: notARepOwner(owner) });
+        return;
+      }
+      const email = emailAvailability(ctx.config);
+      if (cmd.request.via === "email" && !email.on) {
+        // Refused before anything is created: an email-only customer without email would be stranded.
+        await respond({
+          response_type: "ephemeral",
+          text: `Couldn't start the onboarding by email: ${email.reason}.`,
+        });
         return;
       }
       const report = await startOnboarding(ctx, cmd.request, actor, hooks);
