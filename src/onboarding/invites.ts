@@ -72,7 +72,11 @@ export async function recordInviteEvent(
     });
   }
   // Decided in the database (no read-then-write race).
-  const lower = Object.keys(RANK).filter((s) => (RANK[s] ?? 0) < (RANK[status] ?? 0));
+  // Someone already working by email stays so when their Slack invitation is declined (again): only an accept
+  // moves them on, so a repeated or late decline never sends a second email.
+  const lower = Object.keys(RANK).filter(
+    (s) => (RANK[s] ?? 0) < (RANK[status] ?? 0) && !(status === "declined" && s === "email"),
+  );
   const moved = await ctx.db.prisma.invite.updateMany({
     where: { id: invite.id, status: { in: lower } },
     data: { status },
