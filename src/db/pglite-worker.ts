@@ -175,6 +175,40 @@ function strip(r: Results): RawResults {
   };
 }
 
+/**
+ * Opens a transaction that stays open until its `end` request: the begin request is answered once inside it,
+ * and the transaction waits in `open` for the main thread's statements.
+ */
+function beginTransaction(
+  pglite: PGlite,
+  {
+    id,
+    txId,
+    open,
+    post,
+  }: {
+    id: number;
+    txId: number;
+    open: Map<number, OpenTransaction>;
+    post: (message: PgliteWorkerResponse) => void;
+  },
+): void {
+  let entered = false;
+  const settled = pglite.transaction(async (tx) => {
+    entered = true;
+    const commit = await new Promise<boolean>((finish) => {
+      open.set(txId, { tx, finish, settled });
+      post({ type: "result", id });
+    });
+    if (!commit) throw new AbortTransaction();
+  });
+  // Failing before the callback ran (BEGIN refused, PGlite closed) answers the begin request; later
+  // failures (COMMIT refused) answer the end request.
+  settled.catch((err: unknown) => {
+    if (!entered) post({ type: "error", id, error: serializeError(err) });
+  });
+}
+
 async function main(port: NonNullable<typeof parentPort>, data: PgliteWorkerData): Promise<void> {
   const post = (message: PgliteWorkerResponse) => port.postMessage(message);
   lowerThreadPriority(data.niceness ?? 0);
@@ -192,22 +226,7 @@ async function main(port: NonNullable<typeof parentPort>, data: PgliteWorkerData
   };
   const target = (txId: number | undefined) => (txId === undefined ? pglite : transaction(txId).tx);
 
-  const begin = (id: number, txId: number) => {
-    let entered = false;
-    const settled = pglite.transaction(async (tx) => {
-      entered = true;
-      const commit = await new Promise<boolean>((finish) => {
-        open.set(txId, { tx, finish, settled });
-        post({ type: "result", id });
-      });
-      if (!commit) throw new AbortTransaction();
-    });
-    // Failing before the callback ran (BEGIN refused, PGlite closed) answers the begin request; later
-    // failures (COMMIT refused) answer the end request.
-    settled.catch((err: unknown) => {
-      if (!entered) post({ type: "error", id, error: serializeError(err) });
-    });
-  };
+  const begin = (id: number, txId: number) => beginTransaction(pglite, { id, txId, open, post });
 
   const handle = async (req: PgliteWorkerRequest): Promise<RawResults | RawResults[] | undefined> => {
     switch (req.op) {
