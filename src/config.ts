@@ -4,61 +4,21 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
+import {
+  base64Key,
+  csv,
+  httpUrl,
+  isTimeZone,
+  localTime,
+  optionalString,
+  validProxyList,
+} from "./config-fields.ts";
 import { type EmailConfig, emailConfigFrom, emailEnvShape } from "./email/settings.ts";
-import { checkTrustedProxies } from "./http/client-address.ts";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 /** How the app talks to Slack: HTTP request URL, Socket Mode, or the offline sandbox with stand-ins. */
 export type RunMode = "http" | "socket" | "sandbox";
-
-const optionalString = z
-  .string()
-  .transform((s) => s.trim())
-  .optional()
-  .transform((s) => (s === "" ? undefined : s));
-
-const isTimeZone = (zone: string): boolean => {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-const validProxyList = (list: string): boolean => {
-  try {
-    checkTrustedProxies(
-      list
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean),
-    );
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a 24-hour local time like 10:00");
-
-const httpUrl = (what: string) => z.url({ protocol: /^https?$/, error: `must be an http(s) URL (${what})` });
-
-const base64Key = z
-  .string()
-  .refine((s) => /^[A-Za-z0-9+/]+={0,2}$/.test(s) && Buffer.from(s, "base64").length === 32, {
-    message: "must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`)",
-  });
-
-const csv = optionalString.transform((s) =>
-  s
-    ? s
-        .split(",")
-        .map((x) => x.trim())
-        .filter(Boolean)
-    : [],
-);
 
 const rawSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -264,6 +224,34 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       ? "http"
       : "sandbox";
   // Missing settings and malformed ones are collected together, so one start-up shows every problem.
+  const problems = missingSettings(env, mode, has);
+  const parsed = rawSchema.safeParse(env);
+  if (!parsed.success) {
+    problems.push(
+      ...parsed.error.issues.map((issue) => `${issue.path.join(".") || "environment"} ${issue.message}`),
+    );
+    return { ok: false, problems };
+  }
+  const r = parsed.data;
+  const previous = previousKeys(r);
+  if (previous.some((p) => p.id === r.TOKEN_ENCRYPTION_KEY_ID)) {
+    problems.push("TOKEN_ENCRYPTION_PREVIOUS_KEYS reuses the id of the current TOKEN_ENCRYPTION_KEY_ID");
+  }
+  if (r.METRICS_PORT !== undefined && r.METRICS_PORT !== 0 && r.METRICS_PORT === r.PORT) {
+    problems.push("METRICS_PORT must differ from PORT (metrics are never open on the public port)");
+  }
+  const email = emailConfigFrom(r);
+  problems.push(...email.problems);
+  if (problems.length > 0) return { ok: false, problems };
+  return configFrom(r, mode, previous, email.config);
+}
+
+/** Settings a Slack-connected mode cannot run without (each with where to find it). */
+function missingSettings(
+  env: Record<string, string | undefined>,
+  mode: RunMode,
+  has: (name: string) => boolean,
+): string[] {
   const problems: string[] = [];
   if (mode !== "sandbox") {
     const need = (name: string, why: string) => {
@@ -283,28 +271,24 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are missing (NODE_ENV=production). Set them, or FLEET_SANDBOX=1 to run the offline sandbox on purpose",
     );
   }
-  const parsed = rawSchema.safeParse(env);
-  if (!parsed.success) {
-    problems.push(
-      ...parsed.error.issues.map((issue) => `${issue.path.join(".") || "environment"} ${issue.message}`),
-    );
-    return { ok: false, problems };
-  }
-  const r = parsed.data;
-  const previous = r.TOKEN_ENCRYPTION_PREVIOUS_KEYS.map((entry) => {
+  return problems;
+}
+
+/** The keys that decrypt tokens sealed before the last rotation. */
+function previousKeys(r: Raw): Config["encryption"]["previous"] {
+  return r.TOKEN_ENCRYPTION_PREVIOUS_KEYS.map((entry) => {
     const [id, key] = entry.split(":") as [string, string];
     return { id, key: Buffer.from(key, "base64") };
   });
-  if (previous.some((p) => p.id === r.TOKEN_ENCRYPTION_KEY_ID)) {
-    problems.push("TOKEN_ENCRYPTION_PREVIOUS_KEYS reuses the id of the current TOKEN_ENCRYPTION_KEY_ID");
-  }
-  if (r.METRICS_PORT !== undefined && r.METRICS_PORT !== 0 && r.METRICS_PORT === r.PORT) {
-    problems.push("METRICS_PORT must differ from PORT (metrics are never open on the public port)");
-  }
-  const email = emailConfigFrom(r);
-  problems.push(...email.problems);
-  if (problems.length > 0) return { ok: false, problems };
+}
 
+/** The config from a valid environment. */
+function configFrom(
+  r: Raw,
+  mode: RunMode,
+  previous: Config["encryption"]["previous"],
+  email: EmailConfig,
+): ConfigResult {
   return {
     ok: true,
     config: {
@@ -343,17 +327,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         previous,
       },
       // The sandbox lets anyone act as anyone: only this machine reaches it unless HOST says otherwise.
-      http: {
-        port: r.PORT,
-        host: r.HOST ?? (mode === "sandbox" ? "127.0.0.1" : "0.0.0.0"),
-        keepAliveMs: r.HTTP_KEEP_ALIVE_MS,
-        trustedProxies: (r.HTTP_TRUSTED_PROXIES ?? "")
-          .split(",")
-          .map((s) => s.trim())
-          .filter(Boolean),
-        drainMs: r.HTTP_DRAIN_MS ?? (mode === "sandbox" ? 0 : 5_000),
-        portalLimitPerMinute: r.PORTAL_LIMIT_PER_MINUTE,
-      },
+      http: httpConfig(r, mode),
       logLevel: r.LOG_LEVEL,
       defaultTimeZone: r.DEFAULT_TIMEZONE,
       reminderLocalTime: r.REMINDER_LOCAL_TIME,
@@ -365,16 +339,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         stallAfterDays: r.STALL_AFTER_DAYS,
       },
       schedulerEnabled: r.SCHEDULER_ENABLED,
-      intake: {
-        storeBudgetMs: r.INTAKE_STORE_BUDGET_MS,
-        leaseMs: r.INTAKE_LEASE_MS,
-        maxAttempts: r.INTAKE_MAX_ATTEMPTS,
-        pollMs: r.INTAKE_POLL_MS,
-        liveLimit: r.INTAKE_LIVE_LIMIT,
-        spoolDir: join(r.DATA_DIR, "intake-spool"),
-        spoolMaxFiles: r.INTAKE_SPOOL_MAX_FILES,
-        spoolMaxBytes: r.INTAKE_SPOOL_MAX_MB * 1024 * 1024,
-      },
+      intake: intakeConfig(r),
       health: {
         maxPendingAgeMs: r.HEALTH_MAX_PENDING_AGE_SECONDS * 1000,
         maxDeadLetters: r.HEALTH_MAX_DEAD_LETTERS,
@@ -382,8 +347,37 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       reminderTickSeconds: r.REMINDER_TICK_SECONDS,
       metrics: { port: r.METRICS_PORT, token: r.METRICS_TOKEN },
       report: { channelId: r.REPORT_CHANNEL_ID },
-      email: email.config,
+      email,
     },
+  };
+}
+
+/** HTTP listener settings. */
+function httpConfig(r: Raw, mode: RunMode): Config["http"] {
+  return {
+    port: r.PORT,
+    host: r.HOST ?? (mode === "sandbox" ? "127.0.0.1" : "0.0.0.0"),
+    keepAliveMs: r.HTTP_KEEP_ALIVE_MS,
+    trustedProxies: (r.HTTP_TRUSTED_PROXIES ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+    drainMs: r.HTTP_DRAIN_MS ?? (mode === "sandbox" ? 0 : 5_000),
+    portalLimitPerMinute: r.PORTAL_LIMIT_PER_MINUTE,
+  };
+}
+
+/** Intake (durable queue of Slack requests) settings. */
+function intakeConfig(r: Raw): Config["intake"] {
+  return {
+    storeBudgetMs: r.INTAKE_STORE_BUDGET_MS,
+    leaseMs: r.INTAKE_LEASE_MS,
+    maxAttempts: r.INTAKE_MAX_ATTEMPTS,
+    pollMs: r.INTAKE_POLL_MS,
+    liveLimit: r.INTAKE_LIVE_LIMIT,
+    spoolDir: join(r.DATA_DIR, "intake-spool"),
+    spoolMaxFiles: r.INTAKE_SPOOL_MAX_FILES,
+    spoolMaxBytes: r.INTAKE_SPOOL_MAX_MB * 1024 * 1024,
   };
 }
 

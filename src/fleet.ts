@@ -54,49 +54,14 @@ export interface RunningFleet {
 
 /** Starts the whole app and resolves once it accepts requests. */
 export async function startFleet(config: Config, options: FleetOptions = {}): Promise<RunningFleet> {
-  const logger =
-    options.logger ??
-    createLogger({
-      level: config.logLevel,
-      pretty: config.nodeEnv === "development" && process.stdout.isTTY,
-    });
+  const logger = options.logger ?? defaultLogger(config);
   const clock = options.clock ?? systemClock;
-  const db =
-    options.db ??
-    (await openDatabase({
-      url: config.database.url,
-      dataDir: config.database.dataDir,
-      pgliteInThread: config.database.pgliteInThread,
-      statementTimeoutMs: config.database.statementTimeoutMs,
-      logger,
-    }));
+  const db = options.db ?? (await openConfiguredDatabase(config, logger));
   const ownsDb = !options.db;
   try {
-    const client = new WebClient(config.slack.botToken, webClientOptions(config, logger));
-    const identity = await whoAmI(client, logger);
-    if (!config.encryption.key) throw new Error("TOKEN_ENCRYPTION_KEY is required");
-    const keys = {
-      current: { id: config.encryption.keyId, key: config.encryption.key },
-      previous: config.encryption.previous,
-    };
-    // Until the port is known (PORT=0 in tests) the public URL may be provisional; fixed after listen().
-    const ctx: AppContext = {
-      config,
-      logger,
-      db,
-      clock,
-      slack: client,
-      identity,
-      keys,
-      publicUrl: config.publicUrl ?? `http://127.0.0.1:${config.http.port}/`,
-    };
+    const { ctx, keys, identity } = await buildContext(config, { logger, db, clock });
     const inFlight = new InFlight();
-    const { spoolDir, spoolMaxFiles, spoolMaxBytes, ...intakeSettings } = config.intake;
-    const spool = new Spool(spoolDir, keys, { maxFiles: spoolMaxFiles, maxBytes: spoolMaxBytes });
-    const intake = new DurableIntake({ db, keys, logger }, spool, intakeSettings);
-
-    await verifyKeyRing(db, keys);
-    await intake.warmUp();
+    const { spool, intake } = await openIntake(config, { db, keys, logger });
 
     const slack = createSlackApp(config, logger, identity, {
       intake,
@@ -129,13 +94,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     // Always on (not a scheduler job): it applies what was acknowledged but not yet applied.
     intake.start();
     // Background jobs (reminders, Finch polling) start here and are stopped first on shutdown.
-    const jobs: Array<{ stop(): Promise<void> }> = [];
-    if (config.schedulerEnabled) jobs.push(startFinchPolling(ctx, { intervalMs: 60_000 }));
-    if (config.schedulerEnabled) jobs.push(startAlertJob(ctx));
-    if (config.schedulerEnabled) jobs.push(startInviteQueueJob(ctx));
-    if (config.schedulerEnabled) jobs.push(startHealthWatch(ctx));
-    if (config.schedulerEnabled) jobs.push(startScheduler(ctx));
-    if (config.schedulerEnabled && config.report.channelId) jobs.push(startWeeklyReportJob(ctx));
+    const jobs = startJobs(ctx, config);
     const url = `http://127.0.0.1:${port}`;
     if (!config.publicUrl) ctx.publicUrl = `${url}/`;
     logger.info(
@@ -166,6 +125,77 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     if (ownsDb) await db.close();
     throw err;
   }
+}
+
+/** Pino at the configured level; pretty only for a developer's terminal. */
+function defaultLogger(config: Config): Logger {
+  return createLogger({
+    level: config.logLevel,
+    pretty: config.nodeEnv === "development" && process.stdout.isTTY,
+  });
+}
+
+/** The durable intake and its spool, once the key ring is known to open what is stored. */
+async function openIntake(
+  config: Config,
+  { db, keys, logger }: { db: Database; keys: AppContext["keys"]; logger: Logger },
+): Promise<{ spool: Spool; intake: DurableIntake }> {
+  const { spoolDir, spoolMaxFiles, spoolMaxBytes, ...intakeSettings } = config.intake;
+  const spool = new Spool(spoolDir, keys, { maxFiles: spoolMaxFiles, maxBytes: spoolMaxBytes });
+  const intake = new DurableIntake({ db, keys, logger }, spool, intakeSettings);
+
+  await verifyKeyRing(db, keys);
+  await intake.warmUp();
+  return { spool, intake };
+}
+
+/** The database the config names (PGlite in DATA_DIR, or PostgreSQL at DATABASE_URL). */
+function openConfiguredDatabase(config: Config, logger: Logger): Promise<Database> {
+  return openDatabase({
+    url: config.database.url,
+    dataDir: config.database.dataDir,
+    pgliteInThread: config.database.pgliteInThread,
+    statementTimeoutMs: config.database.statementTimeoutMs,
+    logger,
+  });
+}
+
+/** The app's context: the Slack client and who the bot is, the key ring, the public URL. */
+async function buildContext(
+  config: Config,
+  { logger, db, clock }: { logger: Logger; db: Database; clock: Clock },
+): Promise<{ ctx: AppContext; keys: AppContext["keys"]; identity: SlackIdentity }> {
+  const client = new WebClient(config.slack.botToken, webClientOptions(config, logger));
+  const identity = await whoAmI(client, logger);
+  if (!config.encryption.key) throw new Error("TOKEN_ENCRYPTION_KEY is required");
+  const keys = {
+    current: { id: config.encryption.keyId, key: config.encryption.key },
+    previous: config.encryption.previous,
+  };
+  // Until the port is known (PORT=0 in tests) the public URL may be provisional; fixed after listen().
+  const ctx: AppContext = {
+    config,
+    logger,
+    db,
+    clock,
+    slack: client,
+    identity,
+    keys,
+    publicUrl: config.publicUrl ?? `http://127.0.0.1:${config.http.port}/`,
+  };
+  return { ctx, keys, identity };
+}
+
+/** Background jobs (reminders, Finch polling, alerts …), when the scheduler is enabled; stopped first. */
+function startJobs(ctx: AppContext, config: Config): Array<{ stop(): Promise<void> }> {
+  const jobs: Array<{ stop(): Promise<void> }> = [];
+  if (config.schedulerEnabled) jobs.push(startFinchPolling(ctx, { intervalMs: 60_000 }));
+  if (config.schedulerEnabled) jobs.push(startAlertJob(ctx));
+  if (config.schedulerEnabled) jobs.push(startInviteQueueJob(ctx));
+  if (config.schedulerEnabled) jobs.push(startHealthWatch(ctx));
+  if (config.schedulerEnabled) jobs.push(startScheduler(ctx));
+  if (config.schedulerEnabled && config.report.channelId) jobs.push(startWeeklyReportJob(ctx));
+  return jobs;
 }
 
 /** What the graceful stop closes, in order. */

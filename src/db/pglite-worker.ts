@@ -133,40 +133,90 @@ function collectGarbage(): void {
   }
 }
 
+/** Opens (or creates) the database and prepares it for the main thread; throws when it cannot start. */
+async function openPglite(
+  data: PgliteWorkerData,
+): Promise<{ pglite: PGlite; arrayTypes: [number, number][] }> {
+  if (data.dataDir) checkPgliteFolder(data.dataDir);
+  const creating = !data.dataDir || !existsSync(join(data.dataDir, "PG_VERSION"));
+  const pglite = data.dataDir ? new PGlite(data.dataDir, pgliteOptions()) : new PGlite(pgliteOptions());
+  await pglite.waitReady;
+  // On the next turn: collected right here, initdb's instance is still reachable and survives.
+  if (creating) setImmediate(collectGarbage);
+  // The same catalog query PGlite ran at start-up to build its array parsers: the main thread rebuilds
+  // identical ones (types created later, e.g. by migrations, are unknown to in-thread PGlite too).
+  const found = await pglite.query<{ oid: number; typarray: number }>(
+    `SELECT b.oid, b.typarray
+     FROM pg_catalog.pg_type a
+     LEFT JOIN pg_catalog.pg_type b ON b.oid = a.typelem
+     WHERE a.typcategory = 'A'
+     GROUP BY b.oid, b.typarray
+     ORDER BY b.oid`,
+  );
+  const arrayTypes: [number, number][] = found.rows.map((r) => [Number(r.oid), Number(r.typarray)]);
+  // Every type PGlite would parse now returns its text as is (unknown types already do). PGlite copies
+  // its instance's parsers into a new object on every query ({...instance, ...options}): with ~250 entries
+  // that was ~8% of this thread's CPU under load. Its fallback for types missing there is the module's
+  // default table, which this thread alone uses: that table returns text, and the instance's stays empty.
+  const text = (x: string) => x;
+  for (const key of Object.keys(types.parsers)) types.parsers[key] = text;
+  pglite.parsers = {};
+  return { pglite, arrayTypes };
+}
+
+/** A result as the main thread reads it: raw rows and field types, nothing parsed. */
+function strip(r: Results): RawResults {
+  return {
+    rows: r.rows as (string | null)[][],
+    fields: r.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })),
+    ...(r.affectedRows === undefined ? {} : { affectedRows: r.affectedRows }),
+    ...(r.command === undefined ? {} : { command: r.command }),
+    ...(r.rowCount === undefined ? {} : { rowCount: r.rowCount }),
+  };
+}
+
+/**
+ * Opens a transaction that stays open until its `end` request: the begin request is answered once inside it,
+ * and the transaction waits in `open` for the main thread's statements.
+ */
+function beginTransaction(
+  pglite: PGlite,
+  {
+    id,
+    txId,
+    open,
+    post,
+  }: {
+    id: number;
+    txId: number;
+    open: Map<number, OpenTransaction>;
+    post: (message: PgliteWorkerResponse) => void;
+  },
+): void {
+  let entered = false;
+  const settled = pglite.transaction(async (tx) => {
+    entered = true;
+    const commit = await new Promise<boolean>((finish) => {
+      open.set(txId, { tx, finish, settled });
+      post({ type: "result", id });
+    });
+    if (!commit) throw new AbortTransaction();
+  });
+  // Failing before the callback ran (BEGIN refused, PGlite closed) answers the begin request; later
+  // failures (COMMIT refused) answer the end request.
+  settled.catch((err: unknown) => {
+    if (!entered) post({ type: "error", id, error: serializeError(err) });
+  });
+}
+
 async function main(port: NonNullable<typeof parentPort>, data: PgliteWorkerData): Promise<void> {
   const post = (message: PgliteWorkerResponse) => port.postMessage(message);
   lowerThreadPriority(data.niceness ?? 0);
-  let pglite: PGlite;
-  let arrayTypes: [number, number][];
-  try {
-    if (data.dataDir) checkPgliteFolder(data.dataDir);
-    const creating = !data.dataDir || !existsSync(join(data.dataDir, "PG_VERSION"));
-    pglite = data.dataDir ? new PGlite(data.dataDir, pgliteOptions()) : new PGlite(pgliteOptions());
-    await pglite.waitReady;
-    // On the next turn: collected right here, initdb's instance is still reachable and survives.
-    if (creating) setImmediate(collectGarbage);
-    // The same catalog query PGlite ran at start-up to build its array parsers: the main thread rebuilds
-    // identical ones (types created later, e.g. by migrations, are unknown to in-thread PGlite too).
-    const found = await pglite.query<{ oid: number; typarray: number }>(
-      `SELECT b.oid, b.typarray
-       FROM pg_catalog.pg_type a
-       LEFT JOIN pg_catalog.pg_type b ON b.oid = a.typelem
-       WHERE a.typcategory = 'A'
-       GROUP BY b.oid, b.typarray
-       ORDER BY b.oid`,
-    );
-    arrayTypes = found.rows.map((r) => [Number(r.oid), Number(r.typarray)]);
-    // Every type PGlite would parse now returns its text as is (unknown types already do). PGlite copies
-    // its instance's parsers into a new object on every query ({...instance, ...options}): with ~250 entries
-    // that was ~8% of this thread's CPU under load. Its fallback for types missing there is the module's
-    // default table, which this thread alone uses: that table returns text, and the instance's stays empty.
-    const text = (x: string) => x;
-    for (const key of Object.keys(types.parsers)) types.parsers[key] = text;
-    pglite.parsers = {};
-  } catch (err) {
+  const opened = await openPglite(data).catch((err: unknown) => {
     post({ type: "startFailed", error: serializeError(err) });
-    return;
-  }
+  });
+  if (!opened) return;
+  const { pglite, arrayTypes } = opened;
 
   const open = new Map<number, OpenTransaction>();
   const transaction = (txId: number) => {
@@ -175,30 +225,8 @@ async function main(port: NonNullable<typeof parentPort>, data: PgliteWorkerData
     return t;
   };
   const target = (txId: number | undefined) => (txId === undefined ? pglite : transaction(txId).tx);
-  const strip = (r: Results): RawResults => ({
-    rows: r.rows as (string | null)[][],
-    fields: r.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })),
-    ...(r.affectedRows === undefined ? {} : { affectedRows: r.affectedRows }),
-    ...(r.command === undefined ? {} : { command: r.command }),
-    ...(r.rowCount === undefined ? {} : { rowCount: r.rowCount }),
-  });
 
-  const begin = (id: number, txId: number) => {
-    let entered = false;
-    const settled = pglite.transaction(async (tx) => {
-      entered = true;
-      const commit = await new Promise<boolean>((finish) => {
-        open.set(txId, { tx, finish, settled });
-        post({ type: "result", id });
-      });
-      if (!commit) throw new AbortTransaction();
-    });
-    // Failing before the callback ran (BEGIN refused, PGlite closed) answers the begin request; later
-    // failures (COMMIT refused) answer the end request.
-    settled.catch((err: unknown) => {
-      if (!entered) post({ type: "error", id, error: serializeError(err) });
-    });
-  };
+  const begin = (id: number, txId: number) => beginTransaction(pglite, { id, txId, open, post });
 
   const handle = async (req: PgliteWorkerRequest): Promise<RawResults | RawResults[] | undefined> => {
     switch (req.op) {

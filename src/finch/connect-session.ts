@@ -6,7 +6,7 @@
  * Finch. The way back (the callback and its code exchange) is src/finch/connect-callback.ts.
  */
 
-import type { ProviderTemplate } from "../checklist/template-format.ts";
+import type { FinchProduct, ProviderTemplate } from "../checklist/template-format.ts";
 import { getTemplate, isGenericTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import { readConnectLinkToken } from "../crypto.ts";
@@ -99,6 +99,31 @@ export async function openConnectSession(
   return createSession(ctx, onboarding, template, reauthOf, now);
 }
 
+/** What the session asks Finch for: the products it supports for the provider, and the auth method. */
+async function sessionRequest(
+  ctx: AppContext,
+  onboardingId: string,
+  template: ProviderTemplate,
+): Promise<{ products: FinchProduct[]; authMethod: ProviderTemplate["finch"]["authMethod"] }> {
+  // Request only what Finch supports for this provider: an unsupported product is confirmed by hand.
+  const capabilities = await providerCapabilities(ctx, template.finch.providerId);
+  const supported = supportedProducts(template.finch.products, capabilities);
+  const products = supported.length > 0 ? supported : [...template.finch.products];
+  // The generic guide walks no method through: it takes the first one Finch offers for the provider.
+  const offered = capabilities?.authMethods[0];
+  const authMethod =
+    isGenericTemplate(template) && offered && !capabilities.authMethods.includes(template.finch.authMethod)
+      ? (offered as typeof template.finch.authMethod)
+      : template.finch.authMethod;
+  if (capabilities && !capabilities.authMethods.includes(authMethod)) {
+    ctx.logger.warn(
+      { onboardingId, authMethod, offered: capabilities.authMethods },
+      "finch does not list the template's auth method for this provider",
+    );
+  }
+  return { products, authMethod };
+}
+
 /**
  * Asks Finch for a session (reauthenticating `reauthOf`, or a new connection), stores it and redirects;
  * a Finch failure becomes a page, and the rep hears of any that is not passing.
@@ -112,22 +137,7 @@ async function createSession(
 ): Promise<BrowserAnswer> {
   let kind: "new" | "reauth" = reauthOf ? "reauth" : "new";
   const app = createFinchAppClient(ctx.config, ctx.logger);
-  // Request only what Finch supports for this provider: an unsupported product is confirmed by hand.
-  const capabilities = await providerCapabilities(ctx, template.finch.providerId);
-  const supported = supportedProducts(template.finch.products, capabilities);
-  const products = supported.length > 0 ? supported : [...template.finch.products];
-  // The generic guide walks no method through: it takes the first one Finch offers for the provider.
-  const offered = capabilities?.authMethods[0];
-  const authMethod =
-    isGenericTemplate(template) && offered && !capabilities.authMethods.includes(template.finch.authMethod)
-      ? (offered as typeof template.finch.authMethod)
-      : template.finch.authMethod;
-  if (capabilities && !capabilities.authMethods.includes(authMethod)) {
-    ctx.logger.warn(
-      { onboardingId: onboarding.id, authMethod, offered: capabilities.authMethods },
-      "finch does not list the template's auth method for this provider",
-    );
-  }
+  const { products, authMethod } = await sessionRequest(ctx, onboarding.id, template);
   try {
     let session: { session_id: string; connect_url: string } | null = null;
     if (reauthOf) {

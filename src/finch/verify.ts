@@ -6,10 +6,11 @@
 
 import { checklistItems } from "../checklist/items.ts";
 import { loadItemStates } from "../checklist/state.ts";
-import { CHECK_PRODUCT, type FinchCheck, type ProviderTemplate } from "../checklist/template-format.ts";
+import type { ProviderTemplate } from "../checklist/template-format.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
+import type { FinchConnection } from "../db/generated/client.ts";
 import type { Actor } from "../onboarding/actor.ts";
 import { audit } from "../onboarding/audit.ts";
 import {
@@ -21,42 +22,30 @@ import { reconnectUrlFor } from "../onboarding/connect-links.ts";
 import { buildConnectLinkMessage, buildVerificationMessage } from "../slack/views/finch.ts";
 import { postTracked } from "../slack-gateway/post.ts";
 import { alertRepOnChange, postSameResult, supersedeOlderReports } from "./announce.ts";
-import { runChecks } from "./checks.ts";
-import { classifyFinchError, type FinchClient, type Introspection } from "./client.ts";
 import {
-  clientFor,
   type NoteTarget,
   POLL_MAX_SECONDS,
   POLL_MIN_SECONDS,
   RECHECK_VERIFIED_SECONDS,
   serialized,
 } from "./connections.ts";
-import { providerCapabilities } from "./providers.ts";
 import {
-  overallOutcome,
-  type PermissionOutcome,
   reportSignature,
-  setupStepsOf,
   storedOutcome,
   type VerificationOutcome,
   type VerificationReport,
   type VerificationTrigger,
 } from "./report.ts";
+import { type GatherOptions, gather } from "./verify-gather.ts";
+import { type ConnectionFacts, judge } from "./verify-judge.ts";
 
 /** How a verification was asked for, and whether its result must be posted. */
-export interface VerifyOptions {
+export interface VerifyOptions extends GatherOptions {
   trigger: VerificationTrigger;
   actor?: Actor | null;
   /** `always` when a person asked (callback, command, button); `if_changed` for webhooks and polling. */
   announce: "always" | "if_changed";
-  /** A status Finch already told us (webhook `account.updated`): introspect and reads are skipped for it. */
-  knownStatus?: "reauth" | "disconnected";
-  /** An introspection the poller already made (saves a call). */
-  introspection?: Introspection;
 }
-
-/** Statuses where reads cannot succeed, so none are attempted. */
-const NO_READS = new Set(["reauth", "disconnected", "error_no_account_setup"]);
 
 /** Verifies an onboarding's connection (one run at a time per onboarding); null when there is none. */
 export function verifyConnection(
@@ -72,129 +61,81 @@ async function verifyNow(
   onboardingId: string,
   options: VerifyOptions,
 ): Promise<VerificationReport | null> {
+  const onboarding = await loadActiveOnboarding(ctx, onboardingId, options);
+  const connection = onboarding?.connection;
+  if (!onboarding || !connection) return null;
+  const template = getTemplate(onboarding.providerId);
+  const now = ctx.clock.now();
+  const log = { onboardingId, connectionId: connection.connectionId, trigger: options.trigger };
+  const gathered = await gather(ctx, { connection, template, options, now, log });
+  const { report, status } = judge({
+    onboardingId,
+    companyName: onboarding.customer.name,
+    template,
+    gathered,
+    now,
+  });
+  ctx.logger.info(
+    { ...log, outcome: report.outcome, status: status ?? "unknown" },
+    "finch verification finished",
+  );
+  const polled = await poll(ctx, { connection, report, status, facts: gathered.facts, options });
+  await applyProof(ctx, onboardingId, template, report);
+  const { rowId, changed, before } = polled;
+  if (rowId) {
+    await announceVerification(ctx, {
+      onboarding,
+      template,
+      report,
+      status,
+      options,
+      rowId,
+      changed,
+      before,
+    });
+  }
+  return report;
+}
+
+/** The onboarding with its customer and connection; null when missing or closed. */
+async function loadActiveOnboarding(ctx: AppContext, onboardingId: string, options: VerifyOptions) {
   const onboarding = await ctx.db.prisma.onboarding.findUnique({
     where: { id: onboardingId },
     include: { customer: true, connection: true },
   });
-  const connection = onboarding?.connection;
-  if (!onboarding || !connection) return null;
   // A closed onboarding is history: no Finch reads, no verification rows, nothing posted.
-  if (onboarding.status !== "active") {
+  if (onboarding?.connection && onboarding.status !== "active") {
     ctx.logger.info(
       { onboardingId, trigger: options.trigger },
       "finch verification skipped: onboarding closed",
     );
     return null;
   }
-  const template = getTemplate(onboarding.providerId);
-  const permissions = template.steps.flatMap((s) => s.permissions);
-  const now = ctx.clock.now();
-  const log = { onboardingId, connectionId: connection.connectionId, trigger: options.trigger };
+  return onboarding;
+}
 
-  let status: string | null = options.knownStatus ?? null;
-  let entities: Array<{ name: string | null; status: string | null }> = [];
-  let message: string | null = null;
-  let methods: Array<{ type: string; status: string | null; message: string | null }> = [];
-  let providerId = connection.providerId;
-  let products = connection.products;
-  let forced: VerificationOutcome | null = null;
-  let outcomes: PermissionOutcome[] = [];
-
-  let client: FinchClient | null = null;
-  try {
-    client = await clientFor(ctx, connection);
-  } catch (err) {
-    // A token we cannot decrypt (key removed from the ring) needs a person: say so, do not guess.
-    ctx.logger.error({ ...log, err }, "finch token could not be decrypted");
-    forced = "error";
-  }
-
-  if (client && status === null) {
-    try {
-      const intro = options.introspection ?? (await client.account.introspect());
-      status = intro.connection_status?.status ?? "unknown";
-      entities = (intro.entities ?? []).map((e) => ({ name: e.name ?? null, status: e.status ?? null }));
-      message = intro.connection_status?.message ?? null;
-      methods = (intro.authentication_methods ?? []).map((m) => ({
-        type: m.type,
-        status: m.connection_status?.status ?? null,
-        message: m.connection_status?.message ?? null,
-      }));
-      providerId = intro.provider_id ?? providerId;
-      products = intro.products ?? products;
-    } catch (err) {
-      const failure = classifyFinchError(err);
-      ctx.logger.warn({ ...log, ...failure }, "finch introspect failed");
-      if (failure.kind === "reauth") status = "reauth";
-      else if (failure.kind === "setup_required") status = "error_no_account_setup";
-      else forced = failure.kind === "transient" ? "retry" : "error";
-    }
-  }
-
-  // A check whose product Finch does not offer for this provider proves nothing: a person confirms it.
-  const capabilities = await providerCapabilities(ctx, template.finch.providerId, client ?? undefined);
-  const unsupported = (check: FinchCheck) =>
-    check !== "none" && capabilities !== null && !capabilities.products.has(CHECK_PRODUCT[check]);
-
-  if (client && status !== null && !forced && !NO_READS.has(status)) {
-    const labelOf = (check: FinchCheck) => permissions.find((p) => p.check === check)?.label ?? check;
-    const wanted = new Set(permissions.map((p) => p.check).filter((c) => !unsupported(c)));
-    const firstSync = status === "pending" || status === "processing";
-    const run = await runChecks(client, wanted, { now, labelOf, firstSync });
-    for (const { check, failure } of run.failures) {
-      ctx.logger.info({ ...log, check, ...failure }, "finch check failed");
-    }
-    if (run.abort === "reauth") status = "reauth";
-    else if (run.abort === "setup_required") status = "error_no_account_setup";
-    else {
-      outcomes = permissions.map((p) => ({
-        key: p.key,
-        label: p.label,
-        group: p.group,
-        fix: p.fix,
-        check: p.check,
-        ...(p.check === "none"
-          ? { result: "unverifiable" as const }
-          : unsupported(p.check)
-            ? { result: "unsupported" as const }
-            : (run.results.get(p.check) ?? { result: "error" as const, detail: "not checked" })),
-      }));
-    }
-  } else if (forced === "retry") {
-    outcomes = permissions.map((p) => ({
-      key: p.key,
-      label: p.label,
-      group: p.group,
-      fix: p.fix,
-      check: p.check,
-      result: p.check === "none" ? "unverifiable" : unsupported(p.check) ? "unsupported" : "retry",
-    }));
-  }
-
-  const report: VerificationReport = {
-    onboardingId,
-    companyName: onboarding.customer.name,
-    providerName: template.displayName,
-    outcome: forced ?? overallOutcome(status ?? "unknown", outcomes),
-    connection: status === null ? null : { status, providerId, entities, message, methods },
-    authMethod: template.finch.authMethod,
-    permissions: outcomes,
-    setupSteps: setupStepsOf(template),
-    checkedAt: now,
-  };
-  ctx.logger.info(
-    { ...log, outcome: report.outcome, status: status ?? "unknown" },
-    "finch verification finished",
-  );
-
-  // Compared with what the channel was last shown: a report whose post failed is announced again.
+/**
+ * Poll: schedules the next check and records the report when it is to be announced. Compared with what
+ * the channel was last shown, so a report whose post failed is announced again.
+ */
+async function poll(
+  ctx: AppContext,
+  p: {
+    connection: FinchConnection;
+    report: VerificationReport;
+    status: string | null;
+    facts: ConnectionFacts;
+    options: VerifyOptions;
+  },
+): Promise<{ rowId: string | null; changed: boolean; before: VerificationOutcome | null }> {
+  const { connection, report, status, options } = p;
+  const now = report.checkedAt;
   const previous = await ctx.db.prisma.verification.findFirst({
-    where: { onboardingId, announcedAt: { not: null } },
+    where: { onboardingId: report.onboardingId, announcedAt: { not: null } },
     orderBy: { createdAt: "desc" },
   });
   const changed =
     (previous?.outcome as { signature?: unknown } | null)?.signature !== reportSignature(report);
-  const announce = options.announce === "always" || changed;
   const verified = report.outcome === "verified";
   // Not verified: poll again, from a minute after a change, doubling up to an hour while nothing changes.
   const interval =
@@ -204,43 +145,27 @@ async function verifyNow(
     where: { id: connection.id, codeHash: connection.codeHash },
     data: {
       ...(status !== null ? { status } : {}),
-      providerId,
-      products,
+      providerId: p.facts.providerId,
+      products: p.facts.products,
       verifiedAt: verified ? now : null,
       // Verified: the slow re-check (the poller introspects it again a day later).
       nextPollAt: new Date(now.getTime() + (verified ? RECHECK_VERIFIED_SECONDS : interval) * 1000),
       pollIntervalSec: interval,
     },
   });
-  const row = !announce
-    ? null
-    : await ctx.db.prisma.verification.create({
-        data: {
-          onboardingId,
-          status: report.outcome,
-          outcome: storedOutcome(report, connection.connectionId) as never,
-          trigger: options.trigger,
-          // The app's clock, not the database's: re-check cool-downs and ordering use the same time.
-          createdAt: now,
-        },
-      });
-
-  await applyProof(ctx, onboardingId, template, report);
-
-  if (row) {
-    const before = (previous?.outcome as { outcome?: VerificationOutcome } | null)?.outcome ?? null;
-    await announceVerification(ctx, {
-      onboarding,
-      template,
-      report,
-      status,
-      rowId: row.id,
-      changed,
-      before,
-      options,
-    });
-  }
-  return report;
+  const before = (previous?.outcome as { outcome?: VerificationOutcome } | null)?.outcome ?? null;
+  if (options.announce !== "always" && !changed) return { rowId: null, changed, before };
+  const row = await ctx.db.prisma.verification.create({
+    data: {
+      onboardingId: report.onboardingId,
+      status: report.outcome,
+      outcome: storedOutcome(report, connection.connectionId) as never,
+      trigger: options.trigger,
+      // The app's clock, not the database's: re-check cool-downs and ordering use the same time.
+      createdAt: now,
+    },
+  });
+  return { rowId: row.id, changed, before };
 }
 
 /**

@@ -84,9 +84,15 @@ export function mountFinchRoutes(
     };
     return inDelivery(scope, () => handleFinchEvent(ctx, delivery.body as WebhookEvent));
   });
-  const callbackLimiter = new RateLimiter(ctx.config.finch.callbackLimitPerMinute, 60_000);
-  const clientAddress = clientAddressOf(ctx.config.http.trustedProxies);
-  const connect = (mode: "new" | "reauth") => async (request: RouteRequest) => {
+  router.on("GET", "/connect/:token", connectRoute(ctx, "new"));
+  router.on("GET", "/reconnect/:token", connectRoute(ctx, "reauth"));
+  router.on("GET", "/finch/callback", callbackRoute(ctx, background));
+  router.on("POST", "/finch/webhooks", webhookRoute(ctx, background, intake));
+}
+
+/** `GET /connect/:token` and `/reconnect/:token`: a fresh Finch Connect session, then the redirect. */
+function connectRoute(ctx: AppContext, mode: "new" | "reauth") {
+  return async (request: RouteRequest) => {
     // Link previews and scanners send HEAD: they must not create Finch sessions.
     if (request.req.method === "HEAD") {
       request.res.writeHead(200, { "cache-control": "no-store" }).end();
@@ -94,10 +100,13 @@ export function mountFinchRoutes(
     }
     answerConnect(ctx, request, await openConnectSession(ctx, request.params.token ?? "", mode));
   };
-  router.on("GET", "/connect/:token", connect("new"));
-  router.on("GET", "/reconnect/:token", connect("reauth"));
+}
 
-  router.on("GET", "/finch/callback", async ({ url, req, res }) => {
+/** `GET /finch/callback`: the code exchange, a page for the browser, then the verification in Slack. */
+function callbackRoute(ctx: AppContext, background: BackgroundWork) {
+  const callbackLimiter = new RateLimiter(ctx.config.finch.callbackLimitPerMinute, 60_000);
+  const clientAddress = clientAddressOf(ctx.config.http.trustedProxies);
+  return async ({ url, req, res }: RouteRequest) => {
     // A HEAD (prefetch, scanner) must not spend the one-time code.
     if (req.method === "HEAD") {
       res.writeHead(200, { "cache-control": "no-store" }).end();
@@ -133,9 +142,12 @@ export function mountFinchRoutes(
       );
     }
     sendHtml(res, result.status, simplePage(result.title, result.message));
-  });
+  };
+}
 
-  router.on("POST", "/finch/webhooks", async ({ req, res, body }) => {
+/** `POST /finch/webhooks`: verified, stored in the intake before the 200, applied after. */
+function webhookRoute(ctx: AppContext, background: BackgroundWork, intake: DurableIntake) {
+  return async ({ req, res, body }: RouteRequest) => {
     const secret = ctx.config.finch.webhookSecret;
     if (!secret) {
       req.resume();
@@ -181,7 +193,7 @@ export function mountFinchRoutes(
     sendJson(res, 200, { ok: true });
     // Applied after the answer (Finch reads, Slack posts); the intake retries it if this fails.
     if (outcome === "apply-now") void background.track(intake.applyNow(delivery));
-  });
+  };
 }
 
 /** Describes a verified Finch webhook for the intake; events of one connection keep their order. */

@@ -150,17 +150,7 @@ async function runSaga(
   // 3. Slack Connect invitations: one email per call and one pending invitation per channel (Slack's rules),
   // so the queue sends the first and the others wait, durably, until it is accepted, declined or expires.
   if (request.via === "email") await emailInsteadOfSlack(ctx, onboarding.id, request, actor, report);
-  const queue = await sendQueuedInvites(ctx, onboarding.id, { actor, retryFailed: true });
-  if (queue.sent.length > 0) report.lines.push(`Invited ${queue.sent.join(", ")} over Slack Connect.`);
-  const waiting = waitingLine(queue);
-  if (waiting) report.lines.push(waiting);
-  if (queue.busy) report.lines.push("Another run is sending the invitations right now.");
-  report.problems.push(...queue.problems);
-  if (await ctx.db.prisma.invite.count({ where: { onboardingId: onboarding.id, externalLimited: true } })) {
-    report.lines.push(
-      "Our Slack settings only allow *limited* Slack Connect guests: HR admins can post but not add colleagues, so add anyone else they need with `/fleet onboard … hr=` yourself.",
-    );
-  }
+  await inviteHrAdmins(ctx, onboarding.id, actor, report);
 
   // 4. The checklist, posted once and pinned, in the channel as it is now called (sharing may change its id).
   const checklistTs =
@@ -180,6 +170,37 @@ async function runSaga(
   report.lines.push(`Checklist pinned in <#${finalChannelId}>.`);
   // The call's calendar file goes out when this run booked or moved it, or when the channel it was booked
   // for only now got its checklist (an earlier run stopped before).
+  await sendCallCalendar(ctx, onboarding, callChange, report);
+  return report;
+}
+
+/** Step 3: the queued Slack Connect invitations go out (one at a time), and the report says how far. */
+async function inviteHrAdmins(
+  ctx: AppContext,
+  onboardingId: string,
+  actor: Actor,
+  report: OnboardReport,
+): Promise<void> {
+  const queue = await sendQueuedInvites(ctx, onboardingId, { actor, retryFailed: true });
+  if (queue.sent.length > 0) report.lines.push(`Invited ${queue.sent.join(", ")} over Slack Connect.`);
+  const waiting = waitingLine(queue);
+  if (waiting) report.lines.push(waiting);
+  if (queue.busy) report.lines.push("Another run is sending the invitations right now.");
+  report.problems.push(...queue.problems);
+  if (await ctx.db.prisma.invite.count({ where: { onboardingId: onboardingId, externalLimited: true } })) {
+    report.lines.push(
+      "Our Slack settings only allow *limited* Slack Connect guests: HR admins can post but not add colleagues, so add anyone else they need with `/fleet onboard … hr=` yourself.",
+    );
+  }
+}
+
+/** The call's calendar file, and the rep's Google Calendar link, when there is a call to tell about. */
+async function sendCallCalendar(
+  ctx: AppContext,
+  onboarding: { id: string; checklistTs: string | null; callAt: Date | null },
+  callChange: CallCalendarChange | null,
+  report: OnboardReport,
+): Promise<void> {
   const calendar = callChange ?? (!onboarding.checklistTs && onboarding.callAt ? "booked" : null);
   if (calendar) {
     for (const warning of await shareCallCalendar(ctx, onboarding.id, calendar, { googleLink: true }))
@@ -188,7 +209,6 @@ async function runSaga(
     const link = await callCalendarLink(ctx, onboarding.id);
     if (link) report.lines.push(`Call ${calendar}: <${link}|Add to Google Calendar>.`);
   }
-  return report;
 }
 
 /** The owning rep and whoever ran the command join the channel (force: the others even if one is in already). */

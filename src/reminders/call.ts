@@ -113,6 +113,24 @@ export async function rescheduleCall(ctx: AppContext, change: CallChange): Promi
   result.reminderAt = scheduled?.dueAt ?? null;
   if (!changed) return result;
 
+  await tellCallChange(ctx, change, { before, result, now });
+  return result;
+}
+
+/** After a change: the audit, the re-rendered checklist, a note in the channel and the calendar file. */
+async function tellCallChange(
+  ctx: AppContext,
+  change: CallChange,
+  {
+    before,
+    result,
+    now,
+  }: {
+    before: { callAt: Date | null; timeZone: string; channelId: string | null };
+    result: Extract<CallChangeResult, { ok: true }>;
+    now: Date;
+  },
+): Promise<void> {
   await audit(ctx, {
     onboardingId: change.onboardingId,
     action: before.callAt ? "call.moved" : "call.booked",
@@ -153,5 +171,4 @@ export async function rescheduleCall(ctx: AppContext, change: CallChange): Promi
       ...(await shareCallCalendar(ctx, change.onboardingId, before.callAt ? "moved" : "booked")),
     );
   }
-  return result;
 }

@@ -75,6 +75,23 @@ export function registerCockpit(app: App, ctx: AppContext): void {
 
   registerDeadLetterActions(app, ctx);
 
+  registerHomeScope(app, ctx);
+
+  app.action<BlockAction<ButtonAction>>(ActionId.homeNewOnboarding, async ({ ack, body }) => {
+    await ack();
+    const actor = interactionActor(ctx, body);
+    if (!(await isRep(ctx, actor))) return;
+    const tell = (text: string) => ctx.slack.chat.postMessage({ channel: actor.userId, text });
+    await openModalInTime(
+      ctx,
+      { client: ctx.slack, triggerId: body.trigger_id, tell, again: "the App Home's New onboarding button" },
+      () => buildOnboardModal({ defaultTimeZone: ctx.config.defaultTimeZone, ownerUserId: actor.userId }),
+    );
+  });
+}
+
+/** The App Home's scope picker (mine / everyone's) and its paging. */
+function registerHomeScope(app: App, ctx: AppContext): void {
   /** Everyone's onboardings are for reps only: anyone else asking for them gets their own. */
   const scopeFor = async (body: BlockAction, wanted: string | undefined): Promise<"all" | "mine"> => {
     if (wanted !== "all") return "mine";
@@ -104,18 +121,6 @@ export function registerCockpit(app: App, ctx: AppContext): void {
       });
     },
   );
-
-  app.action<BlockAction<ButtonAction>>(ActionId.homeNewOnboarding, async ({ ack, body }) => {
-    await ack();
-    const actor = interactionActor(ctx, body);
-    if (!(await isRep(ctx, actor))) return;
-    const tell = (text: string) => ctx.slack.chat.postMessage({ channel: actor.userId, text });
-    await openModalInTime(
-      ctx,
-      { client: ctx.slack, triggerId: body.trigger_id, tell, again: "the App Home's New onboarding button" },
-      () => buildOnboardModal({ defaultTimeZone: ctx.config.defaultTimeZone, ownerUserId: actor.userId }),
-    );
-  });
 }
 
 /**

@@ -68,10 +68,9 @@ function callCommand(ctx: AppContext) {
   };
 }
 
-/** Registers the Reschedule buttons and the reschedule modal. */
-export function registerReminderListeners(app: App, ctx: AppContext): void {
-  // The same modal from the rep digest's button and from the App Home's.
-  const openModal = async ({ ack, body, action, client }: ButtonArgs) => {
+/** The Reschedule button: checks the rep and the onboarding, then opens the modal in time. */
+function openRescheduleModal(ctx: AppContext) {
+  return async ({ ack, body, action, client }: ButtonArgs) => {
     await ack();
     const actor = interactionActor(ctx, body);
     const channelId = body.container?.channel_id ?? body.channel?.id;
@@ -114,6 +113,12 @@ export function registerReminderListeners(app: App, ctx: AppContext): void {
       }),
     );
   };
+}
+
+/** Registers the Reschedule buttons and the reschedule modal. */
+export function registerReminderListeners(app: App, ctx: AppContext): void {
+  // The same modal from the rep digest's button and from the App Home's.
+  const openModal = openRescheduleModal(ctx);
   app.action<BlockAction<ButtonAction>>(ActionId.reschedule, openModal);
   app.action<BlockAction<ButtonAction>>(ActionId.homeReschedule, openModal);
 

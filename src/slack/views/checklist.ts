@@ -4,7 +4,6 @@
  * whole message is simply re-rendered (with a fresh nonce) after every tick or verification.
  */
 import type {
-  ActionsBlock,
   ActionsBlockElement,
   Button,
   Checkboxes,
@@ -13,9 +12,8 @@ import type {
   MrkdwnElement,
   Option,
   PlainTextElement,
-  SectionBlock,
 } from "@slack/types";
-import { checklistItems, fillPlaceholders, placeholderValuesFor } from "../../checklist/items.ts";
+import { checklistItems, placeholderValuesFor } from "../../checklist/items.ts";
 import { withLoginHolder } from "../../checklist/login-holder.ts";
 import { computeProgress, type ItemState, progressBar } from "../../checklist/progress.ts";
 import type {
@@ -26,6 +24,18 @@ import type {
   TemplateStep,
 } from "../../checklist/template-format.ts";
 import { ActionId, MetadataEventType, tickActionId } from "../../slack-gateway/ids.ts";
+import {
+  actions,
+  fillMrkdwn,
+  mrkdwn,
+  plain,
+  section,
+  slackDate,
+  truncateMrkdwn,
+  utcDay,
+  utcMinute,
+  validDate,
+} from "./checklist-blocks.ts";
 import { BLOCK_KIT_LIMITS } from "./limits.ts";
 import { clipText, escapeMrkdwn } from "./mrkdwn.ts";
 
@@ -77,44 +87,6 @@ export interface ChecklistMessage {
 const OWNER_BADGE = { customer: ":bust_in_silhouette: Your HR admin", fleet: ":office: Fleet" } as const;
 const NONCE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,20}$/;
-
-/** Like {@link clipText}, and never leaves half an `&amp;` entity or an unclosed `<…>` link behind. */
-function truncateMrkdwn(value: string, max: number): string {
-  if (value.length <= max) return value;
-  const cut = clipText(value, max).slice(0, -1);
-  return `${cut.replace(/&[a-z]*$/, "").replace(/<[^>]*$/, "")}…`;
-}
-
-/** A template's mrkdwn with its placeholders filled (values must already be escaped). */
-function fillMrkdwn(text: string, values: PlaceholderValues): string {
-  // Breadcrumbs such as "Company > Permissions" are the one raw `>` templates use; Slack wants it escaped.
-  return fillPlaceholders(text.replaceAll(" > ", " &gt; "), values);
-}
-
-function plain(text: string): PlainTextElement {
-  return { type: "plain_text", text, emoji: true };
-}
-
-function mrkdwn(text: string): MrkdwnElement {
-  return { type: "mrkdwn", text };
-}
-
-/** `<!date^…>`: every reader sees the time in their own time zone; the fallback is UTC. */
-function slackDate(date: Date, format: string, fallback: string): string {
-  return `<!date^${Math.floor(date.getTime() / 1000)}^${format}|${fallback}>`;
-}
-
-function utcDay(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
-
-function utcMinute(date: Date): string {
-  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-}
-
-function validDate(date: Date | null | undefined): date is Date {
-  return date instanceof Date && !Number.isNaN(date.getTime());
-}
 
 /** "Ticked on the private page by <address>", without the address when it would not fit. */
 function pageTickedBy(byUserId: string | null | undefined, max: number): string {
@@ -168,18 +140,6 @@ function checkbox(item: ChecklistItem, state: ItemState | undefined): Checkboxes
     options: [option],
     ...(state?.done ? { initial_options: [option] } : {}),
   };
-}
-
-function section(blockId: string, text: string): SectionBlock {
-  return {
-    type: "section",
-    block_id: blockId,
-    text: mrkdwn(truncateMrkdwn(text, BLOCK_KIT_LIMITS.sectionText)),
-  };
-}
-
-function actions(blockId: string, elements: ActionsBlockElement[]): ActionsBlock {
-  return { type: "actions", block_id: blockId, elements };
 }
 
 /** For a step with permissions: which of them Finch proves, and which a person must confirm. */
@@ -259,28 +219,30 @@ function stepBlocks(
   return blocks;
 }
 
-/** Builds the checklist message: header, progress, one section per step, one checkbox per item. */
-export function buildChecklistMessage(input: ChecklistMessageInput): ChecklistMessage {
-  const template = withLoginHolder(input.template, input.loginHolder ?? "fleet");
-  const nonce = input.renderNonce;
-  if (!NONCE_PATTERN.test(nonce)) {
-    throw new RangeError(`renderNonce must be 1–64 letters, digits, "-" or "_" (got "${nonce}")`);
-  }
-  const progress = computeProgress(template, input.state);
-  const items = checklistItems(template);
+/** The placeholder values, escaped for mrkdwn. */
+function escapedValues(input: ChecklistMessageInput): PlaceholderValues {
   const raw = placeholderValuesFor(input);
-  const values: PlaceholderValues = {
+  return {
     companyName: escapeMrkdwn(raw.companyName),
     integrationUserName: escapeMrkdwn(raw.integrationUserName),
     integrationUserFirstName: escapeMrkdwn(raw.integrationUserFirstName),
     integrationUserLastName: escapeMrkdwn(raw.integrationUserLastName),
     integrationUserEmail: escapeMrkdwn(raw.integrationUserEmail),
   };
-  const fill = (text: string) => fillMrkdwn(text, values);
+}
+
+/** Header, overview, set-up notes and the progress line with its Status button. */
+function headBlocks(h: {
+  input: ChecklistMessageInput;
+  template: ProviderTemplate;
+  progress: ReturnType<typeof computeProgress>;
+  fill: (text: string) => string;
+  stepsLine: string;
+}): KnownBlock[] {
+  const { input, template, progress, fill, stepsLine } = h;
+  const nonce = input.renderNonce;
   const provider = template.displayName;
   const company = input.companyName.trim();
-  const stepsLine = `${progress.stepsDone} of ${progress.stepsTotal} steps done`;
-
   const blocks: KnownBlock[] = [
     {
       type: "header",
@@ -327,6 +289,12 @@ export function buildChecklistMessage(input: ChecklistMessageInput): ChecklistMe
     return `:tada: Your part is done. Fleet takes it from here: ${fleetOpen}.`;
   }
 
+  return blocks;
+}
+
+/** The onboarding call's date, when one is booked. */
+function callBlock(input: ChecklistMessageInput): ContextBlock | null {
+  const nonce = input.renderNonce;
   if (validDate(input.callAt)) {
     const call: ContextBlock = {
       type: "context",
@@ -338,8 +306,55 @@ export function buildChecklistMessage(input: ChecklistMessageInput): ChecklistMe
         ),
       ],
     };
-    blocks.push(call);
+    return call;
   }
+
+  return null;
+}
+
+/** The template's troubleshooting tips and help line, if it has any. */
+function helpBlock(
+  template: ProviderTemplate,
+  fill: (text: string) => string,
+  nonce: string,
+): ContextBlock | null {
+  const tips = template.troubleshooting.map((tip) => `• ${fill(tip)}`);
+  const help = template.help === null ? [] : [fill(template.help)];
+  if (tips.length > 0 || help.length > 0) {
+    return {
+      type: "context",
+      block_id: `help:${nonce}`,
+      elements: [
+        mrkdwn(
+          truncateMrkdwn(
+            [...(tips.length > 0 ? [":bulb: *Troubleshooting*", ...tips] : []), ...help].join("\n"),
+            BLOCK_KIT_LIMITS.sectionText,
+          ),
+        ),
+      ],
+    };
+  }
+
+  return null;
+}
+
+/** Builds the checklist message: header, progress, one section per step, one checkbox per item. */
+export function buildChecklistMessage(input: ChecklistMessageInput): ChecklistMessage {
+  const template = withLoginHolder(input.template, input.loginHolder ?? "fleet");
+  const nonce = input.renderNonce;
+  if (!NONCE_PATTERN.test(nonce)) {
+    throw new RangeError(`renderNonce must be 1–64 letters, digits, "-" or "_" (got "${nonce}")`);
+  }
+  const progress = computeProgress(template, input.state);
+  const items = checklistItems(template);
+  const values = escapedValues(input);
+  const fill = (text: string) => fillMrkdwn(text, values);
+  const provider = template.displayName;
+  const company = input.companyName.trim();
+  const stepsLine = `${progress.stepsDone} of ${progress.stepsTotal} steps done`;
+  const blocks = headBlocks({ input, template, progress, fill, stepsLine });
+  const call = callBlock(input);
+  if (call) blocks.push(call);
 
   // The Connect button sits with the step marked finchConnect, else with the last step that has a checkbox.
   const connectStep =
@@ -357,23 +372,8 @@ export function buildChecklistMessage(input: ChecklistMessageInput): ChecklistMe
       }),
     );
   });
-
-  const tips = template.troubleshooting.map((tip) => `• ${fill(tip)}`);
-  const help = template.help === null ? [] : [fill(template.help)];
-  if (tips.length > 0 || help.length > 0) {
-    blocks.push({
-      type: "context",
-      block_id: `help:${nonce}`,
-      elements: [
-        mrkdwn(
-          truncateMrkdwn(
-            [...(tips.length > 0 ? [":bulb: *Troubleshooting*", ...tips] : []), ...help].join("\n"),
-            BLOCK_KIT_LIMITS.sectionText,
-          ),
-        ),
-      ],
-    });
-  }
+  const help = helpBlock(template, fill, nonce);
+  if (help) blocks.push(help);
 
   return {
     text: `${provider} setup checklist for ${escapeMrkdwn(clipText(company, 100))} — ${stepsLine}`,

@@ -97,48 +97,7 @@ export function findBlockKitViolations(blocks: readonly AnyBlock[], options: Blo
     }
 
     // Every interactive element of the block, wherever the block type keeps it.
-    const elements: Json[] = [];
-    switch (type) {
-      case "header": {
-        const text = textOf(block.text);
-        if (!text) report("header text is empty");
-        tooLong("header text", text, L.headerText);
-        break;
-      }
-      case "section": {
-        const text = textOf(block.text);
-        const fields = arrayOf(block.fields);
-        if (!text && fields.length === 0) report("section has neither text nor fields");
-        tooLong("section text", text, L.sectionText);
-        if (fields.length > L.sectionFields) report(`${fields.length} fields (max ${L.sectionFields})`);
-        fields.forEach((field, i) => {
-          tooLong(`field ${i + 1} text`, textOf(field), L.sectionFieldText);
-        });
-        if (isRecord(block.accessory)) elements.push(block.accessory);
-        break;
-      }
-      case "context": {
-        const count = arrayOf(block.elements).length;
-        if (count === 0) report("context has no elements");
-        if (count > L.contextElements) report(`${count} context elements (max ${L.contextElements})`);
-        break;
-      }
-      case "actions": {
-        const items = arrayOf(block.elements).filter(isRecord);
-        if (items.length === 0) report("actions block has no elements");
-        if (items.length > L.actionsElements) {
-          report(`${items.length} elements (max ${L.actionsElements})`);
-        }
-        elements.push(...items);
-        break;
-      }
-      case "input":
-        if (isRecord(block.element)) elements.push(block.element);
-        break;
-      default:
-        break;
-    }
-
+    const elements = checkBlockShape(type, block, report, tooLong);
     const seenActionIds = new Set<string>();
     for (const element of elements) {
       const actionId = typeof element.action_id === "string" ? element.action_id : undefined;
@@ -152,6 +111,58 @@ export function findBlockKitViolations(blocks: readonly AnyBlock[], options: Blo
     }
   });
   return violations;
+}
+
+/** Checks a block's own texts and counts by type; returns its interactive elements. */
+function checkBlockShape(
+  type: string,
+  block: Json,
+  report: (problem: string) => void,
+  tooLong: (what: string, value: string | undefined, max: number) => void,
+): Json[] {
+  const L = BLOCK_KIT_LIMITS;
+  const elements: Json[] = [];
+  switch (type) {
+    case "header": {
+      const text = textOf(block.text);
+      if (!text) report("header text is empty");
+      tooLong("header text", text, L.headerText);
+      break;
+    }
+    case "section": {
+      const text = textOf(block.text);
+      const fields = arrayOf(block.fields);
+      if (!text && fields.length === 0) report("section has neither text nor fields");
+      tooLong("section text", text, L.sectionText);
+      if (fields.length > L.sectionFields) report(`${fields.length} fields (max ${L.sectionFields})`);
+      fields.forEach((field, i) => {
+        tooLong(`field ${i + 1} text`, textOf(field), L.sectionFieldText);
+      });
+      if (isRecord(block.accessory)) elements.push(block.accessory);
+      break;
+    }
+    case "context": {
+      const count = arrayOf(block.elements).length;
+      if (count === 0) report("context has no elements");
+      if (count > L.contextElements) report(`${count} context elements (max ${L.contextElements})`);
+      break;
+    }
+    case "actions": {
+      const items = arrayOf(block.elements).filter(isRecord);
+      if (items.length === 0) report("actions block has no elements");
+      if (items.length > L.actionsElements) {
+        report(`${items.length} elements (max ${L.actionsElements})`);
+      }
+      elements.push(...items);
+      break;
+    }
+    case "input":
+      if (isRecord(block.element)) elements.push(block.element);
+      break;
+    default:
+      break;
+  }
+  return elements;
 }
 
 function checkElement(

@@ -51,13 +51,9 @@ export function buildProviderOptions(
   };
 }
 
-/** Builds the modal. The provider menu loads its options from Finch's listing as the rep types. */
-export function buildOnboardModal(input: {
-  defaultTimeZone: string;
-  ownerUserId: string;
-  privateMetadata?: string;
-}): View {
-  const blocks: KnownBlock[] = [
+/** Who the customer is: company, HR admins to invite, HR provider. */
+function customerInputs(): KnownBlock[] {
+  return [
     {
       type: "input",
       block_id: OnboardField.company,
@@ -96,6 +92,12 @@ export function buildOnboardModal(input: {
         placeholder: { type: "plain_text", text: "Search HR providers" },
       },
     },
+  ];
+}
+
+/** When the call is, in which zone, and which rep owns the onboarding. */
+function callAndOwnerInputs(input: { defaultTimeZone: string; ownerUserId: string }): KnownBlock[] {
+  return [
     {
       type: "input",
       block_id: OnboardField.call,
@@ -124,6 +126,15 @@ export function buildOnboardModal(input: {
       element: { type: "users_select", action_id: OnboardField.owner, initial_user: input.ownerUserId },
     },
   ];
+}
+
+/** Builds the modal. The provider menu loads its options from Finch's listing as the rep types. */
+export function buildOnboardModal(input: {
+  defaultTimeZone: string;
+  ownerUserId: string;
+  privateMetadata?: string;
+}): View {
+  const blocks: KnownBlock[] = [...customerInputs(), ...callAndOwnerInputs(input)];
   return {
     type: "modal",
     callback_id: CallbackId.onboardModal,

@@ -77,16 +77,8 @@ function bullets(items: readonly string[]): string {
   return items.map((item) => `• ${escapeMrkdwn(item)}`).join("\n");
 }
 
-/** Builds the reminder: call time, what is open by owner, what to have ready, the Connect link; or, when
- * everything is done and verified, a short confirmation instead. */
-export function buildCallReminderMessage(input: CallReminderInput): CallReminderMessage {
-  // The call's own zone as people say it, and the same instant in each reader's zone (Slack renders it).
-  const day = input.now ? relativeDay(input.callAt, input.now, input.timeZone) : "";
-  const when = `${day ? `${day}, ` : ""}${formatCallTime(input.callAt, input.timeZone)} (${yourTime(input.callAt, input.timeZone, "{time}")})`;
-  const company = escapeMrkdwn(input.companyName.trim());
-  const provider = escapeMrkdwn(input.providerName);
-  const people = mentions(input.hrAdminUserIds);
-  const owner = mentions([input.ownerUserId]) || "your Fleet rep";
+/** Marks the reminder message (kind, ids, call time) for later lookups. */
+function reminderMetadata(input: CallReminderInput): CallReminderMetadata {
   const metadata: CallReminderMetadata = {
     event_type: MetadataEventType.reminder,
     event_payload: {
@@ -96,6 +88,11 @@ export function buildCallReminderMessage(input: CallReminderInput): CallReminder
       call_at: input.callAt.toISOString(),
     },
   };
+  return metadata;
+}
+
+/** The line under every reminder: who moves the call. */
+function reminderFooter(owner: string): KnownBlock {
   const footer: KnownBlock = {
     type: "context",
     block_id: "reminder:footer",
@@ -106,6 +103,21 @@ export function buildCallReminderMessage(input: CallReminderInput): CallReminder
       },
     ],
   };
+  return footer;
+}
+
+/** Builds the reminder: call time, what is open by owner, what to have ready, the Connect link; or, when
+ * everything is done and verified, a short confirmation instead. */
+export function buildCallReminderMessage(input: CallReminderInput): CallReminderMessage {
+  // The call's own zone as people say it, and the same instant in each reader's zone (Slack renders it).
+  const day = input.now ? relativeDay(input.callAt, input.now, input.timeZone) : "";
+  const when = `${day ? `${day}, ` : ""}${formatCallTime(input.callAt, input.timeZone)} (${yourTime(input.callAt, input.timeZone, "{time}")})`;
+  const company = escapeMrkdwn(input.companyName.trim());
+  const provider = escapeMrkdwn(input.providerName);
+  const people = mentions(input.hrAdminUserIds);
+  const owner = mentions([input.ownerUserId]) || "your Fleet rep";
+  const metadata = reminderMetadata(input);
+  const footer = reminderFooter(owner);
 
   if (input.allStepsDone && input.connectionVerified) {
     const text =
