@@ -42,6 +42,7 @@ import {
   type VerificationReport,
   type VerificationTrigger,
 } from "./report.ts";
+import { withChecklist } from "./report-checklist.ts";
 
 /** How a verification was asked for, and whether its result must be posted. */
 export interface VerifyOptions {
@@ -342,7 +343,7 @@ async function postVerification(
   report: VerificationReport,
 ): Promise<boolean> {
   if (!onboarding.channelId) return false;
-  const message = buildVerificationMessage(report);
+  const message = buildVerificationMessage(await withChecklist(ctx, onboarding.id, report));
   try {
     const ts = await postTracked(ctx, {
       onboardingId: onboarding.id,

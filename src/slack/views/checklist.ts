@@ -17,6 +17,7 @@ import type {
 } from "@slack/types";
 import { checklistItems, fillPlaceholders, placeholderValuesFor } from "../../checklist/items.ts";
 import { withLoginHolder } from "../../checklist/login-holder.ts";
+import { customerOpenSentence, fleetOpenSentence } from "../../checklist/open-items.ts";
 import { computeProgress, type ItemState, progressBar } from "../../checklist/progress.ts";
 import type {
   ChecklistItem,
@@ -319,12 +320,9 @@ export function buildChecklistMessage(input: ChecklistMessageInput): ChecklistMe
   function nextLine(): string {
     if (progress.allDone)
       return `:white_check_mark: All done: ${escapeMrkdwn(provider)} is connected and verified.`;
-    const firstOpen = progress.perStep.find((s) => !s.done && s.owner === "customer");
-    if (firstOpen) {
-      return `Next for your HR admin: *Step ${firstOpen.number} · ${escapeMrkdwn(firstOpen.title)}*`;
-    }
-    const fleetOpen = progress.openByOwner.fleet.map((t) => `*${escapeMrkdwn(t)}*`).join(", ");
-    return `:tada: Your part is done. Fleet takes it from here: ${fleetOpen}.`;
+    const yours = customerOpenSentence(progress, "customer");
+    if (yours) return yours;
+    return `:tada: Your part is done. ${fleetOpenSentence(progress)}`;
   }
 
   if (validDate(input.callAt)) {

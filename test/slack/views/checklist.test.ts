@@ -169,9 +169,12 @@ describe("buildChecklistMessage for Justworks", () => {
     );
     const message = buildChecklistMessage(input(template, { state }));
     expect(message.text).toBe("Justworks setup checklist for Acme — 4 of 6 steps done");
-    expect(sectionTexts(message.blocks)).toContainEqual(
-      "*4 of 6 steps done*   ▰▰▰▰▱▱\nNext for your HR admin: *Step 3 · Turn on the permissions Fleet and Finch need*",
-    );
+    const progressLine = sectionTexts(message.blocks).find((t) => t.startsWith("*4 of 6 steps done*"));
+    // The open boxes by name, with who acts and how each is checked; never "your HR admin".
+    expect(progressLine).toContain("▰▰▰▰▱▱\n12 things left for you: ");
+    expect(progressLine).toContain("*View basic employee info* in step 3 (Fleet checks it through Finch)");
+    expect(progressLine).toContain("and 8 more.");
+    expect(progressLine).not.toContain("HR admin");
     expect(message.metadata).toEqual({
       event_type: MetadataEventType.checklist,
       event_payload: {
@@ -194,7 +197,7 @@ describe("buildChecklistMessage for Justworks", () => {
         t.includes("steps done*"),
       );
     expect(progressOf(customerDone)).toContain(
-      "Your part is done. Fleet takes it from here: *Complete the connection*",
+      "Your part is done. One thing left for Fleet: *Justworks connected and verified* in step 6.",
     );
     customerDone.set("connect", { done: true, source: "finch" });
     expect(progressOf(customerDone)).toContain("*6 of 6 steps done*   ▰▰▰▰▰▰\n:white_check_mark: All done");
