@@ -44,6 +44,8 @@ export interface RowFacts {
   progress: ChecklistProgress;
   connection: HomeConnection;
   missingPermissions: number;
+  /** Keys of those missing permissions, when known: the Home names the first one still open. */
+  missingKeys?: readonly string[];
   /** HR admins in the customer's channel (Slack user ids). */
   hrInChannel: string[];
   /** HR admins invited but not in the channel yet (emails). */
@@ -117,7 +119,11 @@ function waitingOn(f: RowFacts): HomeWaiting {
   const itemOf = (s: typeof open) => f.progress.openItems.find((i) => i.stepNumber === s?.number) ?? null;
   if (f.hrInChannel.length === 0 && f.hrNotJoined.length > 0) return customer("accept_invite");
   if (f.connection === "broken") return customer("reconnect", stepOf(firstCustomer));
-  if (f.missingPermissions > 0) return customer("permissions", stepOf(firstCustomer));
+  if (f.missingPermissions > 0)
+    return {
+      ...customer("permissions", stepOf(firstCustomer)),
+      item: f.progress.openItems.find((i) => f.missingKeys?.includes(i.key)) ?? null,
+    };
   if (open?.owner === "customer") return { ...customer("step", stepOf(open)), item: itemOf(open) };
   if (open) {
     return {

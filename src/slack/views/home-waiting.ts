@@ -59,6 +59,8 @@ export function waitingText(row: WaitingRow): string {
     case "reconnect":
       return `:hourglass_flowing_sand: Waiting on ${people} — reconnect Finch (Connect button in the channel)${idle}`;
     case "permissions":
+      if (w.item)
+        return `:hourglass_flowing_sand: Waiting on ${people} — switch on *${escapeMrkdwn(w.item.label)}* in step ${w.item.stepNumber}, then Re-check${idle}`;
       return `:hourglass_flowing_sand: Waiting on ${people} — switch on the missing permissions${step ? ` (${step})` : ""}${idle}`;
     case "step":
       return w.who === "fleet"
