@@ -17,7 +17,7 @@ import type {
 } from "@slack/types";
 import { checklistItems, fillPlaceholders, placeholderValuesFor } from "../../checklist/items.ts";
 import { withLoginHolder } from "../../checklist/login-holder.ts";
-import { customerOpenSentence, fleetOpenSentence } from "../../checklist/open-items.ts";
+import { customerOpenSentence, fleetOpenSentence, whereToSwitchOn } from "../../checklist/open-items.ts";
 import { computeProgress, type ItemState, progressBar } from "../../checklist/progress.ts";
 import type {
   ChecklistItem,
@@ -75,7 +75,7 @@ export interface ChecklistMessage {
   metadata: ChecklistMetadata;
 }
 
-const OWNER_BADGE = { customer: ":bust_in_silhouette: Your HR admin", fleet: ":office: Fleet" } as const;
+const OWNER_BADGE = { customer: ":bust_in_silhouette: Your part", fleet: ":office: Fleet's part" } as const;
 const NONCE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,20}$/;
 
@@ -143,15 +143,28 @@ function describeItem(
     return mrkdwn(`${who}${when}`.length <= max ? `${who}${when}` : who);
   }
   if (state?.note) return plain(clipText(`⚠️ ${state.note}`, max));
-  if (item.fix) return plain(clipText(item.fix, max));
-  if (item.verifiedBy === "finch") {
-    return plain(
-      item.owner === "fleet"
+  return plain(howItIsChecked(item, max));
+}
+
+/**
+ * Whether Fleet checks a box through Finch or a person ticks it, then the template's `fix` (who needs it and
+ * where it is switched on); when that does not fit, the place alone.
+ */
+function howItIsChecked(item: ChecklistItem, max: number): string {
+  const who =
+    item.verifiedBy === "finch"
+      ? item.owner === "fleet"
         ? "Ticks itself when Finch verifies the connection"
-        : "Tick when done · Finch confirms it once connected",
-    );
-  }
-  return null;
+        : "Fleet checks it through Finch"
+      : item.owner === "fleet"
+        ? "Fleet ticks it"
+        : "You tick it";
+  if (!item.fix)
+    return item.kind === "step" && who === "Fleet checks it through Finch"
+      ? `Tick when done · ${who} once connected`
+      : who;
+  const full = `${who} · ${item.fix}`;
+  return full.length <= max ? full : clipText(`${who} · ${whereToSwitchOn(item.fix)}`, max);
 }
 
 function checkbox(item: ChecklistItem, state: ItemState | undefined): Checkboxes {
@@ -188,7 +201,7 @@ function permissionsProofLine(step: TemplateStep): string {
   const manual = step.permissions.filter((p) => p.check === "none").map((p) => `*${escapeMrkdwn(p.label)}*`);
   if (manual.length === 0) return "_Finch confirms every one of these automatically once connected._";
   if (manual.length === step.permissions.length) {
-    return "_Finch cannot check these read-only: tick each one yourself once granted._";
+    return "_Finch can't see these: tick each one yourself once it's on._";
   }
   const those = manual.length === 1 ? "that one" : "those";
   return (

@@ -139,11 +139,15 @@ describe("buildChecklistMessage for Justworks", () => {
     );
     expect(byKey.get("benefits-manage")!.description?.text).toBe("Ticked in Slack");
     expect(byKey.get("hr-manage")!.text.text).toBe("Manage employees");
+    // Each open box says who checks it (Fleet through Finch, or you) and where it is switched on.
     expect(byKey.get("hr-manage")!.description?.text).toBe(
-      "Fleet's guide + Finch · Company > Permissions > Company HR",
+      "You tick it · Fleet's guide + Finch · Company > Permissions > Company HR",
+    );
+    expect(byKey.get("hr-view-basic")!.description?.text).toBe(
+      "Fleet checks it through Finch · Company > Permissions > Company HR",
     );
     expect(byKey.get("grant-admin")!.description?.text).toBe(
-      "Tick when done · Finch confirms it once connected",
+      "Tick when done · Fleet checks it through Finch once connected",
     );
     expect(byKey.get("connect")!.description?.text).toBe("Ticks itself when Finch verifies the connection");
   });
@@ -209,7 +213,7 @@ describe("buildChecklistMessage for Justworks", () => {
   it("tells the HR admin exactly what to enter in step 1: Finch's form with Fleet's integration user", () => {
     const texts = sectionTexts(buildChecklistMessage(input(template)).blocks);
     const step1 = texts.find((t) => t.startsWith("*Step 1 · "))!;
-    expect(step1).toContain(":bust_in_silhouette: Your HR admin");
+    expect(step1).toContain(":bust_in_silhouette: Your part");
     expect(step1).toContain("Member Type: `3rd Party Admin/Accountant`");
     expect(step1).toContain("First Name: `Fleet`");
     expect(step1).toContain("Last Name: `Integration`");
