@@ -5,6 +5,7 @@
  * Returns Slack mrkdwn; labels are escaped.
  */
 import type { ChecklistProgress, OpenItem } from "./progress.ts";
+import type { ChecklistItem } from "./template-format.ts";
 
 /** Who reads the sentence: the customer in their channel ("you"), or a rep ("the customer"). */
 export type OpenAudience = "customer" | "rep";
@@ -75,4 +76,15 @@ export function whereToSwitchOn(fix: string): string {
     fix.trim(),
   );
   return (match?.[1] ?? fix).trim();
+}
+
+/** Under a box: whether Fleet checks it through Finch or a person ticks it (and who). */
+export function whoChecks(item: Pick<ChecklistItem, "kind" | "owner" | "verifiedBy">): string {
+  if (item.verifiedBy === "finch") {
+    if (item.owner === "fleet") return "Ticks itself when Finch verifies the connection";
+    return item.kind === "step"
+      ? "Tick when done · Fleet checks it through Finch once connected"
+      : "Fleet checks it through Finch";
+  }
+  return item.owner === "fleet" ? "Fleet ticks it" : "You tick it";
 }

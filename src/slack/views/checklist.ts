@@ -17,7 +17,12 @@ import type {
 } from "@slack/types";
 import { checklistItems, fillPlaceholders, placeholderValuesFor } from "../../checklist/items.ts";
 import { withLoginHolder } from "../../checklist/login-holder.ts";
-import { customerOpenSentence, fleetOpenSentence, whereToSwitchOn } from "../../checklist/open-items.ts";
+import {
+  customerOpenSentence,
+  fleetOpenSentence,
+  whereToSwitchOn,
+  whoChecks,
+} from "../../checklist/open-items.ts";
 import { computeProgress, type ItemState, progressBar } from "../../checklist/progress.ts";
 import type {
   ChecklistItem,
@@ -143,28 +148,11 @@ function describeItem(
     return mrkdwn(`${who}${when}`.length <= max ? `${who}${when}` : who);
   }
   if (state?.note) return plain(clipText(`⚠️ ${state.note}`, max));
-  return plain(howItIsChecked(item, max));
-}
-
-/**
- * Whether Fleet checks a box through Finch or a person ticks it, then the template's `fix` (who needs it and
- * where it is switched on); when that does not fit, the place alone.
- */
-function howItIsChecked(item: ChecklistItem, max: number): string {
-  const who =
-    item.verifiedBy === "finch"
-      ? item.owner === "fleet"
-        ? "Ticks itself when Finch verifies the connection"
-        : "Fleet checks it through Finch"
-      : item.owner === "fleet"
-        ? "Fleet ticks it"
-        : "You tick it";
-  if (!item.fix)
-    return item.kind === "step" && who === "Fleet checks it through Finch"
-      ? `Tick when done · ${who} once connected`
-      : who;
+  // Who checks it, then the template's `fix` (who needs it, and where); the place alone when that does not fit.
+  const who = whoChecks(item);
+  if (!item.fix) return plain(who);
   const full = `${who} · ${item.fix}`;
-  return full.length <= max ? full : clipText(`${who} · ${whereToSwitchOn(item.fix)}`, max);
+  return plain(full.length <= max ? full : clipText(`${who} · ${whereToSwitchOn(item.fix)}`, max));
 }
 
 function checkbox(item: ChecklistItem, state: ItemState | undefined): Checkboxes {
