@@ -12,8 +12,9 @@ import type { PermissionOutcome, VerificationOutcome } from "../../src/finch/rep
 import { setupStepsOf, type VerificationReport } from "../../src/finch/report.ts";
 import { callRiskAlertText, stallAlertText } from "../../src/slack/views/alerts.ts";
 import { buildChecklistMessage } from "../../src/slack/views/checklist.ts";
-import { buildVerificationMessage } from "../../src/slack/views/finch.ts";
+import { buildVerificationMessage, verificationSummaryText } from "../../src/slack/views/finch.ts";
 import { flagTexts, waitingText } from "../../src/slack/views/home-waiting.ts";
+import { problemClearedText, sameResultText } from "../../src/slack/views/recheck.ts";
 import { buildCallReminderMessage } from "../../src/slack/views/reminder.ts";
 
 const template = getTemplate("justworks");
@@ -221,6 +222,12 @@ describe("every surface reads the checklist's one state and names what is open",
     // Amber, not a red alarm, over a box only the customer can confirm.
     expect(s.home).not.toContain(":rotating_light:");
     expect(s.riskAlert).toMatch(/^:warning: /);
+    // A re-check with the same result, the rep's "cleared" note and summary say the same, not "nothing to do".
+    const r = report(SCENARIOS[2] as Scenario, s.progress) as VerificationReport;
+    expect(sameResultText(r)).toContain(`connected and verified. One thing left for you: ${tick}`);
+    expect(sameResultText(r)).not.toContain("nothing to do");
+    expect(problemClearedText(r, "missing", "C1")).toContain(`One thing left for the customer: ${tick}`);
+    expect(verificationSummaryText(r, "C1")).toContain(`One thing left for the customer: ${tick}`);
     expect(s.riskAlert).toContain(`One thing left for the customer: ${tick}.`);
   });
 

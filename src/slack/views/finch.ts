@@ -11,7 +11,7 @@ import type {
   MrkdwnElement,
   SectionBlock,
 } from "@slack/types";
-import { openSentence, whereToSwitchOn } from "../../checklist/open-items.ts";
+import { customerOpenSentence, openSentence, whereToSwitchOn } from "../../checklist/open-items.ts";
 import type {
   PermissionOutcome,
   PermissionResultKind,
@@ -348,6 +348,8 @@ export function buildVerificationMessage(report: VerificationReport): FinchMessa
   };
 }
 
+const prefixed = (text: string) => (text ? ` ${text}` : "");
+
 /** A one-line summary for the rep (DM or command answer). */
 export function verificationSummaryText(report: VerificationReport, channelId: string | null): string {
   const detail = finchDetailForReps(report);
@@ -361,7 +363,7 @@ function summaryLine(report: VerificationReport, channelId: string | null): stri
   const missing = report.permissions.filter((p) => p.result === "missing" || p.result === "not_in_scope");
   switch (report.outcome) {
     case "verified":
-      return `:white_check_mark: ${provider} for ${company} is connected and verified.${where}`;
+      return `:white_check_mark: ${provider} for ${company} is connected and verified.${report.checklist ? prefixed(customerOpenSentence({ openItems: report.checklist.open }, "rep")) : ""}${where}`;
     case "missing":
       return `:warning: ${provider} for ${company}: ${missing.length === 1 ? "1 permission" : `${missing.length || "some"} permissions`} missing${missing.length ? ` (${missing.map((p) => esc(p.label)).join(", ")})` : ""}. The customer has been told where to fix them.${where}`;
     case "syncing":
@@ -377,38 +379,5 @@ function summaryLine(report: VerificationReport, channelId: string | null): stri
   }
 }
 
-// ---- Disconnect confirmation ------------------------------------------------------------------
-
-/** The rep's private "are you sure?" for `/fleet disconnect`. */
-export function buildDisconnectConfirmation(input: {
-  onboardingId: string;
-  companyName: string;
-  providerName: string;
-}): { text: string; blocks: KnownBlock[] } {
-  const provider = esc(input.providerName);
-  const company = esc(clipText(input.companyName.trim(), 100));
-  const button: Button = {
-    type: "button",
-    action_id: ActionId.confirmDisconnect,
-    text: { type: "plain_text", text: "Disconnect", emoji: true },
-    value: input.onboardingId,
-    style: "danger",
-    confirm: {
-      title: { type: "plain_text", text: "Disconnect Finch?" },
-      text: mrkdwn(`Fleet stops reading ${provider} for ${company} and deletes the stored access token.`),
-      confirm: { type: "plain_text", text: "Disconnect" },
-      deny: { type: "plain_text", text: "Cancel" },
-      style: "danger",
-    },
-  };
-  return {
-    text: `Disconnect ${input.providerName} for ${clipText(input.companyName.trim(), 100)}?`,
-    blocks: [
-      section(
-        "disconnect:body",
-        `:electric_plug: *Disconnect ${provider} for ${company}?*\nFinch's connection is closed, the stored access token is deleted and the checklist shows the connection as open again. The customer can reconnect later with the Connect button.`,
-      ),
-      { type: "actions", block_id: "disconnect:actions", elements: [button] },
-    ],
-  };
-}
+// ---- Disconnect confirmation: in ./disconnect.ts ------------------------------------------------
+export { buildDisconnectConfirmation } from "./disconnect.ts";
