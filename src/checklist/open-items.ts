@@ -26,11 +26,19 @@ export function thingsCount(n: number): string {
   return `${word} ${n === 1 ? "thing" : "things"}`;
 }
 
+/** How an open item is named: a permission by its label, a whole step by its title (what people do). */
+export function openItemName(item: OpenItem): string {
+  return `*${esc(item.kind === "step" ? item.stepTitle : item.label)}*`;
+}
+
 /** One open item as an action: "tick *Manage company benefits* in step 3". */
 export function openItemAction(item: OpenItem): string {
-  const label = `*${esc(item.label)}*`;
-  if (item.verifiedBy === "person") return `tick ${label} in step ${item.stepNumber}`;
-  return `${label} in step ${item.stepNumber} (Fleet checks it through Finch)`;
+  const name = openItemName(item);
+  if (item.verifiedBy === "finch")
+    return `${name} in step ${item.stepNumber} (Fleet checks it through Finch)`;
+  return item.kind === "step"
+    ? `${name} in step ${item.stepNumber} — tick it when done`
+    : `tick ${name} in step ${item.stepNumber}`;
 }
 
 function listActions(items: readonly OpenItem[]): string {
@@ -51,7 +59,7 @@ export function customerOpenSentence(progress: Pick<ChecklistProgress, "openItem
 export function fleetOpenSentence(progress: Pick<ChecklistProgress, "openItems">): string {
   const fleet = progress.openItems.filter((i) => i.owner === "fleet");
   if (fleet.length === 0) return "";
-  const named = fleet.slice(0, NAMED).map((i) => `*${esc(i.label)}* in step ${i.stepNumber}`);
+  const named = fleet.slice(0, NAMED).map((i) => `${openItemName(i)} in step ${i.stepNumber}`);
   const rest = fleet.length - named.length;
   return `${thingsCount(fleet.length)} left for Fleet: ${named.join("; ")}${rest > 0 ? `; and ${rest} more` : ""}.`;
 }

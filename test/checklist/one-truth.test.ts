@@ -167,7 +167,8 @@ describe("every surface reads the checklist's one state and names what is open",
     const s = surfaces(SCENARIOS[0] as Scenario);
     const first = s.progress.openItems[0];
     expect(first?.stepNumber).toBe(1);
-    const name = `*${esc(first?.label ?? "")}*`;
+    // A whole step is named by its title (what people do), a permission by its label.
+    const name = `*${esc(first?.kind === "step" ? first.stepTitle : (first?.label ?? ""))}*`;
     for (const [what, text] of Object.entries({
       header: s.header,
       reminder: s.reminder,

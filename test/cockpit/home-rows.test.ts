@@ -73,10 +73,11 @@ describe("the Home says who is stuck, and why", () => {
     const text = homeText([row("Acme", facts())]);
     // The open box itself, by name, with how it gets done (ticked, or checked through Finch).
     const first = checklistItems(template)[0];
+    const title = template.steps[0]?.title;
     const action =
       first?.verifiedBy === "person"
-        ? `tick *${first?.label}* in step 1`
-        : `*${first?.label}* in step 1 (Fleet checks it through Finch)`;
+        ? `*${title}* in step 1 — tick it when done`
+        : `*${title}* in step 1 (Fleet checks it through Finch)`;
     expect(text).toContain(`Waiting on <@U0JANE> — ${action}, no activity for 2 days`);
     expect(text).toContain("*not started* — nothing done and no activity for 2 days");
   });

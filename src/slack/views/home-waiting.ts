@@ -2,7 +2,7 @@
  * The App Home's answer to "who is stuck, and why", per onboarding: the flags with their reasons and the line
  * saying what it waits on and who acts ("Waiting on @Jane — step 1 · …, no activity for 2 days"). Pure.
  */
-import { openItemAction } from "../../checklist/open-items.ts";
+import { openItemAction, openItemName } from "../../checklist/open-items.ts";
 import type { HomeFlag, HomeWaiting } from "../../cockpit/home-rows.ts";
 import { escapeMrkdwn, mentions, plural } from "./mrkdwn.ts";
 
@@ -60,7 +60,7 @@ export function waitingText(row: WaitingRow): string {
       return `:hourglass_flowing_sand: Waiting on ${people} — reconnect Finch (Connect button in the channel)${idle}`;
     case "permissions":
       if (w.item)
-        return `:hourglass_flowing_sand: Waiting on ${people} — switch on *${escapeMrkdwn(w.item.label)}* in step ${w.item.stepNumber}, then Re-check${idle}`;
+        return `:hourglass_flowing_sand: Waiting on ${people} — switch on ${openItemName(w.item)} in step ${w.item.stepNumber}, then Re-check${idle}`;
       return `:hourglass_flowing_sand: Waiting on ${people} — switch on the missing permissions${step ? ` (${step})` : ""}${idle}`;
     case "step":
       return w.who === "fleet"

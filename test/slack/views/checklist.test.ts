@@ -201,7 +201,7 @@ describe("buildChecklistMessage for Justworks", () => {
         t.includes("steps done*"),
       );
     expect(progressOf(customerDone)).toContain(
-      "Your part is done. One thing left for Fleet: *Justworks connected and verified* in step 6.",
+      "Your part is done. One thing left for Fleet: *Complete the connection* in step 6.",
     );
     customerDone.set("connect", { done: true, source: "finch" });
     expect(progressOf(customerDone)).toContain("*6 of 6 steps done*   ▰▰▰▰▰▰\n:white_check_mark: All done");
