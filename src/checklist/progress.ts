@@ -3,7 +3,7 @@
  * message, reminders and the Home tab all read the same numbers from here.
  */
 import { checklistItems } from "./items.ts";
-import type { ProviderTemplate, StepOwner } from "./template-format.ts";
+import type { ProviderTemplate, StepOwner, VerifiedBy } from "./template-format.ts";
 
 /** The stored state of one checklist item (one row of `step_state`). */
 export interface ItemState {
@@ -27,6 +27,29 @@ export interface StepProgress {
   itemsTotal: number;
 }
 
+/** One box still open: what it is, where it sits and who acts. */
+export interface OpenItem {
+  key: string;
+  label: string;
+  kind: "step" | "permission";
+  /** 1-based step number, as shown to people. */
+  stepNumber: number;
+  stepTitle: string;
+  /** Who acts on it: the customer or Fleet. */
+  owner: StepOwner;
+  /** `finch`: Fleet checks it through Finch once connected; `person`: someone ticks it. */
+  verifiedBy: VerifiedBy;
+}
+
+/** One box that is done, and how: Finch proved it, or a person confirmed it (and who). */
+export interface DoneItem {
+  key: string;
+  label: string;
+  by: "finch" | "person";
+  /** The Slack user who ticked it, when a person did in Slack. */
+  byUserId: string | null;
+}
+
 /** Progress of a whole checklist. */
 export interface ChecklistProgress {
   stepsDone: number;
@@ -36,6 +59,10 @@ export interface ChecklistProgress {
   perStep: StepProgress[];
   /** Titles of the steps still open, by who has to act. */
   openByOwner: { customer: string[]; fleet: string[] };
+  /** Every open box in checklist order: the one truth every surface names ("what is open, and who acts"). */
+  openItems: OpenItem[];
+  /** Every done box, with who proved or confirmed it. */
+  doneItems: DoneItem[];
   customerStepsDone: boolean;
   allDone: boolean;
 }
@@ -61,6 +88,7 @@ export function computeProgress(
     };
   });
   const open = perStep.filter((step) => !step.done);
+  const { openItems, doneItems } = splitItems(template, items, state);
   const stepsDone = perStep.length - open.length;
   return {
     stepsDone,
@@ -72,9 +100,39 @@ export function computeProgress(
       customer: open.filter((step) => step.owner === "customer").map((step) => step.title),
       fleet: open.filter((step) => step.owner === "fleet").map((step) => step.title),
     },
+    openItems,
+    doneItems,
     customerStepsDone: open.every((step) => step.owner !== "customer"),
     allDone: open.length === 0,
   };
+}
+
+function splitItems(
+  template: Pick<ProviderTemplate, "steps">,
+  items: ReturnType<typeof checklistItems>,
+  state: ReadonlyMap<string, ItemState>,
+): { openItems: OpenItem[]; doneItems: DoneItem[] } {
+  const openItems: OpenItem[] = [];
+  const doneItems: DoneItem[] = [];
+  for (const item of items) {
+    const s = state.get(item.key);
+    if (s?.done) {
+      const by = s.source === "finch" ? "finch" : "person";
+      doneItems.push({ key: item.key, label: item.label, by, byUserId: s.byUserId ?? null });
+      continue;
+    }
+    const index = template.steps.findIndex((step) => step.key === item.stepKey);
+    openItems.push({
+      key: item.key,
+      label: item.label,
+      kind: item.kind,
+      stepNumber: index + 1,
+      stepTitle: template.steps[index]?.title ?? "",
+      owner: item.owner,
+      verifiedBy: item.verifiedBy,
+    });
+  }
+  return { openItems, doneItems };
 }
 
 /**

@@ -121,6 +121,7 @@ export async function loadHomePage(
       progress,
       connection,
       missingPermissions: missing,
+      missingKeys: missingKeys(o.verifications[0]?.outcome),
       hrInChannel: o.invites.flatMap((i) =>
         i.slackUserId && IN_CHANNEL.includes(i.status) ? [i.slackUserId] : [],
       ),
@@ -172,6 +173,15 @@ function connectionState(c: { status: string; verifiedAt: Date | null } | null):
 }
 
 function missingCount(outcome: unknown): number {
-  const permissions = (outcome as { permissions?: Array<{ status?: string }> } | null)?.permissions;
-  return Array.isArray(permissions) ? permissions.filter((p) => p?.status === "missing").length : 0;
+  return missingKeys(outcome).length;
+}
+
+/** Keys of the permissions the last verification found missing (stored outcome; tolerant of old rows). */
+function missingKeys(outcome: unknown): string[] {
+  const permissions = (outcome as { permissions?: Array<{ status?: string; key?: unknown }> } | null)
+    ?.permissions;
+  if (!Array.isArray(permissions)) return [];
+  return permissions
+    .filter((p) => p?.status === "missing")
+    .map((p) => (typeof p.key === "string" ? p.key : ""));
 }

@@ -2,7 +2,8 @@
  * "Who is stuck, and why" for one onboarding in the rep's Home: what it waits on and who acts, the flags
  * with their reasons, and its risk rank (the list is ordered by risk, then by how soon the call is). Pure.
  */
-import type { ChecklistProgress } from "../checklist/progress.ts";
+import { onlySelfConfirmOpen } from "../checklist/open-items.ts";
+import type { ChecklistProgress, OpenItem } from "../checklist/progress.ts";
 
 /** Finch connection as the Home shows it. */
 export type HomeConnection = "none" | "connected" | "verified" | "broken" | "pending";
@@ -16,11 +17,20 @@ export interface HomeWaiting {
   emails: string[];
   what: "accept_invite" | "reconnect" | "permissions" | "step" | "verify" | "call";
   step: { number: number; title: string } | null;
+  /** The first open box of that step (ChecklistProgress.openItems), named on the Home. */
+  item?: OpenItem | null;
 }
 
 /** A flag on a row, with the facts that give its reason. */
 export type HomeFlag =
-  | { kind: "call_risk"; hoursToCall: number; openCustomerSteps: number; verified: boolean }
+  | {
+      kind: "call_risk";
+      hoursToCall: number;
+      openCustomerSteps: number;
+      verified: boolean;
+      /** All the customer has open are boxes only they can confirm (Finch cannot read them): amber, not red. */
+      selfConfirmOnly?: boolean;
+    }
   | { kind: "broken"; missingPermissions: number }
   | { kind: "stalled"; idleDays: number }
   | { kind: "not_started"; idleDays: number };
@@ -34,6 +44,8 @@ export interface RowFacts {
   progress: ChecklistProgress;
   connection: HomeConnection;
   missingPermissions: number;
+  /** Keys of those missing permissions, when known: the Home names the first one still open. */
+  missingKeys?: readonly string[];
   /** HR admins in the customer's channel (Slack user ids). */
   hrInChannel: string[];
   /** HR admins invited but not in the channel yet (emails). */
@@ -80,6 +92,7 @@ function flagsOf(f: RowFacts, idleDays: number): HomeFlag[] {
       hoursToCall: Math.max(1, Math.round(callIn / 3_600_000)),
       openCustomerSteps: f.progress.openByOwner.customer.length,
       verified,
+      ...(verified && onlySelfConfirmOpen(f.progress) ? { selfConfirmOnly: true } : {}),
     });
   }
   if (f.connection === "broken" || f.missingPermissions > 0)
@@ -103,11 +116,25 @@ function waitingOn(f: RowFacts): HomeWaiting {
   const open = f.progress.perStep.find((s) => !s.done);
   const firstCustomer = f.progress.perStep.find((s) => !s.done && s.owner === "customer");
   const stepOf = (s: typeof open) => (s ? { number: s.number, title: s.title } : null);
+  const itemOf = (s: typeof open) => f.progress.openItems.find((i) => i.stepNumber === s?.number) ?? null;
   if (f.hrInChannel.length === 0 && f.hrNotJoined.length > 0) return customer("accept_invite");
   if (f.connection === "broken") return customer("reconnect", stepOf(firstCustomer));
-  if (f.missingPermissions > 0) return customer("permissions", stepOf(firstCustomer));
-  if (open?.owner === "customer") return customer("step", stepOf(open));
-  if (open) return { who: "fleet", userIds: [f.ownerUserId], emails: [], what: "step", step: stepOf(open) };
+  if (f.missingPermissions > 0)
+    return {
+      ...customer("permissions", stepOf(firstCustomer)),
+      item: f.progress.openItems.find((i) => f.missingKeys?.includes(i.key)) ?? null,
+    };
+  if (open?.owner === "customer") return { ...customer("step", stepOf(open)), item: itemOf(open) };
+  if (open) {
+    return {
+      who: "fleet",
+      userIds: [f.ownerUserId],
+      emails: [],
+      what: "step",
+      step: stepOf(open),
+      item: itemOf(open),
+    };
+  }
   if (f.connection !== "verified" && f.connection !== "none")
     return { who: "finch", userIds: [], emails: [], what: "verify", step: null };
   return { who: "nobody", userIds: [], emails: [], what: "call", step: null };

@@ -9,6 +9,7 @@ import { buildSupersededReport, problemClearedText, sameResultText } from "../sl
 import { slackErrorCode } from "../slack-gateway/errors.ts";
 import { type NoteTarget, postThreadNote, tellRep } from "./connections.ts";
 import type { VerificationOutcome, VerificationReport } from "./report.ts";
+import { withChecklist } from "./report-checklist.ts";
 
 /** Kind of a report message (slack_message.kind) once a newer one replaced it. */
 export const SUPERSEDED_KIND = "verification_superseded";
@@ -20,7 +21,7 @@ export async function postSameResult(
   report: VerificationReport,
 ): Promise<boolean> {
   if (!onboarding.channelId) return false;
-  await postThreadNote(ctx, onboarding, sameResultText(report));
+  await postThreadNote(ctx, onboarding, sameResultText(await withChecklist(ctx, onboarding.id, report)));
   return true;
 }
 
@@ -65,6 +66,7 @@ export async function alertRepOnChange(
   if (report.outcome !== "verified") {
     await tellRep(ctx, onboarding, verificationSummaryText(report, onboarding.channelId));
   } else if (previous && previous !== "verified") {
-    await tellRep(ctx, onboarding, problemClearedText(report, previous, onboarding.channelId));
+    const withOpen = await withChecklist(ctx, onboarding.id, report);
+    await tellRep(ctx, onboarding, problemClearedText(withOpen, previous, onboarding.channelId));
   }
 }

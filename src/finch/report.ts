@@ -3,6 +3,7 @@
  * Verification outcome) and the checklist ticks follow it. Pure, and free of employee data by design:
  * checks keep only counts and outcomes, never names, ids or amounts.
  */
+import type { DoneItem, OpenItem } from "../checklist/progress.ts";
 import type { FinchCheck, ProviderTemplate } from "../checklist/template-format.ts";
 
 /** The result of one permission's read-only check. */
@@ -85,6 +86,11 @@ export interface VerificationReport {
   /** For `setup_required`: the guide's steps that set up the integration user. */
   setupSteps: Array<{ number: number; title: string }>;
   checkedAt: Date;
+  /**
+   * The checklist as it stands when the report is posted (`ChecklistProgress.openItems` / `doneItems`):
+   * the report names what is still open and counts boxes a person ticked as confirmed. Absent: unknown.
+   */
+  checklist?: { open: OpenItem[]; done: DoneItem[] };
 }
 
 /** The verdict from the connection status and the permission results. */

@@ -36,6 +36,7 @@ import {
   type VerificationReport,
   type VerificationTrigger,
 } from "./report.ts";
+import { withChecklist } from "./report-checklist.ts";
 import { type GatherOptions, gather } from "./verify-gather.ts";
 import { type ConnectionFacts, judge } from "./verify-judge.ts";
 
@@ -267,7 +268,7 @@ async function postVerification(
   report: VerificationReport,
 ): Promise<boolean> {
   if (!onboarding.channelId) return false;
-  const message = buildVerificationMessage(report);
+  const message = buildVerificationMessage(await withChecklist(ctx, onboarding.id, report));
   try {
     const ts = await postTracked(ctx, {
       onboardingId: onboarding.id,

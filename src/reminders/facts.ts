@@ -5,7 +5,7 @@
 
 import { checklistItems } from "../checklist/items.ts";
 import type { ItemState } from "../checklist/progress.ts";
-import { computeProgress } from "../checklist/progress.ts";
+import { computeProgress, type OpenItem } from "../checklist/progress.ts";
 import { loadItemStatesOfMany } from "../checklist/state.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
@@ -43,6 +43,8 @@ export interface CallReminderFacts {
   ownerUserId: string;
   integrationUserEmail: string;
   openByOwner: { customer: string[]; fleet: string[] };
+  /** Every open box, named, with who acts (the one truth the checklist and report also show). */
+  openItems: OpenItem[];
   allStepsDone: boolean;
   connectionVerified: boolean;
   hrAdminUserIds: string[];
@@ -160,6 +162,7 @@ export function callReminderFactsOf(o: OnboardingForReminders): CallReminderFact
     ownerUserId: o.ownerUserId,
     integrationUserEmail: o.integrationUserEmail,
     openByOwner: progress.openByOwner,
+    openItems: progress.openItems,
     allStepsDone: progress.allDone,
     connectionVerified: !!o.connection?.verifiedAt,
     hrAdminUserIds: inChannelAdmins(o.invites),

@@ -71,9 +71,14 @@ const homeText = (rows: HomeRow[]) =>
 describe("the Home says who is stuck, and why", () => {
   it("nothing done and no activity for 2 days: waiting on @Jane — step 1, flagged not started", () => {
     const text = homeText([row("Acme", facts())]);
-    expect(text).toContain(
-      `Waiting on <@U0JANE> — step 1 · ${template.steps[0]?.title}, no activity for 2 days`,
-    );
+    // The open box itself, by name, with how it gets done (ticked, or checked through Finch).
+    const first = checklistItems(template)[0];
+    const title = template.steps[0]?.title;
+    const action =
+      first?.verifiedBy === "person"
+        ? `*${title}* in step 1 — tick it when done`
+        : `*${title}* in step 1 (Fleet checks it through Finch)`;
+    expect(text).toContain(`Waiting on <@U0JANE> — ${action}, no activity for 2 days`);
     expect(text).toContain("*not started* — nothing done and no activity for 2 days");
   });
 
@@ -88,7 +93,7 @@ describe("the Home says who is stuck, and why", () => {
       .map((i) => i.key);
     const fleetOpen = facts({ progress: progressWith(customerKeys), lastActivityAt: NOW });
     const text = homeText([row("Acme", fleetOpen)]);
-    expect(text).toMatch(/Waiting on <@U0REP> \(Fleet\) — step \d+ · /);
+    expect(text).toMatch(/Waiting on <@U0REP> \(Fleet\) — (tick )?\*[^*]+\* in step \d+/);
     const done = homeText([
       row("Acme", facts({ progress: progressWith(keys), connection: "verified", lastActivityAt: NOW })),
     ]);

@@ -28,7 +28,10 @@ describe("re-check without noise", () => {
     const first = await nthVerification(h, o, 1);
     expect(hasRecheckButton(first)).toBe(true);
     const problemDms = () =>
-      dms(h, REP.id).filter((m) => m.text.includes(o.company) && /missing/.test(m.text));
+      // Problem alerts only: the "Cleared … (before: permissions missing)" note is not one.
+      dms(h, REP.id).filter(
+        (m) => m.text.includes(o.company) && /missing/.test(m.text) && !m.text.includes("Cleared"),
+      );
     await eventually(() => problemDms()[0], 5_000, "the rep's alert");
 
     // The customer presses Re-check without fixing anything: one line in the thread, nothing else.

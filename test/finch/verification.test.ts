@@ -63,7 +63,10 @@ describe("Finch verification", () => {
     expect(blocksText(report)).toContain("connected and verified");
     expect(blocksText(report)).toContain("*Provider:* Justworks");
     expect(blocksText(report)).toContain(`*Company:* ${o.company}`);
-    expect(blocksText(report)).toContain("not verifiable read-only");
+    // Boxes Finch cannot read are named, in the headline too, with the step where the customer ticks them.
+    expect(blocksText(report)).toContain("Finch can't see this one: tick it in step 3 once it's on");
+    expect(blocksText(report)).toMatch(/connected and verified\.\* \w+ things? left for you: tick \*/);
+    expect(blocksText(report)).not.toContain("thank you");
 
     const ticked = await eventually(
       () => {
@@ -115,12 +118,12 @@ describe("Finch verification", () => {
     expect(text).not.toContain("connected and verified");
     expect(text).toContain("permissions are missing");
     for (const [label, fix] of [
-      ["View company info", "Fleet's guide · Company &gt; Permissions &gt; Settings"],
-      ["View payments", "Fleet's guide · Company &gt; Permissions &gt; Payments"],
+      ["View company info", "Company &gt; Permissions &gt; Settings"],
+      ["View payments", "Company &gt; Permissions &gt; Payments"],
     ]) {
-      expect(text).toContain(`*${label}* — *missing*. Fix in Justworks: _${fix}_`);
+      expect(text).toContain(`*${label}* — *missing*. Turn it on in Justworks: _${fix}_`);
     }
-    expect(text).toContain("View basic employee info — granted");
+    expect(text).toContain("View basic employee info — checked by Fleet through Finch");
     const rep = await eventually(
       () => dms(h, REP.id).find((m) => m.text.includes(o.company) && m.text.includes("missing")),
       5_000,

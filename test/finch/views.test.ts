@@ -105,14 +105,17 @@ describe("buildVerificationMessage", () => {
     const text = blockText(message.blocks);
     for (const p of r.permissions.filter((x) => x.result === "missing")) {
       expect(text).toContain(p.label.replaceAll("&", "&amp;"));
-      expect(text).toContain(p.fix.replaceAll(">", "&gt;"));
+      expect(text).toContain(p.fix.replace(/^.* · /, "").replaceAll(">", "&gt;"));
     }
     expect(text).toContain("2 permissions are missing");
-    expect(text).toContain("Required by Finch · Company &gt; Permissions &gt; Payments");
+    // Where to switch it on, from the fix's place alone: no "Required by Finch ·" glued in front.
+    expect(text).toContain("Turn it on in Justworks: _Company &gt; Permissions &gt; Payments_");
+    expect(text).not.toContain("Required by Finch");
     expect(text).not.toContain("verified.*");
     expect(message.text).toContain("missing: View invoices & reporting, Manage company benefits");
     expect(message.metadata.event_payload).toMatchObject({ missing: 2, granted: 2, checked: 4 });
-    expect(text).toContain("not verifiable read-only");
+    expect(text).not.toContain("read-only");
+    expect(text).toContain("Finch can't see this one: tick it in the checklist once it's on");
   });
 
   it("explains the third-party admin set-up with the guide's steps 1–2", () => {
@@ -147,10 +150,18 @@ describe("buildVerificationMessage", () => {
         methods: [{ type: "credential", status: "processing", message: "Fetching data" }],
       },
     });
+    // The customer's report speaks plainly; Finch's own codes and words are a detail for the rep.
     const text = blockText(buildVerificationMessage(r).blocks);
-    expect(text).toContain("*Finch:* Sync &lt;in progress&gt; &amp; more");
-    expect(text).toContain("*credential:* processing — Fetching data");
-    expect(blockText(buildVerificationMessage(report("syncing")).blocks)).not.toContain("*Finch:*");
+    expect(text).toContain("*Connection:* being set up");
+    expect(text).not.toContain("Sync &lt;in progress&gt;");
+    expect(text).not.toContain("credential");
+    expect(text).not.toContain("processing");
+    const rep = verificationSummaryText(r, "C1");
+    expect(rep).toContain("“Sync &lt;in progress&gt; &amp; more”");
+    expect(rep).toContain("credential: `processing` “Fetching data”");
+    expect(verificationSummaryText(report("syncing", { connection: null }), "C1")).not.toContain(
+      "Finch's detail",
+    );
     // The method's message is not repeated when it is the connection's own.
     const same = report("syncing", {
       connection: {
@@ -161,7 +172,7 @@ describe("buildVerificationMessage", () => {
         methods: [{ type: "credential", status: "processing", message: "Syncing" }],
       },
     });
-    expect(blockText(buildVerificationMessage(same).blocks)).not.toContain("processing — Syncing");
+    expect(verificationSummaryText(same, "C1")).not.toContain("`processing` “Syncing”");
   });
 
   it("tells an assisted customer that Finch may take days, and a credential one that the sync is running", () => {
@@ -182,7 +193,7 @@ describe("buildVerificationMessage", () => {
       permissions: permissions((_k, c) => (c === "benefits" ? "unsupported" : "granted")),
     });
     const text = blockText(buildVerificationMessage(r).blocks);
-    expect(text).toContain("Manage company benefits — Finch does not offer this data for Justworks");
+    expect(text).toContain("Manage company benefits — Finch can't see this one for Justworks");
     expect(text).not.toContain(":x:");
   });
 

@@ -10,13 +10,14 @@ import { forgetProviderCapabilities } from "../../src/finch/providers.ts";
 import type { StoredMessage } from "../../src/sandbox/slack/index.ts";
 import {
   connect,
+  dms,
   nthVerification,
   onboard,
   threadReplies,
   tickedItems,
   verifications,
 } from "../finch/helpers.ts";
-import { eventually, type Harness, startHarness } from "../helpers/harness.ts";
+import { eventually, type Harness, REP, startHarness } from "../helpers/harness.ts";
 
 const text = (m: StoredMessage) => `${m.text ?? ""} ${JSON.stringify(m.blocks ?? [])}`;
 const payload = (m: StoredMessage) => m.metadata?.event_payload ?? {};
@@ -43,15 +44,22 @@ describe("Justworks with a slow first sync and no benefits at Finch", () => {
     const first = await nthVerification(h, o, 1, 20_000);
     expect(payload(first)).toMatchObject({ outcome: "syncing", connection_status: "processing" });
     expect(text(first)).toContain("still syncing");
-    // Finch's own words, from introspection: the connection's message and the method's status.
-    expect(text(first)).toContain("The initial data sync has not finished");
-    expect(text(first)).toContain("*credential:* processing");
-    expect(text(first)).toContain("Manage company benefits — not verifiable read-only");
+    // Finch's own words, from introspection (the connection's message, the method's status), go to the rep;
+    // the customer's report speaks plainly.
+    expect(text(first)).not.toContain("The initial data sync has not finished");
+    expect(text(first)).not.toContain("credential");
+    const repNote = await eventually(
+      () => dms(h, REP.id).find((m) => (m.text ?? "").includes("The initial data sync has not finished")),
+      5_000,
+      "Finch's detail for the rep",
+    );
+    expect(repNote.text).toContain("credential: `processing`");
+    expect(text(first)).toContain("Manage company benefits — Finch can't see this one");
     // Live reads: the data came back (200) during the first sync, slowly; no read was answered 202.
     const reads = h.finch.calls.filter((c) => c.path.startsWith("/employer/"));
     expect(reads.length).toBeGreaterThan(0);
     expect(reads.every((c) => c.status === 200)).toBe(true);
-    expect(text(first)).toContain("View company info — granted");
+    expect(text(first)).toContain("View company info — checked by Fleet through Finch");
     // While the sync runs, only what a live read proved may tick; the connection itself is not verified yet.
     const proven = [
       "hr-view-basic",
@@ -80,10 +88,10 @@ describe("Justworks with a slow first sync and no benefits at Finch", () => {
       "the verified report",
     );
     expect(text(last)).toContain("connected and verified");
-    expect(text(last)).toContain("View company info — granted");
-    expect(text(last)).toContain("View basic employee info — granted");
-    expect(text(last)).toContain("View payments — granted");
-    expect(text(last)).toContain("Manage company benefits — not verifiable read-only");
+    expect(text(last)).toContain("View company info — checked by Fleet through Finch");
+    expect(text(last)).toContain("View basic employee info — checked by Fleet through Finch");
+    expect(text(last)).toContain("View payments — checked by Fleet through Finch");
+    expect(text(last)).toContain("Manage company benefits — Finch can't see this one");
 
     // Never a red cross, and nothing that was ticked opened again.
     for (const m of threadReplies(h, o)) expect(text(m)).not.toContain(":x:");

@@ -85,7 +85,8 @@ describe("day-before reminder", () => {
     expect(body).toContain("<@U0HR>");
     expect(body).not.toContain("not-a-user");
     expect(body.match(/<@U0HR>/g)).toHaveLength(1);
-    expect(body).toContain("For your HR admin");
+    expect(body).toContain("For you:");
+    expect(body).not.toContain("HR admin");
     expect(body).toContain("• Add Fleet's integration user");
     expect(body).toContain("For Fleet, on the call");
     // Fleet's mailbox: Fleet holds the integration user's login, so no password or MFA device is asked for.

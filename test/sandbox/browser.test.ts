@@ -187,7 +187,8 @@ describe.skipIf(!HAVE_CHROMIUM)("the sandbox page in headless Chromium", () => {
     await expect.poll(() => verifications().count(), { timeout: 15_000 }).toBe(2);
     const fixed = (await verifications().nth(1).textContent()) ?? "";
     expect(fixed).toContain("connected and verified");
-    for (const label of PAYMENT_LABELS) expect(fixed).toMatch(new RegExp(`${label}\\s*—\\s*granted`));
+    for (const label of PAYMENT_LABELS)
+      expect(fixed).toMatch(new RegExp(`${label}\\s*—\\s*checked by Fleet through Finch`));
     await settled(() => verifications().nth(1).scrollIntoViewIfNeeded());
     await page.screenshot({ path: join(SHOTS, "verification-fixed.png") });
 

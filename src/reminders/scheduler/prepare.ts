@@ -122,6 +122,7 @@ async function prepareDayBefore(
     callAt: f.callAt,
     timeZone: f.timeZone,
     openByOwner: f.openByOwner,
+    openItems: f.openItems,
     allStepsDone: f.allStepsDone,
     connectionVerified: f.connectionVerified,
     connectUrl: f.connectionVerified ? null : connectUrlFor(ctx, onboardingId),

@@ -26,6 +26,7 @@ const EMOJI = {
   lock: "🔒",
   grey_question: "❔",
   question: "❓",
+  raised_hand: "✋",
   construction: "🚧",
   checkered_flag: "🏁",
   stopwatch: "⏱️",

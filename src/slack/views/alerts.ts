@@ -1,5 +1,6 @@
 /** Private alerts to the owning rep (src/cockpit/alerts.ts decides when). Pure builders. */
 import type { KnownBlock } from "@slack/types";
+import { customerOpenSentence, onlySelfConfirmOpen, openSentence } from "../../checklist/open-items.ts";
 import type { ChecklistProgress } from "../../checklist/progress.ts";
 import { ActionId } from "../../slack-gateway/ids.ts";
 import { slackDate } from "../../time.ts";
@@ -51,12 +52,17 @@ export function buildInviteExpiryAlert(
   };
 }
 
-/** A customer gone quiet with steps open. */
+/** A customer gone quiet with steps open: names each open box and who acts. */
 export function stallAlertText(o: AlertSubject, since: Date, progress: ChecklistProgress): string {
-  return `:zzz: *${o.companyName}* has been quiet since ${slackDate(since, o.timeZone, "{date_short_pretty}")} — ${progress.stepsDone} of ${progress.stepsTotal} steps done; open for the customer: ${progress.openByOwner.customer.join(", ") || "nothing"}.${channelSuffix(o)}`;
+  const open = openSentence(progress, "rep") || "Nothing is open.";
+  return `:zzz: *${o.companyName}* has been quiet since ${slackDate(since, o.timeZone, "{date_short_pretty}")} — ${progress.stepsDone} of ${progress.stepsTotal} steps done. ${open}${channelSuffix(o)}`;
 }
 
-/** A call soon with customer steps still open. */
+/**
+ * A call soon with customer boxes still open: names each box and who acts. Amber, not red, when all that is
+ * left are boxes only the customer can confirm (Finch cannot read them).
+ */
 export function callRiskAlertText(o: AlertSubject, callAt: Date, progress: ChecklistProgress): string {
-  return `:rotating_light: *${o.companyName}*'s call is ${slackDate(callAt, o.timeZone)} and the customer still has open steps: ${progress.openByOwner.customer.join(", ")}.${channelSuffix(o)}`;
+  const icon = onlySelfConfirmOpen(progress) ? ":warning:" : ":rotating_light:";
+  return `${icon} *${o.companyName}*'s call is ${slackDate(callAt, o.timeZone)}. ${customerOpenSentence(progress, "rep")}${channelSuffix(o)}`;
 }

@@ -15,6 +15,12 @@ import type {
 } from "@slack/types";
 import { checklistItems, placeholderValuesFor } from "../../checklist/items.ts";
 import { withLoginHolder } from "../../checklist/login-holder.ts";
+import {
+  customerOpenSentence,
+  fleetOpenSentence,
+  whereToSwitchOn,
+  whoChecks,
+} from "../../checklist/open-items.ts";
 import { computeProgress, type ItemState, progressBar } from "../../checklist/progress.ts";
 import type {
   ChecklistItem,
@@ -84,7 +90,7 @@ export interface ChecklistMessage {
   metadata: ChecklistMetadata;
 }
 
-const OWNER_BADGE = { customer: ":bust_in_silhouette: Your HR admin", fleet: ":office: Fleet" } as const;
+const OWNER_BADGE = { customer: ":bust_in_silhouette: Your part", fleet: ":office: Fleet's part" } as const;
 const NONCE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,20}$/;
 
@@ -114,15 +120,11 @@ function describeItem(
     return mrkdwn(`${who}${when}`.length <= max ? `${who}${when}` : who);
   }
   if (state?.note) return plain(clipText(`⚠️ ${state.note}`, max));
-  if (item.fix) return plain(clipText(item.fix, max));
-  if (item.verifiedBy === "finch") {
-    return plain(
-      item.owner === "fleet"
-        ? "Ticks itself when Finch verifies the connection"
-        : "Tick when done · Finch confirms it once connected",
-    );
-  }
-  return null;
+  // Who checks it, then the template's `fix` (who needs it, and where); the place alone when that does not fit.
+  const who = whoChecks(item);
+  if (!item.fix) return plain(who);
+  const full = `${who} · ${item.fix}`;
+  return plain(full.length <= max ? full : clipText(`${who} · ${whereToSwitchOn(item.fix)}`, max));
 }
 
 function checkbox(item: ChecklistItem, state: ItemState | undefined): Checkboxes {
@@ -147,7 +149,7 @@ function permissionsProofLine(step: TemplateStep): string {
   const manual = step.permissions.filter((p) => p.check === "none").map((p) => `*${escapeMrkdwn(p.label)}*`);
   if (manual.length === 0) return "_Finch confirms every one of these automatically once connected._";
   if (manual.length === step.permissions.length) {
-    return "_Finch cannot check these read-only: tick each one yourself once granted._";
+    return "_Finch can't see these: tick each one yourself once it's on._";
   }
   const those = manual.length === 1 ? "that one" : "those";
   return (
@@ -281,12 +283,9 @@ function headBlocks(h: {
   function nextLine(): string {
     if (progress.allDone)
       return `:white_check_mark: All done: ${escapeMrkdwn(provider)} is connected and verified.`;
-    const firstOpen = progress.perStep.find((s) => !s.done && s.owner === "customer");
-    if (firstOpen) {
-      return `Next for your HR admin: *Step ${firstOpen.number} · ${escapeMrkdwn(firstOpen.title)}*`;
-    }
-    const fleetOpen = progress.openByOwner.fleet.map((t) => `*${escapeMrkdwn(t)}*`).join(", ");
-    return `:tada: Your part is done. Fleet takes it from here: ${fleetOpen}.`;
+    const yours = customerOpenSentence(progress, "customer");
+    if (yours) return yours;
+    return `:tada: Your part is done. ${fleetOpenSentence(progress)}`;
   }
 
   return blocks;

@@ -11,6 +11,7 @@ import type {
   MrkdwnElement,
   SectionBlock,
 } from "@slack/types";
+import { customerOpenSentence, openSentence, whereToSwitchOn } from "../../checklist/open-items.ts";
 import type {
   PermissionOutcome,
   PermissionResultKind,
@@ -19,7 +20,7 @@ import type {
 } from "../../finch/report.ts";
 import { ActionId, MetadataEventType } from "../../slack-gateway/ids.ts";
 import { BLOCK_KIT_LIMITS } from "./limits.ts";
-import { clipText, escapeMrkdwn } from "./mrkdwn.ts";
+import { clipText, escapeMrkdwn, plural } from "./mrkdwn.ts";
 
 /** Slack mrkdwn control characters must be escaped in data (company names, template labels). */
 const esc = escapeMrkdwn;
@@ -126,33 +127,84 @@ export interface VerificationMetadata {
     granted: number;
     missing: number;
     checked: number;
+    /** Boxes Finch cannot read that a person ticked. */
+    confirmed: number;
   };
 }
 
-const RESULT_LINE: Record<PermissionResultKind, (p: PermissionOutcome, provider: string) => string> = {
-  granted: (p) => `:white_check_mark: ${esc(p.label)} — granted`,
-  missing: (p, provider) => `:x: *${esc(p.label)}* — *missing*. Fix in ${provider}: _${esc(p.fix)}_`,
+/** What a person ticked (or Finch proved) in the checklist, and where an open box sits. */
+interface Checklist {
+  done: ReadonlyMap<string, { by: "finch" | "person"; byUserId: string | null }>;
+  stepOf: ReadonlyMap<string, number>;
+}
+
+function checklistOf(report: VerificationReport): Checklist {
+  return {
+    done: new Map((report.checklist?.done ?? []).map((d) => [d.key, d])),
+    stepOf: new Map((report.checklist?.open ?? []).map((o) => [o.key, o.stepNumber])),
+  };
+}
+
+/** A box Finch cannot read: confirmed by the person who ticked it, or still to tick. */
+function personLine(p: PermissionOutcome, list: Checklist, why: string): string {
+  const done = list.done.get(p.key);
+  if (done) {
+    const who = done.byUserId ? `<@${done.byUserId}>` : "you";
+    return `:white_check_mark: ${esc(p.label)} — confirmed by ${who}`;
+  }
+  const step = list.stepOf.get(p.key);
+  return `:raised_hand: ${esc(p.label)} — ${why}: tick it${step ? ` in step ${step}` : " in the checklist"} once it's on`;
+}
+
+const RESULT_LINE: Record<
+  PermissionResultKind,
+  (p: PermissionOutcome, provider: string, list: Checklist) => string
+> = {
+  granted: (p) => `:white_check_mark: ${esc(p.label)} — checked by Fleet through Finch`,
+  missing: (p, provider) =>
+    `:x: *${esc(p.label)}* — *missing*. Turn it on in ${provider}: _${esc(whereToSwitchOn(p.fix))}_`,
   not_in_scope: (p) =>
-    `:x: *${esc(p.label)}* — not shared in Finch Connect. Reconnect and keep every requested item selected.`,
+    `:x: *${esc(p.label)}* — not shared when you connected. Reconnect and keep every requested item selected.`,
   syncing: (p) => `:hourglass_flowing_sand: ${esc(p.label)} — still syncing; Fleet re-checks automatically`,
-  unsupported: (p, provider) =>
-    `:grey_question: ${esc(p.label)} — Finch does not offer this data for ${provider}; a person confirms it (tick it in the checklist)`,
-  unverifiable: (p) =>
-    `:grey_question: ${esc(p.label)} — not verifiable read-only; a person confirms it (tick it in the checklist)`,
-  no_sample: (p) =>
-    `:grey_question: ${esc(p.label)} — nothing to sample yet${p.detail ? ` (${esc(p.detail)})` : ""}; a person confirms it`,
-  blocked: (p) => `:white_circle: ${esc(p.label)} — not checked yet${p.detail ? `: ${esc(p.detail)}` : ""}`,
+  unsupported: (p, provider, list) => personLine(p, list, `Finch can't see this one for ${provider}`),
+  unverifiable: (p, _provider, list) => personLine(p, list, "Finch can't see this one"),
+  no_sample: (p, _provider, list) => personLine(p, list, "nothing for Finch to look at yet"),
+  blocked: (p) => `:white_circle: ${esc(p.label)} — not checked yet; Fleet re-checks automatically`,
   retry: (p) =>
     `:hourglass_flowing_sand: ${esc(p.label)} — Finch did not answer; Fleet re-checks automatically`,
-  error: (p) => `:warning: ${esc(p.label)} — could not be checked${p.detail ? ` (${esc(p.detail)})` : ""}`,
+  error: (p) => `:warning: ${esc(p.label)} — could not be checked; Fleet's team has been told`,
 };
+
+/** The connection's state in plain words (Finch's own status codes are for reps). */
+function connectionWords(status: string | undefined): string {
+  switch (status) {
+    case "connected":
+      return "connected";
+    case "error_permissions":
+      return "connected, with permissions missing";
+    case "pending":
+    case "processing":
+      return "being set up";
+    case "reauth":
+    case "disconnected":
+      return "needs reconnecting";
+    case "error_no_account_setup":
+      return "connected, account not set up yet";
+    default:
+      return "not known yet";
+  }
+}
 
 function headline(report: VerificationReport): string {
   const provider = esc(report.providerName);
   const missing = report.permissions.filter((p) => p.result === "missing" || p.result === "not_in_scope");
   switch (report.outcome) {
-    case "verified":
-      return `:white_check_mark: *${provider} is connected and verified.* Fleet can read everything it needs — thank you!`;
+    case "verified": {
+      const open = report.checklist ? openSentence({ openItems: report.checklist.open }, "customer") : "";
+      return open
+        ? `:white_check_mark: *${provider} is connected and verified.* ${open}`
+        : `:white_check_mark: *${provider} is connected and verified.* Fleet can read everything it needs — thank you!`;
+    }
     case "missing":
       return missing.length > 0
         ? `:warning: *${provider} is connected, but ${missing.length} permission${missing.length === 1 ? " is" : "s are"} missing.* Turn ${missing.length === 1 ? "it" : "them"} on in ${provider} (where to find each is below), then press *Re-check*.`
@@ -186,27 +238,34 @@ function connectionContext(report: VerificationReport): ContextBlock {
     .filter((n): n is string => !!n)
     .map((n) => esc(clipText(n, 80)));
   const parts = [
-    `*Connection:* ${esc(c?.status ?? "unknown")}`,
+    `*Connection:* ${connectionWords(c?.status)}`,
     `*Provider:* ${esc(report.providerName)}`,
     ...(companies.length > 0 ? [`*Company:* ${clipText(companies.join(", "), 400)}`] : []),
     `checked ${slackDate(report.checkedAt)}`,
   ];
-  const elements = [mrkdwn(parts.join("  ·  "))];
-  // Finch's own words about the connection and each sign-in method, as given (free text, clipped).
+  // Finch's own status codes and messages go to the rep (verificationSummaryText), not the customer.
+  return { type: "context", block_id: "verify:connection", elements: [mrkdwn(parts.join("  ·  "))] };
+}
+
+/** Finch's own words about the connection and each sign-in method, as given: a detail for reps. */
+export function finchDetailForReps(report: VerificationReport): string {
+  const c = report.connection;
+  if (!c) return "";
   const finchSays = [
-    ...(c?.message ? [`*Finch:* ${esc(clipText(c.message, 300))}`] : []),
-    ...(c?.methods ?? []).map(
+    `status \`${c.status}\``,
+    ...(c.message ? [`“${esc(clipText(c.message, 300))}”`] : []),
+    ...(c.methods ?? []).map(
       (m) =>
-        `*${esc(m.type)}:* ${esc(m.status ?? "unknown")}${m.message && m.message !== c?.message ? ` — ${esc(clipText(m.message, 200))}` : ""}`,
+        `${esc(m.type)}: \`${esc(m.status ?? "unknown")}\`${m.message && m.message !== c.message ? ` “${esc(clipText(m.message, 200))}”` : ""}`,
     ),
   ];
-  if (finchSays.length > 0) elements.push(mrkdwn(clipText(finchSays.join("  ·  "), 2000)));
-  return { type: "context", block_id: "verify:connection", elements };
+  return clipText(`_Finch's detail:_ ${finchSays.join(" · ")}`, 2000);
 }
 
 /** Permission lines grouped by the template's groups, split into sections that fit Slack's limit. */
 function permissionSections(report: VerificationReport): SectionBlock[] {
   const provider = esc(report.providerName);
+  const list = checklistOf(report);
   const lines: string[] = [];
   let group: string | undefined;
   for (const p of report.permissions) {
@@ -214,7 +273,7 @@ function permissionSections(report: VerificationReport): SectionBlock[] {
       group = p.group;
       lines.push(`*${esc(p.group)}*`);
     }
-    lines.push(RESULT_LINE[p.result](p, provider));
+    lines.push(RESULT_LINE[p.result](p, provider, list));
   }
   const sections: SectionBlock[] = [];
   let current = "";
@@ -228,6 +287,23 @@ function permissionSections(report: VerificationReport): SectionBlock[] {
   }
   if (current) sections.push(section(`verify:perms:${sections.length + 1}`, current));
   return sections;
+}
+
+/** The notification text's verdict, in plain words. */
+const OUTCOME_WORDS: Record<VerificationOutcome, (missing: readonly PermissionOutcome[]) => string> = {
+  verified: () => "connected and verified",
+  missing: (m) => (m.length > 0 ? `missing: ${m.map((p) => p.label).join(", ")}` : "permissions missing"),
+  syncing: () => "still syncing",
+  retry: () => "Finch did not answer; Fleet re-checks",
+  reauth: () => "needs reconnecting",
+  setup_required: () => "integration user not set up yet",
+  error: () => "the check did not complete",
+};
+
+/** "5 of 9 permissions done (3 checked through Finch, 2 confirmed by you)". */
+function countsText(report: VerificationReport, proven: number, confirmed: number): string {
+  const total = report.permissions.length;
+  return `${proven + confirmed} of ${plural(total, "permission")} done (${proven} checked through Finch, ${confirmed} confirmed by you)`;
 }
 
 /** The verification report as a thread reply, with a Re-check button. */
@@ -249,13 +325,11 @@ export function buildVerificationMessage(report: VerificationReport): FinchMessa
     ...(showPermissions && report.permissions.length > 0 ? permissionSections(report) : []),
     actions,
   ];
-  const summary =
-    report.outcome === "missing" && missing.length > 0
-      ? `missing: ${missing.map((p) => p.label).join(", ")}`
-      : report.outcome;
+  const list = checklistOf(report);
+  const confirmed = report.permissions.filter((p) => p.check === "none" && list.done.get(p.key));
   return {
     text: clipText(
-      `${report.providerName} verification for ${report.companyName.trim()}: ${granted.length} of ${checkable.length} permissions verified — ${summary}`,
+      `${report.providerName} for ${report.companyName.trim()}: ${countsText(report, granted.length, confirmed.length)} — ${OUTCOME_WORDS[report.outcome](missing)}`,
       BLOCK_KIT_LIMITS.sectionText,
     ),
     blocks,
@@ -268,20 +342,28 @@ export function buildVerificationMessage(report: VerificationReport): FinchMessa
         granted: granted.length,
         missing: missing.length,
         checked: checkable.length,
+        confirmed: confirmed.length,
       },
     },
   };
 }
 
+const prefixed = (text: string) => (text ? ` ${text}` : "");
+
 /** A one-line summary for the rep (DM or command answer). */
 export function verificationSummaryText(report: VerificationReport, channelId: string | null): string {
+  const detail = finchDetailForReps(report);
+  return detail ? `${summaryLine(report, channelId)}\n${detail}` : summaryLine(report, channelId);
+}
+
+function summaryLine(report: VerificationReport, channelId: string | null): string {
   const where = channelId ? ` <#${channelId}>` : "";
   const company = `*${esc(report.companyName.trim())}*`;
   const provider = esc(report.providerName);
   const missing = report.permissions.filter((p) => p.result === "missing" || p.result === "not_in_scope");
   switch (report.outcome) {
     case "verified":
-      return `:white_check_mark: ${provider} for ${company} is connected and verified.${where}`;
+      return `:white_check_mark: ${provider} for ${company} is connected and verified.${report.checklist ? prefixed(customerOpenSentence({ openItems: report.checklist.open }, "rep")) : ""}${where}`;
     case "missing":
       return `:warning: ${provider} for ${company}: ${missing.length === 1 ? "1 permission" : `${missing.length || "some"} permissions`} missing${missing.length ? ` (${missing.map((p) => esc(p.label)).join(", ")})` : ""}. The customer has been told where to fix them.${where}`;
     case "syncing":
@@ -297,38 +379,5 @@ export function verificationSummaryText(report: VerificationReport, channelId: s
   }
 }
 
-// ---- Disconnect confirmation ------------------------------------------------------------------
-
-/** The rep's private "are you sure?" for `/fleet disconnect`. */
-export function buildDisconnectConfirmation(input: {
-  onboardingId: string;
-  companyName: string;
-  providerName: string;
-}): { text: string; blocks: KnownBlock[] } {
-  const provider = esc(input.providerName);
-  const company = esc(clipText(input.companyName.trim(), 100));
-  const button: Button = {
-    type: "button",
-    action_id: ActionId.confirmDisconnect,
-    text: { type: "plain_text", text: "Disconnect", emoji: true },
-    value: input.onboardingId,
-    style: "danger",
-    confirm: {
-      title: { type: "plain_text", text: "Disconnect Finch?" },
-      text: mrkdwn(`Fleet stops reading ${provider} for ${company} and deletes the stored access token.`),
-      confirm: { type: "plain_text", text: "Disconnect" },
-      deny: { type: "plain_text", text: "Cancel" },
-      style: "danger",
-    },
-  };
-  return {
-    text: `Disconnect ${input.providerName} for ${clipText(input.companyName.trim(), 100)}?`,
-    blocks: [
-      section(
-        "disconnect:body",
-        `:electric_plug: *Disconnect ${provider} for ${company}?*\nFinch's connection is closed, the stored access token is deleted and the checklist shows the connection as open again. The customer can reconnect later with the Connect button.`,
-      ),
-      { type: "actions", block_id: "disconnect:actions", elements: [button] },
-    ],
-  };
-}
+// ---- Disconnect confirmation: in ./disconnect.ts ------------------------------------------------
+export { buildDisconnectConfirmation } from "./disconnect.ts";

@@ -2,6 +2,7 @@
  * The App Home's answer to "who is stuck, and why", per onboarding: the flags with their reasons and the line
  * saying what it waits on and who acts ("Waiting on @Jane — step 1 · …, no activity for 2 days"). Pure.
  */
+import { openItemAction, openItemName } from "../../checklist/open-items.ts";
 import type { HomeFlag, HomeWaiting } from "../../cockpit/home-rows.ts";
 import { escapeMrkdwn, mentions, plural } from "./mrkdwn.ts";
 
@@ -24,6 +25,8 @@ function flagText(flag: HomeFlag): string {
       const open = flag.openCustomerSteps
         ? `${plural(flag.openCustomerSteps, "customer step")} open`
         : "customer steps done";
+      if (flag.selfConfirmOnly)
+        return `:warning: *call soon, boxes to confirm* — call in ${plural(flag.hoursToCall, "hour")}, Finch verified; only boxes the customer confirms are open`;
       return `:rotating_light: *at risk for the call* — call in ${plural(flag.hoursToCall, "hour")}, ${open}${flag.verified ? "" : ", Finch not verified"}`;
     }
     case "broken":
@@ -40,7 +43,12 @@ function flagText(flag: HomeFlag): string {
 /** "Waiting on @Jane — step 1 · Add Fleet's integration user, no activity for 2 days". */
 export function waitingText(row: WaitingRow): string {
   const w = row.waiting;
-  const step = w.step ? `step ${w.step.number} · ${escapeMrkdwn(w.step.title)}` : "";
+  // The open box itself when known ("tick *Manage company benefits* in step 3"), else the step.
+  const step = w.item
+    ? openItemAction(w.item)
+    : w.step
+      ? `step ${w.step.number} · ${escapeMrkdwn(w.step.title)}`
+      : "";
   const idle =
     row.idleDays >= 1 && w.who === "customer" ? `, no activity for ${plural(row.idleDays, "day")}` : "";
   const people =
@@ -51,6 +59,8 @@ export function waitingText(row: WaitingRow): string {
     case "reconnect":
       return `:hourglass_flowing_sand: Waiting on ${people} — reconnect Finch (Connect button in the channel)${idle}`;
     case "permissions":
+      if (w.item)
+        return `:hourglass_flowing_sand: Waiting on ${people} — switch on ${openItemName(w.item)} in step ${w.item.stepNumber}, then Re-check${idle}`;
       return `:hourglass_flowing_sand: Waiting on ${people} — switch on the missing permissions${step ? ` (${step})` : ""}${idle}`;
     case "step":
       return w.who === "fleet"

@@ -3,12 +3,14 @@
  * older report is replaced with (superseded, no buttons), and the rep's "cleared" note. Pure.
  */
 import type { KnownBlock } from "@slack/types";
+import { customerOpenSentence } from "../../checklist/open-items.ts";
 import type { VerificationOutcome, VerificationReport } from "../../finch/report.ts";
 import { slackDate } from "../../time.ts";
 import { BLOCK_KIT_LIMITS } from "./limits.ts";
 import { clipText, escapeMrkdwn } from "./mrkdwn.ts";
 
-type ReportFacts = Pick<VerificationReport, "outcome" | "permissions" | "providerName" | "companyName">;
+type ReportFacts = Pick<VerificationReport, "outcome" | "permissions" | "providerName" | "companyName"> &
+  Partial<Pick<VerificationReport, "checklist">>;
 
 function missingLabels(report: ReportFacts): string[] {
   return report.permissions
@@ -20,8 +22,15 @@ function missingLabels(report: ReportFacts): string[] {
 function resultWords(report: ReportFacts): string {
   const provider = escapeMrkdwn(report.providerName);
   switch (report.outcome) {
-    case "verified":
-      return `${provider} is connected and verified — nothing to do`;
+    case "verified": {
+      // Verified is not "done" while a box only the customer can confirm is open: name it.
+      const open = report.checklist
+        ? customerOpenSentence({ openItems: report.checklist.open }, "customer")
+        : "";
+      return open
+        ? `${provider} is connected and verified. ${open.replace(/\.$/, "")}`
+        : `${provider} is connected and verified — nothing to do`;
+    }
     case "missing": {
       const missing = missingLabels(report);
       return missing.length > 0
@@ -84,5 +93,6 @@ export function problemClearedText(
   channelId: string | null,
 ): string {
   const where = channelId ? ` <#${channelId}>` : "";
-  return `:white_check_mark: Cleared: ${escapeMrkdwn(report.providerName)} for *${escapeMrkdwn(report.companyName.trim())}* is connected and verified now (before: ${WAS[previous]}).${where}`;
+  const open = report.checklist ? customerOpenSentence({ openItems: report.checklist.open }, "rep") : "";
+  return `:white_check_mark: Cleared: ${escapeMrkdwn(report.providerName)} for *${escapeMrkdwn(report.companyName.trim())}* is connected and verified now (before: ${WAS[previous]}).${open ? ` ${open}` : ""}${where}`;
 }

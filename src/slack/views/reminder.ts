@@ -4,6 +4,8 @@
  */
 import type { KnownBlock, MrkdwnElement, SectionBlock } from "@slack/types";
 import { DateTime } from "luxon";
+import { customerOpenSentence, fleetOpenSentence } from "../../checklist/open-items.ts";
+import type { OpenItem } from "../../checklist/progress.ts";
 import type { CallPrepItem } from "../../reminders/call-prep.ts";
 import { ActionId, MetadataEventType } from "../../slack-gateway/ids.ts";
 import { formatCallTime, yourTime } from "../../time-zones.ts";
@@ -21,6 +23,8 @@ export interface CallReminderInput {
   timeZone: string;
   /** Titles of the checklist steps still open, by who has to act (progressOf → openByOwner). */
   openByOwner: { customer: readonly string[]; fleet: readonly string[] };
+  /** Every open box with who acts (ChecklistProgress.openItems): named in "Still open" when given. */
+  openItems?: readonly OpenItem[];
   allStepsDone: boolean;
   /** The Finch connection exists and was verified. */
   connectionVerified: boolean;
@@ -75,6 +79,27 @@ function relativeDay(callAt: Date, now: Date, zone: string): string {
 
 function bullets(items: readonly string[]): string {
   return items.map((item) => `• ${escapeMrkdwn(item)}`).join("\n");
+}
+
+/** "Still open": each open box and who acts, from the checklist's one state (step titles when not given). */
+function stillOpen(input: CallReminderInput): string {
+  if (input.openItems) {
+    const items = { openItems: [...input.openItems] };
+    const yours = customerOpenSentence(items, "customer");
+    return [
+      "*Still open*",
+      yours || ":white_check_mark: Your part is all done — thank you!",
+      fleetOpenSentence(items),
+    ]
+      .filter(Boolean)
+      .join("\n");
+  }
+  const { customer, fleet } = input.openByOwner;
+  const open: string[] = ["*Still open*"];
+  if (customer.length > 0) open.push(`For you:\n${bullets(customer)}`);
+  else open.push(":white_check_mark: Your steps are all done — thank you!");
+  if (fleet.length > 0) open.push(`For Fleet, on the call:\n${bullets(fleet)}`);
+  return open.join("\n");
 }
 
 /** Marks the reminder message (kind, ids, call time) for later lookups. */
@@ -132,15 +157,15 @@ export function buildCallReminderMessage(input: CallReminderInput): CallReminder
   }
 
   const { customer, fleet } = input.openByOwner;
-  const open: string[] = ["*Still open*"];
-  if (customer.length > 0) open.push(`For your HR admin:\n${bullets(customer)}`);
-  else open.push(":white_check_mark: Your steps are all done — thank you!");
-  if (fleet.length > 0) open.push(`For Fleet, on the call:\n${bullets(fleet)}`);
-
-  const ready = [
-    "*Have these ready for the call*",
-    ...input.haveReady.map((item) => `• *${escapeMrkdwn(item.label)}* — ${item.detail}`),
-  ];
+  const open = stillOpen(input);
+  const ready = input.connectionVerified
+    ? [
+        `:white_check_mark: *${provider} is already connected and verified* — nothing to log in to on the call.`,
+      ]
+    : [
+        "*Have these ready for the call*",
+        ...input.haveReady.map((item) => `• *${escapeMrkdwn(item.label)}* — ${item.detail}`),
+      ];
 
   const blocks: KnownBlock[] = [
     section(
@@ -149,7 +174,7 @@ export function buildCallReminderMessage(input: CallReminderInput): CallReminder
         (people ? `\n${people}, here is what helps it go smoothly.` : ""),
       calendarButton(input.calendarUrl),
     ),
-    section("reminder:open", open.join("\n")),
+    section("reminder:open", open),
     section("reminder:ready", ready.join("\n")),
   ];
   if (!input.connectionVerified && input.connectUrl) {
@@ -171,11 +196,11 @@ export function buildCallReminderMessage(input: CallReminderInput): CallReminder
     );
   }
   blocks.push(footer);
-  const openCount = customer.length + fleet.length;
+  const openCount = input.openItems ? input.openItems.length : customer.length + fleet.length;
   return {
     text:
       `Reminder: ${company}'s onboarding call is ${formatCallTime(input.callAt, input.timeZone)}` +
-      ` — ${plural(openCount, "step")} still open.`,
+      ` — ${plural(openCount, input.openItems ? "thing" : "step")} still open.`,
     blocks,
     metadata,
   };

@@ -139,11 +139,15 @@ describe("buildChecklistMessage for Justworks", () => {
     );
     expect(byKey.get("benefits-manage")!.description?.text).toBe("Ticked in Slack");
     expect(byKey.get("hr-manage")!.text.text).toBe("Manage employees");
+    // Each open box says who checks it (Fleet through Finch, or you) and where it is switched on.
     expect(byKey.get("hr-manage")!.description?.text).toBe(
-      "Fleet's guide + Finch · Company > Permissions > Company HR",
+      "You tick it · Fleet's guide + Finch · Company > Permissions > Company HR",
+    );
+    expect(byKey.get("hr-view-basic")!.description?.text).toBe(
+      "Fleet checks it through Finch · Company > Permissions > Company HR",
     );
     expect(byKey.get("grant-admin")!.description?.text).toBe(
-      "Tick when done · Finch confirms it once connected",
+      "Tick when done · Fleet checks it through Finch once connected",
     );
     expect(byKey.get("connect")!.description?.text).toBe("Ticks itself when Finch verifies the connection");
   });
@@ -169,9 +173,12 @@ describe("buildChecklistMessage for Justworks", () => {
     );
     const message = buildChecklistMessage(input(template, { state }));
     expect(message.text).toBe("Justworks setup checklist for Acme — 4 of 6 steps done");
-    expect(sectionTexts(message.blocks)).toContainEqual(
-      "*4 of 6 steps done*   ▰▰▰▰▱▱\nNext for your HR admin: *Step 3 · Turn on the permissions Fleet and Finch need*",
-    );
+    const progressLine = sectionTexts(message.blocks).find((t) => t.startsWith("*4 of 6 steps done*"));
+    // The open boxes by name, with who acts and how each is checked; never "your HR admin".
+    expect(progressLine).toContain("▰▰▰▰▱▱\n12 things left for you: ");
+    expect(progressLine).toContain("*View basic employee info* in step 3 (Fleet checks it through Finch)");
+    expect(progressLine).toContain("and 8 more.");
+    expect(progressLine).not.toContain("HR admin");
     expect(message.metadata).toEqual({
       event_type: MetadataEventType.checklist,
       event_payload: {
@@ -194,7 +201,7 @@ describe("buildChecklistMessage for Justworks", () => {
         t.includes("steps done*"),
       );
     expect(progressOf(customerDone)).toContain(
-      "Your part is done. Fleet takes it from here: *Complete the connection*",
+      "Your part is done. One thing left for Fleet: *Complete the connection* in step 6.",
     );
     customerDone.set("connect", { done: true, source: "finch" });
     expect(progressOf(customerDone)).toContain("*6 of 6 steps done*   ▰▰▰▰▰▰\n:white_check_mark: All done");
@@ -206,7 +213,7 @@ describe("buildChecklistMessage for Justworks", () => {
   it("tells the HR admin exactly what to enter in step 1: Finch's form with Fleet's integration user", () => {
     const texts = sectionTexts(buildChecklistMessage(input(template)).blocks);
     const step1 = texts.find((t) => t.startsWith("*Step 1 · "))!;
-    expect(step1).toContain(":bust_in_silhouette: Your HR admin");
+    expect(step1).toContain(":bust_in_silhouette: Your part");
     expect(step1).toContain("Member Type: `3rd Party Admin/Accountant`");
     expect(step1).toContain("First Name: `Fleet`");
     expect(step1).toContain("Last Name: `Integration`");

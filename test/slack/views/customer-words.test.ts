@@ -1,7 +1,9 @@
 /**
  * Every text a customer reads in their channel — the call note, the day-before reminder, the nudge, the
  * checklist and the verification report — names time zones as people say them and uses real plurals:
- * no IANA zone name ("America/Chicago") and no "step(s)" anywhere, in several states and zones.
+ * no IANA zone name ("America/Chicago") and no "step(s)" anywhere, in several states and zones. And it
+ * speaks plainly: no raw Finch or Slack code (`error_permissions`, `credential`, a product id such as
+ * `payment`, `not_in_channel`), no "read-only" jargon, no "PEO", and the HR admin is "you", not "your HR admin".
  */
 import { describe, expect, it } from "vitest";
 import { getTemplate, loadTemplates } from "../../../src/checklist/template-registry.ts";
@@ -16,6 +18,15 @@ import { buildCallReminderMessage } from "../../../src/slack/views/reminder.ts";
 const ZONES = ["America/Chicago", "America/Los_Angeles", "Europe/Berlin", "Asia/Kathmandu", "UTC"];
 const CALL = new Date("2026-12-08T21:00:00Z");
 const SUMMER_CALL = new Date("2026-07-08T21:00:00Z");
+const RAW_STATUS: Record<VerificationOutcome, string> = {
+  verified: "connected",
+  missing: "error_permissions",
+  syncing: "processing",
+  retry: "connected",
+  reauth: "reauth",
+  setup_required: "error_no_account_setup",
+  error: "error_no_account_setup",
+};
 const IANA_NAMES = Intl.supportedValuesOf("timeZone").filter((z) => z.includes("/"));
 const IANA_SHAPE =
   /\b(?:Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc|US)\/[A-Za-z_]+/;
@@ -24,6 +35,48 @@ const IANA_SHAPE =
 function customerTexts(message: { text?: string; blocks?: unknown[] } | string): string[] {
   if (typeof message === "string") return [message];
   return [message.text ?? "", JSON.stringify(message.blocks ?? [])];
+}
+
+/** The words people read in a Block Kit value: every `text` (and `fallback`), Slack tokens and emoji removed. */
+function readableTexts(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(readableTexts);
+  if (!value || typeof value !== "object") return [];
+  return Object.entries(value).flatMap(([key, v]) =>
+    (key === "text" || key === "fallback") && typeof v === "string" ? [v] : readableTexts(v),
+  );
+}
+
+function words(text: string): string {
+  return (
+    text
+      // `<!date^…^{format}|fallback>` and `<url|label>`: people read the fallback or label only.
+      .replace(/<[^<>|]*\|([^<>]*)>/g, "$1")
+      .replace(/<[^<>]*>/g, "")
+      .replace(/:[a-z0-9_+-]+:/g, "")
+  );
+}
+
+/** Finch product ids and Slack/Finch status codes: a customer never reads these. */
+const RAW_CODES: Array<[string, RegExp]> = [
+  ["a snake_case code (error_permissions, pay_statement, not_in_channel …)", /\b[a-z][a-z0-9]*_[a-z0-9_]+\b/],
+  ["Finch's auth method", /\bcredential\b/i],
+  [
+    "a Finch product id",
+    /(?:\bfor|products?):\s*(?:company|directory|individual|employment|payment|pay_statement|benefits)\b|`(?:company|directory|individual|employment|payment|benefits)`/i,
+  ],
+  ["Finch's raw message", /missing permissions for:/i],
+  ["read-only jargon", /read-only/i],
+  ["PEO jargon", /\bPEO\b/],
+  ["'your HR admin' in the customer's own channel", /your HR admin/i],
+];
+
+function expectNoRawCodes(what: string, message: { text?: string; blocks?: unknown[] }): void {
+  for (const text of [message.text ?? "", ...readableTexts(message.blocks ?? [])].map(words)) {
+    for (const [name, pattern] of RAW_CODES) {
+      const found = pattern.exec(text);
+      if (found) expect.fail(`${what} shows ${name}: "${found[0]}" in "${text.slice(0, 200)}"`);
+    }
+  }
 }
 
 function expectPlainWords(what: string, texts: string[]): void {
@@ -85,6 +138,7 @@ describe("customer-facing texts name zones as people say them, with real plurals
             calendarUrl: "https://calendar.example/x",
           });
           expectPlainWords(`reminder (${customer.length} open)`, customerTexts(reminder));
+          expectNoRawCodes(`reminder (${customer.length} open)`, reminder);
         }
         for (const steps of [["One"], ["One", "Two"]]) {
           const nudge = buildNudgeMessage({
@@ -105,7 +159,15 @@ describe("customer-facing texts name zones as people say them, with real plurals
 
   it("the checklist and the Finch messages of every provider", () => {
     const templates = loadTemplates();
-    const outcomes: VerificationOutcome[] = ["verified", "missing", "syncing", "retry", "reauth", "error"];
+    const outcomes: VerificationOutcome[] = [
+      "verified",
+      "missing",
+      "syncing",
+      "retry",
+      "reauth",
+      "setup_required",
+      "error",
+    ];
     for (const template of templates) {
       const checklist = buildChecklistMessage({
         template,
@@ -119,13 +181,21 @@ describe("customer-facing texts name zones as people say them, with real plurals
         connectUrl: "https://fleet.example/connect",
       });
       expectPlainWords(`${template.id} checklist`, customerTexts(checklist));
+      expectNoRawCodes(`${template.id} checklist`, checklist);
       for (const outcome of outcomes) {
         const message = buildVerificationMessage({
           onboardingId: "o",
           companyName: "Acme",
           providerName: template.displayName,
           outcome,
-          connection: { status: "connected", providerId: template.id, entities: [] },
+          // Finch's own words, as it sends them: status codes, its auth method and a product id.
+          connection: {
+            status: RAW_STATUS[outcome],
+            providerId: template.id,
+            entities: [{ name: "Acme", status: RAW_STATUS[outcome] }],
+            message: "The connected account is missing permissions for: payment",
+            methods: [{ type: "credential", status: RAW_STATUS[outcome], message: "error_permissions" }],
+          },
           permissions: template.steps
             .flatMap((s) => s.permissions)
             .map((p) => ({ ...p, result: outcome === "missing" ? "missing" : "granted" })),
@@ -133,6 +203,7 @@ describe("customer-facing texts name zones as people say them, with real plurals
           checkedAt: CALL,
         } as never);
         expectPlainWords(`${template.id} report (${outcome})`, customerTexts(message));
+        expectNoRawCodes(`${template.id} report (${outcome})`, message);
       }
     }
     expectPlainWords(
