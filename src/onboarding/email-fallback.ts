@@ -233,3 +233,26 @@ export async function emailWhoHasNotJoined(
   refreshHomeSoon(ctx, onboarding.ownerUserId);
   return emailLines(onboarding.customer.name, report, "rep").join("\n");
 }
+
+/** `via=email`: each HR admin not yet working by email gets their private page's link; no Slack Connect. */
+export async function emailInsteadOfSlack(
+  ctx: AppContext,
+  onboardingId: string,
+  request: { company: string; hrEmails: string[] },
+  actor: Actor,
+): Promise<{ lines: string[]; problems: string[] }> {
+  const invites = await ctx.db.prisma.invite.findMany({
+    where: { onboardingId, email: { in: request.hrEmails } },
+  });
+  const emails = invites.filter((i) => i.status !== EMAIL_STATUS).map((i) => i.email);
+  if (emails.length === 0) return { lines: [], problems: [] };
+  // Out of the Slack Connect queue first (only a person's re-run retries a failed one): an email that fails
+  // must not turn into an invitation by itself.
+  await ctx.db.prisma.invite.updateMany({
+    where: { onboardingId, email: { in: emails }, status: { in: ["pending", "waiting", "failed"] } },
+    data: { status: "failed", lastError: "via_email" },
+  });
+  const sent = await emailPortalLinks(ctx, { onboardingId, emails, reason: "rep", actor });
+  const lines = emailLines(request.company, sent, "rep");
+  return { lines: lines.filter((l) => !l.startsWith(":x:")), problems: sent.problems };
+}

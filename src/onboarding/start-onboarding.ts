@@ -17,7 +17,7 @@ import { type CallCalendarChange, callCalendarLink, shareCallCalendar } from "./
 import { channelIdAfterMove } from "./channel-id.ts";
 import { buildChecklistFor } from "./checklist-service.ts";
 import { createChannel } from "./customer-channel.ts";
-import { EMAIL_STATUS, emailLines, emailPortalLinks } from "./email-fallback.ts";
+import { emailInsteadOfSlack } from "./email-fallback.ts";
 import { sendQueuedInvites, waitingLine } from "./invite-queue.ts";
 import { companySlug, customerNameKey } from "./names.ts";
 import type { OnboardRequest } from "./onboard-request.ts";
@@ -149,7 +149,11 @@ async function runSaga(
 
   // 3. Slack Connect invitations: one email per call and one pending invitation per channel (Slack's rules),
   // so the queue sends the first and the others wait, durably, until it is accepted, declined or expires.
-  if (request.via === "email") await emailInsteadOfSlack(ctx, onboarding.id, request, actor, report);
+  if (request.via === "email") {
+    const byEmail = await emailInsteadOfSlack(ctx, onboarding.id, request, actor);
+    report.lines.push(...byEmail.lines);
+    report.problems.push(...byEmail.problems);
+  }
   await inviteHrAdmins(ctx, onboarding.id, actor, report);
 
   // 4. The checklist, posted once and pinned, in the channel as it is now called (sharing may change its id).
@@ -238,31 +242,6 @@ async function addRepAndActor(
       report.problems.push(`Adding you to <#${channelId}>: ${adviceFor(code, `<@${ownerUserId}>`)}`);
     }
   }
-}
-
-/** `via=email`: each HR admin not yet working by email gets their private page's link; no Slack Connect. */
-async function emailInsteadOfSlack(
-  ctx: AppContext,
-  onboardingId: string,
-  request: OnboardRequest,
-  actor: Actor,
-  report: OnboardReport,
-): Promise<void> {
-  const invites = await ctx.db.prisma.invite.findMany({
-    where: { onboardingId, email: { in: request.hrEmails } },
-  });
-  const emails = invites.filter((i) => i.status !== EMAIL_STATUS).map((i) => i.email);
-  if (emails.length === 0) return;
-  // Out of the Slack Connect queue first (only a person's re-run retries a failed one): an email that fails
-  // must not turn into an invitation by itself.
-  await ctx.db.prisma.invite.updateMany({
-    where: { onboardingId, email: { in: emails }, status: { in: ["pending", "waiting", "failed"] } },
-    data: { status: "failed", lastError: "via_email" },
-  });
-  const sent = await emailPortalLinks(ctx, { onboardingId, emails, reason: "rep", actor });
-  const lines = emailLines(request.company, sent, "rep");
-  report.lines.push(...lines.filter((l) => !l.startsWith(":x:")));
-  report.problems.push(...sent.problems);
 }
 
 async function findOrCreateOnboarding(ctx: AppContext, request: OnboardRequest, actor: Actor) {

@@ -74,7 +74,9 @@ describe("Finch provider capabilities", () => {
       connection_status: "pending",
     });
     expect(text).toContain("can take a few days");
-    expect(text).toContain("*assisted:* pending");
+    // In plain words for the customer (Finch's own "assisted: pending" goes to the rep, issue 27).
+    expect(text).toContain("*Connection:* being set up");
+    expect(text).not.toContain("*assisted:* pending");
     expect(text).not.toContain(":x:");
     const row = await h.db.prisma.finchConnection.findUniqueOrThrow({ where: { onboardingId: o.id } });
     expect(row.verifiedAt).toBeNull();
