@@ -228,6 +228,16 @@ function parseOnboard(tokens: string[], context: ParseContext, text: string): Pa
     }
   }
   draft.company = joinName(nameParts);
+  return onboardResult(draft, problems, context, text);
+}
+
+/** The parsed draft validated: the request, or every problem with a "did you mean" for the provider. */
+function onboardResult(
+  draft: OnboardDraft,
+  problems: string[],
+  context: ParseContext,
+  text: string,
+): ParseResult {
   const validated = validateOnboardDraft(draft, context);
   if (!validated.ok) problems.push(...validated.problems);
   if (problems.length > 0 || !validated.ok) {
