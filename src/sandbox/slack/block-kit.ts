@@ -1,7 +1,7 @@
 /**
  * The stand-in's own Block Kit check, written from Slack's reference pages
- * (https://docs.slack.dev/reference/block-kit/blocks and one page per block), never from the app's
- * src/slack/views/limits.ts: a witness that shared the app's rules could only prove the app agrees with itself.
+ * (https://docs.slack.dev/reference/block-kit/blocks and one page per block), never from the app's own
+ * Block Kit limits module: a witness that shared the app's rules could only prove the app agrees with itself.
  * A refusal is Slack's `invalid_blocks` with one `[ERROR] <problem> [json-pointer:<path>]` per problem.
  */
 import { checkElement, imageElement } from "./block-kit-elements.ts";
