@@ -3,12 +3,7 @@
  * one config schema (src/config.ts reads the environment; this file only describes and maps these fields).
  */
 import { z } from "zod";
-
-const optionalString = z
-  .string()
-  .transform((s) => s.trim())
-  .optional()
-  .transform((s) => (s === "" ? undefined : s));
+import { optionalString } from "../config-fields.ts";
 
 /** The raw fields, merged into the config schema. */
 export const emailEnvShape = {
