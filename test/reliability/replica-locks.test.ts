@@ -85,7 +85,9 @@ describe("two app processes, one PostgreSQL database", () => {
         ),
       );
       expect(results.every((r) => r.status === 200)).toBe(true);
-      await eventually(() => seen.length >= 2 || null, 20_000, "re-checks on both replicas");
+      // Presses of one button in one channel are applied in order (issue 22), so the later ones often meet the
+      // cooldown: at least one re-check runs, and any that pass it together must not overlap.
+      await eventually(() => seen.length >= 1 || null, 20_000, "a re-check");
       await new Promise((r) => setTimeout(r, 3_000));
       // Nothing changed at Finch: each re-check that ran answers in one line, not with a full report.
       expect(
@@ -97,7 +99,7 @@ describe("two app processes, one PostgreSQL database", () => {
       h.finch.clearFaults();
     }
     // Those that passed the cooldown together ran one after the other, whichever replica ran them.
-    expect(seen.length).toBeGreaterThanOrEqual(2);
+    expect(seen.length).toBeGreaterThanOrEqual(1);
     expect(maxOverlap(seen)).toBe(1);
     // Its own waits (the 10.5 s cooldown, up to 20 s for both replicas, 3 s settling) need more than the
     // default 30 s on two busy cores.
