@@ -6,7 +6,7 @@ import {
   type ProviderTemplate,
 } from "./template-format.ts";
 
-/** Blocks the Slack checklist renders at most for a template (see `slack/views/checklist.ts`). */
+/** Blocks the Slack checklist renders at most for a template (see `blocks/checklist.ts`). */
 export function maxChecklistBlocks(template: Pick<ProviderTemplate, "steps">): number {
   // header, overview, setup context, progress, call time, troubleshooting
   const fixed = 6;

@@ -15,7 +15,7 @@ const NAMED = 4;
 
 const NUMBER_WORDS = ["No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine"];
 
-/** Escapes Slack's control characters in a label (same rule as slack/views/mrkdwn.ts, kept here: pure domain). */
+/** Escapes Slack's control characters in a label (same rule as blocks/mrkdwn.ts, kept here: pure domain). */
 function esc(text: string): string {
   return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 }

@@ -13,7 +13,7 @@ import {
   buildInviteExpiryAlert,
   callRiskAlertText,
   stallAlertText,
-} from "../slack/views/alerts.ts";
+} from "../blocks/alerts.ts";
 import { MetadataEventType } from "../slack-gateway/ids.ts";
 import { postOnce } from "../slack-gateway/post-once.ts";
 import { alertFailedReminders } from "./reminder-failures.ts";

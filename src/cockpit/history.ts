@@ -1,6 +1,6 @@
 /** The audit trail of one onboarding: latest entries for Slack, and the full history as CSV. */
 import type { AppContext } from "../context.ts";
-import { escapeMrkdwn } from "../slack/views/mrkdwn.ts";
+import { escapeMrkdwn } from "../blocks/mrkdwn.ts";
 
 /** One audit entry as shown to a rep. */
 export interface HistoryEntry {

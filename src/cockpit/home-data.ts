@@ -7,7 +7,7 @@ import { computeProgress, type ItemState } from "../checklist/progress.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import { type DeadLetter, listDeadLetters } from "../intake/store.ts";
-import type { FailedReminderView } from "../slack/views/reminder-failures.ts";
+import type { FailedReminderView } from "../blocks/reminder-failures.ts";
 import type { ConnectionNeedingAction } from "./connections-needing-action.ts";
 import { compareRows, type HomeConnection, type HomeFlag, type HomeWaiting, judgeRow } from "./home-rows.ts";
 

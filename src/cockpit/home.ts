@@ -4,7 +4,7 @@
  */
 import { BoundedCache } from "../bounded-cache.ts";
 import { type AppContext, isOurUser } from "../context.ts";
-import { buildExternalHomeView, buildHomeView } from "../slack/views/home.ts";
+import { buildExternalHomeView, buildHomeView } from "../blocks/home.ts";
 import { isRepUser } from "../slack-gateway/reps.ts";
 import { slackUserFacts } from "../slack-gateway/users.ts";
 import { loadConnectionsNeedingAction } from "./connections-needing-action.ts";

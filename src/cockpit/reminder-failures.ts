@@ -8,7 +8,7 @@
 import type { AppContext } from "../context.ts";
 import { claimDelivery, releaseQuietly } from "../db/claims.ts";
 import { everyRow } from "../db/paging.ts";
-import { failedReminderAlertText } from "../slack/views/reminder-failures.ts";
+import { failedReminderAlertText } from "../blocks/reminder-failures.ts";
 import { noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
 import { type FailedRow, include, REP_DIGEST, SHOWN_FOR_MS, toView } from "./failed-reminders.ts";
 import { refreshHomeSoon } from "./home.ts";

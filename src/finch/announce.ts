@@ -4,8 +4,8 @@
  * is alerted once per distinct problem and told when it clears.
  */
 import type { AppContext } from "../context.ts";
-import { verificationSummaryText } from "../slack/views/finch.ts";
-import { buildSupersededReport, problemClearedText, sameResultText } from "../slack/views/recheck.ts";
+import { verificationSummaryText } from "../blocks/finch.ts";
+import { buildSupersededReport, problemClearedText, sameResultText } from "../blocks/recheck.ts";
 import { slackErrorCode } from "../slack-gateway/errors.ts";
 import { type NoteTarget, postThreadNote, tellRep } from "./connections.ts";
 import type { VerificationOutcome, VerificationReport } from "./report.ts";

@@ -14,7 +14,7 @@ import type { Actor } from "../onboarding/actor.ts";
 import { audit } from "../onboarding/audit.ts";
 import { connectUrlFor } from "../onboarding/connect-links.ts";
 import type { OnboardingWithCustomer } from "../onboarding/lookup.ts";
-import { buildConnectLinkMessage } from "../slack/views/finch.ts";
+import { buildConnectLinkMessage } from "../blocks/finch.ts";
 import { postTracked } from "../slack-gateway/post.ts";
 import { classifyFinchError, createFinchAppClient } from "./client.ts";
 import { finchRedirectUri, tellRep } from "./connections.ts";

@@ -10,7 +10,7 @@ import type { AppContext } from "../context.ts";
 import type { FinchConnection } from "../db/generated/client.ts";
 import { audit } from "../onboarding/audit.ts";
 import { reconnectUrlFor } from "../onboarding/connect-links.ts";
-import { buildConnectLinkMessage } from "../slack/views/finch.ts";
+import { buildConnectLinkMessage } from "../blocks/finch.ts";
 import { postTracked } from "../slack-gateway/post.ts";
 import { noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
 import { classifyFinchError, type Introspection } from "./client.ts";

@@ -19,7 +19,7 @@ import {
   refreshChecklist,
 } from "../onboarding/checklist-service.ts";
 import { reconnectUrlFor } from "../onboarding/connect-links.ts";
-import { buildConnectLinkMessage, buildVerificationMessage } from "../slack/views/finch.ts";
+import { buildConnectLinkMessage, buildVerificationMessage } from "../blocks/finch.ts";
 import { postTracked } from "../slack-gateway/post.ts";
 import { alertRepOnChange, postSameResult, supersedeOlderReports } from "./announce.ts";
 import {

@@ -12,7 +12,7 @@ import { getTemplate } from "../checklist/template-registry.ts";
 import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
 import { withAdvisoryLock } from "../db/locks.ts";
-import { buildChecklistMessage } from "../slack/views/checklist.ts";
+import { buildChecklistMessage } from "../blocks/checklist.ts";
 import { mayHaveRunBefore } from "../slack-gateway/delivery-scope.ts";
 import { MetadataEventType } from "../slack-gateway/ids.ts";
 import { postOnce } from "../slack-gateway/post-once.ts";

@@ -8,7 +8,7 @@ import type { Actor } from "../onboarding/actor.ts";
 import { audit } from "../onboarding/audit.ts";
 import { callCalendarLink, shareCallCalendar } from "../onboarding/call-calendar.ts";
 import { refreshChecklist } from "../onboarding/checklist-service.ts";
-import { buildCallChangeMessage, callChangeNote } from "../slack/views/call-change.ts";
+import { buildCallChangeMessage, callChangeNote } from "../blocks/call-change.ts";
 import { slackErrorCode } from "../slack-gateway/errors.ts";
 import { noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
 import { isValidTimeZone } from "../time.ts";

@@ -101,7 +101,7 @@ export const isDomain = under("src/onboarding", "src/finch", "src/reminders", "s
 /** What the domain may use to reach Slack, and the database. */
 export const isLowerLayer = under("src/slack-gateway", "src/db");
 /** Pure Block Kit builders: the domain may call them. */
-export const isView = under("src/slack/views");
+export const isView = under("src/blocks");
 /** Bolt's side: the app, its middleware and listeners, and everything else under src/slack but the views. */
 export const isBoltSurface = (p: string) => under("src/slack")(p) && !isView(p);
 /** Entry points: the composition root, the HTTP routes, the sandbox. */

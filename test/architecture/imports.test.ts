@@ -29,7 +29,7 @@ describe("requests flow one way", () => {
       ["src/reminders/planted.ts", 'const app = await import("../slack/app.ts");\n'],
       ["src/cockpit/planted.ts", 'import type { App } from "@slack/bolt";\n'],
       // Allowed: views are pure builders, the gateway is what the domain talks to Slack through.
-      ["src/onboarding/fine.ts", 'import { buildChecklistMessage } from "../slack/views/checklist.ts";\n'],
+      ["src/onboarding/fine.ts", 'import { buildChecklistMessage } from "../blocks/checklist.ts";\n'],
       ["src/reminders/fine.ts", 'import { postTracked } from "../slack-gateway/post.ts";\n'],
     ]);
     const found = checkImports(planted, HOUSE_RULES);
@@ -45,7 +45,7 @@ describe("requests flow one way", () => {
     const planted = new Map([
       ["src/slack-gateway/post.ts", 'import { audit } from "../onboarding/audit.ts";\n'],
       ["src/db/claims.ts", 'import { refreshHomeSoon } from "../cockpit/home.ts";\n'],
-      ["src/slack/views/home.ts", 'import { claimDelivery } from "../../db/claims.ts";\n'],
+      ["src/blocks/home.ts", 'import { claimDelivery } from "../db/claims.ts";\n'],
     ]);
     expect(checkImports(planted, HOUSE_RULES)).toHaveLength(3);
   });

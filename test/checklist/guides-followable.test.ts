@@ -9,8 +9,8 @@ import { describe, expect, it } from "vitest";
 import type { LoginHolder, ProviderTemplate } from "../../src/checklist/template-format.ts";
 import { getTemplate, loadTemplates } from "../../src/checklist/template-registry.ts";
 import { callPrepFor } from "../../src/reminders/call-prep.ts";
-import { buildChecklistMessage } from "../../src/slack/views/checklist.ts";
-import { buildCallReminderMessage } from "../../src/slack/views/reminder.ts";
+import { buildChecklistMessage } from "../../src/blocks/checklist.ts";
+import { buildCallReminderMessage } from "../../src/blocks/reminder.ts";
 
 /** Words that point at a value Finch Connect shows (and so is not there before Connect opens). */
 const FROM_CONNECT =

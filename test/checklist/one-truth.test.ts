@@ -10,12 +10,12 @@ import { getTemplate } from "../../src/checklist/template-registry.ts";
 import { judgeRow } from "../../src/cockpit/home-rows.ts";
 import type { PermissionOutcome, VerificationOutcome } from "../../src/finch/report.ts";
 import { setupStepsOf, type VerificationReport } from "../../src/finch/report.ts";
-import { callRiskAlertText, stallAlertText } from "../../src/slack/views/alerts.ts";
-import { buildChecklistMessage } from "../../src/slack/views/checklist.ts";
-import { buildVerificationMessage, verificationSummaryText } from "../../src/slack/views/finch.ts";
-import { flagTexts, waitingText } from "../../src/slack/views/home-waiting.ts";
-import { problemClearedText, sameResultText } from "../../src/slack/views/recheck.ts";
-import { buildCallReminderMessage } from "../../src/slack/views/reminder.ts";
+import { callRiskAlertText, stallAlertText } from "../../src/blocks/alerts.ts";
+import { buildChecklistMessage } from "../../src/blocks/checklist.ts";
+import { buildVerificationMessage, verificationSummaryText } from "../../src/blocks/finch.ts";
+import { flagTexts, waitingText } from "../../src/blocks/home-waiting.ts";
+import { problemClearedText, sameResultText } from "../../src/blocks/recheck.ts";
+import { buildCallReminderMessage } from "../../src/blocks/reminder.ts";
 
 const template = getTemplate("justworks");
 const items = checklistItems(template);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAlerts } from "../../src/cockpit/alerts.ts";
 import { csvField } from "../../src/cockpit/history.ts";
 import { ManualClock } from "../../src/context.ts";
-import { findBlockKitViolations } from "../../src/slack/views/limits.ts";
+import { findBlockKitViolations } from "../../src/blocks/limits.ts";
 import {
   ACME_TEAM,
   acceptInvite,

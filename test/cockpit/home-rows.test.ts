@@ -9,8 +9,8 @@ import { computeProgress, type ItemState } from "../../src/checklist/progress.ts
 import { getTemplate } from "../../src/checklist/template-registry.ts";
 import type { HomeRow } from "../../src/cockpit/home-data.ts";
 import { compareRows, judgeRow, type RowFacts } from "../../src/cockpit/home-rows.ts";
-import { buildHomeView } from "../../src/slack/views/home.ts";
-import { findBlockKitViolations } from "../../src/slack/views/limits.ts";
+import { buildHomeView } from "../../src/blocks/home.ts";
+import { findBlockKitViolations } from "../../src/blocks/limits.ts";
 
 const template = getTemplate("justworks");
 const NOW = new Date("2030-03-10T12:00:00Z");

@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from "vitest";
 import type { HomePage, HomeRow } from "../../src/cockpit/home-data.ts";
-import { buildHomeView } from "../../src/slack/views/home.ts";
-import { findBlockKitViolations } from "../../src/slack/views/limits.ts";
-import { type FailedReminderView, failedReminderAlertText } from "../../src/slack/views/reminder-failures.ts";
+import { buildHomeView } from "../../src/blocks/home.ts";
+import { findBlockKitViolations } from "../../src/blocks/limits.ts";
+import { type FailedReminderView, failedReminderAlertText } from "../../src/blocks/reminder-failures.ts";
 import { ActionId } from "../../src/slack-gateway/ids.ts";
 
 const long = (n: number) => "Ünïcode *bold* _it_ <&> ".repeat(n);

@@ -5,8 +5,8 @@ import { seedOnboardings } from "../../bench/support/seed.ts";
 import { loadHomePage } from "../../src/cockpit/home-data.ts";
 import { compareRows } from "../../src/cockpit/home-rows.ts";
 import { statusFacts } from "../../src/onboarding/status.ts";
-import { buildHomeView } from "../../src/slack/views/home.ts";
-import { findBlockKitViolations } from "../../src/slack/views/limits.ts";
+import { buildHomeView } from "../../src/blocks/home.ts";
+import { findBlockKitViolations } from "../../src/blocks/limits.ts";
 import { type Harness, HOME_TEAM, REP, startHarness } from "../helpers/harness.ts";
 
 describe("scale: 50,000 onboardings in PostgreSQL", () => {

@@ -13,8 +13,8 @@ import {
   buildDisconnectConfirmation,
   buildVerificationMessage,
   verificationSummaryText,
-} from "../../src/slack/views/finch.ts";
-import { findBlockKitViolations } from "../../src/slack/views/limits.ts";
+} from "../../src/blocks/finch.ts";
+import { findBlockKitViolations } from "../../src/blocks/limits.ts";
 import { ActionId, MetadataEventType } from "../../src/slack-gateway/ids.ts";
 
 const template = getTemplate("justworks");

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { forgetProviderCapabilities } from "../../src/finch/providers.ts";
 import type { StoredMessage } from "../../src/sandbox/slack/index.ts";
-import { OnboardField } from "../../src/slack/views/onboard-modal.ts";
+import { OnboardField } from "../../src/blocks/onboard-modal.ts";
 import { connect, onboard, tickedItems, verifications } from "../finch/helpers.ts";
 import { eventually, type Harness, HOME_TEAM, HR, REP, startHarness } from "../helpers/harness.ts";
 

@@ -4,7 +4,7 @@
  * status, and concurrent ticks on PostgreSQL.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { OnboardField } from "../../src/slack/views/onboard-modal.ts";
+import { OnboardField } from "../../src/blocks/onboard-modal.ts";
 import { adviceFor, KNOWN_SLACK_ERRORS } from "../../src/slack-gateway/errors.ts";
 import {
   acceptInvite,

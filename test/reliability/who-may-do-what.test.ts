@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectUrlFor, reconnectUrlFor } from "../../src/onboarding/connect-links.ts";
-import { OnboardField } from "../../src/slack/views/onboard-modal.ts";
+import { OnboardField } from "../../src/blocks/onboard-modal.ts";
 import { connect, onboard, openLink } from "../finch/helpers.ts";
 import { eventually, type Harness, HOME_TEAM, REP, REP2, startHarness } from "../helpers/harness.ts";
 

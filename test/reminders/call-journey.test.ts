@@ -7,7 +7,7 @@ import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/context.ts";
 import { type Scheduler, startScheduler } from "../../src/reminders/scheduler/index.ts";
-import { RescheduleField } from "../../src/slack/views/reschedule-modal.ts";
+import { RescheduleField } from "../../src/blocks/reschedule-modal.ts";
 import { MetadataEventType } from "../../src/slack-gateway/ids.ts";
 import {
   ACME_TEAM,

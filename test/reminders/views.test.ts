@@ -15,16 +15,16 @@ import {
   buildCallChangeMessage,
   callChangeNote,
   callChangeReply,
-} from "../../src/slack/views/call-change.ts";
-import { findBlockKitViolations } from "../../src/slack/views/limits.ts";
-import { buildNudgeMessage } from "../../src/slack/views/nudge.ts";
-import { buildCallReminderMessage, type CallReminderInput } from "../../src/slack/views/reminder.ts";
-import { buildRepDigestMessage, MAX_DIGEST_CALLS } from "../../src/slack/views/rep-digest.ts";
+} from "../../src/blocks/call-change.ts";
+import { findBlockKitViolations } from "../../src/blocks/limits.ts";
+import { buildNudgeMessage } from "../../src/blocks/nudge.ts";
+import { buildCallReminderMessage, type CallReminderInput } from "../../src/blocks/reminder.ts";
+import { buildRepDigestMessage, MAX_DIGEST_CALLS } from "../../src/blocks/rep-digest.ts";
 import {
   buildRescheduleModal,
   RescheduleField,
   readRescheduleModal,
-} from "../../src/slack/views/reschedule-modal.ts";
+} from "../../src/blocks/reschedule-modal.ts";
 import { ActionId, CallbackId, MetadataEventType } from "../../src/slack-gateway/ids.ts";
 
 const CALL = new Date("2026-12-03T13:30:00Z");

@@ -6,10 +6,10 @@ import type { KnownBlock, MessageMetadata } from "@slack/types";
 import { getTemplate } from "../../checklist/template-registry.ts";
 import { googleCalendarLink } from "../../onboarding/calendar.ts";
 import { connectUrlFor } from "../../onboarding/connect-links.ts";
-import { escapeMrkdwn } from "../../slack/views/mrkdwn.ts";
-import { buildNudgeMessage } from "../../slack/views/nudge.ts";
-import { buildCallReminderMessage } from "../../slack/views/reminder.ts";
-import { buildRepDigestMessage } from "../../slack/views/rep-digest.ts";
+import { escapeMrkdwn } from "../../blocks/mrkdwn.ts";
+import { buildNudgeMessage } from "../../blocks/nudge.ts";
+import { buildCallReminderMessage } from "../../blocks/reminder.ts";
+import { buildRepDigestMessage } from "../../blocks/rep-digest.ts";
 import { callPrepFor } from "../call-prep.ts";
 import {
   callReminderFacts,

@@ -5,7 +5,7 @@ import { tickFromSlack } from "../../../onboarding/checklist-service.ts";
 import { statusFromChannel } from "../../../onboarding/status.ts";
 import { ActionId } from "../../../slack-gateway/ids.ts";
 import { interactionActor } from "../../actors.ts";
-import { statusText } from "../../views/reports.ts";
+import { statusText } from "../../../blocks/reports.ts";
 import { privateAnswer } from "../private-answer.ts";
 
 const TICK = new RegExp(`^${ActionId.tickPrefix}(.+)$`);

@@ -5,7 +5,7 @@ import type { AppContext } from "../../../context.ts";
 import { postConnectLink, postReconnectForRep } from "../../../finch/connect-session.ts";
 import { verifyConnection } from "../../../finch/verify.ts";
 import { audit } from "../../../onboarding/audit.ts";
-import { buildDisconnectConfirmation, verificationSummaryText } from "../../views/finch.ts";
+import { buildDisconnectConfirmation, verificationSummaryText } from "../../../blocks/finch.ts";
 import { aboutOnboarding, type SubcommandHandlers } from "./index.ts";
 
 /** The Finch subcommands of the `/fleet` router. */

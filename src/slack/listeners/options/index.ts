@@ -2,7 +2,7 @@
 import type { App } from "@slack/bolt";
 import type { AppContext } from "../../../context.ts";
 import { onboardableProviders } from "../../../finch/providers.ts";
-import { buildProviderOptions, OnboardField } from "../../views/onboard-modal.ts";
+import { buildProviderOptions, OnboardField } from "../../../blocks/onboard-modal.ts";
 
 /** Registers the options listeners (Slack calls the manifest's `message_menu_options_url`). */
 export function registerOptions(app: App, ctx: AppContext): void {

@@ -7,8 +7,8 @@ import { type OnboardingHooks, startOnboarding } from "../../../onboarding/start
 import { CallbackId } from "../../../slack-gateway/ids.ts";
 import { noteMetadata, postOnce } from "../../../slack-gateway/post-once.ts";
 import { interactionActor, isRepUser } from "../../actors.ts";
-import { modalErrors, OnboardField, readOnboardModal } from "../../views/onboard-modal.ts";
-import { onboardReportText } from "../../views/reports.ts";
+import { modalErrors, OnboardField, readOnboardModal } from "../../../blocks/onboard-modal.ts";
+import { onboardReportText } from "../../../blocks/reports.ts";
 import { allowRep } from "../guards.ts";
 
 /** Registers view listeners. */

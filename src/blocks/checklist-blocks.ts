@@ -9,8 +9,8 @@ import type {
   PlainTextElement,
   SectionBlock,
 } from "@slack/types";
-import { fillPlaceholders } from "../../checklist/items.ts";
-import type { PlaceholderValues } from "../../checklist/template-format.ts";
+import { fillPlaceholders } from "../checklist/items.ts";
+import type { PlaceholderValues } from "../checklist/template-format.ts";
 import { BLOCK_KIT_LIMITS } from "./limits.ts";
 import { clipText } from "./mrkdwn.ts";
 

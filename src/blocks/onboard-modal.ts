@@ -1,8 +1,8 @@
 /** The "New onboarding" modal (`/fleet onboard` with no text, or the App Home button). Pure builder. */
 import type { KnownBlock, PlainTextOption as Option, View } from "@slack/types";
-import { type ProviderChoice, providerKey } from "../../checklist/provider-names.ts";
-import type { OnboardDraft } from "../../onboarding/onboard-request.ts";
-import { CallbackId } from "../../slack-gateway/ids.ts";
+import { type ProviderChoice, providerKey } from "../checklist/provider-names.ts";
+import type { OnboardDraft } from "../onboarding/onboard-request.ts";
+import { CallbackId } from "../slack-gateway/ids.ts";
 import { buildZoneSelect, readZoneField } from "./zone-select.ts";
 
 /** Block and action ids of the modal's inputs (one place, read back by the submission handler). */

@@ -2,8 +2,8 @@
  * The App Home's answer to "who is stuck, and why", per onboarding: the flags with their reasons and the line
  * saying what it waits on and who acts ("Waiting on @Jane — step 1 · …, no activity for 2 days"). Pure.
  */
-import { openItemAction, openItemName } from "../../checklist/open-items.ts";
-import type { HomeFlag, HomeWaiting } from "../../cockpit/home-rows.ts";
+import { openItemAction, openItemName } from "../checklist/open-items.ts";
+import type { HomeFlag, HomeWaiting } from "../cockpit/home-rows.ts";
 import { escapeMrkdwn, mentions, plural } from "./mrkdwn.ts";
 
 /** What a row needs for these texts. */

@@ -4,11 +4,11 @@
  */
 import type { KnownBlock, MrkdwnElement, SectionBlock } from "@slack/types";
 import { DateTime } from "luxon";
-import { customerOpenSentence, fleetOpenSentence } from "../../checklist/open-items.ts";
-import type { OpenItem } from "../../checklist/progress.ts";
-import type { CallPrepItem } from "../../reminders/call-prep.ts";
-import { ActionId, MetadataEventType } from "../../slack-gateway/ids.ts";
-import { formatCallTime, yourTime } from "../../time-zones.ts";
+import { customerOpenSentence, fleetOpenSentence } from "../checklist/open-items.ts";
+import type { OpenItem } from "../checklist/progress.ts";
+import type { CallPrepItem } from "../reminders/call-prep.ts";
+import { ActionId, MetadataEventType } from "../slack-gateway/ids.ts";
+import { formatCallTime, yourTime } from "../time-zones.ts";
 import { BLOCK_KIT_LIMITS } from "./limits.ts";
 import { clipText, escapeMrkdwn, mentions, plural } from "./mrkdwn.ts";
 

@@ -1,8 +1,8 @@
 /** The "Move the call" modal opened by the Reschedule button. Pure builder plus the reader of its state. */
 import type { KnownBlock, ModalView } from "@slack/types";
-import { CallbackId } from "../../slack-gateway/ids.ts";
-import { toUnixSeconds } from "../../time.ts";
-import { formatCallTime, zoneName } from "../../time-zones.ts";
+import { CallbackId } from "../slack-gateway/ids.ts";
+import { toUnixSeconds } from "../time.ts";
+import { formatCallTime, zoneName } from "../time-zones.ts";
 import { clipText, escapeMrkdwn } from "./mrkdwn.ts";
 import { buildZoneSelect, readZoneField } from "./zone-select.ts";
 

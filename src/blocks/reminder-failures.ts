@@ -1,6 +1,6 @@
 /** What a rep is told about a reminder, nudge or digest that could not be sent (pure builders). */
 import type { KnownBlock } from "@slack/types";
-import { slackDate } from "../../time.ts";
+import { slackDate } from "../time.ts";
 import { channelLink, escapeMrkdwn } from "./mrkdwn.ts";
 
 /** A reminder that failed for good, as the rep sees it. */

@@ -11,14 +11,14 @@ import type {
   MrkdwnElement,
   SectionBlock,
 } from "@slack/types";
-import { customerOpenSentence, openSentence, whereToSwitchOn } from "../../checklist/open-items.ts";
+import { customerOpenSentence, openSentence, whereToSwitchOn } from "../checklist/open-items.ts";
 import type {
   PermissionOutcome,
   PermissionResultKind,
   VerificationOutcome,
   VerificationReport,
-} from "../../finch/report.ts";
-import { ActionId, MetadataEventType } from "../../slack-gateway/ids.ts";
+} from "../finch/report.ts";
+import { ActionId, MetadataEventType } from "../slack-gateway/ids.ts";
 import { BLOCK_KIT_LIMITS } from "./limits.ts";
 import { clipText, escapeMrkdwn, plural } from "./mrkdwn.ts";
 

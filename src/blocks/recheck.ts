@@ -3,9 +3,9 @@
  * older report is replaced with (superseded, no buttons), and the rep's "cleared" note. Pure.
  */
 import type { KnownBlock } from "@slack/types";
-import { customerOpenSentence } from "../../checklist/open-items.ts";
-import type { VerificationOutcome, VerificationReport } from "../../finch/report.ts";
-import { slackDate } from "../../time.ts";
+import { customerOpenSentence } from "../checklist/open-items.ts";
+import type { VerificationOutcome, VerificationReport } from "../finch/report.ts";
+import { slackDate } from "../time.ts";
 import { BLOCK_KIT_LIMITS } from "./limits.ts";
 import { clipText, escapeMrkdwn } from "./mrkdwn.ts";
 

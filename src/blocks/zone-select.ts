@@ -4,7 +4,7 @@
  * Pure.
  */
 import type { PlainTextOption, StaticSelect } from "@slack/types";
-import { resolveTimeZone, zoneChoices } from "../../time-zones.ts";
+import { resolveTimeZone, zoneChoices } from "../time-zones.ts";
 
 /** A static select of zones with `current` chosen (added to the list when it is not a common zone). */
 export function buildZoneSelect(actionId: string, current: string): StaticSelect {

@@ -1,6 +1,6 @@
 /** The rep's private "are you sure?" for `/fleet disconnect` (a Finch message, kept apart from the report). */
 import type { Button, KnownBlock } from "@slack/types";
-import { ActionId } from "../../slack-gateway/ids.ts";
+import { ActionId } from "../slack-gateway/ids.ts";
 import { clipText, escapeMrkdwn } from "./mrkdwn.ts";
 
 const esc = escapeMrkdwn;

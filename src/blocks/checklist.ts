@@ -13,23 +13,23 @@ import type {
   Option,
   PlainTextElement,
 } from "@slack/types";
-import { checklistItems, placeholderValuesFor } from "../../checklist/items.ts";
-import { withLoginHolder } from "../../checklist/login-holder.ts";
+import { checklistItems, placeholderValuesFor } from "../checklist/items.ts";
+import { withLoginHolder } from "../checklist/login-holder.ts";
 import {
   customerOpenSentence,
   fleetOpenSentence,
   whereToSwitchOn,
   whoChecks,
-} from "../../checklist/open-items.ts";
-import { computeProgress, type ItemState, progressBar } from "../../checklist/progress.ts";
+} from "../checklist/open-items.ts";
+import { computeProgress, type ItemState, progressBar } from "../checklist/progress.ts";
 import type {
   ChecklistItem,
   LoginHolder,
   PlaceholderValues,
   ProviderTemplate,
   TemplateStep,
-} from "../../checklist/template-format.ts";
-import { ActionId, MetadataEventType, tickActionId } from "../../slack-gateway/ids.ts";
+} from "../checklist/template-format.ts";
+import { ActionId, MetadataEventType, tickActionId } from "../slack-gateway/ids.ts";
 import {
   actions,
   fillMrkdwn,

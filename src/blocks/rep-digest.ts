@@ -3,10 +3,10 @@
  * Reschedule button per call. Pure builder.
  */
 import type { ContextBlock, HeaderBlock, KnownBlock, SectionBlock } from "@slack/types";
-import { progressBar } from "../../checklist/progress.ts";
-import type { DigestCall } from "../../reminders/facts.ts";
-import { ActionId, MetadataEventType } from "../../slack-gateway/ids.ts";
-import { formatClockTime, yourTime } from "../../time-zones.ts";
+import { progressBar } from "../checklist/progress.ts";
+import type { DigestCall } from "../reminders/facts.ts";
+import { ActionId, MetadataEventType } from "../slack-gateway/ids.ts";
+import { formatClockTime, yourTime } from "../time-zones.ts";
 import { BLOCK_KIT_LIMITS } from "./limits.ts";
 import { channelLink, clipText, escapeMrkdwn, plural } from "./mrkdwn.ts";
 

@@ -1,7 +1,7 @@
 /** `/fleet history`: the latest audit entries of one onboarding, with a button to export them all. Pure. */
 import type { KnownBlock } from "@slack/types";
-import { describeEntry, type HistoryEntry } from "../../cockpit/history.ts";
-import { ActionId } from "../../slack-gateway/ids.ts";
+import { describeEntry, type HistoryEntry } from "../cockpit/history.ts";
+import { ActionId } from "../slack-gateway/ids.ts";
 
 /** The ephemeral history message. */
 export function buildHistoryMessage(input: {

@@ -1,7 +1,7 @@
 /** Texts about a booked or moved onboarding call: the note in the customer's channel and the rep's answer. Pure. */
 import type { KnownBlock } from "@slack/types";
-import { ActionId } from "../../slack-gateway/ids.ts";
-import { formatCallTime, yourTime } from "../../time-zones.ts";
+import { ActionId } from "../slack-gateway/ids.ts";
+import { formatCallTime, yourTime } from "../time-zones.ts";
 import { BLOCK_KIT_LIMITS } from "./limits.ts";
 import { clipText, escapeMrkdwn, mentions } from "./mrkdwn.ts";
 

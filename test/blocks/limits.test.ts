@@ -1,6 +1,6 @@
 import type { AnyBlock, KnownBlock } from "@slack/types";
 import { describe, expect, it } from "vitest";
-import { findBlockKitViolations } from "../../../src/slack/views/limits.ts";
+import { findBlockKitViolations } from "../../src/blocks/limits.ts";
 
 const text = (n: number) => "x".repeat(n);
 const option = (value: string, label = value, description?: string) => ({

@@ -1,9 +1,9 @@
 /** Private alerts to the owning rep (src/cockpit/alerts.ts decides when). Pure builders. */
 import type { KnownBlock } from "@slack/types";
-import { customerOpenSentence, onlySelfConfirmOpen, openSentence } from "../../checklist/open-items.ts";
-import type { ChecklistProgress } from "../../checklist/progress.ts";
-import { ActionId } from "../../slack-gateway/ids.ts";
-import { slackDate } from "../../time.ts";
+import { customerOpenSentence, onlySelfConfirmOpen, openSentence } from "../checklist/open-items.ts";
+import type { ChecklistProgress } from "../checklist/progress.ts";
+import { ActionId } from "../slack-gateway/ids.ts";
+import { slackDate } from "../time.ts";
 
 /** The customer an alert is about. */
 export interface AlertSubject {

@@ -3,7 +3,7 @@ import {
   buildOnboardModal,
   buildProviderOptions,
   OnboardField,
-} from "../../../src/slack/views/onboard-modal.ts";
+} from "../../src/blocks/onboard-modal.ts";
 
 const providers = [
   { id: "bamboo_hr", name: "BambooHR" },

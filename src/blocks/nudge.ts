@@ -1,7 +1,7 @@
 /** A gentle nudge in the customer's channel when their checklist steps sat untouched for days. Pure. */
 import type { KnownBlock } from "@slack/types";
-import { MetadataEventType } from "../../slack-gateway/ids.ts";
-import { formatCallTime } from "../../time-zones.ts";
+import { MetadataEventType } from "../slack-gateway/ids.ts";
+import { formatCallTime } from "../time-zones.ts";
 import { BLOCK_KIT_LIMITS } from "./limits.ts";
 import { clipText, escapeMrkdwn, mentions, plural } from "./mrkdwn.ts";
 
