@@ -12,15 +12,15 @@ import type {
   SectionBlock,
 } from "@slack/types";
 import { customerOpenSentence, openSentence, whereToSwitchOn } from "../checklist/open-items.ts";
+import { ActionId, MetadataEventType } from "../slack-gateway/ids.ts";
+import { BLOCK_KIT_LIMITS } from "./limits.ts";
+import { clipText, escapeMrkdwn, plural } from "./mrkdwn.ts";
 import type {
   PermissionOutcome,
   PermissionResultKind,
   VerificationOutcome,
   VerificationReport,
-} from "../finch/report.ts";
-import { ActionId, MetadataEventType } from "../slack-gateway/ids.ts";
-import { BLOCK_KIT_LIMITS } from "./limits.ts";
-import { clipText, escapeMrkdwn, plural } from "./mrkdwn.ts";
+} from "./verification-input.ts";
 
 /** Slack mrkdwn control characters must be escaped in data (company names, template labels). */
 const esc = escapeMrkdwn;

@@ -3,7 +3,7 @@
  * saying what it waits on and who acts ("Waiting on @Jane — step 1 · …, no activity for 2 days"). Pure.
  */
 import { openItemAction, openItemName } from "../checklist/open-items.ts";
-import type { HomeFlag, HomeWaiting } from "../cockpit/home-rows.ts";
+import type { HomeFlag, HomeWaiting } from "./home-input.ts";
 import { escapeMrkdwn, mentions, plural } from "./mrkdwn.ts";
 
 /** What a row needs for these texts. */

@@ -1,10 +1,10 @@
 /** The App Home tab: a rep's cockpit (pure builder), and the neutral view external users get. */
 import type { Button, KnownBlock, View } from "@slack/types";
 import { progressBar } from "../checklist/progress.ts";
-import type { HomeDeadLetter, HomePage, HomeRow } from "../cockpit/home-data.ts";
 import { ActionId } from "../slack-gateway/ids.ts";
 import { slackDate } from "../time.ts";
 import { connectionsNeedingActionBlocks } from "./home-connections.ts";
+import type { HomeDeadLetter, HomePage, HomeRow } from "./home-input.ts";
 import { flagTexts, waitingText } from "./home-waiting.ts";
 import { escapeMrkdwn, plural } from "./mrkdwn.ts";
 import { failedReminderBlocks } from "./reminder-failures.ts";

@@ -1,9 +1,21 @@
 /** The "New onboarding" modal (`/fleet onboard` with no text, or the App Home button). Pure builder. */
 import type { KnownBlock, PlainTextOption as Option, View } from "@slack/types";
 import { type ProviderChoice, providerKey } from "../checklist/provider-names.ts";
-import type { OnboardDraft } from "../onboarding/onboard-request.ts";
 import { CallbackId } from "../slack-gateway/ids.ts";
 import { buildZoneSelect, readZoneField } from "./zone-select.ts";
+
+/** Raw fields as typed by a person. */
+export interface OnboardDraft {
+  company?: string;
+  hrEmails?: string[];
+  /** `YYYY-MM-DDTHH:mm` wall time, or an instant already chosen with Slack's date-time picker. */
+  call?: string | Date;
+  timeZone?: string;
+  provider?: string;
+  ownerUserId?: string;
+  /** `via=email`: the HR admins get their private page by email, and no Slack Connect invitation. */
+  via?: "email";
+}
 
 /** Block and action ids of the modal's inputs (one place, read back by the submission handler). */
 export const OnboardField = {

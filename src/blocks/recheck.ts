@@ -4,10 +4,10 @@
  */
 import type { KnownBlock } from "@slack/types";
 import { customerOpenSentence } from "../checklist/open-items.ts";
-import type { VerificationOutcome, VerificationReport } from "../finch/report.ts";
 import { slackDate } from "../time.ts";
 import { BLOCK_KIT_LIMITS } from "./limits.ts";
 import { clipText, escapeMrkdwn } from "./mrkdwn.ts";
+import type { VerificationOutcome, VerificationReport } from "./verification-input.ts";
 
 type ReportFacts = Pick<VerificationReport, "outcome" | "permissions" | "providerName" | "companyName"> &
   Partial<Pick<VerificationReport, "checklist">>;

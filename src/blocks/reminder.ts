@@ -6,7 +6,7 @@ import type { KnownBlock, MrkdwnElement, SectionBlock } from "@slack/types";
 import { DateTime } from "luxon";
 import { customerOpenSentence, fleetOpenSentence } from "../checklist/open-items.ts";
 import type { OpenItem } from "../checklist/progress.ts";
-import type { CallPrepItem } from "../reminders/call-prep.ts";
+import type { CallPrepItem } from "../checklist/template-format.ts";
 import { ActionId, MetadataEventType } from "../slack-gateway/ids.ts";
 import { formatCallTime, yourTime } from "../time-zones.ts";
 import { BLOCK_KIT_LIMITS } from "./limits.ts";

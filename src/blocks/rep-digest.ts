@@ -4,11 +4,27 @@
  */
 import type { ContextBlock, HeaderBlock, KnownBlock, SectionBlock } from "@slack/types";
 import { progressBar } from "../checklist/progress.ts";
-import type { DigestCall } from "../reminders/facts.ts";
 import { ActionId, MetadataEventType } from "../slack-gateway/ids.ts";
 import { formatClockTime, yourTime } from "../time-zones.ts";
 import { BLOCK_KIT_LIMITS } from "./limits.ts";
 import { channelLink, clipText, escapeMrkdwn, plural } from "./mrkdwn.ts";
+
+/** One call of tomorrow, with what the digest says about its readiness. */
+export interface DigestCall {
+  onboardingId: string;
+  companyName: string;
+  channelId: string | null;
+  callAt: Date;
+  timeZone: string;
+  stepsDone: number;
+  stepsTotal: number;
+  openCustomerSteps: readonly string[];
+  /** Finch connection status, or null when there is none yet. */
+  connectionStatus: string | null;
+  connectionVerified: boolean;
+  invitesAccepted: number;
+  invitesTotal: number;
+}
 
 /** What the digest is built from. */
 export interface RepDigestInput {

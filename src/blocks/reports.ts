@@ -1,12 +1,11 @@
 /** Private texts for the rep: the result of `/fleet onboard` and the `/fleet status` summary. Pure. */
 
 import { progressBar } from "../checklist/progress.ts";
-import { providerDisplayName, type RerunReport } from "../onboarding/rerun.ts";
-import type { OnboardReport } from "../onboarding/start-onboarding.ts";
-import type { StatusFacts } from "../onboarding/status.ts";
+import { providerDisplayName } from "../checklist/provider-display-name.ts";
 import { slackDate } from "../time.ts";
 import { formatCallTime, yourTime } from "../time-zones.ts";
 import { escapeMrkdwn } from "./mrkdwn.ts";
+import type { OnboardReport, RerunReport, StatusFacts } from "./report-input.ts";
 
 /** "Tuesday, December 8, 2026 at 3:00 PM Chicago time (CT) (Dec 8 at 1:00 PM your time)". */
 function callWhen(callAt: Date, timeZone: string): string {

@@ -4,16 +4,16 @@
  * in the database before it is sent (exactly one replica sends it) and released again if Slack fails.
  */
 import cron from "node-cron";
-import { progressOf } from "../checklist/state.ts";
-import type { AppContext } from "../context.ts";
-import { claimDelivery, pruneDeliveries, releaseQuietly } from "../db/claims.ts";
-import { everyRow } from "../db/paging.ts";
 import {
   type AlertSubject,
   buildInviteExpiryAlert,
   callRiskAlertText,
   stallAlertText,
 } from "../blocks/alerts.ts";
+import { progressOf } from "../checklist/state.ts";
+import type { AppContext } from "../context.ts";
+import { claimDelivery, pruneDeliveries, releaseQuietly } from "../db/claims.ts";
+import { everyRow } from "../db/paging.ts";
 import { MetadataEventType } from "../slack-gateway/ids.ts";
 import { postOnce } from "../slack-gateway/post-once.ts";
 import { alertFailedReminders } from "./reminder-failures.ts";

@@ -1,6 +1,7 @@
 /** Reading the reminders that failed for good (./reminder-failures.ts alerts them; the App Home lists them). */
-import type { AppContext } from "../context.ts";
+
 import type { FailedReminderView } from "../blocks/reminder-failures.ts";
+import type { AppContext } from "../context.ts";
 
 /** The digest's kind (src/reminders/rules.ts; not imported: the scheduler depends on the cockpit, not back). */
 export const REP_DIGEST = "rep_digest";

@@ -1,16 +1,11 @@
 /** The audit trail of one onboarding: latest entries for Slack, and the full history as CSV. */
-import type { AppContext } from "../context.ts";
-import { escapeMrkdwn } from "../blocks/mrkdwn.ts";
 
-/** One audit entry as shown to a rep. */
-export interface HistoryEntry {
-  at: Date;
-  action: string;
-  actorUserId: string | null;
-  actorTeamId: string | null;
-  external: boolean;
-  detail: unknown;
-}
+import type { HistoryEntry } from "../blocks/history.ts";
+import type { AppContext } from "../context.ts";
+
+/** The rep's line per entry lives with the history message (src/blocks). */
+export { describeEntry } from "../blocks/history.ts";
+export type { HistoryEntry };
 
 /** The newest entries first. */
 export async function latestHistory(
@@ -60,20 +55,4 @@ export async function historyCsv(ctx: AppContext, onboardingId: string): Promise
 export function csvField(value: string): string {
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-/** A short human line per entry (mrkdwn). */
-export function describeEntry(e: HistoryEntry): string {
-  const who = !e.actorUserId
-    ? "Fleet Concierge"
-    : e.actorUserId.startsWith("email:")
-      ? `${escapeMrkdwn(e.actorUserId.slice(6))} (customer, private page)`
-      : `<@${e.actorUserId}>${e.external ? " (customer)" : ""}`;
-  const detail =
-    e.detail && typeof e.detail === "object"
-      ? Object.entries(e.detail as Record<string, unknown>)
-          .map(([k, v]) => `${k}: ${String(v)}`)
-          .join(", ")
-      : "";
-  return `<!date^${Math.floor(e.at.getTime() / 1000)}^{date_short} {time}|${e.at.toISOString()}> · ${who} · *${e.action}*${detail ? ` — ${detail}` : ""}`;
 }

@@ -3,62 +3,14 @@
  * indexed queries however many onboardings exist (50,000 in the benchmark).
  */
 
+import type { HomeDeadLetter, HomePage, HomeRow, HomeScope } from "../blocks/home-input.ts";
 import { computeProgress, type ItemState } from "../checklist/progress.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
-import { type DeadLetter, listDeadLetters } from "../intake/store.ts";
-import type { FailedReminderView } from "../blocks/reminder-failures.ts";
-import type { ConnectionNeedingAction } from "./connections-needing-action.ts";
-import { compareRows, type HomeConnection, type HomeFlag, type HomeWaiting, judgeRow } from "./home-rows.ts";
+import { listDeadLetters } from "../intake/store.ts";
+import { compareRows, judgeRow } from "./home-rows.ts";
 
-/** Whose onboardings the Home tab lists. */
-export type HomeScope = "mine" | "all";
-
-/** One onboarding as the Home tab shows it. */
-export interface HomeRow {
-  id: string;
-  company: string;
-  channelId: string | null;
-  ownerUserId: string;
-  callAt: Date | null;
-  timeZone: string;
-  stepsDone: number;
-  stepsTotal: number;
-  customerStepsOpen: number;
-  connection: HomeConnection;
-  missingPermissions: number;
-  /** `email`: HR admins who work by email (private page), issue 23. */
-  invites: { sent: number; accepted: number; failed: number; declined: number; left: number; email?: number };
-  lastActivityAt: Date | null;
-  stalled: boolean;
-  atRiskTomorrow: boolean;
-  createdAt: Date;
-  /** What the onboarding waits on and who acts. */
-  waiting: HomeWaiting;
-  /** Flags with the facts of their reason. */
-  flags: HomeFlag[];
-  /** 0 = most at risk (the order of the list). */
-  risk: number;
-  /** Whole days without customer activity (since the start when there was none). */
-  idleDays: number;
-}
-
-/** A delivery the intake gave up on (src/intake), as reps see it with its Retry button. */
-export type HomeDeadLetter = DeadLetter;
-
-/** A page of rows plus the paging facts; reps also get the dead letters (`null` for everyone else). */
-export interface HomePage {
-  rows: HomeRow[];
-  page: number;
-  pageSize: number;
-  total: number;
-  scope: HomeScope;
-  deadLetters?: { total: number; items: HomeDeadLetter[]; page: number; pageSize: number } | null;
-  /** The viewer's reminders, nudges and digests of the last week that could not be sent. */
-  failedReminders?: FailedReminderView[];
-  /** Closed onboardings whose connection needs action (src/finch/health-check.ts). */
-  connections?: ConnectionNeedingAction[];
-}
+export type { HomeDeadLetter, HomePage, HomeRow, HomeScope };
 
 /** How many dead letters the Home tab lists per page (newest first); the rest are paged through. */
 export const HOME_DEAD_LETTERS = 5;

@@ -2,38 +2,12 @@
  * "Who is stuck, and why" for one onboarding in the rep's Home: what it waits on and who acts, the flags
  * with their reasons, and its risk rank (the list is ordered by risk, then by how soon the call is). Pure.
  */
+
+import type { HomeConnection, HomeFlag, HomeWaiting } from "../blocks/home-input.ts";
 import { onlySelfConfirmOpen } from "../checklist/open-items.ts";
-import type { ChecklistProgress, OpenItem } from "../checklist/progress.ts";
+import type { ChecklistProgress } from "../checklist/progress.ts";
 
-/** Finch connection as the Home shows it. */
-export type HomeConnection = "none" | "connected" | "verified" | "broken" | "pending";
-
-/** What an onboarding waits on, and who acts. */
-export interface HomeWaiting {
-  who: "customer" | "fleet" | "finch" | "nobody";
-  /** Slack users who act (HR admins in the channel, or the owning rep). */
-  userIds: string[];
-  /** HR admins who have not joined yet (they act by accepting the invitation). */
-  emails: string[];
-  what: "accept_invite" | "reconnect" | "permissions" | "step" | "verify" | "call";
-  step: { number: number; title: string } | null;
-  /** The first open box of that step (ChecklistProgress.openItems), named on the Home. */
-  item?: OpenItem | null;
-}
-
-/** A flag on a row, with the facts that give its reason. */
-export type HomeFlag =
-  | {
-      kind: "call_risk";
-      hoursToCall: number;
-      openCustomerSteps: number;
-      verified: boolean;
-      /** All the customer has open are boxes only they can confirm (Finch cannot read them): amber, not red. */
-      selfConfirmOnly?: boolean;
-    }
-  | { kind: "broken"; missingPermissions: number }
-  | { kind: "stalled"; idleDays: number }
-  | { kind: "not_started"; idleDays: number };
+export type { HomeConnection, HomeFlag, HomeWaiting };
 
 /** The facts one row is judged from. */
 export interface RowFacts {

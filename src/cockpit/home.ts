@@ -2,9 +2,10 @@
  * Publishing the App Home: on `app_home_opened`, on the rep's own toggles, and — debounced — whenever
  * something about their onboardings changes.
  */
+
+import { buildExternalHomeView, buildHomeView } from "../blocks/home.ts";
 import { BoundedCache } from "../bounded-cache.ts";
 import { type AppContext, isOurUser } from "../context.ts";
-import { buildExternalHomeView, buildHomeView } from "../blocks/home.ts";
 import { isRepUser } from "../slack-gateway/reps.ts";
 import { slackUserFacts } from "../slack-gateway/users.ts";
 import { loadConnectionsNeedingAction } from "./connections-needing-action.ts";

@@ -5,10 +5,11 @@
  * job (./alerts.ts) retries it. The scheduler calls {@link alertFailedReminder} the moment it gives up
  * (src/reminders/scheduler/deliver.ts).
  */
+
+import { failedReminderAlertText } from "../blocks/reminder-failures.ts";
 import type { AppContext } from "../context.ts";
 import { claimDelivery, releaseQuietly } from "../db/claims.ts";
 import { everyRow } from "../db/paging.ts";
-import { failedReminderAlertText } from "../blocks/reminder-failures.ts";
 import { noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
 import { type FailedRow, include, REP_DIGEST, SHOWN_FOR_MS, toView } from "./failed-reminders.ts";
 import { refreshHomeSoon } from "./home.ts";

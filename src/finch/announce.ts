@@ -3,9 +3,10 @@
  * says gets one line in the thread; a new report supersedes the older ones (they lose their buttons); the rep
  * is alerted once per distinct problem and told when it clears.
  */
-import type { AppContext } from "../context.ts";
+
 import { verificationSummaryText } from "../blocks/finch.ts";
 import { buildSupersededReport, problemClearedText, sameResultText } from "../blocks/recheck.ts";
+import type { AppContext } from "../context.ts";
 import { slackErrorCode } from "../slack-gateway/errors.ts";
 import { type NoteTarget, postThreadNote, tellRep } from "./connections.ts";
 import type { VerificationOutcome, VerificationReport } from "./report.ts";

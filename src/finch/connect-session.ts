@@ -6,6 +6,7 @@
  * Finch. The way back (the callback and its code exchange) is src/finch/connect-callback.ts.
  */
 
+import { buildConnectLinkMessage } from "../blocks/finch.ts";
 import type { FinchProduct, ProviderTemplate } from "../checklist/template-format.ts";
 import { getTemplate, isGenericTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
@@ -14,7 +15,6 @@ import type { Actor } from "../onboarding/actor.ts";
 import { audit } from "../onboarding/audit.ts";
 import { connectUrlFor } from "../onboarding/connect-links.ts";
 import type { OnboardingWithCustomer } from "../onboarding/lookup.ts";
-import { buildConnectLinkMessage } from "../blocks/finch.ts";
 import { postTracked } from "../slack-gateway/post.ts";
 import { classifyFinchError, createFinchAppClient } from "./client.ts";
 import { finchRedirectUri, tellRep } from "./connections.ts";

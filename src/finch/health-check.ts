@@ -4,13 +4,14 @@
  * posted once in the customer's channel with the exact fix and a Reconnect button, and the rep is alerted;
  * when it clears, the problem message's thread says so. Steps: load → read → judge → act.
  */
+
+import { buildConnectLinkMessage } from "../blocks/finch.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
 import type { FinchConnection } from "../db/generated/client.ts";
 import { audit } from "../onboarding/audit.ts";
 import { reconnectUrlFor } from "../onboarding/connect-links.ts";
-import { buildConnectLinkMessage } from "../blocks/finch.ts";
 import { postTracked } from "../slack-gateway/post.ts";
 import { noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
 import { classifyFinchError, type Introspection } from "./client.ts";

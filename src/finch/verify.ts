@@ -4,6 +4,7 @@
  * longer can), and a note to the rep about anything that is not verified. Logs carry ids and outcomes only.
  */
 
+import { buildConnectLinkMessage, buildVerificationMessage } from "../blocks/finch.ts";
 import { checklistItems } from "../checklist/items.ts";
 import { loadItemStates } from "../checklist/state.ts";
 import type { ProviderTemplate } from "../checklist/template-format.ts";
@@ -19,7 +20,6 @@ import {
   refreshChecklist,
 } from "../onboarding/checklist-service.ts";
 import { reconnectUrlFor } from "../onboarding/connect-links.ts";
-import { buildConnectLinkMessage, buildVerificationMessage } from "../blocks/finch.ts";
 import { postTracked } from "../slack-gateway/post.ts";
 import { alertRepOnChange, postSameResult, supersedeOlderReports } from "./announce.ts";
 import {

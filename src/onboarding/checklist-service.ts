@@ -4,6 +4,7 @@
  * latest, so two people ticking at the same moment both end up visible (no lost update).
  */
 import { randomBytes } from "node:crypto";
+import { buildChecklistMessage } from "../blocks/checklist.ts";
 import { checklistItems } from "../checklist/items.ts";
 import { loginHolderOf } from "../checklist/login-holder.ts";
 import { computeProgress } from "../checklist/progress.ts";
@@ -12,7 +13,6 @@ import { getTemplate } from "../checklist/template-registry.ts";
 import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
 import { withAdvisoryLock } from "../db/locks.ts";
-import { buildChecklistMessage } from "../blocks/checklist.ts";
 import { mayHaveRunBefore } from "../slack-gateway/delivery-scope.ts";
 import { MetadataEventType } from "../slack-gateway/ids.ts";
 import { postOnce } from "../slack-gateway/post-once.ts";

@@ -2,22 +2,12 @@
  * What it takes to start an onboarding, validated the same way whether it came from `/fleet onboard …`
  * text or from the modal: every problem is named, nothing is created until all are fixed.
  */
+import type { OnboardDraft } from "../blocks/onboard-modal.ts";
 import { type ProviderChoice, resolveProvider } from "../checklist/provider-names.ts";
 import { isValidTimeZone, parseLocalDateTime } from "../time.ts";
 import { NOT_A_ZONE, resolveTimeZone } from "../time-zones.ts";
 
-/** Raw fields as typed by a person. */
-export interface OnboardDraft {
-  company?: string;
-  hrEmails?: string[];
-  /** `YYYY-MM-DDTHH:mm` wall time, or an instant already chosen with Slack's date-time picker. */
-  call?: string | Date;
-  timeZone?: string;
-  provider?: string;
-  ownerUserId?: string;
-  /** `via=email`: the HR admins get their private page by email, and no Slack Connect invitation. */
-  via?: "email";
-}
+export type { OnboardDraft };
 
 /** A valid request to onboard a customer. */
 export interface OnboardRequest {

@@ -4,43 +4,16 @@
  * `/fleet call` (so the channel hears the new and the old time), and what the re-run does not change
  * (provider, owner) is named with the command that does. Pure planning here; the saga applies it.
  */
-import { allProviderChoices, getTemplate } from "../checklist/template-registry.ts";
+
+import type { ExistingOnboarding, RerunChange, RerunKept, RerunReport } from "../blocks/report-input.ts";
 import type { AppContext } from "../context.ts";
 import type { Actor } from "./actor.ts";
 import type { CallCalendarChange } from "./call-calendar.ts";
 import type { OnboardRequest } from "./onboard-request.ts";
 import type { OnboardingHooks } from "./start-onboarding.ts";
 
-/** The onboarding as it was before the re-run. */
-export interface ExistingOnboarding {
-  channelId: string | null;
-  providerId: string;
-  ownerUserId: string;
-  callAt: Date | null;
-  timeZone: string;
-  createdAt: Date;
-  hrEmails: string[];
-}
-
-/** What a re-run changed, for the rep's answer. */
-export type RerunChange =
-  | { kind: "invited"; email: string }
-  | { kind: "call"; from: Date | null; fromZone: string; to: Date; toZone: string; warnings: string[] }
-  | { kind: "call-failed"; message: string };
-
-/** What a re-run asked for but leaves as it is, and why. */
-export interface RerunKept {
-  field: "provider" | "owner";
-  asked: string;
-  kept: string;
-}
-
-/** What a re-run changed and kept, beside what existed before it. */
-export interface RerunReport {
-  existing: ExistingOnboarding;
-  changes: RerunChange[];
-  kept: RerunKept[];
-}
+export { providerDisplayName } from "../checklist/provider-display-name.ts";
+export type { ExistingOnboarding, RerunChange, RerunKept, RerunReport };
 
 /** New emails, the call to move (if any) and the fields a re-run keeps. */
 export function planRerun(
@@ -123,15 +96,4 @@ export async function applyRerun(
   // With a channel, the move shared the calendar file itself; without one, the saga shares it once it exists.
   if (report.existing.channelId) return null;
   return request.callAt ? "booked" : null;
-}
-
-/** A provider as people know it: "BambooHR", not "bamboo_hr". */
-export function providerDisplayName(id: string): string {
-  const known = allProviderChoices().find((p) => p.id === id)?.name;
-  if (known) return known;
-  try {
-    return getTemplate(id).displayName;
-  } catch {
-    return id;
-  }
 }

@@ -3,6 +3,8 @@
  * Each stage is recorded before moving on, so running the same command again after any failure resumes
  * where it stopped and never creates a second channel or checklist.
  */
+
+import type { OnboardReport } from "../blocks/report-input.ts";
 import { finchAssistWarning } from "../checklist/finch-assist.ts";
 import { DEFAULT_INTEGRATION_EMAIL } from "../checklist/login-holder.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
@@ -21,23 +23,9 @@ import { emailInsteadOfSlack } from "./email-fallback.ts";
 import { sendQueuedInvites, waitingLine } from "./invite-queue.ts";
 import { companySlug, customerNameKey } from "./names.ts";
 import type { OnboardRequest } from "./onboard-request.ts";
-import { applyRerun, providerDisplayName, type RerunReport, rerunOf } from "./rerun.ts";
+import { applyRerun, providerDisplayName, rerunOf } from "./rerun.ts";
 
-/** What happened, for the rep: done steps, problems with their next step. */
-export interface OnboardReport {
-  onboardingId: string;
-  channelId: string | null;
-  resumed: boolean;
-  lines: string[];
-  problems: string[];
-  complete: boolean;
-  /** What the bot understood from the request (echoed to the rep). */
-  understood: Pick<OnboardRequest, "provider" | "callAt" | "timeZone" | "hrEmails"> & {
-    providerName: string;
-  };
-  /** Set on a re-run of an existing onboarding: what existed, what changed, what was kept. */
-  rerun?: RerunReport;
-}
+export type { OnboardReport };
 
 /**
  * What the saga tells other features, passed in so that onboarding imports none of them (the reminders

@@ -1,7 +1,8 @@
 /** Gathers the facts of `/fleet status` for one onboarding. */
 
+import type { StatusFacts } from "../blocks/report-input.ts";
 import { checklistItems } from "../checklist/items.ts";
-import { type ChecklistProgress, computeProgress } from "../checklist/progress.ts";
+import { computeProgress } from "../checklist/progress.ts";
 import { itemStatesOf } from "../checklist/state.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
@@ -11,19 +12,7 @@ import type { Actor } from "./actor.ts";
 import { tickTargetByChannel } from "./checklist-reads.ts";
 import { isCustomerTeam } from "./customer-team.ts";
 
-/** Everything `/fleet status` shows about one onboarding. */
-export interface StatusFacts {
-  company: string;
-  status: string;
-  channelId: string | null;
-  ownerUserId: string;
-  progress: ChecklistProgress;
-  ticks: Array<{ label: string; byUserId: string | null; source: string; at: Date }>;
-  invites: Array<{ email: string; status: string; lastError: string | null }>;
-  callAt: Date | null;
-  timeZone: string;
-  connection: { status: string; verifiedAt: Date | null } | null;
-}
+export type { StatusFacts };
 
 /** The row {@link statusFacts} reads; the lists come as JSON. */
 type StatusRow = Pick<

@@ -3,12 +3,13 @@
  * instant plus its IANA zone, the day-before reminder follows it in the same transaction, and only then —
  * with no transaction open — Slack is told: the pinned checklist is re-rendered and a note is posted.
  */
+
+import { buildCallChangeMessage, callChangeNote } from "../blocks/call-change.ts";
 import type { AppContext } from "../context.ts";
 import type { Actor } from "../onboarding/actor.ts";
 import { audit } from "../onboarding/audit.ts";
 import { callCalendarLink, shareCallCalendar } from "../onboarding/call-calendar.ts";
 import { refreshChecklist } from "../onboarding/checklist-service.ts";
-import { buildCallChangeMessage, callChangeNote } from "../blocks/call-change.ts";
 import { slackErrorCode } from "../slack-gateway/errors.ts";
 import { noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
 import { isValidTimeZone } from "../time.ts";

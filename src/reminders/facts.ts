@@ -3,6 +3,7 @@
  * reminder queued yesterday must show today's progress). Plain objects out; the views render them.
  */
 
+import type { DigestCall } from "../blocks/rep-digest.ts";
 import { checklistItems } from "../checklist/items.ts";
 import type { ItemState } from "../checklist/progress.ts";
 import { computeProgress, type OpenItem } from "../checklist/progress.ts";
@@ -11,22 +12,7 @@ import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import { nudgeAllowed } from "./rules.ts";
 
-/** One call of tomorrow, with what the digest says about its readiness. */
-export interface DigestCall {
-  onboardingId: string;
-  companyName: string;
-  channelId: string | null;
-  callAt: Date;
-  timeZone: string;
-  stepsDone: number;
-  stepsTotal: number;
-  openCustomerSteps: readonly string[];
-  /** Finch connection status, or null when there is none yet. */
-  connectionStatus: string | null;
-  connectionVerified: boolean;
-  invitesAccepted: number;
-  invitesTotal: number;
-}
+export type { DigestCall };
 
 /** Invite statuses whose Slack user is (still) in the channel and may be mentioned. */
 const IN_CHANNEL = ["accepted", "approved"];

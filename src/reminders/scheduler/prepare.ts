@@ -3,13 +3,13 @@
  * today's facts (the call may have moved, the steps may be done), right before it is posted.
  */
 import type { KnownBlock, MessageMetadata } from "@slack/types";
-import { getTemplate } from "../../checklist/template-registry.ts";
-import { googleCalendarLink } from "../../onboarding/calendar.ts";
-import { connectUrlFor } from "../../onboarding/connect-links.ts";
 import { escapeMrkdwn } from "../../blocks/mrkdwn.ts";
 import { buildNudgeMessage } from "../../blocks/nudge.ts";
 import { buildCallReminderMessage } from "../../blocks/reminder.ts";
 import { buildRepDigestMessage } from "../../blocks/rep-digest.ts";
+import { getTemplate } from "../../checklist/template-registry.ts";
+import { googleCalendarLink } from "../../onboarding/calendar.ts";
+import { connectUrlFor } from "../../onboarding/connect-links.ts";
 import { callPrepFor } from "../call-prep.ts";
 import {
   callReminderFacts,
