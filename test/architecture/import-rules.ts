@@ -97,13 +97,27 @@ const under =
     dirs.some((d) => p === d || p.startsWith(`${d}/`));
 
 /** The domain: use cases, their data and the clients they call. */
-export const isDomain = under("src/onboarding", "src/finch", "src/reminders", "src/cockpit");
+export const isDomain = under(
+  "src/onboarding",
+  "src/finch",
+  "src/reminders",
+  "src/cockpit",
+  "src/analytics",
+  "src/intake",
+  "src/checklist",
+);
 /** What the domain may use to reach Slack, and the database. */
 export const isLowerLayer = under("src/slack-gateway", "src/db");
-/** Pure Block Kit builders: the domain may call them. */
+/** Pure Block Kit builders, a floor below the domain (src/blocks): the domain calls them, they import no domain. */
 export const isView = under("src/blocks");
-/** Bolt's side: the app, its middleware and listeners, and everything else under src/slack but the views. */
-export const isBoltSurface = (p: string) => under("src/slack")(p) && !isView(p);
+/** The Bolt room: the app, its middleware, intake decorator and listeners — everything under src/slack. */
+export const isBoltSurface = under("src/slack");
+/** What a builder may not import: the domain's use cases and data, besides the checklist's pure rules. */
+const isAboveBuilders = (t: string) =>
+  (isDomain(t) && !under("src/checklist")(t)) ||
+  t === "src/checklist/state.ts" ||
+  under("src/email", "src/portal", "src/metrics")(t) ||
+  t === "src/context.ts";
 /** Entry points: the composition root, the HTTP routes, the sandbox. */
 export const isEntryPoint = (p: string) =>
   under("src/http", "src/sandbox")(p) || p === "src/fleet.ts" || p === "src/main.ts";
@@ -111,7 +125,7 @@ export const isEntryPoint = (p: string) =>
 /** The direction of flow, as rules. */
 export const HOUSE_RULES: readonly ImportRule[] = [
   {
-    name: "the domain does not import the Bolt surface (listeners, middleware, app)",
+    name: "the domain does not import the Bolt room (src/slack: app, middleware, intake, listeners)",
     from: isDomain,
     forbidden: (t) => isBoltSurface(t) || t === "@slack/bolt" || t.startsWith("@slack/bolt/"),
   },
@@ -124,6 +138,16 @@ export const HOUSE_RULES: readonly ImportRule[] = [
     name: "views stay pure: no Bolt surface, no entry points, no database or Slack client",
     from: isView,
     forbidden: (t) => isBoltSurface(t) || isEntryPoint(t) || (isLowerLayer(t) && !t.endsWith("/ids.ts")),
+  },
+  {
+    name: "builders (src/blocks) sit below the domain: they declare their own input types and import no use case",
+    from: isView,
+    forbidden: (t) => isAboveBuilders(t) || t === "@slack/bolt" || t.startsWith("@slack/bolt/"),
+  },
+  {
+    name: "nothing else below the Bolt room imports it (only the composition root, HTTP routes and sandbox do)",
+    from: (f) => f.startsWith("src/") && !isBoltSurface(f) && !isEntryPoint(f) && !isDomain(f),
+    forbidden: isBoltSurface,
   },
   {
     name: "the gateway and the database import neither the domain nor Slack's surface",

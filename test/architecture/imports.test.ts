@@ -50,6 +50,37 @@ describe("requests flow one way", () => {
     expect(checkImports(planted, HOUSE_RULES)).toHaveLength(3);
   });
 
+  it("catches a planted builder importing the domain, and the domain importing anything in the Bolt room", () => {
+    const planted = new Map([
+      ["src/blocks/home.ts", 'import type { HomePage } from "../cockpit/home-data.ts";\n'],
+      ["src/blocks/finch.ts", 'import type { VerificationReport } from "../finch/report.ts";\n'],
+      ["src/blocks/reports.ts", 'import { providerDisplayName } from "../onboarding/rerun.ts";\n'],
+      ["src/blocks/rep-digest.ts", 'import type { DigestCall } from "../reminders/facts.ts";\n'],
+      ["src/blocks/state.ts", 'import { itemStatesOf } from "../checklist/state.ts";\n'],
+      ["src/onboarding/planted.ts", 'import { buildChecklistMessage } from "../slack/views/checklist.ts";\n'],
+      ["src/analytics/planted.ts", 'import { tellDeadDelivery } from "../slack/intake/notices.ts";\n'],
+      ["src/checklist/planted.ts", 'import { actorOf } from "../slack/actors.ts";\n'],
+      ["src/email/planted.ts", 'import { registerListeners } from "../slack/listeners/index.ts";\n'],
+      // Allowed: a builder uses the checklist's pure rules, the ids and its siblings; the domain calls builders.
+      [
+        "src/blocks/fine.ts",
+        'import { progressBar } from "../checklist/progress.ts";\nimport { ActionId } from "../slack-gateway/ids.ts";\nimport { clipText } from "./mrkdwn.ts";\n',
+      ],
+      ["src/finch/fine.ts", 'import { buildConnectLinkMessage } from "../blocks/finch.ts";\n'],
+    ]);
+    expect(checkImports(planted, HOUSE_RULES).map((v) => [v.from, v.to])).toEqual([
+      ["src/blocks/home.ts", "src/cockpit/home-data.ts"],
+      ["src/blocks/finch.ts", "src/finch/report.ts"],
+      ["src/blocks/reports.ts", "src/onboarding/rerun.ts"],
+      ["src/blocks/rep-digest.ts", "src/reminders/facts.ts"],
+      ["src/blocks/state.ts", "src/checklist/state.ts"],
+      ["src/onboarding/planted.ts", "src/slack/views/checklist.ts"],
+      ["src/analytics/planted.ts", "src/slack/intake/notices.ts"],
+      ["src/checklist/planted.ts", "src/slack/actors.ts"],
+      ["src/email/planted.ts", "src/slack/listeners/index.ts"],
+    ]);
+  });
+
   it("reads the line of each import, with paths resolved from the importing file", () => {
     const edges = importsOf("src/a/b.ts", '// x\nimport { y } from "../c/d.ts";\nimport z from "zod";\n');
     expect(edges).toEqual([
