@@ -6,6 +6,7 @@
  */
 
 import { buildConnectLinkMessage } from "../blocks/finch.ts";
+import { healthProblemRepText, healthRecoveredRepText, healthRecoveredText } from "../blocks/health-notes.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
@@ -170,10 +171,15 @@ async function announce(ctx: AppContext, w: Watched, problem: HealthProblem): Pr
     return "unreadable";
   }
   await ctx.db.prisma.finchConnection.update({ where: { id: w.row.id }, data: { healthMessageTs: ts } });
-  const where = w.onboarding.channelId
-    ? ` Posted in <#${w.onboarding.channelId}> with a Reconnect button.`
-    : " (no Slack channel: contact the customer directly.)";
-  await tellRep(ctx, w.onboarding, `:rotating_light: *${w.onboarding.customer.name}* — ${reason}${where}`);
+  await tellRep(
+    ctx,
+    w.onboarding,
+    healthProblemRepText({
+      companyName: w.onboarding.customer.name,
+      reason,
+      channelId: w.onboarding.channelId,
+    }),
+  );
   await audit(ctx, {
     onboardingId: w.onboarding.id,
     action: "finch.health_problem",
@@ -195,7 +201,8 @@ async function recover(ctx: AppContext, w: Watched): Promise<HealthOutcome> {
     return "unchanged";
   }
   const template = getTemplate(w.onboarding.providerId);
-  const text = `:white_check_mark: ${template.displayName} is healthy again: Fleet receives ${w.onboarding.customer.name}'s HR data normally. Thank you!`;
+  const names = { providerName: template.displayName, companyName: w.onboarding.customer.name };
+  const text = healthRecoveredText(names);
   if (w.onboarding.channelId) {
     try {
       await postOnce(ctx, {
@@ -208,11 +215,7 @@ async function recover(ctx: AppContext, w: Watched): Promise<HealthOutcome> {
       ctx.logger.warn({ err, onboardingId: w.onboarding.id }, "could not post the recovery note");
     }
   }
-  await tellRep(
-    ctx,
-    w.onboarding,
-    `:white_check_mark: *${w.onboarding.customer.name}* — ${template.displayName} is healthy again.`,
-  );
+  await tellRep(ctx, w.onboarding, healthRecoveredRepText(names));
   await audit(ctx, {
     onboardingId: w.onboarding.id,
     action: "finch.health_recovered",

@@ -82,23 +82,5 @@ export function problemDetail(problem: HealthProblem): string {
   return problem.products.join(",");
 }
 
-/** What the customer and the rep read: the problem and the exact fix (mrkdwn-free plain sentences). */
-export function healthReason(
-  problem: HealthProblem,
-  input: { providerName: string; integrationUserEmail: string; staleDays: number },
-): string {
-  const { providerName: provider } = input;
-  const list = problem.products.join(", ");
-  switch (problem.kind) {
-    case "disconnected":
-      return `The ${provider} connection was closed on ${provider}'s or Finch's side, so Fleet no longer receives your HR data. Fix: click Reconnect ${provider} and sign in to ${provider} again as an admin.`;
-    case "reauth":
-      return `Finch can no longer sign in to ${provider} (a password changed, MFA was reset or access was revoked), so Fleet no longer receives your HR data. Fix: click Reconnect ${provider} and sign in again as the admin who connected it.`;
-    case "lost_access":
-      return list
-        ? `Fleet lost access to ${list} in ${provider}. Fix: in ${provider}, give Fleet's integration user ${input.integrationUserEmail} back the permissions from the setup guide, then click Reconnect ${provider} and approve ${list} again.`
-        : `Fleet's integration user ${input.integrationUserEmail} lost a permission in ${provider}. Fix: give it back the permissions from the setup guide in ${provider}, then click Reconnect ${provider}.`;
-    case "stale_sync":
-      return `${provider} data (${list}) has not synced for more than ${input.staleDays} days${problem.lastSync ? ` (last on ${problem.lastSync.toISOString().slice(0, 10)})` : ""}. Fix: check in ${provider} that the admin account Finch uses is still active and Fleet's integration user ${input.integrationUserEmail} still exists, then click Reconnect ${provider}.`;
-  }
-}
+/** What the customer and the rep read lives with the other sentences (src/blocks). */
+export { healthReason } from "../blocks/health-notes.ts";

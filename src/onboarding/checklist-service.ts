@@ -3,8 +3,10 @@
  * onboarding's `checklistVersion`; a render re-reads and re-sends until the version it showed is still the
  * latest, so two people ticking at the same moment both end up visible (no lost update).
  */
+
 import { randomBytes } from "node:crypto";
 import { buildChecklistMessage } from "../blocks/checklist.ts";
+import { celebrationRepText, celebrationText } from "../blocks/onboarding-notes.ts";
 import { checklistItems } from "../checklist/items.ts";
 import { loginHolderOf } from "../checklist/login-holder.ts";
 import { computeProgress } from "../checklist/progress.ts";
@@ -323,7 +325,7 @@ async function announceCelebration(ctx: AppContext, onboardingId: string): Promi
     {
       channel: onboarding.channelId,
       ...(onboarding.checklistTs ? { thread_ts: onboarding.checklistTs } : {}),
-      text: `:tada: All of your steps are done — ${progress.stepsDone} of ${progress.stepsTotal} in total. Thank you! Fleet takes it from here.`,
+      text: celebrationText({ done: progress.stepsDone, total: progress.stepsTotal }),
       metadata: celebration("customer"),
     },
     { lookFirst: true },
@@ -332,7 +334,12 @@ async function announceCelebration(ctx: AppContext, onboardingId: string): Promi
     ctx,
     {
       channel: onboarding.ownerUserId,
-      text: `:white_check_mark: *${onboarding.companyName}* finished every customer step of the checklist (${progress.stepsDone}/${progress.stepsTotal} steps). <#${onboarding.channelId}>`,
+      text: celebrationRepText({
+        companyName: onboarding.companyName,
+        channelId: onboarding.channelId,
+        done: progress.stepsDone,
+        total: progress.stepsTotal,
+      }),
       metadata: celebration("rep"),
     },
     { lookFirst: true },

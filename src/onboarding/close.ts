@@ -1,4 +1,12 @@
 /** Closing an onboarding (`/fleet done`) and handing it over (`/fleet owner`). */
+import {
+  closingNoteText,
+  handOverAlreadyOwnsText,
+  handOverChannelText,
+  handOverDoneText,
+  handOverNotOursText,
+  handOverRepText,
+} from "../blocks/onboarding-notes.ts";
 import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
 import { adviceFor, slackErrorCode } from "../slack-gateway/errors.ts";
@@ -89,7 +97,7 @@ async function announceClosing(
           event_type: MetadataEventType.note,
           event_payload: { idempotency_key: `closed:${o.id}` },
         },
-        text: `:checkered_flag: This onboarding is complete — thank you! The checklist stays pinned for the record, and <@${o.ownerUserId}> is still here for any question.`,
+        text: closingNoteText(o.ownerUserId),
       },
       { lookFirst: true },
     );
@@ -130,13 +138,13 @@ async function handOverTo(
       enterpriseId: info.user.enterprise_user?.enterprise_id,
     });
   if (!info?.user || !ours || info.user.is_bot) {
-    return `<@${newOwnerUserId}> is not a member of our workspace, so they can't own an onboarding.`;
+    return handOverNotOursText(newOwnerUserId);
   }
   const o = await ctx.db.prisma.onboarding.findUniqueOrThrow({
     where: { id: onboardingId },
     include: { customer: true },
   });
-  if (o.ownerUserId === newOwnerUserId) return `<@${newOwnerUserId}> already owns *${o.customer.name}*.`;
+  if (o.ownerUserId === newOwnerUserId) return handOverAlreadyOwnsText(newOwnerUserId, o.customer.name);
   await ctx.db.prisma.onboarding.update({
     where: { id: onboardingId },
     data: { ownerUserId: newOwnerUserId },
@@ -158,15 +166,15 @@ async function handOverTo(
     await postOnce(ctx, {
       channel: o.channelId,
       metadata: noteMetadata(`handover:${onboardingId}`),
-      text: `:wave: <@${newOwnerUserId}> is now your Fleet contact for this onboarding.`,
+      text: handOverChannelText(newOwnerUserId),
     });
   }
   await postOnce(ctx, {
     channel: newOwnerUserId,
     metadata: noteMetadata(`handover-rep:${onboardingId}`),
-    text: `:inbox_tray: <@${actor.userId}> handed *${o.customer.name}* over to you${o.channelId ? ` — <#${o.channelId}>` : ""}.`,
+    text: handOverRepText({ byUserId: actor.userId, companyName: o.customer.name, channelId: o.channelId }),
   });
-  return [`*${o.customer.name}* now belongs to <@${newOwnerUserId}>.`, ...notes].join("\n");
+  return handOverDoneText({ companyName: o.customer.name, newOwnerUserId, notes });
 }
 
 /**

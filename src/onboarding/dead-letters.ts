@@ -4,16 +4,12 @@
  * writer, because the cockpit (which shows the dead letters) must not import back. The caller checked that
  * the actor is a rep.
  */
+import { OVERTAKEN_TEXT } from "../blocks/onboarding-notes.ts";
 import { publishHome } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
 import { discardDeadLetter, retryAllDeadLetters, retryDeadLetterOutcome } from "../intake/store.ts";
 import type { Actor } from "./actor.ts";
 import { audit } from "./audit.ts";
-
-/** What a rep is told when the dead letter they retried carried a state a newer change replaced. */
-export const OVERTAKEN_TEXT =
-  ":information_source: Not applied again: a newer change of the same element was applied after it, " +
-  "so re-applying this one would bring back an old state. It is recorded as overtaken.";
 
 /** Retries one dead letter (the caller checked the actor is a rep) and refreshes their Home tab. */
 export async function retryDeadLetterFromHome(ctx: AppContext, key: string, actor: Actor): Promise<boolean> {

@@ -4,6 +4,7 @@
  * The invite row then reads `email`, which is how `/fleet status` and the App Home know who works by email.
  * Where email is off (no SMTP_URL outside the sandbox) nothing is issued and the rep is told why.
  */
+import { emailClosedText, emailLines, emailNobodyLeftText } from "../blocks/email-fallback-lines.ts";
 import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
 import { emailAvailability, sendEmail } from "../email/mailer.ts";
@@ -42,13 +43,6 @@ const REFUSALS_FOR_EMAIL = new Set([
 export function refusalFallsBackToEmail(code: string): boolean {
   return REFUSALS_FOR_EMAIL.has(code);
 }
-
-const REASON_WORDS: Record<PortalEmailReason, string> = {
-  declined: "declined the Slack Connect invitation",
-  refused: "could not be invited over Slack Connect",
-  unanswered: "has not accepted the Slack Connect invitation",
-  rep: "asked for by you",
-};
 
 /**
  * Emails each address its private-page link (issued, or renewed, per recipient) and marks their invite row
@@ -121,22 +115,6 @@ async function callInvitation(ctx: AppContext, onboardingId: string, email: stri
   const organizer = { name: "Fleet onboarding", email: /<([^>]+)>/.exec(from)?.[1] ?? from };
   const content = buildCallCalendar({ ...entry, organizer, requestTo: email });
   return { method: "REQUEST" as const, content, filename: "invite.ics" };
-}
-
-/** The rep's words for a round of emails (null when there is nothing to say). */
-export function emailLines(company: string, report: EmailReport, reason: PortalEmailReason): string[] {
-  if (report.off) {
-    return [
-      `:warning: *${company}* would now get its private page by email (${REASON_WORDS[reason]}), but ${report.off}.`,
-    ];
-  }
-  return [
-    ...report.sent.map(
-      (email) =>
-        `:email: ${email} (${REASON_WORDS[reason]}) works by email now: their private-page link went out (*${company}*).`,
-    ),
-    ...report.problems.map((p) => `:x: ${p}`),
-  ];
 }
 
 /**
@@ -225,10 +203,9 @@ export async function emailWhoHasNotJoined(
       invites: { where: { status: { notIn: JOINED } }, orderBy: { createdAt: "asc" } },
     },
   });
-  if (onboarding.status !== "active") return `*${onboarding.customer.name}* is closed: no email was sent.`;
+  if (onboarding.status !== "active") return emailClosedText(onboarding.customer.name);
   const emails = onboarding.invites.map((i) => i.email);
-  if (emails.length === 0)
-    return `Every HR admin of *${onboarding.customer.name}* has joined or works by email already.`;
+  if (emails.length === 0) return emailNobodyLeftText(onboarding.customer.name);
   const report = await emailPortalLinks(ctx, { onboardingId, emails, reason: "rep", actor });
   refreshHomeSoon(ctx, onboarding.ownerUserId);
   return emailLines(onboarding.customer.name, report, "rep").join("\n");

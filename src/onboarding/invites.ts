@@ -1,4 +1,5 @@
 /** The Slack Connect invite lifecycle after sending: accepted / approved / declined, and HR admins leaving. */
+import { memberLeftText } from "../blocks/onboarding-notes.ts";
 import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
 import { slackErrorCode } from "../slack-gateway/errors.ts";
@@ -114,7 +115,7 @@ export async function recordMemberLeft(ctx: AppContext, channelId: string, userI
   await postOnce(ctx, {
     channel: onboarding.ownerUserId,
     metadata: noteMetadata(`left:${invite.id}`),
-    text: `:door: ${invite.email} (<@${userId}>) left <#${channelId}> — *${onboarding.customer.name}* may need another HR admin. Re-send the invitation from the App Home.`,
+    text: memberLeftText({ email: invite.email, userId, channelId, companyName: onboarding.customer.name }),
   });
   refreshHomeSoon(ctx, onboarding.ownerUserId);
 }
