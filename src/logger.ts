@@ -1,10 +1,8 @@
 /**
- * Logging: pino JSON (pretty only in development), with secrets redacted, plus an adapter so Bolt logs
- * through the same logger.
+ * Logging: pino JSON (pretty only in development), with secrets redacted. Slack's libraries log through it
+ * by an adapter of their own (src/slack-gateway/slack-logger.ts): this file knows nothing of Slack.
  */
 import { createRequire } from "node:module";
-import type { Logger as BoltLogger, LogLevel as BoltLogLevel } from "@slack/bolt";
-import { LogLevel } from "@slack/bolt";
 import { type DestinationStream, type Logger, pino } from "pino";
 
 /** Paths pino censors wherever they appear (tokens, secrets, signatures, Finch codes). */
@@ -109,43 +107,6 @@ function scrubError(err: Error): Error {
   const code = (err as { code?: unknown }).code;
   if (typeof code === "string" && code.length < 64) (copy as { code?: string }).code = code;
   return copy;
-}
-
-const BOLT_TO_PINO: Record<BoltLogLevel, string> = {
-  [LogLevel.ERROR]: "error",
-  [LogLevel.WARN]: "warn",
-  [LogLevel.INFO]: "info",
-  [LogLevel.DEBUG]: "debug",
-};
-
-/** Wraps a pino logger in Bolt's `Logger` interface, so Bolt and the Web API client log through it. */
-export function toBoltLogger(logger: Logger): BoltLogger {
-  let child = logger.child({ component: "bolt" });
-  const join = (msg: unknown[]) =>
-    scrubSecrets(msg.map((m) => (typeof m === "string" ? m : safeJson(m))).join(" "));
-  return {
-    debug: (...msg) => child.debug(join(msg)),
-    info: (...msg) => child.info(join(msg)),
-    warn: (...msg) => child.warn(join(msg)),
-    error: (...msg) => child.error(join(msg)),
-    setLevel: (level) => {
-      child.level = BOLT_TO_PINO[level] ?? "info";
-    },
-    getLevel: () =>
-      (Object.entries(BOLT_TO_PINO).find(([, v]) => v === child.level)?.[0] as BoltLogLevel) ?? LogLevel.INFO,
-    setName: (name) => {
-      child = logger.child({ component: name });
-    },
-  };
-}
-
-function safeJson(value: unknown): string {
-  if (value instanceof Error) return `${value.name}: ${value.message}`;
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return String(value);
-  }
 }
 
 export type { Logger };

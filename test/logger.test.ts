@@ -1,6 +1,9 @@
+import { readFileSync } from "node:fs";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger, prettyTransport, scrubSecrets, toBoltLogger, wantsPrettyLogs } from "../src/logger.ts";
+import { createLogger, prettyTransport, scrubSecrets, wantsPrettyLogs } from "../src/logger.ts";
+import { toSlackLogger } from "../src/slack-gateway/slack-logger.ts";
+import { importsOf } from "./architecture/import-rules.ts";
 
 function capture() {
   const lines: string[] = [];
@@ -39,7 +42,7 @@ describe("logging", () => {
   it("scrubs secrets out of free text and error messages, also through Bolt's logger", () => {
     const { logger, lines } = capture();
     logger.error(new Error("call failed with token xoxb-999-abc"), "oops");
-    toBoltLogger(logger).warn("redirect to https://app/finch/callback?code=abc123&x=1 with Bearer zzz");
+    toSlackLogger(logger).warn("redirect to https://app/finch/callback?code=abc123&x=1 with Bearer zzz");
     const out = lines.join("");
     expect(out).not.toContain("xoxb-999-abc");
     expect(out).not.toContain("abc123");
@@ -65,5 +68,13 @@ describe("start-up log format", () => {
       throw Object.assign(new Error("Cannot find module 'pino-pretty'"), { code: "MODULE_NOT_FOUND" });
     };
     expect(prettyTransport(missing)).toBeUndefined();
+  });
+});
+
+describe("the logger's own module", () => {
+  it("knows nothing of Slack: the adapter to Slack's Logger lives with the gateway", () => {
+    const text = readFileSync(new URL("../src/logger.ts", import.meta.url), "utf8");
+    const imported = importsOf("src/logger.ts", text).map((e) => e.to);
+    expect(imported.filter((to) => to.startsWith("@slack/") || to.startsWith("src/slack"))).toEqual([]);
   });
 });

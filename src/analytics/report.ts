@@ -1,4 +1,5 @@
 /** The onboarding report: week windows (UTC Mondays), then every figure of figures.ts for them. */
+import type { AppContext } from "../context.ts";
 import type { Database } from "../db/client.ts";
 import {
   type InvitationFigures,
@@ -66,6 +67,18 @@ export function reportWindow(now: Date, weeks: number, complete = false): { from
   const monday = mondayOf(now);
   if (complete) return { from: new Date(monday.getTime() - weeks * WEEK_MS), to: monday };
   return { from: new Date(monday.getTime() - (weeks - 1) * WEEK_MS), to: now };
+}
+
+/** `/fleet report [weeks]`: the report of the last `weeks` weeks, the current one so far. */
+export function reportForLastWeeks(
+  ctx: Pick<AppContext, "db" | "clock" | "config">,
+  weeks: number,
+): Promise<OnboardingReport> {
+  const now = ctx.clock.now();
+  return buildOnboardingReport(ctx.db, reportWindow(now, weeks), {
+    now,
+    stallAfterDays: ctx.config.thresholds.stallAfterDays,
+  });
 }
 
 /** Builds the report for a window. */

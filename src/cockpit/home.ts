@@ -31,7 +31,7 @@ export async function isOurMember(ctx: AppContext, userId: string): Promise<bool
 export async function publishHome(
   ctx: AppContext,
   userId: string,
-  /** `scope: "all"` only for reps: the listener decides (src/slack/listeners/cockpit.ts). */
+  /** `scope: "all"` only for reps: the listener decides (src/slack/listeners/home.ts). */
   view: { scope?: HomeScope; page?: number; deadPage?: number; teamId?: string } = {},
 ): Promise<void> {
   const ours = view.teamId

@@ -19,6 +19,15 @@ export interface DisconnectResult {
   message: string;
 }
 
+/** Does the onboarding have a stored Finch connection (something `/fleet disconnect` would close)? */
+export async function hasConnection(ctx: AppContext, onboardingId: string): Promise<boolean> {
+  const connection = await ctx.db.prisma.finchConnection.findUnique({
+    where: { onboardingId },
+    select: { id: true },
+  });
+  return connection !== null;
+}
+
 /** Disconnects an onboarding's Finch connection and deletes its token. */
 export function disconnectFinch(
   ctx: AppContext,

@@ -22,6 +22,16 @@ export async function onboardingByChannel(
   return row ? camelRow<OnboardingWithCustomer>(row) : null;
 }
 
+/** The onboarding with this id and its company; null for an unknown id or none (a value from Slack's client). */
+export async function onboardingById(
+  ctx: AppContext,
+  onboardingId: string | null,
+): Promise<OnboardingWithCustomer | null> {
+  if (!onboardingId) return null;
+  const [row] = await ctx.db.sql.query(`${WITH_CUSTOMER} where o.id = $1::uuid`, [onboardingId]);
+  return row ? camelRow<OnboardingWithCustomer>(row) : null;
+}
+
 /** Resolves `[company]`: by name (exact key, else a unique prefix), else the channel the command came from. */
 export async function resolveOnboarding(
   ctx: AppContext,

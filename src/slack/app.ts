@@ -5,8 +5,9 @@
 import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from "@slack/bolt";
 import type { Config } from "../config.ts";
 import { ONE_MEGABYTE } from "../limits.ts";
-import { type Logger, toBoltLogger } from "../logger.ts";
+import type { Logger } from "../logger.ts";
 import { webClientOptions } from "../slack-gateway/client-options.ts";
+import { toSlackLogger } from "../slack-gateway/slack-logger.ts";
 import { type IntakeReceiverDeps, withDurableIntake } from "./intake/receiver.ts";
 
 /** The Bolt app plus the request listener to mount on our HTTP server (HTTP mode). */
@@ -27,7 +28,7 @@ export function createSlackApp(
   /** Every delivery is stored before its acknowledgement and applied from the intake (src/intake). */
   intake: IntakeReceiverDeps,
 ): SlackApp {
-  const boltLogger = toBoltLogger(logger);
+  const boltLogger = toSlackLogger(logger);
   const botToken = config.slack.botToken;
   if (!botToken) throw new Error("createSlackApp needs a bot token");
   let receiver: Receiver;

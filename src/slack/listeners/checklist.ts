@@ -1,17 +1,43 @@
-/** Interactive elements: checklist ticks (and, with later features, buttons). */
+/**
+ * The customer channel's checklist: ticks, its Status and link buttons, `/fleet status` (anyone in our
+ * workspace) and `/fleet provider` (switch the checklist's HR provider, reps).
+ */
 import type { App, BlockAction, ButtonAction, CheckboxesAction } from "@slack/bolt";
-import type { AppContext } from "../../../context.ts";
-import { tickFromSlack } from "../../../onboarding/checklist-service.ts";
-import { statusFromChannel } from "../../../onboarding/status.ts";
-import { ActionId } from "../../../slack-gateway/ids.ts";
-import { interactionActor } from "../../actors.ts";
-import { statusText } from "../../../blocks/reports.ts";
-import { privateAnswer } from "../private-answer.ts";
+import type { AppContext } from "../../context.ts";
+import { tickFromSlack } from "../../onboarding/checklist-service.ts";
+import { statusFacts, statusFromChannel } from "../../onboarding/status.ts";
+import { switchProvider } from "../../onboarding/switch-provider.ts";
+import { ActionId } from "../../slack-gateway/ids.ts";
+import { interactionActor } from "../actors.ts";
+import { statusText } from "../../blocks/reports.ts";
+import { aboutOnboarding, type SubcommandsOf } from "./fleet-command.ts";
+import { privateAnswer } from "./private-answer.ts";
 
 const TICK = new RegExp(`^${ActionId.tickPrefix}(.+)$`);
 
-/** Registers action listeners. */
-export function registerActions(app: App, ctx: AppContext): void {
+/** `/fleet status` and `/fleet provider`. */
+export function subcommands(ctx: AppContext) {
+  return {
+    status: {
+      members: true,
+      run: aboutOnboarding(ctx, async ({ onboarding, respond }) => {
+        await respond({
+          response_type: "ephemeral",
+          text: statusText(await statusFacts(ctx, onboarding.id)),
+        });
+      }),
+    },
+    provider: {
+      run: aboutOnboarding(ctx, async ({ cmd, onboarding, actor, respond }) => {
+        const { text } = await switchProvider(ctx, onboarding.id, cmd.providerId, actor);
+        await respond({ response_type: "ephemeral", text });
+      }),
+    },
+  } satisfies SubcommandsOf<"status" | "provider">;
+}
+
+/** Registers the checklist's ticks and buttons. */
+export function register(app: App, ctx: AppContext): void {
   app.action<BlockAction<CheckboxesAction>>(TICK, async ({ ack, body, action, client }) => {
     await ack();
     const itemKey = TICK.exec(action.action_id)?.[1] ?? "";

@@ -10,7 +10,7 @@ import type {
   SlackActionMiddlewareArgs,
 } from "@slack/bolt";
 import type { AppContext } from "../../context.ts";
-import { onboardingByChannel, onboardingIdFrom } from "../../onboarding/lookup.ts";
+import { onboardingByChannel, onboardingById, onboardingIdFrom } from "../../onboarding/lookup.ts";
 import { rescheduleCall, validateCallChange } from "../../reminders/call.ts";
 import { ActionId, CallbackId } from "../../slack-gateway/ids.ts";
 import { noteMetadata, postOnce } from "../../slack-gateway/post-once.ts";
@@ -19,7 +19,7 @@ import { interactionActor } from "../actors.ts";
 import { USAGE } from "../commands/parse.ts";
 import { callChangeReply } from "../../blocks/call-change.ts";
 import { buildRescheduleModal, RescheduleField, readRescheduleModal } from "../../blocks/reschedule-modal.ts";
-import { aboutOnboarding, type SubcommandHandlers } from "./commands/index.ts";
+import { aboutOnboarding, type SubcommandsOf } from "./fleet-command.ts";
 import { allowRep } from "./guards.ts";
 import { openModalInTime } from "./open-modal.ts";
 
@@ -37,9 +37,9 @@ function replyText(
   return lines.join("\n");
 }
 
-/** Registers `/fleet call`, the Reschedule button and the reschedule modal. */
-export function reminderSubcommands(ctx: AppContext): SubcommandHandlers {
-  return { call: aboutOnboarding(ctx, callCommand(ctx)) };
+/** `/fleet call`. */
+export function subcommands(ctx: AppContext) {
+  return { call: { run: aboutOnboarding(ctx, callCommand(ctx)) } } satisfies SubcommandsOf<"call">;
 }
 
 function callCommand(ctx: AppContext) {
@@ -87,12 +87,7 @@ function openRescheduleModal(ctx: AppContext) {
     const onboardingId =
       onboardingIdFrom(action.value) ??
       (channelId ? (await onboardingByChannel(ctx, channelId))?.id : undefined);
-    const onboarding = onboardingId
-      ? await ctx.db.prisma.onboarding.findUnique({
-          where: { id: onboardingId },
-          include: { customer: true },
-        })
-      : null;
+    const onboarding = await onboardingById(ctx, onboardingId ?? null);
     if (!onboarding) return void (await tell("That onboarding no longer exists."));
     if (onboarding.status !== "active") {
       return void (await tell(
@@ -116,7 +111,7 @@ function openRescheduleModal(ctx: AppContext) {
 }
 
 /** Registers the Reschedule buttons and the reschedule modal. */
-export function registerReminderListeners(app: App, ctx: AppContext): void {
+export function register(app: App, ctx: AppContext): void {
   // The same modal from the rep digest's button and from the App Home's.
   const openModal = openRescheduleModal(ctx);
   app.action<BlockAction<ButtonAction>>(ActionId.reschedule, openModal);
