@@ -5,7 +5,6 @@
  * when it clears, the problem message's thread says so. Steps: load → read → judge → act.
  */
 import { getTemplate } from "../checklist/template-registry.ts";
-import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
 import type { FinchConnection } from "../db/generated/client.ts";
 import { audit } from "../onboarding/audit.ts";
@@ -178,7 +177,11 @@ async function announce(ctx: AppContext, w: Watched, problem: HealthProblem): Pr
     action: "finch.health_problem",
     detail: { kind: problem.kind, products: problem.products },
   });
-  refreshHomeSoon(ctx, w.onboarding.ownerUserId);
+  await ctx.hooks.changed({
+    onboardingId: w.onboarding.id,
+    ownerUserId: w.onboarding.ownerUserId,
+    reason: "finch-health",
+  });
   return "announced";
 }
 
@@ -217,6 +220,10 @@ async function recover(ctx: AppContext, w: Watched): Promise<HealthOutcome> {
     action: "finch.health_recovered",
     detail: { was: w.row.healthProblem },
   });
-  refreshHomeSoon(ctx, w.onboarding.ownerUserId);
+  await ctx.hooks.changed({
+    onboardingId: w.onboarding.id,
+    ownerUserId: w.onboarding.ownerUserId,
+    reason: "finch-health",
+  });
   return "recovered";
 }

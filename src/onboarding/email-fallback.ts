@@ -4,7 +4,6 @@
  * The invite row then reads `email`, which is how `/fleet status` and the App Home know who works by email.
  * Where email is off (no SMTP_URL outside the sandbox) nothing is issued and the rep is told why.
  */
-import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
 import { emailAvailability, sendEmail } from "../email/mailer.ts";
 import { buildPortalInvitationEmail, type PortalEmailReason } from "../email/portal-invitation.ts";
@@ -178,7 +177,11 @@ export async function fallBackToEmail(
       text: lines.join("\n"),
     });
   }
-  refreshHomeSoon(ctx, onboarding.ownerUserId);
+  await ctx.hooks.changed({
+    onboardingId: onboarding.id,
+    ownerUserId: onboarding.ownerUserId,
+    reason: "email",
+  });
   return report;
 }
 
@@ -230,7 +233,11 @@ export async function emailWhoHasNotJoined(
   if (emails.length === 0)
     return `Every HR admin of *${onboarding.customer.name}* has joined or works by email already.`;
   const report = await emailPortalLinks(ctx, { onboardingId, emails, reason: "rep", actor });
-  refreshHomeSoon(ctx, onboarding.ownerUserId);
+  await ctx.hooks.changed({
+    onboardingId: onboarding.id,
+    ownerUserId: onboarding.ownerUserId,
+    reason: "email",
+  });
   return emailLines(onboarding.customer.name, report, "rep").join("\n");
 }
 

@@ -1,5 +1,4 @@
 /** The Slack Connect invite lifecycle after sending: accepted / approved / declined, and HR admins leaving. */
-import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
 import { slackErrorCode } from "../slack-gateway/errors.ts";
 import { isAnswerLost, nonRetryingClient, noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
@@ -116,7 +115,11 @@ export async function recordMemberLeft(ctx: AppContext, channelId: string, userI
     metadata: noteMetadata(`left:${invite.id}`),
     text: `:door: ${invite.email} (<@${userId}>) left <#${channelId}> — *${onboarding.customer.name}* may need another HR admin. Re-send the invitation from the App Home.`,
   });
-  refreshHomeSoon(ctx, onboarding.ownerUserId);
+  await ctx.hooks.changed({
+    onboardingId: onboarding.id,
+    ownerUserId: onboarding.ownerUserId,
+    reason: "invite-left",
+  });
 }
 
 /** What became of one Slack Connect invitation. */
