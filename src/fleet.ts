@@ -7,11 +7,13 @@ import { WebClient } from "@slack/web-api";
 import { startWeeklyReportJob } from "./analytics/weekly-post.ts";
 import { InFlight } from "./background.ts";
 import { startAlertJob } from "./cockpit/alerts.ts";
+import { subscribeHomeRefresh } from "./cockpit/home.ts";
 import type { Config } from "./config.ts";
 import { type AppContext, type Clock, type SlackIdentity, systemClock } from "./context.ts";
 import { type Database, openDatabase } from "./db/client.ts";
 import { startHealthWatch } from "./finch/health-watch.ts";
 import { startFinchPolling } from "./finch/polling.ts";
+import { OnboardingHooks } from "./hooks.ts";
 import { mountFinchRoutes } from "./http/finch-routes.ts";
 import { healthRoute } from "./http/health.ts";
 import { Router } from "./http/router.ts";
@@ -21,6 +23,7 @@ import { Spool } from "./intake/spool.ts";
 import { verifyKeyRing } from "./keys.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { mountMetrics } from "./metrics/serve.ts";
+import { subscribeCelebration } from "./onboarding/checklist-service.ts";
 import { startInviteQueueJob } from "./onboarding/invite-queue.ts";
 import { mountPortalRoutes } from "./portal/routes.ts";
 import { startScheduler } from "./reminders/scheduler/index.ts";
@@ -182,8 +185,16 @@ async function buildContext(
     identity,
     keys,
     publicUrl: config.publicUrl ?? `http://127.0.0.1:${config.http.port}/`,
+    hooks: new OnboardingHooks(),
   };
+  subscribeEffects(ctx);
   return { ctx, keys, identity };
+}
+
+/** What follows an onboarding's change, in this order: the rep's Home refresh, then the celebration. */
+function subscribeEffects(ctx: AppContext): void {
+  subscribeHomeRefresh(ctx);
+  subscribeCelebration(ctx);
 }
 
 /** Background jobs (reminders, Finch polling, alerts …), when the scheduler is enabled; stopped first. */

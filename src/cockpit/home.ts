@@ -6,6 +6,7 @@
 import { buildExternalHomeView, buildHomeView } from "../blocks/home.ts";
 import { BoundedCache } from "../bounded-cache.ts";
 import { type AppContext, isOurUser } from "../context.ts";
+import type { OnboardingChange } from "../hooks.ts";
 import { isRepUser } from "../slack-gateway/reps.ts";
 import { slackUserFacts } from "../slack-gateway/users.ts";
 import { loadConnectionsNeedingAction } from "./connections-needing-action.ts";
@@ -79,4 +80,12 @@ export function refreshHomeSoon(ctx: AppContext, userId: string, delayMs = 1_500
   }, delayMs);
   timer.unref();
   pending.set(userId, { timer, firstAt: existing?.firstAt ?? now });
+}
+
+/** Subscribes the Home refresh to "an onboarding changed": the owner's Home follows (and, on a hand-over, the former owner's). */
+export function subscribeHomeRefresh(ctx: AppContext): () => void {
+  return ctx.hooks.subscribe((change: OnboardingChange) => {
+    refreshHomeSoon(ctx, change.ownerUserId);
+    if (change.formerOwnerUserId) refreshHomeSoon(ctx, change.formerOwnerUserId);
+  });
 }

@@ -5,7 +5,6 @@
  */
 
 import { getTemplate } from "../checklist/template-registry.ts";
-import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
 import type { Actor } from "../onboarding/actor.ts";
 import { audit } from "../onboarding/audit.ts";
@@ -69,15 +68,13 @@ export function disconnectFinch(
         };
       }
     }
-    await ctx.db.prisma.$transaction([
-      ctx.db.prisma.finchConnection.delete({ where: { id: connection.id } }),
-      ctx.db.prisma.finchConnectSession.updateMany({
-        where: { onboardingId, expiresAt: { gt: ctx.clock.now() } },
-        data: { expiresAt: ctx.clock.now() },
-      }),
-    ]);
+    await forgetConnection(ctx, onboardingId, connection.id);
     ctx.logger.info(log, "finch disconnected; token deleted");
-    refreshHomeSoon(ctx, onboarding.ownerUserId);
+    await ctx.hooks.changed({
+      onboardingId,
+      ownerUserId: onboarding.ownerUserId,
+      reason: "finch-disconnected",
+    });
     await audit(ctx, {
       onboardingId,
       action: "finch.disconnected",
@@ -106,4 +103,19 @@ export function disconnectFinch(
       message: `:electric_plug: Disconnected ${template.displayName} for *${onboarding.customer.name}* and deleted the stored token.`,
     };
   });
+}
+
+/** Deletes the connection (and its token) and ends the onboarding's open Connect sessions, in one transaction. */
+async function forgetConnection(
+  ctx: AppContext,
+  onboardingId: string,
+  connectionRowId: string,
+): Promise<void> {
+  await ctx.db.prisma.$transaction([
+    ctx.db.prisma.finchConnection.delete({ where: { id: connectionRowId } }),
+    ctx.db.prisma.finchConnectSession.updateMany({
+      where: { onboardingId, expiresAt: { gt: ctx.clock.now() } },
+      data: { expiresAt: ctx.clock.now() },
+    }),
+  ]);
 }

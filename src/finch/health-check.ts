@@ -8,7 +8,6 @@
 import { buildConnectLinkMessage } from "../blocks/finch.ts";
 import { healthProblemRepText, healthRecoveredRepText, healthRecoveredText } from "../blocks/health-notes.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
-import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
 import type { FinchConnection } from "../db/generated/client.ts";
 import { audit } from "../onboarding/audit.ts";
@@ -185,7 +184,11 @@ async function announce(ctx: AppContext, w: Watched, problem: HealthProblem): Pr
     action: "finch.health_problem",
     detail: { kind: problem.kind, products: problem.products },
   });
-  refreshHomeSoon(ctx, w.onboarding.ownerUserId);
+  await ctx.hooks.changed({
+    onboardingId: w.onboarding.id,
+    ownerUserId: w.onboarding.ownerUserId,
+    reason: "finch-health",
+  });
   return "announced";
 }
 
@@ -221,6 +224,10 @@ async function recover(ctx: AppContext, w: Watched): Promise<HealthOutcome> {
     action: "finch.health_recovered",
     detail: { was: w.row.healthProblem },
   });
-  refreshHomeSoon(ctx, w.onboarding.ownerUserId);
+  await ctx.hooks.changed({
+    onboardingId: w.onboarding.id,
+    ownerUserId: w.onboarding.ownerUserId,
+    reason: "finch-health",
+  });
   return "recovered";
 }

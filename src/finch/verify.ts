@@ -9,16 +9,11 @@ import { checklistItems } from "../checklist/items.ts";
 import { loadItemStates } from "../checklist/state.ts";
 import type { ProviderTemplate } from "../checklist/template-format.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
-import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
 import type { FinchConnection } from "../db/generated/client.ts";
 import type { Actor } from "../onboarding/actor.ts";
 import { audit } from "../onboarding/audit.ts";
-import {
-  celebrateIfCustomerDone,
-  recordItemChange,
-  refreshChecklist,
-} from "../onboarding/checklist-service.ts";
+import { recordItemChange, refreshChecklist } from "../onboarding/checklist-service.ts";
 import { reconnectUrlFor } from "../onboarding/connect-links.ts";
 import { postTracked } from "../slack-gateway/post.ts";
 import { alertRepOnChange, postSameResult, supersedeOlderReports } from "./announce.ts";
@@ -81,7 +76,7 @@ async function verifyNow(
     "finch verification finished",
   );
   const polled = await poll(ctx, { connection, report, status, facts: gathered.facts, options });
-  await applyProof(ctx, onboardingId, template, report);
+  await applyProof(ctx, onboarding, template, report);
   const { rowId, changed, before } = polled;
   if (rowId) {
     await announceVerification(ctx, {
@@ -201,7 +196,11 @@ async function announceVerification(
   }
   if (a.changed) await alertRepOnChange(ctx, onboarding, report, a.before);
   // The rep's App Home shows the connection state.
-  refreshHomeSoon(ctx, onboarding.ownerUserId);
+  await ctx.hooks.changed({
+    onboardingId: onboarding.id,
+    ownerUserId: onboarding.ownerUserId,
+    reason: "verification",
+  });
   await audit(ctx, {
     onboardingId: onboarding.id,
     action: "finch.verification",
@@ -227,10 +226,11 @@ function reauthReason(status: string | null): string {
 /** Ticks what Finch proved and unticks what it found missing, then re-renders the checklist once. */
 async function applyProof(
   ctx: AppContext,
-  onboardingId: string,
+  onboarding: { id: string; ownerUserId: string },
   template: ProviderTemplate,
   report: VerificationReport,
 ): Promise<void> {
+  const onboardingId = onboarding.id;
   const state = await loadItemStates(ctx, onboardingId);
   const connectStep = template.steps.find((s) => s.finchConnect)?.key;
   const day = report.checkedAt.toISOString().slice(0, 10);
@@ -258,7 +258,7 @@ async function applyProof(
   }
   if (changed) {
     await refreshChecklist(ctx, onboardingId);
-    await celebrateIfCustomerDone(ctx, onboardingId);
+    await ctx.hooks.changed({ onboardingId, ownerUserId: onboarding.ownerUserId, reason: "checklist" });
   }
 }
 

@@ -12,7 +12,6 @@ import { loginHolderOf } from "../checklist/login-holder.ts";
 import { computeProgress } from "../checklist/progress.ts";
 import { itemStatesOf } from "../checklist/state.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
-import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
 import { withAdvisoryLock } from "../db/locks.ts";
 import { mayHaveRunBefore } from "../slack-gateway/delivery-scope.ts";
@@ -248,9 +247,14 @@ async function applyTick(
   });
   // Always re-render: a client that showed a stale state gets the truth back.
   await refreshChecklist(ctx, onboarding.id);
-  if (changed) refreshHomeSoon(ctx, onboarding.ownerUserId);
   // Also on a retry of the tick (nothing changes then): its first attempt may have failed to celebrate.
-  if (changed || mayHaveRunBefore()) await celebrateIfCustomerDone(ctx, onboarding.id);
+  if (changed || mayHaveRunBefore()) {
+    await ctx.hooks.changed({
+      onboardingId: onboarding.id,
+      ownerUserId: onboarding.ownerUserId,
+      reason: "checklist",
+    });
+  }
   return { ok: true, changed };
 }
 
@@ -281,6 +285,13 @@ async function tickRefusal(
   if (owner === "fleet")
     return "That step is Fleet's: it ticks itself when Finch has verified the connection.";
   return null;
+}
+
+/** Subscribes the celebration to "an onboarding changed": each change of a checklist may finish the customer's steps. */
+export function subscribeCelebration(ctx: AppContext): () => void {
+  return ctx.hooks.subscribe(async (change) => {
+    if (change.reason === "checklist") await celebrateIfCustomerDone(ctx, change.onboardingId);
+  });
 }
 
 /**

@@ -7,7 +7,6 @@ import {
   handOverNotOursText,
   handOverRepText,
 } from "../blocks/onboarding-notes.ts";
-import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
 import { adviceFor, slackErrorCode } from "../slack-gateway/errors.ts";
 import { MetadataEventType } from "../slack-gateway/ids.ts";
@@ -24,7 +23,7 @@ import { revokePortalLinks } from "./portal-links.ts";
 export async function closeOnboarding(ctx: AppContext, onboardingId: string, actor: Actor): Promise<string> {
   const text = await close(ctx, onboardingId, actor);
   const o = await ctx.db.prisma.onboarding.findUniqueOrThrow({ where: { id: onboardingId } });
-  refreshHomeSoon(ctx, o.ownerUserId);
+  await ctx.hooks.changed({ onboardingId, ownerUserId: o.ownerUserId, reason: "closed" });
   return text;
 }
 
@@ -119,8 +118,12 @@ export async function handOver(
 ): Promise<string> {
   const { ownerUserId } = await ctx.db.prisma.onboarding.findUniqueOrThrow({ where: { id: onboardingId } });
   const text = await handOverTo(ctx, onboardingId, newOwnerUserId, actor);
-  refreshHomeSoon(ctx, ownerUserId);
-  refreshHomeSoon(ctx, newOwnerUserId);
+  await ctx.hooks.changed({
+    onboardingId,
+    ownerUserId: newOwnerUserId,
+    formerOwnerUserId: ownerUserId,
+    reason: "handed-over",
+  });
   return text;
 }
 

@@ -5,7 +5,6 @@
  * Where email is off (no SMTP_URL outside the sandbox) nothing is issued and the rep is told why.
  */
 import { emailClosedText, emailLines, emailNobodyLeftText } from "../blocks/email-fallback-lines.ts";
-import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
 import { emailAvailability, sendEmail } from "../email/mailer.ts";
 import { buildPortalInvitationEmail, type PortalEmailReason } from "../email/portal-invitation.ts";
@@ -156,7 +155,11 @@ export async function fallBackToEmail(
       text: lines.join("\n"),
     });
   }
-  refreshHomeSoon(ctx, onboarding.ownerUserId);
+  await ctx.hooks.changed({
+    onboardingId: onboarding.id,
+    ownerUserId: onboarding.ownerUserId,
+    reason: "email",
+  });
   return report;
 }
 
@@ -207,7 +210,11 @@ export async function emailWhoHasNotJoined(
   const emails = onboarding.invites.map((i) => i.email);
   if (emails.length === 0) return emailNobodyLeftText(onboarding.customer.name);
   const report = await emailPortalLinks(ctx, { onboardingId, emails, reason: "rep", actor });
-  refreshHomeSoon(ctx, onboarding.ownerUserId);
+  await ctx.hooks.changed({
+    onboardingId: onboarding.id,
+    ownerUserId: onboarding.ownerUserId,
+    reason: "email",
+  });
   return emailLines(onboarding.customer.name, report, "rep").join("\n");
 }
 

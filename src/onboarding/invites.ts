@@ -1,6 +1,5 @@
 /** The Slack Connect invite lifecycle after sending: accepted / approved / declined, and HR admins leaving. */
 import { memberLeftText } from "../blocks/onboarding-notes.ts";
-import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
 import { slackErrorCode } from "../slack-gateway/errors.ts";
 import { isAnswerLost, nonRetryingClient, noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
@@ -117,7 +116,11 @@ export async function recordMemberLeft(ctx: AppContext, channelId: string, userI
     metadata: noteMetadata(`left:${invite.id}`),
     text: memberLeftText({ email: invite.email, userId, channelId, companyName: onboarding.customer.name }),
   });
-  refreshHomeSoon(ctx, onboarding.ownerUserId);
+  await ctx.hooks.changed({
+    onboardingId: onboarding.id,
+    ownerUserId: onboarding.ownerUserId,
+    reason: "invite-left",
+  });
 }
 
 /** What became of one Slack Connect invitation. */

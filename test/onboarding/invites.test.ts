@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AppContext } from "../../src/context.ts";
 import type { Database } from "../../src/db/client.ts";
+import { type OnboardingChange, OnboardingHooks } from "../../src/hooks.ts";
 import { recordInviteEvent, recordMemberLeft, type SharedInviteEvent } from "../../src/onboarding/invites.ts";
 import { openTestDatabase } from "../helpers/db.ts";
 
@@ -15,15 +16,21 @@ describe("invite lifecycle", () => {
   let ctx: AppContext;
   let onboardingId: string;
   const postMessage = vi.fn(async (_message: unknown) => ({ ok: true, ts: "1.000001", channel: "D0REP" }));
+  const changes: OnboardingChange[] = [];
   beforeAll(async () => {
+    const hooks = new OnboardingHooks();
+    hooks.subscribe((change) => {
+      changes.push(change);
+    });
     db = await openTestDatabase("pglite");
     ctx = {
       db,
       logger: { warn: vi.fn(), error: vi.fn(), info: vi.fn(), debug: vi.fn() },
       identity: { teamId: HOME, botUserId: "U0BOT" },
       config: { slack: { retries: 2 } },
-      // The Home tab refresh after a leave is debounced and best effort; it finds no views API here.
       slack: { chat: { postMessage } },
+      // The Home tab refresh after a leave subscribes to this hook at start-up; here only a recorder does.
+      hooks,
     } as unknown as AppContext;
     const customer = await db.prisma.customer.create({ data: { name: "Acme Corp", nameKey: "acme corp" } });
     const onboarding = await db.prisma.onboarding.create({
@@ -44,6 +51,7 @@ describe("invite lifecycle", () => {
   afterAll(async () => db?.close());
   beforeEach(async () => {
     postMessage.mockClear();
+    changes.length = 0;
     await db.prisma.auditEvent.deleteMany();
     await db.prisma.invite.deleteMany();
   });
@@ -135,6 +143,7 @@ describe("invite lifecycle", () => {
       // Posted once: a lost answer is looked up by this key (test/reliability/no-duplicates-notes.test.ts).
       metadata: { event_type: "fleet_note", event_payload: { idempotency_key: expect.any(String) } },
     });
+    expect(changes).toEqual([{ onboardingId, ownerUserId: "U0REP", reason: "invite-left" }]);
   });
 
   it("someone else leaving, or leaving another channel, changes nothing", async () => {
