@@ -5,7 +5,7 @@
  * workers through `TEST_DATABASE_URL` (they are forked after this runs) and stopped at the end.
  */
 import { connect } from "node:net";
-import { freePort } from "../bench/support/free-port.ts";
+import { freePort } from "../src/sandbox/support/free-port.ts";
 import { startEmbeddedPostgres } from "./helpers/embedded-pg.ts";
 
 /** True when something accepts a TCP connection on host:port within `timeoutMs`. */

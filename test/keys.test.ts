@@ -16,6 +16,7 @@ import { insertDelivery } from "../src/intake/store.ts";
 import { KeyMismatchError, reEncryptAll, verifyKeyRing } from "../src/keys.ts";
 import { createLogger } from "../src/logger.ts";
 import { openTestDatabase } from "./helpers/db.ts";
+import { insertOnboarding } from "./helpers/fixtures.ts";
 import { startHarness } from "./helpers/harness.ts";
 
 const k0 = { id: "k0", key: randomBytes(32) };
@@ -35,21 +36,7 @@ describe("encryption keys", () => {
 
   async function finchToken(ring: KeyRing, token: string): Promise<string> {
     const suffix = randomBytes(4).toString("hex");
-    const customer = await db.prisma.customer.create({
-      data: { name: `C ${suffix}`, nameKey: `c ${suffix}` },
-    });
-    const onboarding = await db.prisma.onboarding.create({
-      data: {
-        customerId: customer.id,
-        providerId: "justworks",
-        ownerUserId: "U0REP",
-        createdByUserId: "U0REP",
-        homeTeamId: "T0FLEET",
-        integrationUserName: "Fleet Integration",
-        integrationUserEmail: `i+${suffix}@fleet.example`,
-        timeZone: "America/New_York",
-      },
-    });
+    const onboarding = await insertOnboarding(db);
     const sealed = encryptSecret(token, ring);
     const row = await db.prisma.finchConnection.create({
       data: {

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { freePort } from "../bench/support/free-port.ts";
+import { freePort } from "../src/sandbox/support/free-port.ts";
 import { eventually } from "./helpers/harness.ts";
 
 describe("npm start with no credentials (sandbox mode)", () => {

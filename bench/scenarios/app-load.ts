@@ -26,7 +26,7 @@ import { startApp } from "../support/app.ts";
 import { EffectTracker, tickRows } from "../support/effects.ts";
 import { Boxes, prepareChecklists, startGenerator, type Target, tickTemplates } from "../support/load.ts";
 import { finishRow, measureRun, type RawRun } from "../support/measure.ts";
-import { createPostgresDatabase } from "../support/postgres.ts";
+import { createPostgresDatabase } from "../../src/sandbox/support/postgres.ts";
 
 /** Loads the app on each database; returns the last database's customers (the baseline sends the same). */
 export async function runAppLoad(standIns: StandIns, results: BenchResults): Promise<Target[]> {

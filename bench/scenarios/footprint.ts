@@ -12,7 +12,7 @@ import type { StandIns } from "../../src/sandbox/stand-ins.ts";
 import { type BenchResults, log, QUICK } from "../config.ts";
 import { ms, rssMiB, stopChild } from "../lib.ts";
 import { startApp } from "../support/app.ts";
-import { createPostgresDatabase } from "../support/postgres.ts";
+import { createPostgresDatabase } from "../../src/sandbox/support/postgres.ts";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 

@@ -6,8 +6,8 @@ import type { StandIns } from "../../src/sandbox/stand-ins.ts";
 import { type BenchResults, HOME, log, QUICK, quiet, REP, SCALE, secrets } from "../config.ts";
 import { ms, stopChild, summarize } from "../lib.ts";
 import { startApp } from "../support/app.ts";
-import { createPostgresDatabase } from "../support/postgres.ts";
-import { seedOnboardings } from "../support/seed.ts";
+import { createPostgresDatabase } from "../../src/sandbox/support/postgres.ts";
+import { seedOnboardings } from "../../src/sandbox/support/seed.ts";
 
 const WARM_UP = 5;
 

@@ -17,7 +17,7 @@ import { DurableIntake } from "../../src/intake/intake.ts";
 import { Spool } from "../../src/intake/spool.ts";
 import { countWaiting } from "../../src/intake/store.ts";
 import { createLogger } from "../../src/logger.ts";
-import { createPostgresDatabase } from "./postgres.ts";
+import { createPostgresDatabase } from "../../src/sandbox/support/postgres.ts";
 
 export interface ReplayResult {
   kind: "pglite" | "postgres";

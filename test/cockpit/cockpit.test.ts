@@ -4,6 +4,7 @@ import { runAlerts } from "../../src/cockpit/alerts.ts";
 import { csvField } from "../../src/cockpit/history.ts";
 import { ManualClock } from "../../src/context.ts";
 import { findBlockKitViolations } from "../../src/blocks/limits.ts";
+import { insertOnboarding, onboard } from "../helpers/fixtures.ts";
 import {
   ACME_TEAM,
   acceptInvite,
@@ -20,11 +21,6 @@ import {
 } from "../helpers/harness.ts";
 
 const DAY = 86_400_000;
-
-async function onboard(h: Harness, text: string, user = REP) {
-  const res = await h.driver.command({ text, userId: user.id, teamId: HOME_TEAM.id, channelId: "C0SALES" });
-  return (await h.driver.waitForResponse(res.responseUrl, 10_000)) as { text: string };
-}
 
 async function openHome(h: Harness, userId: string) {
   const before = h.slack.homeView(userId)?.updates ?? -1;
@@ -54,7 +50,7 @@ describe("the reps' cockpit", () => {
     await onboard(h, `onboard Later Inc hr=${HR.email} call=2030-03-20T10:00`);
     await onboard(h, `onboard Soon Corp hr=${HR2.email} call=2030-03-02T14:00`);
     await onboard(h, "onboard No Call Ltd hr=x@nocall.example");
-    await onboard(h, `onboard Not Mine hr=${HR.email}`, REP2);
+    await onboard(h, `onboard Not Mine hr=${HR.email}`, { user: REP2 });
     // Soon Corp: HR joined; Later Inc: a connection that broke; No Call Ltd: its invite failed.
     const soon = await h.db.prisma.onboarding.findFirstOrThrow({
       where: { customer: { name: "Soon Corp" } },
@@ -123,23 +119,9 @@ describe("the reps' cockpit", () => {
     expect(JSON.stringify(all.blocks)).toContain("4 active");
 
     // 25 more onboardings: three pages of 10.
-    const customer = await h.db.prisma.customer.create({ data: { name: "Bulk", nameKey: "bulk" } });
     for (let i = 0; i < 25; i++) {
-      const c = await h.db.prisma.customer.create({ data: { name: `Bulk ${i}`, nameKey: `bulk ${i}` } });
-      await h.db.prisma.onboarding.create({
-        data: {
-          customerId: c.id,
-          providerId: "justworks",
-          ownerUserId: REP.id,
-          createdByUserId: REP.id,
-          homeTeamId: HOME_TEAM.id,
-          integrationUserName: "F I",
-          integrationUserEmail: "i@f.example",
-          timeZone: "UTC",
-        },
-      });
+      await insertOnboarding(h.db, { timeZone: "UTC" }, { name: `Bulk ${i}` });
     }
-    void customer;
     const first = await openHome(h, REP.id);
     expect(first.blocks.length).toBeLessThanOrEqual(100);
     expect(JSON.stringify(first.blocks)).toContain("page 1 of 3");

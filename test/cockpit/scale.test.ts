@@ -1,7 +1,7 @@
 /** 50,000 onboardings on PostgreSQL: the rep's Home still renders within Slack's limits (time recorded, not asserted). */
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedOnboardings } from "../../bench/support/seed.ts";
+import { seedOnboardings } from "../../src/sandbox/support/seed.ts";
 import { loadHomePage } from "../../src/cockpit/home-data.ts";
 import { compareRows } from "../../src/cockpit/home-rows.ts";
 import { statusFacts } from "../../src/onboarding/status.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createPostgresDatabase } from "../../bench/support/postgres.ts";
+import { createPostgresDatabase } from "../../src/sandbox/support/postgres.ts";
 import { openDatabase } from "../../src/db/client.ts";
 import { createLogger } from "../../src/logger.ts";
 import { DB_KINDS, openTestDatabase } from "../helpers/db.ts";

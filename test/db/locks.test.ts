@@ -6,7 +6,7 @@
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPostgresDatabase } from "../../bench/support/postgres.ts";
+import { createPostgresDatabase } from "../../src/sandbox/support/postgres.ts";
 import type { Database } from "../../src/db/client.ts";
 import { openDatabase } from "../../src/db/client.ts";
 import { LockWaitTimeout, MAX_HELD_PER_KIND, withAdvisoryLock } from "../../src/db/locks.ts";

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort } from "../../bench/support/free-port.ts";
+import { freePort } from "../../src/sandbox/support/free-port.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 

@@ -2,7 +2,7 @@
  * Test databases: a throw-away PGlite, or a fresh database on the PostgreSQL server of this machine
  * (TEST_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/postgres). Both get the real migrations.
  */
-import { createPostgresDatabase } from "../../bench/support/postgres.ts";
+import { createPostgresDatabase } from "../../src/sandbox/support/postgres.ts";
 import { type Database, openDatabase } from "../../src/db/client.ts";
 import { createLogger } from "../../src/logger.ts";
 

@@ -7,7 +7,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { freePort } from "../../bench/support/free-port.ts";
+import { freePort } from "../../src/sandbox/support/free-port.ts";
 import { type Config, parseConfig } from "../../src/config.ts";
 import type { Clock } from "../../src/context.ts";
 import type { Database } from "../../src/db/client.ts";

@@ -4,7 +4,7 @@
  * tests run the same on any machine, and CI covers a second PostgreSQL major version beside its own server.
  */
 
-import { freePort } from "../../bench/support/free-port.ts";
+import { freePort } from "../../src/sandbox/support/free-port.ts";
 import { type EmbeddedServer, startEmbeddedPostgres } from "./embedded-pg.ts";
 
 /** A running private server; `url` points at its `postgres` database. */

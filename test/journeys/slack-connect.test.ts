@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 vi.setConfig({ testTimeout: 120_000 });
 
 import { ActionId } from "../../src/slack-gateway/ids.ts";
+import { onboard } from "../helpers/fixtures.ts";
 import {
   acceptInvite,
   eventually,
@@ -16,7 +17,6 @@ import {
   HR,
   HR2,
   latestOnboardingChannel,
-  REP,
   STRANGER,
   startHarness,
 } from "../helpers/harness.ts";
@@ -26,16 +26,6 @@ afterEach(async () => {
   await h?.stop();
   h = undefined;
 });
-
-async function onboard(harness: Harness, text: string) {
-  const res = await harness.driver.command({
-    text,
-    userId: REP.id,
-    teamId: HOME_TEAM.id,
-    channelId: "C0SALES",
-  });
-  return (await harness.driver.waitForResponse(res.responseUrl, 10_000)) as { text: string };
-}
 
 /** The pinned checklist of the newest onboarding. */
 async function checklistOf(harness: Harness) {

@@ -5,6 +5,7 @@ import type { Database } from "../../src/db/client.ts";
 import { type OnboardingChange, OnboardingHooks } from "../../src/hooks.ts";
 import { recordInviteEvent, recordMemberLeft, type SharedInviteEvent } from "../../src/onboarding/invites.ts";
 import { openTestDatabase } from "../helpers/db.ts";
+import { insertOnboarding } from "../helpers/fixtures.ts";
 
 const HOME = "T0FLEET";
 const CHANNEL = "C0ACME";
@@ -32,20 +33,11 @@ describe("invite lifecycle", () => {
       // The Home tab refresh after a leave subscribes to this hook at start-up; here only a recorder does.
       hooks,
     } as unknown as AppContext;
-    const customer = await db.prisma.customer.create({ data: { name: "Acme Corp", nameKey: "acme corp" } });
-    const onboarding = await db.prisma.onboarding.create({
-      data: {
-        customerId: customer.id,
-        providerId: "justworks",
-        ownerUserId: "U0REP",
-        createdByUserId: "U0REP",
-        homeTeamId: HOME,
-        channelId: CHANNEL,
-        integrationUserName: "Fleet Integration",
-        integrationUserEmail: "int@fleet.example",
-        timeZone: "America/New_York",
-      },
-    });
+    const onboarding = await insertOnboarding(
+      db,
+      { homeTeamId: HOME, channelId: CHANNEL },
+      { name: "Acme Corp" },
+    );
     onboardingId = onboarding.id;
   });
   afterAll(async () => db?.close());

@@ -5,24 +5,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Database, openDatabase } from "../../src/db/client.ts";
 import { createLogger } from "../../src/logger.ts";
+import { onboard } from "../helpers/fixtures.ts";
 import {
   acceptInvite,
   eventually,
   type Harness,
-  HOME_TEAM,
   HR,
   HR2,
   latestOnboardingChannel,
-  REP,
   startHarness,
 } from "../helpers/harness.ts";
 import { type PrivatePostgres, startPrivatePostgres } from "../helpers/private-pg.ts";
 
-async function onboard(h: Harness, text: string) {
-  const res = await h.driver.command({ text, userId: REP.id, teamId: HOME_TEAM.id, channelId: "C0SALES" });
-  expect(res.status).toBe(200);
-  return (await h.driver.waitForResponse(res.responseUrl, 20_000)) as { text: string };
-}
+/** The command's answer may wait out Slack's faults and retries. */
+const SLOW = { timeoutMs: 20_000 };
 
 function checklists(h: Harness, channelId: string) {
   return h.slack.messages(channelId).filter((m) => m.metadata?.event_type === "onboarding_checklist");
@@ -38,7 +34,7 @@ describe("Slack faults", () => {
   it("a passing 5xx is retried by the client: the onboarding completes with no duplicate", async () => {
     h.slack.injectFault({ method: "conversations.create", status: 503, times: 1 });
     h.slack.injectFault({ method: "conversations.inviteShared", status: 500, times: 1 });
-    const report = await onboard(h, `onboard Flaky Co hr=${HR.email}`);
+    const report = await onboard(h, `onboard Flaky Co hr=${HR.email}`, SLOW);
     expect(report.text).toContain("is set up");
     expect(h.slack.allChannels().filter((c) => c.name.startsWith("fleet-flaky-co"))).toHaveLength(1);
     expect(h.slack.invites.filter((i) => i.email === HR.email)).toHaveLength(1);
@@ -46,10 +42,10 @@ describe("Slack faults", () => {
 
   it("a 5xx storm longer than the retries: the rep is told, and running the command again resumes without duplicates", async () => {
     h.slack.injectFault({ method: "conversations.inviteShared", status: 502, times: 10 });
-    const first = await onboard(h, `onboard Storm Co hr=${HR.email},${HR2.email}`);
+    const first = await onboard(h, `onboard Storm Co hr=${HR.email},${HR2.email}`, SLOW);
     expect(first.text).toContain("Run the same `/fleet onboard` command again");
     h.slack.clearFaults();
-    const second = await onboard(h, `onboard Storm Co hr=${HR.email},${HR2.email}`);
+    const second = await onboard(h, `onboard Storm Co hr=${HR.email},${HR2.email}`, SLOW);
     expect(second.text).toContain("set up (resumed)");
     const channel = await latestOnboardingChannel(h);
     expect(checklists(h, channel.id)).toHaveLength(1);
@@ -62,9 +58,9 @@ describe("Slack faults", () => {
 
   it("timeouts: a call slower than the client timeout fails cleanly and the rerun resumes", async () => {
     h.slack.injectFault({ method: "pins.add", delayMs: 1_500, times: 3 });
-    const first = await onboard(h, `onboard Tardy Co hr=${HR.email}`);
+    const first = await onboard(h, `onboard Tardy Co hr=${HR.email}`, SLOW);
     expect(first.text).toContain("Pinning the checklist");
-    const second = await onboard(h, `onboard Tardy Co hr=${HR.email}`);
+    const second = await onboard(h, `onboard Tardy Co hr=${HR.email}`, SLOW);
     expect(second.text).not.toContain(":x:");
     const channel = await latestOnboardingChannel(h);
     expect(checklists(h, channel.id)).toHaveLength(1);
@@ -72,7 +68,7 @@ describe("Slack faults", () => {
   }, 30_000);
 
   it("a 429 storm on chat.update: Retry-After is honoured and the final checklist shows every tick", async () => {
-    await onboard(h, `onboard Busy Co hr=${HR.email}`);
+    await onboard(h, `onboard Busy Co hr=${HR.email}`, SLOW);
     const channel = await latestOnboardingChannel(h);
     await acceptInvite(h, HR.email, HR);
     const [checklist] = checklists(h, channel.id);
@@ -119,7 +115,7 @@ describe("PostgreSQL restarted while the app runs", () => {
   });
 
   it("health says degraded during the outage, the tick made meanwhile is applied after it, and a retry counts once", async () => {
-    await onboard(h, `onboard Durable Co hr=${HR.email}`);
+    await onboard(h, `onboard Durable Co hr=${HR.email}`, SLOW);
     const channel = await latestOnboardingChannel(h);
     await acceptInvite(h, HR.email, HR);
     const [checklist] = checklists(h, channel.id);
@@ -171,7 +167,7 @@ describe("PostgreSQL restarted while the app runs", () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(await h.db.prisma.tick.count()).toBe(1);
     expect(await h.db.prisma.onboarding.count()).toBe(1);
-    const res = await onboard(h, `onboard Durable Co hr=${HR.email}`);
+    const res = await onboard(h, `onboard Durable Co hr=${HR.email}`, SLOW);
     expect(res.text).toContain("resumed");
     expect(checklists(h, channel.id)).toHaveLength(1);
   }, 90_000);

@@ -7,6 +7,7 @@ import { stallAlerts } from "../../src/cockpit/alerts.ts";
 import type { FaultSpec } from "../../src/sandbox/slack/types.ts";
 import { MetadataEventType } from "../../src/slack-gateway/ids.ts";
 import { connect, onboard as onboardAndAccept, verifications } from "../finch/helpers.ts";
+import { onboard } from "../helpers/fixtures.ts";
 import {
   dmMessages,
   type Harness,
@@ -17,13 +18,10 @@ import {
   startHarness,
 } from "../helpers/harness.ts";
 
-const LOST_ANSWERS: Array<NonNullable<FaultSpec["after"]>> = ["5xx", "timeout", "drop"];
+/** The command's answer may wait out Slack's faults and retries. */
+const SLOW = { timeoutMs: 20_000 };
 
-async function onboard(h: Harness, text: string) {
-  const res = await h.driver.command({ text, userId: REP.id, teamId: HOME_TEAM.id, channelId: "C0SALES" });
-  expect(res.status).toBe(200);
-  return (await h.driver.waitForResponse(res.responseUrl, 20_000)) as { text: string };
-}
+const LOST_ANSWERS: Array<NonNullable<FaultSpec["after"]>> = ["5xx", "timeout", "drop"];
 
 function withEventType(h: Harness, channelId: string, eventType: string) {
   return h.slack.messages(channelId).filter((m) => m.metadata?.event_type === eventType);
@@ -40,7 +38,7 @@ describe("Slack did the work, then the answer was lost", () => {
   it.each(LOST_ANSWERS)("checklist post, then %s: the channel has exactly one checklist", async (after) => {
     const company = `Once ${after} Co`;
     h.slack.injectFault({ method: "chat.postMessage", after });
-    const report = await onboard(h, `onboard ${company} hr=${HR.email}`);
+    const report = await onboard(h, `onboard ${company} hr=${HR.email}`, SLOW);
     expect(report.text).not.toContain(":x:");
     const channel = await latestOnboardingChannel(h);
     const checklists = withEventType(h, channel.id, MetadataEventType.checklist);
@@ -76,7 +74,7 @@ describe("Slack did the work, then the answer was lost", () => {
 
   it("conversations.create makes the channel, then times out: no -2, the onboarding uses the channel made", async () => {
     h.slack.injectFault({ method: "conversations.create", after: "timeout" });
-    const report = await onboard(h, `onboard Slowpoke Co hr=${HR.email}`);
+    const report = await onboard(h, `onboard Slowpoke Co hr=${HR.email}`, SLOW);
     expect(report.text).not.toContain(":x:");
     const made = h.slack.allChannels().filter((c) => c.name.startsWith("fleet-slowpoke-co"));
     expect(made.map((c) => c.name)).toEqual(["fleet-slowpoke-co"]);
@@ -91,7 +89,7 @@ describe("Slack did the work, then the answer was lost", () => {
     async (after) => {
       const company = `Invite ${after} Co`;
       h.slack.injectFault({ method: "conversations.inviteShared", after });
-      const report = await onboard(h, `onboard ${company} hr=${HR.email}`);
+      const report = await onboard(h, `onboard ${company} hr=${HR.email}`, SLOW);
       expect(report.text).not.toContain(":x:");
       const channel = await latestOnboardingChannel(h);
       expect(h.slack.invites.filter((i) => i.channelId === channel.id && i.email === HR.email)).toHaveLength(
@@ -110,7 +108,7 @@ describe("Slack did the work, then the answer was lost", () => {
   );
 
   it.each(LOST_ANSWERS)("a rep's alert (a DM), then %s: exactly one alert", async (after) => {
-    await onboard(h, `onboard Quiet ${after} Co hr=${HR.email}`);
+    await onboard(h, `onboard Quiet ${after} Co hr=${HR.email}`, SLOW);
     const channel = await latestOnboardingChannel(h);
     const longAgo = new Date(Date.now() - 30 * 86_400_000);
     await h.db.prisma.onboarding.updateMany({

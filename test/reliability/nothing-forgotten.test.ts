@@ -11,6 +11,7 @@ import { connectUrlFor } from "../../src/onboarding/connect-links.ts";
 import { buildAccountUpdatedEvent, signFinchWebhook } from "../../src/sandbox/finch/index.ts";
 import { MetadataEventType } from "../../src/slack-gateway/ids.ts";
 import { connect, onboard, openLink } from "../finch/helpers.ts";
+import { insertOnboarding } from "../helpers/fixtures.ts";
 import { eventually, type Harness, HOME_TEAM, REP, startHarness } from "../helpers/harness.ts";
 
 const DAY = 86_400_000;
@@ -129,21 +130,7 @@ describe("nothing quietly forgotten", () => {
     const old = new Date(clock.now().getTime() - 30 * DAY);
     const callAt = new Date(clock.now().getTime() + DAY);
     for (let i = 0; i < count; i++) {
-      const c = await h.db.prisma.customer.create({ data: { name: `Quiet ${i}`, nameKey: `quiet ${i}` } });
-      await h.db.prisma.onboarding.create({
-        data: {
-          customerId: c.id,
-          providerId: "justworks",
-          ownerUserId: REP.id,
-          createdByUserId: REP.id,
-          homeTeamId: HOME_TEAM.id,
-          integrationUserName: "F I",
-          integrationUserEmail: "i@f.example",
-          timeZone: "UTC",
-          createdAt: old,
-          callAt,
-        },
-      });
+      await insertOnboarding(h.db, { timeZone: "UTC", createdAt: old, callAt }, { name: `Quiet ${i}` });
     }
     const quietIds = (
       await h.db.prisma.onboarding.findMany({

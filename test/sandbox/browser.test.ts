@@ -12,7 +12,7 @@ import { DateTime } from "luxon";
 import type { Logger } from "pino";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../bench/support/free-port.ts";
+import { freePort } from "../../src/sandbox/support/free-port.ts";
 import { checklistItems } from "../../src/checklist/items.ts";
 import { getTemplate } from "../../src/checklist/template-registry.ts";
 import { parseConfig } from "../../src/config.ts";

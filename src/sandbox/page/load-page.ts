@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 /** The page's folder: beside this module, or (from dist/) the repository's src/sandbox/page. */
 function pageDir(): string {
   const beside = fileURLToPath(new URL("./", import.meta.url));
-  if (existsSync(join(beside, "sandbox.css"))) return beside;
+  if (existsSync(join(beside, "styles"))) return beside;
   return fileURLToPath(new URL("../../../../src/sandbox/page/", import.meta.url));
 }
 
@@ -33,6 +33,29 @@ const SCRIPT_SECTIONS = [
   "start.js",
 ] as const;
 
+/**
+ * The style sheet's parts (styles/), by part of the page, in the order they are joined into the one inlined
+ * `<style>`: the base (colours, reset) first, so later parts may override it.
+ */
+const STYLE_PARTS = [
+  "base.css",
+  "top-bar.css",
+  "layout.css",
+  "pane.css",
+  "messages.css",
+  "mrkdwn.css",
+  "block-kit.css",
+  "app-home.css",
+  "composer.css",
+  "controls.css",
+  "modals.css",
+] as const;
+
+/** The page's style sheet: its parts joined in order (the text the CSP hash pins). */
+function joinStyle(dir: string): string {
+  return STYLE_PARTS.map((file) => readFileSync(join(dir, "styles", file), "utf8")).join("");
+}
+
 /** The page's script: its sections joined in order inside one function (the text the CSP hash pins). */
 function joinScript(dir: string): string {
   const sections = SCRIPT_SECTIONS.map((file) => readFileSync(join(dir, file), "utf8"));
@@ -46,7 +69,7 @@ function joinScript(dir: string): string {
 export function loadPage(): { html: string; csp: string } {
   const dir = pageDir();
   const script = joinScript(dir);
-  const style = readFileSync(join(dir, "sandbox.css"), "utf8");
+  const style = joinStyle(dir);
   if (/<\/script/i.test(script) || /<\/style/i.test(style)) {
     throw new Error("src/sandbox/page: the script or style sheet contains a closing tag");
   }

@@ -26,4 +26,14 @@ describe("loadPage", () => {
     expect(at("block-kit.js")).toBeLessThan(at("block-kit-elements.js"));
     expect(at("controls.js")).toBeLessThan(at("start.js"));
   });
+
+  it("joins every part of the style sheet, base first, and pins the joined text by hash", () => {
+    const style = /<style>([\s\S]*)<\/style>/.exec(html)?.[1] ?? "";
+    const parts = readdirSync(`${PAGE_DIR}styles`).filter((f) => f.endsWith(".css"));
+    expect(parts.length).toBeGreaterThan(5);
+    for (const file of parts) expect(style).toContain(readFileSync(`${PAGE_DIR}styles/${file}`, "utf8"));
+    expect(style.startsWith(readFileSync(`${PAGE_DIR}styles/base.css`, "utf8"))).toBe(true);
+    const hash = `'sha256-${createHash("sha256").update(style).digest("base64")}'`;
+    expect(csp).toContain(`style-src ${hash}`);
+  });
 });

@@ -1,10 +1,11 @@
 import { createHmac } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { App, type BlockAction, type Logger, LogLevel, verifySlackRequest } from "@slack/bolt";
+import { App, type BlockAction, verifySlackRequest } from "@slack/bolt";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { manifestBotScopes, SlackStandIn } from "../../../src/sandbox/slack/index.ts";
 import { SlackDriver, signSlackRequest } from "../../../src/sandbox/slack-driver/index.ts";
+import { silentLogger } from "../../helpers/fixtures.ts";
 
 const SECRET = "sandbox-signing-secret";
 const HOME = { id: "T0HOME", name: "Fleet", domain: "fleet" };
@@ -381,15 +382,6 @@ describe("SlackDriver against a recording endpoint", () => {
 
 describe("SlackDriver and SlackStandIn with a real Bolt app", () => {
   const TOKEN = "xoxb-bolt-test";
-  const silent: Logger = {
-    debug: () => {},
-    info: () => {},
-    warn: () => {},
-    error: () => {},
-    setLevel: () => {},
-    getLevel: () => LogLevel.ERROR,
-    setName: () => {},
-  };
   let standIn: SlackStandIn;
   let driver: SlackDriver;
   let app: App;
@@ -407,8 +399,8 @@ describe("SlackDriver and SlackStandIn with a real Bolt app", () => {
     app = new App({
       token: TOKEN,
       signingSecret: SECRET,
-      logger: silent,
-      clientOptions: { slackApiUrl: standIn.url, retryConfig: { retries: 0 }, logger: silent },
+      logger: silentLogger,
+      clientOptions: { slackApiUrl: standIn.url, retryConfig: { retries: 0 }, logger: silentLogger },
     });
     const server = await app.start({ port: 0, host: "127.0.0.1" });
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;

@@ -1,24 +1,16 @@
 /** The Slack stand-in refuses what Slack refuses: scopes, rate limits, Slack Connect rules; ids that change. */
-import { LogLevel, type WebAPIPlatformError, WebClient } from "@slack/web-api";
+import { type WebAPIPlatformError, WebClient } from "@slack/web-api";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   manifestBotScopes,
   SlackStandIn,
   type SlackStandInOptions,
 } from "../../../src/sandbox/slack/index.ts";
+import { silentLogger } from "../../helpers/fixtures.ts";
 
 const TOKEN = "xoxb-refusals-test";
 const HOME = { id: "T0HOME", name: "Fleet", domain: "fleet" };
 const ACME = { id: "T0ACME", name: "Acme Corp", domain: "acme" };
-const silent = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
 
 let standIn: SlackStandIn | undefined;
 
@@ -36,7 +28,11 @@ async function start(
   s.addTeam(ACME);
   s.addUser({ id: "U0REP", teamId: HOME.id, name: "rep", email: "rep@fleet.example" });
   standIn = s;
-  const client = new WebClient(TOKEN, { slackApiUrl: s.url, retryConfig: { retries: 0 }, logger: silent });
+  const client = new WebClient(TOKEN, {
+    slackApiUrl: s.url,
+    retryConfig: { retries: 0 },
+    logger: silentLogger,
+  });
   return { s, client };
 }
 

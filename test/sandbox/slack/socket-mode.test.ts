@@ -4,23 +4,15 @@
  */
 
 import { SocketModeClient } from "@slack/socket-mode";
-import { ErrorCode, LogLevel, type WebAPIPlatformError, WebClient } from "@slack/web-api";
+import { ErrorCode, type WebAPIPlatformError, WebClient } from "@slack/web-api";
 import { WebSocket } from "undici";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { manifestBotScopes, newAppToken, SlackStandIn } from "../../../src/sandbox/slack/index.ts";
+import { silentLogger } from "../../helpers/fixtures.ts";
 
 const BOT_TOKEN = "xoxb-socket-test";
 const APP_ID = "A0SOCKET";
 const APP_TOKEN = newAppToken(APP_ID);
-const silentLogger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
 
 let standIn: SlackStandIn;
 const sockets: WebSocket[] = [];

@@ -1,7 +1,5 @@
 import {
   ErrorCode,
-  type Logger,
-  LogLevel,
   type WebAPIHTTPError,
   type WebAPIPlatformError,
   type WebAPIRequestError,
@@ -10,6 +8,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { checkBlocks } from "../../../src/sandbox/slack/block-kit.ts";
 import { channelNameError, manifestBotScopes, SlackStandIn } from "../../../src/sandbox/slack/index.ts";
+import { silentLogger } from "../../helpers/fixtures.ts";
 
 /** The stand-in's own tests also use public channels, which Fleet's manifest does not ask for. */
 const ALL_SCOPES = [
@@ -29,15 +28,6 @@ let standIn: SlackStandIn;
 let client: WebClient;
 
 // The WebClient logs Slack's `[ERROR]` response messages; the tests assert on them instead.
-const silentLogger: Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
 
 /** The real SDK client (no token when `token` is null), with retries kept short so tests stay fast. */
 function webClient(token: string | null = TOKEN, retries = 0): WebClient {

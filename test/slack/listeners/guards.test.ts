@@ -3,10 +3,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import type { AppContext } from "../../../src/context.ts";
 import type { Database } from "../../../src/db/client.ts";
 import type { Actor } from "../../../src/onboarding/actor.ts";
-import { customerNameKey } from "../../../src/onboarding/names.ts";
 import { refusalFor } from "../../../src/slack/actors.ts";
 import { allowRep, onboardingOrTell } from "../../../src/slack/listeners/guards.ts";
 import { openTestDatabase } from "../../helpers/db.ts";
+import { insertOnboarding } from "../../helpers/fixtures.ts";
 
 const HOME = "T0FLEET";
 const REP: Actor = { userId: "U0REP", teamId: HOME, internal: true };
@@ -126,22 +126,11 @@ describe("guards", () => {
   describe("onboardingOrTell", () => {
     let onboardingId: string;
     beforeAll(async () => {
-      const customer = await db.prisma.customer.create({
-        data: { name: "Acme Corp", nameKey: customerNameKey("Acme Corp") },
-      });
-      const onboarding = await db.prisma.onboarding.create({
-        data: {
-          customerId: customer.id,
-          providerId: "justworks",
-          ownerUserId: REP.userId,
-          createdByUserId: REP.userId,
-          homeTeamId: HOME,
-          channelId: "C0ACME",
-          integrationUserName: "Fleet Integration",
-          integrationUserEmail: "int@fleet.example",
-          timeZone: "America/New_York",
-        },
-      });
+      const onboarding = await insertOnboarding(
+        db,
+        { ownerUserId: REP.userId, createdByUserId: REP.userId, homeTeamId: HOME, channelId: "C0ACME" },
+        { name: "Acme Corp" },
+      );
       onboardingId = onboarding.id;
     });
 

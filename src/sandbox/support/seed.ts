@@ -1,6 +1,6 @@
 /** Bulk data for the benchmark, the scale test and the fan-out measurement, written in SQL. */
-import type { Database } from "../../src/db/client.ts";
-import type { SlackStandIn } from "../../src/sandbox/slack/index.ts";
+import type { Database } from "../../db/client.ts";
+import type { SlackStandIn } from "../slack/index.ts";
 
 /** Inserts `count` active onboardings (every 50th owned by `repUserId`), with invites and a few ticks. */
 export async function seedOnboardings(
