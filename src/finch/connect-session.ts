@@ -30,7 +30,9 @@ const REUSE_MARGIN_MS = 30 * 60_000;
 /** A browser-facing answer: a redirect, or a short page. */
 export type BrowserAnswer =
   | { kind: "redirect"; location: string; onboardingId: string }
-  | { kind: "page"; status: number; title: string; message: string };
+  | { kind: "page"; status: number; title: string; message: string }
+  /** A GET's answer: the link is good; a button (a POST) opens Finch, so a mail scanner creates nothing. */
+  | { kind: "confirm"; providerName: string; companyName: string };
 
 function page(status: number, title: string, message: string): BrowserAnswer {
   return { kind: "page", status, title, message };
@@ -50,13 +52,14 @@ async function onboardingForToken(ctx: AppContext, token: string): Promise<Onboa
 }
 
 /**
- * `GET /connect/<token>` (mode `new`) and `/reconnect/<token>` (mode `reauth`): reuse a valid session
- * or create one, and send the browser to Finch.
+ * `POST /connect/<token>` (mode `new`) and `/reconnect/<token>` (mode `reauth`): reuse a valid session
+ * or create one, and send the browser to Finch. With `preview` (the GET) only the link is checked.
  */
 export async function openConnectSession(
   ctx: AppContext,
   token: string,
   mode: "new" | "reauth",
+  options: { preview?: boolean } = {},
 ): Promise<BrowserAnswer> {
   const onboarding = await onboardingForToken(ctx, token);
   if (!onboarding) return NOT_FOUND;
@@ -83,6 +86,9 @@ export async function openConnectSession(
       `${template.displayName} is already connected`,
       `${template.displayName} is already connected to Fleet and verified — there is nothing to do. If it needs to be connected again, ask your Fleet rep for a Reconnect link in Slack.`,
     );
+  }
+  if (options.preview) {
+    return { kind: "confirm", providerName: template.displayName, companyName: onboarding.customer.name };
   }
   // A disconnected connection cannot be reauthenticated: it needs a brand-new one.
   const reauthOf =

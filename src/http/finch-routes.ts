@@ -1,6 +1,8 @@
 /**
  * Finch's browser and server routes:
- * - `GET /connect/:token`, `GET /reconnect/:token` — our never-stale links: 302 to a Finch Connect session;
+ * - `GET /connect/:token`, `GET /reconnect/:token` — our never-stale links: a page whose button (a POST to the
+ *   same address) makes the Finch Connect session and redirects to it; the GET itself creates nothing, since mail
+ *   scanners and link previews open links before people do;
  * - `GET /finch/callback` — Finch's redirect after Connect (code exchange, then verification);
  * - `POST /finch/webhooks` — signed events (raw body, 1 MB, verified by the SDK, de-duplicated by id).
  * Pages are short and friendly; codes and tokens never reach a log line or a page.
@@ -19,7 +21,15 @@ import { ONE_MEGABYTE } from "../limits.ts";
 import { inDelivery } from "../slack-gateway/delivery-scope.ts";
 import { clientAddressOf } from "./client-address.ts";
 import { RateLimiter } from "./rate-limit.ts";
-import { type RouteRequest, type Router, sendHtml, sendJson, sendText, simplePage } from "./router.ts";
+import {
+  escapeHtml,
+  type RouteRequest,
+  type Router,
+  sendHtml,
+  sendJson,
+  sendText,
+  simplePage,
+} from "./router.ts";
 
 /** Runs work after the response, so a graceful stop can wait for it (src/background.ts InFlight). */
 export interface BackgroundWork {
@@ -58,7 +68,21 @@ export function answerConnect(ctx: AppContext, { res }: RouteRequest, result: Br
     res.end();
     return;
   }
+  if (result.kind === "confirm") {
+    sendHtml(res, 200, confirmPage(result.providerName, result.companyName));
+    return;
+  }
   sendHtml(res, result.status, simplePage(result.title, result.message));
+}
+
+/** The GET's page: one button, a POST to the same address, opens Finch Connect (works without JavaScript). */
+function confirmPage(providerName: string, companyName: string): string {
+  const title = `Connect ${providerName} to Fleet`;
+  const form = `<form method="post"><button type="submit" style="font:inherit;font-weight:600;padding:.7rem 1.2rem;border-radius:6px;border:0;background:#1264a3;color:#fff;cursor:pointer">Continue to ${escapeHtml(providerName)}</button></form>`;
+  return simplePage(
+    title,
+    `Finch, Fleet's payroll connection partner, will ask you to sign in to ${providerName} for ${companyName}.`,
+  ).replace("</body>", `${form}</body>`);
 }
 
 function header(req: IncomingMessage, name: string): string {
@@ -86,19 +110,41 @@ export function mountFinchRoutes(
   });
   router.on("GET", "/connect/:token", connectRoute(ctx, "new"));
   router.on("GET", "/reconnect/:token", connectRoute(ctx, "reauth"));
+  router.on("POST", "/connect/:token", connectRoute(ctx, "new"));
+  router.on("POST", "/reconnect/:token", connectRoute(ctx, "reauth"));
   router.on("GET", "/finch/callback", callbackRoute(ctx, background));
   router.on("POST", "/finch/webhooks", webhookRoute(ctx, background, intake));
 }
 
-/** `GET /connect/:token` and `/reconnect/:token`: a fresh Finch Connect session, then the redirect. */
+/**
+ * `/connect/:token` and `/reconnect/:token`: a GET checks the link and shows its button; the button's POST
+ * makes (or reuses) the Finch Connect session and redirects. A POST named from another site is refused (the
+ * token is the only credential, but a link leaked into another page must not open sessions by itself).
+ */
 function connectRoute(ctx: AppContext, mode: "new" | "reauth") {
   return async (request: RouteRequest) => {
+    const { req, res } = request;
     // Link previews and scanners send HEAD: they must not create Finch sessions.
-    if (request.req.method === "HEAD") {
-      request.res.writeHead(200, { "cache-control": "no-store" }).end();
+    if (req.method === "HEAD") {
+      res.writeHead(200, { "cache-control": "no-store" }).end();
       return;
     }
-    answerConnect(ctx, request, await openConnectSession(ctx, request.params.token ?? "", mode));
+    const token = request.params.token ?? "";
+    if (req.method === "GET") {
+      answerConnect(ctx, request, await openConnectSession(ctx, token, mode, { preview: true }));
+      return;
+    }
+    req.resume();
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== "null" && origin !== new URL(ctx.publicUrl).origin) {
+      sendHtml(
+        res,
+        403,
+        simplePage("This link was not opened here", "Open the link from your message again."),
+      );
+      return;
+    }
+    answerConnect(ctx, request, await openConnectSession(ctx, token, mode));
   };
 }
 

@@ -52,7 +52,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
         req.resume();
         return;
       }
-      log.error({ err, path: url.pathname }, "route failed");
+      // The route, not the path: a path may hold a link token (/connect/<token>, /p/<token>).
+      log.error({ err, route: routeNameOf(url.pathname) }, "route failed");
       if (!res.headersSent) sendText(res, 500, "Something went wrong on our side; it has been logged.");
       else res.end();
     });
@@ -182,4 +183,10 @@ export function closeServer(server: Server, graceMs = 15_000): Promise<void> {
     });
     server.closeIdleConnections();
   });
+}
+
+/** A path's first segment (`/connect/:token` → `/connect`): what a log line may say of a request. */
+export function routeNameOf(pathname: string): string {
+  const first = pathname.split("/")[1] ?? "";
+  return `/${/^[a-z0-9._-]{0,40}$/i.test(first) ? first : "…"}`;
 }

@@ -54,11 +54,19 @@ function cookieOf(res: Response): string {
   return (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
 }
 
-/** Clicks our Connect link: the 302 to Finch, its session id and the cookie the browser keeps. */
+/**
+ * Clicks our Connect link like a person: the GET's page and its button (a POST to the same address), then the
+ * 302 to Finch, its session id and the cookie the browser keeps. A GET refused with a page ends there.
+ */
 export async function openLink(
   url: string,
 ): Promise<{ status: number; location: string; sessionId: string; cookie: string }> {
-  const res = await fetch(url, { redirect: "manual" });
+  const page = await fetch(url, { redirect: "manual" });
+  const html = await page.text();
+  if (page.status !== 200 || !html.includes('<form method="post">')) {
+    return { status: page.status, location: "", sessionId: "", cookie: "" };
+  }
+  const res = await fetch(url, { method: "POST", redirect: "manual" });
   const location = res.headers.get("location") ?? "";
   return {
     status: res.status,

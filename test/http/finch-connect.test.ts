@@ -44,6 +44,31 @@ describe("Finch Connect links and callback", () => {
     expect(await h.db.prisma.finchConnectSession.count({ where: { onboardingId: o.id } })).toBe(2);
   });
 
+  it("a GET of a Connect link (a mail scanner) shows the button and creates no Finch session", async () => {
+    const o = await onboard(h);
+    const url = connectUrlFor(h.app.ctx, o.id);
+    const finchCalls = h.finch.calls.filter((c) => c.path === "/connect/sessions").length;
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(url, { redirect: "manual" });
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      expect(html).toContain('<form method="post">');
+      expect(html).toContain("Continue to");
+    }
+    expect(await h.db.prisma.finchConnectSession.count({ where: { onboardingId: o.id } })).toBe(0);
+    expect(h.finch.calls.filter((c) => c.path === "/connect/sessions")).toHaveLength(finchCalls);
+    // The button's POST from another site is refused; from the page (or no Origin) it opens Finch.
+    const foreign = await fetch(url, {
+      method: "POST",
+      redirect: "manual",
+      headers: { origin: "https://evil.example" },
+    });
+    expect(foreign.status).toBe(403);
+    expect(await h.db.prisma.finchConnectSession.count({ where: { onboardingId: o.id } })).toBe(0);
+    const opened = await openLink(url);
+    expect(opened.status).toBe(302);
+  });
+
   it("answers a forged or unknown token with a 404 page, and a closed onboarding with a friendly page", async () => {
     const forged = await fetch(
       `${h.app.url}/connect/0123456789abcdef0123456789abcdef.AAAAAAAAAAAAAAAAAAAAAA`,
@@ -163,7 +188,7 @@ describe("Finch Connect links and callback", () => {
   it("a Finch outage while opening Connect shows a retry page and leaves the link working", async () => {
     const o = await onboard(h);
     h.finch.injectFault({ path: "/connect/sessions", status: 503, times: 3 });
-    const res = await fetch(connectUrlFor(h.app.ctx, o.id), { redirect: "manual" });
+    const res = await fetch(connectUrlFor(h.app.ctx, o.id), { method: "POST", redirect: "manual" });
     expect(res.status).toBe(503);
     expect(await res.text()).toContain("not reachable");
     const again = await openLink(connectUrlFor(h.app.ctx, o.id));
