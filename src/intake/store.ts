@@ -7,6 +7,7 @@
 
 import { decryptSecret, encryptSecret, type KeyRing } from "../crypto.ts";
 import type { Database } from "../db/client.ts";
+import { Prisma } from "../db/generated/client.ts";
 import type { IncomingDelivery, StoredDelivery } from "./delivery.ts";
 
 type WithDb = { db: Database; keys: KeyRing };
@@ -169,6 +170,15 @@ export async function extendLeases(
   return new Set(rows.map((r) => r.key));
 }
 
+/**
+ * Whether the delivery `c` carries an absolute state that a newer change of its element, applied or being
+ * applied, overtook. One fragment for the worker's claim and the rep's Retry, so both judge alike.
+ */
+const OVERTAKEN_BY_NEWER = Prisma.sql`(c.absolute and exists (
+  select 1 from intake_delivery n
+   where n.order_key = c.order_key and n.status in ('done', 'applying')
+     and n.received_at > c.received_at))`;
+
 /** Text kept on a delivery that a newer change of its element overtook. */
 export const OVERTAKEN = "overtaken by a newer change of the same element; not applied";
 
@@ -185,10 +195,7 @@ export async function claimLease(
 ): Promise<"go" | "obsolete" | "lost"> {
   const rows = await ctx.db.prisma.$queryRaw<Array<{ status: string }>>`
     with d as (
-      select c.key, (c.absolute and exists (
-               select 1 from intake_delivery n
-                where n.order_key = c.order_key and n.status in ('done', 'applying')
-                  and n.received_at > c.received_at)) as stale
+      select c.key, ${OVERTAKEN_BY_NEWER} as stale
         from intake_delivery c
        where c.key = ${key} and c.owner = ${owner} and c.status = 'applying')
     update intake_delivery u
@@ -316,10 +323,7 @@ export type RetryOutcome =
 export async function retryDeadLetterOutcome(ctx: WithDb, key: string): Promise<RetryOutcome> {
   const rows = await ctx.db.prisma.$queryRaw<Array<{ status: string }>>`
     with d as (
-      select c.key, (c.absolute and exists (
-               select 1 from intake_delivery n
-                where n.order_key = c.order_key and n.status in ('done', 'applying')
-                  and n.received_at > c.received_at)) as stale
+      select c.key, ${OVERTAKEN_BY_NEWER} as stale
         from intake_delivery c
        where c.key = ${key} and c.status = 'dead')
     update intake_delivery u
