@@ -6,6 +6,7 @@ import type { WebClient } from "@slack/web-api";
 import type { Config } from "./config.ts";
 import type { KeyRing } from "./crypto.ts";
 import type { Database } from "./db/client.ts";
+import type { Spool } from "./intake/spool.ts";
 import type { Logger } from "./logger.ts";
 
 /** The source of "now"; tests and the sandbox page move it. */
@@ -59,6 +60,8 @@ export interface AppContext {
   keys: KeyRing;
   /** Where browsers, Slack and Finch reach this app (with a trailing slash). */
   publicUrl: string;
+  /** This process's intake spool: its set-aside files are shown to reps in the App Home (src/cockpit). */
+  spool?: Pick<Spool, "listSetAside" | "retrySetAside" | "discardSetAside">;
 }
 
 /** What a payload says about where a user belongs. */

@@ -63,6 +63,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     const { ctx, keys, identity } = await buildContext(config, { logger, db, clock });
     const inFlight = new InFlight();
     const { spool, intake } = await openIntake(config, { db, keys, logger });
+    ctx.spool = spool;
 
     const slack = createSlackApp(config, logger, identity, {
       intake,

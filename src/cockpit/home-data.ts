@@ -10,6 +10,7 @@ import { type DeadLetter, listDeadLetters } from "../intake/store.ts";
 import type { FailedReminderView } from "../slack/views/reminder-failures.ts";
 import type { ConnectionNeedingAction } from "./connections-needing-action.ts";
 import { compareRows, type HomeConnection, type HomeFlag, type HomeWaiting, judgeRow } from "./home-rows.ts";
+import type { SetAsidePage } from "./set-aside.ts";
 
 /** Whose onboardings the Home tab lists. */
 export type HomeScope = "mine" | "all";
@@ -54,6 +55,8 @@ export interface HomePage {
   total: number;
   scope: HomeScope;
   deadLetters?: { total: number; items: HomeDeadLetter[]; page: number; pageSize: number } | null;
+  /** Spool files this process set aside (reps only; src/cockpit/set-aside.ts). */
+  setAside?: SetAsidePage | null;
   /** The viewer's reminders, nudges and digests of the last week that could not be sent. */
   failedReminders?: FailedReminderView[];
   /** Closed onboardings whose connection needs action (src/finch/health-check.ts). */

@@ -11,8 +11,10 @@ import type { Actor } from "../../onboarding/actor.ts";
 import { closeOnboarding, handOver, resendInvites } from "../../onboarding/close.ts";
 import {
   discardDeadLetterFromHome,
+  discardSetAsideFromHome,
   retryAllDeadLettersFromHome,
   retryDeadLetterFromHome,
+  retrySetAsideFromHome,
 } from "../../onboarding/dead-letters.ts";
 import { emailWhoHasNotJoined } from "../../onboarding/email-fallback.ts";
 import { exportHistory } from "../../onboarding/history-export.ts";
@@ -143,6 +145,16 @@ function registerDeadLetterActions(app: App, ctx: AppContext): void {
   deadLetterButton(ActionId.deadLetterRetry, (actor, key) => retryDeadLetterFromHome(ctx, key, actor));
   deadLetterButton(ActionId.deadLetterDiscard, (actor, key) => discardDeadLetterFromHome(ctx, key, actor));
   deadLetterButton(ActionId.deadLetterRetryAll, (actor) => retryAllDeadLettersFromHome(ctx, actor));
+  deadLetterButton(ActionId.setAsideRetry, (actor, name) => retrySetAsideFromHome(ctx, name, actor));
+  deadLetterButton(ActionId.setAsideDiscard, (actor, name) => discardSetAsideFromHome(ctx, name, actor));
+  app.action<BlockAction<ButtonAction>>(
+    new RegExp(`^${ActionId.setAsidePage}:`),
+    async ({ ack, body, action }) => {
+      await ack();
+      const { setAsidePage } = safeJson(action.value) as { setAsidePage?: number };
+      await publishHome(ctx, body.user.id, { setAsidePage: Number(setAsidePage) || 0 });
+    },
+  );
   app.action<BlockAction<ButtonAction>>(
     new RegExp(`^${ActionId.deadLetterPage}:`),
     async ({ ack, body, action }) => {
