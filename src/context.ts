@@ -7,6 +7,7 @@ import type { Config } from "./config.ts";
 import type { KeyRing } from "./crypto.ts";
 import type { Database } from "./db/client.ts";
 import type { OnboardingHooks } from "./hooks.ts";
+import type { Spool } from "./intake/spool.ts";
 import type { Logger } from "./logger.ts";
 
 /** The source of "now"; tests and the sandbox page move it. */
@@ -62,6 +63,8 @@ export interface AppContext {
   publicUrl: string;
   /** "An onboarding changed": the App Home refresh and the celebration subscribe at start-up (src/hooks.ts). */
   hooks: OnboardingHooks;
+  /** This process's intake spool: its set-aside files are shown to reps in the App Home (src/cockpit). */
+  spool?: Pick<Spool, "listSetAside" | "retrySetAside" | "discardSetAside">;
 }
 
 /** What a payload says about where a user belongs. */

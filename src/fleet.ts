@@ -6,6 +6,7 @@ import type { Server } from "node:http";
 import { WebClient } from "@slack/web-api";
 import { startWeeklyReportJob } from "./analytics/weekly-post.ts";
 import { InFlight } from "./background.ts";
+import { allProviderChoices } from "./checklist/template-registry.ts";
 import { startAlertJob } from "./cockpit/alerts.ts";
 import { subscribeHomeRefresh } from "./cockpit/home.ts";
 import type { Config } from "./config.ts";
@@ -28,7 +29,7 @@ import { startInviteQueueJob } from "./onboarding/invite-queue.ts";
 import { mountPortalRoutes } from "./portal/routes.ts";
 import { startScheduler } from "./reminders/scheduler/index.ts";
 import { createSlackApp, type SlackApp } from "./slack/app.ts";
-import { forwardReplayedAnswer, tellDeadDelivery } from "./slack/intake/notices.ts";
+import { forwardReplayedAnswer, tellDeadDelivery, tellObsoleteDelivery } from "./slack/intake/notices.ts";
 import { registerListeners } from "./slack/listeners/index.ts";
 import { webClientOptions } from "./slack-gateway/client-options.ts";
 
@@ -65,14 +66,21 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     const { ctx, keys, identity } = await buildContext(config, { logger, db, clock });
     const inFlight = new InFlight();
     const { spool, intake } = await openIntake(config, { db, keys, logger });
+    ctx.spool = spool;
 
     const slack = createSlackApp(config, logger, identity, {
       intake,
       logger,
       forwardAnswer: (delivery, answer) => forwardReplayedAnswer(ctx, delivery, answer),
+      parseContext: () => ({
+        now: clock.now(),
+        defaultTimeZone: config.defaultTimeZone,
+        providers: allProviderChoices(),
+      }),
     });
     ctx.slack = slack.app.client;
     intake.onDead = (delivery) => tellDeadDelivery(ctx, delivery);
+    intake.onObsolete = (delivery) => tellObsoleteDelivery(ctx, delivery);
     registerListeners(slack.app, ctx, inFlight);
 
     let stopping = false;

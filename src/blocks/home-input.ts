@@ -4,6 +4,7 @@
  */
 import type { OpenItem } from "../checklist/progress.ts";
 import type { HomeConnectionInput } from "./home-connections.ts";
+import type { SetAsidePage } from "./home-set-aside.ts";
 import type { FailedReminderView } from "./reminder-failures.ts";
 
 /** Finch connection as the Home shows it. */
@@ -89,6 +90,8 @@ export interface HomePage {
   total: number;
   scope: HomeScope;
   deadLetters?: { total: number; items: HomeDeadLetter[]; page: number; pageSize: number } | null;
+  /** Spool files this process set aside (reps only; src/cockpit/set-aside.ts). */
+  setAside?: SetAsidePage | null;
   /** The viewer's reminders, nudges and digests of the last week that could not be sent. */
   failedReminders?: FailedReminderView[];
   /** Closed onboardings whose connection needs action (src/finch/health-check.ts). */

@@ -5,6 +5,7 @@ import { ActionId } from "../slack-gateway/ids.ts";
 import { slackDate } from "../time.ts";
 import { connectionsNeedingActionBlocks } from "./home-connections.ts";
 import type { HomeDeadLetter, HomePage, HomeRow } from "./home-input.ts";
+import { setAsideBlocks } from "./home-set-aside.ts";
 import { flagTexts, waitingText } from "./home-waiting.ts";
 import { escapeMrkdwn, plural } from "./mrkdwn.ts";
 import { failedReminderBlocks } from "./reminder-failures.ts";
@@ -54,6 +55,7 @@ export function buildHomeView(page: HomePage, input: { teamId: string }): View {
   ];
   blocks.push(...failedReminderBlocks(page.failedReminders ?? []));
   if (page.deadLetters && page.deadLetters.total > 0) blocks.push(...deadLetterBlocks(page.deadLetters));
+  blocks.push(...setAsideBlocks(page.setAside));
   blocks.push(...connectionsNeedingActionBlocks(page.connections ?? []));
   for (const row of page.rows) blocks.push({ type: "divider" }, ...rowBlocks(row, input.teamId));
   const pages = Math.ceil(page.total / page.pageSize);

@@ -12,12 +12,13 @@ import { slackUserFacts } from "../slack-gateway/users.ts";
 import { loadConnectionsNeedingAction } from "./connections-needing-action.ts";
 import { failedRemindersOf } from "./failed-reminders.ts";
 import { type HomeScope, loadDeadLetters, loadHomePage } from "./home-data.ts";
+import { loadSetAside } from "./set-aside.ts";
 
 /** The page and scope each rep last looked at, so a refresh keeps their place (a day, 5,000 people). */
-const lastView = new BoundedCache<string, { scope: HomeScope; page: number; deadPage: number }>(
-  5_000,
-  86_400_000,
-);
+const lastView = new BoundedCache<
+  string,
+  { scope: HomeScope; page: number; deadPage: number; setAsidePage: number }
+>(5_000, 86_400_000);
 
 /** Whether the user is one of ours: our workspace or, on Enterprise Grid, our org (users.info, cached). */
 export async function isOurMember(ctx: AppContext, userId: string): Promise<boolean> {
@@ -33,7 +34,7 @@ export async function publishHome(
   ctx: AppContext,
   userId: string,
   /** `scope: "all"` only for reps: the listener decides (src/slack/listeners/home.ts). */
-  view: { scope?: HomeScope; page?: number; deadPage?: number; teamId?: string } = {},
+  view: { scope?: HomeScope; page?: number; deadPage?: number; setAsidePage?: number; teamId?: string } = {},
 ): Promise<void> {
   const ours = view.teamId
     ? isOurUser(ctx.identity, { teamId: view.teamId })
@@ -46,12 +47,17 @@ export async function publishHome(
   const scope = view.scope ?? previous?.scope ?? "mine";
   const page = await loadHomePage(ctx, { userId, scope, page: view.page ?? previous?.page ?? 0 });
   // Deliveries that could not be applied: only reps see them (they may hold a customer's words).
-  page.deadLetters = (await isRepUser(ctx, userId))
-    ? await loadDeadLetters(ctx, view.deadPage ?? previous?.deadPage ?? 0)
-    : null;
+  const rep = await isRepUser(ctx, userId);
+  page.deadLetters = rep ? await loadDeadLetters(ctx, view.deadPage ?? previous?.deadPage ?? 0) : null;
+  page.setAside = rep ? await loadSetAside(ctx, view.setAsidePage ?? previous?.setAsidePage ?? 0) : null;
   page.connections = await loadConnectionsNeedingAction(ctx, scope === "all" ? {} : { ownerUserId: userId });
   page.failedReminders = await failedRemindersOf(ctx, userId);
-  lastView.set(userId, { scope, page: page.page, deadPage: page.deadLetters?.page ?? 0 });
+  lastView.set(userId, {
+    scope,
+    page: page.page,
+    deadPage: page.deadLetters?.page ?? 0,
+    setAsidePage: page.setAside?.page ?? 0,
+  });
   await ctx.slack.views.publish({
     user_id: userId,
     view: buildHomeView(page, { teamId: ctx.identity.teamId }),

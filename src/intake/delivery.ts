@@ -24,6 +24,12 @@ export interface IncomingDelivery {
    * change: once a newer delivery of the same order key was applied, this one is obsolete and not applied.
    */
   absolute?: boolean;
+  /**
+   * The absolute states a command sets, when its order key is not its element (`/fleet call` is ordered per
+   * person, but sets the onboarding's call whoever types it): a newer applied delivery naming one of them
+   * overtakes this one. Empty or left out: its order key is its element.
+   */
+  elements?: string[];
   /** A short description for the App Home's dead letters (no secrets). */
   summary: string;
   /** What the applier needs; stored encrypted, cleared once applied. */

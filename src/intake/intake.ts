@@ -88,6 +88,8 @@ export class DurableIntake {
   private outageLogged = false;
   private slowLoggedAt = 0;
   onDead: DeadHook | null = null;
+  /** A replayed delivery a newer change of its element overtook (recorded, not applied): tell its sender. */
+  onObsolete: ((delivery: StoredDelivery) => Promise<void>) | null = null;
 
   constructor(
     private readonly deps: IntakeDeps,
@@ -301,6 +303,9 @@ export class DurableIntake {
       this.log.info(
         { key: delivery.key, kind: delivery.kind },
         "delivery overtaken by a newer change of its element: recorded, not applied",
+      );
+      await this.onObsolete?.(delivery).catch((err: unknown) =>
+        this.log.warn({ key: delivery.key, err }, "the person could not be told of an overtaken delivery"),
       );
     }
   }

@@ -7,6 +7,7 @@
 
 import { decryptSecret, encryptSecret, type KeyRing } from "../crypto.ts";
 import type { Database } from "../db/client.ts";
+import { Prisma } from "../db/generated/client.ts";
 import type { IncomingDelivery, StoredDelivery } from "./delivery.ts";
 
 type WithDb = { db: Database; keys: KeyRing };
@@ -34,13 +35,14 @@ export async function insertDelivery(
       )) as queued
     )
     insert into intake_delivery (key, source, kind, order_key, user_id, team_id, channel_id, summary, payload,
-                                 status, attempts, owner, lease_until, next_attempt_at, received_at, absolute)
+                                 status, attempts, owner, lease_until, next_attempt_at, received_at, absolute,
+                                 elements)
     select $3::text, $4::text, $5::text, $2::text, $6::text, $7::text, $8::text, $9::text, $10::text,
            case when q.queued then 'pending' else 'applying' end,
            case when q.queued then 0 else 1 end,
            case when q.queued then null else $11::text end,
            case when q.queued then null else now() + $12::int * interval '1 millisecond' end,
-           now(), $13::timestamptz, $14::boolean
+           now(), $13::timestamptz, $14::boolean, $15::text[]
       from q
     on conflict (key) do nothing
     returning status`,
@@ -59,6 +61,7 @@ export async function insertDelivery(
       options.leaseMs,
       delivery.receivedAt,
       delivery.absolute === true,
+      delivery.elements ?? [],
     ],
   )) as Array<{ status: string }>;
   const status = rows[0]?.status;
@@ -169,6 +172,17 @@ export async function extendLeases(
   return new Set(rows.map((r) => r.key));
 }
 
+/**
+ * Whether the delivery `c` carries an absolute state that a newer change of its element, applied or being
+ * applied, overtook. Its element is its order key (a checkbox), or — for a command that sets something
+ * (`/fleet call`) — the elements it names, whoever set them since. One fragment for the worker's claim and
+ * the rep's Retry, so both judge alike.
+ */
+const OVERTAKEN_BY_NEWER = Prisma.sql`(c.absolute and exists (
+  select 1 from intake_delivery n
+   where ((cardinality(c.elements) = 0 and n.order_key = c.order_key) or n.elements && c.elements)
+     and n.status in ('done', 'applying') and n.received_at > c.received_at))`;
+
 /** Text kept on a delivery that a newer change of its element overtook. */
 export const OVERTAKEN = "overtaken by a newer change of the same element; not applied";
 
@@ -185,10 +199,7 @@ export async function claimLease(
 ): Promise<"go" | "obsolete" | "lost"> {
   const rows = await ctx.db.prisma.$queryRaw<Array<{ status: string }>>`
     with d as (
-      select c.key, (c.absolute and exists (
-               select 1 from intake_delivery n
-                where n.order_key = c.order_key and n.status in ('done', 'applying')
-                  and n.received_at > c.received_at)) as stale
+      select c.key, ${OVERTAKEN_BY_NEWER} as stale
         from intake_delivery c
        where c.key = ${key} and c.owner = ${owner} and c.status = 'applying')
     update intake_delivery u
@@ -316,10 +327,7 @@ export type RetryOutcome =
 export async function retryDeadLetterOutcome(ctx: WithDb, key: string): Promise<RetryOutcome> {
   const rows = await ctx.db.prisma.$queryRaw<Array<{ status: string }>>`
     with d as (
-      select c.key, (c.absolute and exists (
-               select 1 from intake_delivery n
-                where n.order_key = c.order_key and n.status in ('done', 'applying')
-                  and n.received_at > c.received_at)) as stale
+      select c.key, ${OVERTAKEN_BY_NEWER} as stale
         from intake_delivery c
        where c.key = ${key} and c.status = 'dead')
     update intake_delivery u

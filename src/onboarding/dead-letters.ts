@@ -44,3 +44,29 @@ export async function discardDeadLetterFromHome(
   await publishHome(ctx, actor.userId);
   return discarded;
 }
+
+/** Puts a spool file that was set aside back in line for replay (audited) and refreshes the rep's Home. */
+export async function retrySetAsideFromHome(ctx: AppContext, name: string, actor: Actor): Promise<boolean> {
+  const retried = (await ctx.spool?.retrySetAside(name)) ?? false;
+  await audit(ctx, {
+    action: "intake.set_aside_retry",
+    actor,
+    detail: { file: name.slice(0, 200), retried },
+  });
+  ctx.logger.info({ file: name, user: actor.userId, retried }, "set-aside spool file put back by a rep");
+  await publishHome(ctx, actor.userId);
+  return retried;
+}
+
+/** Deletes a spool file that was set aside, for good (audited), and refreshes the rep's Home. */
+export async function discardSetAsideFromHome(ctx: AppContext, name: string, actor: Actor): Promise<boolean> {
+  const discarded = (await ctx.spool?.discardSetAside(name)) ?? false;
+  await audit(ctx, {
+    action: "intake.set_aside_discard",
+    actor,
+    detail: { file: name.slice(0, 200), discarded },
+  });
+  ctx.logger.info({ file: name, user: actor.userId, discarded }, "set-aside spool file discarded by a rep");
+  await publishHome(ctx, actor.userId);
+  return discarded;
+}

@@ -30,6 +30,9 @@ export const ActionId = {
   deadLetterRetryAll: "dead_letter_retry_all",
   deadLetterDiscard: "dead_letter_discard",
   deadLetterPage: "dead_letter_page",
+  setAsideRetry: "set_aside_retry",
+  setAsideDiscard: "set_aside_discard",
+  setAsidePage: "set_aside_page",
 } as const;
 
 /** `callback_id`s of modals. */

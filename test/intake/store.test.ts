@@ -8,6 +8,7 @@ import type { KeyRing } from "../../src/crypto.ts";
 import type { IncomingDelivery } from "../../src/intake/delivery.ts";
 import {
   backoffMs,
+  claimLease,
   insertDelivery,
   leaseDue,
   listDeadLetters,
@@ -132,6 +133,32 @@ describe.each(DB_KINDS)("intake store (%s)", (kind) => {
     expect(row.lastError).toMatch(/overtaken/);
     expect(await leaseDue(ctx, { owner: "w", leaseMs: 60_000, limit: 10 })).toEqual([]);
     expect(await retryDeadLetterOutcome(ctx, old.key)).toBe("not-dead");
+  });
+
+  it("a late /fleet call is overtaken by a newer one of the same element from another person; not by their /fleet status", async () => {
+    const command = (userId: string, elements?: string[]) =>
+      delivery({
+        kind: "slash_command",
+        userId,
+        orderKey: `slack:C1:cmd:${userId}`,
+        absolute: elements !== undefined,
+        ...(elements ? { elements } : {}),
+      });
+    const old = command("U1", ["slack:C1:set:call"]);
+    const status = command("U1");
+    // Spooled during an outage: stored pending, replayed by the worker after newer commands were applied.
+    await insertDelivery(ctx, old, opts(false));
+    expect(await insertDelivery(ctx, status, opts(true))).toBe("pending");
+    const newer = command("U2", ["slack:C1:set:call"]);
+    expect(await insertDelivery(ctx, newer, opts(true))).toBe("applying");
+    expect(await markApplied(ctx, newer.key, "me")).toBe(true);
+    const leased = await leaseDue(ctx, { owner: "w", leaseMs: 60_000, limit: 10 });
+    expect(leased.map((d) => d.key)).toEqual([old.key]);
+    expect(await claimLease(ctx, old.key, "w", 60_000)).toBe("obsolete");
+    // The same person's later /fleet status sets nothing: it is applied, and overtakes nothing.
+    const next = await leaseDue(ctx, { owner: "w", leaseMs: 60_000, limit: 10 });
+    expect(next.map((d) => d.key)).toEqual([status.key]);
+    expect(await claimLease(ctx, status.key, "w", 60_000)).toBe("go");
   });
 
   it("backoff doubles from 1 s and stops growing at 5 minutes", () => {

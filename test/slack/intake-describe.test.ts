@@ -1,5 +1,6 @@
 /** How Slack deliveries are described to the intake: keys, order, who, and nothing secret kept. */
 import { describe, expect, it } from "vitest";
+import { allProviderChoices } from "../../src/checklist/template-registry.ts";
 import { deliveryKey, describeSlackDelivery, laterAnswer } from "../../src/slack/intake/describe.ts";
 
 const submission = (triggerId: string) => ({
@@ -73,5 +74,44 @@ describe("describeSlackDelivery", () => {
     expect(command.key).toMatch(/^once:/);
     expect(laterAnswer("slash_command")).toMatchObject({ response_type: "ephemeral" });
     expect(laterAnswer("block_actions")).toBeUndefined();
+  });
+
+  it("names what a /fleet call, owner, provider or onboard sets; only the first three are absolute", () => {
+    const parse = {
+      now: new Date("2026-12-01T00:00:00Z"),
+      defaultTimeZone: "America/Chicago",
+      providers: allProviderChoices(),
+    };
+    const fleet = (text: string, channel = "C2") =>
+      describeSlackDelivery(
+        {
+          command: "/fleet",
+          text,
+          trigger_id: `t:${text}`,
+          user_id: "U0REP",
+          team_id: "T0FLEET",
+          channel_id: channel,
+        },
+        new Date(0),
+        parse,
+      );
+    expect(fleet("call 2027-03-02T15:00")).toMatchObject({ absolute: true, elements: ["slack:C2:set:call"] });
+    // Another person's /fleet call in the channel sets the same element (though it is ordered per person).
+    expect(fleet("call Acme  Corp 2027-03-02T15:00 tz=Central").elements).toEqual([
+      "slack:company:acme corp:set:call",
+    ]);
+    expect(fleet("owner <@U0REP2>")).toMatchObject({ absolute: true, elements: ["slack:C2:set:owner"] });
+    expect(fleet("provider Acme bamboo_hr")).toMatchObject({
+      absolute: true,
+      elements: ["slack:company:acme:set:provider"],
+    });
+    expect(fleet("onboard Acme hr=jane@acme.example call=2027-03-02T15:00 provider=paycom")).toMatchObject({
+      absolute: false,
+      elements: ["slack:company:acme:set:call", "slack:company:acme:set:provider"],
+    });
+    for (const text of ["status", "call yesterday", "verify Acme"]) {
+      expect(fleet(text).absolute).toBe(false);
+      expect(fleet(text).elements).toBeUndefined();
+    }
   });
 });

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingDelivery } from "../../intake/delivery.ts";
+import { type ParseContext, parseFleetCommand } from "../commands/parse.ts";
 
 type Body = Record<string, unknown>;
 
@@ -92,8 +93,44 @@ const ABSOLUTE_ACTIONS = new Set([
   "multi_static_select",
 ]);
 
-/** Describes a verified Slack delivery for the intake. The legacy verification `token` is not kept. */
-export function describeSlackDelivery(body: Body, receivedAt: Date): IncomingDelivery {
+/**
+ * The absolute states a `/fleet` command sets: the onboarding's call, owner or provider (`/fleet call`,
+ * `owner`, `provider`, and `/fleet onboard` with `call=`, `owner=` or `provider=`). Named by the company typed,
+ * or by the channel when none is (a customer channel): the same onboarding named both ways is two elements.
+ * `absolute`: the command sets nothing else, so a newer change of its element makes it obsolete; an onboard
+ * also creates the channel and invites, so it only overtakes older commands and is never obsolete itself.
+ */
+export function commandElements(
+  body: Body,
+  context: ParseContext | undefined,
+): { elements: string[]; absolute: boolean } {
+  const text = str(body.text);
+  const none = { elements: [], absolute: false };
+  if (!context || !text) return none;
+  const parsed = parseFleetCommand(text, context);
+  if (!parsed.ok) return none;
+  const cmd = parsed.command;
+  const of = (company: string | undefined) =>
+    company
+      ? `slack:company:${company.toLowerCase().replace(/\s+/g, " ")}`
+      : `slack:${str(body.channel_id) ?? ""}`;
+  if (cmd.kind === "call" || cmd.kind === "owner" || cmd.kind === "provider")
+    return { elements: [`${of(cmd.company)}:set:${cmd.kind}`], absolute: true };
+  if (cmd.kind !== "onboard") return none;
+  const r = cmd.request;
+  const sets = [
+    r.callAt ? "call" : null,
+    r.ownerUserId ? "owner" : null,
+    r.providerAssumed ? null : "provider",
+  ];
+  return { elements: sets.flatMap((k) => (k ? [`${of(r.company)}:set:${k}`] : [])), absolute: false };
+}
+
+/**
+ * Describes a verified Slack delivery for the intake. The legacy verification `token` is not kept. `parse`:
+ * what the `/fleet` parser needs, to name what a command sets ({@link commandElements}).
+ */
+export function describeSlackDelivery(body: Body, receivedAt: Date, parse?: ParseContext): IncomingDelivery {
   const { token: _token, ...kept } = body;
   const kind = deliveryKind(body);
   const channelId = channelOf(body);
@@ -106,13 +143,15 @@ export function describeSlackDelivery(body: Body, receivedAt: Date): IncomingDel
     kind === "block_actions" ? obj(Array.isArray(body.actions) ? body.actions[0] : undefined) : {};
   const element = kind === "slash_command" ? `cmd:${userOf(body).userId ?? ""}` : str(action.action_id);
   const ordered = kind === "block_actions" || kind === "slash_command" || kind.startsWith("event:");
+  const sets = kind === "slash_command" ? commandElements(body, parse) : null;
   return {
     key: deliveryKey(body) ?? `once:${randomUUID()}`,
     source: "slack",
     kind,
     orderKey: channelId && ordered ? `slack:${channelId}${element ? `:${element}` : ""}` : null,
     // A checkbox group, a picker or a select sends its whole state: a newer one applied makes an older obsolete.
-    absolute: Boolean(element && channelId && ABSOLUTE_ACTIONS.has(str(action.type) ?? "")),
+    absolute: sets?.absolute ?? Boolean(element && channelId && ABSOLUTE_ACTIONS.has(str(action.type) ?? "")),
+    ...(sets?.elements.length ? { elements: sets.elements } : {}),
     ...userOf(body),
     channelId,
     summary: summaryOf(body, kind).slice(0, 150),

@@ -81,3 +81,17 @@ export async function tellDeadDelivery(ctx: AppContext, delivery: StoredDelivery
   }
   await direct(ctx, delivery.userId, text);
 }
+
+/**
+ * A replayed command that a newer change overtook (a late `/fleet call` after a newer one was applied): its
+ * sender learns it was not applied. Ticks are not reported: the checklist already shows the newer state.
+ */
+export async function tellObsoleteDelivery(ctx: AppContext, delivery: StoredDelivery): Promise<void> {
+  if (delivery.source !== "slack" || delivery.kind !== "slash_command") return;
+  await direct(
+    ctx,
+    delivery.userId,
+    `:information_source: \`${delivery.summary}\` was not applied: it arrived late, and a newer change of the ` +
+      "same thing was applied after it was typed. Nothing changed; run it again if it is still what you want.",
+  );
+}

@@ -14,6 +14,7 @@ import type { StoredDelivery } from "../../intake/delivery.ts";
 import type { DurableIntake } from "../../intake/intake.ts";
 import type { Logger } from "../../logger.ts";
 import { inDelivery } from "../../slack-gateway/delivery-scope.ts";
+import type { ParseContext } from "../commands/parse.ts";
 import { ackCarriesAnswer, bypassesIntake, describeSlackDelivery, laterAnswer } from "./describe.ts";
 
 /** What a replayed delivery's listeners answered, for {@link IntakeReceiverDeps.forwardAnswer}. */
@@ -24,6 +25,8 @@ export interface IntakeReceiverDeps {
   logger: Logger;
   /** Delivers what a listener answered to a replayed delivery (its original request is long gone). */
   forwardAnswer: ForwardAnswer;
+  /** What the `/fleet` parser needs, so the intake knows what a command sets (./describe.ts). */
+  parseContext?: () => ParseContext;
 }
 
 type Ack = ReceiverEvent["ack"];
@@ -89,7 +92,7 @@ export function withDurableIntake(inner: Receiver, deps: IntakeReceiverDeps): Re
           const guarded = once(event.ack);
           const body = event.body as Record<string, unknown>;
           if (bypassesIntake(body)) return app.processEvent({ ...event, ack: guarded.ack });
-          const delivery = describeSlackDelivery(body, new Date());
+          const delivery = describeSlackDelivery(body, new Date(), deps.parseContext?.());
           const outcome = await deps.intake.take(delivery);
           if (outcome === "refused") throw new IntakeRefusedError();
           if (outcome === "duplicate") {

@@ -1,6 +1,6 @@
 /**
- * Dead letters (App Home, reps only, each audited): Retry and Discard one, Retry all, and paging; the intake
- * applies retried ones again within a second.
+ * Dead letters and set-aside spool files (App Home, reps only, each audited): Retry and Discard one, Retry all,
+ * and paging; the intake applies retried ones again within a second.
  */
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import { publishHome } from "../../cockpit/home.ts";
@@ -8,8 +8,10 @@ import type { AppContext } from "../../context.ts";
 import type { Actor } from "../../onboarding/actor.ts";
 import {
   discardDeadLetterFromHome,
+  discardSetAsideFromHome,
   retryAllDeadLettersFromHome,
   retryDeadLetterFromHome,
+  retrySetAsideFromHome,
 } from "../../onboarding/dead-letters.ts";
 import { ActionId } from "../../slack-gateway/ids.ts";
 import { interactionActor } from "../actors.ts";
@@ -33,6 +35,16 @@ export function register(app: App, ctx: AppContext): void {
   deadLetterButton(ActionId.deadLetterRetry, (actor, key) => retryDeadLetterFromHome(ctx, key, actor));
   deadLetterButton(ActionId.deadLetterDiscard, (actor, key) => discardDeadLetterFromHome(ctx, key, actor));
   deadLetterButton(ActionId.deadLetterRetryAll, (actor) => retryAllDeadLettersFromHome(ctx, actor));
+  deadLetterButton(ActionId.setAsideRetry, (actor, name) => retrySetAsideFromHome(ctx, name, actor));
+  deadLetterButton(ActionId.setAsideDiscard, (actor, name) => discardSetAsideFromHome(ctx, name, actor));
+  app.action<BlockAction<ButtonAction>>(
+    new RegExp(`^${ActionId.setAsidePage}:`),
+    async ({ ack, body, action }) => {
+      await ack();
+      const { setAsidePage } = safeJson(action.value) as { setAsidePage?: number };
+      await publishHome(ctx, body.user.id, { setAsidePage: Number(setAsidePage) || 0 });
+    },
+  );
   app.action<BlockAction<ButtonAction>>(
     new RegExp(`^${ActionId.deadLetterPage}:`),
     async ({ ack, body, action }) => {
