@@ -22,6 +22,7 @@ import {
   judgeHealth,
   problemDetail,
 } from "./health.ts";
+import { emailHealthNotice, healthEmailWords } from "./health-email.ts";
 
 /** What one check did. */
 export type HealthOutcome =
@@ -169,10 +170,24 @@ async function announce(ctx: AppContext, w: Watched, problem: HealthProblem): Pr
     return "unreadable";
   }
   await ctx.db.prisma.finchConnection.update({ where: { id: w.row.id }, data: { healthMessageTs: ts } });
+  const emailed = await emailHealthNotice(ctx, {
+    kind: "problem",
+    onboardingId: w.onboarding.id,
+    company: w.onboarding.customer.name,
+    providerName: template.displayName,
+    reason,
+    problem: problem.kind,
+  });
   const where = w.onboarding.channelId
     ? ` Posted in <#${w.onboarding.channelId}> with a Reconnect button.`
-    : " (no Slack channel: contact the customer directly.)";
-  await tellRep(ctx, w.onboarding, `:rotating_light: *${w.onboarding.customer.name}* — ${reason}${where}`);
+    : emailed.sent.length
+      ? ""
+      : " (no Slack channel: contact the customer directly.)";
+  await tellRep(
+    ctx,
+    w.onboarding,
+    `:rotating_light: *${w.onboarding.customer.name}* — ${reason}${where}${healthEmailWords(emailed)}`,
+  );
   await audit(ctx, {
     onboardingId: w.onboarding.id,
     action: "finch.health_problem",
@@ -207,10 +222,17 @@ async function recover(ctx: AppContext, w: Watched): Promise<HealthOutcome> {
       ctx.logger.warn({ err, onboardingId: w.onboarding.id }, "could not post the recovery note");
     }
   }
+  const emailed = await emailHealthNotice(ctx, {
+    kind: "recovered",
+    onboardingId: w.onboarding.id,
+    company: w.onboarding.customer.name,
+    providerName: template.displayName,
+    problem: w.row.healthProblem ?? "",
+  });
   await tellRep(
     ctx,
     w.onboarding,
-    `:white_check_mark: *${w.onboarding.customer.name}* — ${template.displayName} is healthy again.`,
+    `:white_check_mark: *${w.onboarding.customer.name}* — ${template.displayName} is healthy again.${healthEmailWords(emailed)}`,
   );
   await audit(ctx, {
     onboardingId: w.onboarding.id,
