@@ -30,6 +30,8 @@ COPY --from=build /app/prisma/migrations ./prisma/migrations
 COPY --from=build /app/src/checklist/templates ./dist/src/checklist/templates
 COPY --from=build /app/src/sandbox/page ./dist/src/sandbox/page
 COPY package.json manifest.yml ./
+# The chart's font (the slim image has none): src/analytics/chart.ts reads ../../../assets/fonts from dist.
+COPY assets/fonts ./assets/fonts
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000

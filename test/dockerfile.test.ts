@@ -156,6 +156,19 @@ describe("Dockerfile", () => {
     expect(copies.some((c) => c.sources.includes("/app/src/checklist/templates"))).toBe(true);
   });
 
+  it("ships the chart's font where the compiled chart looks for it (the slim image has no fonts)", () => {
+    const copies = of(runtime, "COPY").map(copyParts);
+    const fonts = copies.find((c) => c.sources.includes("assets/fonts"));
+    expect(fonts?.from ?? null).toBeNull();
+    // dist/src/analytics/chart.js looks three folders up: the image's root folder's assets/fonts.
+    const chartDir = posix.join(runtime.workdir, "dist/src/analytics");
+    expect(posix.resolve(runtime.workdir, fonts?.dest ?? "")).toBe(
+      posix.join(posix.dirname(posix.dirname(posix.dirname(chartDir))), "assets/fonts"),
+    );
+    expect(existsSync(join(ROOT, "assets/fonts/DejaVuSans.ttf"))).toBe(true);
+    expect(existsSync(join(ROOT, "assets/fonts/LICENSE-DejaVu.txt"))).toBe(true);
+  });
+
   it("copies into the runtime stage only files that exist in the build", () => {
     const build = new Map(all.map((s) => [s.name, s]));
     const problems: string[] = [];

@@ -1,8 +1,11 @@
 /**
  * The weekly chart as a PNG, without a browser: a vega-lite spec compiled to vega, rendered to SVG by vega's
  * headless view, rasterized by resvg (@resvg/resvg-js, whose platform binary is an npm optional dependency:
- * nothing is downloaded at install). Text uses the system's fonts (DejaVu Sans when present).
+ * nothing is downloaded at install). Text uses only the DejaVu Sans shipped in assets/fonts (system fonts
+ * off): the Docker runtime image has no fonts, and the chart looks the same everywhere.
  */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { Resvg } from "@resvg/resvg-js";
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
@@ -44,19 +47,40 @@ export function chartSpec(report: OnboardingReport): TopLevelSpec {
   };
 }
 
-/** Renders the chart to PNG bytes. */
-export async function renderChartPng(report: OnboardingReport): Promise<Buffer> {
+/** The shipped font: from src/analytics (tsx, vitest) or dist/src/analytics (the build, the image). */
+export function chartFontFile(): string {
+  const fromSrc = fileURLToPath(new URL("../../assets/fonts/DejaVuSans.ttf", import.meta.url));
+  if (existsSync(fromSrc)) return fromSrc;
+  return fileURLToPath(new URL("../../../assets/fonts/DejaVuSans.ttf", import.meta.url));
+}
+
+/** Rasterizes an SVG with only `fontFiles` (never the system's fonts). */
+export function rasterizeSvg(svg: string, fontFiles: string[]): Buffer {
+  const png = new Resvg(svg, {
+    background: "white",
+    font: {
+      loadSystemFonts: false,
+      fontFiles,
+      defaultFontFamily: "DejaVu Sans",
+      sansSerifFamily: "DejaVu Sans",
+    },
+  })
+    .render()
+    .asPng();
+  return Buffer.from(png);
+}
+
+/** The chart as SVG (scale 2), text as text. */
+export async function chartSvg(report: OnboardingReport): Promise<string> {
   const view = new vega.View(vega.parse(compile(chartSpec(report)).spec), { renderer: "none" });
   try {
-    const svg = await view.toSVG(2);
-    const png = new Resvg(svg, {
-      background: "white",
-      font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" },
-    })
-      .render()
-      .asPng();
-    return Buffer.from(png);
+    return await view.toSVG(2);
   } finally {
     view.finalize();
   }
+}
+
+/** Renders the chart to PNG bytes. */
+export async function renderChartPng(report: OnboardingReport): Promise<Buffer> {
+  return rasterizeSvg(await chartSvg(report), [chartFontFile()]);
 }

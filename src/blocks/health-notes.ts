@@ -38,10 +38,14 @@ export function healthProblemRepText(f: {
   companyName: string;
   reason: string;
   channelId: string | null;
+  /** Someone was told by email (an email-only customer): no "contact them directly". */
+  emailed?: boolean;
 }): string {
   const where = f.channelId
     ? ` Posted in <#${f.channelId}> with a Reconnect button.`
-    : " (no Slack channel: contact the customer directly.)";
+    : f.emailed
+      ? ""
+      : " (no Slack channel: contact the customer directly.)";
   return `:rotating_light: *${f.companyName}* — ${f.reason}${where}`;
 }
 

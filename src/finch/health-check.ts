@@ -23,6 +23,7 @@ import {
   judgeHealth,
   problemDetail,
 } from "./health.ts";
+import { emailHealthNotice, healthEmailWords } from "./health-email.ts";
 
 /** What one check did. */
 export type HealthOutcome =
@@ -170,6 +171,14 @@ async function announce(ctx: AppContext, w: Watched, problem: HealthProblem): Pr
     return "unreadable";
   }
   await ctx.db.prisma.finchConnection.update({ where: { id: w.row.id }, data: { healthMessageTs: ts } });
+  const emailed = await emailHealthNotice(ctx, {
+    kind: "problem",
+    onboardingId: w.onboarding.id,
+    company: w.onboarding.customer.name,
+    providerName: template.displayName,
+    reason,
+    problem: problem.kind,
+  });
   await tellRep(
     ctx,
     w.onboarding,
@@ -177,7 +186,8 @@ async function announce(ctx: AppContext, w: Watched, problem: HealthProblem): Pr
       companyName: w.onboarding.customer.name,
       reason,
       channelId: w.onboarding.channelId,
-    }),
+      emailed: emailed.sent.length > 0,
+    }) + healthEmailWords(emailed),
   );
   await audit(ctx, {
     onboardingId: w.onboarding.id,
@@ -218,7 +228,14 @@ async function recover(ctx: AppContext, w: Watched): Promise<HealthOutcome> {
       ctx.logger.warn({ err, onboardingId: w.onboarding.id }, "could not post the recovery note");
     }
   }
-  await tellRep(ctx, w.onboarding, healthRecoveredRepText(names));
+  const emailed = await emailHealthNotice(ctx, {
+    kind: "recovered",
+    onboardingId: w.onboarding.id,
+    company: w.onboarding.customer.name,
+    providerName: template.displayName,
+    problem: w.row.healthProblem ?? "",
+  });
+  await tellRep(ctx, w.onboarding, healthRecoveredRepText(names) + healthEmailWords(emailed));
   await audit(ctx, {
     onboardingId: w.onboarding.id,
     action: "finch.health_recovered",

@@ -47,7 +47,8 @@ export async function reconnectAfterGoLive(
   return {
     kind: "page",
     status: 200,
-    title: "Reconnected — you can return to Slack",
-    message: "The connection to Fleet works again. Fleet checked it and says so in your Slack channel.",
+    title: "Reconnected — you can close this page",
+    message:
+      "The connection to Fleet works again. Fleet checked it and says so in your Slack channel (or by email if you work by email).",
   };
 }

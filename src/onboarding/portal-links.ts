@@ -56,7 +56,13 @@ export function normalizeEmail(email: string): string | null {
  */
 export async function issuePortalLink(
   ctx: Ctx,
-  input: { onboardingId: string; email: string; actor?: Actor | null },
+  input: {
+    onboardingId: string;
+    email: string;
+    actor?: Actor | null;
+    /** A closed onboarding's connection has a health problem (finch/health-email.ts): its page offers Reconnect. */
+    afterGoLive?: boolean;
+  },
 ): Promise<{ ok: true; token: string; url: string; expiresAt: Date } | { ok: false; message: string }> {
   const email = normalizeEmail(input.email);
   if (!email) return { ok: false, message: `"${input.email}" is not an email address.` };
@@ -65,7 +71,7 @@ export async function issuePortalLink(
     select: { status: true },
   });
   if (!onboarding) return { ok: false, message: "There is no such onboarding." };
-  if (onboarding.status !== "active") {
+  if (onboarding.status !== (input.afterGoLive ? "done" : "active")) {
     return { ok: false, message: "This onboarding is closed: its private page is no longer offered." };
   }
   const token = randomBytes(TOKEN_BYTES).toString("base64url");

@@ -11,6 +11,7 @@ import { itemStatesOf } from "../checklist/state.ts";
 import type { ChecklistItem, ProviderTemplate } from "../checklist/template-format.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
+import { type HealthProblemKind, healthReason } from "../finch/health.ts";
 import { type CallEntry, googleCalendarLink } from "../onboarding/calendar.ts";
 import { currentCallEntry } from "../onboarding/call-calendar.ts";
 import { renderFacts } from "../onboarding/checklist-reads.ts";
@@ -70,6 +71,8 @@ export interface PortalPageData {
   connectOffered: boolean;
   verification: PageVerification | null;
   call: (CallEntry & { googleLink: string }) | null;
+  /** After go-live, while the connection has a health problem: the problem and its fix (Reconnect offered). */
+  reconnect?: { reason: string } | null;
 }
 
 function doneByOf(state: ItemState | undefined, recipient: string): string | null {
@@ -121,6 +124,28 @@ async function latestVerification(
   return { outcome: outcome?.outcome ?? "error", checkedAt: row.createdAt, fixes };
 }
 
+/** A closed onboarding's open health problem (finch/health-check.ts), worded as in the channel; else null. */
+async function openHealthProblem(
+  ctx: AppContext,
+  facts: { onboardingId: string; providerName: string; integrationUserEmail: string },
+): Promise<{ reason: string } | null> {
+  const row = await ctx.db.prisma.finchConnection.findUnique({
+    where: { onboardingId: facts.onboardingId },
+    select: { healthProblem: true, healthDetail: true, status: true, verifiedAt: true },
+  });
+  if (!row?.healthProblem || !row.verifiedAt || row.status === "disconnected") return null;
+  const problem = {
+    kind: row.healthProblem as HealthProblemKind,
+    products: row.healthDetail ? row.healthDetail.split(",") : [],
+  };
+  const reason = healthReason(problem, {
+    providerName: facts.providerName,
+    integrationUserEmail: facts.integrationUserEmail,
+    staleDays: ctx.config.finch.staleSyncDays,
+  });
+  return { reason };
+}
+
 /** Reads what the page of `onboardingId` shows to `recipient`. */
 export async function readPortalPage(
   ctx: AppContext,
@@ -166,5 +191,13 @@ export async function readPortalPage(
     connectOffered: facts.status === "active" && connectStep !== undefined && !connectStep.done,
     verification: await latestVerification(ctx, onboardingId, template),
     call: entry ? { ...entry, googleLink: googleCalendarLink(entry) } : null,
+    reconnect:
+      facts.status === "done"
+        ? await openHealthProblem(ctx, {
+            onboardingId,
+            providerName: template.displayName,
+            integrationUserEmail: facts.integrationUserEmail,
+          })
+        : null,
   };
 }

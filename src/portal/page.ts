@@ -63,6 +63,15 @@ function itemHtml(item: PageItem, data: PortalPageData, page: PageContext): stri
   return `<li><strong>${escapeHtml(item.label)}</strong><br>${status}<br>${control}</li>`;
 }
 
+/** After go-live, a connection problem: what happened, the fix and the Reconnect button. */
+function reconnectHtml(data: PortalPageData, page: PageContext): string {
+  if (!data.reconnect) return "";
+  return `<h2 id="reconnect">Action needed: reconnect ${escapeHtml(data.providerName)}</h2>
+<p class="notice" role="alert">${escapeHtml(data.reconnect.reason)}</p>
+<form method="post" action="${escapeHtml(`${page.pageUrl}/reconnect`)}">${hidden(CSRF_FIELD, page.csrf)}<button class="primary" type="submit">Reconnect ${escapeHtml(data.providerName)}</button></form>
+<p class="hint">Opens Finch Connect, where you sign in to ${escapeHtml(data.providerName)} again.</p>`;
+}
+
 function connectForm(data: PortalPageData, page: PageContext): string {
   return `<form method="post" action="${escapeHtml(`${page.pageUrl}/connect`)}">${hidden(CSRF_FIELD, page.csrf)}<button class="primary" type="submit">Connect ${escapeHtml(data.providerName)}</button></form>
 <p class="hint">Opens Finch Connect, where you sign in to ${escapeHtml(data.providerName)} and choose what Fleet may read.</p>`;
@@ -136,6 +145,7 @@ export function buildPortalPage(data: PortalPageData, page: PageContext): string
 <h1>Connect ${escapeHtml(data.providerName)} to Fleet</h1>
 <p class="meta">${escapeHtml(data.companyName)} · private page for ${escapeHtml(data.recipient)} — please do not forward it.</p>
 ${notice}${closed}
+${reconnectHtml(data, page)}
 <h2 id="progress">Progress</h2>
 <p><label for="bar">${stepsDone} of ${stepsTotal} steps done</label><progress id="bar" max="${stepsTotal}" value="${stepsDone}">${stepsDone} of ${stepsTotal}</progress></p>
 <h2>The call</h2>

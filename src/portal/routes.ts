@@ -3,7 +3,8 @@
  * - `GET /p/:token` — the page (reads only: mail scanners open links before people do);
  * - `GET /p/:token/call.ics` — the call's calendar file;
  * - `POST /p/:token/tick` — tick or untick a customer step (the same tick path as Slack);
- * - `POST /p/:token/connect` — open Finch Connect (the session is created here, never on a GET).
+ * - `POST /p/:token/connect` — open Finch Connect (the session is created here, never on a GET);
+ * - `POST /p/:token/reconnect` — after go-live, reauthenticate a connection with a health problem.
  * Every POST needs the page's CSRF token (and, when the browser sends one, our own Origin). Bad, expired and
  * revoked links get a clear page and change nothing; every request counts against a per-client rate limit
  * (PORTAL_LIMIT_PER_MINUTE: a person needs a few dozen requests at most; guessing a 256-bit token needs ~2^255).
@@ -178,6 +179,17 @@ async function postConnect(ctx: AppContext, request: RouteRequest, link: PortalL
   answerConnect(ctx, request, answer);
 }
 
+/** `POST /p/:token/reconnect`: after go-live, while a health problem is open, the reauthentication session. */
+async function postReconnect(ctx: AppContext, request: RouteRequest, link: PortalLink): Promise<void> {
+  await audit(ctx, {
+    onboardingId: link.onboardingId,
+    action: "portal.reconnect",
+    actor: emailActor(link.email),
+  });
+  const answer = await openConnectSession(ctx, connectLinkToken(link.onboardingId, ctx.keys), "reauth");
+  answerConnect(ctx, request, answer);
+}
+
 /**
  * Runs a page route; an unexpected failure is logged here without the path (it holds the token, which the
  * server's own "route failed" line would print) and answered with a plain page.
@@ -251,6 +263,14 @@ export function mountPortalRoutes(router: Router, ctx: AppContext): void {
     guarded(ctx, async (request) => {
       const checked = await openPost(request);
       if (checked) await postConnect(ctx, request, checked.link);
+    }),
+  );
+  router.on(
+    "POST",
+    "/p/:token/reconnect",
+    guarded(ctx, async (request) => {
+      const checked = await openPost(request);
+      if (checked) await postReconnect(ctx, request, checked.link);
     }),
   );
 }
