@@ -3,14 +3,14 @@
  * them in the App Home: a page at a time, oldest first. The spool is this process's own folder: each replica
  * lists what it set aside.
  */
-import type { AppContext } from "../context.ts";
+
 import type { SetAsidePage } from "../blocks/home-set-aside.ts";
+import type { AppContext } from "../context.ts";
 
 export type { SetAsidePage };
 
 /** How many set-aside files the Home tab lists per page. */
 export const HOME_SET_ASIDE = 5;
-
 
 /** The set-aside files of this process's spool, one page of them; `null` when there is no spool. */
 export async function loadSetAside(ctx: AppContext, page = 0): Promise<SetAsidePage | null> {

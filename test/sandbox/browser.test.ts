@@ -12,12 +12,12 @@ import { DateTime } from "luxon";
 import type { Logger } from "pino";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../src/sandbox/support/free-port.ts";
 import { checklistItems } from "../../src/checklist/items.ts";
 import { getTemplate } from "../../src/checklist/template-registry.ts";
 import { parseConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/logger.ts";
 import { type RunningSandbox, SANDBOX, startSandbox } from "../../src/sandbox/sandbox-mode.ts";
+import { freePort } from "../../src/sandbox/support/free-port.ts";
 
 /** Debian's Chromium by default; CHROMIUM_PATH points the test at another Chromium or Chrome binary. */
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";

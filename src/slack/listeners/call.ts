@@ -9,6 +9,8 @@ import type {
   ButtonAction,
   SlackActionMiddlewareArgs,
 } from "@slack/bolt";
+import { callChangeReply } from "../../blocks/call-change.ts";
+import { buildRescheduleModal, RescheduleField, readRescheduleModal } from "../../blocks/reschedule-modal.ts";
 import type { AppContext } from "../../context.ts";
 import { onboardingByChannel, onboardingById, onboardingIdFrom } from "../../onboarding/lookup.ts";
 import { rescheduleCall, validateCallChange } from "../../reminders/call.ts";
@@ -17,8 +19,6 @@ import { noteMetadata, postOnce } from "../../slack-gateway/post-once.ts";
 import { parseLocalDateTime } from "../../time.ts";
 import { interactionActor } from "../actors.ts";
 import { USAGE } from "../commands/parse.ts";
-import { callChangeReply } from "../../blocks/call-change.ts";
-import { buildRescheduleModal, RescheduleField, readRescheduleModal } from "../../blocks/reschedule-modal.ts";
 import { aboutOnboarding, type SubcommandsOf } from "./fleet-command.ts";
 import { allowRep } from "./guards.ts";
 import { openModalInTime } from "./open-modal.ts";

@@ -3,13 +3,13 @@
  * workspace) and `/fleet provider` (switch the checklist's HR provider, reps).
  */
 import type { App, BlockAction, ButtonAction, CheckboxesAction } from "@slack/bolt";
+import { statusText } from "../../blocks/reports.ts";
 import type { AppContext } from "../../context.ts";
 import { tickFromSlack } from "../../onboarding/checklist-service.ts";
 import { statusFacts, statusFromChannel } from "../../onboarding/status.ts";
 import { switchProvider } from "../../onboarding/switch-provider.ts";
 import { ActionId } from "../../slack-gateway/ids.ts";
 import { interactionActor } from "../actors.ts";
-import { statusText } from "../../blocks/reports.ts";
 import { aboutOnboarding, type SubcommandsOf } from "./fleet-command.ts";
 import { privateAnswer } from "./private-answer.ts";
 

@@ -4,6 +4,7 @@
  * message, App Home).
  */
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import { buildDisconnectConfirmation, verificationSummaryText } from "../../blocks/finch.ts";
 import { getTemplate } from "../../checklist/template-registry.ts";
 import type { AppContext } from "../../context.ts";
 import { postConnectLink, postReconnectForRep } from "../../finch/connect-session.ts";
@@ -14,7 +15,6 @@ import { audit } from "../../onboarding/audit.ts";
 import { onboardingById, onboardingIdFrom } from "../../onboarding/lookup.ts";
 import { ActionId } from "../../slack-gateway/ids.ts";
 import { interactionActor, isRep } from "../actors.ts";
-import { buildDisconnectConfirmation, verificationSummaryText } from "../../blocks/finch.ts";
 import { aboutOnboarding, type SubcommandsOf } from "./fleet-command.ts";
 import { allowRep } from "./guards.ts";
 import { privateAnswer } from "./private-answer.ts";

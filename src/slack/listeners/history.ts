@@ -1,10 +1,10 @@
 /** An onboarding's history: `/fleet history` (latest entries) and its CSV export button. Reps only. */
 import type { App } from "@slack/bolt";
+import { buildHistoryMessage } from "../../blocks/history.ts";
 import { latestHistory } from "../../cockpit/history.ts";
 import type { AppContext } from "../../context.ts";
 import { exportHistory } from "../../onboarding/history-export.ts";
 import { ActionId } from "../../slack-gateway/ids.ts";
-import { buildHistoryMessage } from "../../blocks/history.ts";
 import { aboutOnboarding, type SubcommandsOf } from "./fleet-command.ts";
 import { repButton } from "./rep-button.ts";
 

@@ -3,14 +3,6 @@
  * and from the App Home's button), its HR-provider menu and its submission. Reps only.
  */
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
-import type { AppContext } from "../../context.ts";
-import { emailAvailability } from "../../email/mailer.ts";
-import { onboardableProviders } from "../../finch/providers.ts";
-import { validateOnboardDraft } from "../../onboarding/onboard-request.ts";
-import { type OnboardingHooks, startOnboarding } from "../../onboarding/start-onboarding.ts";
-import { ActionId, CallbackId } from "../../slack-gateway/ids.ts";
-import { noteMetadata, postOnce } from "../../slack-gateway/post-once.ts";
-import { interactionActor, isRep, isRepUser } from "../actors.ts";
 import {
   buildOnboardModal,
   buildProviderOptions,
@@ -19,6 +11,14 @@ import {
   readOnboardModal,
 } from "../../blocks/onboard-modal.ts";
 import { onboardReportText } from "../../blocks/reports.ts";
+import type { AppContext } from "../../context.ts";
+import { emailAvailability } from "../../email/mailer.ts";
+import { onboardableProviders } from "../../finch/providers.ts";
+import { validateOnboardDraft } from "../../onboarding/onboard-request.ts";
+import { type OnboardingHooks, startOnboarding } from "../../onboarding/start-onboarding.ts";
+import { ActionId, CallbackId } from "../../slack-gateway/ids.ts";
+import { noteMetadata, postOnce } from "../../slack-gateway/post-once.ts";
+import { interactionActor, isRep, isRepUser } from "../actors.ts";
 import type { SubcommandsOf } from "./fleet-command.ts";
 import { allowRep } from "./guards.ts";
 import { openModalInTime } from "./open-modal.ts";

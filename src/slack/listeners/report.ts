@@ -1,7 +1,7 @@
 /** `/fleet report [weeks]` (reps): the onboarding analytics, answered privately. */
 import { reportForLastWeeks } from "../../analytics/report.ts";
-import type { AppContext } from "../../context.ts";
 import { buildReportMessage } from "../../blocks/onboarding-report.ts";
+import type { AppContext } from "../../context.ts";
 import type { SubcommandsOf } from "./fleet-command.ts";
 
 /** The `report` subcommand. */
