@@ -4,6 +4,7 @@
 function render() {
   // Right after switching person the state still belongs to the previous one: wait for theirs.
   if (!S.state || S.state.me?.id !== S.as) return;
+  const focused = focusPlace(document.activeElement);
   renderPicker();
   const gone = S.view?.kind === "channel" && !byId.channels.has(S.view.id);
   if (!S.view || gone || (S.viewAuto && S.view.kind === "app" && defaultView().kind === "channel")) {
@@ -14,8 +15,10 @@ function render() {
   renderSidebar();
   renderPane();
   renderControls();
-  renderModal();
+  renderModal(focused);
   renderClock();
+  restoreFocus(focused);
+  if (S.modalKey) focusInside(ui.modal);
   document.body.dataset.as = S.as ?? "";
   document.body.dataset.ready = "true";
 }

@@ -12,6 +12,7 @@ const S = {
   onboardingId: null,
   homeOpenedFor: null,
   modalKey: null,
+  modalOpener: null,
   live: false,
 };
 const byId = { users: new Map(), channels: new Map(), teams: new Map() };
