@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { openDatabase } from "../../src/db/client.ts";
 import { SlackDriver } from "../../src/sandbox/slack-driver/index.ts";
 import type { StandIns } from "../../src/sandbox/stand-ins.ts";
+import { createPostgresDatabase } from "../../src/sandbox/support/postgres.ts";
 import {
   type BenchResults,
   CHANNELS,
@@ -26,7 +27,6 @@ import { startApp } from "../support/app.ts";
 import { EffectTracker, tickRows } from "../support/effects.ts";
 import { Boxes, prepareChecklists, startGenerator, type Target, tickTemplates } from "../support/load.ts";
 import { finishRow, measureRun, type RawRun } from "../support/measure.ts";
-import { createPostgresDatabase } from "../../src/sandbox/support/postgres.ts";
 
 /** Loads the app on each database; returns the last database's customers (the baseline sends the same). */
 export async function runAppLoad(standIns: StandIns, results: BenchResults): Promise<Target[]> {

@@ -5,9 +5,9 @@
  */
 import { SlackDriver } from "../../src/sandbox/slack-driver/index.ts";
 import type { StandIns } from "../../src/sandbox/stand-ins.ts";
+import { freePort } from "../../src/sandbox/support/free-port.ts";
 import { type BenchResults, log, SECONDS, secrets } from "../config.ts";
 import { spawnUntil, stopChild } from "../lib.ts";
-import { freePort } from "../../src/sandbox/support/free-port.ts";
 import { Boxes, startGenerator, type Target, tickTemplates } from "../support/load.ts";
 import { measureRun } from "../support/measure.ts";
 

@@ -2,11 +2,11 @@
 import { performance } from "node:perf_hooks";
 import { openDatabase } from "../../src/db/client.ts";
 import type { StandIns } from "../../src/sandbox/stand-ins.ts";
+import { createPostgresDatabase } from "../../src/sandbox/support/postgres.ts";
+import { remindersPerChannel, seedFanout } from "../../src/sandbox/support/seed.ts";
 import { type BenchResults, FANOUT, HOME, log, quiet, REP } from "../config.ts";
 import { ms, spawnUntil, stopChild } from "../lib.ts";
 import { appEnv } from "../support/app.ts";
-import { createPostgresDatabase } from "../../src/sandbox/support/postgres.ts";
-import { remindersPerChannel, seedFanout } from "../../src/sandbox/support/seed.ts";
 
 /** Seeds the fan-out, starts the scheduler processes and waits until every channel has its reminder. */
 export async function runFanout(standIns: StandIns, results: BenchResults): Promise<void> {

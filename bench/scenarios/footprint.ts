@@ -9,10 +9,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { StandIns } from "../../src/sandbox/stand-ins.ts";
+import { createPostgresDatabase } from "../../src/sandbox/support/postgres.ts";
 import { type BenchResults, log, QUICK } from "../config.ts";
 import { ms, rssMiB, stopChild } from "../lib.ts";
 import { startApp } from "../support/app.ts";
-import { createPostgresDatabase } from "../../src/sandbox/support/postgres.ts";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 

@@ -3,11 +3,11 @@ import { performance } from "node:perf_hooks";
 import { openDatabase } from "../../src/db/client.ts";
 import { SlackDriver } from "../../src/sandbox/slack-driver/index.ts";
 import type { StandIns } from "../../src/sandbox/stand-ins.ts";
+import { createPostgresDatabase } from "../../src/sandbox/support/postgres.ts";
+import { seedOnboardings } from "../../src/sandbox/support/seed.ts";
 import { type BenchResults, HOME, log, QUICK, quiet, REP, SCALE, secrets } from "../config.ts";
 import { ms, stopChild, summarize } from "../lib.ts";
 import { startApp } from "../support/app.ts";
-import { createPostgresDatabase } from "../../src/sandbox/support/postgres.ts";
-import { seedOnboardings } from "../../src/sandbox/support/seed.ts";
 
 const WARM_UP = 5;
 

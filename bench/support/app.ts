@@ -4,8 +4,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { StandIns } from "../../src/sandbox/stand-ins.ts";
-import { secrets } from "../config.ts";
 import { freePort } from "../../src/sandbox/support/free-port.ts";
+import { secrets } from "../config.ts";
 
 /** The app's environment against the stand-ins and the given database. */
 export function appEnv(

@@ -7,10 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../src/sandbox/support/free-port.ts";
 import { parseConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/logger.ts";
 import { type RunningSandbox, startSandbox } from "../../src/sandbox/sandbox-mode.ts";
+import { freePort } from "../../src/sandbox/support/free-port.ts";
 
 describe("the weekly report in the sandbox", () => {
   let sandbox: RunningSandbox;

@@ -1,10 +1,10 @@
 /** 50,000 onboardings on PostgreSQL: the rep's Home still renders within Slack's limits (time recorded, not asserted). */
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedOnboardings } from "../../src/sandbox/support/seed.ts";
 import { loadHomePage } from "../../src/cockpit/home-data.ts";
 import { compareRows } from "../../src/cockpit/home-rows.ts";
 import { statusFacts } from "../../src/onboarding/status.ts";
+import { seedOnboardings } from "../../src/sandbox/support/seed.ts";
 import { buildHomeView } from "../../src/slack/views/home.ts";
 import { findBlockKitViolations } from "../../src/slack/views/limits.ts";
 import { type Harness, HOME_TEAM, REP, startHarness } from "../helpers/harness.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { createPostgresDatabase } from "../../src/sandbox/support/postgres.ts";
 import { openDatabase } from "../../src/db/client.ts";
 import { createLogger } from "../../src/logger.ts";
+import { createPostgresDatabase } from "../../src/sandbox/support/postgres.ts";
 import { DB_KINDS, openTestDatabase } from "../helpers/db.ts";
 
 // Each test opens a fresh database: for PGlite that is a WASM start plus every migration, CPU-bound and

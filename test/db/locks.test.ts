@@ -6,11 +6,11 @@
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPostgresDatabase } from "../../src/sandbox/support/postgres.ts";
 import type { Database } from "../../src/db/client.ts";
 import { openDatabase } from "../../src/db/client.ts";
 import { LockWaitTimeout, MAX_HELD_PER_KIND, withAdvisoryLock } from "../../src/db/locks.ts";
 import { createLogger } from "../../src/logger.ts";
+import { createPostgresDatabase } from "../../src/sandbox/support/postgres.ts";
 
 describe("advisory locks (PostgreSQL)", () => {
   let db: Database;

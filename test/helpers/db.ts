@@ -2,9 +2,10 @@
  * Test databases: a throw-away PGlite, or a fresh database on the PostgreSQL server of this machine
  * (TEST_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/postgres). Both get the real migrations.
  */
-import { createPostgresDatabase } from "../../src/sandbox/support/postgres.ts";
+
 import { type Database, openDatabase } from "../../src/db/client.ts";
 import { createLogger } from "../../src/logger.ts";
+import { createPostgresDatabase } from "../../src/sandbox/support/postgres.ts";
 
 export type DbKind = "pglite" | "postgres";
 export const DB_KINDS: DbKind[] = ["pglite", "postgres"];

@@ -7,7 +7,6 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { freePort } from "../../src/sandbox/support/free-port.ts";
 import { type Config, parseConfig } from "../../src/config.ts";
 import type { Clock } from "../../src/context.ts";
 import type { Database } from "../../src/db/client.ts";
@@ -17,6 +16,7 @@ import type { FinchStandIn } from "../../src/sandbox/finch/index.ts";
 import { newAppToken, type SlackStandIn } from "../../src/sandbox/slack/index.ts";
 import { SlackDriver } from "../../src/sandbox/slack-driver/index.ts";
 import { startStandIns } from "../../src/sandbox/stand-ins.ts";
+import { freePort } from "../../src/sandbox/support/free-port.ts";
 import { type AppProcess, startAppProcess } from "./app-process.ts";
 import { type DbKind, openTestDatabase } from "./db.ts";
 

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { DateTime } from "luxon";
 import type { Logger } from "pino";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checklistItems } from "../../src/checklist/items.ts";
 import { getTemplate } from "../../src/checklist/template-registry.ts";
@@ -82,7 +82,8 @@ describe.skipIf(!HAVE_CHROMIUM)("the sandbox page in headless Chromium", () => {
     page = await context.newPage();
     page.on("pageerror", (err) => pageErrors.push(err.message));
     mkdirSync(SHOTS, { recursive: true });
-  });
+    // Starting the sandbox (migrations, two stand-ins, the app) and Chromium takes long on a busy machine.
+  }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -118,6 +119,50 @@ describe.skipIf(!HAVE_CHROMIUM)("the sandbox page in headless Chromium", () => {
     await expect
       .poll(() => checklist().locator(`label.checked[data-value="${itemKey}"]`).count(), { timeout: 10_000 })
       .toBe(1);
+  }
+
+  /**
+   * The page shows exactly the Block Kit the app sent (`sent`, as the Slack stand-in stored it) inside
+   * `root`: every block, in order, as its own kind (no "not shown in the sandbox" fallback), and no
+   * control the app did not send nor one it sent left out (compared by action_id).
+   */
+  async function expectShowsExactly(root: Locator, sent: () => unknown[] | undefined) {
+    const actionIds = (list: Array<Record<string, unknown>>) =>
+      list.flatMap((b) =>
+        [b.accessory, b.element, ...(Array.isArray(b.elements) ? b.elements : [])]
+          .map((e) => (e && typeof e === "object" ? (e as Record<string, unknown>).action_id : undefined))
+          .filter((id): id is string => typeof id === "string"),
+      );
+    const summary = (types: string[], unsupported: number, actions: string[]) => ({
+      types,
+      unsupported,
+      actions: [...new Set(actions)].sort(),
+    });
+    const fromApp = () => {
+      const blocks = (sent() ?? []) as Array<Record<string, unknown>>;
+      return summary(
+        blocks.map((b) => String(b.type)),
+        0,
+        actionIds(blocks),
+      );
+    };
+    const onPage = () =>
+      settled(async () => {
+        const shown = root.locator(".bk-blocks").first();
+        const read = (selector: string, key: "bkType" | "actionId") =>
+          shown
+            .locator(selector)
+            .evaluateAll((nodes, k) => nodes.map((n) => (n as unknown as PageNode).dataset[k] ?? ""), key);
+        return summary(
+          await read(":scope > [data-bk-type]", "bkType"),
+          await shown.locator(".bk-unsupported").count(),
+          await read("[data-action-id]", "actionId"),
+        );
+      });
+    expect(fromApp().types.length).toBeGreaterThan(0);
+    await expect
+      .poll(async () => [await onPage(), fromApp()], { timeout: 10_000 })
+      .toSatisfy(([page, app]) => JSON.stringify(page) === JSON.stringify(app));
   }
 
   /** The members of a page element the test reads from inside the page. */
@@ -239,6 +284,12 @@ describe.skipIf(!HAVE_CHROMIUM)("the sandbox page in headless Chromium", () => {
     await expect
       .poll(() => checklist().textContent(), { timeout: 15_000 })
       .toContain(`Ticked by @${SANDBOX.hrAdmin.realName}`);
+    const acmeChannel = sandbox.slackStandIn.channelByName("fleet-acme-corp")?.id ?? "";
+    const sentChecklist = () =>
+      sandbox.slackStandIn
+        .messages(acmeChannel)
+        .find((m) => m.metadata?.event_type === "onboarding_checklist");
+    await expectShowsExactly(checklist(), () => sentChecklist()?.blocks);
     await settled(() => checklist().locator(".bk-header").scrollIntoViewIfNeeded());
     await page.screenshot({ path: join(SHOTS, "checklist.png") });
 
@@ -267,6 +318,13 @@ describe.skipIf(!HAVE_CHROMIUM)("the sandbox page in headless Chromium", () => {
     expect(PAYMENT_LABELS.length).toBeGreaterThan(0);
     for (const label of PAYMENT_LABELS) expect(missing).toMatch(new RegExp(`${label}\\s*—\\s*missing`));
     expect(await page.getByTestId("thread").count()).toBeGreaterThan(0);
+    await expectShowsExactly(
+      verifications().first(),
+      () =>
+        sandbox.slackStandIn
+          .messages(acmeChannel)
+          .find((m) => m.metadata?.event_type === "finch_verification")?.blocks,
+    );
     await settled(() => verifications().first().scrollIntoViewIfNeeded());
     await page.screenshot({ path: join(SHOTS, "verification.png") });
 
@@ -303,6 +361,7 @@ describe.skipIf(!HAVE_CHROMIUM)("the sandbox page in headless Chromium", () => {
     // Opening the tab makes the app publish a fresh view (a cached one may show first, as in Slack).
     await expect.poll(() => home.textContent(), { timeout: 10_000 }).toContain("Finch verified");
     expect(await home.textContent()).toContain("Acme Corp");
+    await expectShowsExactly(home, () => sandbox.slackStandIn.homeView(SANDBOX.rep.id)?.blocks);
     await page.screenshot({ path: join(SHOTS, "app-home.png") });
     // Opened by keyboard, the modal takes the focus and keeps it on Tab and Shift+Tab; Escape closes it and
     // gives the focus back to the button that opened it.
@@ -325,6 +384,7 @@ describe.skipIf(!HAVE_CHROMIUM)("the sandbox page in headless Chromium", () => {
     await expect.poll(() => focused()).toMatchObject({ actionId: "home_new_onboarding", inModal: false });
     await settled(() => newOnboarding.click());
     await modal.waitFor();
+    await expectShowsExactly(modal, () => sandbox.slackStandIn.openedViews.at(-1)?.blocks);
     expect(await modal.textContent()).toContain("New onboarding");
     await modal.locator('[data-action-id="company"]').fill("Globex");
     await modal.locator('[data-action-id="hr_emails"]').fill("not-an-email");

@@ -23,6 +23,7 @@ function render() {
   document.body.dataset.ready = "true";
 }
 
+/** @returns {PaneView} */
 function defaultView() {
   const channels = S.state.channels.filter((c) => !c.isIm && c.members.includes(S.as));
   const general = channels.find((c) => c.isGeneral);
@@ -93,7 +94,7 @@ function renderSidebar() {
   const im = imChannel();
   const imCount = im ? topLevel(im).length : 0;
   const appActive = S.view?.kind === "app";
-  if (appActive && S.view.tab === "messages" && im) S.seen[im.id] = imCount;
+  if (appActive && S.view?.tab === "messages" && im) S.seen[im.id] = imCount;
   const appUnread = im ? imCount > (S.seen[im.id] ?? 0) : false;
   ui.side.replaceChildren(
     el(
@@ -127,15 +128,17 @@ function currentChannelId() {
 }
 
 function renderPane() {
+  const view = S.view;
+  if (!view) return;
   const atBottom = ui.scroll.scrollHeight - ui.scroll.scrollTop - ui.scroll.clientHeight < 60;
-  if (S.view.kind === "channel") {
-    const channel = byId.channels.get(S.view.id);
+  if (view.kind === "channel") {
+    const channel = byId.channels.get(view.id);
     renderChannelHead(channel);
     renderTimeline(channel);
     renderComposer(channel, false);
   } else {
     renderAppHead();
-    if (S.view.tab === "home") {
+    if (view.tab === "home") {
       renderHome();
       ui.composer.replaceChildren();
     } else {
@@ -175,7 +178,7 @@ function renderChannelHead(channel) {
 function renderAppHead() {
   const tab = (name, label) =>
     el("button", {
-      class: `tab${S.view.tab === name ? " active" : ""}`,
+      class: `tab${S.view?.tab === name ? " active" : ""}`,
       type: "button",
       "data-testid": `tab-${name}`,
       text: label,

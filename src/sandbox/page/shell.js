@@ -24,30 +24,28 @@ const ui = {
   textarea: el("textarea", { rows: 1, "data-testid": "composer", "aria-label": "Message" }),
 };
 
-document
-  .getElementById("app")
-  .append(
-    el(
-      "header",
-      { class: "topbar" },
-      ui.fold,
-      el("span", { class: "brand", text: "Fleet Concierge" }),
-      el("span", { class: "pill sandbox", text: "Sandbox" }),
-      el("span", { class: "spacer" }),
-      ui.clock,
-      ui.live,
-      el("label", null, "Acting as", ui.picker),
-    ),
-    el(
-      "div",
-      { class: "main" },
-      el("nav", { class: "sidebar", id: "sandbox-side", "aria-label": "Channels" }, ui.workspace, ui.side),
-      el("section", { class: "pane" }, ui.head, ui.scroll, ui.composer),
-      ui.controls,
-    ),
-    ui.modal,
-    ui.toasts,
-  );
+/** @type {HTMLElement} */ (document.getElementById("app")).append(
+  el(
+    "header",
+    { class: "topbar" },
+    ui.fold,
+    el("span", { class: "brand", text: "Fleet Concierge" }),
+    el("span", { class: "pill sandbox", text: "Sandbox" }),
+    el("span", { class: "spacer" }),
+    ui.clock,
+    ui.live,
+    el("label", null, "Acting as", ui.picker),
+  ),
+  el(
+    "div",
+    { class: "main" },
+    el("nav", { class: "sidebar", id: "sandbox-side", "aria-label": "Channels" }, ui.workspace, ui.side),
+    el("section", { class: "pane" }, ui.head, ui.scroll, ui.composer),
+    ui.controls,
+  ),
+  ui.modal,
+  ui.toasts,
+);
 
 ui.picker.addEventListener("change", () => switchPerson(ui.picker.value));
 
