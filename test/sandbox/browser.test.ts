@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { DateTime } from "luxon";
 import type { Logger } from "pino";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checklistItems } from "../../src/checklist/items.ts";
 import { getTemplate } from "../../src/checklist/template-registry.ts";
@@ -82,7 +82,8 @@ describe.skipIf(!HAVE_CHROMIUM)("the sandbox page in headless Chromium", () => {
     page = await context.newPage();
     page.on("pageerror", (err) => pageErrors.push(err.message));
     mkdirSync(SHOTS, { recursive: true });
-  });
+    // Starting the sandbox (migrations, two stand-ins, the app) and Chromium takes long on a busy machine.
+  }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -120,6 +121,140 @@ describe.skipIf(!HAVE_CHROMIUM)("the sandbox page in headless Chromium", () => {
       .toBe(1);
   }
 
+  /**
+   * The page shows exactly the Block Kit the app sent (`sent`, as the Slack stand-in stored it) inside
+   * `root`: every block, in order, as its own kind (no "not shown in the sandbox" fallback), and no
+   * control the app did not send nor one it sent left out (compared by action_id).
+   */
+  async function expectShowsExactly(root: Locator, sent: () => unknown[] | undefined) {
+    const actionIds = (list: Array<Record<string, unknown>>) =>
+      list.flatMap((b) =>
+        [b.accessory, b.element, ...(Array.isArray(b.elements) ? b.elements : [])]
+          .map((e) => (e && typeof e === "object" ? (e as Record<string, unknown>).action_id : undefined))
+          .filter((id): id is string => typeof id === "string"),
+      );
+    const summary = (types: string[], unsupported: number, actions: string[]) => ({
+      types,
+      unsupported,
+      actions: [...new Set(actions)].sort(),
+    });
+    const fromApp = () => {
+      const blocks = (sent() ?? []) as Array<Record<string, unknown>>;
+      return summary(
+        blocks.map((b) => String(b.type)),
+        0,
+        actionIds(blocks),
+      );
+    };
+    const onPage = () =>
+      settled(async () => {
+        const shown = root.locator(".bk-blocks").first();
+        const read = (selector: string, key: "bkType" | "actionId") =>
+          shown
+            .locator(selector)
+            .evaluateAll((nodes, k) => nodes.map((n) => (n as unknown as PageNode).dataset[k] ?? ""), key);
+        return summary(
+          await read(":scope > [data-bk-type]", "bkType"),
+          await shown.locator(".bk-unsupported").count(),
+          await read("[data-action-id]", "actionId"),
+        );
+      });
+    expect(fromApp().types.length).toBeGreaterThan(0);
+    await expect
+      .poll(async () => [await onPage(), fromApp()], { timeout: 10_000 })
+      .toSatisfy(([page, app]) => JSON.stringify(page) === JSON.stringify(app));
+  }
+
+  /** The members of a page element the test reads from inside the page. */
+  interface PageNode {
+    tagName: string;
+    dataset: Record<string, string | undefined>;
+    getAttribute(name: string): string | null;
+    closest(selector: string): unknown;
+  }
+
+  /** What has the keyboard focus: its tag, value, action id, and whether it sits in the checklist or a modal. */
+  const focused = () =>
+    page.evaluate(() => {
+      // Runs in the page (this file is type-checked without the DOM's types): the few members it reads.
+      const node = (globalThis as unknown as { document: { activeElement: PageNode | null } }).document
+        .activeElement;
+      return {
+        tag: node?.tagName.toLowerCase() ?? "",
+        type: node?.getAttribute("type") ?? "",
+        value: node?.getAttribute("value") ?? "",
+        actionId: node?.dataset.actionId ?? "",
+        probe: node?.dataset.probe ?? "",
+        inChecklist: Boolean(node?.closest('[data-event-type="onboarding_checklist"]')),
+        inModal: Boolean(node?.closest('[data-testid="modal"]')),
+      };
+    });
+
+  /**
+   * A horizontal scroll bar: the page wider than the window (document.scrollWidth > clientWidth), with the
+   * elements that stick out past the window's right edge named, so a failure says which.
+   */
+  const overflows = () =>
+    page.evaluate(() => {
+      interface Box {
+        tagName: string;
+        className: unknown;
+        getBoundingClientRect(): { right: number; width: number };
+      }
+      const doc = (
+        globalThis as unknown as {
+          document: {
+            documentElement: { scrollWidth: number; clientWidth: number };
+            querySelectorAll(s: string): Iterable<Box>;
+          };
+        }
+      ).document;
+      const { scrollWidth, clientWidth } = doc.documentElement;
+      if (scrollWidth <= clientWidth) return [];
+      const out = [...doc.querySelectorAll("body *")].filter(
+        (n) => n.getBoundingClientRect().right > clientWidth + 1,
+      );
+      return [
+        `scrollWidth ${scrollWidth} > clientWidth ${clientWidth}`,
+        ...out
+          .slice(0, 8)
+          .map(
+            (n) =>
+              `${n.tagName.toLowerCase()}.${String(n.className)} right=${Math.round(n.getBoundingClientRect().right)}`,
+          ),
+      ];
+    });
+
+  /**
+   * Ticks `itemKey` by keyboard only: Tab from the checklist's header to its box, Space. The app re-renders
+   * the checklist from its database (a new element) and the focus stays on that box.
+   */
+  async function tickByKeyboard(itemKey: string) {
+    await settled(() => checklist().locator(".bk-header").click());
+    for (let i = 0; i < 40; i++) {
+      const at = await focused();
+      if (at.inChecklist && at.type === "checkbox" && at.value === itemKey) break;
+      await page.keyboard.press("Tab");
+    }
+    expect(await focused()).toMatchObject({ inChecklist: true, type: "checkbox", value: itemKey });
+    // Marks the element that has the focus now, to tell it from the one the re-render puts in its place.
+    await page.evaluate(() => {
+      const node = (globalThis as unknown as { document: { activeElement: PageNode } }).document
+        .activeElement;
+      node.dataset.probe = "before-tick";
+    });
+    await page.keyboard.press("Space");
+    await expect
+      .poll(() => checklist().locator(`label.checked[data-value="${itemKey}"]`).count(), { timeout: 10_000 })
+      .toBe(1);
+    await expect
+      .poll(async () => {
+        const at = await focused();
+        return at.probe === "" ? at : "not re-rendered yet";
+      })
+      .toMatchObject({ inChecklist: true, type: "checkbox", value: itemKey });
+  }
+
   it("onboard → tick → connect Finch without a permission → told which → fix → re-check → reminder → App Home", async () => {
     await page.goto(sandbox.pageUrl);
     await page.waitForSelector("body[data-ready=true]");
@@ -142,11 +277,19 @@ describe.skipIf(!HAVE_CHROMIUM)("the sandbox page in headless Chromium", () => {
     // 2. The customer's HR admin (another workspace) ticks the steps from the shared channel.
     await actAs(SANDBOX.hrAdmin.id);
     await expect.poll(() => page.getByTestId("channel-title").textContent()).toContain("fleet-acme-corp");
-    for (const key of ["add-user", "grant-admin", "verify-permissions", "note-details"]) await tick(key);
+    // The first box by keyboard (Tab, Space): the focus is still on it after the checklist re-renders.
+    await tickByKeyboard("add-user");
+    for (const key of ["grant-admin", "verify-permissions", "note-details"]) await tick(key);
     // Under load the last re-render can trail the box's own state: wait for the app's version of it.
     await expect
       .poll(() => checklist().textContent(), { timeout: 15_000 })
       .toContain(`Ticked by @${SANDBOX.hrAdmin.realName}`);
+    const acmeChannel = sandbox.slackStandIn.channelByName("fleet-acme-corp")?.id ?? "";
+    const sentChecklist = () =>
+      sandbox.slackStandIn
+        .messages(acmeChannel)
+        .find((m) => m.metadata?.event_type === "onboarding_checklist");
+    await expectShowsExactly(checklist(), () => sentChecklist()?.blocks);
     await settled(() => checklist().locator(".bk-header").scrollIntoViewIfNeeded());
     await page.screenshot({ path: join(SHOTS, "checklist.png") });
 
@@ -178,6 +321,13 @@ describe.skipIf(!HAVE_CHROMIUM)("the sandbox page in headless Chromium", () => {
     expect(PAYMENT_LABELS.length).toBeGreaterThan(0);
     for (const label of PAYMENT_LABELS) expect(missing).toMatch(new RegExp(`${label}\\s*—\\s*missing`));
     expect(await page.getByTestId("thread").count()).toBeGreaterThan(0);
+    await expectShowsExactly(
+      verifications().first(),
+      () =>
+        sandbox.slackStandIn
+          .messages(acmeChannel)
+          .find((m) => m.metadata?.event_type === "finch_verification")?.blocks,
+    );
     await settled(() => verifications().first().scrollIntoViewIfNeeded());
     await page.screenshot({ path: join(SHOTS, "verification.png") });
 
@@ -214,10 +364,30 @@ describe.skipIf(!HAVE_CHROMIUM)("the sandbox page in headless Chromium", () => {
     // Opening the tab makes the app publish a fresh view (a cached one may show first, as in Slack).
     await expect.poll(() => home.textContent(), { timeout: 10_000 }).toContain("Finch verified");
     expect(await home.textContent()).toContain("Acme Corp");
+    await expectShowsExactly(home, () => sandbox.slackStandIn.homeView(SANDBOX.rep.id)?.blocks);
     await page.screenshot({ path: join(SHOTS, "app-home.png") });
-    await home.locator('button[data-action-id="home_new_onboarding"]').click();
+    // Opened by keyboard, the modal takes the focus and keeps it on Tab and Shift+Tab; Escape closes it and
+    // gives the focus back to the button that opened it.
+    const newOnboarding = home.locator('button[data-action-id="home_new_onboarding"]');
+    await settled(() => newOnboarding.focus());
+    await page.keyboard.press("Enter");
     const modal = page.getByTestId("modal");
     await modal.waitFor();
+    await expect.poll(() => focused()).toMatchObject({ inModal: true, tag: "input" });
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press("Tab");
+      expect((await focused()).inModal).toBe(true);
+    }
+    for (let i = 0; i < 3; i++) {
+      await page.keyboard.press("Shift+Tab");
+      expect((await focused()).inModal).toBe(true);
+    }
+    await page.keyboard.press("Escape");
+    await modal.waitFor({ state: "detached" });
+    await expect.poll(() => focused()).toMatchObject({ actionId: "home_new_onboarding", inModal: false });
+    await settled(() => newOnboarding.click());
+    await modal.waitFor();
+    await expectShowsExactly(modal, () => sandbox.slackStandIn.openedViews.at(-1)?.blocks);
     expect(await modal.textContent()).toContain("New onboarding");
     await modal.locator('[data-action-id="company"]').fill("Globex");
     await modal.locator('[data-action-id="hr_emails"]').fill("not-an-email");
@@ -264,6 +434,23 @@ describe.skipIf(!HAVE_CHROMIUM)("the sandbox page in headless Chromium", () => {
     expect(await page.locator('[data-testid="messages"] img').count()).toBe(0);
     expect(await page.evaluate(() => typeof (globalThis as Record<string, unknown>).__xss)).toBe("undefined");
 
+    // 10. On a phone (400 px wide): no horizontal scroll; the sidebar and controls fold behind a toggle.
+    await page.setViewportSize({ width: 400, height: 800 });
+    await expect.poll(overflows).toEqual([]);
+    expect(await page.locator("#sandbox-side").isVisible()).toBe(false);
+    expect(await page.getByTestId("sandbox-controls").isVisible()).toBe(false);
+    await page.getByTestId("fold-toggle").click();
+    await expect.poll(() => page.locator("#sandbox-side").isVisible()).toBe(true);
+    expect(await page.getByTestId("sandbox-controls").isVisible()).toBe(true);
+    expect(await page.getByTestId("fold-toggle").getAttribute("aria-expanded")).toBe("true");
+    await expect.poll(overflows).toEqual([]);
+    await page.getByTestId("channel-fleet-acme-corp").click();
+    await expect.poll(() => page.locator("#sandbox-side").isVisible()).toBe(false);
+    await expect.poll(() => checklist().count()).toBe(1);
+    await settled(() => checklist().locator(".bk-header").scrollIntoViewIfNeeded());
+    await expect.poll(overflows).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, "checklist-phone.png") });
+
     expect(pageErrors).toEqual([]);
     // The app's log lines are pino JSON with the level as a label (src/logger.ts), one object a line. A probe
     // written through the same logger proves the lines are read the way they are written.
@@ -280,5 +467,5 @@ describe.skipIf(!HAVE_CHROMIUM)("the sandbox page in headless Chromium", () => {
       true,
     );
     expect(entries.filter((e) => e.level === "error" || e.level === "fatal")).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 });

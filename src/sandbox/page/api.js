@@ -25,7 +25,7 @@ async function post(path, body) {
   try {
     return await request("POST", path, body);
   } catch (err) {
-    toast(err.message, "error");
+    toast(err instanceof Error ? err.message : String(err), "error");
     return null;
   } finally {
     scheduleRefresh(0);
@@ -53,7 +53,7 @@ async function refresh() {
   try {
     await loadState();
   } catch (err) {
-    toast(`Could not load the sandbox: ${err.message}`, "error");
+    toast(`Could not load the sandbox: ${err instanceof Error ? err.message : String(err)}`, "error");
   } finally {
     fetching = false;
     if (again) {
@@ -70,13 +70,13 @@ async function loadState() {
   }
   let state;
   try {
-    state = await request("GET", `/sandbox/api/state?as=${encodeURIComponent(S.as)}`);
+    state = await request("GET", `/sandbox/api/state?as=${encodeURIComponent(S.as ?? "")}`);
   } catch (err) {
     // An unknown person in the address or the browser's memory: fall back to the rep.
     const anonymous = await request("GET", "/sandbox/api/state");
     if (S.as === anonymous.people.rep.id) throw err;
     S.as = anonymous.people.rep.id;
-    state = await request("GET", `/sandbox/api/state?as=${encodeURIComponent(S.as)}`);
+    state = await request("GET", `/sandbox/api/state?as=${encodeURIComponent(S.as ?? "")}`);
   }
   S.state = state;
   S.clockSkew = state.clock.now - Date.now();

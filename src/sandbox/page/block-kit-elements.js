@@ -89,11 +89,15 @@ function button(item, b) {
   );
   node.addEventListener("click", async () => {
     if (isObj(item.confirm) && !(await confirmDialog(item.confirm))) return;
+    // Disabling the button while Slack is told drops its focus: the last place focused (see focus.js)
+    // remembers it, for a modal the press opens to give the focus back to, and it is given back here.
+    const hadFocus = document.activeElement === node;
     node.disabled = true;
     try {
       await fire(b, item, {}, node);
     } finally {
       node.disabled = false;
+      if (hadFocus && node.isConnected && document.activeElement === document.body) node.focus();
     }
   });
   return node;

@@ -5,7 +5,11 @@
 function blocks(list, ctx) {
   const wrap = el("div", { class: "bk-blocks" });
   (Array.isArray(list) ? list : []).forEach((block, index) => {
-    if (isObj(block)) wrap.append(renderBlock(block, index, ctx));
+    if (!isObj(block)) return;
+    // Each block's node names the block it shows, so a test can hold the page to what the app sent.
+    const node = renderBlock(block, index, ctx);
+    node.dataset.bkType = String(block.type);
+    wrap.append(node);
   });
   return wrap;
 }

@@ -1,10 +1,18 @@
 // Dialogs and toasts.
 // One section of the sandbox page's script (see SCRIPT_SECTIONS in load-page.ts).
 
+/**
+ * A confirmation dialog over the page: it takes the focus, keeps it (Escape answers no) and gives it back.
+ * @param {Record<string, unknown>} confirm Block Kit's confirmation dialog object
+ * @returns {Promise<boolean>}
+ */
 function confirmDialog(confirm) {
+  const opener = focusPlace(document.activeElement);
   return new Promise((resolve) => {
+    /** @param {boolean} answer */
     const close = (answer) => {
       overlay.remove();
+      restoreFocus(opener);
       resolve(answer);
     };
     const overlay = el(
@@ -12,7 +20,12 @@ function confirmDialog(confirm) {
       { class: "overlay", "data-testid": "confirm" },
       el(
         "div",
-        { class: "modal" },
+        {
+          class: "modal",
+          role: "alertdialog",
+          "aria-modal": "true",
+          "aria-label": plainText(confirm.title) || "Are you sure?",
+        },
         el(
           "div",
           { class: "modal-head" },
@@ -40,7 +53,9 @@ function confirmDialog(confirm) {
         ),
       ),
     );
+    trapFocus(overlay, () => close(false));
     document.body.append(overlay);
+    focusInside(overlay);
   });
 }
 

@@ -17,6 +17,7 @@ function pageDir(): string {
  */
 const SCRIPT_SECTIONS = [
   "dom.js",
+  "focus.js",
   "state.js",
   "api.js",
   "time.js",
@@ -49,6 +50,7 @@ const STYLE_PARTS = [
   "composer.css",
   "controls.css",
   "modals.css",
+  "narrow.css",
 ] as const;
 
 /** The page's style sheet: its parts joined in order (the text the CSP hash pins). */

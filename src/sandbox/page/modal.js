@@ -1,11 +1,20 @@
 // The modal on top of the acting person's stack.
 // One section of the sandbox page's script (see SCRIPT_SECTIONS in load-page.ts).
 
-function renderModal() {
+/**
+ * Renders the acting person's top modal. A modal that opens takes the focus (its first field) and remembers
+ * `focusBefore`, the control that opened it, to give the focus back there when it closes.
+ * @param {FocusPlace | null} focusBefore
+ */
+function renderModal(focusBefore) {
   const modal = S.state.modal;
   if (!modal) {
-    if (S.modalKey) ui.modal.replaceChildren();
+    if (S.modalKey) {
+      ui.modal.replaceChildren();
+      restoreFocus(S.modalOpener);
+    }
     S.modalKey = null;
+    S.modalOpener = null;
     return;
   }
   const key = `${modal.id}:${modal.hash}`;
@@ -15,6 +24,8 @@ function renderModal() {
     }
     return;
   }
+  const opening = !S.modalKey;
+  if (opening) S.modalOpener = focusBefore ?? lastFocus;
   S.modalKey = key;
   const body = el(
     "div",
@@ -35,43 +46,45 @@ function renderModal() {
     }
   };
   const close = () => void post("/sandbox/api/view/close", { as: S.as, viewId: modal.id });
-  ui.modal.replaceChildren(
+  const title = plainText(modal.title) || S.state.bot.name;
+  const overlay = el(
+    "div",
+    { class: "overlay", "data-testid": "modal" },
     el(
       "div",
-      { class: "overlay", "data-testid": "modal" },
+      { class: "modal", role: "dialog", "aria-modal": "true", "aria-label": title },
       el(
         "div",
-        { class: "modal", role: "dialog" },
+        { class: "modal-head" },
+        el("span", { class: "avatar small", style: { background: "#243b55" }, text: "FC" }),
+        el("div", { class: "title" }, title),
+        el("button", { class: "x", type: "button", title: "Close", text: "×", on: { click: close } }),
+      ),
+      body,
+      el(
+        "div",
+        { class: "modal-foot" },
         el(
-          "div",
-          { class: "modal-head" },
-          el("span", { class: "avatar small", style: { background: "#243b55" }, text: "FC" }),
-          el("div", { class: "title" }, plainText(modal.title) || S.state.bot.name),
-          el("button", { class: "x", type: "button", title: "Close", text: "×", on: { click: close } }),
+          "button",
+          { class: "bk-btn", type: "button", on: { click: close } },
+          plainText(modal.close) || "Cancel",
         ),
-        body,
-        el(
-          "div",
-          { class: "modal-foot" },
-          el(
-            "button",
-            { class: "bk-btn", type: "button", on: { click: close } },
-            plainText(modal.close) || "Cancel",
-          ),
-          modal.submit || hasInputs
-            ? el(
-                "button",
-                {
-                  class: "bk-btn primary",
-                  type: "button",
-                  "data-testid": "modal-submit",
-                  on: { click: submit },
-                },
-                plainText(modal.submit) || "Submit",
-              )
-            : null,
-        ),
+        modal.submit || hasInputs
+          ? el(
+              "button",
+              {
+                class: "bk-btn primary",
+                type: "button",
+                "data-testid": "modal-submit",
+                on: { click: submit },
+              },
+              plainText(modal.submit) || "Submit",
+            )
+          : null,
       ),
     ),
   );
+  trapFocus(overlay, close);
+  ui.modal.replaceChildren(overlay);
+  if (opening) focusInside(overlay);
 }

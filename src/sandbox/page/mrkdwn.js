@@ -60,8 +60,15 @@ function tokenize(text) {
 const MARK_TAGS = { "*": "b", _: "i", "~": "s" };
 
 /** Inline mrkdwn → nodes: *bold*, _italic_, ~strike~, `code`, <links>, mentions, dates, emoji. */
+/**
+ * @typedef {{ mark: string | null, nodes: Array<Node | string | null> }} MarkFrame
+ * @param {string} text
+ * @returns {Array<Node | string | null>}
+ */
 function inline(text) {
+  /** @type {MarkFrame[]} */
   const stack = [{ mark: null, nodes: [] }];
+  /** @returns {MarkFrame} */
   const top = () => stack[stack.length - 1];
   for (const token of tokenize(text)) {
     if (token.kind !== "mark") {
@@ -79,10 +86,10 @@ function inline(text) {
     }
     if (open > 0 && stack[open].nodes.length > 0) {
       while (stack.length - 1 > open) {
-        const frame = stack.pop();
+        const frame = /** @type {MarkFrame} */ (stack.pop());
         top().nodes.push(frame.mark, ...frame.nodes);
       }
-      const frame = stack.pop();
+      const frame = /** @type {MarkFrame} */ (stack.pop());
       top().nodes.push(el(MARK_TAGS[token.value], null, frame.nodes));
     } else if (token.canOpen) {
       stack.push({ mark: token.value, nodes: [] });
@@ -91,7 +98,7 @@ function inline(text) {
     }
   }
   while (stack.length > 1) {
-    const frame = stack.pop();
+    const frame = /** @type {MarkFrame} */ (stack.pop());
     top().nodes.push(frame.mark, ...frame.nodes);
   }
   return stack[0].nodes;

@@ -4,6 +4,7 @@
 function render() {
   // Right after switching person the state still belongs to the previous one: wait for theirs.
   if (!S.state || S.state.me?.id !== S.as) return;
+  const focused = focusPlace(document.activeElement);
   renderPicker();
   const gone = S.view?.kind === "channel" && !byId.channels.has(S.view.id);
   if (!S.view || gone || (S.viewAuto && S.view.kind === "app" && defaultView().kind === "channel")) {
@@ -14,12 +15,15 @@ function render() {
   renderSidebar();
   renderPane();
   renderControls();
-  renderModal();
+  renderModal(focused);
   renderClock();
+  restoreFocus(focused);
+  if (S.modalKey) focusInside(ui.modal);
   document.body.dataset.as = S.as ?? "";
   document.body.dataset.ready = "true";
 }
 
+/** @returns {PaneView} */
 function defaultView() {
   const channels = S.state.channels.filter((c) => !c.isIm && c.members.includes(S.as));
   const general = channels.find((c) => c.isGeneral);
@@ -90,7 +94,7 @@ function renderSidebar() {
   const im = imChannel();
   const imCount = im ? topLevel(im).length : 0;
   const appActive = S.view?.kind === "app";
-  if (appActive && S.view.tab === "messages" && im) S.seen[im.id] = imCount;
+  if (appActive && S.view?.tab === "messages" && im) S.seen[im.id] = imCount;
   const appUnread = im ? imCount > (S.seen[im.id] ?? 0) : false;
   ui.side.replaceChildren(
     el(
@@ -124,15 +128,17 @@ function currentChannelId() {
 }
 
 function renderPane() {
+  const view = S.view;
+  if (!view) return;
   const atBottom = ui.scroll.scrollHeight - ui.scroll.scrollTop - ui.scroll.clientHeight < 60;
-  if (S.view.kind === "channel") {
-    const channel = byId.channels.get(S.view.id);
+  if (view.kind === "channel") {
+    const channel = byId.channels.get(view.id);
     renderChannelHead(channel);
     renderTimeline(channel);
     renderComposer(channel, false);
   } else {
     renderAppHead();
-    if (S.view.tab === "home") {
+    if (view.tab === "home") {
       renderHome();
       ui.composer.replaceChildren();
     } else {
@@ -172,7 +178,7 @@ function renderChannelHead(channel) {
 function renderAppHead() {
   const tab = (name, label) =>
     el("button", {
-      class: `tab${S.view.tab === name ? " active" : ""}`,
+      class: `tab${S.view?.tab === name ? " active" : ""}`,
       type: "button",
       "data-testid": `tab-${name}`,
       text: label,

@@ -2,6 +2,14 @@
 // One section of the sandbox page's script (see SCRIPT_SECTIONS in load-page.ts).
 
 const ui = {
+  fold: el("button", {
+    class: "fold",
+    type: "button",
+    "data-testid": "fold-toggle",
+    "aria-expanded": "false",
+    "aria-controls": "sandbox-side sandbox-controls",
+    text: "☰ Channels",
+  }),
   clock: el("span", { class: "clock", "data-testid": "clock" }),
   live: el("span", { class: "live off", text: "○ connecting…" }),
   picker: el("select", { "data-testid": "person-picker", "aria-label": "Act as" }),
@@ -10,37 +18,48 @@ const ui = {
   head: el("div", { class: "pane-head" }),
   scroll: el("div", { class: "scroll", "data-testid": "messages" }),
   composer: el("div", { class: "composer" }),
-  controls: el("aside", { class: "controls", "data-testid": "sandbox-controls" }),
+  controls: el("aside", { class: "controls", id: "sandbox-controls", "data-testid": "sandbox-controls" }),
   modal: el("div"),
   toasts: el("div", { class: "toasts" }),
   textarea: el("textarea", { rows: 1, "data-testid": "composer", "aria-label": "Message" }),
 };
 
-document
-  .getElementById("app")
-  .append(
-    el(
-      "header",
-      { class: "topbar" },
-      el("span", { class: "brand", text: "Fleet Concierge" }),
-      el("span", { class: "pill sandbox", text: "Sandbox" }),
-      el("span", { class: "spacer" }),
-      ui.clock,
-      ui.live,
-      el("label", null, "Acting as", ui.picker),
-    ),
-    el(
-      "div",
-      { class: "main" },
-      el("nav", { class: "sidebar" }, ui.workspace, ui.side),
-      el("section", { class: "pane" }, ui.head, ui.scroll, ui.composer),
-      ui.controls,
-    ),
-    ui.modal,
-    ui.toasts,
-  );
+/** @type {HTMLElement} */ (document.getElementById("app")).append(
+  el(
+    "header",
+    { class: "topbar" },
+    ui.fold,
+    el("span", { class: "brand", text: "Fleet Concierge" }),
+    el("span", { class: "pill sandbox", text: "Sandbox" }),
+    el("span", { class: "spacer" }),
+    ui.clock,
+    ui.live,
+    el("label", null, "Acting as", ui.picker),
+  ),
+  el(
+    "div",
+    { class: "main" },
+    el("nav", { class: "sidebar", id: "sandbox-side", "aria-label": "Channels" }, ui.workspace, ui.side),
+    el("section", { class: "pane" }, ui.head, ui.scroll, ui.composer),
+    ui.controls,
+  ),
+  ui.modal,
+  ui.toasts,
+);
 
 ui.picker.addEventListener("change", () => switchPerson(ui.picker.value));
+
+/**
+ * On a narrow screen (below 700 px, see styles/layout.css) the sidebar and the sandbox controls fold away
+ * behind the top bar's toggle, so a phone shows one thing at a time: the channel, or the lists.
+ * @param {boolean} open
+ */
+function setUnfolded(open) {
+  document.body.classList.toggle("unfolded", open);
+  ui.fold.setAttribute("aria-expanded", String(open));
+  ui.fold.textContent = open ? "✕ Close" : "☰ Channels";
+}
+ui.fold.addEventListener("click", () => setUnfolded(!document.body.classList.contains("unfolded")));
 ui.textarea.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && !event.shiftKey) {
     event.preventDefault();
@@ -94,10 +113,12 @@ function openChannel(id) {
   S.view = { kind: "channel", id };
   S.viewAuto = false;
   S.stickToBottom = true;
+  setUnfolded(false);
   render();
 }
 
 function openApp(tab) {
+  setUnfolded(false);
   S.view = { kind: "app", tab };
   S.viewAuto = false;
   S.stickToBottom = true;

@@ -1,6 +1,31 @@
 // The page's state and the elements the shell fills.
 // One section of the sandbox page's script (see SCRIPT_SECTIONS in load-page.ts).
 
+/**
+ * What the pane shows: a channel (`id`), or the app's Home or Messages tab (`tab`).
+ * @typedef {{ kind: "channel" | "app", id?: string, tab?: string }} PaneView
+ */
+
+/**
+ * The page's state. `state` is the sandbox's answer to GET /sandbox/api/state (src/sandbox/routes/
+ * page-routes.ts), read as it comes: the page checks the fields it uses where it uses them.
+ * @type {{
+ *   state: any,
+ *   as: string | null,
+ *   view: PaneView | null,
+ *   viewAuto?: boolean,
+ *   stickToBottom?: boolean,
+ *   collapsed: Set<string>,
+ *   dismissed: Set<string>,
+ *   clockSkew: number,
+ *   seen: Record<string, number>,
+ *   onboardingId: string | null,
+ *   homeOpenedFor: string | null,
+ *   modalKey: string | null,
+ *   modalOpener: FocusPlace | null,
+ *   live: boolean,
+ * }}
+ */
 const S = {
   state: null,
   as: null,
@@ -12,6 +37,7 @@ const S = {
   onboardingId: null,
   homeOpenedFor: null,
   modalKey: null,
+  modalOpener: null,
   live: false,
 };
 const byId = { users: new Map(), channels: new Map(), teams: new Map() };
