@@ -4,10 +4,23 @@
  * then a rename into place (older keys removed). Run by `npm run build` and `npm start`'s prestart; a few
  * seconds, once per change of the migrations or of PGlite.
  */
-import { mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { SqlRunner } from "./migrate.ts";
 import { pristineFolder, pristineKey, pristineRoot } from "./pristine.ts";
+
+/**
+ * PostgreSQL writes some files 0600: the Docker image builds as root and runs as `node`, which must be able
+ * to read (copy) every file. The copy in DATA_DIR belongs to the app's user.
+ */
+function makeReadable(dir: string): void {
+  chmodSync(dir, 0o755);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) makeReadable(path);
+    else chmodSync(path, 0o644);
+  }
+}
 
 /** Builds it under `root` unless current; returns its folder. */
 export async function buildPristine(root = pristineRoot()): Promise<{ folder: string; built: boolean }> {
@@ -37,6 +50,7 @@ export async function buildPristine(root = pristineRoot()): Promise<{ folder: st
   } finally {
     await pglite.close();
   }
+  makeReadable(staging);
   const folder = join(root, key);
   try {
     renameSync(staging, folder);

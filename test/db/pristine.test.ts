@@ -3,7 +3,16 @@
  * DATA_DIR with every migration applied (the app's migrator then has nothing to do), never touches a folder
  * that holds anything, and a changed migration gives another key (so a stale copy is never used).
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
@@ -34,6 +43,17 @@ describe("the pristine embedded database", () => {
     const built = await buildPristine(root);
     expect(built.built).toBe(true);
     pristine = built.folder;
+    // Readable by any user (the image builds it as root and runs as node).
+    const unreadable: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, e.name);
+        if (e.isDirectory()) walk(path);
+        else if ((statSync(path).mode & 0o004) === 0) unreadable.push(path);
+      }
+    };
+    walk(pristine);
+    expect(unreadable).toEqual([]);
     // Built once: a second build finds it current.
     expect((await buildPristine(root)).built).toBe(false);
   }, 240_000);
