@@ -19,7 +19,7 @@ export const DATABASES = (process.env.BENCH_DATABASES ?? "pglite,postgres")
   .split(",")
   .filter((d): d is "pglite" | "postgres" => d === "pglite" || d === "postgres");
 export const FANOUT = QUICK ? 200 : 2_000;
-export const SCALE = QUICK ? 5_000 : 50_000;
+export const SCALE = Number(process.env.BENCH_SCALE ?? (QUICK ? 5_000 : 500_000));
 
 export const HOME = { id: "T0FLEET", name: "Fleet", domain: "fleet" };
 export const ACME = { id: "T0ACME", name: "Acme", domain: "acme" };

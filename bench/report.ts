@@ -172,5 +172,13 @@ function legacySections(results: BenchResults): string[] {
   lines.push(
     `| \`app_home_opened\` → \`views.publish\` of the rep's overview | ${sc.samples ?? "–"} | ${cell(sc.homeP50)} | ${cell(sc.homeP95)} | ${cell(sc.homeP99)} | ${cell(sc.homeMax)} |`,
   );
+  if (sc.healthP99 !== undefined) {
+    lines.push(
+      `| daily health re-check: selection of due connections | ${sc.samples ?? "–"} | ${cell(sc.healthP50)} | ${cell(sc.healthP95)} | ${cell(sc.healthP99)} | ${cell(sc.healthMax)} |`,
+      `| analytics report (${"`"}/fleet report${"`"}, 4 weeks: every query) | ${sc.reportSamples ?? "–"} | ${cell(sc.reportP50)} | ${cell(sc.reportP95)} | ${cell(sc.reportP99)} | ${cell(sc.reportMax)} |`,
+      "",
+      `Seeded in ${cell(sc.seedMs)} ms (set-based). Query plans: docs/bench/scale-plans.md.`,
+    );
+  }
   return lines;
 }

@@ -46,7 +46,20 @@ const configNewest = Math.max(
     (f) => statSync(join(ROOT, f)).mtimeMs,
   ),
 );
-if (existsSync(STAMP) && statSync(STAMP).mtimeMs >= Math.max(newest, configNewest)) process.exit(0);
+/** The pristine embedded database (src/db/pristine.ts), built from the compiled code when missing or stale. */
+async function buildPristine() {
+  const { spawnSync } = await import("node:child_process");
+  const run = spawnSync(process.execPath, [join(OUT, "src/db/pristine-cli.js")], {
+    cwd: ROOT,
+    stdio: "inherit",
+  });
+  if (run.status !== 0) process.exit(run.status ?? 1);
+}
+
+if (existsSync(STAMP) && statSync(STAMP).mtimeMs >= Math.max(newest, configNewest)) {
+  await buildPristine();
+  process.exit(0);
+}
 
 const started = performance.now();
 const esbuild = await import("esbuild");
@@ -95,3 +108,4 @@ const took = Math.round(performance.now() - started);
 console.error(
   `built ${files.length} files from ${relative(ROOT, SRC)}/ into ${relative(ROOT, OUT)}/ in ${took} ms`,
 );
+await buildPristine();

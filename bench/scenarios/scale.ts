@@ -1,13 +1,18 @@
-/** 4. Scale: 50,000 onboardings in PostgreSQL — `/fleet status` and the rep's Home. */
+/**
+ * 4. Scale: SCALE (500,000; BENCH_SCALE) onboardings with two years of history in PostgreSQL — `/fleet
+ * status` and the rep's Home through the app, the daily health re-check's selection and the analytics report
+ * in process (their plans go to docs/bench/scale-plans.md).
+ */
 import { performance } from "node:perf_hooks";
 import { openDatabase } from "../../src/db/client.ts";
 import { SlackDriver } from "../../src/sandbox/slack-driver/index.ts";
 import type { StandIns } from "../../src/sandbox/stand-ins.ts";
 import { createPostgresDatabase } from "../../src/sandbox/support/postgres.ts";
-import { seedOnboardings } from "../../src/sandbox/support/seed.ts";
+import { seedHistory, seedOnboardings } from "../../src/sandbox/support/seed.ts";
 import { type BenchResults, HOME, log, QUICK, quiet, REP, SCALE, secrets } from "../config.ts";
 import { ms, stopChild, summarize } from "../lib.ts";
 import { startApp } from "../support/app.ts";
+import { measureScaleQueries } from "../support/scale-queries.ts";
 
 const WARM_UP = 5;
 
@@ -17,7 +22,19 @@ export async function runScale(standIns: StandIns, results: BenchResults): Promi
   log(`scale: ${SCALE} onboardings in PostgreSQL`);
   const pg = await createPostgresDatabase();
   const seedDb = await openDatabase({ url: pg.url, dataDir: "unused", logger: quiet, poolSize: 2 });
+  const seedStarted = performance.now();
   await seedOnboardings(seedDb, SCALE, REP.id, HOME.id);
+  await seedHistory(seedDb);
+  const seedMs = performance.now() - seedStarted;
+  const counts = await seedDb.sql.query(
+    `select (select count(*) from tick)::int as ticks, (select count(*) from audit_event)::int as audit,
+            (select count(*) from step_state)::int as steps`,
+  );
+  log(`  seeded in ${ms(seedMs)} ms: ${JSON.stringify(counts[0])}`);
+  const queries = await measureScaleQueries(seedDb, { onboardings: SCALE, samples: QUICK ? 20 : 200 });
+  log(
+    `  health selection p99 ${ms(queries.healthP99 ?? Number.NaN)} ms; report p50 ${ms(queries.reportP50 ?? Number.NaN)} p99 ${ms(queries.reportP99 ?? Number.NaN)} ms`,
+  );
   await seedDb.close();
   const app = await startApp(standIns, { url: pg.url });
   const driver = await new SlackDriver({
@@ -68,6 +85,8 @@ export async function runScale(standIns: StandIns, results: BenchResults): Promi
     homeP95: home.p95,
     homeP99: home.p99,
     homeMax: home.max,
+    seedMs,
+    ...queries,
   };
   log(
     `  ${status.n} each: /fleet status p50 ${ms(status.p50)} p99 ${ms(status.p99)} max ${ms(status.max)} ms; Home p50 ${ms(home.p50)} p99 ${ms(home.p99)} max ${ms(home.max)} ms`,

@@ -57,8 +57,21 @@ export type WeeklyKind =
   | "connected"
   | "verified";
 
-/** The invitations of every onboarding with their accept and decline moments (first audit event each). */
+/**
+ * The invitations that can count in the window [$1, $2) — sent in it or up to 14 days before (so sent or
+ * expired in it), or accepted or declined in it (audit_event by action and time) — with their accept and
+ * decline moments (first audit event each). Starting from the window keeps the cost to its events, not the
+ * whole history (docs/bench/scale-plans.md).
+ */
 const INVITES_CTE = `
+  inv_ids as (
+    select i.id from invite i
+     where i.sent_at >= $1::timestamptz - make_interval(days => ${INVITE_EXPIRY_DAYS}) and i.sent_at < $2::timestamptz
+    union
+    select i.id from audit_event a join invite i on i.onboarding_id = a.onboarding_id and i.email = a.detail->>'email'
+     where a.action in ('invite.accepted', 'invite.approved', 'invite.declined')
+       and a.at >= $1::timestamptz and a.at < $2::timestamptz
+  ),
   inv as (
     select i.id, i.status, i.sent_at,
       (select min(a.at) from audit_event a
@@ -67,15 +80,29 @@ const INVITES_CTE = `
       (select min(a.at) from audit_event a
         where a.onboarding_id = i.onboarding_id and a.action = 'invite.declined'
           and a.detail->>'email' = i.email) as declined_at
-    from invite i where i.sent_at is not null
+    from invite i join inv_ids using (id) where i.sent_at is not null
   ),
   inv_expired as (
     select id, sent_at + make_interval(days => ${INVITE_EXPIRY_DAYS}) as expired_at from inv
      where status = 'sent' and accepted_at is null and declined_at is null
   )`;
 
-/** Each onboarding's start, first connection, first verification, provider and auth method. */
+/**
+ * Each onboarding's start, first connection, first verification, provider and auth method — for the
+ * onboardings that can count in the window [$1, $2): started, connected or verified in it (a first moment in
+ * the window means some such event is in it).
+ */
 const JOURNEYS_CTE = `
+  journey_ids as (
+    select o.id from onboarding o where o.created_at >= $1::timestamptz and o.created_at < $2::timestamptz
+    union
+    select a.onboarding_id from audit_event a
+     where a.action = 'finch.connected' and a.at >= $1::timestamptz and a.at < $2::timestamptz
+       and a.onboarding_id is not null
+    union
+    select v.onboarding_id from verification v
+     where v.status = 'verified' and v.created_at >= $1::timestamptz and v.created_at < $2::timestamptz
+  ),
   journeys as (
     select o.id, o.provider_id, o.created_at as started, o.channel_id,
       (select min(a.at) from audit_event a where a.onboarding_id = o.id and a.action = 'finch.connected')
@@ -85,7 +112,7 @@ const JOURNEYS_CTE = `
       coalesce((select v.outcome->'connection'->'methods'->0->>'type' from verification v
                  where v.onboarding_id = o.id and v.outcome->'connection'->'methods'->0->>'type' is not null
                  order by v.created_at desc limit 1), 'unknown') as auth_method
-    from onboarding o
+    from onboarding o join journey_ids using (id)
   )`;
 
 /** Counts per kind and week in [from, to); `now` bounds expiries (an invitation expires only once past). */
@@ -199,8 +226,15 @@ export interface StepFigures {
 export async function slowestSteps(db: Database, from: Date, to: Date, limit = 5): Promise<StepFigures[]> {
   const rows = await rowsOf(
     db,
-    `with firsts as (
-       select onboarding_id, item_key, min(at) as done_at from tick where checked group by 1, 2
+    // From the window's ticks (tick.at index), each kept only if no checked tick of its step came before.
+    `with in_window as (
+       select onboarding_id, item_key, min(at) as done_at from tick
+        where checked and at >= $1::timestamptz and at < $2::timestamptz group by 1, 2
+     ),
+     firsts as (
+       select f.* from in_window f
+        where not exists (select 1 from tick e where e.onboarding_id = f.onboarding_id
+                            and e.item_key = f.item_key and e.checked and e.at < f.done_at)
      )
      select f.item_key, count(*)::int as n,
        percentile_cont(0.5) within group (order by extract(epoch from (f.done_at - o.created_at))::float8) as p50,

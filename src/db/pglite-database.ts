@@ -13,6 +13,7 @@ import { PrismaClient } from "./generated/client.ts";
 import { checkPgliteFolder, pgliteOptions } from "./pglite-options.ts";
 import { PGliteProxy } from "./pglite-proxy.ts";
 import { pgliteFolder, takePrestartedPglite } from "./prestart.ts";
+import { seedFromPristine } from "./pristine.ts";
 
 /** Opens PGlite under `dataDir` (":memory:" for a throw-away one), without applying migrations. */
 export async function openPglite(dataDir: string, inThread: boolean, logger: Logger): Promise<Database> {
@@ -70,7 +71,10 @@ async function startPglite(
   onCrash: (err: Error) => void,
 ): Promise<PGlite | PGliteProxy> {
   if (!inThread) return PGliteProxy.create({ ...(inMemory ? {} : { dataDir: folder }), onCrash });
-  if (!inMemory) checkPgliteFolder(folder);
+  if (!inMemory) {
+    checkPgliteFolder(folder);
+    seedFromPristine(folder);
+  }
   const pglite = inMemory ? new PGlite(pgliteOptions()) : new PGlite(folder, pgliteOptions());
   await pglite.waitReady;
   return pglite;

@@ -14,6 +14,7 @@ import { runInNewContext } from "node:vm";
 import { parentPort, workerData } from "node:worker_threads";
 import { messages, PGlite, type Results, type Transaction, types } from "@electric-sql/pglite";
 import { checkPgliteFolder, pgliteOptions } from "./pglite-options.ts";
+import { seedFromPristine } from "./pristine.ts";
 
 /** What the proxy passes as `workerData`: the data folder, or none for an in-memory database. */
 export interface PgliteWorkerData {
@@ -138,7 +139,9 @@ async function openPglite(
   data: PgliteWorkerData,
 ): Promise<{ pglite: PGlite; arrayTypes: [number, number][] }> {
   if (data.dataDir) checkPgliteFolder(data.dataDir);
-  const creating = !data.dataDir || !existsSync(join(data.dataDir, "PG_VERSION"));
+  // An empty folder gets the pristine database built with the app (src/db/pristine.ts): no initdb here.
+  const creating =
+    !data.dataDir || (!existsSync(join(data.dataDir, "PG_VERSION")) && !seedFromPristine(data.dataDir));
   const pglite = data.dataDir ? new PGlite(data.dataDir, pgliteOptions()) : new PGlite(pgliteOptions());
   await pglite.waitReady;
   // On the next turn: collected right here, initdb's instance is still reachable and survives.

@@ -4,15 +4,15 @@
  * checked one by one.
  */
 import type { AppContext } from "../context.ts";
+import type { Database } from "../db/client.ts";
 import { checkConnectionHealth } from "./health-check.ts";
 
 const DAY_MS = 86_400_000;
 const BATCH = 50;
 
-/** One pass over the due connections; resolves with how many were checked. */
-export async function runHealthChecks(ctx: AppContext): Promise<number> {
-  const now = ctx.clock.now();
-  const due = await ctx.db.prisma.finchConnection.findMany({
+/** The daily check's selection: up to a batch of due connections, the longest due first. */
+export function dueHealthChecks(db: Database, now: Date) {
+  return db.prisma.finchConnection.findMany({
     where: {
       onboarding: { status: "done" },
       verifiedAt: { not: null },
@@ -23,6 +23,12 @@ export async function runHealthChecks(ctx: AppContext): Promise<number> {
     take: BATCH,
     select: { id: true, onboardingId: true, nextHealthCheckAt: true },
   });
+}
+
+/** One pass over the due connections; resolves with how many were checked. */
+export async function runHealthChecks(ctx: AppContext): Promise<number> {
+  const now = ctx.clock.now();
+  const due = await dueHealthChecks(ctx.db, now);
   let checked = 0;
   for (const row of due) {
     const claimed = await ctx.db.prisma.finchConnection.updateMany({
