@@ -4,10 +4,11 @@
  * posted once in the customer's channel with the exact fix and a Reconnect button, and the rep is alerted;
  * when it clears, the problem message's thread says so. Steps: load → read → judge → act.
  */
+
+import { audit } from "../audit/audit.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import type { FinchConnection } from "../db/generated/client.ts";
-import { audit } from "../onboarding/audit.ts";
 import { reconnectUrlFor } from "../onboarding/connect-links.ts";
 import { buildConnectLinkMessage } from "../slack/views/finch.ts";
 import { postTracked } from "../slack-gateway/post.ts";

@@ -4,6 +4,8 @@
  * latest, so two people ticking at the same moment both end up visible (no lost update).
  */
 import { randomBytes } from "node:crypto";
+import type { Actor } from "../audit/actor.ts";
+import { audit } from "../audit/audit.ts";
 import { checklistItems } from "../checklist/items.ts";
 import { loginHolderOf } from "../checklist/login-holder.ts";
 import { computeProgress } from "../checklist/progress.ts";
@@ -16,8 +18,6 @@ import { mayHaveRunBefore } from "../slack-gateway/delivery-scope.ts";
 import { MetadataEventType } from "../slack-gateway/ids.ts";
 import { postOnce } from "../slack-gateway/post-once.ts";
 import { isFullMember } from "../slack-gateway/reps.ts";
-import type { Actor } from "./actor.ts";
-import { audit } from "./audit.ts";
 import {
   celebrationFacts,
   renderFacts,

@@ -1,10 +1,11 @@
 /** Closing an onboarding (`/fleet done`) and handing it over (`/fleet owner`). */
+
+import { type Actor, isOurUser } from "../audit/actor.ts";
+import { audit } from "../audit/audit.ts";
 import type { AppContext } from "../context.ts";
 import { adviceFor, slackErrorCode } from "../slack-gateway/errors.ts";
 import { MetadataEventType } from "../slack-gateway/ids.ts";
 import { noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
-import { type Actor, isOurUser } from "./actor.ts";
-import { audit } from "./audit.ts";
 import { shareCallCalendar } from "./call-calendar.ts";
 import { refreshChecklist } from "./checklist-service.ts";
 import { sendQueuedInvites, waitingLine } from "./invite-queue.ts";

@@ -1,6 +1,7 @@
 /** The one rule that decides whether someone in a customer's channel belongs to that customer. */
+
+import { isOurUser } from "../audit/actor.ts";
 import type { AppContext } from "../context.ts";
-import { isOurUser } from "./actor.ts";
 
 /** What the rule needs of an onboarding. */
 export interface CustomerTeamFacts {

@@ -1,9 +1,10 @@
 /** The Slack Connect invite lifecycle after sending: accepted / approved / declined, and HR admins leaving. */
+
+import { isOurUser } from "../audit/actor.ts";
+import { audit } from "../audit/audit.ts";
 import type { AppContext } from "../context.ts";
 import { slackErrorCode } from "../slack-gateway/errors.ts";
 import { isAnswerLost, nonRetryingClient, noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
-import { isOurUser } from "./actor.ts";
-import { audit } from "./audit.ts";
 
 /** What Slack's `shared_channel_invite_*` events tell about an invitation. */
 export interface SharedInviteEvent {

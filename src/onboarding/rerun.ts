@@ -4,9 +4,10 @@
  * `/fleet call` (so the channel hears the new and the old time), and what the re-run does not change
  * (provider, owner) is named with the command that does. Pure planning here; the saga applies it.
  */
+
+import type { Actor } from "../audit/actor.ts";
 import { allProviderChoices, getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
-import type { Actor } from "./actor.ts";
 import type { CallCalendarChange } from "./call-calendar.ts";
 import type { OnboardRequest } from "./onboard-request.ts";
 import type { OnboardingHooks } from "./start-onboarding.ts";

@@ -3,6 +3,9 @@
  * Each stage is recorded before moving on, so running the same command again after any failure resumes
  * where it stopped and never creates a second channel or checklist.
  */
+
+import type { Actor } from "../audit/actor.ts";
+import { audit } from "../audit/audit.ts";
 import { finchAssistWarning } from "../checklist/finch-assist.ts";
 import { DEFAULT_INTEGRATION_EMAIL } from "../checklist/login-holder.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
@@ -11,8 +14,6 @@ import { claimLease, releaseQuietly } from "../db/claims.ts";
 import { adviceFor, slackErrorCode } from "../slack-gateway/errors.ts";
 import { MetadataEventType } from "../slack-gateway/ids.ts";
 import { postOnce } from "../slack-gateway/post-once.ts";
-import type { Actor } from "./actor.ts";
-import { audit } from "./audit.ts";
 import { type CallCalendarChange, callCalendarLink, shareCallCalendar } from "./call-calendar.ts";
 import { channelIdAfterMove } from "./channel-id.ts";
 import { buildChecklistFor } from "./checklist-service.ts";

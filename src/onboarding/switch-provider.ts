@@ -4,14 +4,15 @@
  * connected. The switch is one conditional update, so two racing switches cannot both re-post; then the old
  * checklist message says it was replaced and is unpinned, and the new one is posted and pinned once.
  */
+
+import type { Actor } from "../audit/actor.ts";
+import { audit } from "../audit/audit.ts";
 import { finchAssistWarning } from "../checklist/finch-assist.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import { adviceFor, slackErrorCode } from "../slack-gateway/errors.ts";
 import { MetadataEventType } from "../slack-gateway/ids.ts";
 import { postOnce } from "../slack-gateway/post-once.ts";
-import type { Actor } from "./actor.ts";
-import { audit } from "./audit.ts";
 import { buildChecklistFor } from "./checklist-service.ts";
 
 /** What the rep is told. */

@@ -3,9 +3,10 @@
  * instant plus its IANA zone, the day-before reminder follows it in the same transaction, and only then —
  * with no transaction open — Slack is told: the pinned checklist is re-rendered and a note is posted.
  */
+
+import type { Actor } from "../audit/actor.ts";
+import { audit } from "../audit/audit.ts";
 import type { AppContext } from "../context.ts";
-import type { Actor } from "../onboarding/actor.ts";
-import { audit } from "../onboarding/audit.ts";
 import { callCalendarLink, shareCallCalendar } from "../onboarding/call-calendar.ts";
 import { refreshChecklist } from "../onboarding/checklist-service.ts";
 import { buildCallChangeMessage, callChangeNote } from "../slack/views/call-change.ts";

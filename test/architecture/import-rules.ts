@@ -98,8 +98,13 @@ const under =
 
 /** The domain: use cases, their data and the clients they call. */
 export const isDomain = under("src/onboarding", "src/finch", "src/reminders", "src/cockpit");
-/** What the domain may use to reach Slack, and the database. */
-export const isLowerLayer = under("src/slack-gateway", "src/db");
+/** What the domain may use to reach Slack, the database, and the audit trail (who did what: `audit`, `Actor`). */
+export const isLowerLayer = under("src/slack-gateway", "src/db", "src/audit");
+/**
+ * The use cases the cockpit shows; they tell it of their changes through the hooks (src/hooks.ts). Not yet
+ * src/reminders: its scheduler still tells the cockpit of a reminder that failed for good (alertFailedReminder).
+ */
+export const isUseCase = under("src/onboarding", "src/finch", "src/checklist");
 /** Pure Block Kit builders: the domain may call them. */
 export const isView = under("src/slack/views");
 /** Bolt's side: the app, its middleware and listeners, and everything else under src/slack but the views. */
@@ -126,9 +131,14 @@ export const HOUSE_RULES: readonly ImportRule[] = [
     forbidden: (t) => isBoltSurface(t) || isEntryPoint(t) || (isLowerLayer(t) && !t.endsWith("/ids.ts")),
   },
   {
-    name: "the gateway and the database import neither the domain nor Slack's surface",
+    name: "the gateway, the database and the audit trail import neither the domain nor Slack's surface",
     from: isLowerLayer,
     forbidden: (t) => isDomain(t) || isBoltSurface(t) || isEntryPoint(t),
+  },
+  {
+    name: "use cases do not call into the cockpit: it follows their changes through the hooks (src/hooks.ts)",
+    from: isUseCase,
+    forbidden: under("src/cockpit"),
   },
 ];
 

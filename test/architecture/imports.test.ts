@@ -50,6 +50,21 @@ describe("requests flow one way", () => {
     expect(checkImports(planted, HOUSE_RULES)).toHaveLength(3);
   });
 
+  it("catches the audit trail reaching up, and a use case calling into the cockpit", () => {
+    const planted = new Map([
+      ["src/audit/audit.ts", 'import { refreshChecklist } from "../onboarding/checklist-service.ts";\n'],
+      ["src/onboarding/close.ts", 'import { refreshHomeSoon } from "../cockpit/home.ts";\n'],
+      ["src/finch/verify.ts", 'import { publishHome } from "../cockpit/home.ts";\n'],
+      // Allowed: the cockpit's own use cases write the audit trail.
+      ["src/cockpit/dead-letters.ts", 'import { audit } from "../audit/audit.ts";\n'],
+    ]);
+    expect(checkImports(planted, HOUSE_RULES).map((v) => [v.from, v.to])).toEqual([
+      ["src/audit/audit.ts", "src/onboarding/checklist-service.ts"],
+      ["src/onboarding/close.ts", "src/cockpit/home.ts"],
+      ["src/finch/verify.ts", "src/cockpit/home.ts"],
+    ]);
+  });
+
   it("reads the line of each import, with paths resolved from the importing file", () => {
     const edges = importsOf("src/a/b.ts", '// x\nimport { y } from "../c/d.ts";\nimport z from "zod";\n');
     expect(edges).toEqual([

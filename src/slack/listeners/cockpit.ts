@@ -3,19 +3,19 @@
  * export, `/fleet done`, `/fleet owner`, `/fleet provider`.
  */
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from "@slack/bolt";
-import { latestHistory } from "../../cockpit/history.ts";
-import { isOurMember, publishHome } from "../../cockpit/home.ts";
-import type { AppContext } from "../../context.ts";
-import { recheckFromHome } from "../../finch/recheck.ts";
-import type { Actor } from "../../onboarding/actor.ts";
-import { closeOnboarding, handOver, resendInvites } from "../../onboarding/close.ts";
+import type { Actor } from "../../audit/actor.ts";
 import {
   discardDeadLetterFromHome,
   retryAllDeadLettersFromHome,
   retryDeadLetterFromHome,
-} from "../../onboarding/dead-letters.ts";
+} from "../../cockpit/dead-letters.ts";
+import { latestHistory } from "../../cockpit/history.ts";
+import { exportHistory } from "../../cockpit/history-export.ts";
+import { isOurMember, publishHome } from "../../cockpit/home.ts";
+import type { AppContext } from "../../context.ts";
+import { recheckFromHome } from "../../finch/recheck.ts";
+import { closeOnboarding, handOver, resendInvites } from "../../onboarding/close.ts";
 import { emailWhoHasNotJoined } from "../../onboarding/email-fallback.ts";
-import { exportHistory } from "../../onboarding/history-export.ts";
 import { onboardingIdFrom } from "../../onboarding/lookup.ts";
 import { switchProvider } from "../../onboarding/switch-provider.ts";
 import { ActionId } from "../../slack-gateway/ids.ts";

@@ -1,10 +1,10 @@
 /** `/fleet link`, `/fleet reconnect`, `/fleet verify` and `/fleet disconnect` (reps only: the command router checks first). */
 
+import { audit } from "../../../audit/audit.ts";
 import { getTemplate } from "../../../checklist/template-registry.ts";
 import type { AppContext } from "../../../context.ts";
 import { postConnectLink, postReconnectForRep } from "../../../finch/connect-session.ts";
 import { verifyConnection } from "../../../finch/verify.ts";
-import { audit } from "../../../onboarding/audit.ts";
 import { buildDisconnectConfirmation, verificationSummaryText } from "../../views/finch.ts";
 import { aboutOnboarding, type SubcommandHandlers } from "./index.ts";
 

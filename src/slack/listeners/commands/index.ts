@@ -4,11 +4,11 @@
  */
 
 import type { App, SlashCommand } from "@slack/bolt";
+import type { Actor } from "../../../audit/actor.ts";
 import { allProviderChoices } from "../../../checklist/template-registry.ts";
 import type { AppContext } from "../../../context.ts";
 import { emailAvailability } from "../../../email/mailer.ts";
 import { onboardableProviders } from "../../../finch/providers.ts";
-import type { Actor } from "../../../onboarding/actor.ts";
 import type { OnboardingWithCustomer } from "../../../onboarding/lookup.ts";
 import { type OnboardingHooks, startOnboarding } from "../../../onboarding/start-onboarding.ts";
 import { statusFacts } from "../../../onboarding/status.ts";
