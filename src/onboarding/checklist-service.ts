@@ -4,6 +4,7 @@
  * latest, so two people ticking at the same moment both end up visible (no lost update).
  */
 import { randomBytes } from "node:crypto";
+import { memorySlot } from "../app-memory.ts";
 import type { Actor } from "../audit/actor.ts";
 import { audit } from "../audit/audit.ts";
 import { checklistItems } from "../checklist/items.ts";
@@ -47,8 +48,11 @@ export async function buildChecklistFor(ctx: AppContext, onboardingId: string) {
   return { onboarding, message, version: onboarding.checklistVersion };
 }
 
-/** Renders in flight, per app instance (its context), by onboarding, and whether another change arrived meanwhile. */
-const renderingOf = new WeakMap<AppContext, Map<string, { done: Promise<void>; again: boolean }>>();
+/** Each app's renders in flight, by onboarding, and whether another change arrived meanwhile. */
+const RENDERING = memorySlot(
+  "checklist renders",
+  () => new Map<string, { done: Promise<void>; again: boolean }>(),
+);
 
 /**
  * Re-renders the pinned checklist until Slack shows the latest version. Within one process, changes that
@@ -57,11 +61,7 @@ const renderingOf = new WeakMap<AppContext, Map<string, { done: Promise<void>; a
  * (db/locks.ts) and the version check keeps the last render current.
  */
 export function refreshChecklist(ctx: AppContext, onboardingId: string): Promise<void> {
-  let rendering = renderingOf.get(ctx);
-  if (!rendering) {
-    rendering = new Map();
-    renderingOf.set(ctx, rendering);
-  }
+  const rendering = ctx.memory.of(RENDERING);
   const inFlight = rendering.get(onboardingId);
   if (inFlight) {
     inFlight.again = true;

@@ -1,5 +1,6 @@
 /** The listeners' guards (src/slack/listeners/guards.ts): who may act as a rep, and which onboarding is meant. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { AppMemory } from "../../../src/app-memory.ts";
 import type { Actor } from "../../../src/audit/actor.ts";
 import type { AppContext } from "../../../src/context.ts";
 import type { Database } from "../../../src/db/client.ts";
@@ -40,6 +41,7 @@ describe("guards", () => {
           }),
         },
       },
+      memory: new AppMemory(),
     } as unknown as AppContext;
   });
   afterAll(async () => db?.close());
