@@ -17,6 +17,7 @@ import { withAdvisoryLock } from "../db/locks.ts";
 import { buildChecklistMessage } from "../slack/views/checklist.ts";
 import { mayHaveRunBefore } from "../slack-gateway/delivery-scope.ts";
 import { MetadataEventType } from "../slack-gateway/ids.ts";
+import { updateMessage } from "../slack-gateway/messages.ts";
 import { postOnce } from "../slack-gateway/post-once.ts";
 import { isFullMember } from "../slack-gateway/reps.ts";
 import {
@@ -87,7 +88,7 @@ async function renderUntilCurrent(ctx: AppContext, onboardingId: string): Promis
   for (let attempt = 0; attempt < 5; attempt++) {
     const { onboarding, message, version } = await buildChecklistFor(ctx, onboardingId);
     if (!onboarding.channelId || !onboarding.checklistTs) return;
-    await ctx.slack.chat.update({
+    await updateMessage(ctx.slack, {
       channel: onboarding.channelId,
       ts: onboarding.checklistTs,
       text: message.text,

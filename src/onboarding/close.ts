@@ -3,9 +3,11 @@
 import { type Actor, isOurUser } from "../audit/actor.ts";
 import { audit } from "../audit/audit.ts";
 import type { AppContext } from "../context.ts";
+import { inviteToChannel } from "../slack-gateway/channels.ts";
 import { adviceFor, slackErrorCode } from "../slack-gateway/errors.ts";
 import { MetadataEventType } from "../slack-gateway/ids.ts";
 import { noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
+import { slackUserFacts } from "../slack-gateway/users.ts";
 import { shareCallCalendar } from "./call-calendar.ts";
 import { refreshChecklist } from "./checklist-service.ts";
 import { sendQueuedInvites, waitingLine } from "./invite-queue.ts";
@@ -126,14 +128,12 @@ async function handOverTo(
   newOwnerUserId: string,
   actor: Actor,
 ): Promise<string> {
-  const info = await ctx.slack.users.info({ user: newOwnerUserId }).catch(() => null);
+  // users.info through the gateway (cached per app), as every other "is this one of ours" question.
+  const facts = await slackUserFacts(ctx, newOwnerUserId);
   const ours =
-    info?.user &&
-    isOurUser(ctx.identity, {
-      teamId: info.user.team_id,
-      enterpriseId: info.user.enterprise_user?.enterprise_id,
-    });
-  if (!info?.user || !ours || info.user.is_bot) {
+    facts?.teamId &&
+    isOurUser(ctx.identity, { teamId: facts.teamId, enterpriseId: facts.enterpriseId ?? undefined });
+  if (!facts || !ours || facts.bot) {
     return `<@${newOwnerUserId}> is not a member of our workspace, so they can't own an onboarding.`;
   }
   const o = await ctx.db.prisma.onboarding.findUniqueOrThrow({
@@ -154,7 +154,7 @@ async function handOverTo(
   const notes: string[] = [];
   if (o.channelId) {
     try {
-      await ctx.slack.conversations.invite({ channel: o.channelId, users: newOwnerUserId });
+      await inviteToChannel(ctx.slack, { channel: o.channelId, users: newOwnerUserId });
     } catch (err) {
       const code = slackErrorCode(err);
       if (code !== "already_in_channel") notes.push(adviceFor(code, `<@${newOwnerUserId}>`));

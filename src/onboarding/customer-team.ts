@@ -2,6 +2,7 @@
 
 import { isOurUser } from "../audit/actor.ts";
 import type { AppContext } from "../context.ts";
+import { channelInfo } from "../slack-gateway/channels.ts";
 
 /** What the rule needs of an onboarding. */
 export interface CustomerTeamFacts {
@@ -23,7 +24,7 @@ export async function isCustomerTeam(
   if (onboarding.invites.some((i) => i.slackTeamId === teamId)) return true;
   if (!onboarding.channelId) return false;
   try {
-    const info = await ctx.slack.conversations.info({ channel: onboarding.channelId });
+    const info = await channelInfo(ctx.slack, onboarding.channelId);
     const channel = info.channel as { connected_team_ids?: string[] } | undefined;
     if (!channel?.connected_team_ids?.includes(teamId)) return false;
   } catch (err) {

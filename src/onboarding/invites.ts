@@ -3,6 +3,7 @@
 import { isOurUser } from "../audit/actor.ts";
 import { audit } from "../audit/audit.ts";
 import type { AppContext } from "../context.ts";
+import { inviteShared } from "../slack-gateway/channels.ts";
 import { slackErrorCode } from "../slack-gateway/errors.ts";
 import { isAnswerLost, nonRetryingClient, noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
 
@@ -144,7 +145,7 @@ export async function sendSharedInvite(
   let answerLost = 0;
   for (let limited = false; ; ) {
     try {
-      const res = await slack.conversations.inviteShared({
+      const res = await inviteShared(slack, {
         channel: channelId,
         emails: [email],
         external_limited: limited,
