@@ -3,6 +3,7 @@
  * (src/fleet.ts), so handlers stay thin and tests can build it with stand-ins.
  */
 import type { WebClient } from "@slack/web-api";
+import type { AppMemory } from "./app-memory.ts";
 import type { Config } from "./config.ts";
 import type { KeyRing } from "./crypto.ts";
 import type { Database } from "./db/client.ts";
@@ -65,6 +66,8 @@ export interface AppContext {
   hooks: OnboardingHooks;
   /** This process's intake spool: its set-aside files are shown to reps in the App Home (src/cockpit). */
   spool?: Pick<Spool, "listSetAside" | "retrySetAside" | "discardSetAside">;
+  /** This app's caches, timers and memos (src/app-memory.ts): never shared with another app in the process. */
+  memory: AppMemory;
 }
 
 /** What a payload says about where a user belongs. */

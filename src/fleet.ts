@@ -5,6 +5,7 @@
 import type { Server } from "node:http";
 import { WebClient } from "@slack/web-api";
 import { startWeeklyReportJob } from "./analytics/weekly-post.ts";
+import { AppMemory } from "./app-memory.ts";
 import { InFlight } from "./background.ts";
 import { allProviderChoices } from "./checklist/template-registry.ts";
 import { startAlertJob } from "./cockpit/alerts.ts";
@@ -127,7 +128,11 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
         beginStopping: () => {
           stopping = true;
         },
-        closeDb: ownsDb ? () => db.close() : async () => {},
+        closeDb: async () => {
+          // This app's caches and pending Home refreshes go with it (a shared database stays open).
+          ctx.memory.dispose();
+          if (ownsDb) await db.close();
+        },
       });
       return stopped;
     };
@@ -194,6 +199,7 @@ async function buildContext(
     keys,
     publicUrl: config.publicUrl ?? `http://127.0.0.1:${config.http.port}/`,
     hooks: new OnboardingHooks(),
+    memory: new AppMemory(),
   };
   subscribeEffects(ctx);
   return { ctx, keys, identity };

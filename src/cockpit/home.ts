@@ -3,6 +3,7 @@
  * something about their onboardings changes.
  */
 
+import { memorySlot } from "../app-memory.ts";
 import { buildExternalHomeView, buildHomeView } from "../blocks/home.ts";
 import { BoundedCache } from "../bounded-cache.ts";
 import { type AppContext, isOurUser } from "../context.ts";
@@ -14,11 +15,15 @@ import { failedRemindersOf } from "./failed-reminders.ts";
 import { type HomeScope, loadDeadLetters, loadHomePage } from "./home-data.ts";
 import { loadSetAside } from "./set-aside.ts";
 
-/** The page and scope each rep last looked at, so a refresh keeps their place (a day, 5,000 people). */
-const lastView = new BoundedCache<
-  string,
-  { scope: HomeScope; page: number; deadPage: number; setAsidePage: number }
->(5_000, 86_400_000);
+/** Each app's page and scope each rep last looked at, so a refresh keeps their place (a day, 5,000 people). */
+const LAST_VIEW = memorySlot(
+  "home places",
+  () =>
+    new BoundedCache<string, { scope: HomeScope; page: number; deadPage: number; setAsidePage: number }>(
+      5_000,
+      86_400_000,
+    ),
+);
 
 /** Whether the user is one of ours: our workspace or, on Enterprise Grid, our org (users.info, cached). */
 export async function isOurMember(ctx: AppContext, userId: string): Promise<boolean> {
@@ -43,6 +48,7 @@ export async function publishHome(
     await ctx.slack.views.publish({ user_id: userId, view: buildExternalHomeView() });
     return;
   }
+  const lastView = ctx.memory.of(LAST_VIEW);
   const previous = lastView.get(userId);
   const scope = view.scope ?? previous?.scope ?? "mine";
   const page = await loadHomePage(ctx, { userId, scope, page: view.page ?? previous?.page ?? 0 });
@@ -64,7 +70,16 @@ export async function publishHome(
   });
 }
 
-const pending = new Map<string, { timer: NodeJS.Timeout; firstAt: number }>();
+/** Each app's refreshes waiting to publish, by rep; their timers are cleared when the app stops. */
+const PENDING = memorySlot("home refreshes", () => {
+  const pending = new Map<string, { timer: NodeJS.Timeout; firstAt: number }>();
+  return Object.assign(pending, {
+    dispose() {
+      for (const { timer } of pending.values()) clearTimeout(timer);
+      pending.clear();
+    },
+  });
+});
 
 /**
  * Re-publishes a rep's Home shortly after a change: several changes in a row publish once, and a steady
@@ -72,6 +87,7 @@ const pending = new Map<string, { timer: NodeJS.Timeout; firstAt: number }>();
  */
 export function refreshHomeSoon(ctx: AppContext, userId: string, delayMs = 1_500, maxWaitMs = 5_000): void {
   const now = Date.now();
+  const pending = ctx.memory.of(PENDING);
   const existing = pending.get(userId);
   if (existing) {
     // Waited long enough: let the pending publish fire; it reads the latest state.

@@ -7,11 +7,11 @@
  * once (replays are refused).
  */
 
+import { audit } from "../audit/audit.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import { decryptSecret, fingerprint } from "../crypto.ts";
 import { claimDelivery, releaseClaim, releaseQuietly } from "../db/claims.ts";
-import { audit } from "../onboarding/audit.ts";
 import type { OnboardingWithCustomer } from "../onboarding/lookup.ts";
 import { classifyFinchError, createConnectionClient, createFinchAppClient } from "./client.ts";
 import type { BrowserAnswer } from "./connect-session.ts";

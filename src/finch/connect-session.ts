@@ -6,13 +6,13 @@
  * Finch. The way back (the callback and its code exchange) is src/finch/connect-callback.ts.
  */
 
+import type { Actor } from "../audit/actor.ts";
+import { audit } from "../audit/audit.ts";
 import { buildConnectLinkMessage } from "../blocks/finch.ts";
 import type { FinchProduct, ProviderTemplate } from "../checklist/template-format.ts";
 import { getTemplate, isGenericTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import { readConnectLinkToken } from "../crypto.ts";
-import type { Actor } from "../onboarding/actor.ts";
-import { audit } from "../onboarding/audit.ts";
 import { connectUrlFor } from "../onboarding/connect-links.ts";
 import type { OnboardingWithCustomer } from "../onboarding/lookup.ts";
 import { postTracked } from "../slack-gateway/post.ts";

@@ -4,10 +4,10 @@
  * the connection later.
  */
 
+import type { Actor } from "../audit/actor.ts";
+import { audit } from "../audit/audit.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
-import type { Actor } from "../onboarding/actor.ts";
-import { audit } from "../onboarding/audit.ts";
 import { recordItemChange, refreshChecklist } from "../onboarding/checklist-service.ts";
 import { classifyFinchError } from "./client.ts";
 import { clientFor, postThreadNote, serialized } from "./connections.ts";

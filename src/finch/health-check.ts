@@ -5,12 +5,12 @@
  * when it clears, the problem message's thread says so. Steps: load → read → judge → act.
  */
 
+import { audit } from "../audit/audit.ts";
 import { buildConnectLinkMessage } from "../blocks/finch.ts";
 import { healthProblemRepText, healthRecoveredRepText, healthRecoveredText } from "../blocks/health-notes.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import type { FinchConnection } from "../db/generated/client.ts";
-import { audit } from "../onboarding/audit.ts";
 import { reconnectUrlFor } from "../onboarding/connect-links.ts";
 import { postTracked } from "../slack-gateway/post.ts";
 import { noteMetadata, postOnce } from "../slack-gateway/post-once.ts";

@@ -4,10 +4,11 @@
  * on a closed onboarding while a problem is open); the recovery is emailed too. Where email is off or a send
  * fails, the rep's alert says so (the caller's DM) and nothing is retried: the rep contacts the customer.
  */
+
+import { audit } from "../audit/audit.ts";
 import type { AppContext } from "../context.ts";
 import { buildHealthNoticeEmail } from "../email/health-notice.ts";
 import { sendEmail } from "../email/mailer.ts";
-import { audit } from "../onboarding/audit.ts";
 import { EMAIL_STATUS } from "../onboarding/email-fallback.ts";
 import { issuePortalLink } from "../onboarding/portal-links.ts";
 

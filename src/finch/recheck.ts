@@ -2,9 +2,10 @@
  * "Re-check" of a Finch connection from Slack: the button under a verification (Fleet and the customer's
  * own team, in the customer's channel) and the rep's button in the App Home.
  */
+
+import type { Actor } from "../audit/actor.ts";
+import { audit } from "../audit/audit.ts";
 import type { AppContext } from "../context.ts";
-import type { Actor } from "../onboarding/actor.ts";
-import { audit } from "../onboarding/audit.ts";
 import { isCustomerTeam } from "../onboarding/customer-team.ts";
 import { verifyConnection } from "./verify.ts";
 

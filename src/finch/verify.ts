@@ -4,6 +4,8 @@
  * longer can), and a note to the rep about anything that is not verified. Logs carry ids and outcomes only.
  */
 
+import type { Actor } from "../audit/actor.ts";
+import { audit } from "../audit/audit.ts";
 import { buildConnectLinkMessage, buildVerificationMessage } from "../blocks/finch.ts";
 import { checklistItems } from "../checklist/items.ts";
 import { loadItemStates } from "../checklist/state.ts";
@@ -11,8 +13,6 @@ import type { ProviderTemplate } from "../checklist/template-format.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import type { FinchConnection } from "../db/generated/client.ts";
-import type { Actor } from "../onboarding/actor.ts";
-import { audit } from "../onboarding/audit.ts";
 import { recordItemChange, refreshChecklist } from "../onboarding/checklist-service.ts";
 import { reconnectUrlFor } from "../onboarding/connect-links.ts";
 import { postTracked } from "../slack-gateway/post.ts";

@@ -3,8 +3,9 @@
  * and the initial-sync job events lead to a verification (posted only when something changed), a reauth
  * or disconnect to a Reconnect link. Unknown events and connections are acknowledged and ignored.
  */
+
+import { audit } from "../audit/audit.ts";
 import type { AppContext } from "../context.ts";
-import { audit } from "../onboarding/audit.ts";
 import type { WebhookEvent } from "./client.ts";
 import { POLL_MIN_SECONDS } from "./connections.ts";
 import { checkConnectionHealth } from "./health-check.ts";

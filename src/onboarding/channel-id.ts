@@ -1,6 +1,7 @@
 /** Slack gives a private channel a new id when it becomes a Slack Connect channel: follow it everywhere. */
+
+import { audit } from "../audit/audit.ts";
 import type { AppContext } from "../context.ts";
-import { audit } from "./audit.ts";
 
 /**
  * `channel_id_changed`: "update any records you have stored about the original private channel ID

@@ -5,6 +5,9 @@
  */
 
 import { randomBytes } from "node:crypto";
+import { memorySlot } from "../app-memory.ts";
+import type { Actor } from "../audit/actor.ts";
+import { audit } from "../audit/audit.ts";
 import { buildChecklistMessage } from "../blocks/checklist.ts";
 import { celebrationRepText, celebrationText } from "../blocks/onboarding-notes.ts";
 import { checklistItems } from "../checklist/items.ts";
@@ -16,10 +19,9 @@ import type { AppContext } from "../context.ts";
 import { withAdvisoryLock } from "../db/locks.ts";
 import { mayHaveRunBefore } from "../slack-gateway/delivery-scope.ts";
 import { MetadataEventType } from "../slack-gateway/ids.ts";
+import { updateMessage } from "../slack-gateway/messages.ts";
 import { postOnce } from "../slack-gateway/post-once.ts";
 import { isFullMember } from "../slack-gateway/reps.ts";
-import type { Actor } from "./actor.ts";
-import { audit } from "./audit.ts";
 import {
   celebrationFacts,
   renderFacts,
@@ -49,8 +51,11 @@ export async function buildChecklistFor(ctx: AppContext, onboardingId: string) {
   return { onboarding, message, version: onboarding.checklistVersion };
 }
 
-/** Renders in flight, per app instance (its context), by onboarding, and whether another change arrived meanwhile. */
-const renderingOf = new WeakMap<AppContext, Map<string, { done: Promise<void>; again: boolean }>>();
+/** Each app's renders in flight, by onboarding, and whether another change arrived meanwhile. */
+const RENDERING = memorySlot(
+  "checklist renders",
+  () => new Map<string, { done: Promise<void>; again: boolean }>(),
+);
 
 /**
  * Re-renders the pinned checklist until Slack shows the latest version. Within one process, changes that
@@ -59,11 +64,7 @@ const renderingOf = new WeakMap<AppContext, Map<string, { done: Promise<void>; a
  * (db/locks.ts) and the version check keeps the last render current.
  */
 export function refreshChecklist(ctx: AppContext, onboardingId: string): Promise<void> {
-  let rendering = renderingOf.get(ctx);
-  if (!rendering) {
-    rendering = new Map();
-    renderingOf.set(ctx, rendering);
-  }
+  const rendering = ctx.memory.of(RENDERING);
   const inFlight = rendering.get(onboardingId);
   if (inFlight) {
     inFlight.again = true;
@@ -89,7 +90,7 @@ async function renderUntilCurrent(ctx: AppContext, onboardingId: string): Promis
   for (let attempt = 0; attempt < 5; attempt++) {
     const { onboarding, message, version } = await buildChecklistFor(ctx, onboardingId);
     if (!onboarding.channelId || !onboarding.checklistTs) return;
-    await ctx.slack.chat.update({
+    await updateMessage(ctx.slack, {
       channel: onboarding.channelId,
       ts: onboarding.checklistTs,
       text: message.text,

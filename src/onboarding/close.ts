@@ -1,4 +1,7 @@
 /** Closing an onboarding (`/fleet done`) and handing it over (`/fleet owner`). */
+
+import { type Actor, isOurUser } from "../audit/actor.ts";
+import { audit } from "../audit/audit.ts";
 import {
   closingNoteText,
   handOverAlreadyOwnsText,
@@ -8,11 +11,11 @@ import {
   handOverRepText,
 } from "../blocks/onboarding-notes.ts";
 import type { AppContext } from "../context.ts";
+import { inviteToChannel } from "../slack-gateway/channels.ts";
 import { adviceFor, slackErrorCode } from "../slack-gateway/errors.ts";
 import { MetadataEventType } from "../slack-gateway/ids.ts";
 import { noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
-import { type Actor, isOurUser } from "./actor.ts";
-import { audit } from "./audit.ts";
+import { slackUserFacts } from "../slack-gateway/users.ts";
 import { shareCallCalendar } from "./call-calendar.ts";
 import { refreshChecklist } from "./checklist-service.ts";
 import { sendQueuedInvites, waitingLine } from "./invite-queue.ts";
@@ -133,14 +136,12 @@ async function handOverTo(
   newOwnerUserId: string,
   actor: Actor,
 ): Promise<string> {
-  const info = await ctx.slack.users.info({ user: newOwnerUserId }).catch(() => null);
+  // users.info through the gateway (cached per app), as every other "is this one of ours" question.
+  const facts = await slackUserFacts(ctx, newOwnerUserId);
   const ours =
-    info?.user &&
-    isOurUser(ctx.identity, {
-      teamId: info.user.team_id,
-      enterpriseId: info.user.enterprise_user?.enterprise_id,
-    });
-  if (!info?.user || !ours || info.user.is_bot) {
+    facts?.teamId &&
+    isOurUser(ctx.identity, { teamId: facts.teamId, enterpriseId: facts.enterpriseId ?? undefined });
+  if (!facts || !ours || facts.bot) {
     return handOverNotOursText(newOwnerUserId);
   }
   const o = await ctx.db.prisma.onboarding.findUniqueOrThrow({
@@ -161,7 +162,7 @@ async function handOverTo(
   const notes: string[] = [];
   if (o.channelId) {
     try {
-      await ctx.slack.conversations.invite({ channel: o.channelId, users: newOwnerUserId });
+      await inviteToChannel(ctx.slack, { channel: o.channelId, users: newOwnerUserId });
     } catch (err) {
       const code = slackErrorCode(err);
       if (code !== "already_in_channel") notes.push(adviceFor(code, `<@${newOwnerUserId}>`));

@@ -3,6 +3,7 @@
  * a lost answer) already made it. Part of the onboarding saga (start-onboarding.ts).
  */
 import type { AppContext } from "../context.ts";
+import { createPrivateChannel, listChannels } from "../slack-gateway/channels.ts";
 import { adviceFor, slackErrorCode } from "../slack-gateway/errors.ts";
 import { isAnswerLost, nonRetryingClient } from "../slack-gateway/post-once.ts";
 import { channelNameFor } from "./names.ts";
@@ -32,7 +33,7 @@ export async function createChannel(
     const name = channelNameFor(company, suffix === 0 ? undefined : suffix + 1);
     await ctx.db.prisma.onboarding.update({ where: { id: onboardingId }, data: { channelName: name } });
     try {
-      const res = await slack.conversations.create({ name, is_private: true });
+      const res = await createPrivateChannel(slack, name);
       const id = res.channel?.id;
       if (!id) throw new Error("conversations.create returned no channel id");
       return storeChannel(ctx, onboardingId, id, name, report);
@@ -100,7 +101,7 @@ async function findOwnChannelByName(
 ): Promise<{ id: string; creator: string | undefined } | null> {
   let cursor: string | undefined;
   for (let page = 0; page < 20; page++) {
-    const res = await ctx.slack.conversations.list({
+    const res = await listChannels(ctx.slack, {
       types: "private_channel",
       exclude_archived: true,
       limit: 200,

@@ -1,6 +1,8 @@
 /** The one rule that decides whether someone in a customer's channel belongs to that customer. */
+
+import { isOurUser } from "../audit/actor.ts";
 import type { AppContext } from "../context.ts";
-import { isOurUser } from "./actor.ts";
+import { channelInfo } from "../slack-gateway/channels.ts";
 
 /** What the rule needs of an onboarding. */
 export interface CustomerTeamFacts {
@@ -22,7 +24,7 @@ export async function isCustomerTeam(
   if (onboarding.invites.some((i) => i.slackTeamId === teamId)) return true;
   if (!onboarding.channelId) return false;
   try {
-    const info = await ctx.slack.conversations.info({ channel: onboarding.channelId });
+    const info = await channelInfo(ctx.slack, onboarding.channelId);
     const channel = info.channel as { connected_team_ids?: string[] } | undefined;
     if (!channel?.connected_team_ids?.includes(teamId)) return false;
   } catch (err) {

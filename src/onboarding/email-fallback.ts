@@ -4,13 +4,14 @@
  * The invite row then reads `email`, which is how `/fleet status` and the App Home know who works by email.
  * Where email is off (no SMTP_URL outside the sandbox) nothing is issued and the rep is told why.
  */
+
+import type { Actor } from "../audit/actor.ts";
+import { audit } from "../audit/audit.ts";
 import { emailClosedText, emailLines, emailNobodyLeftText } from "../blocks/email-fallback-lines.ts";
 import type { AppContext } from "../context.ts";
 import { emailAvailability, sendEmail } from "../email/mailer.ts";
 import { buildPortalInvitationEmail, type PortalEmailReason } from "../email/portal-invitation.ts";
 import { noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
-import type { Actor } from "./actor.ts";
-import { audit } from "./audit.ts";
 import { buildCallCalendar } from "./calendar.ts";
 import { currentCallEntry } from "./call-calendar.ts";
 import { issuePortalLink } from "./portal-links.ts";

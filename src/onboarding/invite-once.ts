@@ -8,6 +8,7 @@
  */
 import type { AppContext } from "../context.ts";
 import type { Invite } from "../db/generated/client.ts";
+import { listConnectInvites } from "../slack-gateway/channels.ts";
 import { nonRetryingClient } from "../slack-gateway/post-once.ts";
 import { channelIdAfterMove } from "./channel-id.ts";
 import { type InviteOutcome, sendSharedInvite } from "./invites.ts";
@@ -65,7 +66,7 @@ export async function findPendingInvite(
   let cursor: string | undefined;
   try {
     for (let page = 0; page < 10; page++) {
-      const res = await client.conversations.listConnectInvites({
+      const res = await listConnectInvites(client, {
         count: 200,
         ...(cursor ? { cursor } : {}),
       });

@@ -7,13 +7,13 @@
  * an invite event, the re-send button or the hourly sweep.
  */
 import cron from "node-cron";
+import type { Actor } from "../audit/actor.ts";
+import { audit } from "../audit/audit.ts";
 import type { AppContext } from "../context.ts";
 import { claimLease, releaseQuietly } from "../db/claims.ts";
 import type { Invite } from "../db/generated/client.ts";
 import { adviceFor, isTransientSlackError } from "../slack-gateway/errors.ts";
 import { noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
-import type { Actor } from "./actor.ts";
-import { audit } from "./audit.ts";
 import { channelIdAfterMove } from "./channel-id.ts";
 import { fallBackToEmail, refusalFallsBackToEmail, sweepUnansweredInvites } from "./email-fallback.ts";
 import { inviteOnce } from "./invite-once.ts";

@@ -1,10 +1,12 @@
 /** The Slack Connect invite lifecycle after sending: accepted / approved / declined, and HR admins leaving. */
+
+import { isOurUser } from "../audit/actor.ts";
+import { audit } from "../audit/audit.ts";
 import { memberLeftText } from "../blocks/onboarding-notes.ts";
 import type { AppContext } from "../context.ts";
+import { inviteShared } from "../slack-gateway/channels.ts";
 import { slackErrorCode } from "../slack-gateway/errors.ts";
 import { isAnswerLost, nonRetryingClient, noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
-import { isOurUser } from "./actor.ts";
-import { audit } from "./audit.ts";
 
 /** What Slack's `shared_channel_invite_*` events tell about an invitation. */
 export interface SharedInviteEvent {
@@ -144,7 +146,7 @@ export async function sendSharedInvite(
   let answerLost = 0;
   for (let limited = false; ; ) {
     try {
-      const res = await slack.conversations.inviteShared({
+      const res = await inviteShared(slack, {
         channel: channelId,
         emails: [email],
         external_limited: limited,

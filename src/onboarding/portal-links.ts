@@ -5,9 +5,9 @@
  * token), and is revoked by the rep or when the onboarding is closed (`/fleet done`).
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
+import type { Actor } from "../audit/actor.ts";
+import { audit } from "../audit/audit.ts";
 import type { AppContext } from "../context.ts";
-import type { Actor } from "./actor.ts";
-import { audit } from "./audit.ts";
 
 /** How long a link opens the page after it was (re)issued. */
 export const PORTAL_LINK_DAYS = 14;

@@ -5,9 +5,9 @@
  * (provider, owner) is named with the command that does. Pure planning here; the saga applies it.
  */
 
+import type { Actor } from "../audit/actor.ts";
 import type { ExistingOnboarding, RerunChange, RerunKept, RerunReport } from "../blocks/report-input.ts";
 import type { AppContext } from "../context.ts";
-import type { Actor } from "./actor.ts";
 import type { CallCalendarChange } from "./call-calendar.ts";
 import type { OnboardRequest } from "./onboard-request.ts";
 import type { OnboardingHooks } from "./start-onboarding.ts";

@@ -4,17 +4,19 @@
  * where it stopped and never creates a second channel or checklist.
  */
 
+import type { Actor } from "../audit/actor.ts";
+import { audit } from "../audit/audit.ts";
 import type { OnboardReport } from "../blocks/report-input.ts";
 import { finchAssistWarning } from "../checklist/finch-assist.ts";
 import { DEFAULT_INTEGRATION_EMAIL } from "../checklist/login-holder.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import { claimLease, releaseQuietly } from "../db/claims.ts";
+import { channelHistory, inviteToChannel } from "../slack-gateway/channels.ts";
 import { adviceFor, slackErrorCode } from "../slack-gateway/errors.ts";
 import { MetadataEventType } from "../slack-gateway/ids.ts";
+import { pinMessage } from "../slack-gateway/messages.ts";
 import { postOnce } from "../slack-gateway/post-once.ts";
-import type { Actor } from "./actor.ts";
-import { audit } from "./audit.ts";
 import { type CallCalendarChange, callCalendarLink, shareCallCalendar } from "./call-calendar.ts";
 import { channelIdAfterMove } from "./channel-id.ts";
 import { buildChecklistFor } from "./checklist-service.ts";
@@ -214,7 +216,7 @@ async function addRepAndActor(
 ): Promise<void> {
   const people = [...new Set([ownerUserId, actor.userId])].filter((u) => u !== ctx.identity.botUserId);
   const invite = (channel: string) =>
-    ctx.slack.conversations.invite({ channel, users: people.join(","), force: true });
+    inviteToChannel(ctx.slack, { channel, users: people.join(","), force: true });
   try {
     await invite(channelId).catch(async (err: unknown) => {
       // The channel was shared meanwhile and has a new id; its `channel_id_changed` is on its way.
@@ -351,7 +353,7 @@ async function postChecklist(
     return null;
   }
   try {
-    await ctx.slack.pins.add({ channel: channelId, timestamp: ts });
+    await pinMessage(ctx.slack, channelId, ts);
   } catch (err) {
     const code = slackErrorCode(err);
     if (code !== "already_pinned") report.problems.push(`Pinning the checklist: ${adviceFor(code)}`);
@@ -361,7 +363,7 @@ async function postChecklist(
 
 /** Finds the checklist message of an onboarding in a channel through its metadata. */
 export async function findChecklistInChannel(ctx: AppContext, channelId: string, onboardingId: string) {
-  const history = await ctx.slack.conversations.history({
+  const history = await channelHistory(ctx.slack, {
     channel: channelId,
     include_all_metadata: true,
     limit: 100,

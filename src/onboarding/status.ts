@@ -1,5 +1,6 @@
 /** Gathers the facts of `/fleet status` for one onboarding. */
 
+import type { Actor } from "../audit/actor.ts";
 import type { StatusFacts } from "../blocks/report-input.ts";
 import { checklistItems } from "../checklist/items.ts";
 import { computeProgress } from "../checklist/progress.ts";
@@ -8,7 +9,6 @@ import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import type { Onboarding, StepState } from "../db/generated/client.ts";
 import { camelJsonRows, camelRow } from "../db/rows.ts";
-import type { Actor } from "./actor.ts";
 import { tickTargetByChannel } from "./checklist-reads.ts";
 import { isCustomerTeam } from "./customer-team.ts";
 

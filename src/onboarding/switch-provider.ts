@@ -4,14 +4,16 @@
  * connected. The switch is one conditional update, so two racing switches cannot both re-post; then the old
  * checklist message says it was replaced and is unpinned, and the new one is posted and pinned once.
  */
+
+import type { Actor } from "../audit/actor.ts";
+import { audit } from "../audit/audit.ts";
 import { finchAssistWarning } from "../checklist/finch-assist.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import { adviceFor, slackErrorCode } from "../slack-gateway/errors.ts";
 import { MetadataEventType } from "../slack-gateway/ids.ts";
+import { pinMessage, unpinMessage, updateMessage } from "../slack-gateway/messages.ts";
 import { postOnce } from "../slack-gateway/post-once.ts";
-import type { Actor } from "./actor.ts";
-import { audit } from "./audit.ts";
 import { buildChecklistFor } from "./checklist-service.ts";
 
 /** What the rep is told. */
@@ -93,7 +95,7 @@ async function retireChecklist(
   const problems: string[] = [];
   const text = `:arrows_counterclockwise: This ${fromName} checklist was replaced by the ${toName} checklist below.`;
   try {
-    await ctx.slack.chat.update({
+    await updateMessage(ctx.slack, {
       channel: channelId,
       ts,
       text,
@@ -107,7 +109,7 @@ async function retireChecklist(
     problems.push(`The old checklist could not be marked as replaced: ${adviceFor(slackErrorCode(err))}`);
   }
   try {
-    await ctx.slack.pins.remove({ channel: channelId, timestamp: ts });
+    await unpinMessage(ctx.slack, channelId, ts);
   } catch (err) {
     const code = slackErrorCode(err);
     if (code !== "no_pin") problems.push(`The old checklist could not be unpinned: ${adviceFor(code)}`);
@@ -134,7 +136,7 @@ async function postNewChecklist(
     await ctx.db.prisma.onboarding.update({ where: { id: onboardingId }, data: { checklistTs: ts } });
     await ctx.db.prisma.slackMessage.create({ data: { onboardingId, kind: "checklist", channelId, ts } });
     try {
-      await ctx.slack.pins.add({ channel: channelId, timestamp: ts });
+      await pinMessage(ctx.slack, channelId, ts);
     } catch (err) {
       return [`The new checklist is posted but not pinned: ${adviceFor(slackErrorCode(err))}`];
     }

@@ -9,6 +9,9 @@
  * revoked links get a clear page and change nothing; every request counts against a per-client rate limit
  * (PORTAL_LIMIT_PER_MINUTE: a person needs a few dozen requests at most; guessing a 256-bit token needs ~2^255).
  */
+
+import { emailActor } from "../audit/actor.ts";
+import { audit } from "../audit/audit.ts";
 import type { AppContext } from "../context.ts";
 import { connectLinkToken } from "../crypto.ts";
 import { openConnectSession } from "../finch/connect-session.ts";
@@ -23,8 +26,6 @@ import {
   sendHtml,
   simplePage,
 } from "../http/router.ts";
-import { emailActor } from "../onboarding/actor.ts";
-import { audit } from "../onboarding/audit.ts";
 import { buildCallCalendar, callCalendarFileName } from "../onboarding/calendar.ts";
 import { currentCallEntry } from "../onboarding/call-calendar.ts";
 import { tickFromPage } from "../onboarding/checklist-service.ts";

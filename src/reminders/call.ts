@@ -4,10 +4,10 @@
  * with no transaction open — Slack is told: the pinned checklist is re-rendered and a note is posted.
  */
 
+import type { Actor } from "../audit/actor.ts";
+import { audit } from "../audit/audit.ts";
 import { buildCallChangeMessage, callChangeNote } from "../blocks/call-change.ts";
 import type { AppContext } from "../context.ts";
-import type { Actor } from "../onboarding/actor.ts";
-import { audit } from "../onboarding/audit.ts";
 import { callCalendarLink, shareCallCalendar } from "../onboarding/call-calendar.ts";
 import { refreshChecklist } from "../onboarding/checklist-service.ts";
 import { slackErrorCode } from "../slack-gateway/errors.ts";

@@ -3,6 +3,7 @@
  * FLEET_REP_USERGROUP_ID user group (when either is set), and a full member (never a guest, bot or deleted
  * user). Here, beside the users.info facts it reads, so both the Bolt surface and the cockpit can ask.
  */
+import { memorySlot } from "../app-memory.ts";
 import { type AppContext, isOurUser } from "../context.ts";
 import { slackUserFacts } from "./users.ts";
 
@@ -12,7 +13,8 @@ interface Acting {
   internal: boolean;
 }
 
-const groupCache = new Map<string, { members: Set<string>; until: number }>();
+/** Each app's known members of the reps' user group. */
+const REP_GROUPS = memorySlot("rep groups", () => new Map<string, { members: Set<string>; until: number }>());
 
 /** Is this actor allowed to run rep actions (onboard, link, call, done, owner, disconnect …)? */
 export async function isRep(ctx: AppContext, actor: Acting): Promise<boolean> {
@@ -24,7 +26,7 @@ async function isListedRep(ctx: AppContext, actor: Acting): Promise<boolean> {
   if (repUserIds.length === 0 && !repUserGroupId) return true;
   if (repUserIds.includes(actor.userId)) return true;
   if (!repUserGroupId) return false;
-  const cached = groupCache.get(repUserGroupId);
+  const cached = ctx.memory.of(REP_GROUPS).get(repUserGroupId);
   // A known member list answers at once (Slack's 3 s ack must not wait on usergroups.users.list); a stale
   // one is refreshed in the background.
   if (cached) {
@@ -41,7 +43,7 @@ async function isListedRep(ctx: AppContext, actor: Acting): Promise<boolean> {
  * Also what lets a colleague who is no rep run `/fleet status` or tick Fleet's own steps.
  */
 export async function isFullMember(
-  ctx: Pick<AppContext, "slack" | "logger">,
+  ctx: Pick<AppContext, "slack" | "logger" | "memory">,
   userId: string,
 ): Promise<boolean> {
   const facts = await slackUserFacts(ctx, userId);
@@ -61,6 +63,7 @@ export async function isRepUser(ctx: AppContext, userId: string): Promise<boolea
 
 /** Reads the reps' user group (at start-up and every five minutes). */
 export async function refreshRepGroup(ctx: AppContext, groupId: string): Promise<Set<string> | null> {
+  const groupCache = ctx.memory.of(REP_GROUPS);
   try {
     const res = await ctx.slack.usergroups.users.list({ usergroup: groupId });
     const members = new Set(res.users ?? []);

@@ -1,5 +1,6 @@
 /** What Fleet needs to know about a Slack user (users.info), cached with a size cap and a time to live. */
 import type { WebClient } from "@slack/web-api";
+import { type AppMemory, memorySlot } from "../app-memory.ts";
 import { BoundedCache } from "../bounded-cache.ts";
 import type { Logger } from "../logger.ts";
 
@@ -15,15 +16,17 @@ export interface SlackUserFacts {
 }
 
 const TTL_MS = 3_600_000;
-/** Users looked up per process; the least recently used fall out first. */
+/** Users looked up per app; the least recently used fall out first. */
 const MAX_USERS = 5_000;
-const cache = new BoundedCache<string, SlackUserFacts>(MAX_USERS, TTL_MS);
+/** Each app's users: another app in the process may talk to another Slack, where the same id is someone else. */
+const USERS = memorySlot("slack users", () => new BoundedCache<string, SlackUserFacts>(MAX_USERS, TTL_MS));
 
 /** The facts of `userId`, or null when Slack cannot say (not cached, so the next call asks again). */
 export async function slackUserFacts(
-  ctx: { slack: WebClient; logger: Logger },
+  ctx: { slack: WebClient; logger: Logger; memory: AppMemory },
   userId: string,
 ): Promise<SlackUserFacts | null> {
+  const cache = ctx.memory.of(USERS);
   const hit = cache.get(userId);
   if (hit) return hit;
   try {

@@ -3,8 +3,9 @@
  * internal; anyone else — e.g. a customer's HR admin in a Slack Connect channel — is external.
  * Reps: internal users, optionally only those listed in FLEET_REP_USER_IDS or in FLEET_REP_USERGROUP_ID.
  */
+
+import { type Actor, isOurUser } from "../audit/actor.ts";
 import type { AppContext } from "../context.ts";
-import { type Actor, isOurUser } from "../onboarding/actor.ts";
 
 /**
  * Builds the actor of a slash command (`user_team` is set when the user belongs to another team). Slack only

@@ -106,8 +106,13 @@ export const isDomain = under(
   "src/intake",
   "src/checklist",
 );
-/** What the domain may use to reach Slack, and the database. */
-export const isLowerLayer = under("src/slack-gateway", "src/db");
+/** What the domain may use to reach Slack, the database, and the audit trail (who did what: `audit`, `Actor`). */
+export const isLowerLayer = under("src/slack-gateway", "src/db", "src/audit");
+/**
+ * The use cases the cockpit shows; they tell it of their changes through the hooks (src/hooks.ts). Not yet
+ * src/reminders: its scheduler still tells the cockpit of a reminder that failed for good (alertFailedReminder).
+ */
+export const isUseCase = under("src/onboarding", "src/finch", "src/checklist");
 /** Pure Block Kit builders, a floor below the domain (src/blocks): the domain calls them, they import no domain. */
 export const isView = under("src/blocks");
 /** The Bolt room: the app, its middleware, intake decorator and listeners — everything under src/slack. */
@@ -150,9 +155,14 @@ export const HOUSE_RULES: readonly ImportRule[] = [
     forbidden: isBoltSurface,
   },
   {
-    name: "the gateway and the database import neither the domain nor Slack's surface",
+    name: "the gateway, the database and the audit trail import neither the domain nor Slack's surface",
     from: isLowerLayer,
     forbidden: (t) => isDomain(t) || isBoltSurface(t) || isEntryPoint(t),
+  },
+  {
+    name: "use cases do not call into the cockpit: it follows their changes through the hooks (src/hooks.ts)",
+    from: isUseCase,
+    forbidden: under("src/cockpit"),
   },
 ];
 

@@ -43,7 +43,7 @@ describe("requests flow one way", () => {
 
   it("catches the gateway or the database reaching up into the domain, and impure views", () => {
     const planted = new Map([
-      ["src/slack-gateway/post.ts", 'import { audit } from "../onboarding/audit.ts";\n'],
+      ["src/slack-gateway/post.ts", 'import { audit } from "../audit/audit.ts";\n'],
       ["src/db/claims.ts", 'import { refreshHomeSoon } from "../cockpit/home.ts";\n'],
       ["src/blocks/home.ts", 'import { claimDelivery } from "../db/claims.ts";\n'],
     ]);
@@ -81,6 +81,21 @@ describe("requests flow one way", () => {
     ]);
   });
 
+  it("catches the audit trail reaching up, and a use case calling into the cockpit", () => {
+    const planted = new Map([
+      ["src/audit/audit.ts", 'import { refreshChecklist } from "../onboarding/checklist-service.ts";\n'],
+      ["src/onboarding/close.ts", 'import { refreshHomeSoon } from "../cockpit/home.ts";\n'],
+      ["src/finch/verify.ts", 'import { publishHome } from "../cockpit/home.ts";\n'],
+      // Allowed: the cockpit's own use cases write the audit trail.
+      ["src/cockpit/dead-letters.ts", 'import { audit } from "../audit/audit.ts";\n'],
+    ]);
+    expect(checkImports(planted, HOUSE_RULES).map((v) => [v.from, v.to])).toEqual([
+      ["src/audit/audit.ts", "src/onboarding/checklist-service.ts"],
+      ["src/onboarding/close.ts", "src/cockpit/home.ts"],
+      ["src/finch/verify.ts", "src/cockpit/home.ts"],
+    ]);
+  });
+
   it("reads the line of each import, with paths resolved from the importing file", () => {
     const edges = importsOf("src/a/b.ts", '// x\nimport { y } from "../c/d.ts";\nimport z from "zod";\n');
     expect(edges).toEqual([
@@ -99,7 +114,7 @@ describe("the domain's folders import each other one way", () => {
     const planted = new Map([
       ["src/onboarding/a.ts", 'import { x } from "../reminders/b.ts";\n'],
       ["src/reminders/b.ts", 'import { y } from "../finch/c.ts";\nimport { z } from "../checklist/d.ts";\n'],
-      ["src/finch/c.ts", 'import type { Actor } from "../onboarding/actor.ts";\n'],
+      ["src/finch/c.ts", 'import type { Actor } from "../audit/actor.ts";\n'],
       // One way only: cockpit → checklist is no circle, and imports inside a folder do not count.
       ["src/cockpit/e.ts", 'import { d } from "../checklist/d.ts";\nimport { f } from "./f.ts";\n'],
     ]);

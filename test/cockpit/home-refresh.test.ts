@@ -4,6 +4,7 @@
  * warning a failing publish logs (the context here has no database).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { AppMemory } from "../../src/app-memory.ts";
 import { refreshHomeSoon } from "../../src/cockpit/home.ts";
 import type { AppContext } from "../../src/context.ts";
 
@@ -16,6 +17,7 @@ describe("refreshHomeSoon", () => {
     ctx = {
       identity: { teamId: "T0FLEET" },
       logger: { warn: () => attempts.push(Date.now()) },
+      memory: new AppMemory(),
     } as unknown as AppContext;
   });
   afterEach(() => {

@@ -4,11 +4,11 @@
  * differently (a timestamp as text, a count as a string) fails here.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { audit } from "../../src/audit/audit.ts";
 import type { AppContext } from "../../src/context.ts";
 import type { Database } from "../../src/db/client.ts";
 import { camelJsonRows, camelRow } from "../../src/db/rows.ts";
 import { createLogger } from "../../src/logger.ts";
-import { audit } from "../../src/onboarding/audit.ts";
 import { celebrationFacts, renderFacts, tickTargetByChannel } from "../../src/onboarding/checklist-reads.ts";
 import { recordItemChange } from "../../src/onboarding/checklist-service.ts";
 import { onboardingByChannel, resolveOnboarding } from "../../src/onboarding/lookup.ts";

@@ -9,9 +9,9 @@
  *   the rep is told (src/cockpit/reminder-failures.ts): nothing is dropped silently.
  */
 
+import { audit } from "../../audit/audit.ts";
 import { alertFailedReminder } from "../../cockpit/reminder-failures.ts";
 import { observeReminderSent } from "../../metrics/instruments.ts";
-import { audit } from "../../onboarding/audit.ts";
 import { slackErrorCode } from "../../slack-gateway/errors.ts";
 import { MetadataEventType } from "../../slack-gateway/ids.ts";
 import { retryBackoffMs, retryPlan } from "../rules.ts";

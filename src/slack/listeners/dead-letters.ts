@@ -3,16 +3,16 @@
  * and paging; the intake applies retried ones again within a second.
  */
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
-import { publishHome } from "../../cockpit/home.ts";
-import type { AppContext } from "../../context.ts";
-import type { Actor } from "../../onboarding/actor.ts";
+import type { Actor } from "../../audit/actor.ts";
 import {
   discardDeadLetterFromHome,
   discardSetAsideFromHome,
   retryAllDeadLettersFromHome,
   retryDeadLetterFromHome,
   retrySetAsideFromHome,
-} from "../../onboarding/dead-letters.ts";
+} from "../../cockpit/dead-letters.ts";
+import { publishHome } from "../../cockpit/home.ts";
+import type { AppContext } from "../../context.ts";
 import { ActionId } from "../../slack-gateway/ids.ts";
 import { interactionActor } from "../actors.ts";
 import { allowRep } from "./guards.ts";

@@ -4,6 +4,7 @@
  * message, App Home).
  */
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import { audit } from "../../audit/audit.ts";
 import { buildDisconnectConfirmation, verificationSummaryText } from "../../blocks/finch.ts";
 import { getTemplate } from "../../checklist/template-registry.ts";
 import type { AppContext } from "../../context.ts";
@@ -11,7 +12,6 @@ import { postConnectLink, postReconnectForRep } from "../../finch/connect-sessio
 import { disconnectFinch, hasConnection } from "../../finch/disconnect.ts";
 import { recheckFromChannel, recheckFromHome } from "../../finch/recheck.ts";
 import { verifyConnection } from "../../finch/verify.ts";
-import { audit } from "../../onboarding/audit.ts";
 import { onboardingById, onboardingIdFrom } from "../../onboarding/lookup.ts";
 import { ActionId } from "../../slack-gateway/ids.ts";
 import { interactionActor, isRep } from "../actors.ts";

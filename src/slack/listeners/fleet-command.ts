@@ -7,10 +7,10 @@
 
 import type { App, SlashCommand } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
+import type { Actor } from "../../audit/actor.ts";
 import { allProviderChoices } from "../../checklist/template-registry.ts";
 import type { AppContext } from "../../context.ts";
 import { onboardableProviders } from "../../finch/providers.ts";
-import type { Actor } from "../../onboarding/actor.ts";
 import type { OnboardingWithCustomer } from "../../onboarding/lookup.ts";
 import { COMMAND } from "../../slack-gateway/ids.ts";
 import { commandActor, isFullMember } from "../actors.ts";

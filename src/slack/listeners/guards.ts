@@ -1,8 +1,8 @@
 /** What every listener checks before calling a use case: is this a rep, and which onboarding is meant. */
 import type { RespondArguments } from "@slack/bolt";
+import type { Actor } from "../../audit/actor.ts";
+import { audit } from "../../audit/audit.ts";
 import type { AppContext } from "../../context.ts";
-import type { Actor } from "../../onboarding/actor.ts";
-import { audit } from "../../onboarding/audit.ts";
 import { type OnboardingWithCustomer, resolveOnboarding } from "../../onboarding/lookup.ts";
 import { isRep, refusalFor } from "../actors.ts";
 

@@ -2,8 +2,8 @@
 import type { App } from "@slack/bolt";
 import { buildHistoryMessage } from "../../blocks/history.ts";
 import { latestHistory } from "../../cockpit/history.ts";
+import { exportHistory } from "../../cockpit/history-export.ts";
 import type { AppContext } from "../../context.ts";
-import { exportHistory } from "../../onboarding/history-export.ts";
 import { ActionId } from "../../slack-gateway/ids.ts";
 import { aboutOnboarding, type SubcommandsOf } from "./fleet-command.ts";
 import { repButton } from "./rep-button.ts";

@@ -1,7 +1,7 @@
 /** A rep-only button about one onboarding, as the App Home, alerts and history messages carry them. */
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import type { Actor } from "../../audit/actor.ts";
 import type { AppContext } from "../../context.ts";
-import type { Actor } from "../../onboarding/actor.ts";
 import { onboardingById, onboardingIdFrom } from "../../onboarding/lookup.ts";
 import { noteMetadata, postOnce } from "../../slack-gateway/post-once.ts";
 import { interactionActor } from "../actors.ts";

@@ -1,8 +1,9 @@
 /** The listeners' guards (src/slack/listeners/guards.ts): who may act as a rep, and which onboarding is meant. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { AppMemory } from "../../../src/app-memory.ts";
+import type { Actor } from "../../../src/audit/actor.ts";
 import type { AppContext } from "../../../src/context.ts";
 import type { Database } from "../../../src/db/client.ts";
-import type { Actor } from "../../../src/onboarding/actor.ts";
 import { refusalFor } from "../../../src/slack/actors.ts";
 import { allowRep, onboardingOrTell } from "../../../src/slack/listeners/guards.ts";
 import { openTestDatabase } from "../../helpers/db.ts";
@@ -40,6 +41,7 @@ describe("guards", () => {
           }),
         },
       },
+      memory: new AppMemory(),
     } as unknown as AppContext;
   });
   afterAll(async () => db?.close());

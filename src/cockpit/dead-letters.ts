@@ -1,15 +1,15 @@
 /**
  * A rep handles dead letters from the App Home: Retry (one) and Retry all make them due again at once, with a
- * fresh set of attempts; Discard closes one without applying it. Each is audited. Here, beside the audit
- * writer, because the cockpit (which shows the dead letters) must not import back. The caller checked that
- * the actor is a rep.
+ * fresh set of attempts; Discard closes one without applying it. Each is audited (src/audit, a floor below
+ * the domain). The caller checked that the actor is a rep.
  */
+
+import type { Actor } from "../audit/actor.ts";
+import { audit } from "../audit/audit.ts";
 import { OVERTAKEN_TEXT } from "../blocks/onboarding-notes.ts";
-import { publishHome } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
 import { discardDeadLetter, retryAllDeadLetters, retryDeadLetterOutcome } from "../intake/store.ts";
-import type { Actor } from "./actor.ts";
-import { audit } from "./audit.ts";
+import { publishHome } from "./home.ts";
 
 /** Retries one dead letter (the caller checked the actor is a rep) and refreshes their Home tab. */
 export async function retryDeadLetterFromHome(ctx: AppContext, key: string, actor: Actor): Promise<boolean> {

@@ -1,8 +1,9 @@
 /** `/fleet history`'s export button: the full audit trail of an onboarding as a CSV file for the rep. */
-import { historyCsv } from "../cockpit/history.ts";
+
+import type { Actor } from "../audit/actor.ts";
+import { audit } from "../audit/audit.ts";
 import type { AppContext } from "../context.ts";
-import type { Actor } from "./actor.ts";
-import { audit } from "./audit.ts";
+import { historyCsv } from "./history.ts";
 
 /** Sends the full history as a CSV file to the rep's direct messages; returns what to tell them, if anything. */
 export async function exportHistory(
