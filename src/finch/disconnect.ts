@@ -4,6 +4,7 @@
  * the connection later.
  */
 
+import { finchText } from "../blocks/finch-notes.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import { refreshHomeSoon } from "../cockpit/home.ts";
 import type { AppContext } from "../context.ts";
@@ -30,13 +31,13 @@ export function disconnectFinch(
       where: { id: onboardingId },
       include: { customer: true, connection: true },
     });
-    if (!onboarding) return { ok: false, message: "That onboarding no longer exists." };
+    if (!onboarding) return { ok: false, message: finchText.noSuchOnboarding };
     const connection = onboarding.connection;
     const template = getTemplate(onboarding.providerId);
     if (!connection) {
       return {
         ok: true,
-        message: `${template.displayName} is not connected for *${onboarding.customer.name}*; nothing to do.`,
+        message: finchText.notConnectedNothingToDo(template.displayName, onboarding.customer.name),
       };
     }
     const log = { onboardingId, connectionId: connection.connectionId };
@@ -56,7 +57,7 @@ export function disconnectFinch(
         });
         return {
           ok: false,
-          message: `:x: Finch did not confirm the disconnect (${failure.kind}), so the token is kept. Nothing changed — try again in a minute.`,
+          message: finchText.disconnectNotConfirmed(failure.kind),
         };
       }
     }
@@ -87,14 +88,10 @@ export function disconnectFinch(
       });
       if (changed) await refreshChecklist(ctx, onboardingId);
     }
-    await postThreadNote(
-      ctx,
-      onboarding,
-      `:electric_plug: <@${actor.userId}> disconnected ${template.displayName} from Fleet. The stored access token is deleted; the Connect button connects again whenever needed.`,
-    );
+    await postThreadNote(ctx, onboarding, finchText.disconnectedNote(actor.userId, template.displayName));
     return {
       ok: true,
-      message: `:electric_plug: Disconnected ${template.displayName} for *${onboarding.customer.name}* and deleted the stored token.`,
+      message: finchText.disconnected(template.displayName, onboarding.customer.name),
     };
   });
 }
