@@ -75,3 +75,17 @@ export function callChangeReply(f: CallChangeFacts & { changed: boolean }): stri
     : "";
   return `:white_check_mark: ${escapeMrkdwn(f.companyName)}'s onboarding call is ${f.previousCallAt ? "moved to" : "booked for"} ${when}${was}.${reminder}`;
 }
+
+/** The rep's answers when a call cannot be booked or moved, and the warnings after a move. */
+export const callChangeText = {
+  pickDateTime: "Pick a date and time.",
+  inThePast: "The call time is in the past: pick a time ahead.",
+  noSuchOnboarding: "That onboarding no longer exists.",
+  notActive: (company: string, status: string) =>
+    `${company}'s onboarding is ${status}: there is no call to book any more.`,
+  justClosed: (company: string) => `${company}'s onboarding was just closed.`,
+  checklistShowsOldTime: (slackCode: string) =>
+    `The pinned checklist still shows the old time (Slack: ${slackCode}).`,
+  noteNotPosted: (channelId: string, slackCode: string) =>
+    `The note in <#${channelId}> could not be posted (Slack: ${slackCode}).`,
+};

@@ -9,6 +9,7 @@
 import type { Actor } from "../audit/actor.ts";
 import { audit } from "../audit/audit.ts";
 import { buildConnectLinkMessage } from "../blocks/finch.ts";
+import { finchText } from "../blocks/finch-notes.ts";
 import type { FinchProduct, ProviderTemplate } from "../checklist/template-format.ts";
 import { getTemplate, isGenericTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
@@ -196,11 +197,7 @@ async function createSession(
         "Please try again in a minute — the link keeps working.",
       );
     }
-    await tellRep(
-      ctx,
-      onboarding,
-      `:x: Opening Finch Connect for *${onboarding.customer.name}* failed (Finch answered ${failure.status ?? "nothing"}${failure.name ? ` ${failure.name}` : ""}). Check the Finch credentials and redirect URI; the logs have details.`,
-    );
+    await tellRep(ctx, onboarding, finchText.connectFailedRep(onboarding.customer.name, failure));
     return page(
       502,
       "We couldn't open Finch Connect",
@@ -223,7 +220,7 @@ export async function postReconnectForRep(
 ): Promise<{ ok: boolean; message: string }> {
   const template = getTemplate(onboarding.providerId);
   if (onboarding.status !== "active") {
-    return { ok: false, message: `The onboarding of *${onboarding.customer.name}* is closed.` };
+    return { ok: false, message: finchText.closed(onboarding.customer.name) };
   }
   const connection = await ctx.db.prisma.finchConnection.findUnique({
     where: { onboardingId: onboarding.id },
@@ -232,23 +229,17 @@ export async function postReconnectForRep(
   if (!connection || connection.status === "disconnected") {
     return {
       ok: false,
-      message: `${template.displayName} is not connected for *${onboarding.customer.name}* — \`/fleet link\` posts the Connect link.`,
+      message: finchText.reconnectNotConnected(template.displayName, onboarding.customer.name),
     };
   }
   if (!onboarding.channelId) {
-    return { ok: false, message: `*${onboarding.customer.name}* has no channel yet.` };
+    return { ok: false, message: finchText.noChannelYet(onboarding.customer.name) };
   }
-  await postReconnectLink(
-    ctx,
-    onboarding,
-    template,
-    onboarding.customer.name,
-    "Your Fleet rep asked to connect it again.",
-  );
+  await postReconnectLink(ctx, onboarding, template, onboarding.customer.name, finchText.repAskedReconnect);
   await audit(ctx, { onboardingId: onboarding.id, action: "finch.reconnect_requested", actor });
   return {
     ok: true,
-    message: `:link: Posted a ${template.displayName} Reconnect link in <#${onboarding.channelId}>.`,
+    message: finchText.reconnectPosted(template.displayName, onboarding.channelId),
   };
 }
 
@@ -259,12 +250,12 @@ export async function postConnectLink(
   actor: Actor,
 ): Promise<{ ok: boolean; message: string }> {
   if (onboarding.status !== "active") {
-    return { ok: false, message: `The onboarding of *${onboarding.customer.name}* is closed.` };
+    return { ok: false, message: finchText.closed(onboarding.customer.name) };
   }
   if (!onboarding.channelId) {
     return {
       ok: false,
-      message: `*${onboarding.customer.name}* has no channel yet — run the same \`/fleet onboard\` again to finish setting it up.`,
+      message: finchText.linkNoChannelYet(onboarding.customer.name),
     };
   }
   const template = getTemplate(onboarding.providerId);
@@ -284,6 +275,6 @@ export async function postConnectLink(
   await audit(ctx, { onboardingId: onboarding.id, action: "finch.link_posted", actor });
   return {
     ok: true,
-    message: `:link: Posted the ${template.displayName} Connect link in <#${onboarding.channelId}>.`,
+    message: finchText.linkPosted(template.displayName, onboarding.channelId),
   };
 }

@@ -6,6 +6,7 @@
 
 import type { Actor } from "../audit/actor.ts";
 import { audit } from "../audit/audit.ts";
+import { finchText } from "../blocks/finch-notes.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import { recordItemChange, refreshChecklist } from "../onboarding/checklist-service.ts";
@@ -38,13 +39,13 @@ export function disconnectFinch(
       where: { id: onboardingId },
       include: { customer: true, connection: true },
     });
-    if (!onboarding) return { ok: false, message: "That onboarding no longer exists." };
+    if (!onboarding) return { ok: false, message: finchText.noSuchOnboarding };
     const connection = onboarding.connection;
     const template = getTemplate(onboarding.providerId);
     if (!connection) {
       return {
         ok: true,
-        message: `${template.displayName} is not connected for *${onboarding.customer.name}*; nothing to do.`,
+        message: finchText.notConnectedNothingToDo(template.displayName, onboarding.customer.name),
       };
     }
     const log = { onboardingId, connectionId: connection.connectionId };
@@ -64,7 +65,7 @@ export function disconnectFinch(
         });
         return {
           ok: false,
-          message: `:x: Finch did not confirm the disconnect (${failure.kind}), so the token is kept. Nothing changed — try again in a minute.`,
+          message: finchText.disconnectNotConfirmed(failure.kind),
         };
       }
     }
@@ -93,14 +94,10 @@ export function disconnectFinch(
       });
       if (changed) await refreshChecklist(ctx, onboardingId);
     }
-    await postThreadNote(
-      ctx,
-      onboarding,
-      `:electric_plug: <@${actor.userId}> disconnected ${template.displayName} from Fleet. The stored access token is deleted; the Connect button connects again whenever needed.`,
-    );
+    await postThreadNote(ctx, onboarding, finchText.disconnectedNote(actor.userId, template.displayName));
     return {
       ok: true,
-      message: `:electric_plug: Disconnected ${template.displayName} for *${onboarding.customer.name}* and deleted the stored token.`,
+      message: finchText.disconnected(template.displayName, onboarding.customer.name),
     };
   });
 }

@@ -5,6 +5,7 @@
 
 import type { Actor } from "../audit/actor.ts";
 import { audit } from "../audit/audit.ts";
+import { finchText } from "../blocks/finch-notes.ts";
 import type { AppContext } from "../context.ts";
 import { isCustomerTeam } from "../onboarding/customer-team.ts";
 import { verifyConnection } from "./verify.ts";
@@ -42,16 +43,16 @@ export async function recheckFromChannel(
   if (!onboarding || !allowed) {
     ctx.logger.warn({ user: actor.userId, team: actor.teamId }, "finch re-check refused");
     await audit(ctx, { onboardingId: onboarding?.id ?? null, action: "finch.recheck_refused", actor });
-    return "Only Fleet's account reps and this customer's team can re-check this connection.";
+    return finchText.recheckRefused;
   }
-  if (!onboarding.connection) return "Finch is not connected yet — use the Connect button first.";
+  if (!onboarding.connection) return finchText.recheckNotConnected;
   const last = await ctx.db.prisma.verification.findFirst({
     where: { onboardingId: onboarding.id },
     orderBy: { createdAt: "desc" },
     select: { createdAt: true },
   });
   if (last && ctx.clock.now().getTime() - last.createdAt.getTime() < RECHECK_COOLDOWN_MS) {
-    return "Just checked a moment ago — the latest result is in the thread. Try again in a few seconds.";
+    return finchText.recheckTooSoon;
   }
   await audit(ctx, { onboardingId: onboarding.id, action: "finch.recheck", actor });
   await verifyConnection(ctx, onboarding.id, { trigger: "button", actor, announce: "always" });
@@ -64,8 +65,8 @@ export async function recheckFromHome(ctx: AppContext, onboardingId: string, act
     where: { onboardingId },
     select: { id: true },
   });
-  if (!connected) return "Finch is not connected yet for this customer.";
+  if (!connected) return finchText.recheckNotConnectedForCustomer;
   await audit(ctx, { onboardingId, action: "finch.recheck", actor });
   await verifyConnection(ctx, onboardingId, { trigger: "button", actor, announce: "always" });
-  return ":mag: Re-checked — the result is in the checklist's thread.";
+  return finchText.rechecked;
 }

@@ -6,9 +6,11 @@
  * stored as sent. One sender at a time per onboarding (a lease), whoever triggers it: the `/fleet onboard` run,
  * an invite event, the re-send button or the hourly sweep.
  */
+
 import cron from "node-cron";
 import type { Actor } from "../audit/actor.ts";
 import { audit } from "../audit/audit.ts";
+import { inviteQueueRepText, waitingLine } from "../blocks/invite-notes.ts";
 import type { AppContext } from "../context.ts";
 import { claimLease, releaseQuietly } from "../db/claims.ts";
 import type { Invite } from "../db/generated/client.ts";
@@ -211,14 +213,8 @@ async function markWaiting(ctx: AppContext, onboardingId: string, report: QueueR
   report.waiting = waiting.map((w) => w.email);
 }
 
-/** The rep's words for who waits, or null when nobody does. */
-export function waitingLine(report: Pick<QueueReport, "waiting" | "pendingFor">): string | null {
-  if (report.waiting.length === 0) return null;
-  const behind = report.pendingFor
-    ? `${report.pendingFor}'s pending invitation`
-    : "the channel's pending invitation";
-  return `:hourglass: Waiting to be invited: ${report.waiting.join(", ")}. Slack allows one pending Slack Connect invitation per channel, so each goes out by itself once ${behind} is accepted, declined or expires.`;
-}
+/** The rep's words for who waits live with the other sentences (src/blocks). */
+export { waitingLine };
 
 /** Hourly: onboardings with waiting invitations whose pending one may have expired or gone unnoticed. */
 export async function sweepInviteQueues(ctx: AppContext): Promise<number> {
@@ -290,17 +286,9 @@ async function tellRep(ctx: AppContext, onboardingId: string, report: QueueRepor
     where: { id: onboardingId },
     include: { customer: true },
   });
-  const lines = [
-    ...report.sent.map(
-      (email) =>
-        `:envelope: The waiting Slack Connect invitation to ${email} went out (*${o.customer.name}*).`,
-    ),
-    ...report.problems.map((p) => `:x: ${p}`),
-    waitingLine(report) ?? "",
-  ].filter(Boolean);
   await postOnce(ctx, {
     channel: o.ownerUserId,
     metadata: noteMetadata(`invite-queue:${onboardingId}`),
-    text: lines.join("\n"),
+    text: inviteQueueRepText({ ...report, companyName: o.customer.name }),
   });
 }

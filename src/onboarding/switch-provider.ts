@@ -7,6 +7,7 @@
 
 import type { Actor } from "../audit/actor.ts";
 import { audit } from "../audit/audit.ts";
+import { buildReplacedChecklistMessage, switchProviderText } from "../blocks/switch-provider-notes.ts";
 import { finchAssistWarning } from "../checklist/finch-assist.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
@@ -33,13 +34,13 @@ export async function switchProvider(
   });
   const company = o.customer.name;
   const from = getTemplate(o.providerId);
-  if (o.status !== "active") return { ok: false, text: `*${company}*'s onboarding is ${o.status}.` };
+  if (o.status !== "active") return { ok: false, text: switchProviderText.notActive(company, o.status) };
   if (o.providerId === providerId)
-    return { ok: true, text: `*${company}* already uses the ${to.displayName} checklist.` };
+    return { ok: true, text: switchProviderText.alreadyUses(company, to.displayName) };
   if (o.connection) {
     return {
       ok: false,
-      text: `*${company}* is already connected to Finch through ${from.displayName}: run \`/fleet disconnect\` first.`,
+      text: switchProviderText.connected(company, from.displayName),
     };
   }
   const ticked = await ctx.db.prisma.tick.count({ where: { onboardingId } });
@@ -47,9 +48,7 @@ export async function switchProvider(
   if (ticked > 0 || done > 0) {
     return {
       ok: false,
-      text:
-        `*${company}*'s ${from.displayName} checklist already has ticks, so it stays: a step ticked there ` +
-        `means nothing in the ${to.displayName} one. Close it (\`/fleet done\`) and onboard again instead.`,
+      text: switchProviderText.hasTicks(company, from.displayName, to.displayName),
     };
   }
 
@@ -63,7 +62,7 @@ export async function switchProvider(
     await tx.stepState.deleteMany({ where: { onboardingId } });
     return true;
   });
-  if (!switched) return { ok: false, text: `*${company}*'s onboarding changed meanwhile: try again.` };
+  if (!switched) return { ok: false, text: switchProviderText.changedMeanwhile(company) };
   await audit(ctx, {
     onboardingId,
     action: "onboarding.provider_changed",
@@ -71,9 +70,9 @@ export async function switchProvider(
     detail: { from: o.providerId, to: providerId },
   });
 
-  const lines = [`:arrows_counterclockwise: *${company}* now follows the ${to.displayName} checklist.`];
+  const lines = [switchProviderText.switched(company, to.displayName)];
   const assist = finchAssistWarning(to, ctx.config.finch.assistEnabled);
-  if (assist) lines.push(`:warning: ${assist}`);
+  if (assist) lines.push(switchProviderText.assist(assist));
   if (!o.channelId) return { ok: true, text: lines.join("\n") };
   if (oldTs)
     lines.push(
@@ -93,26 +92,26 @@ async function retireChecklist(
   toName: string,
 ): Promise<string[]> {
   const problems: string[] = [];
-  const text = `:arrows_counterclockwise: This ${fromName} checklist was replaced by the ${toName} checklist below.`;
+  const replaced = buildReplacedChecklistMessage(fromName, toName);
   try {
     await updateMessage(ctx.slack, {
       channel: channelId,
       ts,
-      text,
-      blocks: [{ type: "section", text: { type: "mrkdwn", text } }],
+      text: replaced.text,
+      blocks: replaced.blocks,
       metadata: {
         event_type: MetadataEventType.checklistReplaced,
         event_payload: { onboarding_id: onboardingId },
       },
     });
   } catch (err) {
-    problems.push(`The old checklist could not be marked as replaced: ${adviceFor(slackErrorCode(err))}`);
+    problems.push(switchProviderText.notMarkedReplaced(adviceFor(slackErrorCode(err))));
   }
   try {
     await unpinMessage(ctx.slack, channelId, ts);
   } catch (err) {
     const code = slackErrorCode(err);
-    if (code !== "no_pin") problems.push(`The old checklist could not be unpinned: ${adviceFor(code)}`);
+    if (code !== "no_pin") problems.push(switchProviderText.notUnpinned(adviceFor(code)));
   }
   return problems;
 }
@@ -138,13 +137,11 @@ async function postNewChecklist(
     try {
       await pinMessage(ctx.slack, channelId, ts);
     } catch (err) {
-      return [`The new checklist is posted but not pinned: ${adviceFor(slackErrorCode(err))}`];
+      return [switchProviderText.postedNotPinned(adviceFor(slackErrorCode(err)))];
     }
-    return [`New checklist pinned in <#${channelId}>.`];
+    return [switchProviderText.pinned(channelId)];
   } catch (err) {
     ctx.logger.warn({ err, onboardingId }, "could not post the new checklist");
-    return [
-      `The new checklist could not be posted (${adviceFor(slackErrorCode(err))}): run \`/fleet onboard ${company}\` to post it.`,
-    ];
+    return [switchProviderText.notPosted(company, adviceFor(slackErrorCode(err)))];
   }
 }

@@ -6,7 +6,7 @@
 
 import type { Actor } from "../audit/actor.ts";
 import { audit } from "../audit/audit.ts";
-import { buildCallChangeMessage, callChangeNote } from "../blocks/call-change.ts";
+import { buildCallChangeMessage, callChangeNote, callChangeText } from "../blocks/call-change.ts";
 import type { AppContext } from "../context.ts";
 import { callCalendarLink, shareCallCalendar } from "../onboarding/call-calendar.ts";
 import { refreshChecklist } from "../onboarding/checklist-service.ts";
@@ -54,9 +54,9 @@ export function validateCallChange(
     };
   }
   if (Number.isNaN(input.callAt.getTime()))
-    return { ok: false, field: "call", message: "Pick a date and time." };
+    return { ok: false, field: "call", message: callChangeText.pickDateTime };
   if (input.callAt.getTime() <= now.getTime()) {
-    return { ok: false, field: "call", message: "The call time is in the past: pick a time ahead." };
+    return { ok: false, field: "call", message: callChangeText.inThePast };
   }
   return { ok: true };
 }
@@ -70,13 +70,13 @@ export async function rescheduleCall(ctx: AppContext, change: CallChange): Promi
     where: { id: change.onboardingId },
     include: { customer: { select: { name: true } } },
   });
-  if (!before) return { ok: false, field: "onboarding", message: "That onboarding no longer exists." };
+  if (!before) return { ok: false, field: "onboarding", message: callChangeText.noSuchOnboarding };
   const companyName = before.customer.name;
   if (before.status !== "active") {
     return {
       ok: false,
       field: "onboarding",
-      message: `${companyName}'s onboarding is ${before.status}: there is no call to book any more.`,
+      message: callChangeText.notActive(companyName, before.status),
     };
   }
   const changed = before.callAt?.getTime() !== change.callAt.getTime() || before.timeZone !== change.timeZone;
@@ -109,7 +109,7 @@ export async function rescheduleCall(ctx: AppContext, change: CallChange): Promi
     return syncCallReminder(ctx, tx, change.onboardingId);
   });
   if (scheduled === "closed") {
-    return { ok: false, field: "onboarding", message: `${companyName}'s onboarding was just closed.` };
+    return { ok: false, field: "onboarding", message: callChangeText.justClosed(companyName) };
   }
   result.reminderAt = scheduled?.dueAt ?? null;
   if (!changed) return result;
@@ -148,7 +148,7 @@ async function tellCallChange(
     await refreshChecklist(ctx, change.onboardingId);
   } catch (err) {
     ctx.logger.warn({ err, onboardingId: change.onboardingId }, "could not re-render the checklist");
-    result.warnings.push(`The pinned checklist still shows the old time (Slack: ${slackErrorCode(err)}).`);
+    result.warnings.push(callChangeText.checklistShowsOldTime(slackErrorCode(err)));
   }
   if (before.channelId) {
     try {
@@ -164,9 +164,7 @@ async function tellCallChange(
       });
     } catch (err) {
       ctx.logger.warn({ err, onboardingId: change.onboardingId }, "could not post the call note");
-      result.warnings.push(
-        `The note in <#${before.channelId}> could not be posted (Slack: ${slackErrorCode(err)}).`,
-      );
+      result.warnings.push(callChangeText.noteNotPosted(before.channelId, slackErrorCode(err)));
     }
     result.warnings.push(
       ...(await shareCallCalendar(ctx, change.onboardingId, before.callAt ? "moved" : "booked")),
