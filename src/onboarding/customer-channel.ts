@@ -2,6 +2,7 @@
  * The customer's private channel: created once, or adopted when a create we never heard back from (a crash,
  * a lost answer) already made it. Part of the onboarding saga (start-onboarding.ts).
  */
+import { onboardText } from "../blocks/onboard-report-lines.ts";
 import type { AppContext } from "../context.ts";
 import { createPrivateChannel, listChannels } from "../slack-gateway/channels.ts";
 import { adviceFor, slackErrorCode } from "../slack-gateway/errors.ts";
@@ -51,13 +52,11 @@ export async function createChannel(
       }
       if (isAnswerLost(err)) unanswered.add(name);
       if (isAnswerLost(err) && ++lost <= Math.max(1, ctx.config.slack.retries)) continue; // not made: again
-      report.problems.push(`Creating the channel: ${adviceFor(code)}`);
+      report.problems.push(onboardText.creatingChannel(adviceFor(code)));
       return null;
     }
   }
-  report.problems.push(
-    "Creating the channel: every name from fleet-<company> to fleet-<company>-21 is taken.",
-  );
+  report.problems.push(onboardText.everyNameTaken);
   return null;
 }
 
@@ -72,7 +71,7 @@ async function storeChannel(
     where: { id: onboardingId },
     data: { channelId, channelName: name, setupStage: "channel" },
   });
-  report.lines.push(`Created the private channel <#${channelId}>.`);
+  report.lines.push(onboardText.channelCreated(channelId));
   return channelId;
 }
 

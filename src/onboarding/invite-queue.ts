@@ -11,6 +11,7 @@ import cron from "node-cron";
 import type { Actor } from "../audit/actor.ts";
 import { audit } from "../audit/audit.ts";
 import { inviteQueueRepText, waitingLine } from "../blocks/invite-notes.ts";
+import { onboardText } from "../blocks/onboard-report-lines.ts";
 import type { AppContext } from "../context.ts";
 import { claimLease, releaseQuietly } from "../db/claims.ts";
 import type { Invite } from "../db/generated/client.ts";
@@ -186,7 +187,7 @@ async function recordRefusal(
     return "again";
   }
   await update({ status: "failed", lastError: code });
-  report.problems.push(`Inviting ${invite.email}: ${adviceFor(code, invite.email)}`);
+  report.problems.push(onboardText.inviting(invite.email, adviceFor(code, invite.email)));
   // Slack Connect will not reach this customer: their HR admin gets the private page by email (issue 23).
   if (refusalFallsBackToEmail(code)) {
     await fallBackToEmail(ctx, { onboardingId: invite.onboardingId, email: invite.email, reason: "refused" });

@@ -6,6 +6,7 @@
 
 import type { Actor } from "../audit/actor.ts";
 import { audit } from "../audit/audit.ts";
+import { onboardText } from "../blocks/onboard-report-lines.ts";
 import type { OnboardReport } from "../blocks/report-input.ts";
 import { finchAssistWarning } from "../checklist/finch-assist.ts";
 import { DEFAULT_INTEGRATION_EMAIL } from "../checklist/login-holder.ts";
@@ -59,7 +60,7 @@ export async function startOnboarding(
       channelId: onboarding.channelId,
       resumed: true,
       lines: [],
-      problems: ["Another `/fleet onboard` for this customer is running right now; it finishes the set-up."],
+      problems: [onboardText.anotherRunning],
       complete: false,
       understood: understoodOf(request),
     };
@@ -120,7 +121,7 @@ async function runSaga(
   };
   // Told at once, not after the customer is stuck at Finch Connect.
   const assist = finchAssistWarning(getTemplate(onboarding.providerId), ctx.config.finch.assistEnabled);
-  if (assist) report.lines.push(`:warning: ${assist}`);
+  if (assist) report.lines.push(onboardText.warning(assist));
   await audit(ctx, {
     onboardingId: onboarding.id,
     action: resumed ? "onboard.resumed" : "onboard.started",
@@ -161,7 +162,7 @@ async function runSaga(
     where: { id: onboarding.id },
     data: { setupStage: report.complete ? "ready" : "checklist" },
   });
-  report.lines.push(`Checklist pinned in <#${finalChannelId}>.`);
+  report.lines.push(onboardText.checklistPinned(finalChannelId));
   // The call's calendar file goes out when this run booked or moved it, or when the channel it was booked
   // for only now got its checklist (an earlier run stopped before).
   await sendCallCalendar(ctx, onboarding, callChange, report);
@@ -176,15 +177,13 @@ async function inviteHrAdmins(
   report: OnboardReport,
 ): Promise<void> {
   const queue = await sendQueuedInvites(ctx, onboardingId, { actor, retryFailed: true });
-  if (queue.sent.length > 0) report.lines.push(`Invited ${queue.sent.join(", ")} over Slack Connect.`);
+  if (queue.sent.length > 0) report.lines.push(onboardText.invited(queue.sent));
   const waiting = waitingLine(queue);
   if (waiting) report.lines.push(waiting);
-  if (queue.busy) report.lines.push("Another run is sending the invitations right now.");
+  if (queue.busy) report.lines.push(onboardText.invitesBusy);
   report.problems.push(...queue.problems);
   if (await ctx.db.prisma.invite.count({ where: { onboardingId: onboardingId, externalLimited: true } })) {
-    report.lines.push(
-      "Our Slack settings only allow *limited* Slack Connect guests: HR admins can post but not add colleagues, so add anyone else they need with `/fleet onboard … hr=` yourself.",
-    );
+    report.lines.push(onboardText.limitedGuests);
   }
 }
 
@@ -198,10 +197,10 @@ async function sendCallCalendar(
   const calendar = callChange ?? (!onboarding.checklistTs && onboarding.callAt ? "booked" : null);
   if (calendar) {
     for (const warning of await shareCallCalendar(ctx, onboarding.id, calendar, { googleLink: true }))
-      report.lines.push(`:warning: ${warning}`);
+      report.lines.push(onboardText.warning(warning));
     // The same link `/fleet call` and the reminder give, for the rep's own calendar.
     const link = await callCalendarLink(ctx, onboarding.id);
-    if (link) report.lines.push(`Call ${calendar}: <${link}|Add to Google Calendar>.`);
+    if (link) report.lines.push(onboardText.callCalendar(calendar, link));
   }
 }
 
@@ -229,7 +228,7 @@ async function addRepAndActor(
   } catch (err) {
     const code = slackErrorCode(err);
     if (code !== "already_in_channel" && code !== "cant_invite_self") {
-      report.problems.push(`Adding you to <#${channelId}>: ${adviceFor(code, `<@${ownerUserId}>`)}`);
+      report.problems.push(onboardText.addingYou(channelId, adviceFor(code, `<@${ownerUserId}>`)));
     }
   }
 }
@@ -349,14 +348,14 @@ async function postChecklist(
       update: {},
     });
   } catch (err) {
-    report.problems.push(`Posting the checklist: ${adviceFor(slackErrorCode(err))}`);
+    report.problems.push(onboardText.posting(adviceFor(slackErrorCode(err))));
     return null;
   }
   try {
     await pinMessage(ctx.slack, channelId, ts);
   } catch (err) {
     const code = slackErrorCode(err);
-    if (code !== "already_pinned") report.problems.push(`Pinning the checklist: ${adviceFor(code)}`);
+    if (code !== "already_pinned") report.problems.push(onboardText.pinning(adviceFor(code)));
   }
   return ts;
 }

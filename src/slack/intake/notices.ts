@@ -6,6 +6,7 @@
  *   note in the channel for a tick or button, the response_url or a DM for a command or form. Reps see every
  *   dead letter in the App Home and can retry it there.
  */
+import { deadDeliveryText, replayedFormErrorsText } from "../../blocks/intake-notices.ts";
 import type { AppContext } from "../../context.ts";
 import type { StoredDelivery } from "../../intake/delivery.ts";
 
@@ -47,32 +48,16 @@ export async function forwardReplayedAnswer(
     return;
   }
   if (delivery.kind === "view_submission" && answer.response_action === "errors") {
-    const errors = Object.values((answer.errors ?? {}) as Record<string, string>).join("; ");
-    await direct(
-      ctx,
-      delivery.userId,
-      `:warning: Your form could not be submitted after a short hiccup on our side: ${errors}. Please open it again.`,
-    );
+    const errors = Object.values((answer.errors ?? {}) as Record<string, string>);
+    await direct(ctx, delivery.userId, replayedFormErrorsText(errors));
   }
 }
 
 /** Tells the person whose delivery could not be applied, privately. */
 export async function tellDeadDelivery(ctx: AppContext, delivery: StoredDelivery): Promise<void> {
   if (delivery.source !== "slack") return;
-  const what =
-    delivery.kind === "block_actions"
-      ? delivery.summary.startsWith("checkbox")
-        ? "your tick on the checklist"
-        : "your click"
-      : delivery.kind === "slash_command"
-        ? `\`${delivery.summary}\``
-        : delivery.kind === "view_submission"
-          ? "your form"
-          : null;
-  if (!what) return; // events (someone joined, an invite was accepted) have no one to tell
-  const text =
-    `:warning: Sorry — ${what} could not be saved: Fleet tried ${delivery.attempts} times and failed. ` +
-    "Please try again in a few minutes. Your Fleet rep sees this too and can retry it.";
+  const text = deadDeliveryText(delivery);
+  if (!text) return; // events (someone joined, an invite was accepted) have no one to tell
   if (delivery.kind === "slash_command" && (await toResponseUrl(ctx, delivery, { text }).catch(() => false)))
     return;
   if (delivery.channelId && delivery.userId && delivery.kind === "block_actions") {
