@@ -2,7 +2,11 @@
  * The reps' cockpit in Slack: App Home (open, toggle, paging, row buttons), `/fleet history` and its
  * export, `/fleet done`, `/fleet owner`, `/fleet provider`.
  */
+
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from "@slack/bolt";
+import { buildHistoryMessage } from "../../blocks/history.ts";
+import { listenerText } from "../../blocks/listener-answers.ts";
+import { buildOnboardModal } from "../../blocks/onboard-modal.ts";
 import { latestHistory } from "../../cockpit/history.ts";
 import { isOurMember, publishHome } from "../../cockpit/home.ts";
 import type { AppContext } from "../../context.ts";
@@ -21,8 +25,6 @@ import { switchProvider } from "../../onboarding/switch-provider.ts";
 import { ActionId } from "../../slack-gateway/ids.ts";
 import { noteMetadata, postOnce } from "../../slack-gateway/post-once.ts";
 import { interactionActor, isRep, isRepUser } from "../actors.ts";
-import { buildHistoryMessage } from "../../blocks/history.ts";
-import { buildOnboardModal } from "../../blocks/onboard-modal.ts";
 import { aboutOnboarding, notARepOwner, type SubcommandHandlers } from "./commands/index.ts";
 import { allowRep } from "./guards.ts";
 import { openModalInTime } from "./open-modal.ts";
@@ -57,7 +59,7 @@ export function registerCockpit(app: App, ctx: AppContext): void {
         : null;
       if (!exists) {
         ctx.logger.warn({ user: actor.userId, action: actionId }, "action on an unknown onboarding refused");
-        return reply("That onboarding does not exist (any more).");
+        return reply(listenerText.noSuchOnboardingAnyMore);
       }
       const text = await run(actor, exists.id);
       if (text) await reply(text);

@@ -1,5 +1,7 @@
 /** Finch buttons: "Re-check" on a verification message, and the rep's "Disconnect" confirmation. */
+
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import { listenerText } from "../../../blocks/listener-answers.ts";
 import type { AppContext } from "../../../context.ts";
 import { disconnectFinch } from "../../../finch/disconnect.ts";
 import { recheckFromChannel } from "../../../finch/recheck.ts";
@@ -42,7 +44,7 @@ export function registerFinchActions(app: App, ctx: AppContext): void {
         return void (await respond({
           response_type: "ephemeral",
           replace_original: true,
-          text: "That onboarding no longer exists; nothing was disconnected.",
+          text: listenerText.nothingDisconnected,
         }));
       }
       const result = await disconnectFinch(ctx, onboardingId, actor);

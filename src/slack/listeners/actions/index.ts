@@ -1,11 +1,11 @@
 /** Interactive elements: checklist ticks (and, with later features, buttons). */
 import type { App, BlockAction, ButtonAction, CheckboxesAction } from "@slack/bolt";
+import { statusText } from "../../../blocks/reports.ts";
 import type { AppContext } from "../../../context.ts";
 import { tickFromSlack } from "../../../onboarding/checklist-service.ts";
 import { statusFromChannel } from "../../../onboarding/status.ts";
 import { ActionId } from "../../../slack-gateway/ids.ts";
 import { interactionActor } from "../../actors.ts";
-import { statusText } from "../../../blocks/reports.ts";
 import { privateAnswer } from "../private-answer.ts";
 
 const TICK = new RegExp(`^${ActionId.tickPrefix}(.+)$`);

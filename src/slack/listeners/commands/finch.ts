@@ -1,11 +1,12 @@
 /** `/fleet link`, `/fleet reconnect`, `/fleet verify` and `/fleet disconnect` (reps only: the command router checks first). */
 
+import { buildDisconnectConfirmation, verificationSummaryText } from "../../../blocks/finch.ts";
+import { listenerText } from "../../../blocks/listener-answers.ts";
 import { getTemplate } from "../../../checklist/template-registry.ts";
 import type { AppContext } from "../../../context.ts";
 import { postConnectLink, postReconnectForRep } from "../../../finch/connect-session.ts";
 import { verifyConnection } from "../../../finch/verify.ts";
 import { audit } from "../../../onboarding/audit.ts";
-import { buildDisconnectConfirmation, verificationSummaryText } from "../../../blocks/finch.ts";
 import { aboutOnboarding, type SubcommandHandlers } from "./index.ts";
 
 /** The Finch subcommands of the `/fleet` router. */
@@ -32,7 +33,7 @@ export function finchSubcommands(ctx: AppContext): SubcommandHandlers {
         const provider = getTemplate(onboarding.providerId).displayName;
         return void (await respond({
           response_type: "ephemeral",
-          text: `${provider} is not connected for *${onboarding.customer.name}* yet. \`/fleet link\` posts the Connect link in the channel.`,
+          text: listenerText.notConnectedYet(provider, onboarding.customer.name),
         }));
       }
       await respond({
@@ -50,7 +51,7 @@ export function finchSubcommands(ctx: AppContext): SubcommandHandlers {
       if (!connection) {
         return void (await respond({
           response_type: "ephemeral",
-          text: `${provider} is not connected for *${onboarding.customer.name}*; nothing to disconnect.`,
+          text: listenerText.nothingToDisconnect(provider, onboarding.customer.name),
         }));
       }
       await audit(ctx, { onboardingId: onboarding.id, action: "finch.disconnect_requested", actor });

@@ -4,6 +4,9 @@
  */
 
 import type { App, SlashCommand } from "@slack/bolt";
+import { listenerText } from "../../../blocks/listener-answers.ts";
+import { buildOnboardModal } from "../../../blocks/onboard-modal.ts";
+import { onboardReportText, statusText } from "../../../blocks/reports.ts";
 import { allProviderChoices } from "../../../checklist/template-registry.ts";
 import type { AppContext } from "../../../context.ts";
 import { emailAvailability } from "../../../email/mailer.ts";
@@ -15,8 +18,6 @@ import { statusFacts } from "../../../onboarding/status.ts";
 import { COMMAND } from "../../../slack-gateway/ids.ts";
 import { commandActor, isFullMember, isRepUser } from "../../actors.ts";
 import { type FleetCommand, helpText, parseFleetCommand, USAGE } from "../../commands/parse.ts";
-import { buildOnboardModal } from "../../../blocks/onboard-modal.ts";
-import { onboardReportText, statusText } from "../../../blocks/reports.ts";
 import { allowRep, onboardingOrTell } from "../guards.ts";
 import { openModalInTime } from "../open-modal.ts";
 import { type PrivateAnswer, privateAnswer } from "../private-answer.ts";
@@ -61,7 +62,7 @@ const OPEN_TO_ALL: ReadonlySet<FleetCommand["kind"]> = new Set(["help", "status"
 
 /** Why `userId` cannot own an onboarding (`owner=` of `/fleet onboard`, `/fleet owner`, the modal). */
 export function notARepOwner(userId: string): string {
-  return `<@${userId}> is not one of Fleet's account reps (guests never are), so they can't own an onboarding.`;
+  return listenerText.notARepOwner(userId);
 }
 
 /** `/fleet onboard` and `/fleet status`. */
@@ -78,7 +79,7 @@ export function onboardingSubcommands(ctx: AppContext, hooks: OnboardingHooks): 
         // Refused before anything is created: an email-only customer without email would be stranded.
         await respond({
           response_type: "ephemeral",
-          text: `Couldn't start the onboarding by email: ${email.reason}.`,
+          text: listenerText.noEmailPath(email.reason),
         });
         return;
       }
@@ -150,7 +151,7 @@ export function registerCommands(app: App, ctx: AppContext, handlers: Subcommand
       if (!context.intakeReplay) {
         await respond({
           response_type: "ephemeral",
-          text: "Something went wrong on our side — it has been logged. Fleet retries this by itself and answers here; no need to run it again.",
+          text: listenerText.commandFailed,
         }).catch(() => {});
       }
       throw err;

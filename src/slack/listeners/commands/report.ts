@@ -1,7 +1,7 @@
 /** `/fleet report [weeks]` (reps): the onboarding analytics, answered privately. */
 import { buildOnboardingReport, reportWindow } from "../../../analytics/report.ts";
-import type { AppContext } from "../../../context.ts";
 import { buildReportMessage } from "../../../blocks/onboarding-report.ts";
+import type { AppContext } from "../../../context.ts";
 import type { SubcommandHandlers } from "./index.ts";
 
 /** The `report` subcommand. */

@@ -1,8 +1,8 @@
 /** Options requests (`block_suggestion`): the onboarding modal's HR-provider menu searches Finch's providers. */
 import type { App } from "@slack/bolt";
+import { buildProviderOptions, OnboardField } from "../../../blocks/onboard-modal.ts";
 import type { AppContext } from "../../../context.ts";
 import { onboardableProviders } from "../../../finch/providers.ts";
-import { buildProviderOptions, OnboardField } from "../../../blocks/onboard-modal.ts";
 
 /** Registers the options listeners (Slack calls the manifest's `message_menu_options_url`). */
 export function registerOptions(app: App, ctx: AppContext): void {

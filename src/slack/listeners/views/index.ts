@@ -1,5 +1,9 @@
 /** Modal submissions. */
+
 import type { App } from "@slack/bolt";
+import { listenerText } from "../../../blocks/listener-answers.ts";
+import { modalErrors, OnboardField, readOnboardModal } from "../../../blocks/onboard-modal.ts";
+import { onboardReportText } from "../../../blocks/reports.ts";
 import type { AppContext } from "../../../context.ts";
 import { onboardableProviders } from "../../../finch/providers.ts";
 import { validateOnboardDraft } from "../../../onboarding/onboard-request.ts";
@@ -7,8 +11,6 @@ import { type OnboardingHooks, startOnboarding } from "../../../onboarding/start
 import { CallbackId } from "../../../slack-gateway/ids.ts";
 import { noteMetadata, postOnce } from "../../../slack-gateway/post-once.ts";
 import { interactionActor, isRepUser } from "../../actors.ts";
-import { modalErrors, OnboardField, readOnboardModal } from "../../../blocks/onboard-modal.ts";
-import { onboardReportText } from "../../../blocks/reports.ts";
 import { allowRep } from "../guards.ts";
 
 /** Registers view listeners. */
@@ -33,7 +35,7 @@ export function registerViews(app: App, ctx: AppContext, hooks: OnboardingHooks)
       ctx.logger.info({ user: actor.userId, owner }, "onboard modal: owner is not a rep");
       await ack({
         response_action: "errors",
-        errors: { [OnboardField.owner]: "The owning rep must be one of Fleet's account reps (not a guest)." },
+        errors: { [OnboardField.owner]: listenerText.ownerNotRep },
       });
       return;
     }
