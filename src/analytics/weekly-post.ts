@@ -5,9 +5,9 @@
  * missing part only.
  */
 import cron from "node-cron";
+import { buildReportMessage } from "../blocks/onboarding-report.ts";
 import type { AppContext } from "../context.ts";
 import { claimDelivery, releaseQuietly } from "../db/claims.ts";
-import { buildReportMessage } from "../blocks/onboarding-report.ts";
 import { MetadataEventType } from "../slack-gateway/ids.ts";
 import { postOnce } from "../slack-gateway/post-once.ts";
 import { shareFileOnce } from "../slack-gateway/share-file.ts";

@@ -1,12 +1,8 @@
 /** `/fleet report [weeks]` parsing and the report view's Block Kit limits (26 weeks, many providers). */
 import { describe, expect, it } from "vitest";
-import { parseFleetCommand } from "../../src/slack/commands/parse.ts";
 import { findBlockKitViolations } from "../../src/blocks/limits.ts";
-import {
-  buildReportMessage,
-  formatHours,
-  type ReportViewInput,
-} from "../../src/blocks/onboarding-report.ts";
+import { buildReportMessage, formatHours, type ReportViewInput } from "../../src/blocks/onboarding-report.ts";
+import { parseFleetCommand } from "../../src/slack/commands/parse.ts";
 
 const context = { now: new Date("2026-03-18T12:00:00Z"), defaultTimeZone: "UTC", providers: [] };
 const parse = (text: string) => parseFleetCommand(text, context);

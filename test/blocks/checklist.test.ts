@@ -1,11 +1,11 @@
 import type { ActionsBlock, Button, Checkboxes, KnownBlock, SectionBlock } from "@slack/types";
 import { describe, expect, it } from "vitest";
+import { buildChecklistMessage, type ChecklistMessageInput } from "../../src/blocks/checklist.ts";
+import { findBlockKitViolations } from "../../src/blocks/limits.ts";
 import { checklistItems, maxChecklistBlocks } from "../../src/checklist/items.ts";
 import type { ItemState } from "../../src/checklist/progress.ts";
 import type { ProviderTemplate } from "../../src/checklist/template-format.ts";
 import { getTemplate, loadTemplates } from "../../src/checklist/template-registry.ts";
-import { buildChecklistMessage, type ChecklistMessageInput } from "../../src/blocks/checklist.ts";
-import { findBlockKitViolations } from "../../src/blocks/limits.ts";
 import { ActionId, MetadataEventType } from "../../src/slack-gateway/ids.ts";
 
 const AT = new Date("2026-03-02T10:30:00Z");

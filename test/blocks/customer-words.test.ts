@@ -6,14 +6,14 @@
  * `payment`, `not_in_channel`), no "read-only" jargon, no "PEO", and the HR admin is "you", not "your HR admin".
  */
 import { describe, expect, it } from "vitest";
-import { getTemplate, loadTemplates } from "../../src/checklist/template-registry.ts";
-import { setupStepsOf, type VerificationOutcome } from "../../src/finch/report.ts";
-import { callPrepFor } from "../../src/reminders/call-prep.ts";
 import { buildCallChangeMessage, callChangeNote } from "../../src/blocks/call-change.ts";
 import { buildChecklistMessage } from "../../src/blocks/checklist.ts";
 import { buildConnectLinkMessage, buildVerificationMessage } from "../../src/blocks/finch.ts";
 import { buildNudgeMessage } from "../../src/blocks/nudge.ts";
 import { buildCallReminderMessage } from "../../src/blocks/reminder.ts";
+import { getTemplate, loadTemplates } from "../../src/checklist/template-registry.ts";
+import { setupStepsOf, type VerificationOutcome } from "../../src/finch/report.ts";
+import { callPrepFor } from "../../src/reminders/call-prep.ts";
 
 const ZONES = ["America/Chicago", "America/Los_Angeles", "Europe/Berlin", "Asia/Kathmandu", "UTC"];
 const CALL = new Date("2026-12-08T21:00:00Z");

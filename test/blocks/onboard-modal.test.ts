@@ -1,9 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  buildOnboardModal,
-  buildProviderOptions,
-  OnboardField,
-} from "../../src/blocks/onboard-modal.ts";
+import { buildOnboardModal, buildProviderOptions, OnboardField } from "../../src/blocks/onboard-modal.ts";
 
 const providers = [
   { id: "bamboo_hr", name: "BambooHR" },

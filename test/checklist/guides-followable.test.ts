@@ -6,11 +6,11 @@
  */
 import type { KnownBlock } from "@slack/types";
 import { describe, expect, it } from "vitest";
+import { buildChecklistMessage } from "../../src/blocks/checklist.ts";
+import { buildCallReminderMessage } from "../../src/blocks/reminder.ts";
 import type { LoginHolder, ProviderTemplate } from "../../src/checklist/template-format.ts";
 import { getTemplate, loadTemplates } from "../../src/checklist/template-registry.ts";
 import { callPrepFor } from "../../src/reminders/call-prep.ts";
-import { buildChecklistMessage } from "../../src/blocks/checklist.ts";
-import { buildCallReminderMessage } from "../../src/blocks/reminder.ts";
 
 /** Words that point at a value Finch Connect shows (and so is not there before Connect opens). */
 const FROM_CONNECT =

@@ -4,18 +4,18 @@
  * name it with who acts. An item is done when Finch proved it or a person confirmed it (and who is shown).
  */
 import { describe, expect, it } from "vitest";
-import { checklistItems } from "../../src/checklist/items.ts";
-import { type ChecklistProgress, computeProgress, type ItemState } from "../../src/checklist/progress.ts";
-import { getTemplate } from "../../src/checklist/template-registry.ts";
-import { judgeRow } from "../../src/cockpit/home-rows.ts";
-import type { PermissionOutcome, VerificationOutcome } from "../../src/finch/report.ts";
-import { setupStepsOf, type VerificationReport } from "../../src/finch/report.ts";
 import { callRiskAlertText, stallAlertText } from "../../src/blocks/alerts.ts";
 import { buildChecklistMessage } from "../../src/blocks/checklist.ts";
 import { buildVerificationMessage, verificationSummaryText } from "../../src/blocks/finch.ts";
 import { flagTexts, waitingText } from "../../src/blocks/home-waiting.ts";
 import { problemClearedText, sameResultText } from "../../src/blocks/recheck.ts";
 import { buildCallReminderMessage } from "../../src/blocks/reminder.ts";
+import { checklistItems } from "../../src/checklist/items.ts";
+import { type ChecklistProgress, computeProgress, type ItemState } from "../../src/checklist/progress.ts";
+import { getTemplate } from "../../src/checklist/template-registry.ts";
+import { judgeRow } from "../../src/cockpit/home-rows.ts";
+import type { PermissionOutcome, VerificationOutcome } from "../../src/finch/report.ts";
+import { setupStepsOf, type VerificationReport } from "../../src/finch/report.ts";
 
 const template = getTemplate("justworks");
 const items = checklistItems(template);

@@ -1,9 +1,9 @@
 /** The reps' cockpit over real HTTP against the Slack stand-in. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findBlockKitViolations } from "../../src/blocks/limits.ts";
 import { runAlerts } from "../../src/cockpit/alerts.ts";
 import { csvField } from "../../src/cockpit/history.ts";
 import { ManualClock } from "../../src/context.ts";
-import { findBlockKitViolations } from "../../src/blocks/limits.ts";
 import {
   ACME_TEAM,
   acceptInvite,

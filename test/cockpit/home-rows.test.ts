@@ -4,13 +4,13 @@
  * flagged too.
  */
 import { describe, expect, it } from "vitest";
+import { buildHomeView } from "../../src/blocks/home.ts";
+import { findBlockKitViolations } from "../../src/blocks/limits.ts";
 import { checklistItems } from "../../src/checklist/items.ts";
 import { computeProgress, type ItemState } from "../../src/checklist/progress.ts";
 import { getTemplate } from "../../src/checklist/template-registry.ts";
 import type { HomeRow } from "../../src/cockpit/home-data.ts";
 import { compareRows, judgeRow, type RowFacts } from "../../src/cockpit/home-rows.ts";
-import { buildHomeView } from "../../src/blocks/home.ts";
-import { findBlockKitViolations } from "../../src/blocks/limits.ts";
 
 const template = getTemplate("justworks");
 const NOW = new Date("2030-03-10T12:00:00Z");

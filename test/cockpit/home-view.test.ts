@@ -3,10 +3,10 @@
  * Discard, Retry all and paging) and a week of failed reminders. Pure builders, no Slack.
  */
 import { describe, expect, it } from "vitest";
-import type { HomePage, HomeRow } from "../../src/cockpit/home-data.ts";
 import { buildHomeView } from "../../src/blocks/home.ts";
 import { findBlockKitViolations } from "../../src/blocks/limits.ts";
 import { type FailedReminderView, failedReminderAlertText } from "../../src/blocks/reminder-failures.ts";
+import type { HomePage, HomeRow } from "../../src/cockpit/home-data.ts";
 import { ActionId } from "../../src/slack-gateway/ids.ts";
 
 const long = (n: number) => "Ünïcode *bold* _it_ <&> ".repeat(n);

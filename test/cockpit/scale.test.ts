@@ -2,11 +2,11 @@
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedOnboardings } from "../../bench/support/seed.ts";
+import { buildHomeView } from "../../src/blocks/home.ts";
+import { findBlockKitViolations } from "../../src/blocks/limits.ts";
 import { loadHomePage } from "../../src/cockpit/home-data.ts";
 import { compareRows } from "../../src/cockpit/home-rows.ts";
 import { statusFacts } from "../../src/onboarding/status.ts";
-import { buildHomeView } from "../../src/blocks/home.ts";
-import { findBlockKitViolations } from "../../src/blocks/limits.ts";
 import { type Harness, HOME_TEAM, REP, startHarness } from "../helpers/harness.ts";
 
 describe("scale: 50,000 onboardings in PostgreSQL", () => {

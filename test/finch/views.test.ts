@@ -1,5 +1,12 @@
 /** The Finch message builders, checked against Block Kit's limits and for what they must (not) say. */
 import { describe, expect, it } from "vitest";
+import {
+  buildConnectLinkMessage,
+  buildDisconnectConfirmation,
+  buildVerificationMessage,
+  verificationSummaryText,
+} from "../../src/blocks/finch.ts";
+import { findBlockKitViolations } from "../../src/blocks/limits.ts";
 import { getTemplate } from "../../src/checklist/template-registry.ts";
 import {
   type PermissionOutcome,
@@ -8,13 +15,6 @@ import {
   type VerificationOutcome,
   type VerificationReport,
 } from "../../src/finch/report.ts";
-import {
-  buildConnectLinkMessage,
-  buildDisconnectConfirmation,
-  buildVerificationMessage,
-  verificationSummaryText,
-} from "../../src/blocks/finch.ts";
-import { findBlockKitViolations } from "../../src/blocks/limits.ts";
 import { ActionId, MetadataEventType } from "../../src/slack-gateway/ids.ts";
 
 const template = getTemplate("justworks");

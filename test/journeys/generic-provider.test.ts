@@ -4,9 +4,9 @@
  * stand-in; an unknown name gets the valid ones; the modal's provider menu searches Finch's listing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OnboardField } from "../../src/blocks/onboard-modal.ts";
 import { forgetProviderCapabilities } from "../../src/finch/providers.ts";
 import type { StoredMessage } from "../../src/sandbox/slack/index.ts";
-import { OnboardField } from "../../src/blocks/onboard-modal.ts";
 import { connect, onboard, tickedItems, verifications } from "../finch/helpers.ts";
 import { eventually, type Harness, HOME_TEAM, HR, REP, startHarness } from "../helpers/harness.ts";
 

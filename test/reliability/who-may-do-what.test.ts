@@ -4,8 +4,8 @@
  * the App Home are for reps only; a Connect link cannot replace a verified connection.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectUrlFor, reconnectUrlFor } from "../../src/onboarding/connect-links.ts";
 import { OnboardField } from "../../src/blocks/onboard-modal.ts";
+import { connectUrlFor, reconnectUrlFor } from "../../src/onboarding/connect-links.ts";
 import { connect, onboard, openLink } from "../finch/helpers.ts";
 import { eventually, type Harness, HOME_TEAM, REP, REP2, startHarness } from "../helpers/harness.ts";
 

@@ -5,9 +5,9 @@
  */
 import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RescheduleField } from "../../src/blocks/reschedule-modal.ts";
 import { ManualClock } from "../../src/context.ts";
 import { type Scheduler, startScheduler } from "../../src/reminders/scheduler/index.ts";
-import { RescheduleField } from "../../src/blocks/reschedule-modal.ts";
 import { MetadataEventType } from "../../src/slack-gateway/ids.ts";
 import {
   ACME_TEAM,

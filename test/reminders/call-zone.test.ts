@@ -5,9 +5,9 @@
  */
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
-import { parseFleetCommand } from "../../src/slack/commands/parse.ts";
 import { callChangeNote, callChangeReply } from "../../src/blocks/call-change.ts";
 import { buildRescheduleModal, readRescheduleModal } from "../../src/blocks/reschedule-modal.ts";
+import { parseFleetCommand } from "../../src/slack/commands/parse.ts";
 import { resolveTimeZone, zoneName } from "../../src/time-zones.ts";
 
 /** Renders Slack `<!date^…>` tokens the way a Slack client does for a reader in `readerZone` (time only). */

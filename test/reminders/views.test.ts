@@ -10,12 +10,7 @@ const VALUES = {
   integrationUserEmail: "integrations+acme@fleet.example",
 };
 
-import type { DigestCall } from "../../src/reminders/facts.ts";
-import {
-  buildCallChangeMessage,
-  callChangeNote,
-  callChangeReply,
-} from "../../src/blocks/call-change.ts";
+import { buildCallChangeMessage, callChangeNote, callChangeReply } from "../../src/blocks/call-change.ts";
 import { findBlockKitViolations } from "../../src/blocks/limits.ts";
 import { buildNudgeMessage } from "../../src/blocks/nudge.ts";
 import { buildCallReminderMessage, type CallReminderInput } from "../../src/blocks/reminder.ts";
@@ -25,6 +20,7 @@ import {
   RescheduleField,
   readRescheduleModal,
 } from "../../src/blocks/reschedule-modal.ts";
+import type { DigestCall } from "../../src/reminders/facts.ts";
 import { ActionId, CallbackId, MetadataEventType } from "../../src/slack-gateway/ids.ts";
 
 const CALL = new Date("2026-12-03T13:30:00Z");
