@@ -1,4 +1,5 @@
 /** `/fleet history`'s export button: the full audit trail of an onboarding as a CSV file for the rep. */
+import { onboardingAnswerText } from "../blocks/onboarding-answers.ts";
 import { historyCsv } from "../cockpit/history.ts";
 import type { AppContext } from "../context.ts";
 import type { Actor } from "./actor.ts";
@@ -16,13 +17,13 @@ export async function exportHistory(
   });
   const dm = await ctx.slack.conversations.open({ users: actor.userId });
   const channelId = dm.channel?.id;
-  if (!channelId) return "Could not open a direct message to send the file.";
+  if (!channelId) return onboardingAnswerText.noDirectMessage;
   await ctx.slack.filesUploadV2({
     channel_id: channelId,
     filename: `${o.customer.name.replace(/[^\w.-]+/g, "_")}-history.csv`,
-    title: `${o.customer.name} — onboarding history`,
+    title: onboardingAnswerText.historyTitle(o.customer.name),
     content: await historyCsv(ctx, onboardingId),
-    initial_comment: `Full history of *${o.customer.name}*.`,
+    initial_comment: onboardingAnswerText.historyComment(o.customer.name),
   });
   await audit(ctx, { onboardingId, action: "history.exported", actor });
   return null;
