@@ -43,3 +43,11 @@ export function emailClosedText(company: string): string {
 export function emailNobodyLeftText(company: string): string {
   return `Every HR admin of *${company}* has joined or works by email already.`;
 }
+
+/** A round of emails for an onboarding that no longer exists. */
+export const EMAIL_NO_SUCH_ONBOARDING = "There is no such onboarding.";
+
+/** One address the round could not email, and why. */
+export function emailProblemText(email: string, problem: string): string {
+  return `Emailing ${email}: ${problem}`;
+}

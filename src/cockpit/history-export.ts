@@ -2,6 +2,7 @@
 
 import type { Actor } from "../audit/actor.ts";
 import { audit } from "../audit/audit.ts";
+import { onboardingAnswerText } from "../blocks/onboarding-answers.ts";
 import type { AppContext } from "../context.ts";
 import { historyCsv } from "./history.ts";
 
@@ -17,13 +18,13 @@ export async function exportHistory(
   });
   const dm = await ctx.slack.conversations.open({ users: actor.userId });
   const channelId = dm.channel?.id;
-  if (!channelId) return "Could not open a direct message to send the file.";
+  if (!channelId) return onboardingAnswerText.noDirectMessage;
   await ctx.slack.filesUploadV2({
     channel_id: channelId,
     filename: `${o.customer.name.replace(/[^\w.-]+/g, "_")}-history.csv`,
-    title: `${o.customer.name} — onboarding history`,
+    title: onboardingAnswerText.historyTitle(o.customer.name),
     content: await historyCsv(ctx, onboardingId),
-    initial_comment: `Full history of *${o.customer.name}*.`,
+    initial_comment: onboardingAnswerText.historyComment(o.customer.name),
   });
   await audit(ctx, { onboardingId, action: "history.exported", actor });
   return null;

@@ -4,6 +4,7 @@
  * step in slack-gateway/share-file.ts so the completion is never repeated blindly. A failed upload never undoes
  * the call change: it becomes a warning for the rep.
  */
+import { callCalendarText } from "../blocks/onboarding-answers.ts";
 import type { AppContext } from "../context.ts";
 import { isTransientSlackError, slackErrorCode } from "../slack-gateway/errors.ts";
 import { shareFileOnce } from "../slack-gateway/share-file.ts";
@@ -40,11 +41,7 @@ export async function callCalendarLink(ctx: AppContext, onboardingId: string): P
   return entry ? googleCalendarLink(entry) : null;
 }
 
-const COMMENT: Record<CallCalendarChange, string> = {
-  booked: ":spiral_calendar_pad: The call for your calendar: open the file to add it.",
-  moved: ":spiral_calendar_pad: The call moved: open the file to update the entry in your calendar.",
-  cancelled: ":spiral_calendar_pad: The call is cancelled: open the file to remove it from your calendar.",
-};
+const COMMENT: Record<CallCalendarChange, string> = callCalendarText.comment;
 
 /**
  * Uploads the call's .ics file to the onboarding's channel. Returns what the rep should be told (nothing when
@@ -64,15 +61,13 @@ export async function shareCallCalendar(
   const entry = await currentCallEntry(ctx, onboardingId, change === "cancelled");
   if (!entry?.channelId) return [];
   const google =
-    options.googleLink && !entry.cancelled
-      ? ` Or <${googleCalendarLink(entry)}|Add to Google Calendar>.`
-      : "";
+    options.googleLink && !entry.cancelled ? callCalendarText.googleLink(googleCalendarLink(entry)) : "";
   try {
     // Once: a share whose answer was lost is found in the channel by its file id, not shared again.
     await shareFileOnce(ctx, {
       channelId: entry.channelId,
       filename: callCalendarFileName(entry),
-      title: `Onboarding call — ${entry.companyName}${entry.cancelled ? " (cancelled)" : ""}`,
+      title: callCalendarText.title(entry.companyName, !!entry.cancelled),
       content: buildCallCalendar(entry),
       initialComment: `${COMMENT[change]}${google}`,
     });
@@ -80,8 +75,6 @@ export async function shareCallCalendar(
   } catch (err) {
     if (options.retryTransient && isTransientSlackError(slackErrorCode(err))) throw err;
     ctx.logger.warn({ err, onboardingId, change }, "could not share the call's calendar file");
-    return [
-      `The calendar file could not be shared in <#${entry.channelId}> (Slack: ${slackErrorCode(err)}).`,
-    ];
+    return [callCalendarText.notShared(entry.channelId, slackErrorCode(err))];
   }
 }

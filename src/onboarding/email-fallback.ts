@@ -7,7 +7,13 @@
 
 import type { Actor } from "../audit/actor.ts";
 import { audit } from "../audit/audit.ts";
-import { emailClosedText, emailLines, emailNobodyLeftText } from "../blocks/email-fallback-lines.ts";
+import {
+  EMAIL_NO_SUCH_ONBOARDING,
+  emailClosedText,
+  emailLines,
+  emailNobodyLeftText,
+  emailProblemText,
+} from "../blocks/email-fallback-lines.ts";
 import type { AppContext } from "../context.ts";
 import { emailAvailability, sendEmail } from "../email/mailer.ts";
 import { buildPortalInvitationEmail, type PortalEmailReason } from "../email/portal-invitation.ts";
@@ -59,10 +65,10 @@ export async function emailPortalLinks(
     where: { id: input.onboardingId },
     include: { customer: true },
   });
-  if (!onboarding) return { ...report, problems: ["There is no such onboarding."] };
+  if (!onboarding) return { ...report, problems: [EMAIL_NO_SUCH_ONBOARDING] };
   for (const email of input.emails) {
     const problem = await emailOne(ctx, { ...input, email, onboarding });
-    if (problem) report.problems.push(`Emailing ${email}: ${problem}`);
+    if (problem) report.problems.push(emailProblemText(email, problem));
     else report.sent.push(email);
   }
   return report;

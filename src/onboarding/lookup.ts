@@ -1,4 +1,5 @@
 /** Finding the onboarding a command or action is about. */
+import { lookupText } from "../blocks/onboarding-answers.ts";
 import type { AppContext } from "../context.ts";
 import type { Onboarding } from "../db/generated/client.ts";
 import { camelRow } from "../db/rows.ts";
@@ -43,11 +44,11 @@ export async function resolveOnboarding(
     if (here) return { ok: true, onboarding: here };
     return {
       ok: false,
-      message: "Which customer? Add the company name, or run this in the customer's channel.",
+      message: lookupText.whichCustomer,
     };
   }
   const key = customerNameKey(company);
-  if (!key) return { ok: false, message: `I don't know a customer called "${company}".` };
+  if (!key) return { ok: false, message: lookupText.unknown(company) };
   const [exact] = await ctx.db.sql.query(
     `${WITH_CUSTOMER} where c.name_key = $1::text order by o.status asc, o.created_at desc limit 1`,
     [key],
@@ -62,12 +63,15 @@ export async function resolveOnboarding(
   if (candidates.length > 1) {
     return {
       ok: false,
-      message: `"${company}" matches several customers: ${candidates.map((c) => c.customer.name).join(", ")}. Be more specific.`,
+      message: lookupText.several(
+        company,
+        candidates.map((c) => c.customer.name),
+      ),
     };
   }
   return {
     ok: false,
-    message: `I don't know a customer called "${company}". \`/fleet onboard\` starts one.`,
+    message: lookupText.unknownStartOne(company),
   };
 }
 

@@ -2,7 +2,9 @@
  * What it takes to start an onboarding, validated the same way whether it came from `/fleet onboard …`
  * text or from the modal: every problem is named, nothing is created until all are fixed.
  */
+
 import type { OnboardDraft } from "../blocks/onboard-modal.ts";
+import { onboardProblemText } from "../blocks/onboarding-answers.ts";
 import { type ProviderChoice, resolveProvider } from "../checklist/provider-names.ts";
 import { isValidTimeZone, parseLocalDateTime } from "../time.ts";
 import { NOT_A_ZONE, resolveTimeZone } from "../time-zones.ts";
@@ -41,28 +43,26 @@ export function validateOnboardDraft(
 ): { ok: true; request: OnboardRequest } | { ok: false; problems: string[] } {
   const problems: string[] = [];
   const company = (draft.company ?? "").replace(/\s+/g, " ").trim();
-  if (!company) problems.push("the company name is missing");
+  if (!company) problems.push(onboardProblemText.companyMissing);
   else if (company.length > MAX_COMPANY_LENGTH) {
-    problems.push(`the company name is ${company.length} characters long (at most ${MAX_COMPANY_LENGTH})`);
-  } else if (/[\p{Cc}<>]/u.test(company))
-    problems.push("the company name contains characters Slack cannot show");
+    problems.push(onboardProblemText.companyTooLong(company.length, MAX_COMPANY_LENGTH));
+  } else if (/[\p{Cc}<>]/u.test(company)) problems.push(onboardProblemText.companyUnshowable);
   // Letters or digits must be there, else no channel name can be made from it.
-  else if (!/[\p{L}\p{N}]/u.test(company))
-    problems.push("the company name needs at least one letter or digit");
+  else if (!/[\p{L}\p{N}]/u.test(company)) problems.push(onboardProblemText.companyNoLetter);
 
   const emails = [...new Set((draft.hrEmails ?? []).map((e) => e.trim().toLowerCase()).filter(Boolean))];
-  if (emails.length === 0) problems.push("at least one HR admin email is needed (hr=jane@acme.com)");
+  if (emails.length === 0) problems.push(onboardProblemText.noEmail);
   for (const email of emails) {
-    if (!isEmail(email)) problems.push(`"${clip(email)}" is not an email address`);
+    if (!isEmail(email)) problems.push(onboardProblemText.notAnEmail(clip(email)));
   }
   if (emails.length > MAX_HR_EMAILS)
-    problems.push(`at most ${MAX_HR_EMAILS} HR admin emails (got ${emails.length})`);
+    problems.push(onboardProblemText.tooManyEmails(MAX_HR_EMAILS, emails.length));
 
   // "Central", "CT" or an IANA name: stored as the IANA name.
   const typedZone = (draft.timeZone ?? context.defaultTimeZone).trim();
   const timeZone = resolveTimeZone(typedZone) ?? typedZone;
   const zoneOk = isValidTimeZone(timeZone);
-  if (!zoneOk) problems.push(`"${clip(typedZone)}" ${NOT_A_ZONE}`);
+  if (!zoneOk) problems.push(onboardProblemText.notAZone(clip(typedZone), NOT_A_ZONE));
 
   // Finch's id or a common name ("BambooHR", "bamboo", "ADP Run"); Justworks when none is given.
   const resolved = resolveProvider(draft.provider?.trim() || "justworks", context.providers);
@@ -74,9 +74,9 @@ export function validateOnboardDraft(
   else if (draft.call && zoneOk) {
     const parsed = parseLocalDateTime(draft.call, timeZone);
     if (parsed.ok) callAt = parsed.instant;
-    else problems.push(`the call time: ${parsed.reason}`);
+    else problems.push(onboardProblemText.callTime(parsed.reason));
   }
-  if (callAt && callAt.getTime() <= context.now.getTime()) problems.push("the call time is in the past");
+  if (callAt && callAt.getTime() <= context.now.getTime()) problems.push(onboardProblemText.callInPast);
 
   if (problems.length > 0) return { ok: false, problems };
   return {

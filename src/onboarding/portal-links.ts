@@ -4,9 +4,11 @@
  * email address, expires after {@link PORTAL_LINK_DAYS} days (issuing it again renews it and retires the older
  * token), and is revoked by the rep or when the onboarding is closed (`/fleet done`).
  */
+
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { Actor } from "../audit/actor.ts";
 import { audit } from "../audit/audit.ts";
+import { onboardingAnswerText } from "../blocks/onboarding-answers.ts";
 import type { AppContext } from "../context.ts";
 
 /** How long a link opens the page after it was (re)issued. */
@@ -65,14 +67,14 @@ export async function issuePortalLink(
   },
 ): Promise<{ ok: true; token: string; url: string; expiresAt: Date } | { ok: false; message: string }> {
   const email = normalizeEmail(input.email);
-  if (!email) return { ok: false, message: `"${input.email}" is not an email address.` };
+  if (!email) return { ok: false, message: onboardingAnswerText.notAnEmail(input.email) };
   const onboarding = await ctx.db.prisma.onboarding.findUnique({
     where: { id: input.onboardingId },
     select: { status: true },
   });
-  if (!onboarding) return { ok: false, message: "There is no such onboarding." };
+  if (!onboarding) return { ok: false, message: onboardingAnswerText.noSuchOnboarding };
   if (onboarding.status !== (input.afterGoLive ? "done" : "active")) {
-    return { ok: false, message: "This onboarding is closed: its private page is no longer offered." };
+    return { ok: false, message: onboardingAnswerText.closedNoPage };
   }
   const token = randomBytes(TOKEN_BYTES).toString("base64url");
   const now = ctx.clock.now();

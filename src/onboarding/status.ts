@@ -1,6 +1,7 @@
 /** Gathers the facts of `/fleet status` for one onboarding. */
 
 import type { Actor } from "../audit/actor.ts";
+import { onboardingAnswerText } from "../blocks/onboarding-answers.ts";
 import type { StatusFacts } from "../blocks/report-input.ts";
 import { checklistItems } from "../checklist/items.ts";
 import { computeProgress } from "../checklist/progress.ts";
@@ -78,9 +79,9 @@ export async function statusFromChannel(
   actor: Actor,
 ): Promise<{ ok: true; facts: StatusFacts } | { ok: false; message: string }> {
   const onboarding = channelId ? await tickTargetByChannel(ctx, channelId) : null;
-  if (!onboarding) return { ok: false, message: "This channel has no onboarding any more." };
+  if (!onboarding) return { ok: false, message: onboardingAnswerText.channelHasNoOnboarding };
   if (!actor.internal && !(await isCustomerTeam(ctx, onboarding, actor.teamId))) {
-    return { ok: false, message: "The status of this onboarding is for Fleet and the customer's team." };
+    return { ok: false, message: onboardingAnswerText.statusNotForYou };
   }
   return { ok: true, facts: await statusFacts(ctx, onboarding.id) };
 }

@@ -3,8 +3,10 @@
  * (https://api.slack.com/interactivity/handling#modal_responses). A delivery applied later from the intake
  * cannot open it, and retrying it cannot either: the person is told at once to do it again.
  */
+
 import type { View } from "@slack/types";
 import type { WebClient } from "@slack/web-api";
+import { listenerText } from "../../blocks/listener-answers.ts";
 import type { AppContext } from "../../context.ts";
 import { currentDelivery } from "../../slack-gateway/delivery-scope.ts";
 
@@ -44,8 +46,6 @@ export async function openModalInTime(
     }
   }
   ctx.logger.info({ key: currentDelivery()?.key }, "a modal's trigger expired before it could be opened");
-  await input.tell(
-    `:hourglass: Sorry — the form could not be opened in time (Slack allows a few seconds). Please use ${input.again} again.`,
-  );
+  await input.tell(listenerText.modalTooLate(input.again));
   return false;
 }
