@@ -256,14 +256,24 @@ describe("rep digest", () => {
 });
 
 describe("nudge", () => {
-  it("mentions the HR admins and lists their open steps", () => {
+  const box = (label: string, stepNumber: number, verifiedBy: "finch" | "person" = "person") => ({
+    key: `k:${label}`,
+    label,
+    kind: "permission" as const,
+    stepNumber,
+    stepTitle: `The title of step ${stepNumber}`,
+    owner: "customer" as const,
+    verifiedBy,
+  });
+
+  it("mentions the HR admins and names each open box and what to do, not step titles", () => {
     const m = buildNudgeMessage({
       reminderId: "r-2",
       onboardingId: "o-2",
       companyName: "Acme <b>",
       date: "2026-03-05",
       hrAdminUserIds: ["U0HR"],
-      openCustomerSteps: ["Add Fleet's integration user"],
+      openItems: [box("Manage company benefits", 3)],
       callAt: CALL,
       timeZone: "Europe/Berlin",
     });
@@ -273,16 +283,23 @@ describe("nudge", () => {
     });
     const body = json(m.blocks);
     expect(body).toContain("<@U0HR> — a friendly nudge");
-    expect(body).toContain("1 step of the Acme &lt;b&gt; setup is still open");
-    expect(body).toContain("onboarding call Thursday, December 3, 2026 at 2:30 PM Berlin time (CET).");
+    expect(body).toContain("the Acme &lt;b&gt; setup. One thing left for you:");
+    expect(body).toContain("• tick *Manage company benefits* in step 3");
+    expect(body).not.toContain("The title of step");
+    expect(body).toContain(
+      "It is needed for our onboarding call Thursday, December 3, 2026 at 2:30 PM Berlin time (CET).",
+    );
     expect(violations(m.blocks)).toEqual([]);
     const noCall = buildNudgeMessage({
       ...{ reminderId: "r", onboardingId: "o", companyName: "A", date: "d", timeZone: "UTC" },
       hrAdminUserIds: [],
-      openCustomerSteps: ["x", "y"],
+      openItems: [box("Read employees", 1, "finch"), box("Manage company benefits", 3)],
       callAt: null,
     });
-    expect(json(noCall.blocks)).toContain("A friendly nudge from Fleet: 2 steps");
+    expect(json(noCall.blocks)).toContain(
+      "A friendly nudge from Fleet about the A setup. Two things left for you:",
+    );
+    expect(json(noCall.blocks)).toContain("• *Read employees* in step 1 (Fleet checks it through Finch)");
     expect(json(noCall.blocks)).not.toContain("<!date");
   });
 });

@@ -1,5 +1,6 @@
 /** Private texts for the rep: the result of `/fleet onboard` and the `/fleet status` summary. Pure. */
 
+import { openSentence } from "../../checklist/open-items.ts";
 import { progressBar } from "../../checklist/progress.ts";
 import { providerDisplayName, type RerunReport } from "../../onboarding/rerun.ts";
 import type { OnboardReport } from "../../onboarding/start-onboarding.ts";
@@ -83,9 +84,9 @@ export function statusText(f: StatusFacts): string {
     `*${f.company}* — ${f.status === "active" ? "in progress" : f.status}${f.channelId ? ` in <#${f.channelId}>` : ""}, owner <@${f.ownerUserId}>`,
     `${progressBar(p.stepsDone, p.stepsTotal)} *${p.stepsDone} of ${p.stepsTotal} steps done* (${p.itemsDone}/${p.itemsTotal} items)`,
   ];
-  if (p.openByOwner.customer.length)
-    lines.push(`Open for the customer: ${p.openByOwner.customer.join(", ")}`);
-  if (p.openByOwner.fleet.length) lines.push(`Open for Fleet: ${p.openByOwner.fleet.join(", ")}`);
+  // The open boxes and who acts on each (the one truth every surface names), not step titles.
+  const open = openSentence(p, "rep");
+  if (open) lines.push(open);
   lines.push(f.callAt ? `Call: ${callWhen(f.callAt, f.timeZone)}` : "Call: not booked — `/fleet call`");
   const connection = f.connection
     ? `${f.connection.status}${f.connection.verifiedAt ? `, verified ${slackDate(f.connection.verifiedAt, f.timeZone, "{date_short} {time}")}` : ", not verified yet"}`
