@@ -26,7 +26,8 @@ export type HomeFlag =
   | {
       kind: "call_risk";
       hoursToCall: number;
-      openCustomerSteps: number;
+      /** The customer's open boxes (not steps: a step of five boxes with one left is one thing to do). */
+      openCustomerBoxes: number;
       verified: boolean;
       /** All the customer has open are boxes only they can confirm (Finch cannot read them): amber, not red. */
       selfConfirmOnly?: boolean;
@@ -90,7 +91,7 @@ function flagsOf(f: RowFacts, idleDays: number): HomeFlag[] {
     flags.push({
       kind: "call_risk",
       hoursToCall: Math.max(1, Math.round(callIn / 3_600_000)),
-      openCustomerSteps: f.progress.openByOwner.customer.length,
+      openCustomerBoxes: f.progress.openItems.filter((i) => i.owner === "customer").length,
       verified,
       ...(verified && onlySelfConfirmOpen(f.progress) ? { selfConfirmOnly: true } : {}),
     });
