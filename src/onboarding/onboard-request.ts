@@ -13,6 +13,8 @@ export interface OnboardDraft {
   /** `YYYY-MM-DDTHH:mm` wall time, or an instant already chosen with Slack's date-time picker. */
   call?: string | Date;
   timeZone?: string;
+  /** The zone was typed (`tz=`), not a form's pre-filled default: a re-run then applies it (src/onboarding/rerun.ts). */
+  timeZoneTyped?: boolean;
   provider?: string;
   ownerUserId?: string;
   /** `via=email`: the HR admins get their private page by email, and no Slack Connect invitation. */
@@ -31,6 +33,8 @@ export interface OnboardRequest {
   via?: "email";
   /** Present (true) when no provider was given and Justworks was assumed: a re-run then keeps the provider. */
   providerAssumed?: true;
+  /** Present (true) when `tz=` was typed: a re-run without `call=` then re-labels the call's zone. */
+  timeZoneGiven?: true;
 }
 
 export const MAX_COMPANY_LENGTH = 80;
@@ -100,6 +104,7 @@ export function validateOnboardDraft(
       ownerUserId: draft.ownerUserId,
       ...(draft.via ? { via: draft.via } : {}),
       ...(draft.provider?.trim() ? {} : { providerAssumed: true as const }),
+      ...(draft.timeZoneTyped ? { timeZoneGiven: true as const } : {}),
     },
   };
 }

@@ -26,6 +26,8 @@ export interface ExistingOnboarding {
 export type RerunChange =
   | { kind: "invited"; email: string }
   | { kind: "call"; from: Date | null; fromZone: string; to: Date; toZone: string; warnings: string[] }
+  /** `tz=` without `call=`: the call (if booked) keeps its moment and is shown in the new zone. */
+  | { kind: "zone"; from: string; to: string; callAt: Date | null }
   | { kind: "call-failed"; message: string };
 
 /** What a re-run asked for but leaves as it is, and why. */
@@ -46,7 +48,13 @@ export interface RerunReport {
 export function planRerun(
   existing: ExistingOnboarding,
   request: OnboardRequest,
-): { newEmails: string[]; callMove: { callAt: Date; timeZone: string } | null; kept: RerunKept[] } {
+): {
+  newEmails: string[];
+  callMove: { callAt: Date; timeZone: string } | null;
+  /** `tz=` typed without `call=`, naming another zone than the onboarding's. */
+  zone: string | null;
+  kept: RerunKept[];
+} {
   const known = new Set(existing.hrEmails.map((e) => e.toLowerCase()));
   const newEmails = request.hrEmails.filter((e) => !known.has(e.toLowerCase()));
   const callMove =
@@ -59,7 +67,11 @@ export function planRerun(
     kept.push({ field: "provider", asked: request.provider, kept: existing.providerId });
   if (request.ownerUserId && request.ownerUserId !== existing.ownerUserId)
     kept.push({ field: "owner", asked: request.ownerUserId, kept: existing.ownerUserId });
-  return { newEmails, callMove, kept };
+  const zone =
+    !request.callAt && request.timeZoneGiven && request.timeZone !== existing.timeZone
+      ? request.timeZone
+      : null;
+  return { newEmails, callMove, zone, kept };
 }
 
 /** A re-run in progress: its plan, and the report filled in as it is applied. */
@@ -106,6 +118,7 @@ export async function applyRerun(
 ): Promise<CallCalendarChange | null> {
   const { plan, report } = rerun;
   for (const email of plan.newEmails) report.changes.push({ kind: "invited", email });
+  if (plan.zone) await relabelZone(ctx, hooks, { onboardingId, timeZone: plan.zone, actor }, report);
   if (!plan.callMove) return null;
   const moved = await hooks.moveCall(ctx, { onboardingId, ...plan.callMove, actor });
   if (!moved.ok) {
@@ -123,6 +136,36 @@ export async function applyRerun(
   // With a channel, the move shared the calendar file itself; without one, the saga shares it once it exists.
   if (report.existing.channelId) return null;
   return request.callAt ? "booked" : null;
+}
+
+/**
+ * `tz=` without `call=`: a booked call keeps its moment and is re-labelled in the new zone through the same
+ * move as `/fleet call` (the channel hears it; refused with its reason, e.g. a call already past); with no
+ * call booked, the zone is what reminders and a later `/fleet call` use.
+ */
+async function relabelZone(
+  ctx: AppContext,
+  hooks: OnboardingHooks,
+  change: { onboardingId: string; timeZone: string; actor: Actor },
+  report: RerunReport,
+): Promise<void> {
+  const { callAt, timeZone: from } = report.existing;
+  if (callAt) {
+    const moved = await hooks.moveCall(ctx, { ...change, callAt });
+    if (!moved.ok) {
+      report.changes.push({
+        kind: "call-failed",
+        message: `its time zone was not changed: ${moved.message}`,
+      });
+      return;
+    }
+  } else {
+    await ctx.db.prisma.onboarding.update({
+      where: { id: change.onboardingId },
+      data: { timeZone: change.timeZone },
+    });
+  }
+  report.changes.push({ kind: "zone", from, to: change.timeZone, callAt });
 }
 
 /** A provider as people know it: "BambooHR", not "bamboo_hr". */

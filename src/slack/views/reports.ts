@@ -6,7 +6,7 @@ import { providerDisplayName, type RerunReport } from "../../onboarding/rerun.ts
 import type { OnboardReport } from "../../onboarding/start-onboarding.ts";
 import type { StatusFacts } from "../../onboarding/status.ts";
 import { slackDate } from "../../time.ts";
-import { formatCallTime, yourTime } from "../../time-zones.ts";
+import { formatCallTime, yourTime, zoneName } from "../../time-zones.ts";
 import { escapeMrkdwn } from "./mrkdwn.ts";
 
 /** "Tuesday, December 8, 2026 at 3:00 PM Chicago time (CT) (Dec 8 at 1:00 PM your time)". */
@@ -52,6 +52,10 @@ function changeText(c: RerunReport["changes"][number]): string {
       const warnings = c.warnings.map((w) => `\n  :warning: ${w}`).join("");
       return `${c.from ? "Moved" : "Booked"} the call to ${callWhen(c.to, c.toZone)}${from}; the channel has the note.${warnings}`;
     }
+    case "zone":
+      return c.callAt
+        ? `Showed the call in ${zoneName(c.to, c.callAt)} (was ${zoneName(c.from, c.callAt)}): ${callWhen(c.callAt, c.to)}, the same moment; the channel has the note.`
+        : `Set the time zone to ${zoneName(c.to)} (was ${zoneName(c.from)}); reminders and the next \`/fleet call\` use it.`;
     case "call-failed":
       return `:x: The call was not moved: ${c.message}`;
   }
