@@ -234,7 +234,9 @@ describe("rep digest", () => {
       "Company 1",
     ]);
     expect(json(sections[0])).toContain("Finch gets connected on the call");
-    expect(json(sections[0])).toContain("Finch: pending, not verified");
+    // Plain words on the line; Finch's own code only as the detail below it.
+    expect(json(sections[0])).toContain("Finch: being set up, not verified");
+    expect(json(sections[0])).toContain("_Finch's detail: status `pending`_");
     expect(json(sections[1])).toContain("Ready: every step done, Finch verified");
     expect(json(sections[2])).toContain(
       "4 customer steps open: Add Fleet's integration user, Turn on the permissions, Double-check and 1 more",
@@ -244,6 +246,28 @@ describe("rep digest", () => {
     expect(sections[2]).toMatchObject({ accessory: { action_id: ActionId.reschedule, value: "o-1" } });
     expect(m.text).toContain("3 onboarding calls");
     expect(violations(m.blocks)).toEqual([]);
+  });
+
+  it("shows no raw Finch status code outside the detail line, and no (s)", () => {
+    for (const [status, words] of [
+      ["error_permissions", "connected, with permissions missing"],
+      ["reauth", "needs reconnecting"],
+      ["error_no_account_setup", "connected, account not set up yet"],
+      ["processing", "being set up"],
+    ] as const) {
+      const m = buildRepDigestMessage({
+        reminderId: "r",
+        userId: "U0REP",
+        date: "2026-12-03",
+        calls: [digestCall(1, { connectionStatus: status })],
+      });
+      const text = (m.blocks.find((b) => b.type === "section") as { text: { text: string } }).text.text;
+      const [main, detail] = text.split("\n_Finch's detail:");
+      expect(main).toContain(`Finch: ${words}, not verified`);
+      expect(main).not.toContain(status);
+      expect(detail).toContain(`\`${status}\``);
+      expect(m.text).not.toMatch(/\(s\)/);
+    }
   });
 
   it(`shows at most ${MAX_DIGEST_CALLS} calls and says how many more`, () => {

@@ -175,8 +175,8 @@ const RESULT_LINE: Record<
   error: (p) => `:warning: ${esc(p.label)} — could not be checked; Fleet's team has been told`,
 };
 
-/** The connection's state in plain words (Finch's own status codes are for reps). */
-function connectionWords(status: string | undefined): string {
+/** The connection's state in plain words (Finch's own status codes are for reps, as a detail). */
+export function connectionWords(status: string | undefined): string {
   switch (status) {
     case "connected":
       return "connected";
