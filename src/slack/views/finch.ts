@@ -11,7 +11,7 @@ import type {
   MrkdwnElement,
   SectionBlock,
 } from "@slack/types";
-import { customerOpenSentence, openSentence, whereToSwitchOn } from "../../checklist/open-items.ts";
+import { customerOpenSentence, openSentence } from "../../checklist/open-items.ts";
 import type {
   PermissionOutcome,
   PermissionResultKind,
@@ -161,8 +161,7 @@ const RESULT_LINE: Record<
   (p: PermissionOutcome, provider: string, list: Checklist) => string
 > = {
   granted: (p) => `:white_check_mark: ${esc(p.label)} — checked by Fleet through Finch`,
-  missing: (p, provider) =>
-    `:x: *${esc(p.label)}* — *missing*. Turn it on in ${provider}: _${esc(whereToSwitchOn(p.fix))}_`,
+  missing: (p, provider) => `:x: *${esc(p.label)}* — *missing*. Turn it on in ${provider}: _${esc(p.where)}_`,
   not_in_scope: (p) =>
     `:x: *${esc(p.label)}* — not shared when you connected. Reconnect and keep every requested item selected.`,
   syncing: (p) => `:hourglass_flowing_sand: ${esc(p.label)} — still syncing; Fleet re-checks automatically`,
