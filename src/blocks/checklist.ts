@@ -15,12 +15,7 @@ import type {
 } from "@slack/types";
 import { checklistItems, placeholderValuesFor } from "../checklist/items.ts";
 import { withLoginHolder } from "../checklist/login-holder.ts";
-import {
-  customerOpenSentence,
-  fleetOpenSentence,
-  whereToSwitchOn,
-  whoChecks,
-} from "../checklist/open-items.ts";
+import { customerOpenSentence, fleetOpenSentence, whoChecks } from "../checklist/open-items.ts";
 import { computeProgress, type ItemState, progressBar } from "../checklist/progress.ts";
 import type {
   ChecklistItem,
@@ -124,7 +119,7 @@ function describeItem(
   const who = whoChecks(item);
   if (!item.fix) return plain(who);
   const full = `${who} · ${item.fix}`;
-  return plain(full.length <= max ? full : clipText(`${who} · ${whereToSwitchOn(item.fix)}`, max));
+  return plain(full.length <= max ? full : clipText(`${who} · ${item.where ?? item.fix}`, max));
 }
 
 function checkbox(item: ChecklistItem, state: ItemState | undefined): Checkboxes {

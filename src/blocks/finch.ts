@@ -11,7 +11,7 @@ import type {
   MrkdwnElement,
   SectionBlock,
 } from "@slack/types";
-import { customerOpenSentence, openSentence, whereToSwitchOn } from "../checklist/open-items.ts";
+import { customerOpenSentence, openSentence } from "../checklist/open-items.ts";
 import { ActionId, MetadataEventType } from "../slack-gateway/ids.ts";
 import { BLOCK_KIT_LIMITS } from "./limits.ts";
 import { clipText, escapeMrkdwn, plural } from "./mrkdwn.ts";
@@ -161,8 +161,7 @@ const RESULT_LINE: Record<
   (p: PermissionOutcome, provider: string, list: Checklist) => string
 > = {
   granted: (p) => `:white_check_mark: ${esc(p.label)} — checked by Fleet through Finch`,
-  missing: (p, provider) =>
-    `:x: *${esc(p.label)}* — *missing*. Turn it on in ${provider}: _${esc(whereToSwitchOn(p.fix))}_`,
+  missing: (p, provider) => `:x: *${esc(p.label)}* — *missing*. Turn it on in ${provider}: _${esc(p.where)}_`,
   not_in_scope: (p) =>
     `:x: *${esc(p.label)}* — not shared when you connected. Reconnect and keep every requested item selected.`,
   syncing: (p) => `:hourglass_flowing_sand: ${esc(p.label)} — still syncing; Fleet re-checks automatically`,
@@ -175,8 +174,8 @@ const RESULT_LINE: Record<
   error: (p) => `:warning: ${esc(p.label)} — could not be checked; Fleet's team has been told`,
 };
 
-/** The connection's state in plain words (Finch's own status codes are for reps). */
-function connectionWords(status: string | undefined): string {
+/** The connection's state in plain words (Finch's own status codes are for reps, as a detail). */
+export function connectionWords(status: string | undefined): string {
   switch (status) {
     case "connected":
       return "connected";

@@ -28,7 +28,8 @@ export type HomeFlag =
   | {
       kind: "call_risk";
       hoursToCall: number;
-      openCustomerSteps: number;
+      /** The customer's open boxes (not steps: a step of five boxes with one left is one thing to do). */
+      openCustomerBoxes: number;
       verified: boolean;
       /** All the customer has open are boxes only they can confirm (Finch cannot read them): amber, not red. */
       selfConfirmOnly?: boolean;

@@ -22,9 +22,9 @@ export function flagTexts(row: WaitingRow): string[] {
 function flagText(flag: HomeFlag): string {
   switch (flag.kind) {
     case "call_risk": {
-      const open = flag.openCustomerSteps
-        ? `${plural(flag.openCustomerSteps, "customer step")} open`
-        : "customer steps done";
+      const open = flag.openCustomerBoxes
+        ? `${plural(flag.openCustomerBoxes, "box", "boxes")} open for the customer`
+        : "nothing open for the customer";
       if (flag.selfConfirmOnly)
         return `:warning: *call soon, boxes to confirm* — call in ${plural(flag.hoursToCall, "hour")}, Finch verified; only boxes the customer confirms are open`;
       return `:rotating_light: *at risk for the call* — call in ${plural(flag.hoursToCall, "hour")}, ${open}${flag.verified ? "" : ", Finch not verified"}`;

@@ -1,5 +1,11 @@
-/** A gentle nudge in the customer's channel when their checklist steps sat untouched for days. Pure. */
+/**
+ * A gentle nudge in the customer's channel when their checklist sat untouched for days: it names each open box
+ * and what to do about it (src/checklist/open-items.ts), like every other surface that says something is open.
+ * Pure.
+ */
 import type { KnownBlock } from "@slack/types";
+import { openItemAction, thingsCount } from "../checklist/open-items.ts";
+import type { OpenItem } from "../checklist/progress.ts";
 import { MetadataEventType } from "../slack-gateway/ids.ts";
 import { formatCallTime } from "../time-zones.ts";
 import { BLOCK_KIT_LIMITS } from "./limits.ts";
@@ -13,7 +19,8 @@ export interface NudgeInput {
   /** The local day it is for (YYYY-MM-DD in the customer's zone). */
   date: string;
   hrAdminUserIds: readonly string[];
-  openCustomerSteps: readonly string[];
+  /** The customer's open boxes, in checklist order (`ChecklistProgress.openItems` of owner `customer`). */
+  openItems: readonly OpenItem[];
   callAt: Date | null;
   timeZone: string;
 }
@@ -31,19 +38,23 @@ export interface NudgeMessage {
   metadata: NudgeMetadata;
 }
 
-/** Builds the nudge: who, which steps, and (when booked) the call it prepares for. */
+/** Boxes named one by one in the nudge before "and N more". */
+const LISTED = 8;
+
+/** Builds the nudge: who, which boxes and what to do, and (when booked) the call it prepares for. */
 export function buildNudgeMessage(input: NudgeInput): NudgeMessage {
   const who = mentions(input.hrAdminUserIds);
-  const steps = input.openCustomerSteps;
-  const list = steps.map((s) => `• ${escapeMrkdwn(s)}`).join("\n");
+  const open = input.openItems;
+  const listed = open.slice(0, LISTED).map((item) => `• ${openItemAction(item)}`);
+  if (open.length > LISTED) listed.push(`• and ${open.length - LISTED} more`);
   const call = input.callAt
-    ? `\nThey are needed for our onboarding call ${formatCallTime(input.callAt, input.timeZone)}.`
+    ? `\n${open.length === 1 ? "It is" : "They are"} needed for our onboarding call ${formatCallTime(input.callAt, input.timeZone)}.`
     : "";
   const text =
-    `:wave: ${who ? `${who} — a` : "A"} friendly nudge from Fleet: ${plural(steps.length, "step")} of the ` +
-    `${escapeMrkdwn(input.companyName.trim())} setup ${steps.length === 1 ? "is" : "are"} still open:\n${list}${call}`;
+    `:wave: ${who ? `${who} — a` : "A"} friendly nudge from Fleet about the ` +
+    `${escapeMrkdwn(input.companyName.trim())} setup. ${thingsCount(open.length)} left for you:\n${listed.join("\n")}${call}`;
   return {
-    text: `A friendly nudge: ${plural(steps.length, "setup step")} still open.`,
+    text: `A friendly nudge: ${plural(open.length, "thing")} left for you in the setup.`,
     blocks: [
       {
         type: "section",
@@ -56,7 +67,7 @@ export function buildNudgeMessage(input: NudgeInput): NudgeMessage {
         elements: [
           {
             type: "mrkdwn",
-            text: "The checklist is pinned in this channel — tick each step as you go. Stuck? Ask right here.",
+            text: "The checklist is pinned in this channel — tick each box as you go. Stuck? Ask right here.",
           },
         ],
       },

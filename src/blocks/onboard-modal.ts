@@ -11,6 +11,8 @@ export interface OnboardDraft {
   /** `YYYY-MM-DDTHH:mm` wall time, or an instant already chosen with Slack's date-time picker. */
   call?: string | Date;
   timeZone?: string;
+  /** The zone was typed (`tz=`), not a form's pre-filled default: a re-run then applies it (src/onboarding/rerun.ts). */
+  timeZoneTyped?: boolean;
   provider?: string;
   ownerUserId?: string;
   /** `via=email`: the HR admins get their private page by email, and no Slack Connect invitation. */

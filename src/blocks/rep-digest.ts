@@ -6,6 +6,7 @@ import type { ContextBlock, HeaderBlock, KnownBlock, SectionBlock } from "@slack
 import { progressBar } from "../checklist/progress.ts";
 import { ActionId, MetadataEventType } from "../slack-gateway/ids.ts";
 import { formatClockTime, yourTime } from "../time-zones.ts";
+import { connectionWords } from "./finch.ts";
 import { BLOCK_KIT_LIMITS } from "./limits.ts";
 import { channelLink, clipText, escapeMrkdwn, plural } from "./mrkdwn.ts";
 
@@ -66,17 +67,22 @@ function callBlock(call: DigestCall, index: number): SectionBlock {
   // The rep's own clock, labelled so, and the customer's ("3:00 PM Chicago time (CT)").
   const time = `*${yourTime(call.callAt, call.timeZone, "{time}")}* (${formatClockTime(call.callAt, call.timeZone)})`;
   const where = channelLink(call.channelId);
+  // Plain words on the line; Finch's own status code only as the detail below it (as the verification DM).
   const finch = call.connectionVerified
     ? "verified"
     : call.connectionStatus
-      ? `${escapeMrkdwn(call.connectionStatus)}, not verified`
+      ? `${connectionWords(call.connectionStatus)}, not verified`
       : "not connected";
+  const detail =
+    !call.connectionVerified && call.connectionStatus
+      ? `\n_Finch's detail: status \`${escapeMrkdwn(call.connectionStatus)}\`_`
+      : "";
   const invites =
     call.invitesTotal > 0 ? ` · invites accepted ${call.invitesAccepted}/${call.invitesTotal}` : "";
   const text = [
     `${time} · *${escapeMrkdwn(call.companyName.trim())}*${where ? ` in ${where}` : ""}`,
     readinessLine(call),
-    `${progressBar(call.stepsDone, call.stepsTotal)} ${call.stepsDone}/${call.stepsTotal} steps · Finch: ${finch}${invites}`,
+    `${progressBar(call.stepsDone, call.stepsTotal)} ${call.stepsDone}/${call.stepsTotal} steps · Finch: ${finch}${invites}${detail}`,
   ].join("\n");
   return {
     type: "section",
@@ -122,7 +128,7 @@ export function buildRepDigestMessage(input: RepDigestInput): RepDigestMessage {
     });
   }
   return {
-    text: `Tomorrow you have ${plural(calls.length, "onboarding call")}; ${ready} customer(s) finished their steps.`,
+    text: `Tomorrow you have ${plural(calls.length, "onboarding call")}; ${ready} of ${calls.length} customers finished their steps.`,
     blocks,
     metadata: {
       event_type: MetadataEventType.repDigest,

@@ -19,6 +19,8 @@ export interface ExistingOnboarding {
 export type RerunChange =
   | { kind: "invited"; email: string }
   | { kind: "call"; from: Date | null; fromZone: string; to: Date; toZone: string; warnings: string[] }
+  /** `tz=` without `call=`: the call (if booked) keeps its moment and is shown in the new zone. */
+  | { kind: "zone"; from: string; to: string; callAt: Date | null }
   | { kind: "call-failed"; message: string };
 
 /** What a re-run asked for but leaves as it is, and why. */

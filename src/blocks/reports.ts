@@ -1,9 +1,10 @@
 /** Private texts for the rep: the result of `/fleet onboard` and the `/fleet status` summary. Pure. */
 
+import { openSentence } from "../checklist/open-items.ts";
 import { progressBar } from "../checklist/progress.ts";
 import { providerDisplayName } from "../checklist/provider-display-name.ts";
 import { slackDate } from "../time.ts";
-import { formatCallTime, yourTime } from "../time-zones.ts";
+import { formatCallTime, yourTime, zoneName } from "../time-zones.ts";
 import { escapeMrkdwn } from "./mrkdwn.ts";
 import type { OnboardReport, RerunReport, StatusFacts } from "./report-input.ts";
 
@@ -50,6 +51,10 @@ function changeText(c: RerunReport["changes"][number]): string {
       const warnings = c.warnings.map((w) => `\n  :warning: ${w}`).join("");
       return `${c.from ? "Moved" : "Booked"} the call to ${callWhen(c.to, c.toZone)}${from}; the channel has the note.${warnings}`;
     }
+    case "zone":
+      return c.callAt
+        ? `Showed the call in ${zoneName(c.to, c.callAt)} (was ${zoneName(c.from, c.callAt)}): ${callWhen(c.callAt, c.to)}, the same moment; the channel has the note.`
+        : `Set the time zone to ${zoneName(c.to)} (was ${zoneName(c.from)}); reminders and the next \`/fleet call\` use it.`;
     case "call-failed":
       return `:x: The call was not moved: ${c.message}`;
   }
@@ -82,9 +87,9 @@ export function statusText(f: StatusFacts): string {
     `*${f.company}* — ${f.status === "active" ? "in progress" : f.status}${f.channelId ? ` in <#${f.channelId}>` : ""}, owner <@${f.ownerUserId}>`,
     `${progressBar(p.stepsDone, p.stepsTotal)} *${p.stepsDone} of ${p.stepsTotal} steps done* (${p.itemsDone}/${p.itemsTotal} items)`,
   ];
-  if (p.openByOwner.customer.length)
-    lines.push(`Open for the customer: ${p.openByOwner.customer.join(", ")}`);
-  if (p.openByOwner.fleet.length) lines.push(`Open for Fleet: ${p.openByOwner.fleet.join(", ")}`);
+  // The open boxes and who acts on each (the one truth every surface names), not step titles.
+  const open = openSentence(p, "rep");
+  if (open) lines.push(open);
   lines.push(f.callAt ? `Call: ${callWhen(f.callAt, f.timeZone)}` : "Call: not booked — `/fleet call`");
   const connection = f.connection
     ? `${f.connection.status}${f.connection.verifiedAt ? `, verified ${slackDate(f.connection.verifiedAt, f.timeZone, "{date_short} {time}")}` : ", not verified yet"}`

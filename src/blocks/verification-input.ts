@@ -35,6 +35,8 @@ export interface PermissionOutcome {
   group: string;
   /** Where to grant it in the provider's UI. */
   fix: string;
+  /** Where to switch it on, alone (the template's `where`). */
+  where: string;
   check: FinchCheck;
   result: PermissionResultKind;
   /** A short reason for blocked / no_sample / error (never data). */

@@ -33,6 +33,7 @@ export function checklistItems(template: Pick<ProviderTemplate, "steps">): Check
             check: null,
             group: null,
             fix: null,
+            where: null,
           },
         ]
       : step.permissions.map((perm) => ({
@@ -45,6 +46,7 @@ export function checklistItems(template: Pick<ProviderTemplate, "steps">): Check
           check: perm.check,
           group: perm.group,
           fix: perm.fix,
+          where: perm.where,
         })),
   );
 }

@@ -75,17 +75,6 @@ export function onlySelfConfirmOpen(progress: Pick<ChecklistProgress, "openItems
   return mine.length > 0 && mine.every((i) => i.verifiedBy === "person");
 }
 
-/**
- * Where a permission is switched on, from the template's `fix`: a leading "who needs it" tag
- * ("Fleet's guide · ", "Finch · ", "Fleet's guide + Finch · ") is not a place, so it is dropped.
- */
-export function whereToSwitchOn(fix: string): string {
-  const match = /^(?:Required by Finch|Fleet's guide|Finch)(?: \+ (?:Fleet's guide|Finch))? · (.+)$/s.exec(
-    fix.trim(),
-  );
-  return (match?.[1] ?? fix).trim();
-}
-
 /** Under a box: whether Fleet checks it through Finch or a person ticks it (and who). */
 export function whoChecks(item: Pick<ChecklistItem, "kind" | "owner" | "verifiedBy">): string {
   if (item.verifiedBy === "finch") {

@@ -114,6 +114,8 @@ export interface TemplatePermission {
   products: readonly FinchProduct[];
   check: FinchCheck;
   fix: string;
+  /** Where to switch it on in the provider's UI, alone ("Company > Permissions > Benefits"). */
+  where: string;
 }
 
 /** One numbered setup step. */
@@ -177,6 +179,8 @@ export interface ChecklistItem {
   check: FinchCheck | null;
   group: string | null;
   fix: string | null;
+  /** A permission's place in the provider's UI (its template's `where`); `null` for a step item. */
+  where: string | null;
 }
 
 /** A template file that does not load: every problem found, each naming file and field. */

@@ -53,6 +53,9 @@ const permissionSchema = z.strictObject({
   products: z.array(product),
   check: oneOf(FINCH_CHECKS),
   fix: limited(TEMPLATE_LIMITS.checkboxDescription, "a Slack checkbox description"),
+  // Where to switch it on, alone (no "who needs it" tag): the report's "Turn it on in …" line and a short
+  // checkbox description read it instead of parsing `fix`.
+  where: limited(TEMPLATE_LIMITS.checkboxDescription, "a Slack checkbox description"),
 });
 
 const stepSchema = z.strictObject({
@@ -259,6 +262,7 @@ function checkPermission(t: RawTemplate, perm: RawPermission, path: Path, walk: 
   walk.fields.plain.push(
     [[...path, "label"], perm.label],
     [[...path, "fix"], perm.fix],
+    [[...path, "where"], perm.where],
     [[...path, "group"], perm.group],
   );
   if (perm.products.length === 0 && perm.check !== "none") {

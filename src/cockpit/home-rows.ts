@@ -64,7 +64,7 @@ function flagsOf(f: RowFacts, idleDays: number): HomeFlag[] {
     flags.push({
       kind: "call_risk",
       hoursToCall: Math.max(1, Math.round(callIn / 3_600_000)),
-      openCustomerSteps: f.progress.openByOwner.customer.length,
+      openCustomerBoxes: f.progress.openItems.filter((i) => i.owner === "customer").length,
       verified,
       ...(verified && onlySelfConfirmOpen(f.progress) ? { selfConfirmOnly: true } : {}),
     });

@@ -53,7 +53,7 @@ function permissionOutcomes(template: ProviderTemplate, g: Gathered): Permission
   return template.steps
     .flatMap((s) => s.permissions)
     .map((p) => {
-      const base = { key: p.key, label: p.label, group: p.group, fix: p.fix, check: p.check };
+      const base = { key: p.key, label: p.label, group: p.group, fix: p.fix, where: p.where, check: p.check };
       if (p.check === "none") return { ...base, result: "unverifiable" as const };
       if (isUnsupported(p.check, g.offered)) return { ...base, result: "unsupported" as const };
       if (!readAll) return { ...base, result: "retry" as const };

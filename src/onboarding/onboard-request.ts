@@ -23,6 +23,8 @@ export interface OnboardRequest {
   via?: "email";
   /** Present (true) when no provider was given and Justworks was assumed: a re-run then keeps the provider. */
   providerAssumed?: true;
+  /** Present (true) when `tz=` was typed: a re-run without `call=` then re-labels the call's zone. */
+  timeZoneGiven?: true;
 }
 
 export const MAX_COMPANY_LENGTH = 80;
@@ -90,6 +92,7 @@ export function validateOnboardDraft(
       ownerUserId: draft.ownerUserId,
       ...(draft.via ? { via: draft.via } : {}),
       ...(draft.provider?.trim() ? {} : { providerAssumed: true as const }),
+      ...(draft.timeZoneTyped ? { timeZoneGiven: true as const } : {}),
     },
   };
 }

@@ -19,7 +19,13 @@ export type { ExistingOnboarding, RerunChange, RerunKept, RerunReport };
 export function planRerun(
   existing: ExistingOnboarding,
   request: OnboardRequest,
-): { newEmails: string[]; callMove: { callAt: Date; timeZone: string } | null; kept: RerunKept[] } {
+): {
+  newEmails: string[];
+  callMove: { callAt: Date; timeZone: string } | null;
+  /** `tz=` typed without `call=`, naming another zone than the onboarding's. */
+  zone: string | null;
+  kept: RerunKept[];
+} {
   const known = new Set(existing.hrEmails.map((e) => e.toLowerCase()));
   const newEmails = request.hrEmails.filter((e) => !known.has(e.toLowerCase()));
   const callMove =
@@ -32,7 +38,11 @@ export function planRerun(
     kept.push({ field: "provider", asked: request.provider, kept: existing.providerId });
   if (request.ownerUserId && request.ownerUserId !== existing.ownerUserId)
     kept.push({ field: "owner", asked: request.ownerUserId, kept: existing.ownerUserId });
-  return { newEmails, callMove, kept };
+  const zone =
+    !request.callAt && request.timeZoneGiven && request.timeZone !== existing.timeZone
+      ? request.timeZone
+      : null;
+  return { newEmails, callMove, zone, kept };
 }
 
 /** A re-run in progress: its plan, and the report filled in as it is applied. */
@@ -79,6 +89,7 @@ export async function applyRerun(
 ): Promise<CallCalendarChange | null> {
   const { plan, report } = rerun;
   for (const email of plan.newEmails) report.changes.push({ kind: "invited", email });
+  if (plan.zone) await relabelZone(ctx, hooks, { onboardingId, timeZone: plan.zone, actor }, report);
   if (!plan.callMove) return null;
   const moved = await hooks.moveCall(ctx, { onboardingId, ...plan.callMove, actor });
   if (!moved.ok) {
@@ -96,4 +107,34 @@ export async function applyRerun(
   // With a channel, the move shared the calendar file itself; without one, the saga shares it once it exists.
   if (report.existing.channelId) return null;
   return request.callAt ? "booked" : null;
+}
+
+/**
+ * `tz=` without `call=`: a booked call keeps its moment and is re-labelled in the new zone through the same
+ * move as `/fleet call` (the channel hears it; refused with its reason, e.g. a call already past); with no
+ * call booked, the zone is what reminders and a later `/fleet call` use.
+ */
+async function relabelZone(
+  ctx: AppContext,
+  hooks: OnboardingHooks,
+  change: { onboardingId: string; timeZone: string; actor: Actor },
+  report: RerunReport,
+): Promise<void> {
+  const { callAt, timeZone: from } = report.existing;
+  if (callAt) {
+    const moved = await hooks.moveCall(ctx, { ...change, callAt });
+    if (!moved.ok) {
+      report.changes.push({
+        kind: "call-failed",
+        message: `its time zone was not changed: ${moved.message}`,
+      });
+      return;
+    }
+  } else {
+    await ctx.db.prisma.onboarding.update({
+      where: { id: change.onboardingId },
+      data: { timeZone: change.timeZone },
+    });
+  }
+  report.changes.push({ kind: "zone", from, to: change.timeZone, callAt });
 }

@@ -168,6 +168,8 @@ export interface NudgeFacts {
   timeZone: string;
   callAt: Date | null;
   openCustomerSteps: string[];
+  /** The customer's open boxes (what the nudge names). */
+  openCustomerItems: OpenItem[];
   hrAdminUserIds: string[];
   lastTouch: Date;
 }
@@ -226,6 +228,7 @@ export function nudgeFactsOf(
     timeZone: o.timeZone,
     callAt: o.callAt,
     openCustomerSteps: progress.openByOwner.customer,
+    openCustomerItems: progress.openItems.filter((i) => i.owner === "customer"),
     hrAdminUserIds,
     lastTouch,
   };

@@ -140,7 +140,16 @@ describe("customer-facing texts name zones as people say them, with real plurals
           expectPlainWords(`reminder (${customer.length} open)`, customerTexts(reminder));
           expectNoRawCodes(`reminder (${customer.length} open)`, reminder);
         }
-        for (const steps of [["One"], ["One", "Two"]]) {
+        const box = (label: string, n: number) => ({
+          key: `k${n}`,
+          label,
+          kind: "permission" as const,
+          stepNumber: n,
+          stepTitle: `Step ${n}`,
+          owner: "customer" as const,
+          verifiedBy: n === 1 ? ("finch" as const) : ("person" as const),
+        });
+        for (const steps of [[box("One", 1)], [box("One", 1), box("Two", 2)]]) {
           const nudge = buildNudgeMessage({
             reminderId: "r",
             onboardingId: "o",
@@ -149,7 +158,7 @@ describe("customer-facing texts name zones as people say them, with real plurals
             timeZone,
             callAt,
             hrAdminUserIds: ["U0HR"],
-            openCustomerSteps: steps,
+            openItems: steps,
           });
           expectPlainWords(`nudge (${steps.length})`, customerTexts(nudge));
         }

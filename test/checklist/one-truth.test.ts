@@ -71,6 +71,7 @@ function report(s: Scenario, progress: ChecklistProgress): VerificationReport | 
         label: p.label,
         group: p.group,
         fix: p.fix,
+        where: p.where,
         check: p.check,
         result: p.check === "none" ? "unverifiable" : s.missing.includes(p.key) ? "missing" : "granted",
       }),

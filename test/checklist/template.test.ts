@@ -181,6 +181,30 @@ describe("every template names its Finch sources and auth method", () => {
   });
 });
 
+describe("every permission says where to switch it on, in its own field", () => {
+  const tag = /^(?:Required by Finch|Fleet's guide|Finch)\b.*·/;
+  for (const t of loadTemplates()) {
+    it(`${t.id}: each permission's \`where\` is the place alone, and its \`fix\` ends with it`, () => {
+      for (const perm of t.steps.flatMap((s) => s.permissions)) {
+        expect(perm.where.trim(), perm.key).not.toBe("");
+        // A place, not "who needs it": the report writes "Turn it on in <provider>: <where>".
+        expect(perm.where, perm.key).not.toMatch(tag);
+        expect(perm.fix.endsWith(perm.where), perm.key).toBe(true);
+      }
+    });
+  }
+
+  it("rejects a permission without `where`", () => {
+    const raw = parse(readFileSync(join(defaultTemplatesDir(), "justworks.yml"), "utf8"));
+    const perm = raw.steps.flatMap((s: { permissions?: unknown[] }) => s.permissions ?? [])[0] as Record<
+      string,
+      unknown
+    >;
+    delete perm.where;
+    expect(() => parseTemplate(stringify(raw), "justworks.yml")).toThrow(/where/);
+  });
+});
+
 describe("getTemplate", () => {
   it("returns a template by provider id", () => {
     expect(getTemplate("justworks").displayName).toBe("Justworks");

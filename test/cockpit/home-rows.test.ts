@@ -102,8 +102,23 @@ describe("the Home says who is stuck, and why", () => {
 
   it("flags carry their reason: call at risk, missing permissions, stalled", () => {
     const risky = facts({ callAt: new Date(NOW.getTime() + 20 * 3_600_000), lastActivityAt: NOW });
-    expect(homeText([row("Acme", risky)])).toMatch(
-      /at risk for the call\* — call in 20 hours, \d+ customer steps open, Finch not verified/,
+    const customerBoxes = checklistItems(template).filter((i) => i.owner === "customer");
+    expect(homeText([row("Acme", risky)])).toContain(
+      `at risk for the call* — call in 20 hours, ${customerBoxes.length} boxes open for the customer, Finch not verified`,
+    );
+    // Counted in boxes, not steps: one step of several boxes left open is that many boxes.
+    const step = template.steps.find(
+      (s) => s.owner === "customer" && customerBoxes.filter((i) => i.stepKey === s.key).length > 1,
+    );
+    const stepBoxes = customerBoxes.filter((i) => i.stepKey === step?.key).map((i) => i.key);
+    expect(stepBoxes.length).toBeGreaterThan(1);
+    const oneStepLeft = facts({
+      callAt: new Date(NOW.getTime() + 20 * 3_600_000),
+      lastActivityAt: NOW,
+      progress: progressWith(keys.filter((k) => !stepBoxes.includes(k))),
+    });
+    expect(homeText([row("Acme", oneStepLeft)])).toContain(
+      `call in 20 hours, ${stepBoxes.length} boxes open for the customer`,
     );
     const missing = facts({ connection: "connected", missingPermissions: 2, lastActivityAt: NOW });
     const text = homeText([row("Acme", missing)]);

@@ -36,7 +36,7 @@ const row = (i: number): HomeRow => ({
     step: { number: 3, title: long(4) },
   },
   flags: [
-    { kind: "call_risk", hoursToCall: 20, openCustomerSteps: 4, verified: false },
+    { kind: "call_risk", hoursToCall: 20, openCustomerBoxes: 4, verified: false },
     { kind: "broken", missingPermissions: 3 },
     { kind: "stalled", idleDays: 13 },
   ],

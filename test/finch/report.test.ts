@@ -15,6 +15,7 @@ const perm = (result: PermissionResultKind, key = "p"): PermissionOutcome => ({
   label: key,
   group: "G",
   fix: "Somewhere",
+  where: "Somewhere",
   check: result === "unverifiable" ? "none" : "directory",
   result,
 });

@@ -36,6 +36,7 @@ const PERMISSIONS = [
   label,
   check: check as PermissionOutcome["check"],
   fix: `Required by Finch · Company > Permissions > ${group}`,
+  where: `Company > Permissions > ${group}`,
 }));
 
 function permissions(resultOf: (key: string, check: string) => PermissionResultKind): PermissionOutcome[] {
@@ -44,6 +45,7 @@ function permissions(resultOf: (key: string, check: string) => PermissionResultK
     label: p.label,
     group: p.group,
     fix: p.fix,
+    where: p.where,
     check: p.check,
     result: p.check === "none" ? "unverifiable" : resultOf(p.key, p.check),
   }));

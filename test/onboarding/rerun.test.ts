@@ -81,4 +81,31 @@ describe("a second /fleet onboard of an existing customer", () => {
     expect(report).toContain("Nothing changed.");
     expect(report).not.toContain("Moved the call");
   });
+
+  it("tz= without call= re-labels the call's zone (same moment), says so, and the channel hears it", async () => {
+    const o = await h.db.prisma.onboarding.findFirstOrThrow();
+    const channelId = o.channelId ?? "";
+    const notesBefore = h.slack.messages(channelId).length;
+    const report = await fleet(`onboard Acme Corp hr=${HR.email} tz=Eastern`);
+    expect(report).toContain("Changed:");
+    expect(report).toContain("Showed the call in New York time (ET) (was Chicago time (CT))");
+    expect(report).toContain("10:30 AM New York time (ET)");
+    expect(report).not.toContain("Nothing changed.");
+    const after = await h.db.prisma.onboarding.findUniqueOrThrow({ where: { id: o.id } });
+    expect(after.timeZone).toBe("America/New_York");
+    expect(after.callAt).toEqual(o.callAt);
+    const note = h.slack
+      .messages(channelId)
+      .slice(notesBefore)
+      .find((m) => /New York time/.test(m.text ?? ""));
+    expect(note).toBeDefined();
+  });
+
+  it("tz= on an onboarding with no call booked sets its zone and says so", async () => {
+    await fleet(`onboard Zoneless Co hr=${HR.email}`);
+    const report = await fleet(`onboard Zoneless Co hr=${HR.email} tz=Pacific`);
+    expect(report).toContain("Set the time zone to Los Angeles time (PT)");
+    const o = await h.db.prisma.onboarding.findFirstOrThrow({ where: { customer: { name: "Zoneless Co" } } });
+    expect(o.timeZone).toBe("America/Los_Angeles");
+  });
 });

@@ -74,20 +74,32 @@ describe("two app processes, one PostgreSQL database", () => {
     try {
       const before = threadReplies(h, o).length;
       const report = verifications(h, o).at(-1);
-      const results = await Promise.all(
-        [0, 1, 0, 1, 1, 0].map((i) =>
-          (drivers[i] as SlackDriver).blockActions({
-            user: { id: REP.id, teamId: HOME_TEAM.id },
-            channelId: o.channelId,
-            message: report,
-            actions: [{ action_id: ActionId.recheck, type: "button", value: o.id }],
-          }),
-        ),
-      );
-      expect(results.every((r) => r.status === 200)).toBe(true);
-      // Presses of one button in one channel are applied in order (issue 22), so the later ones often meet the
-      // cooldown: at least one re-check runs, and any that pass it together must not overlap.
-      await eventually(() => seen.length >= 1 || null, 20_000, "a re-check");
+      // Presses of one button in one channel are applied in order (issue 22), so the later ones meet the
+      // cooldown. The App Home's re-check is a rep's explicit ask (not ordered, no cooldown): pressed on both
+      // replicas at the same moment, those verifications would overlap without the lock.
+      const inChannel = (i: number) =>
+        (drivers[i] as SlackDriver).blockActions({
+          user: { id: REP.id, teamId: HOME_TEAM.id },
+          channelId: o.channelId,
+          message: report,
+          actions: [{ action_id: ActionId.recheck, type: "button", value: o.id }],
+        });
+      const fromHome = (i: number) =>
+        (drivers[i] as SlackDriver).blockActions({
+          user: { id: REP.id, teamId: HOME_TEAM.id },
+          view: { id: "V0HOME", type: "home", blocks: [] as never },
+          actions: [{ action_id: ActionId.homeRecheck, type: "button", value: o.id }],
+        });
+      const results = await Promise.all([
+        inChannel(0),
+        fromHome(1),
+        inChannel(1),
+        fromHome(0),
+        inChannel(0),
+        fromHome(1),
+      ]);
+      expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+      await eventually(() => seen.length >= 2 || null, 20_000, "re-checks on both replicas");
       await new Promise((r) => setTimeout(r, 3_000));
       // Nothing changed at Finch: each re-check that ran answers in one line, not with a full report.
       expect(
@@ -98,8 +110,9 @@ describe("two app processes, one PostgreSQL database", () => {
     } finally {
       h.finch.clearFaults();
     }
-    // Those that passed the cooldown together ran one after the other, whichever replica ran them.
-    expect(seen.length).toBeGreaterThanOrEqual(1);
+    // Those that ran together (the Home's, and a channel press that passed the cooldown) ran one after the
+    // other, whichever replica ran them.
+    expect(seen.length).toBeGreaterThanOrEqual(2);
     expect(maxOverlap(seen)).toBe(1);
     // Its own waits (the 10.5 s cooldown, up to 20 s for both replicas, 3 s settling) need more than the
     // default 30 s on two busy cores.

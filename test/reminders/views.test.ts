@@ -230,7 +230,9 @@ describe("rep digest", () => {
       "Company 1",
     ]);
     expect(json(sections[0])).toContain("Finch gets connected on the call");
-    expect(json(sections[0])).toContain("Finch: pending, not verified");
+    // Plain words on the line; Finch's own code only as the detail below it.
+    expect(json(sections[0])).toContain("Finch: being set up, not verified");
+    expect(json(sections[0])).toContain("_Finch's detail: status `pending`_");
     expect(json(sections[1])).toContain("Ready: every step done, Finch verified");
     expect(json(sections[2])).toContain(
       "4 customer steps open: Add Fleet's integration user, Turn on the permissions, Double-check and 1 more",
@@ -240,6 +242,28 @@ describe("rep digest", () => {
     expect(sections[2]).toMatchObject({ accessory: { action_id: ActionId.reschedule, value: "o-1" } });
     expect(m.text).toContain("3 onboarding calls");
     expect(violations(m.blocks)).toEqual([]);
+  });
+
+  it("shows no raw Finch status code outside the detail line, and no (s)", () => {
+    for (const [status, words] of [
+      ["error_permissions", "connected, with permissions missing"],
+      ["reauth", "needs reconnecting"],
+      ["error_no_account_setup", "connected, account not set up yet"],
+      ["processing", "being set up"],
+    ] as const) {
+      const m = buildRepDigestMessage({
+        reminderId: "r",
+        userId: "U0REP",
+        date: "2026-12-03",
+        calls: [digestCall(1, { connectionStatus: status })],
+      });
+      const text = (m.blocks.find((b) => b.type === "section") as { text: { text: string } }).text.text;
+      const [main, detail] = text.split("\n_Finch's detail:");
+      expect(main).toContain(`Finch: ${words}, not verified`);
+      expect(main).not.toContain(status);
+      expect(detail).toContain(`\`${status}\``);
+      expect(m.text).not.toMatch(/\(s\)/);
+    }
   });
 
   it(`shows at most ${MAX_DIGEST_CALLS} calls and says how many more`, () => {
@@ -252,14 +276,24 @@ describe("rep digest", () => {
 });
 
 describe("nudge", () => {
-  it("mentions the HR admins and lists their open steps", () => {
+  const box = (label: string, stepNumber: number, verifiedBy: "finch" | "person" = "person") => ({
+    key: `k:${label}`,
+    label,
+    kind: "permission" as const,
+    stepNumber,
+    stepTitle: `The title of step ${stepNumber}`,
+    owner: "customer" as const,
+    verifiedBy,
+  });
+
+  it("mentions the HR admins and names each open box and what to do, not step titles", () => {
     const m = buildNudgeMessage({
       reminderId: "r-2",
       onboardingId: "o-2",
       companyName: "Acme <b>",
       date: "2026-03-05",
       hrAdminUserIds: ["U0HR"],
-      openCustomerSteps: ["Add Fleet's integration user"],
+      openItems: [box("Manage company benefits", 3)],
       callAt: CALL,
       timeZone: "Europe/Berlin",
     });
@@ -269,16 +303,23 @@ describe("nudge", () => {
     });
     const body = json(m.blocks);
     expect(body).toContain("<@U0HR> — a friendly nudge");
-    expect(body).toContain("1 step of the Acme &lt;b&gt; setup is still open");
-    expect(body).toContain("onboarding call Thursday, December 3, 2026 at 2:30 PM Berlin time (CET).");
+    expect(body).toContain("the Acme &lt;b&gt; setup. One thing left for you:");
+    expect(body).toContain("• tick *Manage company benefits* in step 3");
+    expect(body).not.toContain("The title of step");
+    expect(body).toContain(
+      "It is needed for our onboarding call Thursday, December 3, 2026 at 2:30 PM Berlin time (CET).",
+    );
     expect(violations(m.blocks)).toEqual([]);
     const noCall = buildNudgeMessage({
       ...{ reminderId: "r", onboardingId: "o", companyName: "A", date: "d", timeZone: "UTC" },
       hrAdminUserIds: [],
-      openCustomerSteps: ["x", "y"],
+      openItems: [box("Read employees", 1, "finch"), box("Manage company benefits", 3)],
       callAt: null,
     });
-    expect(json(noCall.blocks)).toContain("A friendly nudge from Fleet: 2 steps");
+    expect(json(noCall.blocks)).toContain(
+      "A friendly nudge from Fleet about the A setup. Two things left for you:",
+    );
+    expect(json(noCall.blocks)).toContain("• *Read employees* in step 1 (Fleet checks it through Finch)");
     expect(json(noCall.blocks)).not.toContain("<!date");
   });
 });

@@ -200,7 +200,7 @@ async function prepareNudge(
       companyName: f.companyName,
       date: r.localDate ?? "",
       hrAdminUserIds: f.hrAdminUserIds,
-      openCustomerSteps: f.openCustomerSteps,
+      openItems: f.openCustomerItems,
       callAt: f.callAt && f.callAt > now ? f.callAt : null,
       timeZone: f.timeZone,
     }),

@@ -194,6 +194,7 @@ function parseOnboard(tokens: string[], context: ParseContext, text: string): Pa
         break;
       case "tz":
         draft.timeZone = value;
+        draft.timeZoneTyped = true;
         break;
       case "provider":
         // "provider=ADP Run": take following words while they complete a name the value alone is not.
