@@ -21,7 +21,7 @@ import {
 import { reconnectUrlFor } from "../onboarding/connect-links.ts";
 import { buildConnectLinkMessage, buildVerificationMessage } from "../slack/views/finch.ts";
 import { postTracked } from "../slack-gateway/post.ts";
-import { alertRepOnChange, postSameResult, supersedeOlderReports } from "./announce.ts";
+import { alertRepOnChange, emailOutcomeOnChange, postSameResult, supersedeOlderReports } from "./announce.ts";
 import {
   type NoteTarget,
   POLL_MAX_SECONDS,
@@ -200,6 +200,7 @@ async function announceVerification(
     });
   }
   if (a.changed) await alertRepOnChange(ctx, onboarding, report, a.before);
+  if (a.changed) await emailOutcomeOnChange(ctx, onboarding, report, a.rowId);
   // The rep's App Home shows the connection state.
   refreshHomeSoon(ctx, onboarding.ownerUserId);
   await audit(ctx, {

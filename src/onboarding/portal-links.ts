@@ -57,7 +57,9 @@ export function normalizeEmail(email: string): string | null {
 export async function issuePortalLink(
   ctx: Ctx,
   input: { onboardingId: string; email: string; actor?: Actor | null },
-): Promise<{ ok: true; token: string; url: string; expiresAt: Date } | { ok: false; message: string }> {
+): Promise<
+  { ok: true; token: string; url: string; expiresAt: Date; linkId: string } | { ok: false; message: string }
+> {
   const email = normalizeEmail(input.email);
   if (!email) return { ok: false, message: `"${input.email}" is not an email address.` };
   const onboarding = await ctx.db.prisma.onboarding.findUnique({
@@ -71,12 +73,14 @@ export async function issuePortalLink(
   const token = randomBytes(TOKEN_BYTES).toString("base64url");
   const now = ctx.clock.now();
   const expiresAt = new Date(now.getTime() + PORTAL_LINK_DAYS * 24 * 3600_000);
-  await ctx.db.sql.query(
+  // The row (and its id) is kept across renewals: an unsubscribe link made from the id keeps working.
+  const [row] = await ctx.db.sql.query(
     `insert into portal_link (id, onboarding_id, email, token_hash, issued_at, expires_at)
      values ($1::uuid, $2::uuid, $3::text, $4::text, $5::timestamptz, $6::timestamptz)
      on conflict (onboarding_id, email) do update
        set token_hash = excluded.token_hash, issued_at = excluded.issued_at,
-           expires_at = excluded.expires_at, revoked_at = null, revoked_by = null`,
+           expires_at = excluded.expires_at, revoked_at = null, revoked_by = null
+     returning id`,
     [randomUUID(), input.onboardingId, email, hashPortalToken(token), now, expiresAt],
   );
   await audit(ctx, {
@@ -85,7 +89,7 @@ export async function issuePortalLink(
     actor: input.actor ?? null,
     detail: { email },
   });
-  return { ok: true, token, url: portalUrlFor(ctx, token), expiresAt };
+  return { ok: true, token, url: portalUrlFor(ctx, token), expiresAt, linkId: String(row?.id) };
 }
 
 /** The link a token opens, or why it opens nothing. Reads only: opening a link changes nothing. */

@@ -37,6 +37,7 @@ import { isValidTimeZone } from "../time.ts";
 import { CSRF_FIELD, csrfTokenFor, isValidCsrfToken } from "./csrf.ts";
 import { buildPortalPage } from "./page.ts";
 import { readPortalPage } from "./page-data.ts";
+import { mountUnsubscribeRoutes, refuseWhenLimited } from "./unsubscribe-routes.ts";
 
 /** A form post is a few hundred bytes. */
 const FORM_LIMIT = 4096;
@@ -221,6 +222,7 @@ export function mountPortalRoutes(router: Router, ctx: AppContext): void {
     return link && form ? { link, form } : null;
   };
 
+  mountUnsubscribeRoutes(router, ctx, refuseWhenLimited(limiter, clientAddress));
   router.on(
     "GET",
     "/p/:token",

@@ -8,6 +8,7 @@ import type { Actor } from "../onboarding/actor.ts";
 import { audit } from "../onboarding/audit.ts";
 import { callCalendarLink, shareCallCalendar } from "../onboarding/call-calendar.ts";
 import { refreshChecklist } from "../onboarding/checklist-service.ts";
+import { emailCallChange } from "../onboarding/email-updates.ts";
 import { buildCallChangeMessage, callChangeNote } from "../slack/views/call-change.ts";
 import { slackErrorCode } from "../slack-gateway/errors.ts";
 import { noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
@@ -170,5 +171,15 @@ async function tellCallChange(
     result.warnings.push(
       ...(await shareCallCalendar(ctx, change.onboardingId, before.callAt ? "moved" : "booked")),
     );
+  }
+  // Those who work by email: the old entry cancelled (iMIP CANCEL), the new time as a REQUEST.
+  if (before.callAt) {
+    const problems = await emailCallChange(ctx, {
+      onboardingId: change.onboardingId,
+      change: "moved",
+      previousCallAt: before.callAt,
+    });
+    if (problems.length > 0)
+      result.warnings.push(`The moved call could not be emailed to ${problems.join("; ")}.`);
   }
 }
