@@ -3,7 +3,8 @@
  * as in their Slack channel, with `List-Unsubscribe` and one-click unsubscribe, RFC 2369/8058), the
  * verification outcome (once per distinct result) and calendar changes (iMIP CANCEL, then a new REQUEST for a
  * move). Each email goes once per key: the key is claimed before the send and released when the mail server
- * refuses it. Every email carries a freshly issued page link (a fresh email renews the link).
+ * refuses it. Every email carries the recipient's page link: the one they have while it has days to live (so a
+ * page they have open keeps working), else a renewed one.
  */
 import type { KnownBlock } from "@slack/types";
 import type { AppContext } from "../context.ts";
@@ -14,7 +15,7 @@ import { formatCallTime } from "../time-zones.ts";
 import { audit } from "./audit.ts";
 import { callInvitation, EMAIL_STATUS } from "./email-fallback.ts";
 import { unsubscribeUrlFor } from "./email-unsubscribe.ts";
-import { issuePortalLink } from "./portal-links.ts";
+import { currentOrFreshLink } from "./portal-links.ts";
 import { providerDisplayName } from "./rerun.ts";
 
 /** Kinds of update email (email_send.kind). */
@@ -79,7 +80,7 @@ async function sendUpdate(
   const release = () => ctx.db.sql.query("delete from email_send where key = $1::text", [input.key]);
   const link = input.closing
     ? await ctx.db.prisma.portalLink.findUnique({ where: { onboardingId_email: { onboardingId, email } } })
-    : await issuePortalLink(ctx, { onboardingId, email });
+    : await currentOrFreshLink(ctx, { onboardingId, email });
   if (!link || ("ok" in link && !link.ok)) {
     await release();
     return link && "message" in link ? link.message : "no page link";

@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { AppContext } from "../context.ts";
+import { decryptSecret, encryptSecret } from "../crypto.ts";
 import type { Actor } from "./actor.ts";
 import { audit } from "./audit.ts";
 
@@ -16,7 +17,7 @@ const TOKEN_BYTES = 32;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 const EMAIL_PATTERN = /^[^\s@<>"]{1,64}@[^\s@<>"]{1,190}\.[^\s@<>".]{2,63}$/;
 
-type Ctx = Pick<AppContext, "db" | "clock" | "publicUrl" | "logger">;
+type Ctx = Pick<AppContext, "db" | "clock" | "publicUrl" | "logger" | "keys">;
 
 /** A stored link, as the page needs it (never the token). */
 export interface PortalLink {
@@ -75,13 +76,22 @@ export async function issuePortalLink(
   const expiresAt = new Date(now.getTime() + PORTAL_LINK_DAYS * 24 * 3600_000);
   // The row (and its id) is kept across renewals: an unsubscribe link made from the id keeps working.
   const [row] = await ctx.db.sql.query(
-    `insert into portal_link (id, onboarding_id, email, token_hash, issued_at, expires_at)
-     values ($1::uuid, $2::uuid, $3::text, $4::text, $5::timestamptz, $6::timestamptz)
+    `insert into portal_link (id, onboarding_id, email, token_hash, issued_at, expires_at, token_ciphertext)
+     values ($1::uuid, $2::uuid, $3::text, $4::text, $5::timestamptz, $6::timestamptz, $7::text)
      on conflict (onboarding_id, email) do update
        set token_hash = excluded.token_hash, issued_at = excluded.issued_at,
-           expires_at = excluded.expires_at, revoked_at = null, revoked_by = null
+           expires_at = excluded.expires_at, revoked_at = null, revoked_by = null,
+           token_ciphertext = excluded.token_ciphertext
      returning id`,
-    [randomUUID(), input.onboardingId, email, hashPortalToken(token), now, expiresAt],
+    [
+      randomUUID(),
+      input.onboardingId,
+      email,
+      hashPortalToken(token),
+      now,
+      expiresAt,
+      encryptSecret(token, ctx.keys).ciphertext,
+    ],
   );
   await audit(ctx, {
     onboardingId: input.onboardingId,
@@ -142,4 +152,33 @@ export async function revokePortalLinks(
     });
   }
   return rows.length;
+}
+
+/** Update emails reuse a link with at least this long to live; an older one is renewed. */
+const REUSE_MIN_MS = 2 * 24 * 3600_000;
+
+/**
+ * The recipient's current link for an update email: the one they have (decrypted), while it is open and has
+ * days to live — renewing it would break a page they may have open — else a freshly issued one.
+ */
+export async function currentOrFreshLink(
+  ctx: Ctx,
+  input: { onboardingId: string; email: string },
+): ReturnType<typeof issuePortalLink> {
+  const row = await ctx.db.prisma.portalLink.findUnique({
+    where: { onboardingId_email: { onboardingId: input.onboardingId, email: input.email } },
+  });
+  const usable =
+    row?.tokenCiphertext &&
+    !row.revokedAt &&
+    row.expiresAt.getTime() - ctx.clock.now().getTime() > REUSE_MIN_MS;
+  if (row && usable && row.tokenCiphertext) {
+    try {
+      const token = decryptSecret(row.tokenCiphertext, ctx.keys);
+      return { ok: true, token, url: portalUrlFor(ctx, token), expiresAt: row.expiresAt, linkId: row.id };
+    } catch {
+      // A key no longer in the ring: issue a fresh link.
+    }
+  }
+  return issuePortalLink(ctx, input);
 }
