@@ -17,8 +17,3 @@ CREATE INDEX "email_send_onboarding_id_idx" ON "email_send"("onboarding_id");
 -- Set by the recipient's unsubscribe: no more reminders or nudges to this address (the verification outcome
 -- and calendar changes still go). Kept across renewals of the link (the row is updated in place).
 ALTER TABLE "portal_link" ADD COLUMN "nudges_stopped_at" TIMESTAMPTZ(3);
-
--- The page token, encrypted under the app's key (AES-256-GCM, like Finch tokens), so an update email can carry
--- the link the recipient already has instead of renewing it (which would break a page they have open). The
--- lookup still goes by the SHA-256 only.
-ALTER TABLE "portal_link" ADD COLUMN "token_ciphertext" TEXT;
