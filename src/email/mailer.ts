@@ -27,6 +27,10 @@ export interface SandboxMail {
   subject: string;
   raw: string;
   at: Date;
+  /** The parts as sent, for the sandbox page's mailbox (src/sandbox/routes/mailbox-routes.ts). */
+  text?: string;
+  html?: string;
+  calendar?: string;
 }
 
 const SANDBOX_MAILBOX_SIZE = 50;
@@ -87,6 +91,14 @@ export async function sendEmail(
 
 function keepInSandbox(mail: OutgoingEmail, message: unknown): void {
   const raw = Buffer.isBuffer(message) ? message.toString("utf8") : String(message ?? "");
-  sandboxMailbox.push({ to: mail.to, subject: mail.subject, raw, at: new Date() });
+  sandboxMailbox.push({
+    to: mail.to,
+    subject: mail.subject,
+    raw,
+    at: new Date(),
+    text: mail.text,
+    html: mail.html,
+    ...(mail.icalEvent ? { calendar: mail.icalEvent.content } : {}),
+  });
   if (sandboxMailbox.length > SANDBOX_MAILBOX_SIZE) sandboxMailbox.shift();
 }

@@ -7,6 +7,7 @@
 import { verificationSummaryText } from "../blocks/finch.ts";
 import { buildSupersededReport, problemClearedText, sameResultText } from "../blocks/recheck.ts";
 import type { AppContext } from "../context.ts";
+import { emailVerificationOutcome } from "../onboarding/email-updates.ts";
 import { slackErrorCode } from "../slack-gateway/errors.ts";
 import { type NoteTarget, postThreadNote, tellRep } from "./connections.ts";
 import type { VerificationOutcome, VerificationReport } from "./report.ts";
@@ -69,5 +70,29 @@ export async function alertRepOnChange(
   } else if (previous && previous !== "verified") {
     const withOpen = await withChecklist(ctx, onboarding.id, report);
     await tellRep(ctx, onboarding, problemClearedText(withOpen, previous, onboarding.channelId));
+  }
+}
+
+/**
+ * A changed result, by email to those who work by email (issue 23): what is granted and what to fix, in plain
+ * words, once per verification. A failure is logged: the page and the thread show the result anyway.
+ */
+export async function emailOutcomeOnChange(
+  ctx: AppContext,
+  onboarding: { id: string; customer: { name: string } },
+  report: VerificationReport,
+  verificationId: string,
+): Promise<void> {
+  try {
+    await emailVerificationOutcome(ctx, {
+      onboardingId: onboarding.id,
+      verificationId,
+      companyName: onboarding.customer.name,
+      providerName: report.providerName,
+      outcome: report.outcome,
+      permissions: report.permissions.map((p) => ({ label: p.label, fix: p.fix, result: p.result })),
+    });
+  } catch (err) {
+    ctx.logger.error({ err, onboardingId: onboarding.id }, "could not email the verification outcome");
   }
 }

@@ -70,3 +70,32 @@ export async function recheckFromHome(ctx: AppContext, onboardingId: string, act
   await verifyConnection(ctx, onboardingId, { trigger: "button", actor, announce: "always" });
   return finchText.rechecked;
 }
+
+/**
+ * Re-check from the customer's private page (issue 23): the same verification as Slack's button — the result
+ * goes to the thread (when there is a channel) and the page shows it — with the same cooldown. Returns null when
+ * it ran, else what the page says instead.
+ */
+export async function recheckFromPage(
+  ctx: AppContext,
+  onboardingId: string,
+  actor: Actor,
+): Promise<string | null> {
+  const onboarding = await ctx.db.prisma.onboarding.findUnique({
+    where: { id: onboardingId },
+    select: { status: true, connection: { select: { id: true } } },
+  });
+  if (onboarding?.status !== "active") return "This onboarding is closed: there is nothing to re-check.";
+  if (!onboarding.connection) return "Nothing to re-check yet: connect first with the Connect button.";
+  const last = await ctx.db.prisma.verification.findFirst({
+    where: { onboardingId },
+    orderBy: { createdAt: "desc" },
+    select: { createdAt: true },
+  });
+  if (last && ctx.clock.now().getTime() - last.createdAt.getTime() < RECHECK_COOLDOWN_MS) {
+    return "Just checked a moment ago: the latest result is below. Try again in a few seconds.";
+  }
+  await audit(ctx, { onboardingId, action: "finch.recheck", actor, detail: { via: "page" } });
+  await verifyConnection(ctx, onboardingId, { trigger: "button", actor, announce: "always" });
+  return null;
+}

@@ -16,7 +16,7 @@ import type { FinchConnection } from "../db/generated/client.ts";
 import { recordItemChange, refreshChecklist } from "../onboarding/checklist-service.ts";
 import { reconnectUrlFor } from "../onboarding/connect-links.ts";
 import { postTracked } from "../slack-gateway/post.ts";
-import { alertRepOnChange, postSameResult, supersedeOlderReports } from "./announce.ts";
+import { alertRepOnChange, emailOutcomeOnChange, postSameResult, supersedeOlderReports } from "./announce.ts";
 import {
   type NoteTarget,
   POLL_MAX_SECONDS,
@@ -195,6 +195,7 @@ async function announceVerification(
     });
   }
   if (a.changed) await alertRepOnChange(ctx, onboarding, report, a.before);
+  if (a.changed) await emailOutcomeOnChange(ctx, onboarding, report, a.rowId);
   // The rep's App Home shows the connection state.
   await ctx.hooks.changed({
     onboardingId: onboarding.id,

@@ -18,6 +18,7 @@ import { noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
 import { slackUserFacts } from "../slack-gateway/users.ts";
 import { shareCallCalendar } from "./call-calendar.ts";
 import { refreshChecklist } from "./checklist-service.ts";
+import { emailCallChange } from "./email-updates.ts";
 import { sendQueuedInvites, waitingLine } from "./invite-queue.ts";
 import { sendSharedInvite } from "./invites.ts";
 import { revokePortalLinks } from "./portal-links.ts";
@@ -107,9 +108,17 @@ async function announceClosing(
   }
   // A call still ahead is taken out of calendars; one that already took place stays there as a record.
   const closedAt = o.closedAt ?? ctx.clock.now();
-  return o.callAt && o.callAt > closedAt
-    ? shareCallCalendar(ctx, o.id, "cancelled", { retryTransient: true })
-    : [];
+  if (!o.callAt || o.callAt <= closedAt) return [];
+  const warnings = await shareCallCalendar(ctx, o.id, "cancelled", { retryTransient: true });
+  // Those who work by email: an iMIP CANCEL (once per SEQUENCE, so a retried close sends none again).
+  const problems = await emailCallChange(ctx, {
+    onboardingId: o.id,
+    change: "cancelled",
+    previousCallAt: null,
+  });
+  return problems.length > 0
+    ? [...warnings, `The cancellation could not be emailed to ${problems.join("; ")}.`]
+    : warnings;
 }
 
 /** Hands an onboarding over to another rep of our workspace; both reps' Homes follow. */

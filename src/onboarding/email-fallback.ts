@@ -15,7 +15,7 @@ import {
   emailProblemText,
 } from "../blocks/email-fallback-lines.ts";
 import type { AppContext } from "../context.ts";
-import { emailAvailability, sendEmail } from "../email/mailer.ts";
+import { emailAvailability, type OutgoingEmail, sendEmail } from "../email/mailer.ts";
 import { buildPortalInvitationEmail, type PortalEmailReason } from "../email/portal-invitation.ts";
 import { noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
 import { buildCallCalendar } from "./calendar.ts";
@@ -111,16 +111,22 @@ async function emailOne(
 }
 
 /**
- * The booked call as an iMIP invitation (METHOD:REQUEST) for `email`, with the same UID and SEQUENCE as the
- * `.ics` file in Slack, so mail clients offer to add it and a later move replaces it; null when no call.
+ * The booked call as an iMIP invitation (METHOD:REQUEST) for `email` — or its METHOD:CANCEL — with the same UID
+ * and SEQUENCE as the `.ics` file in Slack, so mail clients offer to add it and a later move replaces it; null
+ * when no call.
  */
-async function callInvitation(ctx: AppContext, onboardingId: string, email: string) {
-  const entry = await currentCallEntry(ctx, onboardingId);
+export async function callInvitation(
+  ctx: AppContext,
+  onboardingId: string,
+  email: string,
+  cancelled = false,
+): Promise<OutgoingEmail["icalEvent"] | null> {
+  const entry = await currentCallEntry(ctx, onboardingId, cancelled);
   if (!entry) return null;
   const from = ctx.config.email.from;
   const organizer = { name: "Fleet onboarding", email: /<([^>]+)>/.exec(from)?.[1] ?? from };
   const content = buildCallCalendar({ ...entry, organizer, requestTo: email });
-  return { method: "REQUEST" as const, content, filename: "invite.ics" };
+  return { method: cancelled ? "CANCEL" : "REQUEST", content, filename: "invite.ics" };
 }
 
 /**

@@ -10,6 +10,7 @@ import type { Actor } from "../audit/actor.ts";
 import { audit } from "../audit/audit.ts";
 import { onboardingAnswerText } from "../blocks/onboarding-answers.ts";
 import type { AppContext } from "../context.ts";
+import { decryptSecret, encryptSecret } from "../crypto.ts";
 
 /** How long a link opens the page after it was (re)issued. */
 export const PORTAL_LINK_DAYS = 14;
@@ -18,7 +19,7 @@ const TOKEN_BYTES = 32;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 const EMAIL_PATTERN = /^[^\s@<>"]{1,64}@[^\s@<>"]{1,190}\.[^\s@<>".]{2,63}$/;
 
-type Ctx = Pick<AppContext, "db" | "clock" | "publicUrl" | "logger">;
+type Ctx = Pick<AppContext, "db" | "clock" | "publicUrl" | "logger" | "keys">;
 
 /** A stored link, as the page needs it (never the token). */
 export interface PortalLink {
@@ -65,7 +66,9 @@ export async function issuePortalLink(
     /** A closed onboarding's connection has a health problem (finch/health-email.ts): its page offers Reconnect. */
     afterGoLive?: boolean;
   },
-): Promise<{ ok: true; token: string; url: string; expiresAt: Date } | { ok: false; message: string }> {
+): Promise<
+  { ok: true; token: string; url: string; expiresAt: Date; linkId: string } | { ok: false; message: string }
+> {
   const email = normalizeEmail(input.email);
   if (!email) return { ok: false, message: onboardingAnswerText.notAnEmail(input.email) };
   const onboarding = await ctx.db.prisma.onboarding.findUnique({
@@ -79,13 +82,24 @@ export async function issuePortalLink(
   const token = randomBytes(TOKEN_BYTES).toString("base64url");
   const now = ctx.clock.now();
   const expiresAt = new Date(now.getTime() + PORTAL_LINK_DAYS * 24 * 3600_000);
-  await ctx.db.sql.query(
-    `insert into portal_link (id, onboarding_id, email, token_hash, issued_at, expires_at)
-     values ($1::uuid, $2::uuid, $3::text, $4::text, $5::timestamptz, $6::timestamptz)
+  // The row (and its id) is kept across renewals: an unsubscribe link made from the id keeps working.
+  const [row] = await ctx.db.sql.query(
+    `insert into portal_link (id, onboarding_id, email, token_hash, issued_at, expires_at, token_ciphertext)
+     values ($1::uuid, $2::uuid, $3::text, $4::text, $5::timestamptz, $6::timestamptz, $7::text)
      on conflict (onboarding_id, email) do update
        set token_hash = excluded.token_hash, issued_at = excluded.issued_at,
-           expires_at = excluded.expires_at, revoked_at = null, revoked_by = null`,
-    [randomUUID(), input.onboardingId, email, hashPortalToken(token), now, expiresAt],
+           expires_at = excluded.expires_at, revoked_at = null, revoked_by = null,
+           token_ciphertext = excluded.token_ciphertext
+     returning id`,
+    [
+      randomUUID(),
+      input.onboardingId,
+      email,
+      hashPortalToken(token),
+      now,
+      expiresAt,
+      encryptSecret(token, ctx.keys).ciphertext,
+    ],
   );
   await audit(ctx, {
     onboardingId: input.onboardingId,
@@ -93,7 +107,7 @@ export async function issuePortalLink(
     actor: input.actor ?? null,
     detail: { email },
   });
-  return { ok: true, token, url: portalUrlFor(ctx, token), expiresAt };
+  return { ok: true, token, url: portalUrlFor(ctx, token), expiresAt, linkId: String(row?.id) };
 }
 
 /** The link a token opens, or why it opens nothing. Reads only: opening a link changes nothing. */
@@ -146,4 +160,33 @@ export async function revokePortalLinks(
     });
   }
   return rows.length;
+}
+
+/** Update emails reuse a link with at least this long to live; an older one is renewed. */
+const REUSE_MIN_MS = 2 * 24 * 3600_000;
+
+/**
+ * The recipient's current link for an update email: the one they have (decrypted), while it is open and has
+ * days to live — renewing it would break a page they may have open — else a freshly issued one.
+ */
+export async function currentOrFreshLink(
+  ctx: Ctx,
+  input: { onboardingId: string; email: string },
+): ReturnType<typeof issuePortalLink> {
+  const row = await ctx.db.prisma.portalLink.findUnique({
+    where: { onboardingId_email: { onboardingId: input.onboardingId, email: input.email } },
+  });
+  const usable =
+    row?.tokenCiphertext &&
+    !row.revokedAt &&
+    row.expiresAt.getTime() - ctx.clock.now().getTime() > REUSE_MIN_MS;
+  if (row && usable && row.tokenCiphertext) {
+    try {
+      const token = decryptSecret(row.tokenCiphertext, ctx.keys);
+      return { ok: true, token, url: portalUrlFor(ctx, token), expiresAt: row.expiresAt, linkId: row.id };
+    } catch {
+      // A key no longer in the ring: issue a fresh link.
+    }
+  }
+  return issuePortalLink(ctx, input);
 }

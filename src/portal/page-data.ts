@@ -15,6 +15,7 @@ import { type HealthProblemKind, healthReason } from "../finch/health.ts";
 import { type CallEntry, googleCalendarLink } from "../onboarding/calendar.ts";
 import { currentCallEntry } from "../onboarding/call-calendar.ts";
 import { renderFacts } from "../onboarding/checklist-reads.ts";
+import { slackUserFacts } from "../slack-gateway/users.ts";
 
 /** One checkbox of the page. */
 export interface PageItem {
@@ -23,7 +24,7 @@ export interface PageItem {
   done: boolean;
   /** The reader may tick or untick it (a customer step; Fleet's steps tick themselves). */
   tickable: boolean;
-  /** "Ticked on this page by …", "Ticked in Slack", "Verified by Finch", or null while open. */
+  /** "Ticked on this page by …", "Ticked in Slack by <name>", "Verified by Finch", or null while open. */
   doneBy: string | null;
   doneAt: Date | null;
   /** While open: where to grant it, or the last verification's note. */
@@ -75,7 +76,11 @@ export interface PortalPageData {
   reconnect?: { reason: string } | null;
 }
 
-function doneByOf(state: ItemState | undefined, recipient: string): string | null {
+function doneByOf(
+  state: ItemState | undefined,
+  recipient: string,
+  slackNames: ReadonlyMap<string, string>,
+): string | null {
   if (!state?.done) return null;
   if (state.source === "finch") return "Verified by Finch";
   if (state.source === "page") {
@@ -84,16 +89,38 @@ function doneByOf(state: ItemState | undefined, recipient: string): string | nul
       ? "Ticked by you on this page"
       : `Ticked on the private page${email ? ` by ${email}` : ""}`;
   }
-  return "Ticked in Slack";
+  const name = state.byUserId ? slackNames.get(state.byUserId) : undefined;
+  return name ? `Ticked in Slack by ${name}` : "Ticked in Slack";
 }
 
-function pageItem(item: ChecklistItem, state: ItemState | undefined, recipient: string): PageItem {
+/** The Slack names of those who ticked boxes in Slack (users.info, cached); a user Slack cannot name is left out. */
+async function slackNamesOf(ctx: AppContext, states: Iterable<ItemState>): Promise<Map<string, string>> {
+  const ids = new Set<string>();
+  for (const s of states) {
+    if (s.done && s.source !== "finch" && s.source !== "page" && s.byUserId && !s.byUserId.includes(":")) {
+      ids.add(s.byUserId);
+    }
+  }
+  const names = new Map<string, string>();
+  for (const id of ids) {
+    const facts = await slackUserFacts(ctx, id);
+    if (facts?.name) names.set(id, facts.name);
+  }
+  return names;
+}
+
+function pageItem(
+  item: ChecklistItem,
+  state: ItemState | undefined,
+  recipient: string,
+  slackNames: ReadonlyMap<string, string>,
+): PageItem {
   return {
     key: item.key,
     label: item.label,
     done: state?.done === true,
     tickable: item.owner === "customer",
-    doneBy: doneByOf(state, recipient),
+    doneBy: doneByOf(state, recipient, slackNames),
     doneAt: state?.done ? (state.at ?? null) : null,
     hint: state?.done ? null : (state?.note ?? item.fix ?? null),
   };
@@ -159,6 +186,7 @@ export async function readPortalPage(
   const state = itemStatesOf(facts.steps);
   const progress = computeProgress(template, state);
   const items = checklistItems(template);
+  const slackNames = await slackNamesOf(ctx, state.values());
   const steps = template.steps.map((step, index): PageStep => {
     const p = progress.perStep[index];
     return {
@@ -170,7 +198,9 @@ export async function readPortalPage(
       itemsTotal: p?.itemsTotal ?? 0,
       instructions: fillPlaceholders(step.instructions, values),
       finchConnect: step.finchConnect,
-      items: items.filter((i) => i.stepKey === step.key).map((i) => pageItem(i, state.get(i.key), recipient)),
+      items: items
+        .filter((i) => i.stepKey === step.key)
+        .map((i) => pageItem(i, state.get(i.key), recipient, slackNames)),
     };
   });
   const connectStep = steps.find((s) => s.finchConnect);

@@ -94,8 +94,10 @@ function verificationHtml(v: PageVerification | null, page: PageContext): string
   const fixes = v.fixes.length
     ? `<ul>${v.fixes.map((f) => `<li><strong>${escapeHtml(f.label)}</strong>: ${escapeHtml(f.fix)}</li>`).join("")}</ul>`
     : "";
+  // The same Re-check as under the report in Slack: a POST with the page's CSRF token.
+  const recheck = `<form method="post" action="${escapeHtml(`${page.pageUrl}/recheck`)}">${hidden(CSRF_FIELD, page.csrf)}<button type="submit">Re-check the connection</button></form>`;
   return `<p>${escapeHtml(OUTCOME_TEXT[v.outcome] ?? OUTCOME_TEXT.error ?? "")}</p>
-<p class="meta">Checked ${escapeHtml(formatCallTime(v.checkedAt, page.readerZone, "short"))}</p>${fixes}`;
+<p class="meta">Checked ${escapeHtml(formatCallTime(v.checkedAt, page.readerZone, "short"))}</p>${fixes}${recheck}`;
 }
 
 function zoneSelect(page: PageContext): string {

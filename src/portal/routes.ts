@@ -3,6 +3,7 @@
  * - `GET /p/:token` — the page (reads only: mail scanners open links before people do);
  * - `GET /p/:token/call.ics` — the call's calendar file;
  * - `POST /p/:token/tick` — tick or untick a customer step (the same tick path as Slack);
+ * - `POST /p/:token/recheck` — Slack's Re-check (same verification, same cooldown);
  * - `POST /p/:token/connect` — open Finch Connect (the session is created here, never on a GET);
  * - `POST /p/:token/reconnect` — after go-live, reauthenticate a connection with a health problem.
  * Every POST needs the page's CSRF token (and, when the browser sends one, our own Origin). Bad, expired and
@@ -15,6 +16,7 @@ import { audit } from "../audit/audit.ts";
 import type { AppContext } from "../context.ts";
 import { connectLinkToken } from "../crypto.ts";
 import { openConnectSession } from "../finch/connect-session.ts";
+import { recheckFromPage } from "../finch/recheck.ts";
 import { clientAddressOf } from "../http/client-address.ts";
 import { answerConnect } from "../http/finch-routes.ts";
 import { RateLimiter } from "../http/rate-limit.ts";
@@ -39,6 +41,7 @@ import { isValidTimeZone } from "../time.ts";
 import { CSRF_FIELD, csrfTokenFor, isValidCsrfToken } from "./csrf.ts";
 import { buildPortalPage } from "./page.ts";
 import { readPortalPage } from "./page-data.ts";
+import { mountUnsubscribeRoutes, refuseWhenLimited } from "./unsubscribe-routes.ts";
 
 /** A form post is a few hundred bytes. */
 const FORM_LIMIT = 4096;
@@ -169,6 +172,19 @@ async function postTick(ctx: AppContext, request: RouteRequest, link: PortalLink
   request.res.end();
 }
 
+/** `POST /p/:token/recheck`: Slack's Re-check (same verification, same cooldown), then back to the page. */
+async function postRecheck(ctx: AppContext, request: RouteRequest, link: PortalLink): Promise<void> {
+  const token = request.params.token ?? "";
+  const refused = await recheckFromPage(ctx, link.onboardingId, emailActor(link.email));
+  if (refused) return showPage(ctx, request, link, token, refused);
+  request.res.writeHead(303, {
+    location: portalUrlFor(ctx, token),
+    "cache-control": "no-store",
+    "referrer-policy": "no-referrer",
+  });
+  request.res.end();
+}
+
 /** `POST /p/:token/connect`: the app's Connect code creates (or reuses) the Finch session and redirects. */
 async function postConnect(ctx: AppContext, request: RouteRequest, link: PortalLink): Promise<void> {
   await audit(ctx, {
@@ -234,6 +250,7 @@ export function mountPortalRoutes(router: Router, ctx: AppContext): void {
     return link && form ? { link, form } : null;
   };
 
+  mountUnsubscribeRoutes(router, ctx, refuseWhenLimited(limiter, clientAddress));
   router.on(
     "GET",
     "/p/:token",
@@ -256,6 +273,14 @@ export function mountPortalRoutes(router: Router, ctx: AppContext): void {
     guarded(ctx, async (request) => {
       const checked = await openPost(request);
       if (checked) await postTick(ctx, request, checked.link, checked.form);
+    }),
+  );
+  router.on(
+    "POST",
+    "/p/:token/recheck",
+    guarded(ctx, async (request) => {
+      const checked = await openPost(request);
+      if (checked) await postRecheck(ctx, request, checked.link);
     }),
   );
   router.on(

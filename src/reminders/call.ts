@@ -10,6 +10,7 @@ import { buildCallChangeMessage, callChangeNote, callChangeText } from "../block
 import type { AppContext } from "../context.ts";
 import { callCalendarLink, shareCallCalendar } from "../onboarding/call-calendar.ts";
 import { refreshChecklist } from "../onboarding/checklist-service.ts";
+import { emailCallChange } from "../onboarding/email-updates.ts";
 import { slackErrorCode } from "../slack-gateway/errors.ts";
 import { noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
 import { isValidTimeZone } from "../time.ts";
@@ -169,5 +170,15 @@ async function tellCallChange(
     result.warnings.push(
       ...(await shareCallCalendar(ctx, change.onboardingId, before.callAt ? "moved" : "booked")),
     );
+  }
+  // Those who work by email: the old entry cancelled (iMIP CANCEL), the new time as a REQUEST.
+  if (before.callAt) {
+    const problems = await emailCallChange(ctx, {
+      onboardingId: change.onboardingId,
+      change: "moved",
+      previousCallAt: before.callAt,
+    });
+    if (problems.length > 0)
+      result.warnings.push(`The moved call could not be emailed to ${problems.join("; ")}.`);
   }
 }

@@ -4,10 +4,13 @@
  * through the {@link SlackDriver}, i.e. the same signed HTTP requests Slack sends; the page learns about
  * changes from Server-Sent Events fed by the stand-ins' emitters. The routes live in src/sandbox/routes.
  */
+
+import { sandboxMailbox } from "../email/mailer.ts";
 import type { Router } from "../http/router.ts";
 import { mountActingRoutes } from "./routes/acting-routes.ts";
 import { mountControlRoutes } from "./routes/control-routes.ts";
 import type { SandboxRouteDeps, SandboxRoutes } from "./routes/deps.ts";
+import { mountMailboxRoutes } from "./routes/mailbox-routes.ts";
 import { mountPageRoutes } from "./routes/page-routes.ts";
 import { mountReportRoutes } from "./routes/report-routes.ts";
 import { PageSession } from "./routes/session.ts";
@@ -22,6 +25,7 @@ export function mountSandboxRoutes(router: Router, deps: SandboxRouteDeps): Sand
   mountActingRoutes(router, session);
   mountControlRoutes(router, session);
   mountReportRoutes(router, session);
+  mountMailboxRoutes(router, sandboxMailbox);
   return {
     attachDriver: (driver: SlackDriver) => session.attachDriver(driver),
     close: () => session.close(),

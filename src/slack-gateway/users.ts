@@ -13,6 +13,8 @@ export interface SlackUserFacts {
   guest: boolean;
   bot: boolean;
   deleted: boolean;
+  /** How Slack shows the person (display name, else real name), for the private page's "ticked by". */
+  name: string | null;
 }
 
 const TTL_MS = 3_600_000;
@@ -38,6 +40,7 @@ export async function slackUserFacts(
       guest: user.is_restricted === true || user.is_ultra_restricted === true,
       bot: user.is_bot === true,
       deleted: user.deleted === true,
+      name: user.profile?.display_name || user.profile?.real_name || user.real_name || null,
     };
     cache.set(userId, facts);
     return facts;

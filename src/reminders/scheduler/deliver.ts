@@ -12,9 +12,10 @@
 import { audit } from "../../audit/audit.ts";
 import { alertFailedReminder } from "../../cockpit/reminder-failures.ts";
 import { observeReminderSent } from "../../metrics/instruments.ts";
+import { emailReminderCopies } from "../../onboarding/email-updates.ts";
 import { slackErrorCode } from "../../slack-gateway/errors.ts";
 import { MetadataEventType } from "../../slack-gateway/ids.ts";
-import { retryBackoffMs, retryPlan } from "../rules.ts";
+import { ReminderKind, retryBackoffMs, retryPlan } from "../rules.ts";
 import { findPostedMessage, retryAfterSeconds } from "../slack-delivery.ts";
 import {
   beginAttempt,
@@ -109,7 +110,29 @@ async function deliver(rt: SchedulerRuntime, r: ClaimedReminder, known?: KnownOn
     return "deferred";
   }
   // 3. One post at a time per channel, in claim order; other channels' reminders go on meanwhile.
-  return rt.pacer.inTurn(prepared.channel, () => postInTurn(rt, r, prepared));
+  const outcome = await rt.pacer.inTurn(prepared.channel, () => postInTurn(rt, r, prepared));
+  // 4. Those who work by email get the same reminder by email (once each; a failure is logged, not retried).
+  if (outcome === "sent") await emailCopies(rt, r, prepared);
+  return outcome;
+}
+
+async function emailCopies(rt: SchedulerRuntime, r: ClaimedReminder, p: ReadyToSend): Promise<void> {
+  const kind =
+    r.kind === ReminderKind.dayBefore ? "day_before" : r.kind === ReminderKind.nudge ? "nudge" : null;
+  if (!kind || !r.onboardingId) return;
+  try {
+    const problems = await emailReminderCopies(rt.ctx, {
+      onboardingId: r.onboardingId,
+      reminderId: r.id,
+      kind,
+      subject: p.message.text,
+      blocks: p.message.blocks,
+    });
+    if (problems.length > 0)
+      rt.log.warn({ reminderId: r.id, count: problems.length }, "reminder emails failed");
+  } catch (err) {
+    rt.log.error({ err, reminderId: r.id }, "could not email the reminder");
+  }
 }
 
 /** Looks for the reminder's message in its channel; if it is there, records it as sent. */
