@@ -69,20 +69,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     const { spool, intake } = await openIntake(config, { db, keys, logger });
     ctx.spool = spool;
 
-    const slack = createSlackApp(config, logger, identity, {
-      intake,
-      logger,
-      forwardAnswer: (delivery, answer) => forwardReplayedAnswer(ctx, delivery, answer),
-      parseContext: () => ({
-        now: clock.now(),
-        defaultTimeZone: config.defaultTimeZone,
-        providers: allProviderChoices(),
-      }),
-    });
-    ctx.slack = slack.app.client;
-    intake.onDead = (delivery) => tellDeadDelivery(ctx, delivery);
-    intake.onObsolete = (delivery) => tellObsoleteDelivery(ctx, delivery);
-    registerListeners(slack.app, ctx, inFlight);
+    const slack = createWiredSlackApp(ctx, { config, identity, intake, inFlight });
 
     let stopping = false;
     const router = new Router().on(
@@ -276,4 +263,27 @@ async function whoAmI(client: WebClient, logger: Logger): Promise<SlackIdentity>
     botId: auth.bot_id,
     ...(auth.enterprise_id ? { enterpriseId: auth.enterprise_id } : {}),
   };
+}
+
+/** The Bolt app behind the durable intake, its listeners registered and the intake's notices wired to it. */
+function createWiredSlackApp(
+  ctx: AppContext,
+  parts: { config: Config; identity: SlackIdentity; intake: DurableIntake; inFlight: InFlight },
+): ReturnType<typeof createSlackApp> {
+  const { config, identity, intake, inFlight } = parts;
+  const slack = createSlackApp(config, ctx.logger, identity, {
+    intake,
+    logger: ctx.logger,
+    forwardAnswer: (delivery, answer) => forwardReplayedAnswer(ctx, delivery, answer),
+    parseContext: () => ({
+      now: ctx.clock.now(),
+      defaultTimeZone: config.defaultTimeZone,
+      providers: allProviderChoices(),
+    }),
+  });
+  ctx.slack = slack.app.client;
+  intake.onDead = (delivery) => tellDeadDelivery(ctx, delivery);
+  intake.onObsolete = (delivery) => tellObsoleteDelivery(ctx, delivery);
+  registerListeners(slack.app, ctx, inFlight);
+  return slack;
 }

@@ -43,7 +43,7 @@ describe("requests flow one way", () => {
 
   it("catches the gateway or the database reaching up into the domain, and impure views", () => {
     const planted = new Map([
-      ["src/slack-gateway/post.ts", 'import { audit } from "../audit/audit.ts";\n'],
+      ["src/slack-gateway/post.ts", 'import { tickFromSlack } from "../onboarding/checklist-service.ts";\n'],
       ["src/db/claims.ts", 'import { refreshHomeSoon } from "../cockpit/home.ts";\n'],
       ["src/blocks/home.ts", 'import { claimDelivery } from "../db/claims.ts";\n'],
     ]);
@@ -114,7 +114,7 @@ describe("the domain's folders import each other one way", () => {
     const planted = new Map([
       ["src/onboarding/a.ts", 'import { x } from "../reminders/b.ts";\n'],
       ["src/reminders/b.ts", 'import { y } from "../finch/c.ts";\nimport { z } from "../checklist/d.ts";\n'],
-      ["src/finch/c.ts", 'import type { Actor } from "../audit/actor.ts";\n'],
+      ["src/finch/c.ts", 'import type { OnboardingHooks } from "../onboarding/start-onboarding.ts";\n'],
       // One way only: cockpit → checklist is no circle, and imports inside a folder do not count.
       ["src/cockpit/e.ts", 'import { d } from "../checklist/d.ts";\nimport { f } from "./f.ts";\n'],
     ]);
