@@ -109,7 +109,12 @@ describe("the private page's HTML", () => {
   it("posts every action with the CSRF token, to URLs under the page's own", () => {
     const html = buildPortalPage(data(), PAGE);
     const forms = [...html.matchAll(/<form [^>]*method="post" action="([^"]+)">(.*?)<\/form>/g)];
-    expect(forms.map((f) => f[1])).toEqual([`${PAGE.pageUrl}/tick`, `${PAGE.pageUrl}/connect`]);
+    // The latest verification's Re-check (issue 23), the ticks, then Connect.
+    expect(forms.map((f) => f[1])).toEqual([
+      `${PAGE.pageUrl}/recheck`,
+      `${PAGE.pageUrl}/tick`,
+      `${PAGE.pageUrl}/connect`,
+    ]);
     for (const f of forms) expect(f[2]).toContain('name="csrf" value="CSRF123"');
     // A done item offers "not done"; Fleet's step has no button, only why.
     expect(html).toContain('name="done" value="0"');
