@@ -2,7 +2,7 @@
 # Production image: build in one stage, run a pruned tree as a non-root user.
 #
 #   docker build -t fleet-concierge .
-#   docker run --rm --env-file prod.env fleet-concierge node dist/src/db/migrate-cli.js   # release step
+#   docker run --rm --env-file prod.env fleet-concierge node dist/src/cli/migrate-cli.js   # release step
 #   docker run -d --env-file prod.env -p 3000:3000 fleet-concierge
 #
 # Migrations are a release step (README → Deploy); the app also applies pending ones at start-up, serialized

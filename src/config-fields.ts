@@ -2,8 +2,14 @@
  * The field types the configuration schema (config.ts) is built from: trimmed optional strings, lists,
  * keys, times, URLs. Pure zod, no environment.
  */
+
+import proxyaddr from "proxy-addr";
 import { z } from "zod";
-import { checkTrustedProxies } from "./http/client-address.ts";
+
+/** Throws a clear error when an entry of `trusted` is neither an address, a CIDR range nor a proxy-addr name. */
+function checkTrustedProxies(trusted: readonly string[]): void {
+  proxyaddr.compile([...trusted]);
+}
 
 export const optionalString = z
   .string()

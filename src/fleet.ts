@@ -24,7 +24,7 @@ import { DurableIntake } from "./intake/intake.ts";
 import { Spool } from "./intake/spool.ts";
 import { verifyKeyRing } from "./keys.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import { mountMetrics } from "./metrics/serve.ts";
+import { mountMetrics } from "./metrics-http/serve.ts";
 import { subscribeCelebration } from "./onboarding/checklist-service.ts";
 import { startInviteQueueJob } from "./onboarding/invite-queue.ts";
 import { mountPortalRoutes } from "./portal/routes.ts";

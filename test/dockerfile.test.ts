@@ -225,8 +225,8 @@ describe("Dockerfile", () => {
   });
 
   it("documents the migrate release step", () => {
-    expect(existsSync(join(ROOT, "src/db/migrate-cli.ts"))).toBe(true);
-    expect(readFileSync(join(ROOT, "README.md"), "utf8")).toContain("node dist/src/db/migrate-cli.js");
-    expect(readFileSync(join(ROOT, "Dockerfile"), "utf8")).toContain("node dist/src/db/migrate-cli.js");
+    expect(existsSync(join(ROOT, "src/cli/migrate-cli.ts"))).toBe(true);
+    expect(readFileSync(join(ROOT, "README.md"), "utf8")).toContain("node dist/src/cli/migrate-cli.js");
+    expect(readFileSync(join(ROOT, "Dockerfile"), "utf8")).toContain("node dist/src/cli/migrate-cli.js");
   });
 });

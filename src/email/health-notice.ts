@@ -3,7 +3,7 @@
  * exact fix and the link to their private page (where the Reconnect button is), and the recovery. Plain-text
  * and HTML parts say the same; nothing secret is in them beyond the page's link itself.
  */
-import { escapeHtml } from "../http/router.ts";
+import { escapeHtml } from "../html/escape.ts";
 import type { OutgoingEmail } from "./mailer.ts";
 
 /** What a health email says. */

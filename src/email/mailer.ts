@@ -4,7 +4,13 @@
  * rep why ({@link EMAIL_OFF_REASON}) instead of failing quietly.
  */
 import nodemailer, { type Transporter } from "nodemailer";
-import type { Config } from "../config.ts";
+import type { EmailConfig } from "./settings.ts";
+
+/** What the mailer reads of the app's config (declared here, a floor below src/config.ts, which satisfies it). */
+export interface MailerConfig {
+  mode: string;
+  email: EmailConfig;
+}
 
 /** What the rep is told when an email would have gone out but cannot. */
 export const EMAIL_OFF_REASON =
@@ -37,15 +43,15 @@ const SANDBOX_MAILBOX_SIZE = 50;
 /** The sandbox's sent mail, newest last (bounded). */
 export const sandboxMailbox: SandboxMail[] = [];
 
-const transports = new WeakMap<Config, Transporter>();
+const transports = new WeakMap<MailerConfig, Transporter>();
 
 /** Whether email can go out with this configuration, and if not, why. */
-export function emailAvailability(config: Config): { on: true } | { on: false; reason: string } {
+export function emailAvailability(config: MailerConfig): { on: true } | { on: false; reason: string } {
   if (config.email.smtpUrl || config.mode === "sandbox") return { on: true };
   return { on: false, reason: EMAIL_OFF_REASON };
 }
 
-function transportFor(config: Config): Transporter {
+function transportFor(config: MailerConfig): Transporter {
   const known = transports.get(config);
   if (known) return known;
   const created = config.email.smtpUrl
@@ -63,7 +69,7 @@ function transportFor(config: Config): Transporter {
  * to a private page is a secret).
  */
 export async function sendEmail(
-  config: Config,
+  config: MailerConfig,
   mail: OutgoingEmail,
 ): Promise<{ ok: true; messageId: string } | { ok: false; reason: string }> {
   const availability = emailAvailability(config);

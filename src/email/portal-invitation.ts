@@ -2,7 +2,7 @@
  * The invitation email to a customer's private progress page (issue 23): what Slack's invitation would have
  * opened, by email. Plain-text and HTML parts say the same; nothing secret is in it beyond the link itself.
  */
-import { escapeHtml } from "../http/router.ts";
+import { escapeHtml } from "../html/escape.ts";
 import type { OutgoingEmail } from "./mailer.ts";
 
 /** Why the customer gets this email, in the words they read. */

@@ -6,7 +6,7 @@
  * private page (which has the Connect button, behind a POST).
  */
 import type { KnownBlock } from "@slack/types";
-import { mrkdwnToHtml } from "../portal/mrkdwn-html.ts";
+import { mrkdwnToHtml } from "../html/mrkdwn-html.ts";
 
 /** How Slack-only parts of the message read in the email. */
 export interface SlackToEmailOptions {

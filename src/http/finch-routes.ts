@@ -15,21 +15,14 @@ import { completeConnect } from "../finch/connect-callback.ts";
 import { type BrowserAnswer, openConnectSession, SESSION_MINUTES } from "../finch/connect-session.ts";
 import { verifyConnection } from "../finch/verify.ts";
 import { handleFinchEvent } from "../finch/webhooks.ts";
+import { escapeHtml } from "../html/escape.ts";
 import type { IncomingDelivery } from "../intake/delivery.ts";
 import type { DurableIntake } from "../intake/intake.ts";
 import { ONE_MEGABYTE } from "../limits.ts";
 import { inDelivery } from "../slack-gateway/delivery-scope.ts";
 import { clientAddressOf } from "./client-address.ts";
 import { RateLimiter } from "./rate-limit.ts";
-import {
-  escapeHtml,
-  type RouteRequest,
-  type Router,
-  sendHtml,
-  sendJson,
-  sendText,
-  simplePage,
-} from "./router.ts";
+import { type RouteRequest, type Router, sendHtml, sendJson, sendText, simplePage } from "./router.ts";
 
 /** Runs work after the response, so a graceful stop can wait for it (src/background.ts InFlight). */
 export interface BackgroundWork {

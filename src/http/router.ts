@@ -4,6 +4,7 @@
  * pipeline beside Bolt's.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { escapeHtml } from "../html/escape.ts";
 import { ONE_MEGABYTE } from "../limits.ts";
 
 /** A request as route handlers see it. */
@@ -114,11 +115,6 @@ export function sendHtml(res: ServerResponse, status: number, html: string): voi
     "referrer-policy": "no-referrer",
   });
   res.end(html);
-}
-
-/** Escapes text for HTML. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** A minimal, friendly page (Finch callback results, 404s). */

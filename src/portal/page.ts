@@ -3,10 +3,10 @@
  * labelled forms, visible focus and text contrast of at least 4.5:1. Every action is a POST form carrying the
  * page's CSRF token; links never change anything. Pure: the same data renders the same page.
  */
-import { escapeHtml } from "../http/router.ts";
+import { escapeHtml } from "../html/escape.ts";
+import { mrkdwnToHtml } from "../html/mrkdwn-html.ts";
 import { formatCallTime, zoneChoices } from "../time-zones.ts";
 import { CSRF_FIELD } from "./csrf.ts";
-import { mrkdwnToHtml } from "./mrkdwn-html.ts";
 import type { PageItem, PageStep, PageVerification, PortalPageData } from "./page-data.ts";
 
 /** How the page is rendered for one request. */

@@ -215,3 +215,93 @@ export function folderCircles(sources: ReadonlyMap<string, string>, folders: rea
   }
   return circles;
 }
+
+/**
+ * The room of a repository path under src: its top folder (a folder counts as one room) or, for a file at the
+ * top of src, the file itself. `src/sandbox` (the stand-ins, an entry point of its own) and anything outside
+ * src have none.
+ */
+export function roomOf(p: string): string | undefined {
+  const parts = p.split("/");
+  if (parts[0] !== "src" || parts.length < 2 || parts[1] === "sandbox") return undefined;
+  return parts.length > 2 ? `src/${parts[1]}` : p;
+}
+
+/** The house drawn as floors: each room's floor, and the imports that run from a room up to a higher one. */
+export interface Floors {
+  floors: Map<string, number>;
+  upward: ImportEdge[];
+}
+
+/** Imports between rooms, and how many there are from each room to each other room. */
+function roomImports(sources: ReadonlyMap<string, string>) {
+  const edges: ImportEdge[] = [];
+  const weight = new Map<string, Map<string, number>>();
+  const touch = (room: string) => weight.get(room) ?? weight.set(room, new Map()).get(room) ?? new Map();
+  for (const [file, text] of sources) {
+    const from = roomOf(file);
+    if (!from) continue;
+    touch(from);
+    for (const edge of importsOf(file, text)) {
+      const to = roomOf(edge.to);
+      if (!to || to === from) continue;
+      edges.push(edge);
+      touch(to);
+      touch(from).set(to, (touch(from).get(to) ?? 0) + 1);
+    }
+  }
+  return { edges, weight };
+}
+
+/**
+ * The rooms from the top floor down, drawn so that as few imports as possible run back up (Eades, Lin and
+ * Smyth's greedy order: a room nothing left imports goes on top, a room that imports nothing left goes to the
+ * bottom, otherwise the room with the most imports out minus in goes on top; ties by name).
+ */
+function topDown(weight: ReadonlyMap<string, ReadonlyMap<string, number>>): string[] {
+  const left = new Set([...weight.keys()].sort());
+  const sum = (room: string, out: boolean) => {
+    let total = 0;
+    for (const other of left) {
+      if (other !== room) total += (out ? weight.get(room)?.get(other) : weight.get(other)?.get(room)) ?? 0;
+    }
+    return total;
+  };
+  const top: string[] = [];
+  const bottom: string[] = [];
+  while (left.size > 0) {
+    const rooms = [...left];
+    const sink = rooms.find((r) => sum(r, true) === 0);
+    const source = rooms.find((r) => sum(r, false) === 0);
+    if (sink !== undefined) bottom.unshift(sink);
+    else if (source !== undefined) top.push(source);
+    else {
+      const score = (r: string) => sum(r, true) - sum(r, false);
+      top.push(rooms.reduce((best, r) => (score(r) > score(best) ? r : best)));
+    }
+    left.delete(sink ?? source ?? (top.at(-1) as string));
+  }
+  return [...top, ...bottom];
+}
+
+/**
+ * Each room's floor is one above the highest floor it imports (0 when it imports no other room; `import type`
+ * counts too). When rooms import each other in a circle, the house is drawn with as few imports running back
+ * up as the greedy order finds; those imports are `upward` (empty when the rooms import one way only).
+ */
+export function floorsOf(sources: ReadonlyMap<string, string>): Floors {
+  const { edges, weight } = roomImports(sources);
+  const order = topDown(weight);
+  const rank = new Map(order.map((room, i) => [room, i]));
+  const floors = new Map<string, number>();
+  for (const room of [...order].reverse()) {
+    let floor = 0;
+    for (const to of weight.get(room)?.keys() ?? []) {
+      if ((rank.get(to) ?? 0) > (rank.get(room) ?? 0)) floor = Math.max(floor, (floors.get(to) ?? 0) + 1);
+    }
+    floors.set(room, floor);
+  }
+  const rankOf = (p: string) => rank.get(roomOf(p) ?? "") ?? 0;
+  const upward = edges.filter((e) => rankOf(e.from) > rankOf(e.to));
+  return { floors, upward };
+}

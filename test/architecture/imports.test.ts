@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   checkImports,
   DOMAIN_FOLDERS,
+  floorsOf,
   folderCircles,
   HOUSE_RULES,
   importsOf,
@@ -120,6 +121,54 @@ describe("the domain's folders import each other one way", () => {
     ]);
     expect(folderCircles(planted, DOMAIN_FOLDERS)).toEqual([
       ["src/onboarding", "src/reminders", "src/finch"],
+    ]);
+  });
+});
+
+describe("a drawing of src shows no arrow running back up", () => {
+  it("every room of src (a folder, or a file at its top; src/sandbox aside) imports only rooms on lower floors", () => {
+    const { floors, upward } = floorsOf(readSources(ROOT, "src"));
+    expect(floors.size).toBeGreaterThan(20);
+    expect(upward.map((e) => `${e.from}:${e.line} imports ${e.to}, a room on a higher floor`)).toEqual([]);
+  });
+
+  it("draws floors one above the highest floor imported, `import type` and top-level files included", () => {
+    const planted = new Map([
+      ["src/fleet.ts", 'import { mountMetrics } from "./metrics-http/serve.ts";\n'],
+      [
+        "src/metrics-http/serve.ts",
+        'import type { Config } from "../config.ts";\nimport { x } from "../html/escape.ts";\n',
+      ],
+      ["src/config.ts", 'import { emailEnvShape } from "./email/settings.ts";\n'],
+      ["src/email/settings.ts", 'import { escapeHtml } from "../html/escape.ts";\n'],
+      ["src/html/escape.ts", "export const x = 1;\n"],
+      // The stand-ins are no room: their imports, and imports of them, do not count.
+      ["src/sandbox/start.ts", 'import { startFleet } from "../fleet.ts";\n'],
+      ["src/html/sandboxed.ts", 'import { y } from "../sandbox/y.ts";\n'],
+    ]);
+    const { floors, upward } = floorsOf(planted);
+    expect(Object.fromEntries(floors)).toEqual({
+      "src/fleet.ts": 4,
+      "src/metrics-http": 3,
+      "src/config.ts": 2,
+      "src/email": 1,
+      "src/html": 0,
+    });
+    expect(upward).toEqual([]);
+  });
+
+  it("catches a planted import that runs back up a floor, also a type-only one through a third room", () => {
+    const planted = new Map([
+      [
+        "src/config.ts",
+        'import { emailEnvShape } from "./email/settings.ts";\nimport type { MailerConfig } from "./email/mailer.ts";\n',
+      ],
+      ["src/email/settings.ts", 'import { escapeHtml } from "../html/escape.ts";\n'],
+      ["src/email/mailer.ts", 'import { escapeHtml } from "../html/escape.ts";\n'],
+      ["src/html/escape.ts", 'import type { Config } from "../config.ts";\n'],
+    ]);
+    expect(floorsOf(planted).upward.map((e) => [e.from, e.to])).toEqual([
+      ["src/html/escape.ts", "src/config.ts"],
     ]);
   });
 });

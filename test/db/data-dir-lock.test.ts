@@ -77,7 +77,7 @@ describe("one process per DATA_DIR", () => {
     expect(second.code).toBe(1);
     expect(second.out).toContain("is in use by");
     expect(second.out).toContain(`pid ${holder.pid}`);
-    const migrate = await run("src/db/migrate-cli.ts", httpModeEnv(dataDir));
+    const migrate = await run("src/cli/migrate-cli.ts", httpModeEnv(dataDir));
     expect(migrate.code).toBe(1);
     expect(migrate.out).toContain(`pid ${holder.pid}`);
     // The holder was not disturbed.
@@ -85,7 +85,7 @@ describe("one process per DATA_DIR", () => {
     // Once it has stopped, the release step runs.
     expect(await holder.stop()).toBe(0);
     holder = undefined;
-    const after = await run("src/db/migrate-cli.ts", httpModeEnv(dataDir));
+    const after = await run("src/cli/migrate-cli.ts", httpModeEnv(dataDir));
     expect(after.out).toContain("database is up to date");
     expect(after.code).toBe(0);
   }, 180_000);

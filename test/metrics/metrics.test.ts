@@ -130,7 +130,7 @@ describe("where /metrics is served", () => {
   it("is not on the public port by default", async () => {
     const parsed = parseConfig(env);
     if (!parsed.ok) throw new Error(parsed.problems.join("; "));
-    const { mountMetrics } = await import("../../src/metrics/serve.ts");
+    const { mountMetrics } = await import("../../src/metrics-http/serve.ts");
     const router = new Router();
     const mounted = await mountMetrics(parsed.config, router, {} as never);
     expect(router.match("GET", "/metrics")).toBeNull();

@@ -5,7 +5,8 @@
  * part (method, what, when, UID, SEQUENCE). A witness of what went out: it reads the mail, not the app's rules.
  */
 import type { ServerResponse } from "node:http";
-import { escapeHtml, type Router } from "../../http/router.ts";
+import { escapeHtml } from "../../html/escape.ts";
+import type { Router } from "../../http/router.ts";
 
 /** One kept email, as the mailbox needs it. */
 export interface MailboxEntry {

@@ -9,7 +9,7 @@ import type { Database } from "../db/client.ts";
 import type { RouteHandler } from "../http/router.ts";
 import { sendText } from "../http/router.ts";
 import type { Logger } from "../logger.ts";
-import { metricsRegistry } from "./instruments.ts";
+import { metricsRegistry } from "../metrics/instruments.ts";
 import { refreshGauges, type SpoolUsage } from "./snapshot.ts";
 
 /** Path of the metrics endpoint. */

@@ -1,14 +1,14 @@
 /**
- * `npm run keys:reencrypt` (or `node dist/src/keys-cli.js` in the image): re-encrypts every stored secret
+ * `npm run keys:reencrypt` (or `node dist/src/cli/keys-cli.js` in the image): re-encrypts every stored secret
  * (Finch tokens, intake rows, this instance's spool files) under the current TOKEN_ENCRYPTION_KEY, so an old key
  * can then be removed from TOKEN_ENCRYPTION_PREVIOUS_KEYS. Uses the app's configuration. With embedded PGlite,
  * stop the app first (one process per DATA_DIR); on PostgreSQL it may run beside live replicas (each value is
  * swapped only if unchanged), but run it on every instance's DATA_DIR for their spools.
  */
-import { loadConfigOrExit } from "./config.ts";
-import { openDatabase } from "./db/client.ts";
-import { reEncryptAll, verifyKeyRing } from "./keys.ts";
-import { createLogger } from "./logger.ts";
+import { loadConfigOrExit } from "../config.ts";
+import { openDatabase } from "../db/client.ts";
+import { reEncryptAll, verifyKeyRing } from "../keys.ts";
+import { createLogger } from "../logger.ts";
 
 const config = loadConfigOrExit();
 const logger = createLogger({ level: config.logLevel });

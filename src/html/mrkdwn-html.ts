@@ -3,7 +3,7 @@
  * same words as the pinned checklist. Everything is escaped first; only *bold*, _italic_, `code`, <url|links>,
  * bullet and numbered lines become markup, and emoji short codes become the few characters templates use.
  */
-import { escapeHtml } from "../http/router.ts";
+import { escapeHtml } from "./escape.ts";
 
 const EMOJI: Record<string, string> = {
   lock: "🔒",

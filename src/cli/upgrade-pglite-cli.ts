@@ -3,8 +3,8 @@
  * this release's PGlite (src/db/upgrade-pglite.ts). Stop the app first: PGlite has a single owner.
  */
 import { loadConfigOrExit } from "../config.ts";
+import { upgradeEmbeddedDatabase } from "../db/upgrade-pglite.ts";
 import { createLogger } from "../logger.ts";
-import { upgradeEmbeddedDatabase } from "./upgrade-pglite.ts";
 
 const config = loadConfigOrExit();
 const logger = createLogger({ level: config.logLevel });

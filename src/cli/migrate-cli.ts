@@ -1,10 +1,10 @@
 /**
- * Release step: apply pending migrations and exit (`npm run migrate`, or `node dist/src/db/migrate-cli.js`
+ * Release step: apply pending migrations and exit (`npm run migrate`, or `node dist/src/cli/migrate-cli.js`
  * in the image). Uses the same configuration as the app.
  */
 import { loadConfigOrExit } from "../config.ts";
+import { openDatabase } from "../db/client.ts";
 import { createLogger } from "../logger.ts";
-import { openDatabase } from "./client.ts";
 
 const config = loadConfigOrExit();
 const logger = createLogger({ level: config.logLevel });

@@ -11,7 +11,7 @@ import {
   remindersOverdue,
   spoolBytes,
   spoolFiles,
-} from "./instruments.ts";
+} from "../metrics/instruments.ts";
 
 /** What the snapshot needs of the spool. */
 export interface SpoolUsage {
