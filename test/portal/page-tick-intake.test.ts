@@ -115,9 +115,20 @@ describe("a tick on the private page goes through the durable intake", () => {
     const o = await onboard(h);
     const url = await tools.issue(o);
     const item = await tools.firstCustomerItem(o);
-    // The page tick's first attempt fails (Slack down): it waits for its retry when the Slack untick comes.
+    // The page tick's first attempt fails (Slack down): it waits for its retry when Slack is back and the
+    // Slack untick comes. Applied by arrival, the untick would go first and the page tick's retry would tick
+    // the box again; ordered per box, the untick waits for the tick and wins.
     h.slack.injectFault({ method: "chat.update", status: 500, times: 1000 });
     expect((await tools.tick(url, item, true)).status).toBe(303);
+    await eventually(
+      async () =>
+        (await h.db.prisma.intakeDelivery.count({
+          where: { source: "portal", channelId: o.channelId, status: "pending", lastError: { not: null } },
+        })) === 1,
+      10_000,
+      "the page tick waiting for its retry",
+    );
+    h.slack.clearFaults();
     const checklist = h.slack.messages(o.channelId).find((m) => m.ts === o.checklistTs);
     const res = await h.driver.blockActions({
       user: { id: HR.id, teamId: HR.teamId },
@@ -126,7 +137,6 @@ describe("a tick on the private page goes through the durable intake", () => {
       actions: [{ action_id: `tick:${item}`, selected_options: [] }],
     });
     expect(res.status).toBe(200);
-    h.slack.clearFaults();
     await eventually(
       async () =>
         (await h.db.prisma.intakeDelivery.count({
