@@ -42,7 +42,7 @@ import { isValidTimeZone } from "../time.ts";
 import { CSRF_FIELD, csrfTokenFor, isValidCsrfToken } from "./csrf.ts";
 import { buildPortalPage } from "./page.ts";
 import { readPortalPage } from "./page-data.ts";
-import { describePageTick, handlePageTicks } from "./tick-intake.ts";
+import { describePageTick, handlePageTicks, savingPageTicks, withSaving } from "./tick-intake.ts";
 import { mountUnsubscribeRoutes, refuseWhenLimited } from "./unsubscribe-routes.ts";
 
 /** A form post is a few hundred bytes. */
@@ -126,7 +126,8 @@ async function showPage(
   token: string,
   notice?: string,
 ) {
-  const data = await readPortalPage(ctx, link.onboardingId, link.email);
+  const read = await readPortalPage(ctx, link.onboardingId, link.email);
+  const data = { ...read, steps: withSaving(read.steps, await savingPageTicks(ctx, link.onboardingId)) };
   const asked = request.url.searchParams.get("tz");
   const readerZone = asked && isValidTimeZone(asked) ? asked : (data.call?.timeZone ?? "UTC");
   const html = buildPortalPage(data, {

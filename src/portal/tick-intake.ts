@@ -8,12 +8,14 @@
 import { randomUUID } from "node:crypto";
 import { emailActor } from "../audit/actor.ts";
 import type { AppContext } from "../context.ts";
+import { decryptSecret } from "../crypto.ts";
 import type { IncomingDelivery, StoredDelivery } from "../intake/delivery.ts";
 import type { DurableIntake } from "../intake/intake.ts";
 import { tickFromPage } from "../onboarding/checklist-service.ts";
 import type { PortalLink } from "../onboarding/portal-links.ts";
 import { inDelivery } from "../slack-gateway/delivery-scope.ts";
 import { tickActionId } from "../slack-gateway/ids.ts";
+import type { PageStep } from "./page-data.ts";
 
 /** What a page tick's delivery carries (stored encrypted). */
 interface PageTickBody {
@@ -89,4 +91,40 @@ export function handlePageTicks(ctx: AppContext, intake: DurableIntake): void {
       }
     });
   });
+}
+
+/**
+ * The page's ticks of an onboarding that are stored but not applied yet (queued behind an older change of their
+ * box, or waiting for a retry): item key → the state asked for, the latest one winning.
+ */
+export async function savingPageTicks(ctx: AppContext, onboardingId: string): Promise<Map<string, boolean>> {
+  const rows = await ctx.db.prisma.intakeDelivery.findMany({
+    where: { source: "portal", kind: PAGE_TICK_KIND, status: { in: ["pending", "applying"] } },
+    orderBy: { receivedAt: "asc" },
+    select: { payload: true },
+    take: 200,
+  });
+  const saving = new Map<string, boolean>();
+  for (const row of rows) {
+    if (!row.payload) continue;
+    try {
+      const body = JSON.parse(decryptSecret(row.payload, ctx.keys)) as PageTickBody;
+      if (body.onboardingId === onboardingId) saving.set(body.itemKey, body.checked);
+    } catch {
+      // Unreadable: the intake makes it a dead letter; the page shows the state as stored.
+    }
+  }
+  return saving;
+}
+
+/** The page's steps with the ticks still being saved shown as asked, marked `saving`. */
+export function withSaving(steps: PageStep[], saving: Map<string, boolean>): PageStep[] {
+  if (saving.size === 0) return steps;
+  return steps.map((step) => ({
+    ...step,
+    items: step.items.map((item) => {
+      const asked = saving.get(item.key);
+      return asked === undefined ? item : { ...item, done: asked, saving: true };
+    }),
+  }));
 }

@@ -93,6 +93,8 @@ describe("a tick on the private page goes through the durable intake", () => {
       "the first attempt failed",
     );
     expect(failed.lastError).toMatch(/500|internal|error/i);
+    // Meanwhile the page says the change is being saved.
+    expect(await (await fetch(url)).text()).toContain("Saving your change");
     h.slack.clearFaults();
     // No other request: the intake's retry brings the tick to the Slack checklist.
     await eventually(() => tools.tickedInSlack(o).includes(item), 15_000, "the page tick in Slack");
@@ -105,6 +107,7 @@ describe("a tick on the private page goes through the durable intake", () => {
       "the delivery marked applied",
     );
     expect(done.attempts).toBeGreaterThanOrEqual(2);
+    expect(await (await fetch(url)).text()).not.toContain("Saving your change");
     const audits = await h.db.prisma.auditEvent.findMany({ where: { onboardingId: o.id, action: "tick" } });
     expect(audits.map((a) => [a.actorUserId, a.detail])).toEqual([
       [`email:${HR.email}`, { item, via: "page" }],
