@@ -79,7 +79,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     );
     // Feature routes: Finch callback/webhooks and Connect links (src/finch) mount here.
     mountFinchRoutes(router, ctx, inFlight, intake);
-    mountPortalRoutes(router, ctx);
+    mountPortalRoutes(router, ctx, intake);
     options.extendRouter?.(router, ctx);
     const metrics = await mountMetrics(config, router, { db, spool, logger, now: () => clock.now() });
     const server = createHttpServer({

@@ -4,8 +4,11 @@
  * order, who, where) and register one applier per source.
  */
 
-/** Where a delivery came from; each source has one applier (src/intake/intake.ts). */
-export type IntakeSource = "slack" | "finch";
+/**
+ * Where a delivery came from; each source has one applier (src/intake/intake.ts). `portal`: a tick on the
+ * customer's private page (src/portal/tick-intake.ts), ordered with the Slack ticks of the same checkbox.
+ */
+export type IntakeSource = "slack" | "finch" | "portal";
 
 /** A verified delivery, described by its receiver. */
 export interface IncomingDelivery {

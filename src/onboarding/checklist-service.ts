@@ -207,6 +207,31 @@ export async function tickFromPage(
   return applyTick(ctx, onboarding, { ...input, source: "page" });
 }
 
+/**
+ * Whether the private page may tick `itemKey` (the same rules as {@link tickFromPage}, nothing written but the
+ * refusal's audit): checked before the tick is stored in the intake, so a refused one is answered on the page.
+ * On success, the onboarding's channel (its Slack ticks' order key).
+ */
+export async function checkPageTick(
+  ctx: AppContext,
+  input: { onboardingId: string; itemKey: string; actor: Actor },
+): Promise<{ ok: true; channelId: string | null } | Extract<TickResult, { ok: false }>> {
+  const o = await tickTargetById(ctx, input.onboardingId);
+  if (!o)
+    return { ok: false, reason: "not_a_checklist", message: "This onboarding does not exist (any more)." };
+  if (o.status !== "active") return { ok: false, reason: "closed", message: CLOSED };
+  const item = checklistItems(getTemplate(o.providerId)).find((i) => i.key === input.itemKey);
+  if (!item) return { ok: false, reason: "unknown_item", message: UNKNOWN_ITEM };
+  const refusal = await tickRefusal(ctx, o, item.owner, input.actor);
+  if (!refusal) return { ok: true, channelId: o.channelId };
+  const detail = { item: input.itemKey, via: "page" };
+  await audit(ctx, { onboardingId: o.id, action: "tick.refused", actor: input.actor, detail });
+  return { ok: false, reason: "not_allowed", message: refusal };
+}
+
+const CLOSED = "This onboarding is closed; the checklist is kept for the record.";
+const UNKNOWN_ITEM = "That checklist item does not exist (any more).";
+
 /** Authorizes, stores, re-renders and celebrates one tick of an onboarding's checklist. */
 async function applyTick(
   ctx: AppContext,
@@ -214,16 +239,12 @@ async function applyTick(
   input: { itemKey: string; checked: boolean; actor: Actor; source: "slack" | "page" },
 ): Promise<TickResult> {
   if (onboarding.status !== "active") {
-    return {
-      ok: false,
-      reason: "closed",
-      message: "This onboarding is closed; the checklist is kept for the record.",
-    };
+    return { ok: false, reason: "closed", message: CLOSED };
   }
   const template = getTemplate(onboarding.providerId);
   const item = checklistItems(template).find((i) => i.key === input.itemKey);
   if (!item) {
-    return { ok: false, reason: "unknown_item", message: "That checklist item does not exist (any more)." };
+    return { ok: false, reason: "unknown_item", message: UNKNOWN_ITEM };
   }
   const refusal = await tickRefusal(ctx, onboarding, item.owner, input.actor);
   if (refusal) {

@@ -29,6 +29,8 @@ export interface PageItem {
   doneAt: Date | null;
   /** While open: where to grant it, or the last verification's note. */
   hint: string | null;
+  /** A tick or untick from this page is stored but not applied yet (the intake applies it shortly). */
+  saving?: boolean;
 }
 
 /** One step of the page. */

@@ -51,9 +51,11 @@ function tickForm(item: PageItem, page: PageContext): string {
 }
 
 function itemHtml(item: PageItem, data: PortalPageData, page: PageContext): string {
-  const status = item.done
-    ? `<span class="done">✓ Done</span> — ${escapeHtml(item.doneBy ?? "Done")}${item.doneAt ? `, ${escapeHtml(formatCallTime(item.doneAt, page.readerZone, "short"))}` : ""}`
-    : `<span>Open</span>${item.hint ? ` <span class="hint">— ${escapeHtml(item.hint)}</span>` : ""}`;
+  const status = item.saving
+    ? `<span>${item.done ? "✓ Done" : "Open"}</span> <span class="hint">— Saving your change: it shows everywhere shortly.</span>`
+    : item.done
+      ? `<span class="done">✓ Done</span> — ${escapeHtml(item.doneBy ?? "Done")}${item.doneAt ? `, ${escapeHtml(formatCallTime(item.doneAt, page.readerZone, "short"))}` : ""}`
+      : `<span>Open</span>${item.hint ? ` <span class="hint">— ${escapeHtml(item.hint)}</span>` : ""}`;
   const control =
     data.active && item.tickable
       ? tickForm(item, page)

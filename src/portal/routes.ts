@@ -2,7 +2,7 @@
  * The private progress page's routes, for a customer who works by email:
  * - `GET /p/:token` — the page (reads only: mail scanners open links before people do);
  * - `GET /p/:token/call.ics` — the call's calendar file;
- * - `POST /p/:token/tick` — tick or untick a customer step (the same tick path as Slack);
+ * - `POST /p/:token/tick` — tick or untick a customer step (stored in the durable intake, then Slack's tick path);
  * - `POST /p/:token/recheck` — Slack's Re-check (same verification, same cooldown);
  * - `POST /p/:token/connect` — open Finch Connect (the session is created here, never on a GET);
  * - `POST /p/:token/reconnect` — after go-live, reauthenticate a connection with a health problem.
@@ -28,9 +28,10 @@ import {
   sendHtml,
   simplePage,
 } from "../http/router.ts";
+import type { DurableIntake } from "../intake/intake.ts";
 import { buildCallCalendar, callCalendarFileName } from "../onboarding/calendar.ts";
 import { currentCallEntry } from "../onboarding/call-calendar.ts";
-import { tickFromPage } from "../onboarding/checklist-service.ts";
+import { checkPageTick } from "../onboarding/checklist-service.ts";
 import {
   findPortalLink,
   type LinkLookup,
@@ -41,6 +42,7 @@ import { isValidTimeZone } from "../time.ts";
 import { CSRF_FIELD, csrfTokenFor, isValidCsrfToken } from "./csrf.ts";
 import { buildPortalPage } from "./page.ts";
 import { readPortalPage } from "./page-data.ts";
+import { describePageTick, handlePageTicks, savingPageTicks, withSaving } from "./tick-intake.ts";
 import { mountUnsubscribeRoutes, refuseWhenLimited } from "./unsubscribe-routes.ts";
 
 /** A form post is a few hundred bytes. */
@@ -124,7 +126,8 @@ async function showPage(
   token: string,
   notice?: string,
 ) {
-  const data = await readPortalPage(ctx, link.onboardingId, link.email);
+  const read = await readPortalPage(ctx, link.onboardingId, link.email);
+  const data = { ...read, steps: withSaving(read.steps, await savingPageTicks(ctx, link.onboardingId)) };
   const asked = request.url.searchParams.get("tz");
   const readerZone = asked && isValidTimeZone(asked) ? asked : (data.call?.timeZone ?? "UTC");
   const html = buildPortalPage(data, {
@@ -153,16 +156,41 @@ async function sendCallCalendar(ctx: AppContext, request: RouteRequest, link: Po
   request.res.end(buildCallCalendar(entry));
 }
 
-/** `POST /p/:token/tick`: Slack's tick path by the link's recipient, then back to the page (post/redirect/get). */
-async function postTick(ctx: AppContext, request: RouteRequest, link: PortalLink, form: URLSearchParams) {
+/** How long a page tick's answer waits for its first attempt (a slow Slack must not hold the page). */
+const TICK_ANSWER_BUDGET_MS = 1500;
+
+/**
+ * `POST /p/:token/tick`: checked by the tick rules (a refusal is answered on the page), stored in the durable
+ * intake (src/portal/tick-intake.ts), then back to the page (post/redirect/get) once its first attempt is done
+ * or its budget is spent; a failed attempt (Slack's chat.update) is the intake's to retry, not the reader's.
+ */
+async function postTick(
+  ctx: AppContext,
+  intake: DurableIntake,
+  request: RouteRequest,
+  link: PortalLink,
+  form: URLSearchParams,
+) {
   const token = request.params.token ?? "";
-  const result = await tickFromPage(ctx, {
-    onboardingId: link.onboardingId,
-    itemKey: form.get("item") ?? "",
-    checked: form.get("done") === "1",
-    actor: emailActor(link.email),
-  });
-  if (!result.ok) return showPage(ctx, request, link, token, result.message);
+  const tick = { itemKey: form.get("item") ?? "", checked: form.get("done") === "1" };
+  const actor = emailActor(link.email);
+  const allowed = await checkPageTick(ctx, { onboardingId: link.onboardingId, itemKey: tick.itemKey, actor });
+  if (!allowed.ok) return showPage(ctx, request, link, token, allowed.message);
+  const delivery = describePageTick(link, { ...tick, channelId: allowed.channelId });
+  const outcome = await intake.take(delivery);
+  if (outcome === "refused") {
+    request.res.setHeader("retry-after", "60");
+    const message = "Your change was not saved. Nothing changed: please try again in a minute.";
+    return send(request.res, 503, simplePage("Please try again", message));
+  }
+  if (outcome === "apply-now") {
+    let timer: NodeJS.Timeout | undefined;
+    const budget = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, TICK_ANSWER_BUDGET_MS);
+    });
+    await Promise.race([intake.applyNow(delivery), budget]);
+    clearTimeout(timer);
+  }
   // A reload of the page that follows does not post the tick again.
   request.res.writeHead(303, {
     location: portalUrlFor(ctx, token),
@@ -225,7 +253,8 @@ function guarded(ctx: AppContext, handler: RouteHandler): RouteHandler {
 }
 
 /** Mounts the private page's routes. */
-export function mountPortalRoutes(router: Router, ctx: AppContext): void {
+export function mountPortalRoutes(router: Router, ctx: AppContext, intake: DurableIntake): void {
+  handlePageTicks(ctx, intake);
   const limiter = new RateLimiter(ctx.config.http.portalLimitPerMinute, 60_000);
   const clientAddress = clientAddressOf(ctx.config.http.trustedProxies);
   /** Rate limit, then the link; null when a refusal was sent. */
@@ -272,7 +301,7 @@ export function mountPortalRoutes(router: Router, ctx: AppContext): void {
     "/p/:token/tick",
     guarded(ctx, async (request) => {
       const checked = await openPost(request);
-      if (checked) await postTick(ctx, request, checked.link, checked.form);
+      if (checked) await postTick(ctx, intake, request, checked.link, checked.form);
     }),
   );
   router.on(

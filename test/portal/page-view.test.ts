@@ -9,6 +9,7 @@ import { describeEntry } from "../../src/cockpit/history.ts";
 import type { AppContext } from "../../src/context.ts";
 import { mrkdwnToHtml } from "../../src/html/mrkdwn-html.ts";
 import { type RouteRequest, Router } from "../../src/http/router.ts";
+import type { DurableIntake } from "../../src/intake/intake.ts";
 import { buildPortalPage } from "../../src/portal/page.ts";
 import type { PortalPageData } from "../../src/portal/page-data.ts";
 import { mountPortalRoutes } from "../../src/portal/routes.ts";
@@ -171,7 +172,8 @@ describe("the private page's rate limit", () => {
       },
       clock: { now: () => new Date() },
     } as unknown as AppContext;
-    mountPortalRoutes(router, ctx);
+    // No tick is posted here: an intake that only takes the page's applier is enough.
+    mountPortalRoutes(router, ctx, { handle: () => {} } as unknown as DurableIntake);
     const statuses: number[] = [];
     let retryAfter = "";
     for (let i = 0; i < 5; i++) {
