@@ -115,6 +115,7 @@ function rowBlocks(row: HomeRow, teamId: string): KnownBlock[] {
       value: row.id,
     });
   }
+  if (row.invites.email) buttons.push(revokePortalButton(row.id));
   buttons.push({
     type: "button",
     action_id: ActionId.homeReschedule,
@@ -125,6 +126,27 @@ function rowBlocks(row: HomeRow, teamId: string): KnownBlock[] {
     { type: "section", block_id: `row:${row.id}`, text: { type: "mrkdwn", text: lines.join("\n") } },
     { type: "actions", block_id: `row_actions:${row.id}`, elements: buttons },
   ];
+}
+
+/** Revokes every private-page link of the onboarding (rep-only in its listener), after a confirm dialog. */
+function revokePortalButton(onboardingId: string): Button {
+  return {
+    type: "button",
+    action_id: ActionId.homeRevokePortal,
+    text: { type: "plain_text", text: "Revoke private page links" },
+    value: onboardingId,
+    style: "danger",
+    confirm: {
+      title: { type: "plain_text", text: "Revoke the links?" },
+      text: {
+        type: "plain_text",
+        text: "The private page links sent by email stop working at once. A fresh email sends a new link.",
+      },
+      confirm: { type: "plain_text", text: "Revoke" },
+      deny: { type: "plain_text", text: "Cancel" },
+      style: "danger",
+    },
+  };
 }
 
 /**

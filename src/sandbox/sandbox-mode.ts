@@ -14,6 +14,7 @@ import type { FinchStandIn } from "./finch/index.ts";
 import { mountSandboxRoutes, type SandboxPeople, type SandboxRoutes } from "./sandbox-routes.ts";
 import type { SlackStandIn } from "./slack/index.ts";
 import { SlackDriver } from "./slack-driver/index.ts";
+import { startSmtpStandIn } from "./smtp/index.ts";
 import { startStandIns } from "./stand-ins.ts";
 
 /** The sandbox's people and workspaces. */
@@ -139,11 +140,14 @@ export async function startSandbox(base: Config, logger: Logger): Promise<Runnin
     finchClientSecret: secrets.finchClientSecret,
   });
   const { slack, finch } = standIns;
+  // Email goes the production way, nodemailer over SMTP, to a local SMTP stand-in (unless SMTP_URL names one).
+  const smtp = base.email.smtpUrl ? null : await startSmtpStandIn();
 
   const port = base.http.port;
   // With PORT=0 the address is only known after listen(): the app then derives its public URL itself.
   const publicUrl = base.publicUrl ?? (port === 0 ? undefined : `http://localhost:${port}/`);
   const config = sandboxConfig(base, secrets, { slack: slack.url, finch: finch.url, publicUrl });
+  if (smtp) config.email = { ...config.email, smtpUrl: smtp.url };
   config.report = { channelId: base.report.channelId ?? slack.channelByName("fleet-reports")?.id };
   if (publicUrl) announce(logger, `${publicUrl}sandbox`);
 
@@ -167,6 +171,7 @@ export async function startSandbox(base: Config, logger: Logger): Promise<Runnin
           return scheduler.tick();
         },
         sandbox: SANDBOX,
+        ...(smtp ? { mailbox: smtp.mailbox } : {}),
       });
     },
   });
@@ -206,6 +211,7 @@ export async function startSandbox(base: Config, logger: Logger): Promise<Runnin
         await fleet.stop();
         await driver?.stop();
         await standIns.stop();
+        await smtp?.stop();
       })();
       return stopped;
     },

@@ -25,7 +25,7 @@ export function mountSandboxRoutes(router: Router, deps: SandboxRouteDeps): Sand
   mountActingRoutes(router, session);
   mountControlRoutes(router, session);
   mountReportRoutes(router, session);
-  mountMailboxRoutes(router, sandboxMailbox);
+  mountMailboxRoutes(router, deps.mailbox ?? sandboxMailbox);
   return {
     attachDriver: (driver: SlackDriver) => session.attachDriver(driver),
     close: () => session.close(),

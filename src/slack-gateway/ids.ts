@@ -23,6 +23,8 @@ export const ActionId = {
   reinvite: "reinvite",
   /** The invite alert's "Email their private page instead" (issue 23). */
   emailPortal: "email_portal",
+  /** The App Home row's "Revoke private page links", for onboardings with email-only HR admins (issue 23). */
+  homeRevokePortal: "home_revoke_portal",
   confirmDisconnect: "confirm_disconnect",
   historyCsv: "history_csv",
   checklistStatus: "checklist_status",

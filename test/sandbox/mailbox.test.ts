@@ -1,17 +1,23 @@
 /**
  * The sandbox page's mailbox (issue 23): an email the sandbox kept (sendEmail without SMTP_URL) is listed and
  * renders — the HTML part in a sandboxed iframe whose links open in a new tab, the text part with its private
- * page link clickable, and the calendar part summarised (method, UID, SEQUENCE).
+ * page link clickable, and the calendar part summarised (method, UID, SEQUENCE). Sandbox mode starts the SMTP
+ * stand-in and points the app's mailer at it: an email goes nodemailer → SMTP → mailparser → the mailbox.
  */
+import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Config } from "../../src/config.ts";
+import { type Config, parseConfig } from "../../src/config.ts";
 import { sandboxMailbox, sendEmail } from "../../src/email/mailer.ts";
 import { Router } from "../../src/http/router.ts";
 import { createHttpServer } from "../../src/http/server.ts";
 import { createLogger } from "../../src/logger.ts";
 import { buildCallCalendar } from "../../src/onboarding/calendar.ts";
 import { mountMailboxRoutes } from "../../src/sandbox/routes/mailbox-routes.ts";
+import { type RunningSandbox, startSandbox } from "../../src/sandbox/sandbox-mode.ts";
+import { freePort } from "../../src/sandbox/support/free-port.ts";
 
 const PAGE = "http://127.0.0.1:3000/p/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
@@ -74,5 +80,61 @@ describe("the sandbox mailbox", () => {
     );
     expect(html).toContain("<strong>SEQUENCE</strong>: 2");
     expect((await fetch(`${base}/sandbox/mailbox/999`)).status).toBe(404);
+  });
+});
+
+describe("sandbox mode's mail", () => {
+  let sandbox: RunningSandbox;
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "fc-sbx-mail-"));
+    const parsed = parseConfig({
+      PORT: String(await freePort()),
+      HOST: "127.0.0.1",
+      DATA_DIR: dataDir,
+      LOG_LEVEL: "silent",
+    });
+    if (!parsed.ok) throw new Error(parsed.problems.join("; "));
+    sandbox = await startSandbox(parsed.config, createLogger({ level: "silent" }));
+  }, 120_000);
+  afterAll(async () => {
+    await sandbox?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("goes over SMTP to the stand-in the sandbox started, and the mailbox renders what it received", async () => {
+    const smtpUrl = sandbox.ctx.config.email.smtpUrl ?? "";
+    expect(smtpUrl).toMatch(/^smtp:\/\/127\.0\.0\.1:\d+$/);
+    const kept = sandboxMailbox.length;
+    const ics = buildCallCalendar({
+      onboardingId: "9e1c2a4e-0000-4000-8000-000000000002",
+      companyName: "Globex",
+      callAt: new Date("2031-03-05T16:00:00Z"),
+      timeZone: "America/Chicago",
+      sequence: 0,
+      cancelled: false,
+      requestTo: "hank@globex.example",
+    });
+    const sent = await sendEmail(sandbox.ctx.config, {
+      to: "hank@globex.example",
+      subject: "Globex: your Fleet onboarding page",
+      text: `Open your page: ${PAGE}`,
+      html: `<p><a href="${PAGE}">Open your private onboarding page</a></p>`,
+      icalEvent: { method: "REQUEST", content: ics },
+    });
+    expect(sent.ok).toBe(true);
+    // Through SMTP, not kept in memory by the mailer.
+    expect(sandboxMailbox.length).toBe(kept);
+    const list = await (await fetch(`${sandbox.url}/sandbox/mailbox`)).text();
+    expect(list).toContain("Globex: your Fleet onboarding page");
+    expect(list).toContain('href="mailbox/0"');
+    const html = await (await fetch(`${sandbox.url}/sandbox/mailbox/0`)).text();
+    expect(html).toContain("To hank@globex.example");
+    expect(html).toContain(`<a href="${PAGE}" target="_blank" rel="noopener noreferrer">${PAGE}</a>`);
+    expect(html).toContain("Open your private onboarding page");
+    expect(html).toContain("<strong>METHOD</strong>: REQUEST");
+    expect(html).toContain(
+      "<strong>UID</strong>: onboarding-call-9e1c2a4e-0000-4000-8000-000000000002@fleet-concierge",
+    );
   });
 });

@@ -3,6 +3,7 @@ import type { AppContext, ManualClock } from "../../context.ts";
 import type { FinchStandIn } from "../finch/index.ts";
 import type { SlackStandIn } from "../slack/index.ts";
 import type { SlackDriver } from "../slack-driver/index.ts";
+import type { MailboxView } from "../smtp/index.ts";
 
 /** The sandbox's people and workspaces (src/sandbox/sandbox-mode.ts → SANDBOX). */
 export interface SandboxPeople {
@@ -26,6 +27,8 @@ export interface SandboxRouteDeps {
   /** One run of the reminder scheduler (plan, claim, send); resolves with the number sent. */
   reminderTick: () => Promise<number>;
   sandbox: SandboxPeople;
+  /** What the SMTP stand-in received (the app's mailer sends there); unset: the mail the mailer kept. */
+  mailbox?: readonly MailboxView[];
 }
 
 /** The mounted routes: attach the driver once it runs, close live connections before the server stops. */
