@@ -22,8 +22,12 @@ export function buildDisconnectConfirmation(input: {
     confirm: {
       title: { type: "plain_text", text: "Disconnect Finch?" },
       text: {
-        type: "mrkdwn",
-        text: `Fleet stops reading ${provider} for ${company} and deletes the stored access token.`,
+        type: "plain_text",
+        // plain_text only (Slack's confirmation dialog object): the names go in unescaped.
+        text: clipText(
+          `Fleet stops reading ${input.providerName} for ${input.companyName.trim()} and deletes the stored access token.`,
+          300,
+        ),
       },
       confirm: { type: "plain_text", text: "Disconnect" },
       deny: { type: "plain_text", text: "Cancel" },
