@@ -2,6 +2,7 @@
  * Booking and moving the onboarding call from Slack: `/fleet call [company] <YYYY-MM-DDTHH:mm> [tz=…]`,
  * the Reschedule button (rep digest) and its modal. Reps only; every handler acks first.
  */
+
 import type {
   AllMiddlewareArgs,
   App,
@@ -10,6 +11,7 @@ import type {
   SlackActionMiddlewareArgs,
 } from "@slack/bolt";
 import { callChangeReply } from "../../blocks/call-change.ts";
+import { listenerText } from "../../blocks/listener-answers.ts";
 import { buildRescheduleModal, RescheduleField, readRescheduleModal } from "../../blocks/reschedule-modal.ts";
 import type { AppContext } from "../../context.ts";
 import { onboardingByChannel, onboardingById, onboardingIdFrom } from "../../onboarding/lookup.ts";
@@ -50,7 +52,7 @@ function callCommand(ctx: AppContext) {
     if (!parsed.ok) {
       return void (await respond({
         response_type: "ephemeral",
-        text: `The call time: ${parsed.reason}.\n\n${USAGE.call}`,
+        text: listenerText.callTimeInvalid(parsed.reason, USAGE.call),
       }));
     }
     const callAt = parsed.instant;
@@ -88,15 +90,13 @@ function openRescheduleModal(ctx: AppContext) {
       onboardingIdFrom(action.value) ??
       (channelId ? (await onboardingByChannel(ctx, channelId))?.id : undefined);
     const onboarding = await onboardingById(ctx, onboardingId ?? null);
-    if (!onboarding) return void (await tell("That onboarding no longer exists."));
+    if (!onboarding) return void (await tell(listenerText.noSuchOnboarding));
     if (onboarding.status !== "active") {
-      return void (await tell(
-        `${onboarding.customer.name}'s onboarding is ${onboarding.status}: no call to move.`,
-      ));
+      return void (await tell(listenerText.noCallToMove(onboarding.customer.name, onboarding.status)));
     }
     const tellSomewhere = async (text: string) =>
       channelId ? tell(text) : client.chat.postMessage({ channel: actor.userId, text });
-    const again = "the Reschedule button";
+    const again = listenerText.rescheduleButton;
     await openModalInTime(ctx, { client, triggerId: body.trigger_id, tell: tellSomewhere, again }, () =>
       buildRescheduleModal({
         onboardingId: onboarding.id,
@@ -129,12 +129,12 @@ export function register(app: App, ctx: AppContext): void {
     if (!onboardingId) {
       await ack({
         response_action: "errors",
-        errors: { [RescheduleField.call]: "This form is out of date: close it and try again." },
+        errors: { [RescheduleField.call]: listenerText.formOutOfDate },
       });
       return;
     }
     if (!input.callAt) {
-      await ack({ response_action: "errors", errors: { [RescheduleField.call]: "Pick a date and time." } });
+      await ack({ response_action: "errors", errors: { [RescheduleField.call]: listenerText.pickDateTime } });
       return;
     }
     const valid = validateCallChange({ callAt: input.callAt, timeZone: input.timeZone }, ctx.clock.now());

@@ -3,9 +3,11 @@
  * `/fleet verify`, `/fleet disconnect` and its confirmation, and the "Re-check" buttons (verification
  * message, App Home).
  */
+
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import { audit } from "../../audit/audit.ts";
 import { buildDisconnectConfirmation, verificationSummaryText } from "../../blocks/finch.ts";
+import { listenerText } from "../../blocks/listener-answers.ts";
 import { getTemplate } from "../../checklist/template-registry.ts";
 import type { AppContext } from "../../context.ts";
 import { postConnectLink, postReconnectForRep } from "../../finch/connect-session.ts";
@@ -47,7 +49,7 @@ export function subcommands(ctx: AppContext) {
           const provider = getTemplate(onboarding.providerId).displayName;
           return void (await respond({
             response_type: "ephemeral",
-            text: `${provider} is not connected for *${onboarding.customer.name}* yet. \`/fleet link\` posts the Connect link in the channel.`,
+            text: listenerText.notConnectedYet(provider, onboarding.customer.name),
           }));
         }
         await respond({
@@ -62,7 +64,7 @@ export function subcommands(ctx: AppContext) {
         if (!(await hasConnection(ctx, onboarding.id))) {
           return void (await respond({
             response_type: "ephemeral",
-            text: `${provider} is not connected for *${onboarding.customer.name}*; nothing to disconnect.`,
+            text: listenerText.nothingToDisconnect(provider, onboarding.customer.name),
           }));
         }
         await audit(ctx, { onboardingId: onboarding.id, action: "finch.disconnect_requested", actor });
@@ -109,7 +111,7 @@ export function register(app: App, ctx: AppContext): void {
         return void (await respond({
           response_type: "ephemeral",
           replace_original: true,
-          text: "That onboarding no longer exists; nothing was disconnected.",
+          text: listenerText.nothingDisconnected,
         }));
       }
       const result = await disconnectFinch(ctx, onboarding.id, actor);

@@ -8,6 +8,7 @@
 import type { App, SlashCommand } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type { Actor } from "../../audit/actor.ts";
+import { listenerText } from "../../blocks/listener-answers.ts";
 import { allProviderChoices } from "../../checklist/template-registry.ts";
 import type { AppContext } from "../../context.ts";
 import { onboardableProviders } from "../../finch/providers.ts";
@@ -117,7 +118,7 @@ export function registerFleetCommand(app: App, ctx: AppContext, subcommands: Sub
       if (!context.intakeReplay) {
         await respond({
           response_type: "ephemeral",
-          text: "Something went wrong on our side — it has been logged. Fleet retries this by itself and answers here; no need to run it again.",
+          text: listenerText.commandFailed,
         }).catch(() => {});
       }
       throw err;

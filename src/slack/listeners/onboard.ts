@@ -2,7 +2,9 @@
  * Starting an onboarding: `/fleet onboard …`, the "New onboarding" form (from `/fleet onboard` with no text
  * and from the App Home's button), its HR-provider menu and its submission. Reps only.
  */
+
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import { listenerText } from "../../blocks/listener-answers.ts";
 import {
   buildOnboardModal,
   buildProviderOptions,
@@ -30,7 +32,7 @@ export interface OnboardDeps {
 
 /** Why `userId` cannot own an onboarding (`owner=` of `/fleet onboard`, `/fleet owner`, the modal). */
 export function notARepOwner(userId: string): string {
-  return `<@${userId}> is not one of Fleet's account reps (guests never are), so they can't own an onboarding.`;
+  return listenerText.notARepOwner(userId);
 }
 
 /** `/fleet onboard …`, and `/fleet onboard` alone (the form). */
@@ -48,7 +50,7 @@ export function subcommands(ctx: AppContext, { onboardingHooks }: OnboardDeps) {
           // Refused before anything is created: an email-only customer without email would be stranded.
           await respond({
             response_type: "ephemeral",
-            text: `Couldn't start the onboarding by email: ${email.reason}.`,
+            text: listenerText.noEmailPath(email.reason),
           });
           return;
         }
@@ -100,7 +102,7 @@ export function register(app: App, ctx: AppContext, { onboardingHooks }: Onboard
       ctx.logger.info({ user: actor.userId, owner }, "onboard modal: owner is not a rep");
       await ack({
         response_action: "errors",
-        errors: { [OnboardField.owner]: "The owning rep must be one of Fleet's account reps (not a guest)." },
+        errors: { [OnboardField.owner]: listenerText.ownerNotRep },
       });
       return;
     }

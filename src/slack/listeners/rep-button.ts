@@ -1,6 +1,8 @@
 /** A rep-only button about one onboarding, as the App Home, alerts and history messages carry them. */
+
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import type { Actor } from "../../audit/actor.ts";
+import { listenerText } from "../../blocks/listener-answers.ts";
 import type { AppContext } from "../../context.ts";
 import { onboardingById, onboardingIdFrom } from "../../onboarding/lookup.ts";
 import { noteMetadata, postOnce } from "../../slack-gateway/post-once.ts";
@@ -34,7 +36,7 @@ export function repButton(
     const exists = await onboardingById(ctx, onboardingIdFrom(action.value));
     if (!exists) {
       ctx.logger.warn({ user: actor.userId, action: actionId }, "action on an unknown onboarding refused");
-      return reply("That onboarding does not exist (any more).");
+      return reply(listenerText.noSuchOnboardingAnyMore);
     }
     const text = await run(actor, exists.id);
     if (text) await reply(text);
