@@ -28,9 +28,11 @@ export function dueHealthChecks(db: Database, now: Date, batch = 50) {
       onboarding: { status: "done" },
       verifiedAt: { not: null },
       status: { not: "disconnected" },
-      OR: [{ nextHealthCheckAt: null }, { nextHealthCheckAt: { lte: now } }],
+      // Set when the onboarding closes (close.ts) or a first connection arrives after it: open onboardings'
+      // connections (null) are never read, so the index on next_health_check_at serves the selection.
+      nextHealthCheckAt: { lte: now },
     },
-    orderBy: { nextHealthCheckAt: { sort: "asc", nulls: "first" } },
+    orderBy: { nextHealthCheckAt: "asc" },
     take: batch,
     select: { id: true, onboardingId: true, nextHealthCheckAt: true },
   });

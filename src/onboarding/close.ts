@@ -33,6 +33,12 @@ export async function closeOnboarding(ctx: AppContext, onboardingId: string, act
 
 async function close(ctx: AppContext, onboardingId: string, actor: Actor): Promise<string> {
   const now = ctx.clock.now();
+  // Once closed, the connection is watched (src/finch/health-watch.ts), its first daily check due at once.
+  // Set before the status, so whoever sees "done" sees it watched; an open onboarding's is never selected.
+  await ctx.db.prisma.finchConnection.updateMany({
+    where: { onboardingId, nextHealthCheckAt: null, onboarding: { status: "active" } },
+    data: { nextHealthCheckAt: now },
+  });
   const closed = await ctx.db.prisma.onboarding.updateMany({
     where: { id: onboardingId, status: "active" },
     // The call's calendar entry is cancelled too: its SEQUENCE goes up with the METHOD:CANCEL file.
