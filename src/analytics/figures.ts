@@ -57,83 +57,94 @@ export type WeeklyKind =
   | "connected"
   | "verified";
 
+const IN_WINDOW = (col: string) => `${col} >= $1::timestamptz and ${col} < $2::timestamptz`;
+const ACCEPTED = `('invite.accepted', 'invite.approved')`;
+const DECLINED = `('invite.declined')`;
+
 /**
- * The invitations that can count in the window [$1, $2) — sent in it or up to 14 days before (so sent or
- * expired in it), or accepted or declined in it (audit_event by action and time) — with their accept and
- * decline moments (first audit event each). Starting from the window keeps the cost to its events, not the
- * whole history (docs/bench/scale-plans.md).
+ * The invitations whose first `actions` audit event for their email falls in [$1, $2), with that moment
+ * (`at`) and when they were sent. Starts from the window's events (audit_event by action and time) and keeps
+ * an invitation only if its earliest event in the window is its first ever (one index probe each: the
+ * subquery, unlike NOT EXISTS, is never turned into a hash join over the whole history), so the cost follows
+ * the window, not the history.
  */
-const INVITES_CTE = `
-  inv_ids as (
-    select i.id from invite i
-     where i.sent_at >= $1::timestamptz - make_interval(days => ${INVITE_EXPIRY_DAYS}) and i.sent_at < $2::timestamptz
-    union
-    select i.id from audit_event a join invite i on i.onboarding_id = a.onboarding_id and i.email = a.detail->>'email'
-     where a.action in ('invite.accepted', 'invite.approved', 'invite.declined')
-       and a.at >= $1::timestamptz and a.at < $2::timestamptz
-  ),
-  inv as (
-    select i.id, i.status, i.sent_at,
-      (select min(a.at) from audit_event a
-        where a.onboarding_id = i.onboarding_id and a.action in ('invite.accepted', 'invite.approved')
-          and a.detail->>'email' = i.email) as accepted_at,
-      (select min(a.at) from audit_event a
-        where a.onboarding_id = i.onboarding_id and a.action = 'invite.declined'
-          and a.detail->>'email' = i.email) as declined_at
-    from invite i join inv_ids using (id) where i.sent_at is not null
-  ),
-  inv_expired as (
-    select id, sent_at + make_interval(days => ${INVITE_EXPIRY_DAYS}) as expired_at from inv
-     where status = 'sent' and accepted_at is null and declined_at is null
+const firstInviteEvents = (name: string, actions: string) => `
+  ${name} as (
+    select f.id, f.sent_at, f.at from (
+      select i.id, i.onboarding_id, i.email, i.sent_at, min(a.at) as at
+        from audit_event a
+        -- by its unique key (limit 1 keeps this a probe per event, not a hash over every invitation)
+        cross join lateral (select * from invite i where i.onboarding_id = a.onboarding_id
+                              and i.email = a.detail->>'email' and i.sent_at is not null limit 1) i
+       where a.action in ${actions} and ${IN_WINDOW("a.at")}
+       group by i.id, i.onboarding_id, i.email, i.sent_at
+    ) f
+     where f.at = (select min(e.at) from audit_event e where e.onboarding_id = f.onboarding_id
+                     and e.action in ${actions} and e.detail->>'email' = f.email)
   )`;
 
 /**
- * Each onboarding's start, first connection, first verification, provider and auth method — for the
- * onboardings that can count in the window [$1, $2): started, connected or verified in it (a first moment in
- * the window means some such event is in it).
+ * Invitations in [$1, $2): `inv_sent` (sent in it), `inv_accepted` and `inv_declined` (first accept or decline
+ * event in it), and `inv_expired` (still `sent` with neither, 14 days after sending, in it and by $3).
  */
-const JOURNEYS_CTE = `
-  journey_ids as (
-    select o.id from onboarding o where o.created_at >= $1::timestamptz and o.created_at < $2::timestamptz
-    union
-    select a.onboarding_id from audit_event a
-     where a.action = 'finch.connected' and a.at >= $1::timestamptz and a.at < $2::timestamptz
-       and a.onboarding_id is not null
-    union
-    select v.onboarding_id from verification v
-     where v.status = 'verified' and v.created_at >= $1::timestamptz and v.created_at < $2::timestamptz
+const INVITES_CTE = `
+  inv_sent as (select i.sent_at from invite i where ${IN_WINDOW("i.sent_at")}),
+  ${firstInviteEvents("inv_accepted", ACCEPTED)},
+  ${firstInviteEvents("inv_declined", DECLINED)},
+  inv_expired as (
+    select e.at from (
+      select i.sent_at + make_interval(days => ${INVITE_EXPIRY_DAYS}) as at, i.onboarding_id, i.email from invite i
+       -- a day wider than the window (for the session's daylight saving), then exactly
+       where i.sent_at >= $1::timestamptz - make_interval(days => ${INVITE_EXPIRY_DAYS + 1})
+         and i.sent_at < $2::timestamptz - make_interval(days => ${INVITE_EXPIRY_DAYS - 1})
+         and i.status = 'sent'
+    ) e
+     where ${IN_WINDOW("e.at")} and e.at <= $3::timestamptz
+       and not exists (select 1 from audit_event a where a.onboarding_id = e.onboarding_id
+                         and a.action in ('invite.accepted', 'invite.approved', 'invite.declined')
+                         and a.detail->>'email' = e.email)
+  )`;
+
+/**
+ * Onboardings first connected (`first_connected`: first `finch.connected` audit event) and first verified
+ * (`first_verified`: first verification whose outcome is `verified`) in [$1, $2), each from the window's events
+ * and kept only when its earliest in the window is its first ever (as for invitations).
+ */
+const FIRSTS_CTE = `
+  first_connected as (
+    select w.id, w.at from (
+      select a.onboarding_id as id, min(a.at) as at from audit_event a
+       where a.action = 'finch.connected' and ${IN_WINDOW("a.at")} and a.onboarding_id is not null group by 1
+    ) w
+     where w.at = (select min(e.at) from audit_event e where e.action = 'finch.connected' and e.onboarding_id = w.id)
   ),
-  journeys as (
-    select o.id, o.provider_id, o.created_at as started, o.channel_id,
-      (select min(a.at) from audit_event a where a.onboarding_id = o.id and a.action = 'finch.connected')
-        as connected,
-      (select min(v.created_at) from verification v where v.onboarding_id = o.id and v.status = 'verified')
-        as verified,
-      coalesce((select v.outcome->'connection'->'methods'->0->>'type' from verification v
-                 where v.onboarding_id = o.id and v.outcome->'connection'->'methods'->0->>'type' is not null
-                 order by v.created_at desc limit 1), 'unknown') as auth_method
-    from onboarding o join journey_ids using (id)
+  first_verified as (
+    select w.id, w.at from (
+      select v.onboarding_id as id, min(v.created_at) as at from verification v
+       where v.status = 'verified' and ${IN_WINDOW("v.created_at")} group by 1
+    ) w
+     where w.at = (select min(e.created_at) from verification e where e.status = 'verified' and e.onboarding_id = w.id)
   )`;
 
 /** Counts per kind and week in [from, to); `now` bounds expiries (an invitation expires only once past). */
 export async function weeklyCounts(db: Database, from: Date, to: Date, now: Date): Promise<WeeklyCount[]> {
   const rows = await rowsOf<{ kind: WeeklyKind; week: number; n: number }>(
     db,
-    `with ${INVITES_CTE}, ${JOURNEYS_CTE},
+    `with ${INVITES_CTE}, ${FIRSTS_CTE},
      events as (
-       select case when channel_id is null then 'started_email' else 'started_slack' end as kind, started as at
-         from journeys
-       union all select 'invite_sent', sent_at from inv
-       union all select 'invite_accepted', accepted_at from inv where accepted_at is not null
-       union all select 'invite_declined', declined_at from inv where declined_at is not null
-       union all select 'invite_expired', expired_at from inv_expired where expired_at <= $3::timestamptz
-       union all select 'connected', connected from journeys where connected is not null
-       union all select 'verified', verified from journeys where verified is not null
+       select case when o.channel_id is null then 'started_email' else 'started_slack' end as kind,
+              o.created_at as at
+         from onboarding o where ${IN_WINDOW("o.created_at")}
+       union all select 'invite_sent', sent_at from inv_sent
+       union all select 'invite_accepted', at from inv_accepted
+       union all select 'invite_declined', at from inv_declined
+       union all select 'invite_expired', at from inv_expired
+       union all select 'connected', at from first_connected
+       union all select 'verified', at from first_verified
      )
      select kind, floor(extract(epoch from (at - $1::timestamptz)) / ${WEEK_SECONDS})::int as week,
             count(*)::int as n
-       from events where at >= $1::timestamptz and at < $2::timestamptz
-      group by 1, 2 order by 2, 1`,
+       from events group by 1, 2 order by 2, 1`,
     [from, to, now],
   );
   return rows.map((r) => ({ kind: r.kind, week: Number(r.week), n: Number(r.n) }));
@@ -157,18 +168,15 @@ export async function invitationFigures(
 ): Promise<InvitationFigures> {
   const rows = await rowsOf(
     db,
-    `with ${INVITES_CTE},
-     w as (select inv.*, e.expired_at from inv left join inv_expired e on e.id = inv.id)
-     select
-       count(*) filter (where sent_at >= $1 and sent_at < $2)::int as sent,
-       count(*) filter (where accepted_at >= $1 and accepted_at < $2)::int as accepted,
-       count(*) filter (where declined_at >= $1 and declined_at < $2)::int as declined,
-       count(*) filter (where expired_at >= $1 and expired_at < $2 and expired_at <= $3)::int as expired,
-       percentile_cont(0.5) within group (order by case when accepted_at >= $1 and accepted_at < $2
-         then extract(epoch from (accepted_at - sent_at))::float8 end) as accept_p50,
-       percentile_cont(0.9) within group (order by case when accepted_at >= $1 and accepted_at < $2
-         then extract(epoch from (accepted_at - sent_at))::float8 end) as accept_p90
-     from w`,
+    `with ${INVITES_CTE}
+     select (select count(*) from inv_sent)::int as sent,
+       (select count(*) from inv_accepted)::int as accepted,
+       (select count(*) from inv_declined)::int as declined,
+       (select count(*) from inv_expired)::int as expired,
+       (select percentile_cont(0.5) within group (order by extract(epoch from (at - sent_at))::float8)
+          from inv_accepted) as accept_p50,
+       (select percentile_cont(0.9) within group (order by extract(epoch from (at - sent_at))::float8)
+          from inv_accepted) as accept_p90`,
     [from, to, now],
   );
   const r = rows[0] ?? {};
@@ -191,21 +199,25 @@ export interface JourneyFigures {
 
 /** Onboardings connected or verified in [from, to), by provider and auth method. */
 export async function journeyFigures(db: Database, from: Date, to: Date): Promise<JourneyFigures[]> {
-  const inWindow = (col: string) => `${col} >= $1::timestamptz and ${col} < $2::timestamptz`;
-  const secs = (col: string) => `extract(epoch from (${col} - started))::float8`;
-  const pct = (p: number, col: string) =>
-    `percentile_cont(${p}) within group (order by case when ${inWindow(col)} then ${secs(col)} end)`;
+  const secs = (col: string) => `extract(epoch from (${col} - o.created_at))::float8`;
+  const pct = (p: number, col: string) => `percentile_cont(${p}) within group (order by ${secs(col)})`;
   const rows = await rowsOf(
     db,
-    `with ${JOURNEYS_CTE}
-     select provider_id, auth_method,
-       count(*) filter (where ${inWindow("connected")})::int as connected_n,
-       ${pct(0.5, "connected")} as connected_p50, ${pct(0.9, "connected")} as connected_p90,
-       count(*) filter (where ${inWindow("verified")})::int as verified_n,
-       ${pct(0.5, "verified")} as verified_p50, ${pct(0.9, "verified")} as verified_p90
-     from journeys
-     where ${inWindow("connected")} or ${inWindow("verified")}
-     group by provider_id, auth_method order by provider_id, auth_method`,
+    // The auth method: the first `authentication_methods[].type` of the latest verification that names one.
+    `with ${FIRSTS_CTE},
+     ids as (select id from first_connected union select id from first_verified)
+     select o.provider_id, coalesce(m.auth_method, 'unknown') as auth_method,
+       count(c.at)::int as connected_n, ${pct(0.5, "c.at")} as connected_p50, ${pct(0.9, "c.at")} as connected_p90,
+       count(v.at)::int as verified_n, ${pct(0.5, "v.at")} as verified_p50, ${pct(0.9, "v.at")} as verified_p90
+     from ids join onboarding o on o.id = ids.id
+       left join first_connected c on c.id = ids.id
+       left join first_verified v on v.id = ids.id
+       left join lateral (
+         select x.outcome->'connection'->'methods'->0->>'type' as auth_method from verification x
+          where x.onboarding_id = ids.id and x.outcome->'connection'->'methods'->0->>'type' is not null
+          order by x.created_at desc limit 1
+       ) m on true
+     group by 1, 2 order by 1, 2`,
     [from, to],
   );
   return rows.map((r) => ({

@@ -67,6 +67,9 @@ function openPostgres(url: string, poolSize: number, statementTimeoutMs: number)
     max: poolSize,
     // A stuck query (lock wait, runaway plan) fails instead of holding a pooled connection forever.
     statement_timeout: statementTimeoutMs,
+    // No JIT: our statements read a few thousand rows by index, yet cost estimates over large tables cross
+    // jit_above_cost, and compiling took 0.3–4 s per report query at 500,000 onboardings (docs/bench/2026-12-07-analysis.md).
+    options: "-c jit=off",
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });
