@@ -126,25 +126,25 @@ const FIRSTS_CTE = `
      where w.at = (select min(e.created_at) from verification e where e.status = 'verified' and e.onboarding_id = w.id)
   )`;
 
+/** `kind`, week index (from $1) and count of the rows of `from`, by their moment `at`. */
+const weekly = (kind: string, at: string, from: string) =>
+  `(select ${kind} as kind, floor(extract(epoch from (${at} - $1::timestamptz)) / ${WEEK_SECONDS})::int as week,
+           count(*)::int as n from ${from} group by 1, 2)`;
+
 /** Counts per kind and week in [from, to); `now` bounds expiries (an invitation expires only once past). */
 export async function weeklyCounts(db: Database, from: Date, to: Date, now: Date): Promise<WeeklyCount[]> {
   const rows = await rowsOf<{ kind: WeeklyKind; week: number; n: number }>(
     db,
-    `with ${INVITES_CTE}, ${FIRSTS_CTE},
-     events as (
-       select case when o.channel_id is null then 'started_email' else 'started_slack' end as kind,
-              o.created_at as at
-         from onboarding o where ${IN_WINDOW("o.created_at")}
-       union all select 'invite_sent', sent_at from inv_sent
-       union all select 'invite_accepted', at from inv_accepted
-       union all select 'invite_declined', at from inv_declined
-       union all select 'invite_expired', at from inv_expired
-       union all select 'connected', at from first_connected
-       union all select 'verified', at from first_verified
-     )
-     select kind, floor(extract(epoch from (at - $1::timestamptz)) / ${WEEK_SECONDS})::int as week,
-            count(*)::int as n
-       from events group by 1, 2 order by 2, 1`,
+    // Counted per kind as they come (a union of ~26 rows each, not a sort of every event in the window).
+    `with ${INVITES_CTE}, ${FIRSTS_CTE}
+     ${weekly("case when o.channel_id is null then 'started_email' else 'started_slack' end", "o.created_at", `onboarding o where ${IN_WINDOW("o.created_at")}`)}
+     union all ${weekly("'invite_sent'", "sent_at", "inv_sent")}
+     union all ${weekly("'invite_accepted'", "at", "inv_accepted")}
+     union all ${weekly("'invite_declined'", "at", "inv_declined")}
+     union all ${weekly("'invite_expired'", "at", "inv_expired")}
+     union all ${weekly("'connected'", "at", "first_connected")}
+     union all ${weekly("'verified'", "at", "first_verified")}
+     order by 2, 1`,
     [from, to, now],
   );
   return rows.map((r) => ({ kind: r.kind, week: Number(r.week), n: Number(r.n) }));
