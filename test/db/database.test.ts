@@ -134,6 +134,26 @@ describe("statement timeout on PostgreSQL", () => {
   }, 30_000);
 });
 
+describe("JIT on PostgreSQL", () => {
+  it("is off in every pooled session, raw SQL and Prisma alike (compiling cost seconds per report query)", async () => {
+    const { url, drop } = await createPostgresDatabase();
+    const db = await openDatabase({
+      url,
+      dataDir: "unused",
+      logger: createLogger({ level: "silent" }),
+      poolSize: 2,
+    });
+    try {
+      expect(await db.sql.query("show jit")).toEqual([{ jit: "off" }]);
+      expect(await db.sql.withSession((s) => s.query("show jit"))).toEqual([{ jit: "off" }]);
+      expect(await db.prisma.$queryRaw`show jit`).toEqual([{ jit: "off" }]);
+    } finally {
+      await db.close();
+      await drop();
+    }
+  }, 30_000);
+});
+
 describe("embedded PGlite on disk", () => {
   it("creates its data folder on first start and keeps data across restarts", async () => {
     const { mkdtempSync, existsSync } = await import("node:fs");
