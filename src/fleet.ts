@@ -30,6 +30,7 @@ import { startInviteQueueJob } from "./onboarding/invite-queue.ts";
 import { mountPortalRoutes } from "./portal/routes.ts";
 import { startScheduler } from "./reminders/scheduler/index.ts";
 import { createSlackApp, type SlackApp } from "./slack/app.ts";
+import { ApplierSlot } from "./slack/intake/applier-slot.ts";
 import { forwardReplayedAnswer, tellDeadDelivery, tellObsoleteDelivery } from "./slack/intake/notices.ts";
 import { registerListeners } from "./slack/listeners/index.ts";
 import { webClientOptions } from "./slack-gateway/client-options.ts";
@@ -69,7 +70,8 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     const { spool, intake } = await openIntake(config, { db, keys, logger });
     ctx.spool = spool;
 
-    const slack = createWiredSlackApp(ctx, { config, identity, intake, inFlight });
+    const applier = new ApplierSlot();
+    const slack = createWiredSlackApp(ctx, { config, identity, intake, inFlight, applier });
 
     let stopping = false;
     const router = new Router().on(
@@ -81,7 +83,13 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     mountFinchRoutes(router, ctx, inFlight, intake);
     mountPortalRoutes(router, ctx, intake);
     options.extendRouter?.(router, ctx);
-    const metrics = await mountMetrics(config, router, { db, spool, logger, now: () => clock.now() });
+    const metrics = await mountMetrics(config, router, {
+      db,
+      spool,
+      logger,
+      now: () => clock.now(),
+      ...applier.metricsSource(),
+    });
     const server = createHttpServer({
       router,
       logger,
@@ -96,6 +104,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     const jobs = startJobs(ctx, config);
     const url = `http://127.0.0.1:${port}`;
     if (!config.publicUrl) ctx.publicUrl = `${url}/`;
+    if (config.intake.applyInWorker) await applier.start(ctx, options.clock === undefined);
     logger.info(
       { port, mode: config.mode, database: db.kind, team: identity.teamId },
       "Fleet Concierge is up",
@@ -111,6 +120,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
         server,
         inFlight,
         intake,
+        applier,
         metrics,
         beginStopping: () => {
           stopping = true;
@@ -170,26 +180,33 @@ async function buildContext(
 ): Promise<{ ctx: AppContext; keys: AppContext["keys"]; identity: SlackIdentity }> {
   const client = new WebClient(config.slack.botToken, webClientOptions(config, logger));
   const identity = await whoAmI(client, logger);
+  // Until the port is known (PORT=0 in tests) the public URL may be provisional; fixed after listen().
+  const publicUrl = config.publicUrl ?? `http://127.0.0.1:${config.http.port}/`;
+  const ctx = newAppContext(config, { logger, db, clock, client, identity, publicUrl });
+  return { ctx, keys: ctx.keys, identity };
+}
+
+/** A context with its effects subscribed, for this app or its applier thread (src/apply-worker.ts). */
+export function newAppContext(
+  config: Config,
+  parts: Pick<AppContext, "logger" | "db" | "clock" | "identity" | "publicUrl"> & { client: WebClient },
+): AppContext {
   if (!config.encryption.key) throw new Error("TOKEN_ENCRYPTION_KEY is required");
+  const { client, ...rest } = parts;
   const keys = {
     current: { id: config.encryption.keyId, key: config.encryption.key },
     previous: config.encryption.previous,
   };
-  // Until the port is known (PORT=0 in tests) the public URL may be provisional; fixed after listen().
   const ctx: AppContext = {
     config,
-    logger,
-    db,
-    clock,
+    ...rest,
     slack: client,
-    identity,
     keys,
-    publicUrl: config.publicUrl ?? `http://127.0.0.1:${config.http.port}/`,
     hooks: new OnboardingHooks(),
     memory: new AppMemory(),
   };
   subscribeEffects(ctx);
-  return { ctx, keys, identity };
+  return ctx;
 }
 
 /** What follows an onboarding's change, in this order: the rep's Home refresh, then the celebration. */
@@ -219,6 +236,7 @@ interface Stoppable {
   server: Server;
   inFlight: InFlight;
   intake: DurableIntake;
+  applier: ApplierSlot;
   metrics: { stop(): Promise<void> };
   /** From now on /healthz answers 503. */
   beginStopping(): void;
@@ -238,6 +256,8 @@ async function stopInOrder(p: Stoppable): Promise<void> {
   await p.metrics.stop();
   const drained = await inFlight.drain(15_000);
   if (!drained) logger.warn({ pending: inFlight.size }, "stopped with work still in flight");
+  // The applier thread first: what it applies still holds leases the intake's stop would hand over.
+  await p.applier.stop();
   await intake.stop();
   await p.closeDb();
   logger.info("stopped");
@@ -268,12 +288,19 @@ async function whoAmI(client: WebClient, logger: Logger): Promise<SlackIdentity>
 /** The Bolt app behind the durable intake, its listeners registered and the intake's notices wired to it. */
 function createWiredSlackApp(
   ctx: AppContext,
-  parts: { config: Config; identity: SlackIdentity; intake: DurableIntake; inFlight: InFlight },
+  parts: {
+    config: Config;
+    identity: SlackIdentity;
+    intake: DurableIntake;
+    inFlight: InFlight;
+    applier: ApplierSlot;
+  },
 ): ReturnType<typeof createSlackApp> {
-  const { config, identity, intake, inFlight } = parts;
+  const { config, identity, intake, inFlight, applier } = parts;
   const slack = createSlackApp(config, ctx.logger, identity, {
     intake,
     logger: ctx.logger,
+    applyElsewhere: applier.apply,
     forwardAnswer: (delivery, answer) => forwardReplayedAnswer(ctx, delivery, answer),
     parseContext: () => ({
       now: ctx.clock.now(),

@@ -11,7 +11,7 @@ import { getPriority, setPriority } from "node:os";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { parentPort, workerData } from "node:worker_threads";
+import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import { messages, PGlite, type Results, type Transaction, types } from "@electric-sql/pglite";
 import { checkPgliteFolder, pgliteOptions } from "./pglite-options.ts";
 import { seedFromPristine } from "./pristine.ts";
@@ -32,7 +32,9 @@ export type PgliteWorkerRequest =
   | { id: number; op: "begin"; txId: number }
   | { id: number; op: "rollback"; txId: number }
   | { id: number; op: "end"; txId: number; commit: boolean }
-  | { id: number; op: "close" };
+  | { id: number; op: "close" }
+  /** Serve the same database on `port` too (another thread's proxy), with its own transactions. */
+  | { id: number; op: "connect"; port: MessagePort };
 
 /** One result set as text: `rows[i][j]` is column j in PostgreSQL's text format, or null. */
 export interface RawResults {
@@ -212,15 +214,16 @@ function beginTransaction(
   });
 }
 
-async function main(port: NonNullable<typeof parentPort>, data: PgliteWorkerData): Promise<void> {
-  const post = (message: PgliteWorkerResponse) => port.postMessage(message);
-  lowerThreadPriority(data.niceness ?? 0);
-  const opened = await openPglite(data).catch((err: unknown) => {
-    post({ type: "startFailed", error: serializeError(err) });
-  });
-  if (!opened) return;
-  const { pglite, arrayTypes } = opened;
-
+/**
+ * Answers the requests arriving on `port` (the main thread's, or a port another thread was handed), each
+ * port with its own transactions; a port that closes rolls back the transactions it left open.
+ */
+function serve(
+  pglite: PGlite,
+  port: MessagePort,
+  post: (message: PgliteWorkerResponse) => void,
+  connect: (req: Extract<PgliteWorkerRequest, { op: "connect" }>) => void,
+): void {
   const open = new Map<number, OpenTransaction>();
   const transaction = (txId: number) => {
     const t = open.get(txId);
@@ -260,6 +263,7 @@ async function main(port: NonNullable<typeof parentPort>, data: PgliteWorkerData
         await pglite.close();
         return undefined;
       case "begin":
+      case "connect":
         throw new Error("unreachable");
     }
   };
@@ -269,11 +273,40 @@ async function main(port: NonNullable<typeof parentPort>, data: PgliteWorkerData
       begin(req.id, req.txId);
       return;
     }
+    if (req.op === "connect") {
+      connect(req);
+      return;
+    }
     handle(req).then(
       (result) =>
         post(result === undefined ? { type: "result", id: req.id } : { type: "result", id: req.id, result }),
       (err: unknown) => post({ type: "error", id: req.id, error: serializeError(err) }),
     );
+  });
+  port.on("close", () => {
+    for (const t of open.values()) t.finish(false);
+    open.clear();
+  });
+}
+
+async function main(port: NonNullable<typeof parentPort>, data: PgliteWorkerData): Promise<void> {
+  const post = (message: PgliteWorkerResponse) => port.postMessage(message);
+  lowerThreadPriority(data.niceness ?? 0);
+  const opened = await openPglite(data).catch((err: unknown) => {
+    post({ type: "startFailed", error: serializeError(err) });
+  });
+  if (!opened) return;
+  const { pglite, arrayTypes } = opened;
+
+  serve(pglite, port, post, (msg) => {
+    serve(
+      pglite,
+      msg.port,
+      (m) => msg.port.postMessage(m),
+      () => {},
+    );
+    msg.port.postMessage({ type: "ready", arrayTypes } satisfies PgliteWorkerResponse);
+    post({ type: "result", id: msg.id });
   });
   post({ type: "ready", arrayTypes });
 }

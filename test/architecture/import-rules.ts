@@ -123,9 +123,12 @@ const isAboveBuilders = (t: string) =>
   t === "src/checklist/state.ts" ||
   under("src/email", "src/portal", "src/metrics")(t) ||
   t === "src/context.ts";
-/** Entry points: the composition root, the HTTP routes, the sandbox. */
+/** Entry points: the composition root (and the applier thread's, src/apply-worker.ts), the HTTP routes, the sandbox. */
 export const isEntryPoint = (p: string) =>
-  under("src/http", "src/sandbox")(p) || p === "src/fleet.ts" || p === "src/main.ts";
+  under("src/http", "src/sandbox")(p) ||
+  p === "src/fleet.ts" ||
+  p === "src/main.ts" ||
+  p === "src/apply-worker.ts";
 
 /** The direction of flow, as rules. */
 export const HOUSE_RULES: readonly ImportRule[] = [
