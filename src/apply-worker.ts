@@ -23,8 +23,12 @@ import { slackApplier } from "./slack/intake/receiver.ts";
 import { registerListeners } from "./slack/listeners/index.ts";
 import { webClientOptions } from "./slack-gateway/client-options.ts";
 import { toSlackLogger } from "./slack-gateway/slack-logger.ts";
+import { lowerThreadPriority } from "./worker-thread.ts";
 
 type Port = NonNullable<typeof parentPort>;
+
+/** Nice levels below the main thread (Linux). */
+const APPLIER_NICENESS = 15;
 
 /** Keys crossed the thread boundary as Uint8Array (structured clone): make them Buffers again. */
 function reviveConfig(config: Config): Config {
@@ -56,6 +60,9 @@ function failure(id: number, err: unknown): FromApplier {
 
 async function main(port: Port, data: ApplierWorkerData): Promise<void> {
   const post = (msg: FromApplier) => port.postMessage(msg);
+  // Below the main thread and below embedded PGlite's thread (10): the acknowledgements' inserts come first,
+  // applying takes what CPU is left (measured: at the same priority the applies starved the inserts).
+  lowerThreadPriority(APPLIER_NICENESS);
   const config = reviveConfig(data.config);
   const logger = createLogger({ level: config.logLevel }).child({ thread: "applier" });
   process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled promise rejection"));

@@ -6,13 +6,13 @@
  * cannot cross threads, so the main thread parses with the caller's parsers or PGlite's defaults.
  * Every request is handled concurrently; PGlite's own mutexes give the ordering in-thread PGlite would.
  */
-import { existsSync, readlinkSync } from "node:fs";
-import { getPriority, setPriority } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import { messages, PGlite, type Results, type Transaction, types } from "@electric-sql/pglite";
+import { lowerThreadPriority } from "../worker-thread.ts";
 import { checkPgliteFolder, pgliteOptions } from "./pglite-options.ts";
 import { seedFromPristine } from "./pristine.ts";
 
@@ -104,21 +104,6 @@ function serializeError(err: unknown): SerializedError {
   }
   if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
   return { name: "Error", message: String(err) };
-}
-
-/**
- * Lowers this thread's CPU priority by `by` nice levels. With more runnable threads than cores (2 on CI), the
- * kernel then runs the main thread first, so request handling (Slack's 3-second acknowledgements) does not
- * wait for database work, which only queues a little longer. Linux only: setpriority() on a thread id
- * affects that thread alone; elsewhere (or if refused) the thread keeps its priority.
- */
-function lowerThreadPriority(by: number): void {
-  try {
-    const tid = Number(readlinkSync("/proc/thread-self").split("/").at(-1));
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, Math.min(19, getPriority(tid) + by));
-  } catch {
-    // not Linux: stay at the process's priority
-  }
 }
 
 /**
