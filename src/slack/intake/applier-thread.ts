@@ -80,6 +80,8 @@ export class ApplierThread {
   private readonly running = new Set<Promise<unknown>>();
   private lastId = 0;
   private failure: Error | undefined;
+  /** Set by {@link stop}: deliveries handed over from then on are applied by `here`. */
+  private stopping = false;
   /** Until the thread says it is ready (or could not start). */
   private starting: { resolve(): void; reject(err: Error): void } | undefined;
 
@@ -112,7 +114,7 @@ export class ApplierThread {
    * the thread has died, deliveries are applied by `here` (this thread's Bolt app) instead of failing.
    */
   readonly apply = async (...[delivery, event, here]: [...Parameters<SlackApply>, SlackApply]) => {
-    if (this.failure) return here(delivery, event);
+    if (this.failure || this.stopping) return here(delivery, event);
     if (!event) {
       await this.call({ type: "apply", delivery }, undefined);
       return;
@@ -129,6 +131,7 @@ export class ApplierThread {
 
   /** Waits for the deliveries it applies, lets its own work in flight finish, closes its database. */
   async stop(): Promise<void> {
+    this.stopping = true;
     if (!this.failure) {
       await Promise.allSettled([...this.running]);
       await this.call({ type: "stop" }, undefined).catch((err: unknown) =>
