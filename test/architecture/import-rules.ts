@@ -109,10 +109,10 @@ export const isDomain = under(
 /** What the domain may use to reach Slack, the database, and the audit trail (who did what: `audit`, `Actor`). */
 export const isLowerLayer = under("src/slack-gateway", "src/db", "src/audit");
 /**
- * The use cases the cockpit shows; they tell it of their changes through the hooks (src/hooks.ts). Not yet
- * src/reminders: its scheduler still tells the cockpit of a reminder that failed for good (alertFailedReminder).
+ * The use cases the cockpit shows; they tell it of their changes through the hooks (src/hooks.ts), the
+ * reminder scheduler too (a reminder that failed for good).
  */
-export const isUseCase = under("src/onboarding", "src/finch", "src/checklist");
+export const isUseCase = under("src/onboarding", "src/finch", "src/checklist", "src/reminders");
 /** Pure Block Kit builders, a floor below the domain (src/blocks): the domain calls them, they import no domain. */
 export const isView = under("src/blocks");
 /** The Bolt room: the app, its middleware, intake decorator and listeners — everything under src/slack. */

@@ -87,6 +87,10 @@ describe("requests flow one way", () => {
       ["src/audit/audit.ts", 'import { refreshChecklist } from "../onboarding/checklist-service.ts";\n'],
       ["src/onboarding/close.ts", 'import { refreshHomeSoon } from "../cockpit/home.ts";\n'],
       ["src/finch/verify.ts", 'import { publishHome } from "../cockpit/home.ts";\n'],
+      [
+        "src/reminders/scheduler/deliver.ts",
+        'import { alertFailedReminder } from "../../cockpit/reminder-failures.ts";\n',
+      ],
       // Allowed: the cockpit's own use cases write the audit trail.
       ["src/cockpit/dead-letters.ts", 'import { audit } from "../audit/audit.ts";\n'],
     ]);
@@ -94,6 +98,7 @@ describe("requests flow one way", () => {
       ["src/audit/audit.ts", "src/onboarding/checklist-service.ts"],
       ["src/onboarding/close.ts", "src/cockpit/home.ts"],
       ["src/finch/verify.ts", "src/cockpit/home.ts"],
+      ["src/reminders/scheduler/deliver.ts", "src/cockpit/reminder-failures.ts"],
     ]);
   });
 
