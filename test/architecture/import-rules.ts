@@ -123,9 +123,9 @@ const isAboveBuilders = (t: string) =>
   t === "src/checklist/state.ts" ||
   under("src/email", "src/portal", "src/metrics")(t) ||
   t === "src/context.ts";
-/** Entry points: the composition root, the HTTP routes, the sandbox. */
+/** Entry points: the composition root, the HTTP routes, the sandbox, the command-line tools (src/cli). */
 export const isEntryPoint = (p: string) =>
-  under("src/http", "src/sandbox")(p) || p === "src/fleet.ts" || p === "src/main.ts";
+  under("src/http", "src/sandbox", "src/cli")(p) || p === "src/fleet.ts" || p === "src/main.ts";
 
 /** The direction of flow, as rules. */
 export const HOUSE_RULES: readonly ImportRule[] = [
@@ -158,6 +158,11 @@ export const HOUSE_RULES: readonly ImportRule[] = [
     name: "the gateway, the database and the audit trail import neither the domain nor Slack's surface",
     from: isLowerLayer,
     forbidden: (t) => isDomain(t) || isBoltSurface(t) || isEntryPoint(t),
+  },
+  {
+    name: "programs are started, not imported: nothing imports src/main.ts or a command-line tool (src/cli)",
+    from: (f) => f.startsWith("src/") && !under("src/cli")(f),
+    forbidden: (t) => under("src/cli")(t) || t === "src/main.ts",
   },
   {
     name: "use cases do not call into the cockpit: it follows their changes through the hooks (src/hooks.ts)",

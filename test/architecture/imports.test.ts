@@ -102,6 +102,29 @@ describe("requests flow one way", () => {
     ]);
   });
 
+  it("treats the command-line tools as entry points: started, imported by nothing, free to import below", () => {
+    const planted = new Map([
+      ["src/checklist/planted.ts", 'const cli = await import("../cli/migrate-cli.ts");\n'],
+      ["src/http/planted.ts", 'import { main } from "../cli/keys-cli.ts";\n'],
+      ["src/fleet.ts", 'import "./main.ts";\n'],
+      ["src/slack-gateway/planted.ts", 'export * from "../cli/upgrade-pglite-cli.ts";\n'],
+      // Allowed: a tool starts what it needs, the Bolt room included (only entry points may import it).
+      [
+        "src/cli/fine.ts",
+        'import { openDatabase } from "../db/client.ts";\nimport { createSlackApp } from "../slack/app.ts";\n',
+      ],
+    ]);
+    expect(checkImports(planted, HOUSE_RULES).map((v) => [v.from, v.to])).toEqual([
+      // The domain and the gateway are caught twice: they may import no entry point, and the CLI is one.
+      ["src/checklist/planted.ts", "src/cli/migrate-cli.ts"],
+      ["src/checklist/planted.ts", "src/cli/migrate-cli.ts"],
+      ["src/http/planted.ts", "src/cli/keys-cli.ts"],
+      ["src/fleet.ts", "src/main.ts"],
+      ["src/slack-gateway/planted.ts", "src/cli/upgrade-pglite-cli.ts"],
+      ["src/slack-gateway/planted.ts", "src/cli/upgrade-pglite-cli.ts"],
+    ]);
+  });
+
   it("reads the line of each import, with paths resolved from the importing file", () => {
     const edges = importsOf("src/a/b.ts", '// x\nimport { y } from "../c/d.ts";\nimport z from "zod";\n');
     expect(edges).toEqual([
