@@ -62,7 +62,7 @@ export interface AppContext {
   keys: KeyRing;
   /** Where browsers, Slack and Finch reach this app (with a trailing slash). */
   publicUrl: string;
-  /** "An onboarding changed": the App Home refresh and the celebration subscribe at start-up (src/hooks.ts). */
+  /** "An onboarding changed" (App Home refresh, celebration) and "a reminder failed" (rep alert): src/hooks.ts. */
   hooks: OnboardingHooks;
   /** This process's intake spool: its set-aside files are shown to reps in the App Home (src/cockpit). */
   spool?: Pick<Spool, "listSetAside" | "retrySetAside" | "discardSetAside">;

@@ -10,6 +10,7 @@ import { InFlight } from "./background.ts";
 import { allProviderChoices } from "./checklist/template-registry.ts";
 import { startAlertJob } from "./cockpit/alerts.ts";
 import { subscribeHomeRefresh } from "./cockpit/home.ts";
+import { subscribeReminderAlerts } from "./cockpit/reminder-failures.ts";
 import type { Config } from "./config.ts";
 import { type AppContext, type Clock, type SlackIdentity, systemClock } from "./context.ts";
 import { type Database, openDatabase } from "./db/client.ts";
@@ -192,10 +193,11 @@ async function buildContext(
   return { ctx, keys, identity };
 }
 
-/** What follows an onboarding's change, in this order: the rep's Home refresh, then the celebration. */
+/** What follows an onboarding's change (the rep's Home refresh, then the celebration) and a reminder's failure. */
 function subscribeEffects(ctx: AppContext): void {
   subscribeHomeRefresh(ctx);
   subscribeCelebration(ctx);
+  subscribeReminderAlerts(ctx);
 }
 
 /** Background jobs (reminders, Finch polling, alerts …), when the scheduler is enabled; stopped first. */

@@ -6,11 +6,11 @@
  *   or lock held while Slack answers;
  * - posts to one channel go one at a time, paced (ChannelPacer); a 429 waits Retry-After and retries a
  *   bounded number of times; other failures go back to the queue with backoff, or fail for good — and then
- *   the rep is told (src/cockpit/reminder-failures.ts): nothing is dropped silently.
+ *   the scheduler says so through the app's hooks (src/hooks.ts), and the cockpit, which subscribes, tells the
+ *   rep (src/cockpit/reminder-failures.ts): nothing is dropped silently.
  */
 
 import { audit } from "../../audit/audit.ts";
-import { alertFailedReminder } from "../../cockpit/reminder-failures.ts";
 import { observeReminderSent } from "../../metrics/instruments.ts";
 import { emailReminderCopies } from "../../onboarding/email-updates.ts";
 import { slackErrorCode } from "../../slack-gateway/errors.ts";
@@ -72,7 +72,7 @@ export async function deliverSafely(
       // E.g. the DM of a rep Slack does not know cannot be opened: retrying will not help.
       log.error({ err, reminderId: r.id, kind: r.kind, code }, "reminder cannot be delivered");
       await finishUnsent(ctx.db.prisma, { id: r.id, owner, status: "failed", reason: code });
-      await alertFailedReminder(ctx, r.id);
+      await ctx.hooks.reminderFailed({ reminderId: r.id });
       return "failed";
     }
     const wait = code === "ratelimited" ? retryAfterSeconds(err) * 1000 : retryBackoffMs(r.attempts + 1);
@@ -289,7 +289,7 @@ async function postFailed(
       action: "reminder.failed",
       detail: { kind: r.kind, code },
     });
-    await alertFailedReminder(ctx, r.id);
+    await ctx.hooks.reminderFailed({ reminderId: r.id });
     return "failed";
   }
   // Unknown outcome (timeout, 5xx) or a passing problem: back to the queue with backoff (a day-before
