@@ -86,6 +86,10 @@ export async function deliverEmailRetry(
   // The message as it would be posted now (the call may have moved, boxes been ticked); the nudge's once-a-day
   // rule is the Slack post's, already spent: the copy of a nudge that went out is still owed.
   const prepared = await prepare(rt, { ...r, id: reminderId, kind: mailed }, known, { copyOf: true });
+  if (prepared.kind === "defer") {
+    await releaseReminder(ctx.db.prisma, { id: r.id, owner, notBefore: prepared.notBefore });
+    return "deferred";
+  }
   if (prepared.kind !== "send" || !r.onboardingId) {
     const reason = prepared.kind === "send" ? "no onboarding" : prepared.reason;
     await finishUnsent(ctx.db.prisma, { id: r.id, owner, status: "cancelled", reason });
