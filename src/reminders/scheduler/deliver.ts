@@ -12,10 +12,9 @@
 
 import { audit } from "../../audit/audit.ts";
 import { observeReminderSent } from "../../metrics/instruments.ts";
-import { emailReminderCopies } from "../../onboarding/email-updates.ts";
 import { slackErrorCode } from "../../slack-gateway/errors.ts";
 import { MetadataEventType } from "../../slack-gateway/ids.ts";
-import { ReminderKind, retryBackoffMs, retryPlan } from "../rules.ts";
+import { retryBackoffMs, retryPlan } from "../rules.ts";
 import { findPostedMessage, retryAfterSeconds } from "../slack-delivery.ts";
 import {
   beginAttempt,
@@ -25,6 +24,7 @@ import {
   markSentAndRecord,
   releaseReminder,
 } from "../store.ts";
+import { deliverEmailRetry, emailCopies, mailedKindOfRetry } from "./deliver-email.ts";
 import { type KnownOnboardings, prepare, type ReadyToSend } from "./prepare.ts";
 import { after, isStopping, type SchedulerRuntime } from "./runtime.ts";
 
@@ -89,6 +89,9 @@ export async function deliverSafely(
 
 async function deliver(rt: SchedulerRuntime, r: ClaimedReminder, known?: KnownOnboardings): Promise<Outcome> {
   const { ctx, owner, log } = rt;
+  // The email copies of a reminder posted earlier, tried again: no Slack post of their own.
+  const mailed = mailedKindOfRetry(r.kind);
+  if (mailed) return deliverEmailRetry(rt, r, mailed, known);
   // 1. It may have gone out already: a post was begun, or the replica holding it died. Look first.
   if ((r.attempts > 0 || r.leaseExpired) && r.channelId && (await recordIfPosted(rt, r, r.channelId))) {
     return "sent";
@@ -111,28 +114,9 @@ async function deliver(rt: SchedulerRuntime, r: ClaimedReminder, known?: KnownOn
   }
   // 3. One post at a time per channel, in claim order; other channels' reminders go on meanwhile.
   const outcome = await rt.pacer.inTurn(prepared.channel, () => postInTurn(rt, r, prepared));
-  // 4. Those who work by email get the same reminder by email (once each; a failure is logged, not retried).
+  // 4. Those who work by email get the same reminder by email (once each; a refusal is retried, ./deliver-email.ts).
   if (outcome === "sent") await emailCopies(rt, r, prepared);
   return outcome;
-}
-
-async function emailCopies(rt: SchedulerRuntime, r: ClaimedReminder, p: ReadyToSend): Promise<void> {
-  const kind =
-    r.kind === ReminderKind.dayBefore ? "day_before" : r.kind === ReminderKind.nudge ? "nudge" : null;
-  if (!kind || !r.onboardingId) return;
-  try {
-    const problems = await emailReminderCopies(rt.ctx, {
-      onboardingId: r.onboardingId,
-      reminderId: r.id,
-      kind,
-      subject: p.message.text,
-      blocks: p.message.blocks,
-    });
-    if (problems.length > 0)
-      rt.log.warn({ reminderId: r.id, count: problems.length }, "reminder emails failed");
-  } catch (err) {
-    rt.log.error({ err, reminderId: r.id }, "could not email the reminder");
-  }
 }
 
 /** Looks for the reminder's message in its channel; if it is there, records it as sent. */
