@@ -3,7 +3,15 @@
  * time) with Retry (put back in line, replayed into the database) and Discard (deleted); both rep-only
  * (refused and audited for anyone else) and audited when done.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -82,13 +90,20 @@ describe("set-aside spool files in the App Home", () => {
       view: { id: h.slack.homeView(userId)?.id ?? "V0HOME", type: "home", blocks: [] as never },
       actions: [{ action_id: actionId, type: "button", value }],
     });
-  const listed = (blocks: HomeBlock[]) =>
-    blocks.filter((b) => /^set_aside:\d+$/.test(b.block_id ?? "")).map((b) => b.accessory?.value);
+  const shown = (blocks: HomeBlock[]) => blocks.filter((b) => /^set_aside:\d+$/.test(b.block_id ?? ""));
+  /** The files listed, by name: each button's value is `<name>@<the instance that holds it>`. */
+  const listed = (blocks: HomeBlock[]) => shown(blocks).map((b) => b.accessory?.value?.split("@")[0]);
 
   it("lists them for reps, five a page, oldest first; not for others", async () => {
     const first = await openHome();
     expect(first.find((b) => b.block_id === "set_aside")?.text?.text).toContain("7 saved deliveries");
     expect(listed(first)).toEqual(names.slice(0, 5));
+    // This app holds them: its instance id (kept in its spool folder) is on every row and button.
+    const instance = readFileSync(join(dir, "instance-id"), "utf8");
+    for (const b of shown(first)) {
+      expect(b.accessory?.value?.endsWith(`@${instance}`)).toBe(true);
+      expect(b.text?.text).toContain(`held by \`${instance}\``);
+    }
     const later = first
       .flatMap((b) => b.elements ?? [])
       .find((e) => e.action_id === `${ActionId.setAsidePage}:older`);
