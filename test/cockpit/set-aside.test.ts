@@ -3,21 +3,12 @@
  * time) with Retry (put back in line, replayed into the database) and Discard (deleted); both rep-only
  * (refused and audited for anyone else) and audited when done.
  */
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Spool } from "../../src/intake/spool.ts";
 import { ActionId } from "../../src/slack-gateway/ids.ts";
 import { eventually, type Harness, HOME_TEAM, REP, REP2, startHarness } from "../helpers/harness.ts";
+import { homeAfter as homeAfterAction, putRejected } from "../helpers/set-aside.ts";
 
 type HomeBlock = {
   block_id?: string;
@@ -33,28 +24,14 @@ describe("set-aside spool files in the App Home", () => {
   beforeAll(async () => {
     h = await startHarness({ env: { FLEET_REP_USER_IDS: REP.id } });
     dir = h.config.intake.spoolDir;
-    // Six whole deliveries the database "refused", written by a spool of their own and moved in set aside.
-    mkdirSync(dir, { recursive: true });
-    const staging = mkdtempSync(join(tmpdir(), "fc-stage-"));
-    const other = new Spool(staging, h.app.ctx.keys, { maxFiles: 100, maxBytes: 10_000_000 });
-    for (let i = 0; i < 6; i++) {
-      await other.append({
-        key: `evt:EvSetAside${i}`,
-        source: "slack",
-        kind: "event:app_home_opened",
-        orderKey: null,
-        userId: REP.id,
-        teamId: HOME_TEAM.id,
-        channelId: null,
-        summary: `event ${i}`,
-        body: { type: "event_callback", event_id: `EvSetAside${i}`, event: { type: "unknown_event" } },
-        receivedAt: new Date(1_700_000_000_000 + i * 1_000),
-      });
-    }
-    for (const name of readdirSync(staging).sort()) {
-      renameSync(join(staging, name), join(dir, `${name}.rejected`));
-      names.push(`${name}.rejected`);
-    }
+    // Six whole deliveries the database "refused", set aside.
+    names.push(
+      ...(await putRejected(
+        dir,
+        h.app.ctx.keys,
+        [0, 1, 2, 3, 4, 5].map((i) => `EvSetAside${i}`),
+      )),
+    );
     // And one no key opens.
     const garbage = "001700000009999-000009-ffff.json.unreadable";
     writeFileSync(join(dir, garbage), "not a ciphertext");
@@ -62,19 +39,8 @@ describe("set-aside spool files in the App Home", () => {
   });
   afterAll(async () => h?.stop());
 
-  async function homeAfter(action: () => Promise<unknown>, userId = REP.id): Promise<HomeBlock[]> {
-    const before = h.slack.homeView(userId)?.updates ?? -1;
-    await action();
-    const view = await eventually(
-      () => {
-        const v = h.slack.homeView(userId);
-        return v && v.updates !== before ? v : null;
-      },
-      10_000,
-      "home view",
-    );
-    return view.blocks as HomeBlock[];
-  }
+  const homeAfter = (action: () => Promise<unknown>, userId = REP.id) =>
+    homeAfterAction<HomeBlock>(h, action, userId);
   const openHome = (userId = REP.id) =>
     homeAfter(
       () =>
