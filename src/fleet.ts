@@ -9,6 +9,7 @@ import { AppMemory } from "./app-memory.ts";
 import { InFlight } from "./background.ts";
 import { allProviderChoices } from "./checklist/template-registry.ts";
 import { startAlertJob } from "./cockpit/alerts.ts";
+import { reportCarriedOutRequest } from "./cockpit/dead-letters.ts";
 import { subscribeHomeRefresh } from "./cockpit/home.ts";
 import { subscribeReminderAlerts } from "./cockpit/reminder-failures.ts";
 import type { Config } from "./config.ts";
@@ -22,6 +23,7 @@ import { healthRoute } from "./http/health.ts";
 import { Router } from "./http/router.ts";
 import { closeServer, createHttpServer, listen } from "./http/server.ts";
 import { DurableIntake } from "./intake/intake.ts";
+import { SetAsideLedger } from "./intake/set-aside-ledger.ts";
 import { Spool } from "./intake/spool.ts";
 import { verifyKeyRing } from "./keys.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -67,8 +69,9 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
   try {
     const { ctx, keys, identity } = await buildContext(config, { logger, db, clock });
     const inFlight = new InFlight();
-    const { spool, intake } = await openIntake(config, { db, keys, logger });
-    ctx.spool = spool;
+    const { spool, intake, setAside } = await openIntake(config, { db, keys, logger });
+    ctx.setAside = setAside;
+    setAside.onCarriedOut = (request) => reportCarriedOutRequest(ctx, request);
 
     const slack = createWiredSlackApp(ctx, { config, identity, intake, inFlight });
 
@@ -93,6 +96,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     await slack.start();
     // Always on (not a scheduler job): it applies what was acknowledged but not yet applied.
     intake.start();
+    setAside.start();
     // Background jobs (reminders, Finch polling) start here and are stopped first on shutdown.
     const jobs = startJobs(ctx, config);
     const url = `http://127.0.0.1:${port}`;
@@ -112,6 +116,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
         server,
         inFlight,
         intake,
+        setAside,
         metrics,
         beginStopping: () => {
           stopping = true;
@@ -143,14 +148,16 @@ function defaultLogger(config: Config): Logger {
 async function openIntake(
   config: Config,
   { db, keys, logger }: { db: Database; keys: AppContext["keys"]; logger: Logger },
-): Promise<{ spool: Spool; intake: DurableIntake }> {
+): Promise<{ spool: Spool; intake: DurableIntake; setAside: SetAsideLedger }> {
   const { spoolDir, spoolMaxFiles, spoolMaxBytes, ...intakeSettings } = config.intake;
   const spool = new Spool(spoolDir, keys, { maxFiles: spoolMaxFiles, maxBytes: spoolMaxBytes });
   const intake = new DurableIntake({ db, keys, logger }, spool, intakeSettings);
 
   await verifyKeyRing(db, keys);
   await intake.warmUp();
-  return { spool, intake };
+  // Every instance's set-aside files in the database, so reps see them all (each touches only its own).
+  const setAside = new SetAsideLedger({ db, logger }, spool, intakeSettings.pollMs);
+  return { spool, intake, setAside };
 }
 
 /** The database the config names (PGlite in DATA_DIR, or PostgreSQL at DATABASE_URL). */
@@ -221,6 +228,7 @@ interface Stoppable {
   server: Server;
   inFlight: InFlight;
   intake: DurableIntake;
+  setAside: { stop(): Promise<void> };
   metrics: { stop(): Promise<void> };
   /** From now on /healthz answers 503. */
   beginStopping(): void;
@@ -240,6 +248,7 @@ async function stopInOrder(p: Stoppable): Promise<void> {
   await p.metrics.stop();
   const drained = await inFlight.drain(15_000);
   if (!drained) logger.warn({ pending: inFlight.size }, "stopped with work still in flight");
+  await p.setAside.stop();
   await intake.stop();
   await p.closeDb();
   logger.info("stopped");
