@@ -102,12 +102,12 @@ const ABSOLUTE_ACTIONS = new Set([
  */
 export function commandElements(
   body: Body,
-  context: ParseContext | undefined,
+  context: (() => ParseContext) | undefined,
 ): { elements: string[]; absolute: boolean } {
   const text = str(body.text);
   const none = { elements: [], absolute: false };
   if (!context || !text) return none;
-  const parsed = parseFleetCommand(text, context);
+  const parsed = parseFleetCommand(text, context());
   if (!parsed.ok) return none;
   const cmd = parsed.command;
   const of = (company: string | undefined) =>
@@ -128,9 +128,14 @@ export function commandElements(
 
 /**
  * Describes a verified Slack delivery for the intake. The legacy verification `token` is not kept. `parse`:
- * what the `/fleet` parser needs, to name what a command sets ({@link commandElements}).
+ * what the `/fleet` parser needs, to name what a command sets ({@link commandElements}); asked for slash
+ * commands only, as it is not free (the provider list) and this runs inside Slack's 3-second window.
  */
-export function describeSlackDelivery(body: Body, receivedAt: Date, parse?: ParseContext): IncomingDelivery {
+export function describeSlackDelivery(
+  body: Body,
+  receivedAt: Date,
+  parse?: () => ParseContext,
+): IncomingDelivery {
   const { token: _token, ...kept } = body;
   const kind = deliveryKind(body);
   const channelId = channelOf(body);
