@@ -72,7 +72,7 @@ export function memberLeftText(f: {
  */
 export function overtakenText(companyName: string, field: "call" | "owner" | "provider"): string {
   const what = field === "call" ? "call" : field === "owner" ? "owner" : "HR provider";
-  return `:information_source: Not applied: ${companyName}'s ${what} was changed by a newer command after this one was sent, so applying it now would bring back an old value. It is recorded as overtaken.`;
+  return `Not applied: ${companyName}'s ${what} was changed by a newer command after this one was sent; applying it now would bring back an old value.`;
 }
 
 /** What a rep is told when the dead letter they retried carried a state a newer change replaced. */

@@ -96,7 +96,8 @@ const ABSOLUTE_ACTIONS = new Set([
 /**
  * The absolute states a `/fleet` command sets: the onboarding's call, owner or provider (`/fleet call`,
  * `owner`, `provider`, and `/fleet onboard` with `call=`, `owner=` or `provider=`). Named by the company typed,
- * or by the channel when none is (a customer channel): the same onboarding named both ways is two elements.
+ * or by the channel when none is (a customer channel). The same onboarding named both ways is two elements here,
+ * so this is only the early check; the use case decides on the resolved onboarding (onboarding/field-changes.ts).
  * `absolute`: the command sets nothing else, so a newer change of its element makes it obsolete; an onboard
  * also creates the channel and invites, so it only overtakes older commands and is never obsolete itself.
  */
