@@ -7,6 +7,7 @@
  * resolved onboarding: each field keeps the happened-at of the delivery that last set it, and a delivery that
  * happened before that is overtaken.
  */
+import type { AppContext } from "../context.ts";
 import type { Prisma } from "../db/generated/client.ts";
 import { happenedAt } from "../slack-gateway/delivery-scope.ts";
 
@@ -56,4 +57,19 @@ export function createdNow(
 ): Pick<Prisma.OnboardingUncheckedCreateInput, (typeof COLUMN)[AbsoluteField]> {
   const at = happenedAt();
   return { callChangedAt: booksCall ? at : null, ownerChangedAt: at, providerChangedAt: at };
+}
+
+/**
+ * A command that names the field's current value changes nothing, yet it is the field's newest word: an older
+ * command replayed after it must not win. Records `change` unless a newer one was recorded already.
+ */
+export async function confirmField(
+  ctx: AppContext,
+  onboardingId: string,
+  change: FieldChange,
+): Promise<void> {
+  await ctx.db.prisma.onboarding.updateMany({
+    where: { id: onboardingId, ...notOvertaken(change) },
+    data: changedNow(change),
+  });
 }

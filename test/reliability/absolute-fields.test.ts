@@ -8,7 +8,16 @@
 import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ActionId } from "../../src/slack-gateway/ids.ts";
-import { dmMessages, eventually, type Harness, HOME_TEAM, REP, startHarness } from "../helpers/harness.ts";
+import {
+  dmMessages,
+  eventually,
+  type Harness,
+  HOME_TEAM,
+  HR,
+  REP,
+  REP2,
+  startHarness,
+} from "../helpers/harness.ts";
 import { onboardToChecklist } from "../helpers/onboard-to-checklist.ts";
 
 const ZONE = "America/Chicago";
@@ -19,7 +28,7 @@ describe("absolute fields judged on the resolved onboarding", () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({
-      env: { INTAKE_MAX_ATTEMPTS: "2", INTAKE_POLL_MS: "100", FLEET_REP_USER_IDS: REP.id },
+      env: { INTAKE_MAX_ATTEMPTS: "2", INTAKE_POLL_MS: "100", FLEET_REP_USER_IDS: `${REP.id},${REP2.id}` },
     });
   });
   afterAll(async () => h?.stop());
@@ -173,5 +182,75 @@ describe("absolute fields judged on the resolved onboarding", () => {
       10_000,
       "the rep told the call was kept",
     );
+  }, 120_000);
+  it("an old hand-over named with the company loses to a newer /fleet owner in the channel that kept the owner", async () => {
+    const company = "Owner Co";
+    const { channel, onboarding } = await onboardToChecklist(h, company);
+    const dead = await deadWhile(
+      "update",
+      "onboarding",
+      "new.owner_user_id is distinct from old.owner_user_id",
+      () =>
+        h.driver.command({
+          text: `owner ${company} <@${REP2.id}>`,
+          userId: REP.id,
+          teamId: HOME_TEAM.id,
+          channelId: SALES,
+        }),
+    );
+    // Typed after it: the owner stays Rita (a change of nothing, yet the newest word on the owner).
+    await h.driver.command({
+      text: `owner <@${REP.id}>`,
+      userId: REP.id,
+      teamId: HOME_TEAM.id,
+      channelId: channel.id,
+    });
+    await eventually(
+      async () =>
+        (await h.db.prisma.onboarding.findUniqueOrThrow({ where: { id: onboarding.id } })).ownerChangedAt &&
+        (await h.db.prisma.intakeDelivery.count({ where: { status: { in: ["pending", "applying"] } } })) ===
+          0,
+      15_000,
+      "the newer /fleet owner applied",
+    );
+    const row = await retry(dead.key);
+    expect(row).toMatchObject({ status: "obsolete", payload: null });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(
+      (await h.db.prisma.onboarding.findUniqueOrThrow({ where: { id: onboarding.id } })).ownerUserId,
+    ).toBe(REP.id);
+  }, 120_000);
+
+  it("an old re-run loses to a newer re-run that named the call as it already was", async () => {
+    const company = "Twice Co";
+    const { channel, onboarding } = await onboardToChecklist(h, company);
+    await h.driver.command({
+      text: "call 2027-03-02T17:00 tz=Central",
+      userId: REP.id,
+      teamId: HOME_TEAM.id,
+      channelId: channel.id,
+    });
+    await eventually(async () => (await callAt(onboarding.id)) === at(17).getTime(), 15_000, "5 PM applied");
+    const rerun = (hr: string, hour: number) =>
+      h.driver.command({
+        text: `onboard ${company} hr=${hr} call=2027-03-02T${hour}:00 tz=Central`,
+        userId: REP.id,
+        teamId: HOME_TEAM.id,
+        channelId: SALES,
+      });
+    const dead = await deadWhile("insert", "invite", "new.email = 'late@twice.example'", () =>
+      rerun("late@twice.example", 15),
+    );
+    const settled = await h.db.prisma.intakeDelivery.count({ where: { status: "done" } });
+    await rerun(HR.email, 17);
+    await eventually(
+      async () => (await h.db.prisma.intakeDelivery.count({ where: { status: "done" } })) > settled,
+      15_000,
+      "the newer re-run applied",
+    );
+    const row = await retry(dead.key);
+    expect(row.status).toBe("done");
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await callAt(onboarding.id)).toBe(at(17).getTime());
   }, 120_000);
 });
