@@ -296,5 +296,8 @@ function createWiredSlackApp(
   intake.onDead = (delivery) => tellDeadDelivery(ctx, delivery);
   intake.onObsolete = (delivery) => tellObsoleteDelivery(ctx, delivery);
   registerListeners(slack.app, ctx, inFlight);
+  // Load and check the provider templates now, not inside the first request's 3-second window (~0.8 s of
+  // YAML and schema work, seconds on a busy host: a replica's first press was answered 404).
+  allProviderChoices();
   return slack;
 }

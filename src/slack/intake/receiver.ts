@@ -13,7 +13,7 @@ import type { App, Receiver, ReceiverEvent } from "@slack/bolt";
 import type { StoredDelivery } from "../../intake/delivery.ts";
 import type { DurableIntake } from "../../intake/intake.ts";
 import type { Logger } from "../../logger.ts";
-import { inDelivery } from "../../slack-gateway/delivery-scope.ts";
+import { inDelivery, wasOvertaken } from "../../slack-gateway/delivery-scope.ts";
 import type { ParseContext } from "../commands/parse.ts";
 import { ackCarriesAnswer, bypassesIntake, describeSlackDelivery, laterAnswer } from "./describe.ts";
 
@@ -84,7 +84,10 @@ export function withDurableIntake(inner: Receiver, deps: IntakeReceiverDeps): Re
             receivedAt: delivery.receivedAt,
             replay: !(isLive && live.has(delivery.key)),
           },
-          () => apply(delivery, isLive),
+          async () => {
+            await apply(delivery, isLive);
+            return wasOvertaken() ? ("obsolete" as const) : undefined;
+          },
         ),
       );
       const facade = {
@@ -92,7 +95,7 @@ export function withDurableIntake(inner: Receiver, deps: IntakeReceiverDeps): Re
           const guarded = once(event.ack);
           const body = event.body as Record<string, unknown>;
           if (bypassesIntake(body)) return app.processEvent({ ...event, ack: guarded.ack });
-          const delivery = describeSlackDelivery(body, new Date(), deps.parseContext?.());
+          const delivery = describeSlackDelivery(body, new Date(), deps.parseContext);
           const outcome = await deps.intake.take(delivery);
           if (outcome === "refused") throw new IntakeRefusedError();
           if (outcome === "duplicate") {
