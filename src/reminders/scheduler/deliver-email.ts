@@ -3,12 +3,11 @@
  * drop): sent right after the Slack post; if the mail server refuses any, an email retry is queued (one more
  * reminder row, kind day_before_email or nudge_email) and tried with backoff like the Slack post itself — a
  * day-before reminder until two hours before the call, a nudge `maxAttempts` times — and when it finally
- * fails the rep is told (src/cockpit/reminder-failures.ts). Each recipient gets each copy once: the email
+ * fails the rep is told (through the hooks, src/hooks.ts; src/cockpit/reminder-failures.ts listens). Each recipient gets each copy once: the email
  * keys (src/onboarding/email-updates.ts) skip those who already have it.
  */
 
 import { audit } from "../../audit/audit.ts";
-import { alertFailedReminder } from "../../cockpit/reminder-failures.ts";
 import { emailReminderCopies } from "../../onboarding/email-updates.ts";
 import {
   EMAIL_RETRY_KIND,
@@ -131,7 +130,7 @@ export async function deliverEmailRetry(
       action: "reminder.failed",
       detail: { kind: r.kind, code: "email_refused" },
     });
-    await alertFailedReminder(ctx, r.id);
+    await ctx.hooks.reminderFailed({ reminderId: r.id });
     return "failed";
   }
   log.warn({ reminderId: r.id, attempts }, "reminder email failed again; retrying later");
