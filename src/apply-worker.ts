@@ -14,6 +14,7 @@ import type { Config } from "./config.ts";
 import { systemClock } from "./context.ts";
 import { openSharedDatabase } from "./db/client.ts";
 import { newAppContext } from "./fleet.ts";
+import { SetAsideLedger } from "./intake/set-aside-ledger.ts";
 import { Spool } from "./intake/spool.ts";
 import { createLogger } from "./logger.ts";
 import { metricsRegistry } from "./metrics/instruments.ts";
@@ -77,7 +78,10 @@ async function main(port: Port, data: ApplierWorkerData): Promise<void> {
     publicUrl: data.publicUrl,
   });
   const { spoolDir, spoolMaxFiles, spoolMaxBytes } = config.intake;
-  ctx.spool = new Spool(spoolDir, ctx.keys, { maxFiles: spoolMaxFiles, maxBytes: spoolMaxBytes });
+  // The rep's set-aside buttons act here: the same folder (same DATA_DIR, same instance id) as the main thread's
+  // ledger, whose timer alone carries out other replicas' requests; this one is never started.
+  const spool = new Spool(spoolDir, ctx.keys, { maxFiles: spoolMaxFiles, maxBytes: spoolMaxBytes });
+  ctx.setAside = new SetAsideLedger({ db, logger }, spool, config.intake.pollMs);
   // Deliveries arrive from the main thread, never from Slack: the receiver only hands the app over.
   const receiver: Receiver = { init: () => {}, start: async () => {}, stop: async () => {} };
   const app = new App({
@@ -103,7 +107,7 @@ async function main(port: Port, data: ApplierWorkerData): Promise<void> {
         ? { ...msg.live, ack: async (response?: unknown) => post({ type: "ack", id: msg.id, response }) }
         : undefined;
       apply(msg.delivery, event).then(
-        () => post({ type: "applied", id: msg.id }),
+        (outcome) => post({ type: "applied", id: msg.id, ...(outcome ? { outcome } : {}) }),
         (err: unknown) => post(failure(msg.id, err)),
       );
     } else if (msg.type === "metrics") {

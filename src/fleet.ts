@@ -9,7 +9,9 @@ import { AppMemory } from "./app-memory.ts";
 import { InFlight } from "./background.ts";
 import { allProviderChoices } from "./checklist/template-registry.ts";
 import { startAlertJob } from "./cockpit/alerts.ts";
+import { reportCarriedOutRequest } from "./cockpit/dead-letters.ts";
 import { subscribeHomeRefresh } from "./cockpit/home.ts";
+import { subscribeReminderAlerts } from "./cockpit/reminder-failures.ts";
 import type { Config } from "./config.ts";
 import { type AppContext, type Clock, type SlackIdentity, systemClock } from "./context.ts";
 import { type Database, openDatabase } from "./db/client.ts";
@@ -21,6 +23,7 @@ import { healthRoute } from "./http/health.ts";
 import { Router } from "./http/router.ts";
 import { closeServer, createHttpServer, listen } from "./http/server.ts";
 import { DurableIntake } from "./intake/intake.ts";
+import { SetAsideLedger } from "./intake/set-aside-ledger.ts";
 import { Spool } from "./intake/spool.ts";
 import { verifyKeyRing } from "./keys.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -67,8 +70,9 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
   try {
     const { ctx, keys, identity } = await buildContext(config, { logger, db, clock });
     const inFlight = new InFlight();
-    const { spool, intake } = await openIntake(config, { db, keys, logger });
-    ctx.spool = spool;
+    const { spool, intake, setAside } = await openIntake(config, { db, keys, logger });
+    ctx.setAside = setAside;
+    setAside.onCarriedOut = (request) => reportCarriedOutRequest(ctx, request);
 
     const applier = new ApplierSlot();
     const slack = createWiredSlackApp(ctx, { config, identity, intake, inFlight, applier });
@@ -100,6 +104,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     await slack.start();
     // Always on (not a scheduler job): it applies what was acknowledged but not yet applied.
     intake.start();
+    setAside.start();
     // Background jobs (reminders, Finch polling) start here and are stopped first on shutdown.
     const jobs = startJobs(ctx, config);
     const url = `http://127.0.0.1:${port}`;
@@ -121,6 +126,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
         inFlight,
         intake,
         applier,
+        setAside,
         metrics,
         beginStopping: () => {
           stopping = true;
@@ -152,14 +158,16 @@ function defaultLogger(config: Config): Logger {
 async function openIntake(
   config: Config,
   { db, keys, logger }: { db: Database; keys: AppContext["keys"]; logger: Logger },
-): Promise<{ spool: Spool; intake: DurableIntake }> {
+): Promise<{ spool: Spool; intake: DurableIntake; setAside: SetAsideLedger }> {
   const { spoolDir, spoolMaxFiles, spoolMaxBytes, ...intakeSettings } = config.intake;
   const spool = new Spool(spoolDir, keys, { maxFiles: spoolMaxFiles, maxBytes: spoolMaxBytes });
   const intake = new DurableIntake({ db, keys, logger }, spool, intakeSettings);
 
   await verifyKeyRing(db, keys);
   await intake.warmUp();
-  return { spool, intake };
+  // Every instance's set-aside files in the database, so reps see them all (each touches only its own).
+  const setAside = new SetAsideLedger({ db, logger }, spool, intakeSettings.pollMs);
+  return { spool, intake, setAside };
 }
 
 /** The database the config names (PGlite in DATA_DIR, or PostgreSQL at DATABASE_URL). */
@@ -209,10 +217,11 @@ export function newAppContext(
   return ctx;
 }
 
-/** What follows an onboarding's change, in this order: the rep's Home refresh, then the celebration. */
+/** What follows an onboarding's change (the rep's Home refresh, then the celebration) and a reminder's failure. */
 function subscribeEffects(ctx: AppContext): void {
   subscribeHomeRefresh(ctx);
   subscribeCelebration(ctx);
+  subscribeReminderAlerts(ctx);
 }
 
 /** Background jobs (reminders, Finch polling, alerts …), when the scheduler is enabled; stopped first. */
@@ -237,6 +246,7 @@ interface Stoppable {
   inFlight: InFlight;
   intake: DurableIntake;
   applier: ApplierSlot;
+  setAside: { stop(): Promise<void> };
   metrics: { stop(): Promise<void> };
   /** From now on /healthz answers 503. */
   beginStopping(): void;
@@ -258,6 +268,7 @@ async function stopInOrder(p: Stoppable): Promise<void> {
   if (!drained) logger.warn({ pending: inFlight.size }, "stopped with work still in flight");
   // The applier thread first: what it applies still holds leases the intake's stop would hand over.
   await p.applier.stop();
+  await p.setAside.stop();
   await intake.stop();
   await p.closeDb();
   logger.info("stopped");
@@ -312,5 +323,8 @@ function createWiredSlackApp(
   intake.onDead = (delivery) => tellDeadDelivery(ctx, delivery);
   intake.onObsolete = (delivery) => tellObsoleteDelivery(ctx, delivery);
   registerListeners(slack.app, ctx, inFlight);
+  // Load and check the provider templates now, not inside the first request's 3-second window (~0.8 s of
+  // YAML and schema work, seconds on a busy host: a replica's first press was answered 404).
+  allProviderChoices();
   return slack;
 }

@@ -23,8 +23,8 @@ import { summarize } from "../lib.ts";
 const HEALTH_SELECTION_SQL = `select c.id, c.onboarding_id, c.next_health_check_at from finch_connection c
   join onboarding o on o.id = c.onboarding_id
  where o.status = 'done' and c.verified_at is not null and c.status <> 'disconnected'
-   and (c.next_health_check_at is null or c.next_health_check_at <= $1)
- order by c.next_health_check_at asc nulls first limit 50`;
+   and c.next_health_check_at <= $1
+ order by c.next_health_check_at asc limit 50`;
 
 /** Times `run` `samples` times after `warmUp` unmeasured runs. */
 async function timed(run: () => Promise<unknown>, samples: number, warmUp = 3) {

@@ -332,6 +332,16 @@ describe("onboarding rules", () => {
       actions: [{ action_id: "tick:add-user", selected_options: [{ value: "add-user" }] }],
     });
     await eventually(() => h.db.prisma.tick.count(), 5_000, "tick");
+    // HR2's invitation goes out only once HR's is accepted (one pending invitation per channel), from the
+    // invite queue after the acceptance event: wait for it, or the summary may still (rightly) say "queued".
+    await eventually(
+      () =>
+        h.db.prisma.invite.findFirst({
+          where: { email: HR2.email, status: "sent", onboarding: { channelId: channel.id } },
+        }),
+      10_000,
+      "the second HR admin's invitation sent",
+    );
     for (const [cmd, channelId] of [
       ["status Acme", "C0SALES"],
       ["status", channel.id],

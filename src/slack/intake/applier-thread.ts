@@ -36,7 +36,8 @@ export type FromApplier =
   | { type: "ready" }
   | { type: "startFailed"; message: string }
   | { type: "ack"; id: number; response?: unknown }
-  | { type: "applied"; id: number }
+  /** `obsolete`: a newer change overtook everything the delivery set (src/slack-gateway/delivery-scope.ts). */
+  | { type: "applied"; id: number; outcome?: "obsolete" }
   | {
       type: "failed";
       id: number;
@@ -115,12 +116,9 @@ export class ApplierThread {
    */
   readonly apply = async (...[delivery, event, here]: [...Parameters<SlackApply>, SlackApply]) => {
     if (this.failure || this.stopping) return here(delivery, event);
-    if (!event) {
-      await this.call({ type: "apply", delivery }, undefined);
-      return;
-    }
+    if (!event) return (await this.call({ type: "apply", delivery }, undefined)) as "obsolete" | undefined;
     const { ack, ...live } = event;
-    await this.call({ type: "apply", delivery, live }, ack);
+    return (await this.call({ type: "apply", delivery, live }, ack)) as "obsolete" | undefined;
   };
 
   /** The thread's counters and histograms (its Slack and Finch calls), for the main thread's /metrics. */
@@ -170,7 +168,8 @@ export class ApplierThread {
     }
     this.calls.delete(msg.id);
     if (msg.type === "failed") call.reject(new AppliedElsewhereError(msg.name, msg.message, msg.cause));
-    else call.resolve(msg.type === "metrics" ? msg.metrics : undefined);
+    else if (msg.type === "metrics") call.resolve(msg.metrics);
+    else call.resolve(msg.type === "applied" ? msg.outcome : undefined);
   }
 
   /** The thread died: every call fails (the intake retries the deliveries); no new one is sent. */

@@ -13,7 +13,7 @@ import type { App, Receiver, ReceiverEvent } from "@slack/bolt";
 import type { StoredDelivery } from "../../intake/delivery.ts";
 import type { DurableIntake } from "../../intake/intake.ts";
 import type { Logger } from "../../logger.ts";
-import { inDelivery } from "../../slack-gateway/delivery-scope.ts";
+import { inDelivery, wasOvertaken } from "../../slack-gateway/delivery-scope.ts";
 import type { ParseContext } from "../commands/parse.ts";
 import { ackCarriesAnswer, bypassesIntake, describeSlackDelivery, laterAnswer } from "./describe.ts";
 
@@ -24,7 +24,11 @@ export type ForwardAnswer = (delivery: StoredDelivery, answer: Record<string, un
  * Applies a stored Slack delivery: `live` is the request Slack still waits on (its real `ack`), when the
  * delivery is applied right after its insert; otherwise it is a replay with a recording `ack`.
  */
-export type SlackApply = (delivery: StoredDelivery, live: ReceiverEvent | undefined) => Promise<void>;
+/** Applies one stored delivery; "obsolete" when a newer change overtook everything it set (nothing applied). */
+export type SlackApply = (
+  delivery: StoredDelivery,
+  live: ReceiverEvent | undefined,
+) => Promise<void | "obsolete">;
 
 export interface IntakeReceiverDeps {
   intake: DurableIntake;
@@ -35,7 +39,7 @@ export interface IntakeReceiverDeps {
    * Applies deliveries somewhere else than this Bolt app (the applier thread, src/apply-worker.ts, runs its
    * own); this one then only stores and acknowledges, and answers option lists. Absent: applied here.
    */
-  applyElsewhere?: (...args: [...Parameters<SlackApply>, here: SlackApply]) => Promise<void>;
+  applyElsewhere?: (...args: [...Parameters<SlackApply>, here: SlackApply]) => ReturnType<SlackApply>;
   /** What the `/fleet` parser needs, so the intake knows what a command sets (./describe.ts). */
   parseContext?: () => ParseContext;
 }
@@ -94,7 +98,10 @@ export function slackApplier(
         receivedAt: delivery.receivedAt,
         replay: event === undefined,
       },
-      () => apply(delivery, event),
+      async () => {
+        await apply(delivery, event);
+        return wasOvertaken() ? ("obsolete" as const) : undefined;
+      },
     );
 }
 
@@ -115,7 +122,7 @@ export function withDurableIntake(inner: Receiver, deps: IntakeReceiverDeps): Re
           const guarded = once(event.ack);
           const body = event.body as Record<string, unknown>;
           if (bypassesIntake(body)) return app.processEvent({ ...event, ack: guarded.ack });
-          const delivery = describeSlackDelivery(body, new Date(), deps.parseContext?.());
+          const delivery = describeSlackDelivery(body, new Date(), deps.parseContext);
           const outcome = await deps.intake.take(delivery);
           if (outcome === "refused") throw new IntakeRefusedError();
           if (outcome === "duplicate") {
