@@ -131,11 +131,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
         beginStopping: () => {
           stopping = true;
         },
-        closeDb: async () => {
-          // This app's caches and pending Home refreshes go with it (a shared database stays open).
-          ctx.memory.dispose();
-          if (ownsDb) await db.close();
-        },
+        closeDb: () => closeAppDb(ctx, ownsDb),
       });
       return stopped;
     };
@@ -144,6 +140,12 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     if (ownsDb) await db.close();
     throw err;
   }
+}
+
+/** This app's caches and pending Home refreshes go with it; the database too, unless it was shared. */
+async function closeAppDb(ctx: AppContext, ownsDb: boolean): Promise<void> {
+  ctx.memory.dispose();
+  if (ownsDb) await ctx.db.close();
 }
 
 /** Pino at the configured level; pretty only for a developer's terminal. */
