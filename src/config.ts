@@ -94,6 +94,7 @@ const rawSchema = z.object({
   INTAKE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
   INTAKE_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
   INTAKE_LIVE_LIMIT: z.coerce.number().int().min(1).max(1_000).default(8),
+  INTAKE_APPLY_IN_WORKER: optionalString.pipe(z.enum(["0", "1"], "must be 1 or 0").optional()),
   INTAKE_SPOOL_MAX_FILES: z.coerce.number().int().min(1).max(1_000_000).default(20_000),
   INTAKE_SPOOL_MAX_MB: z.coerce.number().int().min(1).max(10_000).default(200),
   // /healthz says `degraded` past these (src/http/health.ts).
@@ -190,7 +191,7 @@ export interface Config {
   integrationUser: { name: string; email?: string };
   thresholds: { nudgeAfterDays: number; inviteAlertAfterDays: number; stallAfterDays: number };
   schedulerEnabled: boolean;
-  /** The durable intake (src/intake): store budget, lease, attempts, worker poll, local spool limits. */
+  /** The durable intake (src/intake): budget, lease, attempts, poll, spool limits, applier thread. */
   intake: {
     storeBudgetMs: number;
     leaseMs: number;
@@ -200,6 +201,7 @@ export interface Config {
     spoolDir: string;
     spoolMaxFiles: number;
     spoolMaxBytes: number;
+    applyInWorker: boolean;
   };
   /** When /healthz reports the intake as falling behind (`degraded`). */
   health: { maxPendingAgeMs: number; maxDeadLetters: number };
@@ -367,7 +369,6 @@ function httpConfig(r: Raw, mode: RunMode): Config["http"] {
   };
 }
 
-/** Intake (durable queue of Slack requests) settings. */
 function intakeConfig(r: Raw): Config["intake"] {
   return {
     storeBudgetMs: r.INTAKE_STORE_BUDGET_MS,
@@ -375,14 +376,14 @@ function intakeConfig(r: Raw): Config["intake"] {
     maxAttempts: r.INTAKE_MAX_ATTEMPTS,
     pollMs: r.INTAKE_POLL_MS,
     liveLimit: r.INTAKE_LIVE_LIMIT,
+    applyInWorker: r.INTAKE_APPLY_IN_WORKER === "1",
     spoolDir: join(r.DATA_DIR, "intake-spool"),
     spoolMaxFiles: r.INTAKE_SPOOL_MAX_FILES,
     spoolMaxBytes: r.INTAKE_SPOOL_MAX_MB * 1024 * 1024,
   };
 }
 
-/** Reads `process.env` (plus `overrides`, used by sandbox mode); on problems prints each one and exits
- * non-zero (no stack trace, no values). */
+/** Reads `process.env` (plus sandbox mode's `overrides`); prints every problem and exits non-zero (no values). */
 export function loadConfigOrExit(overrides: Record<string, string> = {}): Config {
   const result = parseConfig({ ...process.env, ...overrides });
   if (result.ok) return result.config;

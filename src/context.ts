@@ -8,7 +8,7 @@ import type { Config } from "./config.ts";
 import type { KeyRing } from "./crypto.ts";
 import type { Database } from "./db/client.ts";
 import type { OnboardingHooks } from "./hooks.ts";
-import type { Spool } from "./intake/spool.ts";
+import type { SetAsideLedger } from "./intake/set-aside-ledger.ts";
 import type { Logger } from "./logger.ts";
 
 /** The source of "now"; tests and the sandbox page move it. */
@@ -62,10 +62,10 @@ export interface AppContext {
   keys: KeyRing;
   /** Where browsers, Slack and Finch reach this app (with a trailing slash). */
   publicUrl: string;
-  /** "An onboarding changed": the App Home refresh and the celebration subscribe at start-up (src/hooks.ts). */
+  /** "An onboarding changed" (App Home refresh, celebration) and "a reminder failed" (rep alert): src/hooks.ts. */
   hooks: OnboardingHooks;
-  /** This process's intake spool: its set-aside files are shown to reps in the App Home (src/cockpit). */
-  spool?: Pick<Spool, "listSetAside" | "retrySetAside" | "discardSetAside">;
+  /** Every instance's set-aside spool files, shown to reps in the App Home with Retry and Discard (src/cockpit). */
+  setAside?: Pick<SetAsideLedger, "page" | "act">;
   /** This app's caches, timers and memos (src/app-memory.ts): never shared with another app in the process. */
   memory: AppMemory;
 }

@@ -9,7 +9,9 @@ import { AppMemory } from "./app-memory.ts";
 import { InFlight } from "./background.ts";
 import { allProviderChoices } from "./checklist/template-registry.ts";
 import { startAlertJob } from "./cockpit/alerts.ts";
+import { reportCarriedOutRequest } from "./cockpit/dead-letters.ts";
 import { subscribeHomeRefresh } from "./cockpit/home.ts";
+import { subscribeReminderAlerts } from "./cockpit/reminder-failures.ts";
 import type { Config } from "./config.ts";
 import { type AppContext, type Clock, type SlackIdentity, systemClock } from "./context.ts";
 import { type Database, openDatabase } from "./db/client.ts";
@@ -21,6 +23,7 @@ import { healthRoute } from "./http/health.ts";
 import { Router } from "./http/router.ts";
 import { closeServer, createHttpServer, listen } from "./http/server.ts";
 import { DurableIntake } from "./intake/intake.ts";
+import { SetAsideLedger } from "./intake/set-aside-ledger.ts";
 import { Spool } from "./intake/spool.ts";
 import { verifyKeyRing } from "./keys.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -30,6 +33,7 @@ import { startInviteQueueJob } from "./onboarding/invite-queue.ts";
 import { mountPortalRoutes } from "./portal/routes.ts";
 import { startScheduler } from "./reminders/scheduler/index.ts";
 import { createSlackApp, type SlackApp } from "./slack/app.ts";
+import { ApplierSlot } from "./slack/intake/applier-slot.ts";
 import { forwardReplayedAnswer, tellDeadDelivery, tellObsoleteDelivery } from "./slack/intake/notices.ts";
 import { registerListeners } from "./slack/listeners/index.ts";
 import { webClientOptions } from "./slack-gateway/client-options.ts";
@@ -66,10 +70,12 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
   try {
     const { ctx, keys, identity } = await buildContext(config, { logger, db, clock });
     const inFlight = new InFlight();
-    const { spool, intake } = await openIntake(config, { db, keys, logger });
-    ctx.spool = spool;
+    const { spool, intake, setAside } = await openIntake(config, { db, keys, logger });
+    ctx.setAside = setAside;
+    setAside.onCarriedOut = (request) => reportCarriedOutRequest(ctx, request);
 
-    const slack = createWiredSlackApp(ctx, { config, identity, intake, inFlight });
+    const applier = new ApplierSlot();
+    const slack = createWiredSlackApp(ctx, { config, identity, intake, inFlight, applier });
 
     let stopping = false;
     const router = new Router().on(
@@ -81,7 +87,13 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     mountFinchRoutes(router, ctx, inFlight, intake);
     mountPortalRoutes(router, ctx, intake);
     options.extendRouter?.(router, ctx);
-    const metrics = await mountMetrics(config, router, { db, spool, logger, now: () => clock.now() });
+    const metrics = await mountMetrics(config, router, {
+      db,
+      spool,
+      logger,
+      now: () => clock.now(),
+      ...applier.metricsSource(),
+    });
     const server = createHttpServer({
       router,
       logger,
@@ -92,10 +104,12 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     await slack.start();
     // Always on (not a scheduler job): it applies what was acknowledged but not yet applied.
     intake.start();
+    setAside.start();
     // Background jobs (reminders, Finch polling) start here and are stopped first on shutdown.
     const jobs = startJobs(ctx, config);
     const url = `http://127.0.0.1:${port}`;
     if (!config.publicUrl) ctx.publicUrl = `${url}/`;
+    if (config.intake.applyInWorker) await applier.start(ctx, options.clock === undefined);
     logger.info(
       { port, mode: config.mode, database: db.kind, team: identity.teamId },
       "Fleet Concierge is up",
@@ -111,15 +125,13 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
         server,
         inFlight,
         intake,
+        applier,
+        setAside,
         metrics,
         beginStopping: () => {
           stopping = true;
         },
-        closeDb: async () => {
-          // This app's caches and pending Home refreshes go with it (a shared database stays open).
-          ctx.memory.dispose();
-          if (ownsDb) await db.close();
-        },
+        closeDb: () => closeAppDb(ctx, ownsDb),
       });
       return stopped;
     };
@@ -128,6 +140,12 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
     if (ownsDb) await db.close();
     throw err;
   }
+}
+
+/** This app's caches and pending Home refreshes go with it; the database too, unless it was shared. */
+async function closeAppDb(ctx: AppContext, ownsDb: boolean): Promise<void> {
+  ctx.memory.dispose();
+  if (ownsDb) await ctx.db.close();
 }
 
 /** Pino at the configured level; pretty only for a developer's terminal. */
@@ -142,14 +160,16 @@ function defaultLogger(config: Config): Logger {
 async function openIntake(
   config: Config,
   { db, keys, logger }: { db: Database; keys: AppContext["keys"]; logger: Logger },
-): Promise<{ spool: Spool; intake: DurableIntake }> {
+): Promise<{ spool: Spool; intake: DurableIntake; setAside: SetAsideLedger }> {
   const { spoolDir, spoolMaxFiles, spoolMaxBytes, ...intakeSettings } = config.intake;
   const spool = new Spool(spoolDir, keys, { maxFiles: spoolMaxFiles, maxBytes: spoolMaxBytes });
   const intake = new DurableIntake({ db, keys, logger }, spool, intakeSettings);
 
   await verifyKeyRing(db, keys);
   await intake.warmUp();
-  return { spool, intake };
+  // Every instance's set-aside files in the database, so reps see them all (each touches only its own).
+  const setAside = new SetAsideLedger({ db, logger }, spool, intakeSettings.pollMs);
+  return { spool, intake, setAside };
 }
 
 /** The database the config names (PGlite in DATA_DIR, or PostgreSQL at DATABASE_URL). */
@@ -170,32 +190,40 @@ async function buildContext(
 ): Promise<{ ctx: AppContext; keys: AppContext["keys"]; identity: SlackIdentity }> {
   const client = new WebClient(config.slack.botToken, webClientOptions(config, logger));
   const identity = await whoAmI(client, logger);
+  // Until the port is known (PORT=0 in tests) the public URL may be provisional; fixed after listen().
+  const publicUrl = config.publicUrl ?? `http://127.0.0.1:${config.http.port}/`;
+  const ctx = newAppContext(config, { logger, db, clock, client, identity, publicUrl });
+  return { ctx, keys: ctx.keys, identity };
+}
+
+/** A context with its effects subscribed, for this app or its applier thread (src/apply-worker.ts). */
+export function newAppContext(
+  config: Config,
+  parts: Pick<AppContext, "logger" | "db" | "clock" | "identity" | "publicUrl"> & { client: WebClient },
+): AppContext {
   if (!config.encryption.key) throw new Error("TOKEN_ENCRYPTION_KEY is required");
+  const { client, ...rest } = parts;
   const keys = {
     current: { id: config.encryption.keyId, key: config.encryption.key },
     previous: config.encryption.previous,
   };
-  // Until the port is known (PORT=0 in tests) the public URL may be provisional; fixed after listen().
   const ctx: AppContext = {
     config,
-    logger,
-    db,
-    clock,
+    ...rest,
     slack: client,
-    identity,
     keys,
-    publicUrl: config.publicUrl ?? `http://127.0.0.1:${config.http.port}/`,
     hooks: new OnboardingHooks(),
     memory: new AppMemory(),
   };
   subscribeEffects(ctx);
-  return { ctx, keys, identity };
+  return ctx;
 }
 
-/** What follows an onboarding's change, in this order: the rep's Home refresh, then the celebration. */
+/** What follows an onboarding's change (the rep's Home refresh, then the celebration) and a reminder's failure. */
 function subscribeEffects(ctx: AppContext): void {
   subscribeHomeRefresh(ctx);
   subscribeCelebration(ctx);
+  subscribeReminderAlerts(ctx);
 }
 
 /** Background jobs (reminders, Finch polling, alerts …), when the scheduler is enabled; stopped first. */
@@ -219,6 +247,8 @@ interface Stoppable {
   server: Server;
   inFlight: InFlight;
   intake: DurableIntake;
+  applier: ApplierSlot;
+  setAside: { stop(): Promise<void> };
   metrics: { stop(): Promise<void> };
   /** From now on /healthz answers 503. */
   beginStopping(): void;
@@ -238,6 +268,9 @@ async function stopInOrder(p: Stoppable): Promise<void> {
   await p.metrics.stop();
   const drained = await inFlight.drain(15_000);
   if (!drained) logger.warn({ pending: inFlight.size }, "stopped with work still in flight");
+  // The applier thread first: what it applies still holds leases the intake's stop would hand over.
+  await p.applier.stop();
+  await p.setAside.stop();
   await intake.stop();
   await p.closeDb();
   logger.info("stopped");
@@ -268,12 +301,19 @@ async function whoAmI(client: WebClient, logger: Logger): Promise<SlackIdentity>
 /** The Bolt app behind the durable intake, its listeners registered and the intake's notices wired to it. */
 function createWiredSlackApp(
   ctx: AppContext,
-  parts: { config: Config; identity: SlackIdentity; intake: DurableIntake; inFlight: InFlight },
+  parts: {
+    config: Config;
+    identity: SlackIdentity;
+    intake: DurableIntake;
+    inFlight: InFlight;
+    applier: ApplierSlot;
+  },
 ): ReturnType<typeof createSlackApp> {
-  const { config, identity, intake, inFlight } = parts;
+  const { config, identity, intake, inFlight, applier } = parts;
   const slack = createSlackApp(config, ctx.logger, identity, {
     intake,
     logger: ctx.logger,
+    applyElsewhere: applier.apply,
     forwardAnswer: (delivery, answer) => forwardReplayedAnswer(ctx, delivery, answer),
     parseContext: () => ({
       now: ctx.clock.now(),
@@ -285,5 +325,8 @@ function createWiredSlackApp(
   intake.onDead = (delivery) => tellDeadDelivery(ctx, delivery);
   intake.onObsolete = (delivery) => tellObsoleteDelivery(ctx, delivery);
   registerListeners(slack.app, ctx, inFlight);
+  // Load and check the provider templates now, not inside the first request's 3-second window (~0.8 s of
+  // YAML and schema work, seconds on a busy host: a replica's first press was answered 404).
+  allProviderChoices();
   return slack;
 }

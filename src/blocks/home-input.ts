@@ -91,7 +91,7 @@ export interface HomePage {
   total: number;
   scope: HomeScope;
   deadLetters?: { total: number; items: HomeDeadLetter[]; page: number; pageSize: number } | null;
-  /** Spool files this process set aside (reps only; src/cockpit/set-aside.ts). */
+  /** Spool files every instance set aside (reps only; src/cockpit/set-aside.ts). */
   setAside?: SetAsidePage | null;
   /** The viewer's reminders, nudges and digests of the last week that could not be sent. */
   failedReminders?: FailedReminderView[];

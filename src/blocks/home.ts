@@ -4,7 +4,8 @@ import { progressBar } from "../checklist/progress.ts";
 import { ActionId } from "../slack-gateway/ids.ts";
 import { slackDate } from "../time.ts";
 import { connectionsNeedingActionBlocks } from "./home-connections.ts";
-import type { HomeDeadLetter, HomePage, HomeRow } from "./home-input.ts";
+import { deadLetterBlocks } from "./home-dead-letters.ts";
+import type { HomePage, HomeRow } from "./home-input.ts";
 import { setAsideBlocks } from "./home-set-aside.ts";
 import { flagTexts, waitingText } from "./home-waiting.ts";
 import { escapeMrkdwn, plural } from "./mrkdwn.ts";
@@ -54,7 +55,7 @@ export function buildHomeView(page: HomePage, input: { teamId: string }): View {
     },
   ];
   blocks.push(...failedReminderBlocks(page.failedReminders ?? []));
-  if (page.deadLetters && page.deadLetters.total > 0) blocks.push(...deadLetterBlocks(page.deadLetters));
+  blocks.push(...deadLetterBlocks(page.deadLetters));
   blocks.push(...setAsideBlocks(page.setAside));
   blocks.push(...connectionsNeedingActionBlocks(page.connections ?? []));
   for (const row of page.rows) blocks.push({ type: "divider" }, ...rowBlocks(row, input.teamId));
@@ -147,108 +148,6 @@ function revokePortalButton(onboardingId: string): Button {
       style: "danger",
     },
   };
-}
-
-/**
- * The intake's dead letters: what was acknowledged but could not be applied, a page at a time, each with Retry
- * and Discard, and Retry all for every one of them (the buttons are rep-only in their listeners too).
- */
-function deadLetterBlocks(dead: NonNullable<HomePage["deadLetters"]>): KnownBlock[] {
-  const pages = Math.max(1, Math.ceil(dead.total / dead.pageSize));
-  const blocks: KnownBlock[] = [
-    { type: "divider" },
-    {
-      type: "section",
-      block_id: "dead_letters",
-      text: {
-        type: "mrkdwn",
-        text:
-          `:warning: *${dead.total} ${dead.total === 1 ? "delivery" : "deliveries"} could not be applied.* ` +
-          "Fleet acknowledged them and tried several times. Retry once the cause (see the error) is fixed, or " +
-          "discard what is no longer wanted; the person who made each one was told privately.",
-      },
-      accessory: {
-        type: "button",
-        action_id: ActionId.deadLetterRetryAll,
-        text: { type: "plain_text", text: "Retry all" },
-        value: String(dead.total),
-        confirm: {
-          title: { type: "plain_text", text: "Retry every dead letter?" },
-          text: { type: "plain_text", text: `All ${dead.total} will be applied again within a minute.` },
-          confirm: { type: "plain_text", text: "Retry all" },
-          deny: { type: "plain_text", text: "Cancel" },
-        },
-      },
-    },
-  ];
-  dead.items.forEach((item, i) => {
-    blocks.push(...deadLetterItem(item, i));
-  });
-  if (pages > 1) blocks.push(...deadLetterPaging(dead.page, pages));
-  return blocks;
-}
-
-/** One dead letter: what and why, Retry beside it, and Discard (confirmed) below. */
-function deadLetterItem(item: HomeDeadLetter, index: number): KnownBlock[] {
-  const who = [
-    item.userId ? `by <@${item.userId}>` : "",
-    item.channelId ? `in <#${item.channelId}>` : "",
-    slackDate(item.receivedAt, "UTC"),
-    `tried ${item.attempts}×`,
-  ].filter(Boolean);
-  const value = item.key.slice(0, 2000);
-  return [
-    {
-      type: "section",
-      // By position: keys can be longer than a block_id, and two cut short would collide (invalid_blocks).
-      block_id: `dead:${index}`,
-      text: {
-        type: "mrkdwn",
-        text: `*${escapeMrkdwn(item.summary)}* ${who.join(" · ")}\n_${escapeMrkdwn(item.lastError ?? "no error recorded").slice(0, 300)}_`,
-      },
-      accessory: {
-        type: "button",
-        action_id: ActionId.deadLetterRetry,
-        text: { type: "plain_text", text: "Retry" },
-        value,
-      },
-    },
-    {
-      type: "actions",
-      block_id: `dead_discard:${index}`,
-      elements: [
-        {
-          type: "button",
-          action_id: ActionId.deadLetterDiscard,
-          text: { type: "plain_text", text: "Discard" },
-          style: "danger",
-          value,
-          confirm: {
-            title: { type: "plain_text", text: "Discard this delivery?" },
-            text: { type: "plain_text", text: "It will not be applied. This cannot be undone." },
-            confirm: { type: "plain_text", text: "Discard" },
-            deny: { type: "plain_text", text: "Keep" },
-          },
-        },
-      ],
-    },
-  ];
-}
-
-function deadLetterPaging(page: number, pages: number): KnownBlock[] {
-  const nav: Button[] = [];
-  const button = (text: string, direction: "newer" | "older", to: number): Button => ({
-    type: "button",
-    action_id: `${ActionId.deadLetterPage}:${direction}`,
-    text: { type: "plain_text", text },
-    value: JSON.stringify({ deadPage: to }),
-  });
-  if (page > 0) nav.push(button("← Newer", "newer", page - 1));
-  if (page < pages - 1) nav.push(button("Older →", "older", page + 1));
-  return [
-    { type: "context", elements: [{ type: "mrkdwn", text: `Dead letters: page ${page + 1} of ${pages}` }] },
-    { type: "actions", block_id: "dead_letters_paging", elements: nav },
-  ];
 }
 
 /** What someone outside our workspace sees: nothing internal. */

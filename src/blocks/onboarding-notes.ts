@@ -66,6 +66,15 @@ export function memberLeftText(f: {
   return `:door: ${f.email} (<@${f.userId}>) left <#${f.channelId}> — *${f.companyName}* may need another HR admin. Re-send the invitation from the App Home.`;
 }
 
+/**
+ * What the sender of `/fleet call`, `owner` or `provider` (or a re-run's call) hears when it was applied late
+ * (a replay, a Retry) and a newer change of the same field, typed after it, was applied first.
+ */
+export function overtakenText(companyName: string, field: "call" | "owner" | "provider"): string {
+  const what = field === "call" ? "call" : field === "owner" ? "owner" : "HR provider";
+  return `Not applied: ${companyName}'s ${what} was changed by a newer command after this one was sent; applying it now would bring back an old value.`;
+}
+
 /** What a rep is told when the dead letter they retried carried a state a newer change replaced. */
 export const OVERTAKEN_TEXT =
   ":information_source: Not applied again: a newer change of the same element was applied after it, " +

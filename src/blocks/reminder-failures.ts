@@ -6,7 +6,7 @@ import { channelLink, escapeMrkdwn } from "./mrkdwn.ts";
 /** A reminder that failed for good, as the rep sees it. */
 export interface FailedReminderView {
   id: string;
-  /** day_before | nudge | rep_digest. */
+  /** day_before | nudge | rep_digest | day_before_email | nudge_email. */
   kind: string;
   companyName: string | null;
   channelId: string | null;
@@ -20,16 +20,25 @@ const WHAT: Record<string, string> = {
   day_before: "The day-before reminder",
   nudge: "The nudge",
   rep_digest: "Your morning digest",
+  day_before_email: "The day-before reminder email",
+  nudge_email: "The nudge email",
 };
+
+/** Kinds sent by email rather than posted in Slack. */
+const BY_EMAIL = new Set(["day_before_email", "nudge_email"]);
 
 /** One line: what, for whom, why. */
 export function failedReminderLine(r: FailedReminderView): string {
   const what = WHAT[r.kind] ?? "A scheduled message";
   const whom = r.companyName ? ` for *${escapeMrkdwn(r.companyName)}*` : "";
-  const where = r.channelId ? ` in ${channelLink(r.channelId)}` : "";
   const call = r.callAt ? ` (call ${slackDate(r.callAt, r.timeZone)})` : "";
-  const why = r.reason ? ` Slack said: \`${escapeMrkdwn(r.reason).slice(0, 100)}\`.` : "";
-  return `${what}${whom}${call} could not be posted${where}.${why}`;
+  const reason = (who: string) =>
+    r.reason ? ` ${who} said: \`${escapeMrkdwn(r.reason).slice(0, 100)}\`.` : "";
+  // The Slack copy was posted; the customer who works by email did not get theirs.
+  if (BY_EMAIL.has(r.kind))
+    return `${what}${whom}${call} could not be emailed to the customer.${reason("The mail server")}`;
+  const where = r.channelId ? ` in ${channelLink(r.channelId)}` : "";
+  return `${what}${whom}${call} could not be posted${where}.${reason("Slack")}`;
 }
 
 /** The direct message to the rep. */

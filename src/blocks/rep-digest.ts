@@ -3,7 +3,8 @@
  * Reschedule button per call. Pure builder.
  */
 import type { ContextBlock, HeaderBlock, KnownBlock, SectionBlock } from "@slack/types";
-import { progressBar } from "../checklist/progress.ts";
+import { customerOpenSentence, onlySelfConfirmOpen } from "../checklist/open-items.ts";
+import { type OpenItem, progressBar } from "../checklist/progress.ts";
 import { ActionId, MetadataEventType } from "../slack-gateway/ids.ts";
 import { formatClockTime, yourTime } from "../time-zones.ts";
 import { connectionWords } from "./finch.ts";
@@ -19,7 +20,8 @@ export interface DigestCall {
   timeZone: string;
   stepsDone: number;
   stepsTotal: number;
-  openCustomerSteps: readonly string[];
+  /** Every open box with who acts (`ChecklistProgress.openItems`): the one truth the other surfaces name. */
+  openItems: readonly OpenItem[];
   /** Finch connection status, or null when there is none yet. */
   connectionStatus: string | null;
   connectionVerified: boolean;
@@ -52,15 +54,20 @@ export interface RepDigestMessage {
 /** Calls listed in one message: header + intro + one block per call + "more" stays within 50 blocks. */
 export const MAX_DIGEST_CALLS = 45;
 
-/** One line saying how ready the customer is. */
+const customerOpen = (call: DigestCall) => call.openItems.filter((i) => i.owner === "customer");
+
+/**
+ * One line saying how ready the customer is: each open box named with who acts, as the checklist, reminder,
+ * Home and alerts name it; amber when all that is left are boxes only the customer can confirm.
+ */
 export function readinessLine(call: DigestCall): string {
-  const open = call.openCustomerSteps.length;
+  const open = customerOpen(call).length;
   if (open === 0 && call.connectionVerified)
     return ":large_green_circle: Ready: every step done, Finch verified";
   if (open === 0) return ":large_yellow_circle: Customer steps done — Finch gets connected on the call";
-  const first = call.openCustomerSteps.slice(0, 3).map(escapeMrkdwn).join(", ");
-  const more = open > 3 ? ` and ${open - 3} more` : "";
-  return `:red_circle: ${plural(open, "customer step")} open: ${first}${more}`;
+  const items = { openItems: [...call.openItems] };
+  const icon = onlySelfConfirmOpen(items) ? ":large_orange_circle:" : ":red_circle:";
+  return `${icon} ${customerOpenSentence(items, "rep")}`;
 }
 
 function callBlock(call: DigestCall, index: number): SectionBlock {
@@ -101,7 +108,7 @@ function callBlock(call: DigestCall, index: number): SectionBlock {
 export function buildRepDigestMessage(input: RepDigestInput): RepDigestMessage {
   const calls = [...input.calls].sort((a, b) => a.callAt.getTime() - b.callAt.getTime());
   const shown = calls.slice(0, MAX_DIGEST_CALLS);
-  const ready = calls.filter((c) => c.openCustomerSteps.length === 0).length;
+  const ready = calls.filter((c) => customerOpen(c).length === 0).length;
   const header: HeaderBlock = {
     type: "header",
     block_id: "digest:header",

@@ -49,11 +49,17 @@ export function loadTemplates(dir: string = defaultTemplatesDir()): ProviderTemp
   return templates.sort((a, b) => a.id.localeCompare(b.id));
 }
 
-let cache: ReadonlyMap<string, ProviderTemplate> | undefined;
+/**
+ * The shipped templates by id: a build-time constant, not per-app state. They are the repository's own files
+ * (the image ships them), never changed at run time, so every app in the process rightly shares them; read
+ * and validated once, on first use rather than at import (a module that merely imports this one, e.g. a CLI
+ * tool, reads no file). Never written after that.
+ */
+let shipped: ReadonlyMap<string, ProviderTemplate> | undefined;
 
 function templates(): ReadonlyMap<string, ProviderTemplate> {
-  cache ??= new Map(loadTemplates().map((t) => [t.id, t]));
-  return cache;
+  shipped ??= new Map(loadTemplates().map((t) => [t.id, t]));
+  return shipped;
 }
 
 /** What Finch's provider listing says of a provider without a template: its name and auth methods. */
@@ -63,7 +69,11 @@ export interface FinchProviderEntry {
   authMethods: readonly string[];
 }
 
-/** The latest Finch provider listing seen (src/finch/providers.ts remembers it here), by id. */
+/**
+ * The latest Finch provider listing seen (src/finch/providers.ts remembers it here), by id. Per-app state still
+ * in module scope (allowed, with its reason, by test/architecture/module-state.test.ts): moving it into
+ * `ctx.memory` means giving getTemplate a context at every caller.
+ */
 let finchListing: ReadonlyMap<string, FinchProviderEntry> = new Map();
 
 /** Remembers Finch's provider listing, so a provider without a template renders with Finch's name for it. */

@@ -8,6 +8,12 @@ import type { Actor } from "../audit/actor.ts";
 import { audit } from "../audit/audit.ts";
 import { OVERTAKEN_TEXT } from "../blocks/onboarding-notes.ts";
 import type { AppContext } from "../context.ts";
+import {
+  type CarriedOutRequest,
+  parseSetAsideValue,
+  type SetAsideAction,
+  type SetAsideOutcome,
+} from "../intake/set-aside-ledger.ts";
 import { discardDeadLetter, retryAllDeadLetters, retryDeadLetterOutcome } from "../intake/store.ts";
 import { publishHome } from "./home.ts";
 
@@ -45,28 +51,64 @@ export async function discardDeadLetterFromHome(
   return discarded;
 }
 
-/** Puts a spool file that was set aside back in line for replay (audited) and refreshes the rep's Home. */
-export async function retrySetAsideFromHome(ctx: AppContext, name: string, actor: Actor): Promise<boolean> {
-  const retried = (await ctx.spool?.retrySetAside(name)) ?? false;
+/**
+ * A rep's Retry (back in line for replay) or Discard (deleted) of a set-aside spool file: done at once when this
+ * instance holds the file, else recorded for the instance that does (which carries it out and audits it:
+ * `reportCarriedOutRequest`). Audited either way; the rep's Home refreshed.
+ */
+async function setAsideFromHome(
+  ctx: AppContext,
+  action: SetAsideAction,
+  value: string,
+  actor: Actor,
+): Promise<SetAsideOutcome> {
+  const file = parseSetAsideValue(value);
+  const outcome = ctx.setAside ? await ctx.setAside.act(action, file, actor) : "gone";
   await audit(ctx, {
-    action: "intake.set_aside_retry",
+    action: `intake.set_aside_${action}${outcome === "requested" ? "_requested" : ""}`,
     actor,
-    detail: { file: name.slice(0, 200), retried },
+    detail: { file: file.name.slice(0, 200), [DONE[action]]: outcome === "done", instance: file.instance },
   });
-  ctx.logger.info({ file: name, user: actor.userId, retried }, "set-aside spool file put back by a rep");
+  ctx.logger.info(
+    { file: file.name, instance: file.instance, user: actor.userId, outcome },
+    `set-aside ${action}`,
+  );
   await publishHome(ctx, actor.userId);
-  return retried;
+  return outcome;
+}
+
+const DONE: Record<SetAsideAction, string> = { retry: "retried", discard: "discarded" };
+
+/** Puts a spool file that was set aside back in line for replay (audited) and refreshes the rep's Home. */
+export function retrySetAsideFromHome(
+  ctx: AppContext,
+  value: string,
+  actor: Actor,
+): Promise<SetAsideOutcome> {
+  return setAsideFromHome(ctx, "retry", value, actor);
 }
 
 /** Deletes a spool file that was set aside, for good (audited), and refreshes the rep's Home. */
-export async function discardSetAsideFromHome(ctx: AppContext, name: string, actor: Actor): Promise<boolean> {
-  const discarded = (await ctx.spool?.discardSetAside(name)) ?? false;
+export function discardSetAsideFromHome(
+  ctx: AppContext,
+  value: string,
+  actor: Actor,
+): Promise<SetAsideOutcome> {
+  return setAsideFromHome(ctx, "discard", value, actor);
+}
+
+/** This instance carried out a rep's request made on another one: audited as theirs, their Home refreshed. */
+export async function reportCarriedOutRequest(ctx: AppContext, request: CarriedOutRequest): Promise<void> {
+  const actor = { userId: request.by.userId, teamId: request.by.teamId, internal: true };
   await audit(ctx, {
-    action: "intake.set_aside_discard",
+    action: `intake.set_aside_${request.action}`,
     actor,
-    detail: { file: name.slice(0, 200), discarded },
+    detail: {
+      file: request.name.slice(0, 200),
+      [DONE[request.action]]: request.done,
+      instance: request.instance,
+      requested: true,
+    },
   });
-  ctx.logger.info({ file: name, user: actor.userId, discarded }, "set-aside spool file discarded by a rep");
   await publishHome(ctx, actor.userId);
-  return discarded;
 }

@@ -2,8 +2,8 @@
  * No silent drop: a reminder, nudge or digest that failed for good is told to the rep it concerns (the
  * onboarding's owner; the digest's rep) by direct message, once, and shown in their App Home for a week
  * (./failed-reminders.ts). The message is claimed before it is sent and released if Slack fails, so the alert
- * job (./alerts.ts) retries it. The scheduler calls {@link alertFailedReminder} the moment it gives up
- * (src/reminders/scheduler/deliver.ts).
+ * job (./alerts.ts) retries it. {@link alertFailedReminder} runs the moment the scheduler gives up
+ * (src/reminders/scheduler/deliver.ts says so through the app's hooks; {@link subscribeReminderAlerts}).
  */
 
 import { failedReminderAlertText } from "../blocks/reminder-failures.ts";
@@ -54,6 +54,11 @@ export async function alertFailedReminder(ctx: AppContext, reminderId: string): 
       "could not alert the rep of a failed reminder now; the alert job will",
     );
   }
+}
+
+/** Alerts the rep whenever the scheduler reports a reminder failed for good (subscribed at start-up). */
+export function subscribeReminderAlerts(ctx: AppContext): () => void {
+  return ctx.hooks.onReminderFailed(({ reminderId }) => alertFailedReminder(ctx, reminderId));
 }
 
 /** The alert job's sweep: every failed reminder of the last week whose rep was not told yet. */

@@ -3,6 +3,8 @@
  * @prisma/adapter-pg), otherwise embedded PGlite (PostgreSQL in WebAssembly) with its files under DATA_DIR,
  * run in a worker thread (src/db/pglite-proxy.ts) unless asked to run in-thread (PGLITE_IN_THREAD=1).
  */
+
+import type { MessagePort } from "node:worker_threads";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import type { Logger } from "../logger.ts";
@@ -19,7 +21,23 @@ export interface Database {
   ping(): Promise<void>;
   /** Runs raw SQL outside Prisma (migrations, test set-up). */
   sql: SqlRunner;
+  /**
+   * What another thread needs to open this same database ({@link openSharedDatabase}): PostgreSQL's address,
+   * or a port of embedded PGlite's worker thread. Absent: it cannot be shared (PGlite on the main thread).
+   */
+  share?(): Promise<SharedDatabase>;
   close(): Promise<void>;
+}
+
+/** A database handed to another thread (transfer `port` with it). */
+export type SharedDatabase =
+  | { kind: "postgres"; url: string; poolSize: number; statementTimeoutMs: number }
+  | { kind: "pglite"; port: MessagePort };
+
+/** Opens, in this thread, a database another thread shared ({@link Database.share}); migrations are its job. */
+export async function openSharedDatabase(shared: SharedDatabase, logger: Logger): Promise<Database> {
+  if (shared.kind === "postgres") return openPostgres(shared.url, shared.poolSize, shared.statementTimeoutMs);
+  return (await import("./pglite-database.ts")).attachPglite(shared.port, logger);
 }
 
 /** Options for {@link openDatabase}. `dataDir: ":memory:"` gives a throw-away PGlite (tests). */
@@ -117,6 +135,7 @@ function openPostgres(url: string, poolSize: number, statementTimeoutMs: number)
     kind: "postgres",
     prisma,
     sql,
+    share: async () => ({ kind: "postgres", url, poolSize, statementTimeoutMs }),
     ping: async () => {
       await pool.query("select 1");
     },

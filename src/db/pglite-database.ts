@@ -3,6 +3,7 @@
  * DATABASE_URL is set): in its worker thread (src/db/pglite-proxy.ts), or in-thread when asked.
  */
 import { mkdirSync } from "node:fs";
+import type { MessagePort } from "node:worker_threads";
 import { PGlite } from "@electric-sql/pglite";
 import type { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
@@ -34,6 +35,27 @@ export async function openPglite(dataDir: string, inThread: boolean, logger: Log
     lock?.release();
     throw err;
   }
+  return pgliteDatabase(pglite, async () => {
+    try {
+      await pglite.close();
+    } finally {
+      lock?.release();
+    }
+  });
+}
+
+/**
+ * The embedded database another thread opened, reached over a port of its worker (PGliteProxy.openPort):
+ * the intake's applier thread (src/apply-worker/). Closing it closes the port only.
+ */
+export async function attachPglite(port: MessagePort, logger: Logger): Promise<Database> {
+  const onCrash = (err: Error) => logger.error({ err }, "the embedded database's port closed unexpectedly");
+  const proxy = await PGliteProxy.attach(port, onCrash);
+  return pgliteDatabase(proxy, () => proxy.close());
+}
+
+/** Prisma and raw SQL over an open PGlite (in-thread or a proxy); `close` runs after Prisma disconnects. */
+function pgliteDatabase(pglite: PGlite | PGliteProxy, close: () => Promise<void>): Database {
   // pglite-prisma-adapter 0.6 is typed against driver-adapter-utils 6.10; the 6.19 runtime protocol is the
   // same (the PGlite database tests exercise every column type we use). The proxy implements the part of
   // PGlite's interface the adapter calls (query with parsers, exec, transaction; see pglite-proxy.ts).
@@ -53,12 +75,14 @@ export async function openPglite(dataDir: string, inThread: boolean, logger: Log
     ping: async () => {
       await pglite.query("select 1");
     },
+    ...(pglite instanceof PGliteProxy
+      ? { share: async () => ({ kind: "pglite", port: await pglite.openPort() }) as const }
+      : {}),
     close: async () => {
       try {
         await prisma.$disconnect();
-        await pglite.close();
       } finally {
-        lock?.release();
+        await close();
       }
     },
   };

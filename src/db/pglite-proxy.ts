@@ -8,8 +8,9 @@
  * them exactly as in-thread PGlite would, and rebuilds PostgreSQL errors as PGlite's own DatabaseError so
  * the adapter still maps them (unique violation → P2002).
  */
-import { Worker } from "node:worker_threads";
+import { MessageChannel, MessagePort, type Worker } from "node:worker_threads";
 import { messages, type QueryOptions, type Results, types } from "@electric-sql/pglite";
+import { startModuleWorker } from "../worker-thread.ts";
 import type {
   PgliteWorkerData,
   PgliteWorkerRequest,
@@ -46,19 +47,6 @@ export interface PGliteProxyOptions {
   onCrash?: (error: Error) => void;
 }
 
-/** Starts the worker from compiled `dist/` (.js) or from source under tsx (.ts). */
-function startWorker(workerData: PgliteWorkerData): Worker {
-  const fromSource = import.meta.url.endsWith(".ts");
-  const file = new URL(`./pglite-worker.${fromSource ? "ts" : "js"}`, import.meta.url);
-  if (!fromSource) return new Worker(file, { workerData });
-  // Node 20 loads a worker's entry file before tsx's `--import` hooks apply in that thread, so a .ts entry
-  // fails with ERR_UNKNOWN_FILE_EXTENSION (privatenumber/tsx#354), also under vitest. Register tsx inside the
-  // worker first, then import the file. tsx is a devDependency: only source runs get here.
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const code = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); });`;
-  return new Worker(code, { eval: true, workerData });
-}
-
 /** Rebuilds a worker-side error; PostgreSQL errors become `messages.DatabaseError` as in-thread PGlite throws. */
 function rebuildError(e: SerializedError, context?: Pending["context"]): Error {
   if (e.database) {
@@ -84,7 +72,9 @@ export class PGliteProxy {
   readonly waitReady: Promise<void>;
   /** PGlite's default parsers plus the array types the worker found, exactly as in-thread PGlite builds them. */
   private readonly parsers: Record<number | string, Parser> = { ...types.parsers };
-  private readonly worker: Worker;
+  /** The worker this proxy started and owns, or the port of another thread's worker it was handed. */
+  private readonly worker: Worker | MessagePort;
+  private readonly attached: boolean;
   private readonly pending = new Map<number, Pending>();
   private readonly onCrash: ((error: Error) => void) | undefined;
   private lastId = 0;
@@ -97,7 +87,18 @@ export class PGliteProxy {
 
   /** Starts the worker and waits until the database is open. */
   static async create(options: PGliteProxyOptions = {}): Promise<PGliteProxy> {
-    const proxy = new PGliteProxy(options);
+    return PGliteProxy.ready(new PGliteProxy(options));
+  }
+
+  /**
+   * A proxy in another thread over a port from {@link openPort}: the same database, served by the same
+   * worker. Closing it closes the port only; the database stays with the proxy that started the worker.
+   */
+  static async attach(port: MessagePort, onCrash?: (error: Error) => void): Promise<PGliteProxy> {
+    return PGliteProxy.ready(new PGliteProxy(onCrash ? { onCrash } : {}, port));
+  }
+
+  private static async ready(proxy: PGliteProxy): Promise<PGliteProxy> {
     try {
       await proxy.waitReady;
     } catch (err) {
@@ -107,13 +108,15 @@ export class PGliteProxy {
     return proxy;
   }
 
-  constructor(options: PGliteProxyOptions = {}) {
+  constructor(options: PGliteProxyOptions = {}, port?: MessagePort) {
     this.onCrash = options.onCrash;
-    this.worker = startWorker({
+    this.attached = port !== undefined;
+    const workerData: PgliteWorkerData = {
       fleetPgliteWorker: true,
       niceness: options.niceness ?? 10,
       ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
-    });
+    };
+    this.worker = port ?? startModuleWorker(import.meta.url, "pglite-worker", { workerData });
     let ready: () => void = () => {};
     let notReady: (err: Error) => void = () => {};
     this.waitReady = new Promise<void>((resolve, reject) => {
@@ -154,17 +157,24 @@ export class PGliteProxy {
         }
       }
     });
-    this.worker.on("error", (err) => {
+    if (port) {
+      port.on("close", () => {
+        if (!this.closing) this.crash(new Error("the embedded database's port closed"), settleStart);
+      });
+      return;
+    }
+    const worker = this.worker as Worker;
+    worker.on("error", (err) => {
       this.crash(new Error(`PGlite worker crashed: ${err.message}`, { cause: err }), settleStart);
     });
-    this.worker.on("messageerror", (err) => {
+    worker.on("messageerror", (err) => {
       this.crash(
         new Error(`PGlite worker sent an unreadable message: ${err.message}`, { cause: err }),
         settleStart,
       );
-      void this.worker.terminate();
+      void worker.terminate();
     });
-    this.worker.on("exit", (code) => {
+    worker.on("exit", (code) => {
       if (this.closing) {
         this.failure ??= new Error("PGlite is closed");
         this.rejectAll(this.failure);
@@ -234,12 +244,33 @@ export class PGliteProxy {
     return result;
   }
 
-  /** Closes the database and stops the worker; later queries fail with "PGlite is closed". */
+  /**
+   * A port to this database for another thread ({@link attach} there): the worker serves it like this proxy,
+   * with its own transactions. Transfer it (postMessage's or workerData's transferList).
+   */
+  async openPort(): Promise<MessagePort> {
+    if (this.attached) throw new Error("PGliteProxy: only the proxy that started the worker opens ports");
+    const { port1, port2 } = new MessageChannel();
+    await this.request({ op: "connect", port: port2 }, undefined, [port2]);
+    return port1;
+  }
+
+  /**
+   * Closes the database and stops the worker; later queries fail with "PGlite is closed". An attached proxy
+   * closes its port only (its open transactions roll back).
+   */
   close(): Promise<void> {
     this.closePromise ??= (async () => {
       await this.waitReady.catch(() => {});
       const failedAlready = this.failure !== undefined;
       this.closing = true;
+      if (this.worker instanceof MessagePort) {
+        this.worker.close();
+        this.failure ??= new Error("PGlite is closed");
+        this.rejectAll(this.failure);
+        this.isClosed = true;
+        return;
+      }
       try {
         if (!failedAlready) await this.request({ op: "close" });
       } finally {
@@ -309,14 +340,14 @@ export class PGliteProxy {
     };
   }
 
-  private request(req: Request, context?: Pending["context"]): Promise<Reply> {
+  private request(req: Request, context?: Pending["context"], transfer?: MessagePort[]): Promise<Reply> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closing && req.op !== "close") return Promise.reject(new Error("PGlite is closing"));
     const id = ++this.lastId;
     return new Promise<Reply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, ...(context ? { context } : {}) });
       try {
-        this.worker.postMessage({ ...req, id });
+        this.worker.postMessage({ ...req, id }, transfer);
       } catch (err) {
         // e.g. a parameter that cannot be cloned to another thread (a function, a symbol).
         this.pending.delete(id);

@@ -6,13 +6,13 @@
  * cannot cross threads, so the main thread parses with the caller's parsers or PGlite's defaults.
  * Every request is handled concurrently; PGlite's own mutexes give the ordering in-thread PGlite would.
  */
-import { existsSync, readlinkSync } from "node:fs";
-import { getPriority, setPriority } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { parentPort, workerData } from "node:worker_threads";
+import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import { messages, PGlite, type Results, type Transaction, types } from "@electric-sql/pglite";
+import { lowerThreadPriority } from "../worker-thread.ts";
 import { checkPgliteFolder, pgliteOptions } from "./pglite-options.ts";
 import { seedFromPristine } from "./pristine.ts";
 
@@ -32,7 +32,9 @@ export type PgliteWorkerRequest =
   | { id: number; op: "begin"; txId: number }
   | { id: number; op: "rollback"; txId: number }
   | { id: number; op: "end"; txId: number; commit: boolean }
-  | { id: number; op: "close" };
+  | { id: number; op: "close" }
+  /** Serve the same database on `port` too (another thread's proxy), with its own transactions. */
+  | { id: number; op: "connect"; port: MessagePort };
 
 /** One result set as text: `rows[i][j]` is column j in PostgreSQL's text format, or null. */
 export interface RawResults {
@@ -102,21 +104,6 @@ function serializeError(err: unknown): SerializedError {
   }
   if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
   return { name: "Error", message: String(err) };
-}
-
-/**
- * Lowers this thread's CPU priority by `by` nice levels. With more runnable threads than cores (2 on CI), the
- * kernel then runs the main thread first, so request handling (Slack's 3-second acknowledgements) does not
- * wait for database work, which only queues a little longer. Linux only: setpriority() on a thread id
- * affects that thread alone; elsewhere (or if refused) the thread keeps its priority.
- */
-function lowerThreadPriority(by: number): void {
-  try {
-    const tid = Number(readlinkSync("/proc/thread-self").split("/").at(-1));
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, Math.min(19, getPriority(tid) + by));
-  } catch {
-    // not Linux: stay at the process's priority
-  }
 }
 
 /**
@@ -212,15 +199,16 @@ function beginTransaction(
   });
 }
 
-async function main(port: NonNullable<typeof parentPort>, data: PgliteWorkerData): Promise<void> {
-  const post = (message: PgliteWorkerResponse) => port.postMessage(message);
-  lowerThreadPriority(data.niceness ?? 0);
-  const opened = await openPglite(data).catch((err: unknown) => {
-    post({ type: "startFailed", error: serializeError(err) });
-  });
-  if (!opened) return;
-  const { pglite, arrayTypes } = opened;
-
+/**
+ * Answers the requests arriving on `port` (the main thread's, or a port another thread was handed), each
+ * port with its own transactions; a port that closes rolls back the transactions it left open.
+ */
+function serve(
+  pglite: PGlite,
+  port: MessagePort,
+  post: (message: PgliteWorkerResponse) => void,
+  connect: (req: Extract<PgliteWorkerRequest, { op: "connect" }>) => void,
+): void {
   const open = new Map<number, OpenTransaction>();
   const transaction = (txId: number) => {
     const t = open.get(txId);
@@ -260,6 +248,7 @@ async function main(port: NonNullable<typeof parentPort>, data: PgliteWorkerData
         await pglite.close();
         return undefined;
       case "begin":
+      case "connect":
         throw new Error("unreachable");
     }
   };
@@ -269,11 +258,40 @@ async function main(port: NonNullable<typeof parentPort>, data: PgliteWorkerData
       begin(req.id, req.txId);
       return;
     }
+    if (req.op === "connect") {
+      connect(req);
+      return;
+    }
     handle(req).then(
       (result) =>
         post(result === undefined ? { type: "result", id: req.id } : { type: "result", id: req.id, result }),
       (err: unknown) => post({ type: "error", id: req.id, error: serializeError(err) }),
     );
+  });
+  port.on("close", () => {
+    for (const t of open.values()) t.finish(false);
+    open.clear();
+  });
+}
+
+async function main(port: NonNullable<typeof parentPort>, data: PgliteWorkerData): Promise<void> {
+  const post = (message: PgliteWorkerResponse) => port.postMessage(message);
+  lowerThreadPriority(data.niceness ?? 0);
+  const opened = await openPglite(data).catch((err: unknown) => {
+    post({ type: "startFailed", error: serializeError(err) });
+  });
+  if (!opened) return;
+  const { pglite, arrayTypes } = opened;
+
+  serve(pglite, port, post, (msg) => {
+    serve(
+      pglite,
+      msg.port,
+      (m) => msg.port.postMessage(m),
+      () => {},
+    );
+    msg.port.postMessage({ type: "ready", arrayTypes } satisfies PgliteWorkerResponse);
+    post({ type: "result", id: msg.id });
   });
   post({ type: "ready", arrayTypes });
 }

@@ -8,10 +8,12 @@
  */
 
 import { audit } from "../audit/audit.ts";
+import { connectNotes } from "../blocks/finch-connect-notes.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import { decryptSecret, fingerprint } from "../crypto.ts";
 import { claimDelivery, releaseClaim, releaseQuietly } from "../db/claims.ts";
+import { callbackPages, connectedPage } from "../html/connect-pages.ts";
 import type { OnboardingWithCustomer } from "../onboarding/lookup.ts";
 import { classifyFinchError, createConnectionClient, createFinchAppClient } from "./client.ts";
 import type { BrowserAnswer } from "./connect-session.ts";
@@ -54,12 +56,7 @@ export async function completeConnect(ctx: AppContext, input: CallbackInput): Pr
   if (input.error !== null) return connectCancelled(ctx, input.error, input.hintOnboardingId);
   const code = input.code ?? "";
   if (!/^[A-Za-z0-9._~+/=-]{8,512}$/.test(code)) {
-    return {
-      kind: "page",
-      status: 400,
-      title: "This link is incomplete",
-      message: "Please start again with the Connect button in Slack.",
-    };
+    return { kind: "page", status: 400, ...callbackPages.incomplete };
   }
   const codeHash = fingerprint(code);
   const claimKey = `finch-code:${codeHash}`;
@@ -99,12 +96,7 @@ async function exchangeAndStore(
     : null;
   if (!onboarding) {
     ctx.logger.warn({ connectionId: exchanged.connection_id }, "finch connection matches no onboarding");
-    return {
-      kind: "page",
-      status: 404,
-      title: "We couldn't match this connection",
-      message: "Please start again with the Connect button in your Slack channel.",
-    };
+    return { kind: "page", status: 404, ...callbackPages.unmatched };
   }
   const reconnected = await reconnectAfterGoLive(ctx, onboarding, exchanged, codeHash);
   if (reconnected) return reconnected;
@@ -113,13 +105,7 @@ async function exchangeAndStore(
     // new connection at Finch again so no token lingers there for us.
     ctx.logger.info({ onboardingId: onboarding.id }, "finch callback for a closed onboarding: ignored");
     await retireToken(ctx, exchanged.access_token, onboarding.id);
-    return {
-      kind: "page",
-      status: 410,
-      title: "This onboarding is closed",
-      message:
-        "Your Fleet onboarding is finished, so nothing was connected. Questions? Ask your Fleet team in Slack.",
-    };
+    return { kind: "page", status: 410, ...callbackPages.closed };
   }
   if (hintOnboardingId && hintOnboardingId !== onboarding.id) {
     ctx.logger.warn(
@@ -163,28 +149,15 @@ async function connectCancelled(
   const onboarding = await noteTargetById(ctx, hintOnboardingId);
   ctx.logger.info({ onboardingId: onboarding?.id ?? null, reason }, "finch connect returned an error");
   if (onboarding) {
-    await postThreadNote(
-      ctx,
-      onboarding,
-      ":information_source: Finch Connect was closed before the connection was made — nothing changed. Use the Connect button whenever you're ready.",
-    );
-    await tellRep(
-      ctx,
-      onboarding,
-      `:information_source: Finch Connect for *${onboarding.customer.name}* was cancelled (${reason}).`,
-    );
+    await postThreadNote(ctx, onboarding, connectNotes.cancelledThread);
+    await tellRep(ctx, onboarding, connectNotes.cancelledRep(onboarding.customer.name, reason));
     await audit(ctx, {
       onboardingId: onboarding.id,
       action: "finch.connect_cancelled",
       detail: { reason },
     });
   }
-  return {
-    kind: "page",
-    status: 200,
-    title: "Connection cancelled",
-    message: "Nothing was changed. You can start again any time with the Connect button in Slack.",
-  };
+  return { kind: "page", status: 200, ...callbackPages.cancelled };
 }
 
 /** A code seen before (a reload, or a replay): refused, and said so in the thread. */
@@ -197,25 +170,11 @@ async function codeReplayed(
   const onboarding = await noteTargetById(ctx, stored?.onboardingId ?? hintOnboardingId);
   ctx.logger.warn({ onboardingId: onboarding?.id ?? null }, "finch authorization code used again: refused");
   if (onboarding) {
-    await postThreadNote(
-      ctx,
-      onboarding,
-      ":information_source: An already-used Finch sign-in link was opened again. It was ignored; nothing changed.",
-    );
-    await tellRep(
-      ctx,
-      onboarding,
-      `:warning: A Finch authorization for *${onboarding.customer.name}* was replayed and refused; nothing changed.`,
-    );
+    await postThreadNote(ctx, onboarding, connectNotes.replayedThread);
+    await tellRep(ctx, onboarding, connectNotes.replayedRep(onboarding.customer.name));
     await audit(ctx, { onboardingId: onboarding.id, action: "finch.code_replayed" });
   }
-  return {
-    kind: "page",
-    status: 409,
-    title: "This link was already used",
-    message:
-      "If you just connected, you're all set — return to Slack. Otherwise start again with the Connect button in Slack.",
-  };
+  return { kind: "page", status: 409, ...callbackPages.alreadyUsed };
 }
 
 /** Finch refused the code or did not answer: a passing failure frees the code for a reload. */
@@ -231,24 +190,11 @@ async function exchangeFailed(
   if (failure.kind === "transient") {
     // The code is still unused at Finch: let a reload try again.
     await releaseClaim(ctx, claimKey);
-    return {
-      kind: "page",
-      status: 503,
-      title: "Finch is not reachable right now",
-      message: "Please reload this page in a minute to finish connecting.",
-    };
+    return { kind: "page", status: 503, ...callbackPages.finchUnreachable };
   }
   if (onboarding) {
-    await postThreadNote(
-      ctx,
-      onboarding,
-      ":information_source: The Finch sign-in could not be completed (the link had expired or was already used) — nothing changed. Please use the Connect button to start again.",
-    );
-    await tellRep(
-      ctx,
-      onboarding,
-      `:warning: Finch refused the authorization for *${onboarding.customer.name}* (${failure.kind}${failure.status ? `, ${failure.status}` : ""}). The customer was asked to start again.`,
-    );
+    await postThreadNote(ctx, onboarding, connectNotes.refusedThread);
+    await tellRep(ctx, onboarding, connectNotes.refusedRep(onboarding.customer.name, failure));
     await audit(ctx, {
       onboardingId: onboarding.id,
       action: "finch.code_refused",
@@ -256,18 +202,8 @@ async function exchangeFailed(
     });
   }
   return failure.kind === "invalid_grant"
-    ? {
-        kind: "page",
-        status: 400,
-        title: "This sign-in expired",
-        message: "Nothing was changed. Please start again with the Connect button in Slack.",
-      }
-    : {
-        kind: "page",
-        status: 502,
-        title: "We couldn't finish connecting",
-        message: "Fleet's team has been told. Please try again later with the Connect button in Slack.",
-      };
+    ? { kind: "page", status: 400, ...callbackPages.signInExpired }
+    : { kind: "page", status: 502, ...callbackPages.couldNotFinish };
 }
 
 /** Stores the connection (token sealed), retires a replaced one, and hands over to verification. */
@@ -328,8 +264,7 @@ async function storeConnection(
   return {
     kind: "page",
     status: 200,
-    title: "Connected — you can return to Slack",
-    message: `${template.displayName} is connected to Fleet. Fleet is verifying the connection and every permission now, and posts the result in your Slack channel.`,
+    ...connectedPage({ providerName: template.displayName }),
     verifyOnboardingId: onboarding.id,
   };
 }

@@ -14,6 +14,7 @@ import type { FinchProduct, ProviderTemplate } from "../checklist/template-forma
 import { getTemplate, isGenericTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import { readConnectLinkToken } from "../crypto.ts";
+import { alreadyConnectedPage, connectLinkPages, type PageText } from "../html/connect-pages.ts";
 import { connectUrlFor } from "../onboarding/connect-links.ts";
 import type { OnboardingWithCustomer } from "../onboarding/lookup.ts";
 import { postTracked } from "../slack-gateway/post.ts";
@@ -35,15 +36,11 @@ export type BrowserAnswer =
   /** A GET's answer: the link is good; a button (a POST) opens Finch, so a mail scanner creates nothing. */
   | { kind: "confirm"; providerName: string; companyName: string };
 
-function page(status: number, title: string, message: string): BrowserAnswer {
-  return { kind: "page", status, title, message };
+function page(status: number, text: PageText): BrowserAnswer {
+  return { kind: "page", status, title: text.title, message: text.message };
 }
 
-const NOT_FOUND = page(
-  404,
-  "This link is not valid",
-  "Please use the Connect button in your Slack channel, or ask your Fleet contact for a new link.",
-);
+const NOT_FOUND = page(404, connectLinkPages.notValid);
 
 /** The onboarding a link token stands for, or null for a forged or unknown token. */
 async function onboardingForToken(ctx: AppContext, token: string): Promise<OnboardingWithCustomer | null> {
@@ -67,11 +64,7 @@ export async function openConnectSession(
   // After go-live only the Reconnect link of a watched connection still opens Finch (src/finch/health*.ts).
   const reconnectAfterGoLive = mode === "reauth" && (await isWatchedAfterGoLive(ctx, onboarding.id));
   if (onboarding.status !== "active" && !reconnectAfterGoLive) {
-    return page(
-      410,
-      "This onboarding is closed",
-      "Your Fleet onboarding is finished, so this link no longer opens Finch. Questions? Ask your Fleet team in Slack.",
-    );
+    return page(410, connectLinkPages.closed);
   }
   const template = getTemplate(onboarding.providerId);
   const connection = await ctx.db.prisma.finchConnection.findUnique({
@@ -82,11 +75,7 @@ export async function openConnectSession(
   // rep's `/fleet reconnect` posts a Reconnect link, which re-authenticates the same connection instead.
   if (mode === "new" && connection?.verifiedAt && connection.status !== "disconnected") {
     ctx.logger.info({ onboardingId: onboarding.id }, "connect link on a verified connection: nothing to do");
-    return page(
-      409,
-      `${template.displayName} is already connected`,
-      `${template.displayName} is already connected to Fleet and verified — there is nothing to do. If it needs to be connected again, ask your Fleet rep for a Reconnect link in Slack.`,
-    );
+    return page(409, alreadyConnectedPage({ providerName: template.displayName }));
   }
   if (options.preview) {
     return { kind: "confirm", providerName: template.displayName, companyName: onboarding.customer.name };
@@ -191,18 +180,10 @@ async function createSession(
       "finch connect session failed",
     );
     if (failure.kind === "transient") {
-      return page(
-        503,
-        "Finch is not reachable right now",
-        "Please try again in a minute — the link keeps working.",
-      );
+      return page(503, connectLinkPages.finchUnreachable);
     }
     await tellRep(ctx, onboarding, finchText.connectFailedRep(onboarding.customer.name, failure));
-    return page(
-      502,
-      "We couldn't open Finch Connect",
-      "Fleet's team has been told and will get back to you in Slack.",
-    );
+    return page(502, connectLinkPages.couldNotOpen);
   }
 }
 

@@ -1,9 +1,11 @@
 /**
  * What Finch supports for a provider, from `GET /providers` (`client.providers.list()`), cached for an
- * hour: the products it can read and the authentication methods Connect offers. Fleet requests only
+ * hour in the app's memory: the products it can read and the authentication methods Connect offers. Fleet requests only
  * supported products, and a permission whose product the provider lacks is confirmed by a person.
  * Doc: https://developer.tryfinch.com/api-reference/management/providers
  */
+
+import { memorySlot } from "../app-memory.ts";
 import type { ProviderChoice } from "../checklist/provider-names.ts";
 import type { FinchProduct } from "../checklist/template-format.ts";
 import { allProviderChoices, rememberFinchProviders } from "../checklist/template-registry.ts";
@@ -22,19 +24,20 @@ export interface ProviderCapabilities {
 /** How long a listing is trusted. Finch changes it rarely; an hour keeps one call per hour per app. */
 export const PROVIDERS_TTL_MS = 60 * 60_000;
 
-/** Listings per Finch base URL (tests run several stand-ins in one process). */
-const listings = new Map<
-  string,
-  {
-    at: number;
-    byId?: Map<string, ProviderCapabilities>;
-    inflight?: Promise<Map<string, ProviderCapabilities>>;
-  }
->();
+/** This app's listing (per app, in its memory: tests run several apps against different stand-ins). */
+interface Listing {
+  at: number;
+  byId?: Map<string, ProviderCapabilities>;
+  inflight?: Promise<Map<string, ProviderCapabilities>>;
+}
 
-/** Forgets the cached listings (tests, and a rep who knows Finch changed its listing). */
-export function forgetProviderCapabilities(): void {
-  listings.clear();
+const LISTING = memorySlot("finch provider listing", (): Listing => ({ at: 0 }));
+
+/** Forgets this app's cached listing (tests, and a rep who knows Finch changed its listing). */
+export function forgetProviderCapabilities(ctx: Pick<AppContext, "memory">): void {
+  const entry = ctx.memory.of(LISTING);
+  entry.at = 0;
+  entry.byId = undefined;
 }
 
 /**
@@ -80,11 +83,8 @@ export async function providerCapabilities(
   client?: FinchClient,
 ): Promise<ProviderCapabilities | null> {
   const now = ctx.clock.now().getTime();
-  const baseUrl = ctx.config.finch.baseUrl ?? "";
-  let entry = listings.get(baseUrl);
-  if (!entry?.byId || now - entry.at > PROVIDERS_TTL_MS) {
-    entry ??= { at: 0 };
-    listings.set(baseUrl, entry);
+  const entry = ctx.memory.of(LISTING);
+  if (!entry.byId || now - entry.at > PROVIDERS_TTL_MS) {
     try {
       // Concurrent callers share one request.
       entry.inflight ??= fetchListing(ctx, client);

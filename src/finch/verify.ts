@@ -7,6 +7,7 @@
 import type { Actor } from "../audit/actor.ts";
 import { audit } from "../audit/audit.ts";
 import { buildConnectLinkMessage, buildVerificationMessage } from "../blocks/finch.ts";
+import { reauthReason, tickNotes } from "../blocks/finch-connect-notes.ts";
 import { checklistItems } from "../checklist/items.ts";
 import { loadItemStates } from "../checklist/state.ts";
 import type { ProviderTemplate } from "../checklist/template-format.ts";
@@ -185,7 +186,7 @@ async function announceVerification(
   const posted = !a.changed
     ? await postSameResult(ctx, onboarding, report)
     : report.outcome === "reauth"
-      ? await postReconnectLink(ctx, onboarding, template, onboarding.customer.name, reauthReason(status))
+      ? await postReconnectLink(ctx, onboarding, template, onboarding.customer.name, reauthReason({ status }))
       : await postVerification(ctx, onboarding, report);
   // Announced only once the report is in Slack (after the post, never before).
   if (posted) {
@@ -218,12 +219,6 @@ async function announceVerification(
   });
 }
 
-function reauthReason(status: string | null): string {
-  return status === "disconnected"
-    ? "The connection was closed on the provider's or Finch's side."
-    : "Finch can no longer sign in (the password changed, MFA was reset or access was revoked).";
-}
-
 /** Ticks what Finch proved and unticks what it found missing, then re-renders the checklist once. */
 async function applyProof(
   ctx: AppContext,
@@ -245,15 +240,15 @@ async function applyProof(
     if (item.kind === "permission") {
       const found = report.permissions.find((p) => p.key === item.key);
       if (!found) continue;
-      if (found.result === "granted") await change(item.key, true, "verified by Finch");
+      if (found.result === "granted") await change(item.key, true, tickNotes.verified);
       else if ((found.result === "missing" || found.result === "not_in_scope") && current?.done) {
         // Evidence beats an earlier tick: the permission is gone, so the box opens again, with the reason.
-        await change(item.key, false, `Finch found it missing on ${day}; see the thread`);
+        await change(item.key, false, tickNotes.foundMissing(day));
       }
     } else if (item.verifiedBy === "finch") {
-      if (report.outcome === "verified") await change(item.key, true, "verified by Finch");
+      if (report.outcome === "verified") await change(item.key, true, tickNotes.verified);
       else if (report.outcome === "reauth" && item.key === connectStep && current?.done) {
-        await change(item.key, false, `Finch lost access on ${day}; reconnect needed`);
+        await change(item.key, false, tickNotes.lostAccess(day));
       }
     }
   }

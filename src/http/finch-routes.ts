@@ -15,7 +15,7 @@ import { completeConnect } from "../finch/connect-callback.ts";
 import { type BrowserAnswer, openConnectSession, SESSION_MINUTES } from "../finch/connect-session.ts";
 import { verifyConnection } from "../finch/verify.ts";
 import { handleFinchEvent } from "../finch/webhooks.ts";
-import { escapeHtml } from "../html/escape.ts";
+import { confirmPage, connectLinkPages, type PageText, tooManyAttemptsPage } from "../html/connect-pages.ts";
 import type { IncomingDelivery } from "../intake/delivery.ts";
 import type { DurableIntake } from "../intake/intake.ts";
 import { ONE_MEGABYTE } from "../limits.ts";
@@ -62,20 +62,15 @@ export function answerConnect(ctx: AppContext, { res }: RouteRequest, result: Br
     return;
   }
   if (result.kind === "confirm") {
-    sendHtml(res, 200, confirmPage(result.providerName, result.companyName));
+    sendHtml(res, 200, confirmPage(result));
     return;
   }
   sendHtml(res, result.status, simplePage(result.title, result.message));
 }
 
-/** The GET's page: one button, a POST to the same address, opens Finch Connect (works without JavaScript). */
-function confirmPage(providerName: string, companyName: string): string {
-  const title = `Connect ${providerName} to Fleet`;
-  const form = `<form method="post"><button type="submit" style="font:inherit;font-weight:600;padding:.7rem 1.2rem;border-radius:6px;border:0;background:#1264a3;color:#fff;cursor:pointer">Continue to ${escapeHtml(providerName)}</button></form>`;
-  return simplePage(
-    title,
-    `Finch, Fleet's payroll connection partner, will ask you to sign in to ${providerName} for ${companyName}.`,
-  ).replace("</body>", `${form}</body>`);
+/** Sends a short page with what `text` says. */
+function sendPage(res: RouteRequest["res"], status: number, text: PageText): void {
+  sendHtml(res, status, simplePage(text.title, text.message));
 }
 
 function header(req: IncomingMessage, name: string): string {
@@ -130,11 +125,7 @@ function connectRoute(ctx: AppContext, mode: "new" | "reauth") {
     req.resume();
     const origin = req.headers.origin;
     if (origin !== undefined && origin !== "null" && origin !== new URL(ctx.publicUrl).origin) {
-      sendHtml(
-        res,
-        403,
-        simplePage("This link was not opened here", "Open the link from your message again."),
-      );
+      sendPage(res, 403, connectLinkPages.notOpenedHere);
       return;
     }
     answerConnect(ctx, request, await openConnectSession(ctx, token, mode));
@@ -156,14 +147,7 @@ function callbackRoute(ctx: AppContext, background: BackgroundWork) {
     if (!verdict.ok) {
       ctx.logger.warn({ route: "/finch/callback" }, "finch callback rate-limited");
       res.setHeader("retry-after", String(verdict.retryAfterSeconds));
-      sendHtml(
-        res,
-        429,
-        simplePage(
-          "Too many attempts",
-          `Please wait ${verdict.retryAfterSeconds} seconds, then start again with the Connect button in Slack.`,
-        ),
-      );
+      sendPage(res, 429, tooManyAttemptsPage(verdict));
       return;
     }
     const result = await completeConnect(ctx, {

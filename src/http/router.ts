@@ -4,7 +4,6 @@
  * pipeline beside Bolt's.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { escapeHtml } from "../html/escape.ts";
 import { ONE_MEGABYTE } from "../limits.ts";
 
 /** A request as route handlers see it. */
@@ -117,11 +116,5 @@ export function sendHtml(res: ServerResponse, status: number, html: string): voi
   res.end(html);
 }
 
-/** A minimal, friendly page (Finch callback results, 404s). */
-export function simplePage(title: string, message: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>${escapeHtml(title)} · Fleet</title>
-<style>body{font-family:system-ui,sans-serif;max-width:34rem;margin:15vh auto;padding:0 1rem;color:#1d1c1d}
-h1{font-size:1.5rem}p{line-height:1.5;color:#454245}</style></head>
-<body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></body></html>`;
-}
+/** A minimal, friendly page (Finch callback results, 404s): src/html/simple-page.ts. */
+export { simplePage } from "../html/simple-page.ts";

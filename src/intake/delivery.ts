@@ -47,8 +47,11 @@ export interface StoredDelivery extends IncomingDelivery {
   attempts: number;
 }
 
-/** Applies one delivery; `live` is true on the attempt made while the sender still waits for its answer. */
-export type Applier = (delivery: StoredDelivery, live: boolean) => Promise<void>;
+/**
+ * Applies one delivery; `live` is true on the attempt made while the sender still waits for its answer.
+ * Resolves `obsolete` when the use case found what it sets changed by a newer delivery (nothing applied).
+ */
+export type Applier = (delivery: StoredDelivery, live: boolean) => Promise<void | "obsolete">;
 
 /** Outcome of taking a delivery in. */
 export type Intake =

@@ -324,8 +324,8 @@ export class DurableIntake {
     const started = performance.now();
     try {
       if (!applier) throw new Error(`no applier for ${delivery.source} deliveries`);
-      await applier(delivery, live);
-      if (!(await markApplied(this.deps, delivery.key, this.owner))) {
+      const outcome = await applier(delivery, live);
+      if (!(await markApplied(this.deps, delivery.key, this.owner, outcome === "obsolete"))) {
         this.log.warn({ key: delivery.key, kind: delivery.kind }, "applied after its lease was lost");
       }
       observeApply(delivery.source, "applied", (performance.now() - started) / 1000);

@@ -5,7 +5,8 @@
  * again. Bounded by files and bytes: when full, the intake refuses the delivery (no 2xx) and Slack or Finch
  * retry it later. A `.tmp` left by a crash between write and rename is recovered when whole, set aside as
  * `.unreadable` otherwise; set-aside files (`.unreadable`, `.rejected`) are counted for /healthz and can be put
- * back for replay or discarded (`listSetAside`, `retrySetAside`, `discardSetAside`).
+ * back for replay or discarded (`listSetAside`, `retrySetAside`, `discardSetAside`) — by this instance only;
+ * src/intake/set-aside-ledger.ts shows them to every replica and relays their requests.
  */
 import { createHash } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";

@@ -217,16 +217,18 @@ export async function claimLease(
 
 /**
  * Applied: the payload is dropped at once (it may hold response URLs), the row stays for de-duplication.
+ * `stale`: its use case found what it sets changed by a newer delivery, so it is recorded `obsolete`.
  * Only the lease holder's mark counts; false when this process no longer held the delivery.
  */
-export async function markApplied(ctx: WithDb, key: string, owner: string): Promise<boolean> {
+export async function markApplied(ctx: WithDb, key: string, owner: string, stale = false): Promise<boolean> {
   // Straight to the driver (db.sql): see insertDelivery.
   const rows = (await ctx.db.sql.query(
     `update intake_delivery
-        set status = 'done', payload = null, applied_at = now(), lease_until = null, owner = null, last_error = null
+        set status = case when $3::boolean then 'obsolete' else 'done' end, payload = null, applied_at = now(),
+            lease_until = null, owner = null, last_error = case when $3::boolean then $4::text end
       where key = $1 and owner = $2 and status = 'applying'
      returning key`,
-    [key, owner],
+    [key, owner, stale, OVERTAKEN],
   )) as unknown[];
   return rows.length === 1;
 }

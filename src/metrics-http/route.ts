@@ -5,6 +5,7 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import { createServer, type Server } from "node:http";
+import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from "prom-client";
 import type { Database } from "../db/client.ts";
 import type { RouteHandler } from "../http/router.ts";
 import { sendText } from "../http/router.ts";
@@ -23,6 +24,8 @@ export interface MetricsSources {
   logger: Logger;
   /** When set, a scrape must carry `Authorization: Bearer <token>`. */
   token?: string;
+  /** Metrics of another thread of this process (the applier thread's), added to this registry's. */
+  more?: () => Promise<MetricObjectWithValues<MetricValue<string>>[]>;
 }
 
 /** Whether an Authorization header carries the token (constant-time comparison). */
@@ -49,8 +52,19 @@ export function metricsRoute(sources: MetricsSources): RouteHandler {
       log.warn({ err }, "metrics: database figures could not be read");
     }
     res.writeHead(200, { "content-type": metricsRegistry.contentType });
-    res.end(await metricsRegistry.metrics());
+    res.end(await serialize(sources.more, log));
   };
+}
+
+/** This registry's metrics, summed with another thread's counters and histograms when there is one. */
+async function serialize(more: MetricsSources["more"], log: MetricsSources["logger"]): Promise<string> {
+  if (!more) return metricsRegistry.metrics();
+  const theirs = await more().catch((err: unknown) => {
+    log.warn({ err }, "metrics: the applier thread's figures could not be read");
+    return [];
+  });
+  const ours = await metricsRegistry.getMetricsAsJSON();
+  return AggregatorRegistry.aggregate([ours, theirs] as never).metrics();
 }
 
 /** A server answering only `GET /metrics` (METRICS_PORT). Not yet listening. */

@@ -9,9 +9,11 @@ import {
   handOverDoneText,
   handOverNotOursText,
   handOverRepText,
+  overtakenText,
 } from "../blocks/onboarding-notes.ts";
 import type { AppContext } from "../context.ts";
 import { inviteToChannel } from "../slack-gateway/channels.ts";
+import { markOvertaken } from "../slack-gateway/delivery-scope.ts";
 import { adviceFor, slackErrorCode } from "../slack-gateway/errors.ts";
 import { MetadataEventType } from "../slack-gateway/ids.ts";
 import { noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
@@ -19,6 +21,7 @@ import { slackUserFacts } from "../slack-gateway/users.ts";
 import { shareCallCalendar } from "./call-calendar.ts";
 import { refreshChecklist } from "./checklist-service.ts";
 import { emailCallChange } from "./email-updates.ts";
+import { changedNow, fieldChange, isOvertaken, notOvertaken } from "./field-changes.ts";
 import { sendQueuedInvites, waitingLine } from "./invite-queue.ts";
 import { sendSharedInvite } from "./invites.ts";
 import { revokePortalLinks } from "./portal-links.ts";
@@ -163,11 +166,19 @@ async function handOverTo(
     where: { id: onboardingId },
     include: { customer: true },
   });
+  // Unchanged, the owner still counts as set now: an older hand-over replayed after this one cannot win.
+  const moment = fieldChange("owner");
+  const updated = isOvertaken(o, moment)
+    ? { count: 0 }
+    : await ctx.db.prisma.onboarding.updateMany({
+        where: { id: onboardingId, ...notOvertaken(moment) },
+        data: { ownerUserId: newOwnerUserId, ...changedNow(moment) },
+      });
+  if (updated.count === 0) {
+    markOvertaken();
+    return overtakenText(o.customer.name, "owner");
+  }
   if (o.ownerUserId === newOwnerUserId) return handOverAlreadyOwnsText(newOwnerUserId, o.customer.name);
-  await ctx.db.prisma.onboarding.update({
-    where: { id: onboardingId },
-    data: { ownerUserId: newOwnerUserId },
-  });
   await audit(ctx, {
     onboardingId,
     action: "onboarding.owner_changed",

@@ -9,6 +9,7 @@ import type { Actor } from "../audit/actor.ts";
 import type { ExistingOnboarding, RerunChange, RerunKept, RerunReport } from "../blocks/report-input.ts";
 import type { AppContext } from "../context.ts";
 import type { CallCalendarChange } from "./call-calendar.ts";
+import { confirmField, fieldChange } from "./field-changes.ts";
 import type { OnboardRequest } from "./onboard-request.ts";
 import type { OnboardingHooks } from "./start-onboarding.ts";
 
@@ -90,6 +91,8 @@ export async function applyRerun(
   const { plan, report } = rerun;
   for (const email of plan.newEmails) report.changes.push({ kind: "invited", email });
   if (plan.zone) await relabelZone(ctx, hooks, { onboardingId, timeZone: plan.zone, actor }, report);
+  // `call=` naming the call as it is: nothing moves, but an older command replayed after this one must not.
+  if (!plan.callMove && request.callAt) await confirmField(ctx, onboardingId, fieldChange("call"));
   if (!plan.callMove) return null;
   const moved = await hooks.moveCall(ctx, { onboardingId, ...plan.callMove, actor });
   if (!moved.ok) {

@@ -23,6 +23,7 @@ import { channelIdAfterMove } from "./channel-id.ts";
 import { buildChecklistFor } from "./checklist-service.ts";
 import { createChannel } from "./customer-channel.ts";
 import { emailInsteadOfSlack } from "./email-fallback.ts";
+import { createdNow } from "./field-changes.ts";
 import { sendQueuedInvites, waitingLine } from "./invite-queue.ts";
 import { companySlug, customerNameKey } from "./names.ts";
 import type { OnboardRequest } from "./onboard-request.ts";
@@ -270,6 +271,7 @@ async function findOrCreateOnce(ctx: AppContext, request: OnboardRequest, actor:
           integrationUserEmail: emailTemplate.replace("{slug}", companySlug(request.company)),
           timeZone: request.timeZone,
           callAt: request.callAt,
+          ...createdNow(request.callAt !== null && request.callAt !== undefined),
         },
       });
     }));

@@ -7,18 +7,27 @@
 
 import type { Actor } from "../audit/actor.ts";
 import { audit } from "../audit/audit.ts";
+import { overtakenText } from "../blocks/onboarding-notes.ts";
 import { buildReplacedChecklistMessage, switchProviderText } from "../blocks/switch-provider-notes.ts";
 import { finchAssistWarning } from "../checklist/finch-assist.ts";
 import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
+import { markOvertaken } from "../slack-gateway/delivery-scope.ts";
 import { adviceFor, slackErrorCode } from "../slack-gateway/errors.ts";
 import { MetadataEventType } from "../slack-gateway/ids.ts";
 import { pinMessage, unpinMessage, updateMessage } from "../slack-gateway/messages.ts";
 import { postOnce } from "../slack-gateway/post-once.ts";
 import { buildChecklistFor } from "./checklist-service.ts";
+import { changedNow, fieldChange, isOvertaken, notOvertaken } from "./field-changes.ts";
 
 /** What the rep is told. */
 export type SwitchProviderResult = { ok: true; text: string } | { ok: false; text: string };
+
+/** A newer change of the provider was applied after this one happened: nothing changed, the sender is told. */
+function overtaken(company: string): SwitchProviderResult {
+  markOvertaken();
+  return { ok: false, text: overtakenText(company, "provider") };
+}
 
 /** Switches the onboarding's checklist to `providerId`'s template, or says why not. */
 export async function switchProvider(
@@ -35,8 +44,17 @@ export async function switchProvider(
   const company = o.customer.name;
   const from = getTemplate(o.providerId);
   if (o.status !== "active") return { ok: false, text: switchProviderText.notActive(company, o.status) };
-  if (o.providerId === providerId)
+  const moment = fieldChange("provider");
+  if (isOvertaken(o, moment)) return overtaken(company);
+  if (o.providerId === providerId) {
+    // Unchanged, the provider still counts as set now: an older switch replayed after this one cannot win.
+    const kept = await ctx.db.prisma.onboarding.updateMany({
+      where: { id: onboardingId, ...notOvertaken(moment) },
+      data: changedNow(moment),
+    });
+    if (kept.count === 0) return overtaken(company);
     return { ok: true, text: switchProviderText.alreadyUses(company, to.displayName) };
+  }
   if (o.connection) {
     return {
       ok: false,
@@ -55,8 +73,14 @@ export async function switchProvider(
   const oldTs = o.checklistTs;
   const switched = await ctx.db.prisma.$transaction(async (tx) => {
     const updated = await tx.onboarding.updateMany({
-      where: { id: onboardingId, status: "active", providerId: o.providerId, checklistTs: oldTs },
-      data: { providerId, checklistTs: null, checklistVersion: { increment: 1 } },
+      where: {
+        id: onboardingId,
+        status: "active",
+        providerId: o.providerId,
+        checklistTs: oldTs,
+        ...notOvertaken(moment),
+      },
+      data: { providerId, checklistTs: null, checklistVersion: { increment: 1 }, ...changedNow(moment) },
     });
     if (updated.count === 0) return false;
     await tx.stepState.deleteMany({ where: { onboardingId } });

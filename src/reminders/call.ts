@@ -7,10 +7,13 @@
 import type { Actor } from "../audit/actor.ts";
 import { audit } from "../audit/audit.ts";
 import { buildCallChangeMessage, callChangeNote, callChangeText } from "../blocks/call-change.ts";
+import { overtakenText } from "../blocks/onboarding-notes.ts";
 import type { AppContext } from "../context.ts";
 import { callCalendarLink, shareCallCalendar } from "../onboarding/call-calendar.ts";
 import { refreshChecklist } from "../onboarding/checklist-service.ts";
 import { emailCallChange } from "../onboarding/email-updates.ts";
+import { changedNow, fieldChange, isOvertaken, notOvertaken } from "../onboarding/field-changes.ts";
+import { markOvertaken } from "../slack-gateway/delivery-scope.ts";
 import { slackErrorCode } from "../slack-gateway/errors.ts";
 import { noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
 import { isValidTimeZone } from "../time.ts";
@@ -40,7 +43,9 @@ export type CallChangeResult =
       /** Slack follow-ups that failed (the call itself is stored). */
       warnings: string[];
     }
-  | { ok: false; field: "call" | "timeZone" | "onboarding"; message: string };
+  | { ok: false; field: "call" | "timeZone" | "onboarding"; message: string }
+  /** A newer change of the call was applied after this one happened (a late replay or Retry): nothing changed. */
+  | { ok: false; field: "overtaken"; message: string };
 
 /** Checks a call change without touching anything: zone known, call ahead. */
 export function validateCallChange(
@@ -80,6 +85,8 @@ export async function rescheduleCall(ctx: AppContext, change: CallChange): Promi
       message: callChangeText.notActive(companyName, before.status),
     };
   }
+  const moment = fieldChange("call");
+  if (isOvertaken(before, moment)) return overtaken(change, companyName);
   const changed = before.callAt?.getTime() !== change.callAt.getTime() || before.timeZone !== change.timeZone;
   const result = {
     ok: true as const,
@@ -93,22 +100,34 @@ export async function rescheduleCall(ctx: AppContext, change: CallChange): Promi
     warnings: [] as string[],
   };
   const scheduled = await ctx.db.prisma.$transaction(async (tx) => {
-    if (changed) {
-      // Conditional on "active": a `/fleet done` racing with this wins, and no reminder is scheduled.
-      const updated = await tx.onboarding.updateMany({
-        where: { id: change.onboardingId, status: "active" },
-        data: {
-          callAt: change.callAt,
-          timeZone: change.timeZone,
-          checklistVersion: { increment: 1 },
-          // A move is a new version of the same calendar entry (RFC 5545 SEQUENCE); a first booking is 0.
-          ...(before.callAt ? { callSequence: { increment: 1 } } : {}),
-        },
+    // Conditional on "active": a `/fleet done` racing with this wins, and no reminder is scheduled. Conditional
+    // on no newer change of the call: a racing newer one wins. Unchanged, the call still counts as set now, so
+    // an older command replayed after this one cannot move it.
+    const updated = await tx.onboarding.updateMany({
+      where: { id: change.onboardingId, status: "active", ...notOvertaken(moment) },
+      data: {
+        ...changedNow(moment),
+        ...(changed
+          ? {
+              callAt: change.callAt,
+              timeZone: change.timeZone,
+              checklistVersion: { increment: 1 },
+              // A move is a new version of the same calendar entry (RFC 5545 SEQUENCE); a first booking is 0.
+              ...(before.callAt ? { callSequence: { increment: 1 } } : {}),
+            }
+          : {}),
+      },
+    });
+    if (updated.count === 0) {
+      const now = await tx.onboarding.findUnique({
+        where: { id: change.onboardingId },
+        select: { status: true },
       });
-      if (updated.count === 0) return "closed" as const;
+      return now?.status === "active" ? ("overtaken" as const) : ("closed" as const);
     }
     return syncCallReminder(ctx, tx, change.onboardingId);
   });
+  if (scheduled === "overtaken") return overtaken(change, companyName);
   if (scheduled === "closed") {
     return { ok: false, field: "onboarding", message: callChangeText.justClosed(companyName) };
   }
@@ -117,6 +136,15 @@ export async function rescheduleCall(ctx: AppContext, change: CallChange): Promi
 
   await tellCallChange(ctx, change, { before, result, now });
   return result;
+}
+
+/**
+ * Nothing changed: a newer change of the call was applied after this one happened. A command or form that only
+ * moves the call is then recorded overtaken by the intake; an onboard re-run still applies its other parts.
+ */
+function overtaken(change: CallChange, companyName: string): CallChangeResult {
+  if (change.via !== "onboard") markOvertaken();
+  return { ok: false, field: "overtaken", message: overtakenText(companyName, "call") };
 }
 
 /** After a change: the audit, the re-rendered checklist, a note in the channel and the calendar file. */

@@ -265,7 +265,7 @@ export async function digestCalls(
       timeZone: o.timeZone,
       stepsDone: progress.stepsDone,
       stepsTotal: progress.stepsTotal,
-      openCustomerSteps: progress.openByOwner.customer,
+      openItems: progress.openItems,
       connectionStatus: o.connection?.status ?? null,
       connectionVerified: !!o.connection?.verifiedAt,
       invitesAccepted: o.invites.filter((i) => IN_CHANNEL.includes(i.status)).length,

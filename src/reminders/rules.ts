@@ -11,6 +11,10 @@ export const ReminderKind = {
   dayBefore: "day_before",
   repDigest: "rep_digest",
   nudge: "nudge",
+  /** The email copies of a day-before reminder already posted in Slack, tried again (issue 22 point 10). */
+  dayBeforeEmail: "day_before_email",
+  /** The email copies of a nudge already posted in Slack, tried again. */
+  nudgeEmail: "nudge_email",
 } as const;
 /** One reminder kind. */
 export type ReminderKindValue = (typeof ReminderKind)[keyof typeof ReminderKind];
@@ -34,6 +38,22 @@ export function repDigestDedupeKey(userId: string, localDate: string): string {
 /** At most one nudge per onboarding and local day. */
 export function nudgeDedupeKey(onboardingId: string, localDate: string): string {
   return `${ReminderKind.nudge}:${onboardingId}:${localDate}`;
+}
+
+/** The kinds whose message also goes by email, and the kind that retries those emails. */
+export const EMAIL_RETRY_KIND = {
+  [ReminderKind.dayBefore]: ReminderKind.dayBeforeEmail,
+  [ReminderKind.nudge]: ReminderKind.nudgeEmail,
+} as const;
+
+/** One email retry per reminder; its key names the reminder whose copies it sends. */
+export function emailRetryDedupeKey(reminderId: string): string {
+  return `email_retry:${reminderId}`;
+}
+
+/** The reminder an email retry sends the copies of (from {@link emailRetryDedupeKey}). */
+export function reminderIdOfEmailRetry(dedupeKey: string): string {
+  return dedupeKey.slice("email_retry:".length);
 }
 
 /** When the day-before reminder of a call is due: `hhmm` on the previous local calendar day in `zone`. */
@@ -137,8 +157,8 @@ export function nudgeAllowed(input: {
 export const DAY_BEFORE_LAST_TRY_BEFORE_CALL_MS = 2 * 3_600_000;
 
 /**
- * After a failed post: when to try again, or give up. The customer's day-before reminder is worth trying
- * until two hours before the call (its retries are brought forward to that moment, never past it); the
+ * After a failed post: when to try again, or give up. The customer's day-before reminder (in Slack and by
+ * email alike) is worth trying until two hours before the call (its retries are brought forward to that moment, never past it); the
  * rest give up after `maxAttempts`.
  */
 export function retryPlan(input: {
@@ -150,7 +170,8 @@ export function retryPlan(input: {
 }): { giveUp: true } | { giveUp: false; notBefore: Date } {
   const now = input.now.getTime();
   const next = now + retryBackoffMs(input.attempts);
-  if (input.kind === ReminderKind.dayBefore && input.callAt) {
+  const callBound = input.kind === ReminderKind.dayBefore || input.kind === ReminderKind.dayBeforeEmail;
+  if (callBound && input.callAt) {
     const lastTry = input.callAt.getTime() - DAY_BEFORE_LAST_TRY_BEFORE_CALL_MS;
     if (now >= lastTry) return { giveUp: true };
     return { giveUp: false, notBefore: new Date(Math.min(next, lastTry)) };

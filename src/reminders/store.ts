@@ -167,3 +167,25 @@ export async function markSentAndRecord(
     SELECT count(*) AS n FROM sent`;
   return Number(rows[0]?.n ?? 0) === 1;
 }
+
+/**
+ * Queues the retry of a reminder's email copies (`kind`: day_before_email or nudge_email), due at `dueAt`, for
+ * the same call and day; once per reminder (`dedupeKey`): a second failure of the same copies queues nothing.
+ */
+export async function queueEmailRetry(
+  prisma: PrismaClient,
+  input: {
+    reminder: Pick<ClaimedReminder, "onboardingId" | "callAt" | "localDate">;
+    kind: string;
+    dedupeKey: string;
+    dueAt: Date;
+    error: string;
+  },
+): Promise<void> {
+  const { reminder } = input;
+  await prisma.$executeRaw`
+    INSERT INTO reminder (id, onboarding_id, kind, dedupe_key, due_at, call_at, local_date, last_error)
+    VALUES (gen_random_uuid(), ${reminder.onboardingId}::uuid, ${input.kind}, ${input.dedupeKey}, ${input.dueAt},
+      ${reminder.callAt}, ${reminder.localDate}, ${input.error.slice(0, 500)})
+    ON CONFLICT (dedupe_key) DO NOTHING`;
+}

@@ -21,13 +21,34 @@ export interface DeliveryScope {
 interface ActiveScope extends DeliveryScope {
   /** How many effects of each role this attempt has keyed so far (the n-th note gets its own key). */
   roles: Map<string, number>;
+  /** The use case found what it sets changed by a newer delivery: recorded `obsolete`, not `done`. */
+  overtaken: boolean;
 }
 
 const storage = new AsyncLocalStorage<ActiveScope>();
 
 /** Runs `work` as the application of `scope`. */
 export function inDelivery<T>(scope: DeliveryScope, work: () => Promise<T>): Promise<T> {
-  return storage.run({ ...scope, roles: new Map() }, work);
+  return storage.run({ ...scope, roles: new Map(), overtaken: false }, work);
+}
+
+/**
+ * When the change being applied happened: its delivery's arrival (kept through the spool, retries and a rep's
+ * Retry), or now outside a delivery. Absolute fields compare it with when they last changed.
+ */
+export function happenedAt(): Date {
+  return storage.getStore()?.receivedAt ?? new Date();
+}
+
+/** Says the delivery being applied was overtaken as a whole (nothing it set was applied): see {@link wasOvertaken}. */
+export function markOvertaken(): void {
+  const scope = storage.getStore();
+  if (scope) scope.overtaken = true;
+}
+
+/** Whether the work run by {@link inDelivery} called {@link markOvertaken}; read inside that work. */
+export function wasOvertaken(): boolean {
+  return storage.getStore()?.overtaken === true;
 }
 
 /** The delivery being applied, if any (jobs and HTTP routes run outside one). */

@@ -109,10 +109,10 @@ export const isDomain = under(
 /** What the domain may use to reach Slack, the database, and the audit trail (who did what: `audit`, `Actor`). */
 export const isLowerLayer = under("src/slack-gateway", "src/db", "src/audit");
 /**
- * The use cases the cockpit shows; they tell it of their changes through the hooks (src/hooks.ts). Not yet
- * src/reminders: its scheduler still tells the cockpit of a reminder that failed for good (alertFailedReminder).
+ * The use cases the cockpit shows; they tell it of their changes through the hooks (src/hooks.ts), the
+ * reminder scheduler too (a reminder that failed for good).
  */
-export const isUseCase = under("src/onboarding", "src/finch", "src/checklist");
+export const isUseCase = under("src/onboarding", "src/finch", "src/checklist", "src/reminders");
 /** Pure Block Kit builders, a floor below the domain (src/blocks): the domain calls them, they import no domain. */
 export const isView = under("src/blocks");
 /** The Bolt room: the app, its middleware, intake decorator and listeners — everything under src/slack. */
@@ -123,9 +123,12 @@ const isAboveBuilders = (t: string) =>
   t === "src/checklist/state.ts" ||
   under("src/email", "src/portal", "src/metrics")(t) ||
   t === "src/context.ts";
-/** Entry points: the composition root, the HTTP routes, the sandbox. */
+/** Entry points: the composition root (and the applier thread's, src/apply-worker.ts), the HTTP routes, the sandbox, the command-line tools (src/cli). */
 export const isEntryPoint = (p: string) =>
-  under("src/http", "src/sandbox")(p) || p === "src/fleet.ts" || p === "src/main.ts";
+  under("src/http", "src/sandbox", "src/cli")(p) ||
+  p === "src/fleet.ts" ||
+  p === "src/main.ts" ||
+  p === "src/apply-worker.ts";
 
 /** The direction of flow, as rules. */
 export const HOUSE_RULES: readonly ImportRule[] = [
@@ -158,6 +161,11 @@ export const HOUSE_RULES: readonly ImportRule[] = [
     name: "the gateway, the database and the audit trail import neither the domain nor Slack's surface",
     from: isLowerLayer,
     forbidden: (t) => isDomain(t) || isBoltSurface(t) || isEntryPoint(t),
+  },
+  {
+    name: "programs are started, not imported: nothing imports src/main.ts or a command-line tool (src/cli)",
+    from: (f) => f.startsWith("src/") && !under("src/cli")(f),
+    forbidden: (t) => under("src/cli")(t) || t === "src/main.ts",
   },
   {
     name: "use cases do not call into the cockpit: it follows their changes through the hooks (src/hooks.ts)",

@@ -87,6 +87,10 @@ describe("requests flow one way", () => {
       ["src/audit/audit.ts", 'import { refreshChecklist } from "../onboarding/checklist-service.ts";\n'],
       ["src/onboarding/close.ts", 'import { refreshHomeSoon } from "../cockpit/home.ts";\n'],
       ["src/finch/verify.ts", 'import { publishHome } from "../cockpit/home.ts";\n'],
+      [
+        "src/reminders/scheduler/deliver.ts",
+        'import { alertFailedReminder } from "../../cockpit/reminder-failures.ts";\n',
+      ],
       // Allowed: the cockpit's own use cases write the audit trail.
       ["src/cockpit/dead-letters.ts", 'import { audit } from "../audit/audit.ts";\n'],
     ]);
@@ -94,6 +98,30 @@ describe("requests flow one way", () => {
       ["src/audit/audit.ts", "src/onboarding/checklist-service.ts"],
       ["src/onboarding/close.ts", "src/cockpit/home.ts"],
       ["src/finch/verify.ts", "src/cockpit/home.ts"],
+      ["src/reminders/scheduler/deliver.ts", "src/cockpit/reminder-failures.ts"],
+    ]);
+  });
+
+  it("treats the command-line tools as entry points: started, imported by nothing, free to import below", () => {
+    const planted = new Map([
+      ["src/checklist/planted.ts", 'const cli = await import("../cli/migrate-cli.ts");\n'],
+      ["src/http/planted.ts", 'import { main } from "../cli/keys-cli.ts";\n'],
+      ["src/fleet.ts", 'import "./main.ts";\n'],
+      ["src/slack-gateway/planted.ts", 'export * from "../cli/upgrade-pglite-cli.ts";\n'],
+      // Allowed: a tool starts what it needs, the Bolt room included (only entry points may import it).
+      [
+        "src/cli/fine.ts",
+        'import { openDatabase } from "../db/client.ts";\nimport { createSlackApp } from "../slack/app.ts";\n',
+      ],
+    ]);
+    expect(checkImports(planted, HOUSE_RULES).map((v) => [v.from, v.to])).toEqual([
+      // The domain and the gateway are caught twice: they may import no entry point, and the CLI is one.
+      ["src/checklist/planted.ts", "src/cli/migrate-cli.ts"],
+      ["src/checklist/planted.ts", "src/cli/migrate-cli.ts"],
+      ["src/http/planted.ts", "src/cli/keys-cli.ts"],
+      ["src/fleet.ts", "src/main.ts"],
+      ["src/slack-gateway/planted.ts", "src/cli/upgrade-pglite-cli.ts"],
+      ["src/slack-gateway/planted.ts", "src/cli/upgrade-pglite-cli.ts"],
     ]);
   });
 

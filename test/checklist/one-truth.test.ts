@@ -1,7 +1,7 @@
 /**
  * One truth about "done": the checklist header, the verification report, the day-before reminder, the App
- * Home and the rep's alerts of one Justworks onboarding, rendered in four states, agree on what is open and
- * name it with who acts. An item is done when Finch proved it or a person confirmed it (and who is shown).
+ * Home, the rep's alerts and the rep's morning digest of one Justworks onboarding, rendered in four states,
+ * agree on what is open and name it with who acts. An item is done when Finch proved it or a person confirmed it (and who is shown).
  */
 import { describe, expect, it } from "vitest";
 import { callRiskAlertText, stallAlertText } from "../../src/blocks/alerts.ts";
@@ -10,6 +10,7 @@ import { buildVerificationMessage, verificationSummaryText } from "../../src/blo
 import { flagTexts, waitingText } from "../../src/blocks/home-waiting.ts";
 import { problemClearedText, sameResultText } from "../../src/blocks/recheck.ts";
 import { buildCallReminderMessage } from "../../src/blocks/reminder.ts";
+import { buildRepDigestMessage } from "../../src/blocks/rep-digest.ts";
 import { checklistItems } from "../../src/checklist/items.ts";
 import { type ChecklistProgress, computeProgress, type ItemState } from "../../src/checklist/progress.ts";
 import { getTemplate } from "../../src/checklist/template-registry.ts";
@@ -152,6 +153,27 @@ function surfaces(s: Scenario) {
     stallAfterDays: 2,
   });
   const subject = { id: "o-1", companyName: "Globex", timeZone: "America/New_York", channelId: "C1" };
+  const digest = buildRepDigestMessage({
+    reminderId: "r-2",
+    userId: "U0REP",
+    date: "2026-12-08",
+    calls: [
+      {
+        onboardingId: "o-1",
+        companyName: "Globex",
+        channelId: "C1",
+        callAt: CALL,
+        timeZone: "America/New_York",
+        stepsDone: progress.stepsDone,
+        stepsTotal: progress.stepsTotal,
+        openItems: progress.openItems,
+        connectionStatus: s.outcome ? (s.outcome === "missing" ? "error_permissions" : "connected") : null,
+        connectionVerified: verified,
+        invitesAccepted: 1,
+        invitesTotal: 1,
+      },
+    ],
+  });
   return {
     progress,
     header,
@@ -160,6 +182,7 @@ function surfaces(s: Scenario) {
     home: [waitingText({ ...judged, providerName: "Justworks" }), ...flagTexts(judged)].join("\n"),
     riskAlert: callRiskAlertText(subject, CALL, progress),
     stallAlert: stallAlertText(subject, NOW, progress),
+    digest: JSON.stringify(digest.blocks),
   };
 }
 
@@ -176,6 +199,7 @@ describe("every surface reads the checklist's one state and names what is open",
       home: s.home,
       riskAlert: s.riskAlert,
       stallAlert: s.stallAlert,
+      digest: s.digest,
     })) {
       expect(text, what).toContain(name);
       expect(text, what).toContain("in step 1");
@@ -184,6 +208,9 @@ describe("every surface reads the checklist's one state and names what is open",
       `${s.progress.openItems.filter((i) => i.owner === "customer").length} things left for you`,
     );
     expect(s.riskAlert).toContain("left for the customer");
+    expect(s.digest).toContain(
+      `${s.progress.openItems.filter((i) => i.owner === "customer").length} things left for the customer: ${name}`,
+    );
   });
 
   it("connected with one Finch-proved permission missing: everyone names View payments in step 3", () => {
@@ -196,6 +223,7 @@ describe("every surface reads the checklist's one state and names what is open",
     expect(s.reminder).toContain(`One thing left for you: ${named}`);
     expect(s.riskAlert).toContain(`One thing left for the customer: ${named}`);
     expect(s.stallAlert).toContain(named);
+    expect(s.digest).toContain(`:red_circle: One thing left for the customer: ${named}`);
     expect(s.home).toContain("switch on *View payments* in step 3");
     // The report: where to switch it on, from the place alone; no raw codes; who confirmed the rest.
     expect(s.report).toContain(
@@ -231,6 +259,9 @@ describe("every surface reads the checklist's one state and names what is open",
     expect(problemClearedText(r, "missing", "C1")).toContain(`One thing left for the customer: ${tick}`);
     expect(verificationSummaryText(r, "C1")).toContain(`One thing left for the customer: ${tick}`);
     expect(s.riskAlert).toContain(`One thing left for the customer: ${tick}.`);
+    // The digest: amber, the box named, not "every step done" nor a red step count.
+    expect(s.digest).toContain(`:large_orange_circle: One thing left for the customer: ${tick}.`);
+    expect(s.digest).not.toContain("Ready");
   });
 
   it("all done: no surface says anything is open", () => {
@@ -243,7 +274,8 @@ describe("every surface reads the checklist's one state and names what is open",
     expect(s.report).toContain("thank you");
     expect(s.reminder).toContain("All set");
     expect(s.home).toContain("Nothing waiting");
-    for (const text of [s.header, s.report, s.reminder, s.home])
+    expect(s.digest).toContain("Ready: every step done, Finch verified");
+    for (const text of [s.header, s.report, s.reminder, s.home, s.digest])
       expect(text).not.toMatch(/left for (you|the customer)/);
   });
 

@@ -3,13 +3,12 @@
  * time) with Retry (put back in line, replayed into the database) and Discard (deleted); both rep-only
  * (refused and audited for anyone else) and audited when done.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Spool } from "../../src/intake/spool.ts";
 import { ActionId } from "../../src/slack-gateway/ids.ts";
 import { eventually, type Harness, HOME_TEAM, REP, REP2, startHarness } from "../helpers/harness.ts";
+import { homeAfter as homeAfterAction, putRejected } from "../helpers/set-aside.ts";
 
 type HomeBlock = {
   block_id?: string;
@@ -25,28 +24,14 @@ describe("set-aside spool files in the App Home", () => {
   beforeAll(async () => {
     h = await startHarness({ env: { FLEET_REP_USER_IDS: REP.id } });
     dir = h.config.intake.spoolDir;
-    // Six whole deliveries the database "refused", written by a spool of their own and moved in set aside.
-    mkdirSync(dir, { recursive: true });
-    const staging = mkdtempSync(join(tmpdir(), "fc-stage-"));
-    const other = new Spool(staging, h.app.ctx.keys, { maxFiles: 100, maxBytes: 10_000_000 });
-    for (let i = 0; i < 6; i++) {
-      await other.append({
-        key: `evt:EvSetAside${i}`,
-        source: "slack",
-        kind: "event:app_home_opened",
-        orderKey: null,
-        userId: REP.id,
-        teamId: HOME_TEAM.id,
-        channelId: null,
-        summary: `event ${i}`,
-        body: { type: "event_callback", event_id: `EvSetAside${i}`, event: { type: "unknown_event" } },
-        receivedAt: new Date(1_700_000_000_000 + i * 1_000),
-      });
-    }
-    for (const name of readdirSync(staging).sort()) {
-      renameSync(join(staging, name), join(dir, `${name}.rejected`));
-      names.push(`${name}.rejected`);
-    }
+    // Six whole deliveries the database "refused", set aside.
+    names.push(
+      ...(await putRejected(
+        dir,
+        h.app.ctx.keys,
+        [0, 1, 2, 3, 4, 5].map((i) => `EvSetAside${i}`),
+      )),
+    );
     // And one no key opens.
     const garbage = "001700000009999-000009-ffff.json.unreadable";
     writeFileSync(join(dir, garbage), "not a ciphertext");
@@ -54,19 +39,8 @@ describe("set-aside spool files in the App Home", () => {
   });
   afterAll(async () => h?.stop());
 
-  async function homeAfter(action: () => Promise<unknown>, userId = REP.id): Promise<HomeBlock[]> {
-    const before = h.slack.homeView(userId)?.updates ?? -1;
-    await action();
-    const view = await eventually(
-      () => {
-        const v = h.slack.homeView(userId);
-        return v && v.updates !== before ? v : null;
-      },
-      10_000,
-      "home view",
-    );
-    return view.blocks as HomeBlock[];
-  }
+  const homeAfter = (action: () => Promise<unknown>, userId = REP.id) =>
+    homeAfterAction<HomeBlock>(h, action, userId);
   const openHome = (userId = REP.id) =>
     homeAfter(
       () =>
@@ -82,13 +56,20 @@ describe("set-aside spool files in the App Home", () => {
       view: { id: h.slack.homeView(userId)?.id ?? "V0HOME", type: "home", blocks: [] as never },
       actions: [{ action_id: actionId, type: "button", value }],
     });
-  const listed = (blocks: HomeBlock[]) =>
-    blocks.filter((b) => /^set_aside:\d+$/.test(b.block_id ?? "")).map((b) => b.accessory?.value);
+  const shown = (blocks: HomeBlock[]) => blocks.filter((b) => /^set_aside:\d+$/.test(b.block_id ?? ""));
+  /** The files listed, by name: each button's value is `<name>@<the instance that holds it>`. */
+  const listed = (blocks: HomeBlock[]) => shown(blocks).map((b) => b.accessory?.value?.split("@")[0]);
 
   it("lists them for reps, five a page, oldest first; not for others", async () => {
     const first = await openHome();
     expect(first.find((b) => b.block_id === "set_aside")?.text?.text).toContain("7 saved deliveries");
     expect(listed(first)).toEqual(names.slice(0, 5));
+    // This app holds them: its instance id (kept in its spool folder) is on every row and button.
+    const instance = readFileSync(join(dir, "instance-id"), "utf8");
+    for (const b of shown(first)) {
+      expect(b.accessory?.value?.endsWith(`@${instance}`)).toBe(true);
+      expect(b.text?.text).toContain(`held by \`${instance}\``);
+    }
     const later = first
       .flatMap((b) => b.elements ?? [])
       .find((e) => e.action_id === `${ActionId.setAsidePage}:older`);

@@ -210,6 +210,23 @@ describe("PGlite in a worker thread", () => {
     expect(await proxy.query("select 1 as ok")).toMatchObject({ rows: [{ ok: 1 }] });
   });
 
+  it("serves another proxy over a port: the same data, its own transactions, closing it leaves the database open", async () => {
+    await proxy.exec("create table port_test (n int primary key)");
+    const other = await PGliteProxy.attach(await proxy.openPort());
+    // Both transaction counters start at 1: the worker keeps each port's transactions apart.
+    await other.transaction(async (tx) => {
+      await tx.query("insert into port_test values (1)");
+    });
+    await proxy.transaction(async (tx) => {
+      await tx.query("insert into port_test values (2)");
+    });
+    const seen = await other.query<{ n: number }>("select n from port_test order by n");
+    expect(seen.rows).toEqual([{ n: 1 }, { n: 2 }]);
+    await other.close();
+    await expect(other.query("select 1")).rejects.toThrow("PGlite is closed");
+    expect((await proxy.query("select count(*)::int as n from port_test")).rows).toEqual([{ n: 2 }]);
+  });
+
   it("answers many concurrent queries, each with its own result", async () => {
     const answers = await Promise.all(
       Array.from({ length: 300 }, (_, i) =>

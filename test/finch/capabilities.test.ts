@@ -4,6 +4,7 @@
  * thread says Finch may take days while polling goes on.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AppMemory } from "../../src/app-memory.ts";
 import { loadTemplates } from "../../src/checklist/template-registry.ts";
 import { ManualClock } from "../../src/context.ts";
 import { forgetProviderCapabilities, providerCapabilities } from "../../src/finch/providers.ts";
@@ -15,7 +16,6 @@ describe("Finch provider capabilities", () => {
   let h: Harness;
   const clock = new ManualClock();
   beforeAll(async () => {
-    forgetProviderCapabilities();
     h = await startHarness({ clock });
   });
   afterAll(async () => h?.stop());
@@ -42,7 +42,7 @@ describe("Finch provider capabilities", () => {
   });
 
   it("caches the listing: one GET /providers for many lookups, again after an hour", async () => {
-    forgetProviderCapabilities();
+    forgetProviderCapabilities(h.app.ctx);
     const before = h.finch.calls.filter((c) => c.path === "/providers").length;
     const a = await providerCapabilities(h.app.ctx, "justworks");
     const b = await providerCapabilities(h.app.ctx, "bamboo_hr");
@@ -56,11 +56,22 @@ describe("Finch provider capabilities", () => {
     expect(h.finch.calls.filter((c) => c.path === "/providers").length).toBe(before + 2);
   });
 
+  it("keeps the listing per app: a second app in the same process asks Finch itself", async () => {
+    await providerCapabilities(h.app.ctx, "justworks");
+    const before = h.finch.calls.filter((c) => c.path === "/providers").length;
+    const other = { ...h.app.ctx, memory: new AppMemory() };
+    expect((await providerCapabilities(other, "justworks"))?.authMethods).toEqual(["credential"]);
+    expect(h.finch.calls.filter((c) => c.path === "/providers").length).toBe(before + 1);
+    // The first app's listing is still its own: no new call.
+    await providerCapabilities(h.app.ctx, "justworks");
+    expect(h.finch.calls.filter((c) => c.path === "/providers").length).toBe(before + 1);
+  });
+
   it("answers null (callers fall back to the template) when Finch cannot list providers", async () => {
-    forgetProviderCapabilities();
+    forgetProviderCapabilities(h.app.ctx);
     h.finch.injectFault({ path: "/providers", status: 500, times: 3 });
     expect(await providerCapabilities(h.app.ctx, "justworks")).toBeNull();
-    forgetProviderCapabilities();
+    forgetProviderCapabilities(h.app.ctx);
   });
 
   it("assisted: the thread says Finch may take days, and the connection stays polled", async () => {

@@ -5,7 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadTemplates } from "../../src/checklist/template-registry.ts";
-import { forgetProviderCapabilities } from "../../src/finch/providers.ts";
 import { connect, verifications } from "../finch/helpers.ts";
 import { eventually, type Harness, HOME_TEAM, HR, REP, startHarness } from "../helpers/harness.ts";
 
@@ -14,7 +13,6 @@ const templates = loadTemplates();
 describe("every shipped provider guide, onboarded and verified", () => {
   let h: Harness;
   beforeAll(async () => {
-    forgetProviderCapabilities();
     h = await startHarness();
   });
   afterAll(async () => h?.stop());

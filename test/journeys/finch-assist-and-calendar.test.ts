@@ -5,7 +5,6 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { forgetProviderCapabilities } from "../../src/finch/providers.ts";
 import { type Harness, HOME_TEAM, HR, REP, startHarness } from "../helpers/harness.ts";
 
 async function onboardText(h: Harness, extra: string, company = `Assist ${randomBytes(3).toString("hex")}`) {
@@ -24,7 +23,6 @@ async function onboardText(h: Harness, extra: string, company = `Assist ${random
 describe("Finch Assist and the booked call's calendar link", () => {
   let h: Harness;
   beforeAll(async () => {
-    forgetProviderCapabilities();
     h = await startHarness();
   });
   afterAll(async () => h?.stop());

@@ -6,7 +6,6 @@
  * webhooks bring the verdict by themselves, and it ends "verified" with benefits left to a person.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { forgetProviderCapabilities } from "../../src/finch/providers.ts";
 import type { StoredMessage } from "../../src/sandbox/slack/index.ts";
 import {
   connect,
@@ -25,7 +24,6 @@ const payload = (m: StoredMessage) => m.metadata?.event_payload ?? {};
 describe("Justworks with a slow first sync and no benefits at Finch", () => {
   let h: Harness;
   beforeAll(async () => {
-    forgetProviderCapabilities();
     h = await startHarness();
   });
   afterAll(async () => h?.stop());

@@ -5,7 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OnboardField } from "../../src/blocks/onboard-modal.ts";
-import { forgetProviderCapabilities } from "../../src/finch/providers.ts";
 import type { StoredMessage } from "../../src/sandbox/slack/index.ts";
 import { connect, onboard, tickedItems, verifications } from "../finch/helpers.ts";
 import { eventually, type Harness, HOME_TEAM, HR, REP, startHarness } from "../helpers/harness.ts";
@@ -15,7 +14,6 @@ const text = (m: StoredMessage) => `${m.text ?? ""} ${JSON.stringify(m.blocks ??
 describe("a Finch provider without a template", () => {
   let h: Harness;
   beforeAll(async () => {
-    forgetProviderCapabilities();
     h = await startHarness();
   });
   afterAll(async () => h?.stop());

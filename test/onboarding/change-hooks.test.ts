@@ -36,6 +36,26 @@ describe("OnboardingHooks", () => {
     });
     await expect(hooks.changed(change)).rejects.toThrow("Slack is down");
   });
+
+  it("keeps a reminder's failure apart from onboarding changes, each told to its own subscribers", async () => {
+    const hooks = new OnboardingHooks();
+    const seen: string[] = [];
+    hooks.subscribe((c) => {
+      seen.push(`change:${c.onboardingId}`);
+    });
+    const remove = hooks.onReminderFailed(async (f) => {
+      seen.push(`failed:${f.reminderId}`);
+    });
+    await hooks.reminderFailed({ reminderId: "r1" });
+    await hooks.changed(change);
+    remove();
+    await hooks.reminderFailed({ reminderId: "r2" });
+    expect(seen).toEqual(["failed:r1", "change:o1"]);
+    hooks.onReminderFailed(() => {
+      throw new Error("database gone");
+    });
+    await expect(hooks.reminderFailed({ reminderId: "r3" })).rejects.toThrow("database gone");
+  });
 });
 
 describe("a running app's hook", () => {

@@ -1,6 +1,7 @@
 /**
  * Slack Connect authorization: a customer's HR admin (an external workspace) tries every rep action —
- * each command and each rep button, with action values tampered to point at ANOTHER customer — and
+ * each command and each rep button (every action the app registers but a short list open to everyone), with
+ * action values tampered to point at ANOTHER customer — and
  * everything is refused, logged, and nothing changes: no row, no Finch call (re-checks read Finch), no
  * verification, no Slack post. A guest of our own workspace pressing Re-check is refused the same way.
  */
@@ -16,6 +17,35 @@ import {
   STRANGER,
   startHarness,
 } from "../helpers/harness.ts";
+import { registeredActions } from "../helpers/registered-actions.ts";
+
+/**
+ * The buttons anyone may press, and why; every other action the app registers is for reps only. Re-check is
+ * not here: a customer may re-check their own channel, but not with another customer's id (pressed below).
+ */
+const OPEN_TO_EVERYONE: Record<string, string> = {
+  [ActionId.connectLink]: "a link button: Slack opens the URL, the listener only acks",
+  [ActionId.addToCalendar]: "a link button",
+  [ActionId.homeOpenChannel]: "a link button",
+  [ActionId.checklistStatus]: "the checklist's Status, privately, for the channel it is pressed in",
+  [ActionId.homeScope]: "a non-rep asking for everyone's onboardings gets their own Home",
+};
+
+/** Patterns the app registers, each open to everyone: the tick (its own rule, pressed below) and paging. */
+const OPEN_PATTERNS = [
+  `^${ActionId.tickPrefix}(.+)$`,
+  `^${ActionId.homePage}:`,
+  `^${ActionId.setAsidePage}:`,
+  `^${ActionId.deadLetterPage}:`,
+];
+
+/** Every action id the app registers that is not open to everyone. */
+function repOnlyActions(): string[] {
+  const { ids, patterns } = registeredActions();
+  // A new pattern must be classified here first: it cannot be pressed by id.
+  expect(patterns.map((p) => p.source).sort()).toEqual([...OPEN_PATTERNS].sort());
+  return [...new Set(ids)].filter((id) => !(id in OPEN_TO_EVERYONE));
+}
 
 /** A guest of our own workspace: internal by team, but never a rep. */
 const GUEST = { id: "U0GUESTX", teamId: HOME_TEAM.id, name: "gil.guest", guest: "single" as const };
@@ -109,24 +139,25 @@ describe("an external user trying every rep action", () => {
       expect(JSON.stringify(answer), text).toContain("That action is for Fleet's team");
     }
     const checklist = h.slack.messages(mine.channelId).find((m) => m.ts === mine.checklistTs)!;
-    const tampered = [
-      ActionId.homeResendInvite,
-      ActionId.reinvite,
-      ActionId.emailPortal,
-      ActionId.homeRecheck,
-      ActionId.homeReschedule,
-      ActionId.reschedule,
-      ActionId.historyCsv,
-      ActionId.confirmDisconnect,
-      ActionId.recheck,
-    ];
+    // Every button the app listens to, read from its registrations, except those open to everyone: a new
+    // rep-only button is pressed here without anyone adding it.
+    const tampered = repOnlyActions();
+    expect(tampered).toContain(ActionId.homeRevokePortal);
     for (const actionId of tampered) {
+      const refused = await h.db.prisma.auditEvent.count({ where: { action: { endsWith: "refused" } } });
       await h.driver.blockActions({
         user: { id: HR.id, teamId: ACME_TEAM.id },
         channelId: mine.channelId,
         message: checklist,
         actions: [{ action_id: actionId, type: "button", value: other.id }],
       });
+      // Each one refused and audited on its own, not just "enough refusals overall".
+      await eventually(
+        async () =>
+          (await h.db.prisma.auditEvent.count({ where: { action: { endsWith: "refused" } } })) > refused,
+        10_000,
+        `${actionId} refused and audited`,
+      );
     }
     // Re-check pressed on the other customer's own message, by another company's admin (not that customer's
     // team) and by a guest of our workspace; and from the guest's Home.

@@ -203,7 +203,8 @@ describe("booking and moving the call", () => {
     });
     const body = text(digests[0]?.blocks);
     expect(body).toContain("Acme Corp");
-    expect(body).toContain("customer steps open");
+    // Open boxes named with who acts (issue 27), read from the database through digestCalls.
+    expect(body).toMatch(/left for the customer: \*[^*]+\* in step 1/);
     expect(body).toContain("Finch: not connected");
     expect(body).toContain('"action_id":"reschedule"');
   });

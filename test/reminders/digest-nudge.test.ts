@@ -115,7 +115,8 @@ describe("rep digests", () => {
     expect(body).not.toContain("Closed Co");
     expect(body).not.toContain("Other Rep Co");
     expect(body).toContain("Ready: every step done, Finch verified");
-    expect(body).toContain("customer steps open");
+    // Open boxes named with who acts (issue 27), read from the database through digestCalls.
+    expect(body).toMatch(/left for the customer: \*[^*]+\* in step 1/);
     expect(digests(REP2.id)).toHaveLength(0); // 08:30 in Los Angeles is later
 
     clock.set(new Date("2026-10-25T15:30:00Z")); // 08:30 PDT

@@ -96,12 +96,19 @@ describe("a reminder whose Slack fails for 50 minutes", () => {
     const callAt = new Date(clock.now().getTime() + 90 * MINUTE);
     const seeded = await seedOnboarding(h, { callAt, timeZone: "America/New_York", schedule: h.app.ctx });
     const scheduler = startScheduler(h.app.ctx, { cron: false, owner: "late" });
+    // The scheduler only says so through the app's hooks; the cockpit, subscribed at start-up, tells the rep.
+    const failures: string[] = [];
+    const unsubscribe = h.app.ctx.hooks.onReminderFailed(({ reminderId }) => {
+      failures.push(reminderId);
+    });
     // Less than two hours before the call: one failed post is the last one, and the rep hears of it.
     h.slack.injectFault({ method: "chat.postMessage", status: 500, times: 1 });
     await scheduler.tick();
     await scheduler.stop();
     const row = await h.db.prisma.reminder.findFirstOrThrow({ where: { onboardingId: seeded.onboardingId } });
     expect(row.status).toBe("failed");
+    expect(failures).toEqual([row.id]);
+    unsubscribe();
     const told = dms(h, REP.id).filter((m) => m.text.includes(seeded.company));
     expect(told).toHaveLength(1);
   }, 60_000);

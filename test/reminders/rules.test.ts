@@ -10,6 +10,7 @@ import {
   nextLocalDate,
   nudgeAllowed,
   retryBackoffMs,
+  retryPlan,
   untouchedFor,
   wallTimeOf,
 } from "../../src/reminders/rules.ts";
@@ -157,5 +158,19 @@ describe("retry backoff", () => {
     expect([1, 2, 3, 4, 5, 6, 7, 20].map(retryBackoffMs)).toEqual([
       30_000, 60_000, 120_000, 240_000, 480_000, 900_000, 900_000, 900_000,
     ]);
+  });
+
+  it("the day-before reminder's email is tried until two hours before the call, like its Slack post", () => {
+    const callAt = new Date("2031-03-04T16:00:00Z");
+    const lastTry = new Date("2031-03-04T14:00:00Z");
+    for (const kind of ["day_before", "day_before_email"]) {
+      // Far past maxAttempts, still before the last moment: brought forward to it, not given up.
+      const before = { kind, callAt, attempts: 50, maxAttempts: 8, now: new Date("2031-03-04T13:55:00Z") };
+      expect(retryPlan(before), kind).toEqual({ giveUp: false, notBefore: lastTry });
+      expect(retryPlan({ ...before, now: lastTry }), kind).toEqual({ giveUp: true });
+    }
+    // A nudge's email gives up after maxAttempts, as the nudge does.
+    const nudge = { kind: "nudge_email", callAt, attempts: 8, maxAttempts: 8, now: lastTry };
+    expect(retryPlan({ ...nudge, now: new Date("2031-03-01T10:00:00Z") })).toEqual({ giveUp: true });
   });
 });

@@ -1,5 +1,6 @@
 import type { AnyBlock, KnownBlock } from "@slack/types";
 import { describe, expect, it } from "vitest";
+import { computeProgress } from "../../src/checklist/progress.ts";
 import { getTemplate } from "../../src/checklist/template-registry.ts";
 import { callPrepFor } from "../../src/reminders/call-prep.ts";
 
@@ -193,12 +194,8 @@ function digestCall(i: number, overrides: Partial<DigestCall> = {}): DigestCall 
     timeZone: "America/New_York",
     stepsDone: 2,
     stepsTotal: 6,
-    openCustomerSteps: [
-      "Add Fleet's integration user",
-      "Turn on the permissions",
-      "Double-check",
-      "Note details",
-    ],
+    // Justworks with nothing done: every box open.
+    openItems: computeProgress(getTemplate("justworks"), new Map()).openItems,
     connectionStatus: null,
     connectionVerified: false,
     invitesAccepted: 1,
@@ -215,8 +212,8 @@ describe("rep digest", () => {
       date: "2026-12-03",
       calls: [
         digestCall(1),
-        digestCall(2, { openCustomerSteps: [], connectionVerified: true, connectionStatus: "connected" }),
-        digestCall(3, { openCustomerSteps: [], connectionStatus: "pending" }),
+        digestCall(2, { openItems: [], connectionVerified: true, connectionStatus: "connected" }),
+        digestCall(3, { openItems: [], connectionStatus: "pending" }),
       ],
     });
     expect(m.metadata).toEqual({
@@ -234,9 +231,11 @@ describe("rep digest", () => {
     expect(json(sections[0])).toContain("Finch: being set up, not verified");
     expect(json(sections[0])).toContain("_Finch's detail: status `pending`_");
     expect(json(sections[1])).toContain("Ready: every step done, Finch verified");
+    // Each open box named with who acts, as the checklist and reminder name it (issue 27).
     expect(json(sections[2])).toContain(
-      "4 customer steps open: Add Fleet's integration user, Turn on the permissions, Double-check and 1 more",
+      ":red_circle: 17 things left for the customer: *Add Fleet's integration user* in step 1 (Fleet checks it through Finch);",
     );
+    expect(json(sections[2])).toContain("; and 13 more.");
     expect(json(sections[2])).toContain("invites accepted 1/2");
     expect(json(sections[2])).toContain("<#C0CHAN1>");
     expect(sections[2]).toMatchObject({ accessory: { action_id: ActionId.reschedule, value: "o-1" } });

@@ -93,7 +93,7 @@ describe("describeSlackDelivery", () => {
           channel_id: channel,
         },
         new Date(0),
-        parse,
+        () => parse,
       );
     expect(fleet("call 2027-03-02T15:00")).toMatchObject({ absolute: true, elements: ["slack:C2:set:call"] });
     // Another person's /fleet call in the channel sets the same element (though it is ordered per person).

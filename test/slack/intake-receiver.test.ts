@@ -7,9 +7,9 @@ import type { App, Receiver, ReceiverEvent } from "@slack/bolt";
 import { describe, expect, it } from "vitest";
 import type { DurableIntake } from "../../src/intake/intake.ts";
 import { createLogger } from "../../src/logger.ts";
-import { withDurableIntake } from "../../src/slack/intake/receiver.ts";
+import { type IntakeReceiverDeps, withDurableIntake } from "../../src/slack/intake/receiver.ts";
 
-function setUp() {
+function setUp(parseContext?: IntakeReceiverDeps["parseContext"]) {
   let facade: App | undefined;
   const inner = {
     init: (app: App) => {
@@ -32,6 +32,7 @@ function setUp() {
     intake,
     logger: createLogger({ level: "silent" }),
     forwardAnswer: async () => {},
+    ...(parseContext ? { parseContext } : {}),
   }).init(app);
   return { facade: facade as App, finishApply };
 }
@@ -71,5 +72,28 @@ describe("when the intake acknowledges", () => {
     await processing;
     // Exactly one acknowledgement either way.
     expect(acks).toHaveLength(1);
+  });
+});
+
+describe("what the acknowledgement waits for", () => {
+  // The parser's context holds every provider (the templates, loaded and checked on first use: ~0.8 s, seconds
+  // on a busy host). Asked for every delivery, a replica's first button press waited for it inside Slack's
+  // 3-second window and was answered 404 by Bolt.
+  it("asks for the command parser's context for slash commands only", async () => {
+    let asked = 0;
+    const { facade, finishApply } = setUp(() => {
+      asked++;
+      return { now: new Date(0), defaultTimeZone: "America/Chicago", providers: [] };
+    });
+    finishApply();
+    for (const name of ["block_actions", "event", "view_submission"]) {
+      await facade.processEvent({ body: bodies[name], ack: async () => {} } as unknown as ReceiverEvent);
+    }
+    expect(asked).toBe(0);
+    await facade.processEvent({
+      body: bodies.slash_command,
+      ack: async () => {},
+    } as unknown as ReceiverEvent);
+    expect(asked).toBe(1);
   });
 });

@@ -6,16 +6,15 @@
  *   or lock held while Slack answers;
  * - posts to one channel go one at a time, paced (ChannelPacer); a 429 waits Retry-After and retries a
  *   bounded number of times; other failures go back to the queue with backoff, or fail for good — and then
- *   the rep is told (src/cockpit/reminder-failures.ts): nothing is dropped silently.
+ *   the scheduler says so through the app's hooks (src/hooks.ts), and the cockpit, which subscribes, tells the
+ *   rep (src/cockpit/reminder-failures.ts): nothing is dropped silently.
  */
 
 import { audit } from "../../audit/audit.ts";
-import { alertFailedReminder } from "../../cockpit/reminder-failures.ts";
 import { observeReminderSent } from "../../metrics/instruments.ts";
-import { emailReminderCopies } from "../../onboarding/email-updates.ts";
 import { slackErrorCode } from "../../slack-gateway/errors.ts";
 import { MetadataEventType } from "../../slack-gateway/ids.ts";
-import { ReminderKind, retryBackoffMs, retryPlan } from "../rules.ts";
+import { retryBackoffMs, retryPlan } from "../rules.ts";
 import { findPostedMessage, retryAfterSeconds } from "../slack-delivery.ts";
 import {
   beginAttempt,
@@ -25,6 +24,7 @@ import {
   markSentAndRecord,
   releaseReminder,
 } from "../store.ts";
+import { deliverEmailRetry, emailCopies, mailedKindOfRetry } from "./deliver-email.ts";
 import { type KnownOnboardings, prepare, type ReadyToSend } from "./prepare.ts";
 import { after, isStopping, type SchedulerRuntime } from "./runtime.ts";
 
@@ -72,7 +72,7 @@ export async function deliverSafely(
       // E.g. the DM of a rep Slack does not know cannot be opened: retrying will not help.
       log.error({ err, reminderId: r.id, kind: r.kind, code }, "reminder cannot be delivered");
       await finishUnsent(ctx.db.prisma, { id: r.id, owner, status: "failed", reason: code });
-      await alertFailedReminder(ctx, r.id);
+      await ctx.hooks.reminderFailed({ reminderId: r.id });
       return "failed";
     }
     const wait = code === "ratelimited" ? retryAfterSeconds(err) * 1000 : retryBackoffMs(r.attempts + 1);
@@ -89,6 +89,9 @@ export async function deliverSafely(
 
 async function deliver(rt: SchedulerRuntime, r: ClaimedReminder, known?: KnownOnboardings): Promise<Outcome> {
   const { ctx, owner, log } = rt;
+  // The email copies of a reminder posted earlier, tried again: no Slack post of their own.
+  const mailed = mailedKindOfRetry(r.kind);
+  if (mailed) return deliverEmailRetry(rt, r, mailed, known);
   // 1. It may have gone out already: a post was begun, or the replica holding it died. Look first.
   if ((r.attempts > 0 || r.leaseExpired) && r.channelId && (await recordIfPosted(rt, r, r.channelId))) {
     return "sent";
@@ -111,28 +114,9 @@ async function deliver(rt: SchedulerRuntime, r: ClaimedReminder, known?: KnownOn
   }
   // 3. One post at a time per channel, in claim order; other channels' reminders go on meanwhile.
   const outcome = await rt.pacer.inTurn(prepared.channel, () => postInTurn(rt, r, prepared));
-  // 4. Those who work by email get the same reminder by email (once each; a failure is logged, not retried).
+  // 4. Those who work by email get the same reminder by email (once each; a refusal is retried, ./deliver-email.ts).
   if (outcome === "sent") await emailCopies(rt, r, prepared);
   return outcome;
-}
-
-async function emailCopies(rt: SchedulerRuntime, r: ClaimedReminder, p: ReadyToSend): Promise<void> {
-  const kind =
-    r.kind === ReminderKind.dayBefore ? "day_before" : r.kind === ReminderKind.nudge ? "nudge" : null;
-  if (!kind || !r.onboardingId) return;
-  try {
-    const problems = await emailReminderCopies(rt.ctx, {
-      onboardingId: r.onboardingId,
-      reminderId: r.id,
-      kind,
-      subject: p.message.text,
-      blocks: p.message.blocks,
-    });
-    if (problems.length > 0)
-      rt.log.warn({ reminderId: r.id, count: problems.length }, "reminder emails failed");
-  } catch (err) {
-    rt.log.error({ err, reminderId: r.id }, "could not email the reminder");
-  }
 }
 
 /** Looks for the reminder's message in its channel; if it is there, records it as sent. */
@@ -289,7 +273,7 @@ async function postFailed(
       action: "reminder.failed",
       detail: { kind: r.kind, code },
     });
-    await alertFailedReminder(ctx, r.id);
+    await ctx.hooks.reminderFailed({ reminderId: r.id });
     return "failed";
   }
   // Unknown outcome (timeout, 5xx) or a passing problem: back to the queue with backoff (a day-before

@@ -75,6 +75,7 @@ export async function prepare(
   rt: SchedulerRuntime,
   r: ClaimedReminder,
   known?: KnownOnboardings,
+  options: { copyOf?: boolean } = {},
 ): Promise<Prepared> {
   const now = rt.ctx.clock.now();
   const read =
@@ -85,7 +86,7 @@ export async function prepare(
     case ReminderKind.repDigest:
       return prepareDigest(rt, r, now);
     case ReminderKind.nudge:
-      return prepareNudge(rt, r, now, read);
+      return prepareNudge(rt, r, now, read, options.copyOf === true);
     default:
       return { kind: "cancel", reason: `unknown reminder kind ${r.kind}` };
   }
@@ -179,18 +180,27 @@ async function prepareDigest(rt: SchedulerRuntime, r: ClaimedReminder, now: Date
   };
 }
 
+/**
+ * A nudge, or (`copyOf`) the email copy of a nudge already posted: that one is still owed while the customer
+ * has boxes open, whatever the once-a-day and office-hours rules of a new nudge say.
+ */
 async function prepareNudge(
   rt: SchedulerRuntime,
   r: ClaimedReminder,
   now: Date,
-  read?: { row: OnboardingForReminders | undefined },
+  read: { row: OnboardingForReminders | undefined } | undefined,
+  copyOf: boolean,
 ): Promise<Prepared> {
   const { ctx } = rt;
   if (!r.onboardingId) return { kind: "cancel", reason: "nudge without onboarding" };
   const onboardingId = r.onboardingId;
   if (read && !read.row) return { kind: "cancel", reason: "the onboarding no longer exists" };
   const f = read?.row ? nudgeFactsOf(ctx, read.row, now) : await nudgeFacts(ctx, onboardingId, now);
-  if (!f.eligible || !f.channelId) return { kind: "cancel", reason: f.reason ?? "no channel" };
+  const wanted = copyOf ? f.status === "active" && f.openCustomerItems.length > 0 : f.eligible;
+  if (!wanted || !f.channelId) {
+    const reason = copyOf ? "the onboarding is closed or the customer's steps are done" : f.reason;
+    return { kind: "cancel", reason: reason ?? "no channel" };
+  }
   return {
     kind: "send",
     channel: f.channelId,

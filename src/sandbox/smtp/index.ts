@@ -31,6 +31,13 @@ export interface SmtpStandIn {
   mails: ReceivedMail[];
   /** The same messages, as the mailbox shows them (parts read back from the parsed MIME). */
   mailbox: MailboxView[];
+  /**
+   * Answers the next `count` recipients with a transient failure (451 at RCPT TO, as a busy or greylisting
+   * server does, RFC 5321 §4.2.1 "4yz"): the client should try again later. Refused mail is not kept.
+   */
+  refuseNext(count: number): void;
+  /** Recipients refused so far by {@link refuseNext}. */
+  refused: string[];
   stop(): Promise<void>;
 }
 
@@ -43,11 +50,20 @@ const addressesOf = (field: ParsedMail["to"]): string[] =>
 export async function startSmtpStandIn(): Promise<SmtpStandIn> {
   const mails: ReceivedMail[] = [];
   const mailbox: MailboxView[] = [];
+  const refused: string[] = [];
+  let toRefuse = 0;
   const server = new SMTPServer({
     // Plain SMTP on loopback: no STARTTLS offered (nodemailer would upgrade to the server's self-signed cert).
     disabledCommands: ["STARTTLS", "AUTH"],
     logger: false,
     size: 1024 * 1024,
+    onRcptTo(address, _session, callback) {
+      if (toRefuse <= 0) return callback();
+      toRefuse--;
+      refused.push(address.address.toLowerCase());
+      const busy = Object.assign(new Error("4.3.0 Try again later"), { responseCode: 451 });
+      callback(busy);
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on("data", (c: Buffer) => chunks.push(c));
@@ -73,6 +89,10 @@ export async function startSmtpStandIn(): Promise<SmtpStandIn> {
     url: `smtp://127.0.0.1:${port}`,
     mails,
     mailbox,
+    refused,
+    refuseNext: (count) => {
+      toRefuse = count;
+    },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -96,18 +96,19 @@ const ABSOLUTE_ACTIONS = new Set([
 /**
  * The absolute states a `/fleet` command sets: the onboarding's call, owner or provider (`/fleet call`,
  * `owner`, `provider`, and `/fleet onboard` with `call=`, `owner=` or `provider=`). Named by the company typed,
- * or by the channel when none is (a customer channel): the same onboarding named both ways is two elements.
+ * or by the channel when none is (a customer channel). The same onboarding named both ways is two elements here,
+ * so this is only the early check; the use case decides on the resolved onboarding (onboarding/field-changes.ts).
  * `absolute`: the command sets nothing else, so a newer change of its element makes it obsolete; an onboard
  * also creates the channel and invites, so it only overtakes older commands and is never obsolete itself.
  */
 export function commandElements(
   body: Body,
-  context: ParseContext | undefined,
+  context: (() => ParseContext) | undefined,
 ): { elements: string[]; absolute: boolean } {
   const text = str(body.text);
   const none = { elements: [], absolute: false };
   if (!context || !text) return none;
-  const parsed = parseFleetCommand(text, context);
+  const parsed = parseFleetCommand(text, context());
   if (!parsed.ok) return none;
   const cmd = parsed.command;
   const of = (company: string | undefined) =>
@@ -128,9 +129,14 @@ export function commandElements(
 
 /**
  * Describes a verified Slack delivery for the intake. The legacy verification `token` is not kept. `parse`:
- * what the `/fleet` parser needs, to name what a command sets ({@link commandElements}).
+ * what the `/fleet` parser needs, to name what a command sets ({@link commandElements}); asked for slash
+ * commands only, as it is not free (the provider list) and this runs inside Slack's 3-second window.
  */
-export function describeSlackDelivery(body: Body, receivedAt: Date, parse?: ParseContext): IncomingDelivery {
+export function describeSlackDelivery(
+  body: Body,
+  receivedAt: Date,
+  parse?: () => ParseContext,
+): IncomingDelivery {
   const { token: _token, ...kept } = body;
   const kind = deliveryKind(body);
   const channelId = channelOf(body);

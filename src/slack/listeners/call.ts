@@ -65,7 +65,11 @@ function callCommand(ctx: AppContext) {
     });
     await respond({
       response_type: "ephemeral",
-      text: result.ok ? replyText(result, ctx.clock.now()) : `${result.message}\n\n${USAGE.call}`,
+      text: result.ok
+        ? replyText(result, ctx.clock.now())
+        : result.field === "overtaken"
+          ? result.message
+          : `${result.message}\n\n${USAGE.call}`,
     });
   };
 }

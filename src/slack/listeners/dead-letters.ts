@@ -35,8 +35,8 @@ export function register(app: App, ctx: AppContext): void {
   deadLetterButton(ActionId.deadLetterRetry, (actor, key) => retryDeadLetterFromHome(ctx, key, actor));
   deadLetterButton(ActionId.deadLetterDiscard, (actor, key) => discardDeadLetterFromHome(ctx, key, actor));
   deadLetterButton(ActionId.deadLetterRetryAll, (actor) => retryAllDeadLettersFromHome(ctx, actor));
-  deadLetterButton(ActionId.setAsideRetry, (actor, name) => retrySetAsideFromHome(ctx, name, actor));
-  deadLetterButton(ActionId.setAsideDiscard, (actor, name) => discardSetAsideFromHome(ctx, name, actor));
+  deadLetterButton(ActionId.setAsideRetry, (actor, file) => retrySetAsideFromHome(ctx, file, actor));
+  deadLetterButton(ActionId.setAsideDiscard, (actor, file) => discardSetAsideFromHome(ctx, file, actor));
   app.action<BlockAction<ButtonAction>>(
     new RegExp(`^${ActionId.setAsidePage}:`),
     async ({ ack, body, action }) => {

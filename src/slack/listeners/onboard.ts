@@ -20,7 +20,7 @@ import { validateOnboardDraft } from "../../onboarding/onboard-request.ts";
 import { type OnboardingHooks, startOnboarding } from "../../onboarding/start-onboarding.ts";
 import { ActionId, CallbackId } from "../../slack-gateway/ids.ts";
 import { noteMetadata, postOnce } from "../../slack-gateway/post-once.ts";
-import { interactionActor, isRep, isRepUser } from "../actors.ts";
+import { interactionActor, isRepUser } from "../actors.ts";
 import type { SubcommandsOf } from "./fleet-command.ts";
 import { allowRep } from "./guards.ts";
 import { openModalInTime } from "./open-modal.ts";
@@ -118,8 +118,11 @@ export function register(app: App, ctx: AppContext, { onboardingHooks }: Onboard
   app.action<BlockAction<ButtonAction>>(ActionId.homeNewOnboarding, async ({ ack, body }) => {
     await ack();
     const actor = interactionActor(ctx, body);
-    if (!(await isRep(ctx, actor))) return;
     const tell = (text: string) => ctx.slack.chat.postMessage({ channel: actor.userId, text });
+    // Refused like every other rep-only button: logged, audited and told, not silently ignored.
+    const refusal = { log: "rep action refused", fields: { action: ActionId.homeNewOnboarding } };
+    if (!(await allowRep(ctx, actor, { ...refusal, audit: `${ActionId.homeNewOnboarding}.refused`, tell })))
+      return;
     await openModalInTime(
       ctx,
       { client: ctx.slack, triggerId: body.trigger_id, tell, again: "the App Home's New onboarding button" },
