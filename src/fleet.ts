@@ -7,7 +7,7 @@ import { WebClient } from "@slack/web-api";
 import { startWeeklyReportJob } from "./analytics/weekly-post.ts";
 import { AppMemory } from "./app-memory.ts";
 import { InFlight } from "./background.ts";
-import { allProviderChoices } from "./checklist/template-registry.ts";
+import { providerCatalogue } from "./checklist/provider-catalogue.ts";
 import { startAlertJob } from "./cockpit/alerts.ts";
 import { reportCarriedOutRequest } from "./cockpit/dead-letters.ts";
 import { subscribeHomeRefresh } from "./cockpit/home.ts";
@@ -318,7 +318,7 @@ function createWiredSlackApp(
     parseContext: () => ({
       now: ctx.clock.now(),
       defaultTimeZone: config.defaultTimeZone,
-      providers: allProviderChoices(),
+      providers: providerCatalogue(ctx).allProviderChoices(),
     }),
   });
   ctx.slack = slack.app.client;
@@ -327,6 +327,6 @@ function createWiredSlackApp(
   registerListeners(slack.app, ctx, inFlight);
   // Load and check the provider templates now, not inside the first request's 3-second window (~0.8 s of
   // YAML and schema work, seconds on a busy host: a replica's first press was answered 404).
-  allProviderChoices();
+  providerCatalogue(ctx).allProviderChoices();
   return slack;
 }

@@ -35,6 +35,8 @@ export interface RerunReport {
   existing: ExistingOnboarding;
   changes: RerunChange[];
   kept: RerunKept[];
+  /** Display names of the providers it names, by id ("BambooHR", not "bamboo_hr"); an id without one shows as is. */
+  providerNames: Readonly<Record<string, string>>;
 }
 
 /** What happened, for the rep: done steps, problems with their next step. */

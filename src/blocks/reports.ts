@@ -2,7 +2,6 @@
 
 import { openSentence } from "../checklist/open-items.ts";
 import { progressBar } from "../checklist/progress.ts";
-import { providerDisplayName } from "../checklist/provider-display-name.ts";
 import { slackDate } from "../time.ts";
 import { formatCallTime, yourTime, zoneName } from "../time-zones.ts";
 import { escapeMrkdwn } from "./mrkdwn.ts";
@@ -22,6 +21,7 @@ function understoodLine(u: OnboardReport["understood"]): string {
 /** A re-run: what already existed, what this run changed, what it left as it is (and the command that does). */
 function rerunLines(company: string, r: RerunReport): string[] {
   const e = r.existing;
+  const providerDisplayName = (id: string) => r.providerNames[id] ?? id;
   const lines = [
     `*${company}* already has an onboarding (since ${slackDate(e.createdAt, e.timeZone, "{date_short_pretty}")})` +
       `${e.channelId ? ` in <#${e.channelId}>` : ""}: *${escapeMrkdwn(providerDisplayName(e.providerId))}*, ` +

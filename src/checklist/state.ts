@@ -1,7 +1,7 @@
 /** The checklist's stored state (one row per item) and the progress it makes. */
 import type { AppContext } from "../context.ts";
 import { type ChecklistProgress, computeProgress, type ItemState } from "./progress.ts";
-import { getTemplate } from "./template-registry.ts";
+import { providerCatalogue } from "./provider-catalogue.ts";
 
 type StepStateRow = {
   onboardingId: string;
@@ -50,5 +50,8 @@ export async function progressOf(
   ctx: AppContext,
   onboarding: { id: string; providerId: string },
 ): Promise<ChecklistProgress> {
-  return computeProgress(getTemplate(onboarding.providerId), await loadItemStates(ctx, onboarding.id));
+  return computeProgress(
+    providerCatalogue(ctx).template(onboarding.providerId),
+    await loadItemStates(ctx, onboarding.id),
+  );
 }

@@ -2,16 +2,8 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parse, stringify } from "yaml";
 import type { ProviderChoice } from "./provider-names.ts";
-import {
-  FINCH_AUTH_METHODS,
-  type FinchAuthMethod,
-  type ProviderTemplate,
-  TEMPLATE_LIMITS,
-  TemplateError,
-  UnknownProviderError,
-} from "./template-format.ts";
+import { type ProviderTemplate, TemplateError, UnknownProviderError } from "./template-format.ts";
 import { parseTemplate } from "./template-schema.ts";
 
 /**
@@ -62,106 +54,25 @@ function templates(): ReadonlyMap<string, ProviderTemplate> {
   return shipped;
 }
 
-/** What Finch's provider listing says of a provider without a template: its name and auth methods. */
-export interface FinchProviderEntry {
-  id: string;
-  name: string;
-  authMethods: readonly string[];
-}
-
-/**
- * The latest Finch provider listing seen (src/finch/providers.ts remembers it here), by id. Per-app state still
- * in module scope (allowed, with its reason, by test/architecture/module-state.test.ts): moving it into
- * `ctx.memory` means giving getTemplate a context at every caller.
- */
-let finchListing: ReadonlyMap<string, FinchProviderEntry> = new Map();
-
-/** Remembers Finch's provider listing, so a provider without a template renders with Finch's name for it. */
-export function rememberFinchProviders(entries: readonly FinchProviderEntry[]): void {
-  finchListing = new Map(entries.map((e) => [e.id, e]));
-  generics.clear();
-}
-
-/** Finch's providers (the listing last seen) that have no template, sorted by display name. */
-export function finchOnlyChoices(): ProviderChoice[] {
-  const shipped = templates();
-  return [...finchListing.values()]
-    .filter((e) => !shipped.has(e.id))
-    .map((e) => ({ id: e.id, name: e.name }))
-    .sort((a, b) => a.name.localeCompare(b.name));
-}
-
-const generics = new Map<string, ProviderTemplate>();
-const PROVIDER_ID = /^[a-z0-9]+(?:[-_][a-z0-9]+)*$/;
-/** Fields shown as plain text (escaped by the renderer); every other text is mrkdwn. */
-const PLAIN_FIELDS = new Set(["displayName", "title", "label", "group", "fix"]);
-
-/** `{providerName}` filled in: raw in plain fields, escaped (and stripped of markup) in mrkdwn ones. */
-function fillProviderName(value: unknown, name: string, field = ""): unknown {
-  if (typeof value === "string") {
-    const shown = PLAIN_FIELDS.has(field)
-      ? name
-      : name
-          .replace(/[*_~`]/g, "")
-          .replace(/&/g, "&amp;")
-          .replace(/</g, "&lt;")
-          .replace(/>/g, "&gt;");
-    return value.replaceAll("{providerName}", shown);
-  }
-  if (Array.isArray(value)) return value.map((v) => fillProviderName(v, name, field));
-  if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fillProviderName(v, name, k)]));
-  }
-  return value;
-}
-
-/**
- * The generic guide for a provider without a template ("Finch Connect will show you what to do for
- * Gusto"), from `_generic.yml`, validated like any template: Finch's display name (else the id), the first
- * auth method Finch lists (else the file's). Cached per provider until the listing changes.
- */
-export function genericTemplate(providerId: string, dir: string = defaultTemplatesDir()): ProviderTemplate {
-  const cached = generics.get(providerId);
-  if (cached) return cached;
-  const listed = finchListing.get(providerId);
-  const name = (listed?.name.trim() || providerId).slice(0, TEMPLATE_LIMITS.displayName).trim();
-  const raw = fillProviderName(parse(readFileSync(join(dir, GENERIC_TEMPLATE_FILE), "utf8")), name) as Record<
-    string,
-    unknown
-  >;
-  const authMethod = listed?.authMethods.find((m): m is FinchAuthMethod =>
-    (FINCH_AUTH_METHODS as readonly string[]).includes(m),
-  );
-  const finch = raw.finch as Record<string, unknown>;
-  const filled = {
-    ...raw,
-    id: providerId,
-    finch: { ...finch, providerId, ...(authMethod ? { authMethod } : {}) },
-  };
-  const template = {
-    ...parseTemplate(stringify(filled), `${providerId}.yml`),
-    source: GENERIC_TEMPLATE_FILE,
-  };
-  generics.set(providerId, template);
-  return template;
-}
-
 /** Is this the generic guide (no provider-specific steps)? */
 export function isGenericTemplate(template: ProviderTemplate): boolean {
   return template.source === GENERIC_TEMPLATE_FILE;
 }
 
 /**
- * The template of a provider (loaded once from the default folder); a provider id without one gets the
- * generic guide. Throws {@link UnknownProviderError} only for text that cannot be a Finch provider id.
+ * A shipped template (loaded once from the default folder), or undefined. Pure: it never reads Finch's
+ * listing; a provider without a shipped template gets its generic guide from the app's
+ * {@link ProviderCatalogue} (src/checklist/provider-catalogue.ts).
  */
+export function shippedTemplate(id: string): ProviderTemplate | undefined {
+  return templates().get(id);
+}
+
+/** A shipped template by id; throws {@link UnknownProviderError} for any other id (tests, pure callers). */
 export function getTemplate(id: string): ProviderTemplate {
   const template = templates().get(id);
-  if (template) return template;
-  if (!PROVIDER_ID.test(id) || id.length > TEMPLATE_LIMITS.keyLength) {
-    throw new UnknownProviderError(id, templateIds());
-  }
-  return genericTemplate(id);
+  if (!template) throw new UnknownProviderError(id, templateIds());
+  return template;
 }
 
 /** Ids of every available template, sorted. */
@@ -174,9 +85,4 @@ export function providerChoices(): ProviderChoice[] {
   return [...templates().values()]
     .map((t) => ({ id: t.id, name: t.displayName }))
     .sort((a, b) => a.name.localeCompare(b.name));
-}
-
-/** Every provider that can be onboarded: those with a template, then Finch's others (generic guide). */
-export function allProviderChoices(): ProviderChoice[] {
-  return [...providerChoices(), ...finchOnlyChoices().map((p) => ({ ...p, shipped: false }))];
 }

@@ -5,7 +5,7 @@
 
 import type { HomeDeadLetter, HomePage, HomeRow, HomeScope } from "../blocks/home-input.ts";
 import { computeProgress, type ItemState } from "../checklist/progress.ts";
-import { getTemplate } from "../checklist/template-registry.ts";
+import { providerCatalogue } from "../checklist/provider-catalogue.ts";
 import type { AppContext } from "../context.ts";
 import { listDeadLetters } from "../intake/store.ts";
 import { compareRows, judgeRow } from "./home-rows.ts";
@@ -56,7 +56,7 @@ export async function loadHomePage(
   });
   const now = ctx.clock.now().getTime();
   const rows = onboardings.map((o): HomeRow => {
-    const template = getTemplate(o.providerId);
+    const template = providerCatalogue(ctx).template(o.providerId);
     const state = new Map<string, ItemState>(
       o.steps.map((s) => [s.itemKey, { done: s.done, source: s.source === "finch" ? "finch" : "slack" }]),
     );

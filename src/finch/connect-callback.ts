@@ -9,7 +9,7 @@
 
 import { audit } from "../audit/audit.ts";
 import { connectNotes } from "../blocks/finch-connect-notes.ts";
-import { getTemplate } from "../checklist/template-registry.ts";
+import { providerCatalogue } from "../checklist/provider-catalogue.ts";
 import type { AppContext } from "../context.ts";
 import { decryptSecret, fingerprint } from "../crypto.ts";
 import { claimDelivery, releaseClaim, releaseQuietly } from "../db/claims.ts";
@@ -213,7 +213,7 @@ async function storeConnection(
   exchanged: Exchanged,
   codeHash: string,
 ): Promise<CallbackResult> {
-  const template = getTemplate(onboarding.providerId);
+  const template = providerCatalogue(ctx).template(onboarding.providerId);
   if (exchanged.provider_id !== template.finch.providerId) {
     ctx.logger.warn(
       { onboardingId: onboarding.id, providerId: exchanged.provider_id },

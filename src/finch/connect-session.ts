@@ -10,8 +10,9 @@ import type { Actor } from "../audit/actor.ts";
 import { audit } from "../audit/audit.ts";
 import { buildConnectLinkMessage } from "../blocks/finch.ts";
 import { finchText } from "../blocks/finch-notes.ts";
+import { providerCatalogue } from "../checklist/provider-catalogue.ts";
 import type { FinchProduct, ProviderTemplate } from "../checklist/template-format.ts";
-import { getTemplate, isGenericTemplate } from "../checklist/template-registry.ts";
+import { isGenericTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import { readConnectLinkToken } from "../crypto.ts";
 import { alreadyConnectedPage, connectLinkPages, type PageText } from "../html/connect-pages.ts";
@@ -66,7 +67,7 @@ export async function openConnectSession(
   if (onboarding.status !== "active" && !reconnectAfterGoLive) {
     return page(410, connectLinkPages.closed);
   }
-  const template = getTemplate(onboarding.providerId);
+  const template = providerCatalogue(ctx).template(onboarding.providerId);
   const connection = await ctx.db.prisma.finchConnection.findUnique({
     where: { onboardingId: onboarding.id },
   });
@@ -199,7 +200,7 @@ export async function postReconnectForRep(
   onboarding: OnboardingWithCustomer,
   actor: Actor,
 ): Promise<{ ok: boolean; message: string }> {
-  const template = getTemplate(onboarding.providerId);
+  const template = providerCatalogue(ctx).template(onboarding.providerId);
   if (onboarding.status !== "active") {
     return { ok: false, message: finchText.closed(onboarding.customer.name) };
   }
@@ -239,7 +240,7 @@ export async function postConnectLink(
       message: finchText.linkNoChannelYet(onboarding.customer.name),
     };
   }
-  const template = getTemplate(onboarding.providerId);
+  const template = providerCatalogue(ctx).template(onboarding.providerId);
   const message = buildConnectLinkMessage({
     onboardingId: onboarding.id,
     companyName: onboarding.customer.name,

@@ -7,7 +7,7 @@
 import type { Actor } from "../audit/actor.ts";
 import { audit } from "../audit/audit.ts";
 import { finchText } from "../blocks/finch-notes.ts";
-import { getTemplate } from "../checklist/template-registry.ts";
+import { providerCatalogue } from "../checklist/provider-catalogue.ts";
 import type { AppContext } from "../context.ts";
 import { recordItemChange, refreshChecklist } from "../onboarding/checklist-service.ts";
 import { classifyFinchError } from "./client.ts";
@@ -41,7 +41,7 @@ export function disconnectFinch(
     });
     if (!onboarding) return { ok: false, message: finchText.noSuchOnboarding };
     const connection = onboarding.connection;
-    const template = getTemplate(onboarding.providerId);
+    const template = providerCatalogue(ctx).template(onboarding.providerId);
     if (!connection) {
       return {
         ok: true,

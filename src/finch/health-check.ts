@@ -8,7 +8,7 @@
 import { audit } from "../audit/audit.ts";
 import { buildConnectLinkMessage } from "../blocks/finch.ts";
 import { healthProblemRepText, healthRecoveredRepText, healthRecoveredText } from "../blocks/health-notes.ts";
-import { getTemplate } from "../checklist/template-registry.ts";
+import { providerCatalogue } from "../checklist/provider-catalogue.ts";
 import type { AppContext } from "../context.ts";
 import type { FinchConnection } from "../db/generated/client.ts";
 import { reconnectUrlFor } from "../onboarding/connect-links.ts";
@@ -137,7 +137,7 @@ async function announce(ctx: AppContext, w: Watched, problem: HealthProblem): Pr
   ) {
     return "unchanged";
   }
-  const template = getTemplate(w.onboarding.providerId);
+  const template = providerCatalogue(ctx).template(w.onboarding.providerId);
   const reason = healthReason(problem, {
     providerName: template.displayName,
     integrationUserEmail: w.onboarding.integrationUserEmail,
@@ -213,7 +213,7 @@ async function recover(ctx: AppContext, w: Watched): Promise<HealthOutcome> {
   ) {
     return "unchanged";
   }
-  const template = getTemplate(w.onboarding.providerId);
+  const template = providerCatalogue(ctx).template(w.onboarding.providerId);
   const names = { providerName: template.displayName, companyName: w.onboarding.customer.name };
   const text = healthRecoveredText(names);
   if (w.onboarding.channelId) {

@@ -6,9 +6,9 @@
  */
 
 import { memorySlot } from "../app-memory.ts";
+import { providerCatalogue } from "../checklist/provider-catalogue.ts";
 import type { ProviderChoice } from "../checklist/provider-names.ts";
 import type { FinchProduct } from "../checklist/template-format.ts";
-import { allProviderChoices, rememberFinchProviders } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import { classifyFinchError, createFinchAppClient, type FinchClient } from "./client.ts";
 
@@ -68,7 +68,7 @@ async function fetchListing(
     });
   }
   // The checklist renders a provider without a template with Finch's own name for it.
-  rememberFinchProviders(names);
+  providerCatalogue(ctx).rememberFinchProviders(names);
   return byId;
 }
 
@@ -126,5 +126,5 @@ export async function onboardableProviders(ctx: AppContext, waitMs = 1500): Prom
   // Any provider id refreshes the whole listing; the answer for this one does not matter.
   await Promise.race([providerCapabilities(ctx, "justworks").catch(() => null), timeout]);
   clearTimeout(timer);
-  return allProviderChoices();
+  return providerCatalogue(ctx).allProviderChoices();
 }

@@ -13,8 +13,8 @@ import { celebrationRepText, celebrationText } from "../blocks/onboarding-notes.
 import { checklistItems } from "../checklist/items.ts";
 import { loginHolderOf } from "../checklist/login-holder.ts";
 import { computeProgress } from "../checklist/progress.ts";
+import { providerCatalogue } from "../checklist/provider-catalogue.ts";
 import { itemStatesOf } from "../checklist/state.ts";
-import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import { withAdvisoryLock } from "../db/locks.ts";
 import { mayHaveRunBefore } from "../slack-gateway/delivery-scope.ts";
@@ -36,7 +36,7 @@ import { isCustomerTeam } from "./customer-team.ts";
 export async function buildChecklistFor(ctx: AppContext, onboardingId: string) {
   const onboarding = await renderFacts(ctx, onboardingId);
   const message = buildChecklistMessage({
-    template: getTemplate(onboarding.providerId),
+    template: providerCatalogue(ctx).template(onboarding.providerId),
     loginHolder: loginHolderOf(onboarding.integrationUserEmail, ctx.config.integrationUser.email),
     companyName: onboarding.companyName,
     integrationUserName: onboarding.integrationUserName,
@@ -220,7 +220,9 @@ export async function checkPageTick(
   if (!o)
     return { ok: false, reason: "not_a_checklist", message: "This onboarding does not exist (any more)." };
   if (o.status !== "active") return { ok: false, reason: "closed", message: CLOSED };
-  const item = checklistItems(getTemplate(o.providerId)).find((i) => i.key === input.itemKey);
+  const item = checklistItems(providerCatalogue(ctx).template(o.providerId)).find(
+    (i) => i.key === input.itemKey,
+  );
   if (!item) return { ok: false, reason: "unknown_item", message: UNKNOWN_ITEM };
   const refusal = await tickRefusal(ctx, o, item.owner, input.actor);
   if (!refusal) return { ok: true, channelId: o.channelId };
@@ -241,7 +243,7 @@ async function applyTick(
   if (onboarding.status !== "active") {
     return { ok: false, reason: "closed", message: CLOSED };
   }
-  const template = getTemplate(onboarding.providerId);
+  const template = providerCatalogue(ctx).template(onboarding.providerId);
   const item = checklistItems(template).find((i) => i.key === input.itemKey);
   if (!item) {
     return { ok: false, reason: "unknown_item", message: UNKNOWN_ITEM };
@@ -323,7 +325,10 @@ export function subscribeCelebration(ctx: AppContext): () => void {
  */
 export async function celebrateIfCustomerDone(ctx: AppContext, onboardingId: string): Promise<void> {
   const onboarding = await celebrationFacts(ctx, onboardingId);
-  const progress = computeProgress(getTemplate(onboarding.providerId), itemStatesOf(onboarding.steps));
+  const progress = computeProgress(
+    providerCatalogue(ctx).template(onboarding.providerId),
+    itemStatesOf(onboarding.steps),
+  );
   if (!progress.customerStepsDone) {
     if (onboarding.customerStepsDoneAt) {
       await ctx.db.prisma.onboarding.update({
@@ -340,7 +345,10 @@ export async function celebrateIfCustomerDone(ctx: AppContext, onboardingId: str
 
 async function announceCelebration(ctx: AppContext, onboardingId: string): Promise<void> {
   const onboarding = await celebrationFacts(ctx, onboardingId);
-  const progress = computeProgress(getTemplate(onboarding.providerId), itemStatesOf(onboarding.steps));
+  const progress = computeProgress(
+    providerCatalogue(ctx).template(onboarding.providerId),
+    itemStatesOf(onboarding.steps),
+  );
   if (!progress.customerStepsDone || onboarding.customerStepsDoneAt || !onboarding.channelId) return;
   const round = await ctx.db.prisma.auditEvent.count({
     where: { onboardingId, action: "customer_steps.done" },

@@ -14,6 +14,7 @@ import {
   emailNobodyLeftText,
   emailProblemText,
 } from "../blocks/email-fallback-lines.ts";
+import { providerCatalogue } from "../checklist/provider-catalogue.ts";
 import type { AppContext } from "../context.ts";
 import { emailAvailability, type OutgoingEmail, sendEmail } from "../email/mailer.ts";
 import { buildPortalInvitationEmail, type PortalEmailReason } from "../email/portal-invitation.ts";
@@ -21,7 +22,6 @@ import { noteMetadata, postOnce } from "../slack-gateway/post-once.ts";
 import { buildCallCalendar } from "./calendar.ts";
 import { currentCallEntry } from "./call-calendar.ts";
 import { issuePortalLink } from "./portal-links.ts";
-import { providerDisplayName } from "./rerun.ts";
 
 /** Invite status of an HR admin who works by email (never sent by the Slack Connect queue). */
 export const EMAIL_STATUS = "email";
@@ -89,7 +89,7 @@ async function emailOne(
   const mail = buildPortalInvitationEmail({
     to: email,
     company: onboarding.customer.name,
-    providerName: providerDisplayName(onboarding.providerId),
+    providerName: providerCatalogue(ctx).displayName(onboarding.providerId),
     url: link.url,
     expiresAt: link.expiresAt,
     reason: input.reason,

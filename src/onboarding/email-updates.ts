@@ -8,6 +8,7 @@
  */
 import type { KnownBlock } from "@slack/types";
 import { audit } from "../audit/audit.ts";
+import { providerCatalogue } from "../checklist/provider-catalogue.ts";
 import type { AppContext } from "../context.ts";
 import { emailAvailability, type OutgoingEmail, sendEmail } from "../email/mailer.ts";
 import { mrkdwnEmailBody as mrkdwnBody, slackMessageAsEmail } from "../email/slack-message.ts";
@@ -16,7 +17,6 @@ import { formatCallTime } from "../time-zones.ts";
 import { callInvitation, EMAIL_STATUS } from "./email-fallback.ts";
 import { unsubscribeUrlFor } from "./email-unsubscribe.ts";
 import { currentOrFreshLink } from "./portal-links.ts";
-import { providerDisplayName } from "./rerun.ts";
 
 /** Kinds of update email (email_send.kind). */
 export type UpdateKind = "day_before" | "nudge" | "verification" | "call_cancel" | "call_request";
@@ -216,7 +216,7 @@ export async function emailCallChange(
   });
   if (!o?.callAt) return [];
   const company = o.customer.name;
-  const provider = providerDisplayName(o.providerId);
+  const provider = providerCatalogue(ctx).displayName(o.providerId);
   const before = input.previousCallAt ? formatCallTime(input.previousCallAt, o.timeZone) : "the planned time";
   const now = formatCallTime(o.callAt, o.timeZone);
   const pageLine = (url: string | null) => (url ? [`<${url}|Open your private onboarding page>`] : []);

@@ -7,13 +7,13 @@
 
 import type { Actor } from "../audit/actor.ts";
 import type { ExistingOnboarding, RerunChange, RerunKept, RerunReport } from "../blocks/report-input.ts";
+import { providerCatalogue } from "../checklist/provider-catalogue.ts";
 import type { AppContext } from "../context.ts";
 import type { CallCalendarChange } from "./call-calendar.ts";
 import { confirmField, fieldChange } from "./field-changes.ts";
 import type { OnboardRequest } from "./onboard-request.ts";
 import type { OnboardingHooks } from "./start-onboarding.ts";
 
-export { providerDisplayName } from "../checklist/provider-display-name.ts";
 export type { ExistingOnboarding, RerunChange, RerunKept, RerunReport };
 
 /** New emails, the call to move (if any) and the fields a re-run keeps. */
@@ -73,7 +73,11 @@ export async function rerunOf(
     hrEmails: invites.map((i) => i.email),
   };
   const plan = planRerun(existing, request);
-  return { plan, report: { existing, changes: [], kept: plan.kept } };
+  const names = providerCatalogue(ctx);
+  const providerNames = Object.fromEntries(
+    [existing.providerId, request.provider].map((id) => [id, names.displayName(id)]),
+  );
+  return { plan, report: { existing, changes: [], kept: plan.kept, providerNames } };
 }
 
 /**

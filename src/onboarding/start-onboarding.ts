@@ -10,7 +10,7 @@ import { onboardText } from "../blocks/onboard-report-lines.ts";
 import type { OnboardReport } from "../blocks/report-input.ts";
 import { finchAssistWarning } from "../checklist/finch-assist.ts";
 import { DEFAULT_INTEGRATION_EMAIL } from "../checklist/login-holder.ts";
-import { getTemplate } from "../checklist/template-registry.ts";
+import { providerCatalogue } from "../checklist/provider-catalogue.ts";
 import type { AppContext } from "../context.ts";
 import { claimLease, releaseQuietly } from "../db/claims.ts";
 import { channelHistory, inviteToChannel } from "../slack-gateway/channels.ts";
@@ -27,7 +27,7 @@ import { createdNow } from "./field-changes.ts";
 import { sendQueuedInvites, waitingLine } from "./invite-queue.ts";
 import { companySlug, customerNameKey } from "./names.ts";
 import type { OnboardRequest } from "./onboard-request.ts";
-import { applyRerun, providerDisplayName, rerunOf } from "./rerun.ts";
+import { applyRerun, rerunOf } from "./rerun.ts";
 
 export type { OnboardReport };
 
@@ -63,7 +63,7 @@ export async function startOnboarding(
       lines: [],
       problems: [onboardText.anotherRunning],
       complete: false,
-      understood: understoodOf(request),
+      understood: understoodOf(ctx, request),
     };
   }
   try {
@@ -76,9 +76,9 @@ export async function startOnboarding(
 }
 
 /** What the rep is told the bot understood. */
-function understoodOf(request: OnboardRequest): OnboardReport["understood"] {
+function understoodOf(ctx: AppContext, request: OnboardRequest): OnboardReport["understood"] {
   const { provider, callAt, timeZone, hrEmails } = request;
-  return { provider, providerName: providerDisplayName(provider), callAt, timeZone, hrEmails };
+  return { provider, providerName: providerCatalogue(ctx).displayName(provider), callAt, timeZone, hrEmails };
 }
 
 /** A unique-key violation, as Prisma reports it (P2002) or as a driver adapter passes it on (SQLSTATE 23505). */
@@ -118,10 +118,13 @@ async function runSaga(
     lines: [],
     problems: [],
     complete: false,
-    understood: understoodOf(request),
+    understood: understoodOf(ctx, request),
   };
   // Told at once, not after the customer is stuck at Finch Connect.
-  const assist = finchAssistWarning(getTemplate(onboarding.providerId), ctx.config.finch.assistEnabled);
+  const assist = finchAssistWarning(
+    providerCatalogue(ctx).template(onboarding.providerId),
+    ctx.config.finch.assistEnabled,
+  );
   if (assist) report.lines.push(onboardText.warning(assist));
   await audit(ctx, {
     onboardingId: onboarding.id,

@@ -5,8 +5,8 @@ import { onboardingAnswerText } from "../blocks/onboarding-answers.ts";
 import type { StatusFacts } from "../blocks/report-input.ts";
 import { checklistItems } from "../checklist/items.ts";
 import { computeProgress } from "../checklist/progress.ts";
+import { providerCatalogue } from "../checklist/provider-catalogue.ts";
 import { itemStatesOf } from "../checklist/state.ts";
-import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import type { Onboarding, StepState } from "../db/generated/client.ts";
 import { camelJsonRows, camelRow } from "../db/rows.ts";
@@ -43,7 +43,7 @@ export async function statusFacts(ctx: AppContext, onboardingId: string): Promis
   const [connection] = o.connection
     ? camelJsonRows<StatusFacts["connection"]>([o.connection], ["verifiedAt"])
     : [];
-  const template = getTemplate(o.providerId);
+  const template = providerCatalogue(ctx).template(o.providerId);
   const states = itemStatesOf(camelJsonRows<StepState>(o.steps, ["changedAt"]));
   const labels = new Map(checklistItems(template).map((i) => [i.key, i.label]));
   const ticks = [...states.entries()]

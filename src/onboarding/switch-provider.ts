@@ -10,7 +10,7 @@ import { audit } from "../audit/audit.ts";
 import { overtakenText } from "../blocks/onboarding-notes.ts";
 import { buildReplacedChecklistMessage, switchProviderText } from "../blocks/switch-provider-notes.ts";
 import { finchAssistWarning } from "../checklist/finch-assist.ts";
-import { getTemplate } from "../checklist/template-registry.ts";
+import { providerCatalogue } from "../checklist/provider-catalogue.ts";
 import type { AppContext } from "../context.ts";
 import { markOvertaken } from "../slack-gateway/delivery-scope.ts";
 import { adviceFor, slackErrorCode } from "../slack-gateway/errors.ts";
@@ -36,13 +36,13 @@ export async function switchProvider(
   providerId: string,
   actor: Actor,
 ): Promise<SwitchProviderResult> {
-  const to = getTemplate(providerId);
+  const to = providerCatalogue(ctx).template(providerId);
   const o = await ctx.db.prisma.onboarding.findUniqueOrThrow({
     where: { id: onboardingId },
     include: { customer: true, connection: { select: { id: true } } },
   });
   const company = o.customer.name;
-  const from = getTemplate(o.providerId);
+  const from = providerCatalogue(ctx).template(o.providerId);
   if (o.status !== "active") return { ok: false, text: switchProviderText.notActive(company, o.status) };
   const moment = fieldChange("provider");
   if (isOvertaken(o, moment)) return overtaken(company);

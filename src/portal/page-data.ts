@@ -7,9 +7,9 @@
 import { checklistItems, fillPlaceholders, placeholderValuesFor } from "../checklist/items.ts";
 import { loginHolderOf, withLoginHolder } from "../checklist/login-holder.ts";
 import { type ChecklistProgress, computeProgress, type ItemState } from "../checklist/progress.ts";
+import { providerCatalogue } from "../checklist/provider-catalogue.ts";
 import { itemStatesOf } from "../checklist/state.ts";
 import type { ChecklistItem, ProviderTemplate } from "../checklist/template-format.ts";
-import { getTemplate } from "../checklist/template-registry.ts";
 import type { AppContext } from "../context.ts";
 import { type HealthProblemKind, healthReason } from "../finch/health.ts";
 import { type CallEntry, googleCalendarLink } from "../onboarding/calendar.ts";
@@ -183,7 +183,7 @@ export async function readPortalPage(
 ): Promise<PortalPageData> {
   const facts = await renderFacts(ctx, onboardingId);
   const holder = loginHolderOf(facts.integrationUserEmail, ctx.config.integrationUser.email);
-  const template = withLoginHolder(getTemplate(facts.providerId), holder);
+  const template = withLoginHolder(providerCatalogue(ctx).template(facts.providerId), holder);
   const values = placeholderValuesFor(facts);
   const state = itemStatesOf(facts.steps);
   const progress = computeProgress(template, state);

@@ -7,8 +7,9 @@ import type { DigestCall } from "../blocks/rep-digest.ts";
 import { checklistItems } from "../checklist/items.ts";
 import type { ItemState } from "../checklist/progress.ts";
 import { computeProgress, type OpenItem } from "../checklist/progress.ts";
+import { providerCatalogue } from "../checklist/provider-catalogue.ts";
 import { loadItemStatesOfMany } from "../checklist/state.ts";
-import { getTemplate } from "../checklist/template-registry.ts";
+import type { ProviderTemplate } from "../checklist/template-format.ts";
 import type { AppContext } from "../context.ts";
 import { nudgeAllowed } from "./rules.ts";
 
@@ -130,12 +131,14 @@ export async function callReminderFacts(
   onboardingId: string,
 ): Promise<CallReminderFacts | null> {
   const o = (await loadForReminders(ctx, [onboardingId])).get(onboardingId);
-  return o ? callReminderFactsOf(o) : null;
+  return o ? callReminderFactsOf(o, providerCatalogue(ctx).template(o.providerId)) : null;
 }
 
-/** {@link callReminderFacts} of an onboarding already read. */
-export function callReminderFactsOf(o: OnboardingForReminders): CallReminderFacts {
-  const template = getTemplate(o.providerId);
+/** {@link callReminderFacts} of an onboarding already read, with its provider's template. */
+export function callReminderFactsOf(
+  o: OnboardingForReminders,
+  template: ProviderTemplate,
+): CallReminderFacts {
   const progress = computeProgress(template, o.states);
   return {
     status: o.status,
@@ -183,11 +186,11 @@ export async function nudgeFacts(ctx: AppContext, onboardingId: string, now: Dat
 
 /** {@link nudgeFacts} of an onboarding already read. */
 export function nudgeFactsOf(
-  ctx: Pick<AppContext, "config">,
+  ctx: Pick<AppContext, "config" | "memory">,
   o: OnboardingForReminders,
   now: Date,
 ): NudgeFacts {
-  const template = getTemplate(o.providerId);
+  const template = providerCatalogue(ctx).template(o.providerId);
   const states = o.states;
   const progress = computeProgress(template, states);
   // "Untouched" means no change to any customer-owned item (ticks by anyone, or Finch proving one).
@@ -256,7 +259,10 @@ export async function digestCalls(
   const calls: DigestCall[] = [];
   for (const o of rows) {
     if (!o.callAt) continue;
-    const progress = computeProgress(getTemplate(o.providerId), states.get(o.id) ?? new Map());
+    const progress = computeProgress(
+      providerCatalogue(ctx).template(o.providerId),
+      states.get(o.id) ?? new Map(),
+    );
     calls.push({
       onboardingId: o.id,
       companyName: o.customer.name,

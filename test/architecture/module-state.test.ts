@@ -19,14 +19,6 @@ const ALLOWED: ReadonlyMap<string, string> = new Map([
     "the repository's template files, read once on first use and never changed at run time: the same for every app",
   ],
   [
-    "src/checklist/template-registry.ts:finchListing",
-    "NOT YET MOVED: Finch's listing (names of providers without a template) is per app, but getTemplate has ~35 callers without a context",
-  ],
-  [
-    "src/checklist/template-registry.ts:generics",
-    "NOT YET MOVED: derived from finchListing, cleared with it",
-  ],
-  [
     "src/crypto.ts:linkKeys",
     "a pure memo keyed by the key itself (WeakMap): same input, same output in any app",
   ],

@@ -1,10 +1,9 @@
 /** Which providers need Finch Assist, and what the rep is told while FINCH_ASSIST is off. */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { finchAssistWarning, needsFinchAssist } from "../../src/checklist/finch-assist.ts";
-import { getTemplate, loadTemplates, rememberFinchProviders } from "../../src/checklist/template-registry.ts";
+import { ProviderCatalogue } from "../../src/checklist/provider-catalogue.ts";
+import { getTemplate, loadTemplates } from "../../src/checklist/template-registry.ts";
 import { DOCUMENTED_PROVIDERS } from "../../src/sandbox/finch/provider-listing.ts";
-
-afterEach(() => rememberFinchProviders([]));
 
 describe("Finch Assist", () => {
   it("is needed exactly by the templates of providers Finch lists as assisted", () => {
@@ -25,9 +24,10 @@ describe("Finch Assist", () => {
   });
 
   it("also warns for a provider without a template that Finch offers only as assisted", () => {
-    rememberFinchProviders([{ id: "deel", name: "Deel", authMethods: ["assisted"] }]);
-    expect(finchAssistWarning(getTemplate("deel"), false)).toMatch(/^Deel connects only/);
-    rememberFinchProviders([{ id: "gusto", name: "Gusto", authMethods: ["oauth"] }]);
-    expect(finchAssistWarning(getTemplate("gusto"), false)).toBeNull();
+    const catalogue = new ProviderCatalogue();
+    catalogue.rememberFinchProviders([{ id: "deel", name: "Deel", authMethods: ["assisted"] }]);
+    expect(finchAssistWarning(catalogue.template("deel"), false)).toMatch(/^Deel connects only/);
+    catalogue.rememberFinchProviders([{ id: "gusto", name: "Gusto", authMethods: ["oauth"] }]);
+    expect(finchAssistWarning(catalogue.template("gusto"), false)).toBeNull();
   });
 });

@@ -8,6 +8,7 @@ import type { KnownBlock } from "@slack/types";
 import { describe, expect, it } from "vitest";
 import { buildChecklistMessage } from "../../src/blocks/checklist.ts";
 import { buildCallReminderMessage } from "../../src/blocks/reminder.ts";
+import { ProviderCatalogue } from "../../src/checklist/provider-catalogue.ts";
 import type { LoginHolder, ProviderTemplate } from "../../src/checklist/template-format.ts";
 import { getTemplate, loadTemplates } from "../../src/checklist/template-registry.ts";
 import { callPrepFor } from "../../src/reminders/call-prep.ts";
@@ -42,7 +43,7 @@ function renderedSteps(template: ProviderTemplate, email: string, holder: LoginH
     .map((b) => (b.type === "section" ? (b.text?.text ?? "") : ""));
 }
 
-const shipped = [...loadTemplates(), getTemplate("gusto")];
+const shipped = [...loadTemplates(), new ProviderCatalogue().template("gusto")];
 
 describe("every shipped checklist asks only for what the customer has at that step", () => {
   it.each(shipped.map((t) => [t.id, t] as const))("%s", (_, t) => {

@@ -9,6 +9,7 @@ import {
   maxChecklistBlocks,
   placeholderValuesFor,
 } from "../../src/checklist/items.ts";
+import { ProviderCatalogue } from "../../src/checklist/provider-catalogue.ts";
 import {
   CHECK_PRODUCT,
   FINCH_AUTH_METHODS,
@@ -23,7 +24,6 @@ import {
   getTemplate,
   isGenericTemplate,
   loadTemplates,
-  rememberFinchProviders,
   templateIds,
 } from "../../src/checklist/template-registry.ts";
 import { parseTemplate } from "../../src/checklist/template-schema.ts";
@@ -205,14 +205,18 @@ describe("every permission says where to switch it on, in its own field", () => 
   });
 });
 
-describe("getTemplate", () => {
+describe("getTemplate and the provider catalogue", () => {
   it("returns a template by provider id", () => {
     expect(getTemplate("justworks").displayName).toBe("Justworks");
+    expect(new ProviderCatalogue().template("justworks")).toBe(getTemplate("justworks"));
   });
 
   it("gives a Finch provider without a template the generic guide, named by Finch's listing", () => {
-    rememberFinchProviders([{ id: "sequoia_one", name: "Sequoia One", authMethods: ["oauth", "assisted"] }]);
-    const t = getTemplate("sequoia_one");
+    const catalogue = new ProviderCatalogue();
+    catalogue.rememberFinchProviders([
+      { id: "sequoia_one", name: "Sequoia One", authMethods: ["oauth", "assisted"] },
+    ]);
+    const t = catalogue.template("sequoia_one");
     expect(isGenericTemplate(t)).toBe(true);
     expect(t.id).toBe("sequoia_one");
     expect(t.finch.providerId).toBe("sequoia_one");
@@ -226,19 +230,31 @@ describe("getTemplate", () => {
   });
 
   it("names an unlisted provider by its id, and fits Slack's limits with a long or odd name", () => {
-    rememberFinchProviders([
+    const catalogue = new ProviderCatalogue();
+    catalogue.rememberFinchProviders([
       { id: "odd_hr", name: `Odd & <Co> *HR* ${"x".repeat(60)}`, authMethods: ["credential"] },
     ]);
-    expect(getTemplate("not_listed").displayName).toBe("not_listed");
-    const odd = getTemplate("odd_hr");
+    expect(catalogue.template("not_listed").displayName).toBe("not_listed");
+    const odd = catalogue.template("odd_hr");
     expect(odd.displayName.length).toBeLessThanOrEqual(40);
     expect(odd.overview).toContain("Odd &amp; &lt;Co&gt; HR");
-    rememberFinchProviders([]);
+  });
+
+  it("renames a cached generic guide when a new listing arrives", () => {
+    const catalogue = new ProviderCatalogue();
+    expect(catalogue.template("sequoia_one").displayName).toBe("sequoia_one");
+    catalogue.rememberFinchProviders([{ id: "sequoia_one", name: "Sequoia One", authMethods: ["oauth"] }]);
+    expect(catalogue.template("sequoia_one").displayName).toBe("Sequoia One");
   });
 
   it("refuses text that cannot be a provider id, naming the known ones and the file to add", () => {
-    expect(() => getTemplate("Gusto!")).toThrow(UnknownProviderError);
-    expect(() => getTemplate("Gusto!")).toThrow(/"Gusto!".*known: .*justworks/s);
+    const catalogue = new ProviderCatalogue();
+    expect(() => catalogue.template("Gusto!")).toThrow(UnknownProviderError);
+    expect(() => catalogue.template("Gusto!")).toThrow(/"Gusto!".*known: .*justworks/s);
+  });
+
+  it("getTemplate is the shipped templates only: it never builds a generic guide", () => {
+    expect(() => getTemplate("sequoia_one")).toThrow(UnknownProviderError);
   });
 
   it("does not load the generic guide as a provider", () => {

@@ -5,10 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppMemory } from "../../src/app-memory.ts";
+import { providerCatalogue } from "../../src/checklist/provider-catalogue.ts";
 import { loadTemplates } from "../../src/checklist/template-registry.ts";
 import { ManualClock } from "../../src/context.ts";
 import { forgetProviderCapabilities, providerCapabilities } from "../../src/finch/providers.ts";
 import { connectUrlFor } from "../../src/onboarding/connect-links.ts";
+import { FinchStandIn } from "../../src/sandbox/finch/index.ts";
+import { documentedListing } from "../../src/sandbox/finch/provider-listing.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
 import { connect, nthVerification, onboard, openLink } from "./helpers.ts";
 
@@ -65,6 +68,48 @@ describe("Finch provider capabilities", () => {
     // The first app's listing is still its own: no new call.
     await providerCapabilities(h.app.ctx, "justworks");
     expect(h.finch.calls.filter((c) => c.path === "/providers").length).toBe(before + 1);
+  });
+
+  it("keeps Finch's names per app: two apps with different listings each see their own generic guide", async () => {
+    // A second Finch whose listing names Gusto (no shipped template) differently and offers it only assisted.
+    const listing = documentedListing().map((p) =>
+      p.id === "gusto"
+        ? { ...p, display_name: "Gusto Payroll", authentication_methods: [{ type: "assisted" as const }] }
+        : p,
+    );
+    const { config } = h.app.ctx;
+    const otherFinch = await FinchStandIn.start({
+      clientId: config.finch.clientId ?? "",
+      clientSecret: config.finch.clientSecret ?? "",
+      providers: listing,
+    });
+    try {
+      const other = {
+        ...h.app.ctx,
+        config: { ...config, finch: { ...config.finch, baseUrl: otherFinch.url } },
+        memory: new AppMemory(),
+      };
+      forgetProviderCapabilities(h.app.ctx);
+      await providerCapabilities(h.app.ctx, "gusto");
+      await providerCapabilities(other, "gusto");
+      // The first app read its listing before the second: it still sees its own.
+      const mine = providerCatalogue(h.app.ctx).template("gusto");
+      const theirs = providerCatalogue(other).template("gusto");
+      expect([mine.displayName, mine.finch.authMethod]).toEqual(["Gusto", "oauth"]);
+      expect([theirs.displayName, theirs.finch.authMethod]).toEqual(["Gusto Payroll", "assisted"]);
+      expect(providerCatalogue(h.app.ctx).allProviderChoices()).toContainEqual({
+        id: "gusto",
+        name: "Gusto",
+        shipped: false,
+      });
+      expect(providerCatalogue(other).allProviderChoices()).toContainEqual({
+        id: "gusto",
+        name: "Gusto Payroll",
+        shipped: false,
+      });
+    } finally {
+      await otherFinch.stop();
+    }
   });
 
   it("answers null (callers fall back to the template) when Finch cannot list providers", async () => {

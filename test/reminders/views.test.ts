@@ -1,6 +1,7 @@
 import type { AnyBlock, KnownBlock } from "@slack/types";
 import { describe, expect, it } from "vitest";
 import { computeProgress } from "../../src/checklist/progress.ts";
+import { ProviderCatalogue } from "../../src/checklist/provider-catalogue.ts";
 import { getTemplate } from "../../src/checklist/template-registry.ts";
 import { callPrepFor } from "../../src/reminders/call-prep.ts";
 
@@ -175,7 +176,9 @@ describe("day-before reminder", () => {
   });
 
   it("takes the call-prep list from the provider's template, the generic guide's for a provider without one", () => {
-    const generic = callPrepFor(getTemplate("gusto"), VALUES, FLEET_EMAIL).map((i) => i.label);
+    const generic = callPrepFor(new ProviderCatalogue().template("gusto"), VALUES, FLEET_EMAIL).map(
+      (i) => i.label,
+    );
     expect(generic.length).toBeGreaterThan(0);
     for (const t of ["bamboo_hr", "trinet", "adp_totalsource"]) {
       expect(callPrepFor(getTemplate(t), VALUES, FLEET_EMAIL)).toEqual(

@@ -1,6 +1,6 @@
 /** How Slack deliveries are described to the intake: keys, order, who, and nothing secret kept. */
 import { describe, expect, it } from "vitest";
-import { allProviderChoices } from "../../src/checklist/template-registry.ts";
+import { ProviderCatalogue } from "../../src/checklist/provider-catalogue.ts";
 import { deliveryKey, describeSlackDelivery, laterAnswer } from "../../src/slack/intake/describe.ts";
 
 const submission = (triggerId: string) => ({
@@ -80,7 +80,7 @@ describe("describeSlackDelivery", () => {
     const parse = {
       now: new Date("2026-12-01T00:00:00Z"),
       defaultTimeZone: "America/Chicago",
-      providers: allProviderChoices(),
+      providers: new ProviderCatalogue().allProviderChoices(),
     };
     const fleet = (text: string, channel = "C2") =>
       describeSlackDelivery(

@@ -7,7 +7,7 @@ import { escapeMrkdwn } from "../../blocks/mrkdwn.ts";
 import { buildNudgeMessage } from "../../blocks/nudge.ts";
 import { buildCallReminderMessage } from "../../blocks/reminder.ts";
 import { buildRepDigestMessage } from "../../blocks/rep-digest.ts";
-import { getTemplate } from "../../checklist/template-registry.ts";
+import { providerCatalogue } from "../../checklist/provider-catalogue.ts";
 import { googleCalendarLink } from "../../onboarding/calendar.ts";
 import { connectUrlFor } from "../../onboarding/connect-links.ts";
 import { callPrepFor } from "../call-prep.ts";
@@ -100,7 +100,7 @@ async function prepareDayBefore(
 ): Promise<Prepared> {
   const { ctx } = rt;
   const f = read
-    ? read.row && callReminderFactsOf(read.row)
+    ? read.row && callReminderFactsOf(read.row, providerCatalogue(ctx).template(read.row.providerId))
     : r.onboardingId
       ? await callReminderFacts(ctx, r.onboardingId)
       : null;
@@ -130,7 +130,7 @@ async function prepareDayBefore(
     hrAdminUserIds: f.hrAdminUserIds,
     ownerUserId: f.ownerUserId,
     haveReady: callPrepFor(
-      getTemplate(f.providerId),
+      providerCatalogue(ctx).template(f.providerId),
       {
         companyName: escapeMrkdwn(f.companyName),
         integrationUserName: escapeMrkdwn(ctx.config.integrationUser.name),

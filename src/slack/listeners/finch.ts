@@ -8,7 +8,7 @@ import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import { audit } from "../../audit/audit.ts";
 import { buildDisconnectConfirmation, verificationSummaryText } from "../../blocks/finch.ts";
 import { listenerText } from "../../blocks/listener-answers.ts";
-import { getTemplate } from "../../checklist/template-registry.ts";
+import { providerCatalogue } from "../../checklist/provider-catalogue.ts";
 import type { AppContext } from "../../context.ts";
 import { postConnectLink, postReconnectForRep } from "../../finch/connect-session.ts";
 import { disconnectFinch, hasConnection } from "../../finch/disconnect.ts";
@@ -46,7 +46,7 @@ export function subcommands(ctx: AppContext) {
           announce: "always",
         });
         if (!report) {
-          const provider = getTemplate(onboarding.providerId).displayName;
+          const provider = providerCatalogue(ctx).template(onboarding.providerId).displayName;
           return void (await respond({
             response_type: "ephemeral",
             text: listenerText.notConnectedYet(provider, onboarding.customer.name),
@@ -60,7 +60,7 @@ export function subcommands(ctx: AppContext) {
     },
     disconnect: {
       run: aboutOnboarding(ctx, async ({ onboarding, actor, respond }) => {
-        const provider = getTemplate(onboarding.providerId).displayName;
+        const provider = providerCatalogue(ctx).template(onboarding.providerId).displayName;
         if (!(await hasConnection(ctx, onboarding.id))) {
           return void (await respond({
             response_type: "ephemeral",

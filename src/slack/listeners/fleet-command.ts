@@ -9,7 +9,7 @@ import type { App, SlashCommand } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type { Actor } from "../../audit/actor.ts";
 import { listenerText } from "../../blocks/listener-answers.ts";
-import { allProviderChoices } from "../../checklist/template-registry.ts";
+import { providerCatalogue } from "../../checklist/provider-catalogue.ts";
 import type { AppContext } from "../../context.ts";
 import { onboardableProviders } from "../../finch/providers.ts";
 import type { OnboardingWithCustomer } from "../../onboarding/lookup.ts";
@@ -74,7 +74,9 @@ export function registerFleetCommand(app: App, ctx: AppContext, subcommands: Sub
     // Through the response_url while Slack takes it (30 minutes, 5 posts), by DM after (./private-answer.ts).
     const respond = privateAnswer(ctx, slackRespond, command.user_id);
     // Only a command naming a provider waits for Finch's listing (cached for an hour, bounded wait).
-    const providers = /provider/i.test(command.text) ? await onboardableProviders(ctx) : allProviderChoices();
+    const providers = /provider/i.test(command.text)
+      ? await onboardableProviders(ctx)
+      : providerCatalogue(ctx).allProviderChoices();
     const parsed = parseFleetCommand(command.text, {
       now: ctx.clock.now(),
       defaultTimeZone: ctx.config.defaultTimeZone,
