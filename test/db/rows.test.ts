@@ -4,6 +4,7 @@
  * differently (a timestamp as text, a count as a string) fails here.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AppMemory } from "../../src/app-memory.ts";
 import { audit } from "../../src/audit/audit.ts";
 import type { AppContext } from "../../src/context.ts";
 import type { Database } from "../../src/db/client.ts";
@@ -46,6 +47,7 @@ describe.each(DB_KINDS)("driver reads match Prisma's (%s)", (kind) => {
       db,
       logger: createLogger({ level: "silent" }),
       clock: { now: () => new Date("2026-11-29T10:00:00.456Z") },
+      memory: new AppMemory(),
     } as unknown as AppContext;
     const customer = await db.prisma.customer.create({ data: { name: "Ächme Inc", nameKey: "achme inc" } });
     const onboarding = await db.prisma.onboarding.create({
