@@ -14,8 +14,15 @@ import { createLogger } from "../../src/logger.ts";
 import type { SlackDriver } from "../../src/sandbox/slack-driver/index.ts";
 import { ActionId } from "../../src/slack-gateway/ids.ts";
 import { DB_KINDS } from "../helpers/db.ts";
-import { eventually, type Harness, HOME_TEAM, REP, startHarness } from "../helpers/harness.ts";
-import { homeAfter as homeAfterAction, putRejected } from "../helpers/set-aside.ts";
+import {
+  eventually,
+  type Harness,
+  HOME_TEAM,
+  homeAfter as homeAfterAction,
+  REP,
+  startHarness,
+} from "../helpers/harness.ts";
+import { putRejected } from "../helpers/set-aside.ts";
 
 type HomeBlock = { block_id?: string; text?: { text: string }; accessory?: { value?: string } };
 

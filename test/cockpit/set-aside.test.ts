@@ -7,8 +7,16 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ActionId } from "../../src/slack-gateway/ids.ts";
-import { eventually, type Harness, HOME_TEAM, REP, REP2, startHarness } from "../helpers/harness.ts";
-import { homeAfter as homeAfterAction, putRejected } from "../helpers/set-aside.ts";
+import {
+  eventually,
+  type Harness,
+  HOME_TEAM,
+  homeAfter as homeAfterAction,
+  REP,
+  REP2,
+  startHarness,
+} from "../helpers/harness.ts";
+import { putRejected } from "../helpers/set-aside.ts";
 
 type HomeBlock = {
   block_id?: string;

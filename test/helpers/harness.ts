@@ -286,3 +286,22 @@ export async function latestOnboardingChannel(h: Harness) {
   if (!channel) throw new Error("the newest onboarding has no channel");
   return channel;
 }
+
+/** The blocks of the next Home view published for `userId` after `action`. */
+export async function homeAfter<B>(
+  h: Harness,
+  action: () => Promise<unknown>,
+  userId = REP.id,
+): Promise<B[]> {
+  const before = h.slack.homeView(userId)?.updates ?? -1;
+  await action();
+  const view = await eventually(
+    () => {
+      const v = h.slack.homeView(userId);
+      return v && v.updates !== before ? v : null;
+    },
+    10_000,
+    "home view",
+  );
+  return view.blocks as B[];
+}

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KeyRing } from "../../src/crypto.ts";
 import { Spool } from "../../src/intake/spool.ts";
-import { eventually, type Harness, HOME_TEAM, REP } from "./harness.ts";
+import { HOME_TEAM, REP } from "./harness.ts";
 
 /** Puts one `.rejected` file per event id into `dir` (oldest first); returns their names. */
 export async function putRejected(dir: string, keys: KeyRing, eventIds: string[]): Promise<string[]> {
@@ -34,23 +34,4 @@ export async function putRejected(dir: string, keys: KeyRing, eventIds: string[]
     .map((name) => `${name}.rejected`);
   for (const name of names) renameSync(join(staging, name.replace(/\.rejected$/, "")), join(dir, name));
   return names;
-}
-
-/** The blocks of the next Home view published for `userId` after `action`. */
-export async function homeAfter<B>(
-  h: Harness,
-  action: () => Promise<unknown>,
-  userId = REP.id,
-): Promise<B[]> {
-  const before = h.slack.homeView(userId)?.updates ?? -1;
-  await action();
-  const view = await eventually(
-    () => {
-      const v = h.slack.homeView(userId);
-      return v && v.updates !== before ? v : null;
-    },
-    10_000,
-    "home view",
-  );
-  return view.blocks as B[];
 }

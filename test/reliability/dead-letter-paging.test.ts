@@ -5,7 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ActionId } from "../../src/slack-gateway/ids.ts";
-import { eventually, type Harness, HOME_TEAM, REP, REP2, startHarness } from "../helpers/harness.ts";
+import {
+  eventually,
+  type Harness,
+  HOME_TEAM,
+  homeAfter as homeAfterAction,
+  REP,
+  REP2,
+  startHarness,
+} from "../helpers/harness.ts";
 
 type HomeBlock = {
   type: string;
@@ -37,19 +45,8 @@ describe("dead letters in the App Home", () => {
   });
   afterAll(async () => h?.stop());
 
-  async function homeAfter(action: () => Promise<unknown>, userId = REP.id): Promise<HomeBlock[]> {
-    const before = h.slack.homeView(userId)?.updates ?? -1;
-    await action();
-    const view = await eventually(
-      () => {
-        const v = h.slack.homeView(userId);
-        return v && v.updates !== before ? v : null;
-      },
-      10_000,
-      "home view",
-    );
-    return view.blocks as HomeBlock[];
-  }
+  const homeAfter = (action: () => Promise<unknown>, userId = REP.id) =>
+    homeAfterAction<HomeBlock>(h, action, userId);
   const openHome = (userId = REP.id) =>
     homeAfter(
       () =>

@@ -7,7 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checklistItems } from "../../src/checklist/items.ts";
 import { getTemplate } from "../../src/checklist/template-registry.ts";
 import { ActionId } from "../../src/slack-gateway/ids.ts";
-import { eventually, type Harness, HOME_TEAM, HR, REP, REP2, startHarness } from "../helpers/harness.ts";
+import {
+  eventually,
+  type Harness,
+  HOME_TEAM,
+  HR,
+  homeAfter as homeAfterAction,
+  REP,
+  REP2,
+  startHarness,
+} from "../helpers/harness.ts";
 import { onboardToChecklist } from "../helpers/onboard-to-checklist.ts";
 import { checkboxes } from "../journeys/onboarding-journey.ts";
 
@@ -27,22 +36,16 @@ describe("dead letters", () => {
   });
   afterAll(async () => h?.stop());
 
-  async function openHome(userId: string) {
-    const before = h.slack.homeView(userId)?.updates ?? -1;
-    await h.driver.event(
-      { type: "app_home_opened", user: userId, channel: "D0HOME", tab: "home", event_ts: "1.1" },
-      { teamId: HOME_TEAM.id },
+  const openHome = (userId: string) =>
+    homeAfterAction<HomeBlock>(
+      h,
+      () =>
+        h.driver.event(
+          { type: "app_home_opened", user: userId, channel: "D0HOME", tab: "home", event_ts: "1.1" },
+          { teamId: HOME_TEAM.id },
+        ),
+      userId,
     );
-    const view = await eventually(
-      () => {
-        const v = h.slack.homeView(userId);
-        return v && v.updates !== before ? v : null;
-      },
-      10_000,
-      "home view",
-    );
-    return view.blocks as HomeBlock[];
-  }
 
   it("tells the person, shows reps the delivery, and applies it on a rep's Retry", async () => {
     const { channel, checklist } = await onboardToChecklist(h, "Refused Co");

@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ActionId } from "../../src/slack-gateway/ids.ts";
 import type { AppProcess } from "../helpers/app-process.ts";
-import { eventually, type Harness, HOME_TEAM, REP, startHarness } from "../helpers/harness.ts";
-import { homeAfter, putRejected } from "../helpers/set-aside.ts";
+import { eventually, type Harness, HOME_TEAM, homeAfter, REP, startHarness } from "../helpers/harness.ts";
+import { putRejected } from "../helpers/set-aside.ts";
 
 type HomeBlock = { block_id?: string; text?: { text: string }; accessory?: { value?: string } };
 
