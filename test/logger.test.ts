@@ -52,6 +52,25 @@ describe("logging", () => {
       "wss://x/link/?ticket=[redacted]&app_id=A1",
     );
   });
+
+  it("builds no line for Slack's messages below the level (the Web API client logs every call at debug)", () => {
+    const { logger, lines } = capture();
+    logger.level = "warn";
+    let serialised = 0;
+    const payload = {
+      toJSON: () => {
+        serialised += 1;
+        return { channel: "C1" };
+      },
+    };
+    const slack = toSlackLogger(logger);
+    slack.debug("apiCall('chat.update') start", payload);
+    slack.info("http request", payload);
+    expect(serialised).toBe(0);
+    slack.warn("rate limited", payload);
+    expect(serialised).toBe(1);
+    expect(lines.join("")).toContain('rate limited {\\"channel\\":\\"C1\\"}');
+  });
 });
 
 describe("start-up log format", () => {

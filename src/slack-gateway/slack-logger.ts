@@ -19,11 +19,17 @@ export function toSlackLogger(logger: Logger): SlackLogger {
   let child = logger.child({ component: "bolt" });
   const join = (msg: unknown[]) =>
     scrubSecrets(msg.map((m) => (typeof m === "string" ? m : safeJson(m))).join(" "));
+  // The Web API client logs every call at debug: below the level, skip building (and scrubbing) the line.
+  const at =
+    (level: "debug" | "info" | "warn" | "error") =>
+    (...msg: unknown[]) => {
+      if (child.isLevelEnabled(level)) child[level](join(msg));
+    };
   return {
-    debug: (...msg) => child.debug(join(msg)),
-    info: (...msg) => child.info(join(msg)),
-    warn: (...msg) => child.warn(join(msg)),
-    error: (...msg) => child.error(join(msg)),
+    debug: at("debug"),
+    info: at("info"),
+    warn: at("warn"),
+    error: at("error"),
     setLevel: (level) => {
       child.level = SLACK_TO_PINO[level] ?? "info";
     },
