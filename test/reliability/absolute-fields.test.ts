@@ -4,9 +4,11 @@
  * Acme …` typed in the sales channel and `/fleet call …` typed in Acme's own channel set the same call, in
  * both orders. And an old `/fleet onboard` re-run retried after a newer `/fleet call` still invites its new HR
  * admin, but leaves the newer call where it is and says so.
+ * `/fleet provider` and the reschedule form are judged the same way.
  */
 import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RescheduleField } from "../../src/blocks/reschedule-modal.ts";
 import { ActionId } from "../../src/slack-gateway/ids.ts";
 import {
   dmMessages,
@@ -250,6 +252,73 @@ describe("absolute fields judged on the resolved onboarding", () => {
     );
     const row = await retry(dead.key);
     expect(row.status).toBe("done");
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await callAt(onboarding.id)).toBe(at(17).getTime());
+  }, 120_000);
+  it("an old /fleet provider named with the company loses to a newer one typed in the customer's channel", async () => {
+    const company = "Provider Co";
+    const { channel, onboarding } = await onboardToChecklist(h, company);
+    const providerOf = async () =>
+      (await h.db.prisma.onboarding.findUniqueOrThrow({ where: { id: onboarding.id } })).providerId;
+    const dead = await deadWhile(
+      "update",
+      "onboarding",
+      "new.provider_id is distinct from old.provider_id",
+      () =>
+        h.driver.command({
+          text: `provider ${company} gusto`,
+          userId: REP.id,
+          teamId: HOME_TEAM.id,
+          channelId: SALES,
+        }),
+    );
+    await h.driver.command({
+      text: "provider bamboo_hr",
+      userId: REP.id,
+      teamId: HOME_TEAM.id,
+      channelId: channel.id,
+    });
+    await eventually(async () => (await providerOf()) === "bamboo_hr", 15_000, "BambooHR applied");
+    const row = await retry(dead.key);
+    expect(row).toMatchObject({ status: "obsolete", payload: null });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await providerOf()).toBe("bamboo_hr");
+  }, 120_000);
+
+  it("an old reschedule form loses to a newer /fleet call in the customer's channel", async () => {
+    const company = "Form Co";
+    const { channel, onboarding } = await onboardToChecklist(h, company);
+    const dead = await deadWhile("update", "onboarding", "new.call_at is distinct from old.call_at", () =>
+      h.driver.viewSubmission({
+        user: { id: REP.id, teamId: HOME_TEAM.id },
+        view: {
+          callback_id: "reschedule_modal",
+          private_metadata: onboarding.id,
+          state: {
+            values: {
+              [RescheduleField.call]: {
+                [RescheduleField.call]: {
+                  type: "datetimepicker",
+                  selected_date_time: Math.floor(at(15).getTime() / 1000),
+                },
+              },
+              [RescheduleField.timeZone]: {
+                [RescheduleField.timeZone]: { type: "static_select", selected_option: { value: ZONE } },
+              },
+            },
+          } as never,
+        },
+      }),
+    );
+    await h.driver.command({
+      text: "call 2027-03-02T17:00 tz=Central",
+      userId: REP.id,
+      teamId: HOME_TEAM.id,
+      channelId: channel.id,
+    });
+    await eventually(async () => (await callAt(onboarding.id)) === at(17).getTime(), 15_000, "5 PM applied");
+    const row = await retry(dead.key);
+    expect(row).toMatchObject({ status: "obsolete", payload: null });
     await new Promise((r) => setTimeout(r, 500));
     expect(await callAt(onboarding.id)).toBe(at(17).getTime());
   }, 120_000);
