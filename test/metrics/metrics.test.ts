@@ -45,7 +45,7 @@ describe("GET /metrics", () => {
   it("counts waiting and dead deliveries, the oldest pending age, and applied deliveries", async () => {
     const before = await scrape(publicMetrics(), TOKEN);
     const now = clock.now();
-    // A pending row not yet due for a retry (the worker leaves it alone) and a dead one.
+    // A pending row not yet due for a retry (the worker leaves it alone), one another process applies, a dead one.
     await h.db.prisma.intakeDelivery.createMany({
       data: [
         {
@@ -56,6 +56,17 @@ describe("GET /metrics", () => {
           status: "pending",
           receivedAt: new Date(now.getTime() - 120_000),
           nextAttemptAt: new Date(now.getTime() + 86_400_000),
+        },
+        {
+          // Held by another process (its lease runs for a day): applying, and left alone here.
+          key: `metrics-applying-${now.getTime()}`,
+          source: "slack",
+          kind: "command",
+          summary: "test",
+          status: "applying",
+          owner: "another-process",
+          leaseUntil: new Date(now.getTime() + 86_400_000),
+          receivedAt: new Date(now.getTime() - 60_000),
         },
         {
           key: `metrics-dead-${now.getTime()}`,
@@ -76,6 +87,9 @@ describe("GET /metrics", () => {
     const after = await scrape(publicMetrics(), TOKEN);
     expect(after.value("fleet_intake_deliveries", { status: "pending" })).toBe(
       before.value("fleet_intake_deliveries", { status: "pending" }) + 1,
+    );
+    expect(after.value("fleet_intake_deliveries", { status: "applying" })).toBe(
+      before.value("fleet_intake_deliveries", { status: "applying" }) + 1,
     );
     expect(after.value("fleet_intake_deliveries", { status: "dead" })).toBe(
       before.value("fleet_intake_deliveries", { status: "dead" }) + 1,
