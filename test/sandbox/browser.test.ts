@@ -480,8 +480,11 @@ describe.skipIf(!HAVE_CHROMIUM)("the sandbox page in headless Chromium", () => {
     await page.getByTestId("post-weekly-report").click();
     const reports = sandbox.slackStandIn.channelByName("fleet-reports")?.id ?? "";
     await expect
-      .poll(() =>
-        sandbox.slackStandIn.messages(reports).some((m) => m.files?.some((f) => f.name.endsWith(".png"))),
+      .poll(
+        () =>
+          sandbox.slackStandIn.messages(reports).some((m) => m.files?.some((f) => f.name.endsWith(".png"))),
+        // The first chart loads vega-lite and resvg: seconds on a busy machine.
+        { timeout: 30_000 },
       )
       .toBe(true);
     await page.getByTestId("channel-fleet-reports").click();
