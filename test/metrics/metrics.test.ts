@@ -8,10 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config.ts";
 import { ManualClock } from "../../src/context.ts";
 import { Router } from "../../src/http/router.ts";
+import { metricsRegistry } from "../../src/metrics/instruments.ts";
+import { refreshGauges } from "../../src/metrics-http/snapshot.ts";
 import { startScheduler } from "../../src/reminders/scheduler/index.ts";
 import { type Harness, HOME_TEAM, REP, startHarness } from "../helpers/harness.ts";
 import { seedOnboarding } from "../reminders/helpers.ts";
-import { scrape } from "./scrape.ts";
+import { parseScrape, scrape } from "./scrape.ts";
 
 const TOKEN = randomBytes(24).toString("hex");
 
@@ -100,6 +102,15 @@ describe("GET /metrics", () => {
     expect(applied(after)).toBeGreaterThan(applied(before));
     expect(after.value("fleet_intake_spool_files")).toBe(0);
     expect(after.has("fleet_intake_spool_bytes")).toBe(true);
+  });
+
+  it("shows the spool's files and bytes as the spool reports them", async () => {
+    // A spool holding deliveries needs a database outage; here the scrape-time refresh is given a spool's usage.
+    const spool = { usage: async () => ({ files: 3, bytes: 12_345 }) };
+    await refreshGauges(h.db, spool, clock.now());
+    const scraped = parseScrape(await metricsRegistry.metrics());
+    expect(scraped.value("fleet_intake_spool_files")).toBe(3);
+    expect(scraped.value("fleet_intake_spool_bytes")).toBe(12_345);
   });
 
   it("shows an overdue reminder, then its lag once sent, and Slack's 429 on the way", async () => {
