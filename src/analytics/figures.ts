@@ -10,7 +10,9 @@
  * - an onboarding starts at `/fleet onboard` (its row), is *connected* at its first `finch.connected` audit
  *   event and *verified* at its first verification whose outcome is `verified`; its auth method is the first
  *   `authentication_methods[].type` introspect reported in its latest verification that names one;
- * - a *Slack* customer has a Slack Connect channel; the others (no channel: email-only) count as email.
+ * - an *email* customer has an HR admin who works by email (an invite with status `email`, EMAIL_STATUS in
+ *   src/onboarding/email-fallback.ts: via=email, or a refused, declined or unanswered invitation); the others
+ *   count as Slack. Not the channel: every onboarding gets one (the rep's side of the checklist), email or not.
  */
 import type { Database } from "../db/client.ts";
 
@@ -126,6 +128,10 @@ const FIRSTS_CTE = `
      where w.at = (select min(e.created_at) from verification e where e.status = 'verified' and e.onboarding_id = w.id)
   )`;
 
+/** An onboarding's start, as an email customer's or a Slack customer's (see the definitions above). */
+const STARTED_KIND = `case when exists (select 1 from invite i where i.onboarding_id = o.id and i.status = 'email')
+  then 'started_email' else 'started_slack' end`;
+
 /** `kind`, week index (from $1) and count of the rows of `from`, by their moment `at`. */
 const weekly = (kind: string, at: string, from: string) =>
   `(select ${kind} as kind, floor(extract(epoch from (${at} - $1::timestamptz)) / ${WEEK_SECONDS})::int as week,
@@ -137,7 +143,7 @@ export async function weeklyCounts(db: Database, from: Date, to: Date, now: Date
     db,
     // Counted per kind as they come (a union of ~26 rows each, not a sort of every event in the window).
     `with ${INVITES_CTE}, ${FIRSTS_CTE}
-     ${weekly("case when o.channel_id is null then 'started_email' else 'started_slack' end", "o.created_at", `onboarding o where ${IN_WINDOW("o.created_at")}`)}
+     ${weekly(STARTED_KIND, "o.created_at", `onboarding o where ${IN_WINDOW("o.created_at")}`)}
      union all ${weekly("'invite_sent'", "sent_at", "inv_sent")}
      union all ${weekly("'invite_accepted'", "at", "inv_accepted")}
      union all ${weekly("'invite_declined'", "at", "inv_declined")}

@@ -48,7 +48,7 @@ export interface OnboardingReport {
   slowestSteps: StepFigures[];
   stalls: StallFigures[];
   stallAfterDays: number;
-  /** Onboardings started in the window: with a Slack Connect channel, and without (email). */
+  /** Onboardings started in the window: email customers (an HR admin works by email) and the others (Slack). */
   customers: { slack: number; email: number };
 }
 

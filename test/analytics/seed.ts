@@ -14,7 +14,8 @@ interface SeedOnboarding {
   createdAt: string;
   status?: string;
   lastActivity?: string;
-  invites?: Array<{ email: string; sentAt: string; status: string }>;
+  /** `sentAt` absent: never sent through Slack Connect (an HR admin who works by email from the start). */
+  invites?: Array<{ email: string; sentAt?: string; status: string }>;
   audit?: Array<{ action: string; at: string; email?: string }>;
   verifications?: Array<{ status: string; at: string; method: string }>;
   ticks?: Array<{ item: string; at: string; checked?: boolean }>;
@@ -82,15 +83,25 @@ const ONBOARDINGS: SeedOnboarding[] = [
   {
     key: "d",
     provider: "bamboo_hr",
-    channel: null,
+    channel: "C0D",
     createdAt: "2026-02-20T00:00:00Z",
+    // Two Slack Connect invitations never answered, and a third HR admin the rep sent to email: an email customer.
     invites: [
       { email: "d1@d.example", sentAt: "2026-02-20T00:00:00Z", status: "sent" },
       { email: "d2@d.example", sentAt: "2026-02-25T00:00:00Z", status: "sent" },
+      { email: "d3@d.example", status: "email" },
     ],
     ticks: [{ item: "step1", at: "2026-02-21T00:00:00Z" }],
   },
-  { key: "e", provider: "bamboo_hr", channel: null, createdAt: "2026-03-17T00:00:00Z" },
+  // An email customer (`/fleet onboard … via=email`): the app still opens its channel (the rep's side of the
+  // checklist); its HR admin works by email (invite status `email`, never sent through Slack Connect).
+  {
+    key: "e",
+    provider: "bamboo_hr",
+    channel: "C0E",
+    createdAt: "2026-03-17T00:00:00Z",
+    invites: [{ email: "e1@e.example", status: "email" }],
+  },
 ];
 
 /** Writes the onboardings, their invitations, audit trail, verifications, ticks and connections. */
@@ -116,7 +127,12 @@ export async function seedKnownTrail(db: Database): Promise<void> {
     });
     for (const i of o.invites ?? []) {
       await p.invite.create({
-        data: { onboardingId: row.id, email: i.email, status: i.status, sentAt: at(i.sentAt) },
+        data: {
+          onboardingId: row.id,
+          email: i.email,
+          status: i.status,
+          sentAt: i.sentAt ? at(i.sentAt) : null,
+        },
       });
     }
     for (const a of o.audit ?? []) {

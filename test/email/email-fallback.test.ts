@@ -209,6 +209,26 @@ describe("email for customers without Slack", () => {
     expect((await fetch(linkIn(mail.parsed.text ?? ""))).status).toBe(200);
   });
 
+  it.each([
+    [
+      "Slack Connect off for our workspace",
+      "not_allowed_for_grid_workspace",
+      { slackConnect: "none" as const },
+      0,
+    ],
+    ["restricted_action on the full and then the limited invitation", "restricted_action", {}, 2],
+    ["no_external_invite_permission", "no_external_invite_permission", {}, 1],
+  ])("a refusal falls back to email: %s", async (_name, code, options, faults) => {
+    const { h, smtp } = await withSmtp(options);
+    if (faults > 0) h.slack.injectFault({ method: "conversations.inviteShared", error: code, times: faults });
+    await command(h, `onboard Acme hr=${HR.email}`);
+    const calls = h.slack.callsTo("conversations.inviteShared");
+    expect(calls.map((c) => c.error)).toEqual(Array(Math.max(1, faults)).fill(code));
+    const mail = await eventually(() => smtp.mails.find((m) => m.to.includes(HR.email)), 15_000, "the email");
+    expect((await fetch(linkIn(mail.parsed.text ?? ""))).status).toBe(200);
+    expect((await h.db.prisma.invite.findFirstOrThrow({ where: { email: HR.email } })).status).toBe("email");
+  });
+
   it(`an invitation not accepted within INVITE_FALLBACK_AFTER_DAYS gets the page by email, once`, async () => {
     const clock = new ManualClock();
     const { h, smtp } = await withSmtp({ clock, env: { INVITE_FALLBACK_AFTER_DAYS: "3" } });

@@ -110,6 +110,21 @@ describe("updates by email for customers who work by email", () => {
     const unsubscribe = /^List-Unsubscribe: <(https?:\/\/[^>]+\/u\/[^>]+)>/m.exec(unfolded)?.[1];
     expect(unsubscribe).toBeDefined();
     expect(mail.raw).toContain("List-Unsubscribe-Post: List-Unsubscribe=One-Click");
+    // A nudge carries the same one-click unsubscribe (RFC 8058 §3.1: both headers).
+    await emailReminderCopies(h.app.ctx, {
+      onboardingId: o.id,
+      reminderId: "r1",
+      kind: "nudge",
+      subject: "Nudge before unsubscribing",
+      blocks: [{ type: "section", text: { type: "mrkdwn", text: "*Nudge*" } }],
+    });
+    const nudge = await eventually(
+      () => smtp.mails.find((m) => m.parsed.subject === "Nudge before unsubscribing"),
+      10_000,
+      "nudge",
+    );
+    expect(nudge.raw.replace(/\r?\n[ \t]+/g, " ")).toContain(`List-Unsubscribe: <${unsubscribe}>`);
+    expect(nudge.raw).toContain("List-Unsubscribe-Post: List-Unsubscribe=One-Click");
     // A GET (a scanner) changes nothing; the client's one-click POST stops nudges and is recorded.
     expect((await fetch(unsubscribe ?? "")).status).toBe(200);
     expect((await h.db.prisma.portalLink.findFirstOrThrow()).nudgesStoppedAt).toBeNull();

@@ -2,7 +2,7 @@
  * Issue 23's done-when journey, in one test: an invitation is declined → an email reaches the SMTP stand-in →
  * its link opens the page (the GET creates no Finch session and changes no tick) → two ticks by POST show in
  * the Slack checklist → Connect from the page → the verification shows on the page and in the Slack thread
- * (and Re-check from the page, within Slack's cooldown) → the day-before reminder arrives by email with an
+ * and by email (and Re-check from the page, within Slack's cooldown) → the day-before reminder arrives by email with an
  * iMIP invitation that ical.js reads back. Mail is read back with mailparser.
  */
 import ICAL from "ical.js";
@@ -111,6 +111,13 @@ describe("a customer who never joins Slack", () => {
     const verified = await (await fetch(link)).text();
     expect(verified).toContain("Re-check the connection");
     expect(verified).not.toContain("No check yet");
+    // …and by email: the verification outcome reaches the HR admin who works by email.
+    const outcome = await eventually(
+      () => smtp?.mails.find((m) => m.to.includes(HR.email) && m.parsed.subject?.includes(" is connected")),
+      10_000,
+      "the verification outcome by email",
+    );
+    expect(outcome.parsed.text).toContain(link);
 
     // 4. Re-check from the page: within Slack's cooldown it says so; after it, a new report in the thread.
     const recheck = formsOf(verified).find((f) => f.action.endsWith("/recheck"));

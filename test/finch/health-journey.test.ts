@@ -3,11 +3,12 @@
  * stand-in's connection then needs re-authentication. The daily check posts the problem once in the channel
  * with the fix and a Reconnect button, alerts the rep, lists it in the rep's App Home; the customer's click on
  * Reconnect (on the closed onboarding) re-authenticates the same connection and the problem's thread says so. A Finch webhook triggers the check at once; a
- * product not synced for FINCH_STALE_SYNC_DAYS is a problem of its own.
+ * product not synced for FINCH_STALE_SYNC_DAYS is a problem of its own; once Fleet disconnects it, it is no longer watched.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publishHome } from "../../src/cockpit/home.ts";
 import { ManualClock } from "../../src/context.ts";
+import { disconnectFinch } from "../../src/finch/disconnect.ts";
 import { runHealthChecks } from "../../src/finch/health-watch.ts";
 import { dmMessages, eventually, type Harness, HOME_TEAM, REP, startHarness } from "../helpers/harness.ts";
 import { connect, type Onboarded, onboard, verifications } from "./helpers.ts";
@@ -153,5 +154,26 @@ describe("connection health after go-live", () => {
     );
     h.finch.setConnection(connectionId, { status: "connected" });
     expect(await nextDay()).toBe(1);
+  });
+
+  it("stops watching once Fleet disconnects it: no daily check, and a webhook posts nothing", async () => {
+    const result = await disconnectFinch(h.app.ctx, o.id, {
+      userId: REP.id,
+      teamId: HOME_TEAM.id,
+      internal: true,
+    });
+    expect(result.ok).toBe(true);
+    const before = healthAlerts().length;
+    h.finch.setConnection(connectionId, { status: "reauth" });
+    expect(await nextDay()).toBe(0);
+    const res = await h.finch.sendWebhook(`${h.app.url}/finch/webhooks`, h.secrets.finchWebhookSecret, {
+      event_type: "account.updated",
+      connection_id: connectionId,
+      data: { status: "reauth" },
+    } as never);
+    expect(res.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(healthAlerts()).toHaveLength(before);
+    expect(await homeText()).not.toContain("Connections needing action");
   });
 });

@@ -8,10 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config.ts";
 import { ManualClock } from "../../src/context.ts";
 import { Router } from "../../src/http/router.ts";
+import { metricsRegistry } from "../../src/metrics/instruments.ts";
+import { refreshGauges } from "../../src/metrics-http/snapshot.ts";
 import { startScheduler } from "../../src/reminders/scheduler/index.ts";
 import { type Harness, HOME_TEAM, REP, startHarness } from "../helpers/harness.ts";
 import { seedOnboarding } from "../reminders/helpers.ts";
-import { scrape } from "./scrape.ts";
+import { parseScrape, scrape } from "./scrape.ts";
 
 const TOKEN = randomBytes(24).toString("hex");
 
@@ -45,7 +47,7 @@ describe("GET /metrics", () => {
   it("counts waiting and dead deliveries, the oldest pending age, and applied deliveries", async () => {
     const before = await scrape(publicMetrics(), TOKEN);
     const now = clock.now();
-    // A pending row not yet due for a retry (the worker leaves it alone) and a dead one.
+    // A pending row not yet due for a retry (the worker leaves it alone), one another process applies, a dead one.
     await h.db.prisma.intakeDelivery.createMany({
       data: [
         {
@@ -56,6 +58,17 @@ describe("GET /metrics", () => {
           status: "pending",
           receivedAt: new Date(now.getTime() - 120_000),
           nextAttemptAt: new Date(now.getTime() + 86_400_000),
+        },
+        {
+          // Held by another process (its lease runs for a day): applying, and left alone here.
+          key: `metrics-applying-${now.getTime()}`,
+          source: "slack",
+          kind: "command",
+          summary: "test",
+          status: "applying",
+          owner: "another-process",
+          leaseUntil: new Date(now.getTime() + 86_400_000),
+          receivedAt: new Date(now.getTime() - 60_000),
         },
         {
           key: `metrics-dead-${now.getTime()}`,
@@ -77,6 +90,9 @@ describe("GET /metrics", () => {
     expect(after.value("fleet_intake_deliveries", { status: "pending" })).toBe(
       before.value("fleet_intake_deliveries", { status: "pending" }) + 1,
     );
+    expect(after.value("fleet_intake_deliveries", { status: "applying" })).toBe(
+      before.value("fleet_intake_deliveries", { status: "applying" }) + 1,
+    );
     expect(after.value("fleet_intake_deliveries", { status: "dead" })).toBe(
       before.value("fleet_intake_deliveries", { status: "dead" }) + 1,
     );
@@ -86,6 +102,15 @@ describe("GET /metrics", () => {
     expect(applied(after)).toBeGreaterThan(applied(before));
     expect(after.value("fleet_intake_spool_files")).toBe(0);
     expect(after.has("fleet_intake_spool_bytes")).toBe(true);
+  });
+
+  it("shows the spool's files and bytes as the spool reports them", async () => {
+    // A spool holding deliveries needs a database outage; here the scrape-time refresh is given a spool's usage.
+    const spool = { usage: async () => ({ files: 3, bytes: 12_345 }) };
+    await refreshGauges(h.db, spool, clock.now());
+    const scraped = parseScrape(await metricsRegistry.metrics());
+    expect(scraped.value("fleet_intake_spool_files")).toBe(3);
+    expect(scraped.value("fleet_intake_spool_bytes")).toBe(12_345);
   });
 
   it("shows an overdue reminder, then its lag once sent, and Slack's 429 on the way", async () => {

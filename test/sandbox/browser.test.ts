@@ -468,4 +468,32 @@ describe.skipIf(!HAVE_CHROMIUM)("the sandbox page in headless Chromium", () => {
     );
     expect(entries.filter((e) => e.level === "error" || e.level === "fatal")).toEqual([]);
   }, 120_000);
+
+  it("shows the weekly report's chart in #fleet-reports: the control posts it, the image decodes in the page", async () => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.goto(sandbox.pageUrl);
+    await page.waitForSelector("body[data-ready=true]");
+    await actAs(SANDBOX.rep.id);
+    // The controls (the report's button among them) show once an onboarding exists.
+    await page.getByTestId("composer").fill(`/fleet onboard Globex hr=hr@globex.example`);
+    await page.getByTestId("composer").press("Enter");
+    await page.getByTestId("post-weekly-report").click();
+    const reports = sandbox.slackStandIn.channelByName("fleet-reports")?.id ?? "";
+    await expect
+      .poll(
+        () =>
+          sandbox.slackStandIn.messages(reports).some((m) => m.files?.some((f) => f.name.endsWith(".png"))),
+        // The first chart loads vega-lite and resvg: seconds on a busy machine.
+        { timeout: 30_000 },
+      )
+      .toBe(true);
+    await page.getByTestId("channel-fleet-reports").click();
+    const chart = page.locator('[data-testid="messages"] img[src^="/sandbox/api/files/"]');
+    await expect.poll(() => chart.count()).toBeGreaterThan(0);
+    // Drawn, not a broken image: the browser decoded the PNG the app uploaded.
+    await expect
+      .poll(() => chart.first().evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
+      .toBeGreaterThan(200);
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
 });
