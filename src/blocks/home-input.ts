@@ -89,6 +89,8 @@ export interface HomePage {
   page: number;
   pageSize: number;
   total: number;
+  /** More than `total` exist (the count stops at a cap: src/cockpit/home-data.ts HOME_COUNT_CAP). */
+  more?: boolean;
   scope: HomeScope;
   deadLetters?: { total: number; items: HomeDeadLetter[]; page: number; pageSize: number } | null;
   /** Spool files every instance set aside (reps only; src/cockpit/set-aside.ts). */

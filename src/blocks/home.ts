@@ -49,7 +49,7 @@ export function buildHomeView(page: HomePage, input: { teamId: string }): View {
           text:
             page.total === 0
               ? "No active onboardings. Start one with `/fleet onboard` or the button above."
-              : `${page.total} active · most at risk first, then by next call · page ${page.page + 1} of ${Math.ceil(page.total / page.pageSize)}`,
+              : `${page.total}${page.more ? "+" : ""} active · most at risk first, then by next call · page ${page.page + 1} of ${Math.ceil(page.total / page.pageSize)}${page.more ? "+" : ""}`,
         },
       ],
     },
@@ -60,10 +60,10 @@ export function buildHomeView(page: HomePage, input: { teamId: string }): View {
   blocks.push(...connectionsNeedingActionBlocks(page.connections ?? []));
   for (const row of page.rows) blocks.push({ type: "divider" }, ...rowBlocks(row, input.teamId));
   const pages = Math.ceil(page.total / page.pageSize);
-  if (pages > 1) {
+  if (pages > 1 || page.more) {
     const nav: Button[] = [];
     if (page.page > 0) nav.push(pageButton("← Previous", "prev", page.page - 1, page.scope));
-    if (page.page < pages - 1) nav.push(pageButton("Next →", "next", page.page + 1, page.scope));
+    if (page.page < pages - 1 || page.more) nav.push(pageButton("Next →", "next", page.page + 1, page.scope));
     blocks.push({ type: "divider" }, { type: "actions", block_id: "home_paging", elements: nav });
   }
   return {

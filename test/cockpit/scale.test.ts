@@ -34,7 +34,25 @@ describe("scale: 50,000 onboardings in PostgreSQL", () => {
       // Within a page: most at risk first, then the soonest call.
       expect([...data.rows].sort(compareRows)).toEqual(data.rows);
     }
-    expect((await loadHomePage(h.app.ctx, { userId: REP.id, scope: "mine", page: 0 })).total).toBe(1_000);
+    const mine = await loadHomePage(h.app.ctx, { userId: REP.id, scope: "mine", page: 0 });
+    expect({ total: mine.total, more: mine.more }).toEqual({ total: 1_000, more: false });
+    // Everyone's: counted only up to the cap (or past the page asked for), shown as "1000+", Next still offered.
+    const all = await loadHomePage(h.app.ctx, { userId: REP.id, scope: "all", page: 99 });
+    expect({ page: all.page, total: all.total, more: all.more }).toEqual({
+      page: 99,
+      total: 1_000,
+      more: true,
+    });
+    const allView = JSON.stringify(buildHomeView(all, { teamId: HOME_TEAM.id }).blocks);
+    expect(allView).toContain("1000+ active");
+    expect(allView).toContain("page 100 of 100+");
+    expect(allView).toContain("Next →");
+    const deep = await loadHomePage(h.app.ctx, { userId: REP.id, scope: "all", page: 400 });
+    expect({ page: deep.page, total: deep.total, more: deep.more }).toEqual({
+      page: 400,
+      total: 4_010,
+      more: true,
+    });
     const one = await h.db.prisma.onboarding.findFirstOrThrow({ where: { ownerUserId: REP.id } });
     const started = performance.now();
     await statusFacts(h.app.ctx, one.id);
