@@ -8,8 +8,18 @@ import { DateTime } from "luxon";
 /** The complaint about a zone nobody knows (after the quoted text). */
 export const NOT_A_ZONE = 'is not a time zone (say e.g. "Central", "CT", "Pacific" or "Berlin")';
 
+/** Zones already judged (luxon computes an offset to judge one; reminders ask it several times each). */
+const validity = new Map<string, boolean>();
+
 function isValidTimeZone(zone: string): boolean {
-  return DateTime.local().setZone(zone).isValid;
+  let valid = validity.get(zone);
+  if (valid === undefined) {
+    valid = DateTime.local().setZone(zone).isValid;
+    // Bounded: zones come from stored rows and typed text; a flood of junk must not grow it forever.
+    if (validity.size >= 1_000) validity.clear();
+    validity.set(zone, valid);
+  }
+  return valid;
 }
 
 /** A zone people pick often, with the words they use for it. */

@@ -11,7 +11,11 @@ import { appEnv } from "../support/app.ts";
 /** Seeds the fan-out, starts the scheduler processes and waits until every channel has its reminder. */
 export async function runFanout(standIns: StandIns, results: BenchResults): Promise<void> {
   const { slack } = standIns;
-  for (const instances of [1, 3]) {
+  // BENCH_FANOUT_INSTANCES=1 runs only the one-instance case (e.g. to profile it).
+  const counts = (process.env.BENCH_FANOUT_INSTANCES ?? "1,3").split(",").map(Number);
+  // BENCH_APP_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) also go to the scheduler processes.
+  const nodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  for (const instances of counts) {
     log(`reminder fan-out: ${FANOUT} reminders, ${instances} instance(s)`);
     const pg = await createPostgresDatabase();
     const db = await openDatabase({ url: pg.url, dataDir: "unused", logger: quiet, poolSize: 4 });
@@ -35,7 +39,7 @@ export async function runFanout(standIns: StandIns, results: BenchResults): Prom
       Array.from({ length: instances }, (_, i) =>
         spawnUntil(
           process.execPath,
-          ["--import", "tsx", "bench/support/scheduler-child.ts"],
+          [...nodeArgs, "--import", "tsx", "bench/support/scheduler-child.ts"],
           {
             ...appEnv(standIns, 0, { url: pg.url }),
             SCHEDULER_OWNER: `bench-${i}`,

@@ -3,7 +3,6 @@
  * facts, this turns them into one message whose metadata lets the app find it again after a crash.
  */
 import type { KnownBlock, MrkdwnElement, SectionBlock } from "@slack/types";
-import { DateTime } from "luxon";
 import { customerOpenSentence, fleetOpenSentence } from "../checklist/open-items.ts";
 import type { OpenItem } from "../checklist/progress.ts";
 import type { CallPrepItem } from "../checklist/template-format.ts";
@@ -70,10 +69,33 @@ function calendarButton(url: string): SectionBlock["accessory"] {
 }
 
 /** "today" / "tomorrow" when the call falls on that day in its own zone, seen from `now`; else "". */
+/** One `en-CA` (YYYY-MM-DD) day formatter per zone: luxon's startOf/diff cost several offset lookups each. */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar day of `at` in `zone`, as days since 1970-01-01 (NaN for a zone Intl does not know). */
+function localDayNumber(at: Date, zone: string): number {
+  let format = dayFormats.get(zone);
+  if (!format) {
+    try {
+      format = new Intl.DateTimeFormat("en-CA", {
+        timeZone: zone,
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+      });
+    } catch {
+      return Number.NaN;
+    }
+    if (dayFormats.size >= 1_000) dayFormats.clear();
+    dayFormats.set(zone, format);
+  }
+  const parts = format.formatToParts(at);
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return Date.UTC(part("year"), part("month") - 1, part("day")) / 86_400_000;
+}
+
 function relativeDay(callAt: Date, now: Date, zone: string): string {
-  const days = DateTime.fromJSDate(callAt, { zone })
-    .startOf("day")
-    .diff(DateTime.fromJSDate(now, { zone }).startOf("day"), "days").days;
+  const days = localDayNumber(callAt, zone) - localDayNumber(now, zone);
   return days === 0 ? "today" : days === 1 ? "tomorrow" : "";
 }
 

@@ -10,7 +10,17 @@
  * database. Measured: docs/bench/2026-12-07-first-start.md. Imports nothing heavy (the worker loads it first).
  */
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync } from "node:fs";
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -72,6 +82,21 @@ export function pristineFolder(root = pristineRoot(), key = pristineKey()): stri
 }
 
 /**
+ * Copies a folder of folders and plain files (what PostgreSQL's data folder holds). `cpSync` checks and
+ * stats every entry on the way (~1,100 files here): this reads each folder once with its entry types and
+ * copies, ~25 % less CPU on the first start's critical path (docs/bench/2026-12-07-analysis.md, "hL").
+ */
+function copyTree(from: string, to: string): void {
+  mkdirSync(to);
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const source = join(from, entry.name);
+    if (entry.isDirectory()) copyTree(source, join(to, entry.name));
+    else if (entry.isFile()) copyFileSync(source, join(to, entry.name));
+    else cpSync(source, join(to, entry.name), { recursive: true, verbatimSymlinks: true });
+  }
+}
+
+/**
  * Seeds an empty PGlite folder from the pristine database, if there is one for the current key; true when
  * seeded. A folder that already holds anything is left alone (PGlite resumes it, or refuses it).
  */
@@ -81,7 +106,7 @@ export function seedFromPristine(folder: string, pristine = pristineFolder()): b
   const staging = `${folder}.seeding-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   try {
-    cpSync(pristine, staging, { recursive: true });
+    copyTree(pristine, staging);
     if (existsSync(folder)) rmdirSync(folder);
     renameSync(staging, folder);
   } catch (err) {

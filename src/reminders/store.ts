@@ -8,10 +8,15 @@
  * dead replica may have posted it without recording that.
  *
  * Each statement is a single short UPDATE: no transaction or row lock is held while Slack is called. They
- * are written in SQL: these run several times per reminder, and a raw statement costs the scheduler about a
- * third of the CPU of the same `updateMany` (measured: 0.9 ms against 3.0 ms per statement).
+ * are written in SQL and run through the driver (`db.sql`), not Prisma: these run several times per
+ * reminder, and even Prisma's `$queryRaw` costs a pass of its WebAssembly query compiler and client per
+ * statement (measured: 0.9 ms against 3.0 ms for an `updateMany`; the driver skips both, see
+ * docs/bench/2026-12-07-analysis.md, "hL"). Statements that must say whether they changed a row RETURN it.
  */
-import type { PrismaClient } from "../db/client.ts";
+import type { Database } from "../db/client.ts";
+
+/** What the queue needs of the database: its driver. */
+type Db = Pick<Database, "sql">;
 
 /** A reminder as handed to the sender by {@link claimDueReminders}. */
 export interface ClaimedReminder {
@@ -32,42 +37,44 @@ export interface ClaimedReminder {
   leaseExpired: boolean;
 }
 
+/** A claimed row as the driver returns it (ids as text, timestamps as Dates). */
+type ClaimedRow = Omit<ClaimedReminder, "attempts"> & { attempts: number | string };
+
 /**
  * Claims up to `limit` due reminders of the given kinds for `owner` until `leaseUntil`; concurrent
  * claimers skip each other's rows.
  */
 export async function claimDueReminders(
-  prisma: PrismaClient,
+  db: Db,
   input: { owner: string; now: Date; leaseUntil: Date; limit: number; kinds: readonly string[] },
 ): Promise<ClaimedReminder[]> {
   const { owner, now, leaseUntil, limit } = input;
-  const kinds = [...input.kinds];
   // The sub-select locks the rows it picks (SKIP LOCKED: rows another replica is claiming right now are
   // passed over, not waited for); the UPDATE marks them ours in the same statement, and the sub-select's
   // previous status tells whether we took over an expired lease.
-  const rows = await prisma.$queryRaw<
-    Array<Omit<ClaimedReminder, "attempts"> & { attempts: number | bigint }>
-  >`
-    UPDATE reminder AS r
-    SET status = 'sending', leased_by = ${owner}, lease_until = ${leaseUntil}
+  const rows = (await db.sql.query(
+    `UPDATE reminder AS r
+    SET status = 'sending', leased_by = $1::text, lease_until = $2::timestamptz
     FROM (
       SELECT id, status AS prev_status
       FROM reminder
-      WHERE due_at <= ${now}
-        AND kind = ANY(${kinds})
+      WHERE due_at <= $3::timestamptz
+        AND kind = ANY($4::text[])
         AND (
-          (status = 'pending' AND (lease_until IS NULL OR lease_until <= ${now}))
-          OR (status = 'sending' AND (lease_until IS NULL OR lease_until <= ${now}))
+          (status = 'pending' AND (lease_until IS NULL OR lease_until <= $3::timestamptz))
+          OR (status = 'sending' AND (lease_until IS NULL OR lease_until <= $3::timestamptz))
         )
       ORDER BY due_at
-      LIMIT ${limit}
+      LIMIT $5::int
       FOR UPDATE SKIP LOCKED
     ) AS due
     WHERE r.id = due.id
     RETURNING r.id::text AS "id", r.onboarding_id::text AS "onboardingId", r.kind, r.dedupe_key AS "dedupeKey",
       r.due_at AS "dueAt", r.attempts, r.channel_id AS "channelId", r.call_at AS "callAt",
       r.user_id AS "userId", r.local_date AS "localDate", r.created_at AS "createdAt",
-      (due.prev_status = 'sending') AS "leaseExpired"`;
+      (due.prev_status = 'sending') AS "leaseExpired"`,
+    [owner, leaseUntil, now, [...input.kinds], limit],
+  )) as ClaimedRow[];
   return rows
     .map((row) => ({ ...row, attempts: Number(row.attempts) }))
     .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
@@ -78,50 +85,60 @@ export async function claimDueReminders(
  * False when the lease is no longer ours (another replica took over): then we must not post.
  */
 export async function beginAttempt(
-  prisma: PrismaClient,
+  db: Db,
   input: { id: string; owner: string; channelId: string; leaseUntil: Date },
 ): Promise<boolean> {
-  const count = await prisma.$executeRaw`
-    UPDATE reminder SET lease_until = ${input.leaseUntil}, attempts = attempts + 1, channel_id = ${input.channelId}
-    WHERE id = ${input.id}::uuid AND leased_by = ${input.owner} AND status = 'sending'`;
-  return count === 1;
+  const rows = await db.sql.query(
+    `UPDATE reminder SET lease_until = $1::timestamptz, attempts = attempts + 1, channel_id = $2::text
+    WHERE id = $3::uuid AND leased_by = $4::text AND status = 'sending'
+    RETURNING 1 AS n`,
+    [input.leaseUntil, input.channelId, input.id, input.owner],
+  );
+  return rows.length === 1;
 }
 
 /** Records the reminder as sent (posted now, or found already posted); false when the lease was lost. */
 export async function markSent(
-  prisma: PrismaClient,
+  db: Db,
   input: { id: string; owner: string; channelId: string; messageTs: string; sentAt: Date },
 ): Promise<boolean> {
-  const count = await prisma.$executeRaw`
-    UPDATE reminder
-    SET status = 'sent', channel_id = ${input.channelId}, message_ts = ${input.messageTs}, sent_at = ${input.sentAt},
+  const rows = await db.sql.query(
+    `UPDATE reminder
+    SET status = 'sent', channel_id = $1::text, message_ts = $2::text, sent_at = $3::timestamptz,
       leased_by = NULL, lease_until = NULL, last_error = NULL
-    WHERE id = ${input.id}::uuid AND leased_by = ${input.owner}`;
-  return count === 1;
+    WHERE id = $4::uuid AND leased_by = $5::text
+    RETURNING 1 AS n`,
+    [input.channelId, input.messageTs, input.sentAt, input.id, input.owner],
+  );
+  return rows.length === 1;
 }
 
 /** Gives the reminder back to the queue, claimable again from `notBefore` (null: at once). */
 export async function releaseReminder(
-  prisma: PrismaClient,
+  db: Db,
   input: { id: string; owner: string; notBefore: Date | null; error?: string | null },
 ): Promise<void> {
   const keepError = input.error === undefined;
-  await prisma.$executeRaw`
-    UPDATE reminder
-    SET status = 'pending', leased_by = NULL, lease_until = ${input.notBefore},
-      last_error = CASE WHEN ${keepError} THEN last_error ELSE ${input.error ?? null} END
-    WHERE id = ${input.id}::uuid AND leased_by = ${input.owner} AND status = 'sending'`;
+  await db.sql.query(
+    `UPDATE reminder
+    SET status = 'pending', leased_by = NULL, lease_until = $1::timestamptz,
+      last_error = CASE WHEN $2::boolean THEN last_error ELSE $3::text END
+    WHERE id = $4::uuid AND leased_by = $5::text AND status = 'sending'`,
+    [input.notBefore, keepError, input.error ?? null, input.id, input.owner],
+  );
 }
 
 /** Ends a claimed reminder without sending it: `cancelled` (no longer wanted) or `failed` (cannot be sent). */
 export async function finishUnsent(
-  prisma: PrismaClient,
+  db: Db,
   input: { id: string; owner: string; status: "cancelled" | "failed"; reason: string },
 ): Promise<void> {
-  await prisma.$executeRaw`
-    UPDATE reminder
-    SET status = ${input.status}, last_error = ${input.reason.slice(0, 500)}, leased_by = NULL, lease_until = NULL
-    WHERE id = ${input.id}::uuid AND leased_by = ${input.owner} AND status = 'sending'`;
+  await db.sql.query(
+    `UPDATE reminder
+    SET status = $1::text, last_error = $2::text, leased_by = NULL, lease_until = NULL
+    WHERE id = $3::uuid AND leased_by = $4::text AND status = 'sending'`,
+    [input.status, input.reason.slice(0, 500), input.id, input.owner],
+  );
 }
 
 /**
@@ -130,7 +147,7 @@ export async function finishUnsent(
  * Resolves with whether the lease was still ours; everything else is written either way, as before.
  */
 export async function markSentAndRecord(
-  prisma: PrismaClient,
+  db: Db,
   input: {
     id: string;
     owner: string;
@@ -145,26 +162,40 @@ export async function markSentAndRecord(
 ): Promise<boolean> {
   const { id, owner, channelId, messageTs, sentAt, onboardingId } = input;
   const remember = !!(onboardingId && input.messageKind && messageTs);
-  const rows = await prisma.$queryRaw<Array<{ n: number | bigint }>>`
-    WITH sent AS (
+  const rows = await db.sql.query(
+    `WITH sent AS (
       UPDATE reminder
-      SET status = 'sent', channel_id = ${channelId}, message_ts = ${messageTs}, sent_at = ${sentAt},
+      SET status = 'sent', channel_id = $1::text, message_ts = $2::text, sent_at = $3::timestamptz,
         leased_by = NULL, lease_until = NULL, last_error = NULL
-      WHERE id = ${id}::uuid AND leased_by = ${owner}
+      WHERE id = $4::uuid AND leased_by = $5::text
       RETURNING id
     ), message AS (
       INSERT INTO slack_message (id, onboarding_id, kind, channel_id, ts)
-      SELECT gen_random_uuid(), ${onboardingId}::uuid, ${input.messageKind ?? ""}, ${channelId}, ${messageTs}
-      WHERE ${remember}
+      SELECT gen_random_uuid(), $6::uuid, $7::text, $1::text, $2::text
+      WHERE $8::boolean
       ON CONFLICT (channel_id, ts) DO NOTHING
     ), nudged AS (
-      UPDATE onboarding SET last_nudge_at = ${sentAt}, updated_at = now()
-      WHERE id = ${onboardingId}::uuid AND ${input.nudged}
+      UPDATE onboarding SET last_nudge_at = $3::timestamptz, updated_at = now()
+      WHERE id = $6::uuid AND $9::boolean
     ), audited AS (
       INSERT INTO audit_event (onboarding_id, action, external, detail)
-      VALUES (${onboardingId}::uuid, ${input.audit.action}, false, ${JSON.stringify(input.audit.detail)}::jsonb)
+      VALUES ($6::uuid, $10::text, false, $11::jsonb)
     )
-    SELECT count(*) AS n FROM sent`;
+    SELECT count(*)::int AS n FROM sent`,
+    [
+      channelId,
+      messageTs,
+      sentAt,
+      id,
+      owner,
+      onboardingId,
+      input.messageKind ?? "",
+      remember,
+      input.nudged,
+      input.audit.action,
+      JSON.stringify(input.audit.detail),
+    ],
+  );
   return Number(rows[0]?.n ?? 0) === 1;
 }
 
@@ -173,7 +204,7 @@ export async function markSentAndRecord(
  * the same call and day; once per reminder (`dedupeKey`): a second failure of the same copies queues nothing.
  */
 export async function queueEmailRetry(
-  prisma: PrismaClient,
+  db: Db,
   input: {
     reminder: Pick<ClaimedReminder, "onboardingId" | "callAt" | "localDate">;
     kind: string;
@@ -183,9 +214,18 @@ export async function queueEmailRetry(
   },
 ): Promise<void> {
   const { reminder } = input;
-  await prisma.$executeRaw`
-    INSERT INTO reminder (id, onboarding_id, kind, dedupe_key, due_at, call_at, local_date, last_error)
-    VALUES (gen_random_uuid(), ${reminder.onboardingId}::uuid, ${input.kind}, ${input.dedupeKey}, ${input.dueAt},
-      ${reminder.callAt}, ${reminder.localDate}, ${input.error.slice(0, 500)})
-    ON CONFLICT (dedupe_key) DO NOTHING`;
+  await db.sql.query(
+    `INSERT INTO reminder (id, onboarding_id, kind, dedupe_key, due_at, call_at, local_date, last_error)
+    VALUES (gen_random_uuid(), $1::uuid, $2::text, $3::text, $4::timestamptz, $5::timestamptz, $6::text, $7::text)
+    ON CONFLICT (dedupe_key) DO NOTHING`,
+    [
+      reminder.onboardingId,
+      input.kind,
+      input.dedupeKey,
+      input.dueAt,
+      reminder.callAt,
+      reminder.localDate,
+      input.error.slice(0, 500),
+    ],
+  );
 }

@@ -39,6 +39,8 @@ const ALLOWED: ReadonlyMap<string, string> = new Map([
     "the PGlite worker main.ts starts before the app exists (one per process)",
   ],
   ["src/time.ts:readableFormats", "a pure memo of Intl formatters per time zone"],
+  ["src/time-zones.ts:validity", "a pure memo of whether a zone name is valid (bounded)"],
+  ["src/blocks/reminder.ts:dayFormats", "a pure memo of Intl day formatters per time zone (bounded)"],
   [
     "src/email/mailer.ts:sandboxMailbox",
     "the sandbox page's mailbox (bounded); sandbox mode runs one app per process",

@@ -57,7 +57,7 @@ describe.each(DB_KINDS)("reminder queue on %s", (kind) => {
       { key: "held", dueAt: plus(-60_000), status: "sending", leasedBy: "b", leaseUntil: plus(1) },
       { key: "not-ours", dueAt: plus(-120_000), kind: "invite_expiry" },
     ]);
-    const first = await claimDueReminders(db.prisma, {
+    const first = await claimDueReminders(db, {
       owner: "a",
       now: T0,
       leaseUntil: plus(120_000),
@@ -65,7 +65,7 @@ describe.each(DB_KINDS)("reminder queue on %s", (kind) => {
       kinds: KINDS,
     });
     expect(first.map((r) => r.dedupeKey)).toEqual(["early"]);
-    const rest = await claimDueReminders(db.prisma, {
+    const rest = await claimDueReminders(db, {
       owner: "a",
       now: T0,
       leaseUntil: plus(120_000),
@@ -81,19 +81,19 @@ describe.each(DB_KINDS)("reminder queue on %s", (kind) => {
   it("reclaims an expired lease and says so; the old holder can then neither post nor record", async () => {
     const ids = await fresh([{ key: "r", dueAt: plus(-60_000) }]);
     const id = ids.get("r") ?? "";
-    await claimDueReminders(db.prisma, {
+    await claimDueReminders(db, {
       owner: "dead",
       now: T0,
       leaseUntil: plus(10_000),
       limit: 5,
       kinds: KINDS,
     });
-    expect(
-      await beginAttempt(db.prisma, { id, owner: "dead", channelId: "C1", leaseUntil: plus(10_000) }),
-    ).toBe(true);
+    expect(await beginAttempt(db, { id, owner: "dead", channelId: "C1", leaseUntil: plus(10_000) })).toBe(
+      true,
+    );
     // Not claimable while the lease runs …
     expect(
-      await claimDueReminders(db.prisma, {
+      await claimDueReminders(db, {
         owner: "b",
         now: plus(9_999),
         leaseUntil: plus(60_000),
@@ -102,7 +102,7 @@ describe.each(DB_KINDS)("reminder queue on %s", (kind) => {
       }),
     ).toEqual([]);
     // … but once it ran out.
-    const [taken] = await claimDueReminders(db.prisma, {
+    const [taken] = await claimDueReminders(db, {
       owner: "b",
       now: plus(10_000),
       leaseUntil: plus(60_000),
@@ -110,15 +110,13 @@ describe.each(DB_KINDS)("reminder queue on %s", (kind) => {
       kinds: KINDS,
     });
     expect(taken).toMatchObject({ id, leaseExpired: true, attempts: 1, channelId: "C1" });
-    expect(
-      await beginAttempt(db.prisma, { id, owner: "dead", channelId: "C1", leaseUntil: plus(70_000) }),
-    ).toBe(false);
-    expect(
-      await markSent(db.prisma, { id, owner: "dead", channelId: "C1", messageTs: "1.1", sentAt: T0 }),
-    ).toBe(false);
-    expect(await markSent(db.prisma, { id, owner: "b", channelId: "C1", messageTs: "1.2", sentAt: T0 })).toBe(
-      true,
+    expect(await beginAttempt(db, { id, owner: "dead", channelId: "C1", leaseUntil: plus(70_000) })).toBe(
+      false,
     );
+    expect(await markSent(db, { id, owner: "dead", channelId: "C1", messageTs: "1.1", sentAt: T0 })).toBe(
+      false,
+    );
+    expect(await markSent(db, { id, owner: "b", channelId: "C1", messageTs: "1.2", sentAt: T0 })).toBe(true);
     expect(await db.prisma.reminder.findUniqueOrThrow({ where: { id } })).toMatchObject({
       status: "sent",
       messageTs: "1.2",
@@ -132,27 +130,27 @@ describe.each(DB_KINDS)("reminder queue on %s", (kind) => {
       { key: "x", dueAt: plus(-1) },
       { key: "y", dueAt: plus(-1) },
     ]);
-    await claimDueReminders(db.prisma, {
+    await claimDueReminders(db, {
       owner: "a",
       now: T0,
       leaseUntil: plus(60_000),
       limit: 5,
       kinds: KINDS,
     });
-    await releaseReminder(db.prisma, {
+    await releaseReminder(db, {
       id: ids.get("x") ?? "",
       owner: "a",
       notBefore: plus(30_000),
       error: "ratelimited",
     });
-    await finishUnsent(db.prisma, {
+    await finishUnsent(db, {
       id: ids.get("y") ?? "",
       owner: "a",
       status: "cancelled",
       reason: "the call moved",
     });
     expect(
-      await claimDueReminders(db.prisma, {
+      await claimDueReminders(db, {
         owner: "a",
         now: plus(29_999),
         leaseUntil: plus(90_000),
@@ -160,7 +158,7 @@ describe.each(DB_KINDS)("reminder queue on %s", (kind) => {
         kinds: KINDS,
       }),
     ).toEqual([]);
-    const again = await claimDueReminders(db.prisma, {
+    const again = await claimDueReminders(db, {
       owner: "a",
       now: plus(30_000),
       leaseUntil: plus(90_000),
@@ -178,7 +176,7 @@ describe.each(DB_KINDS)("reminder queue on %s", (kind) => {
     await fresh(Array.from({ length: 60 }, (_, i) => ({ key: `k${i}`, dueAt: plus(-i) })));
     const claims = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
-        claimDueReminders(db.prisma, {
+        claimDueReminders(db, {
           owner: `o${i}`,
           now: T0,
           leaseUntil: plus(60_000),

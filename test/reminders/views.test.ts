@@ -55,6 +55,20 @@ function reminderInput(overrides: Partial<CallReminderInput> = {}): CallReminder
 }
 
 describe("day-before reminder", () => {
+  it("says today/tomorrow by the call zone's calendar day, not UTC's, across a DST change too", () => {
+    const when = (now: string, callAt = CALL, timeZone = "Europe/Berlin") =>
+      json(buildCallReminderMessage(reminderInput({ now: new Date(now), callAt, timeZone })).blocks);
+    // 23:30 UTC on Dec 1 is already Dec 2 in Berlin: the Dec 3 call is tomorrow there.
+    expect(when("2026-12-01T23:30:00Z")).toContain("call is tomorrow, Thursday");
+    expect(when("2026-12-02T23:30:00Z")).toContain("call is today, Thursday");
+    // Two days ahead: no word.
+    expect(when("2026-12-01T12:00:00Z")).toContain("call is Thursday");
+    // New York springs forward on Sunday March 8, 2026: Monday's call is tomorrow on Sunday evening.
+    const monday = new Date("2026-03-09T14:00:00Z");
+    expect(when("2026-03-09T03:30:00Z", monday, "America/New_York")).toContain("call is tomorrow, Monday");
+    expect(when("2026-03-09T04:30:00Z", monday, "America/New_York")).toContain("call is today, Monday");
+  });
+
   it("says when, what is open by owner, what to have ready, and links Finch Connect", () => {
     const m = buildCallReminderMessage(reminderInput());
     expect(m.metadata).toEqual({

@@ -63,7 +63,7 @@ export async function emailCopies(rt: SchedulerRuntime, r: ClaimedReminder, p: R
   if (problems.length === 0) return;
   rt.log.warn({ reminderId: r.id, count: problems.length }, "reminder emails failed; retrying later");
   const plan = retryPlan({ ...r, attempts: 1, maxAttempts: rt.limits.maxAttempts, now: rt.ctx.clock.now() });
-  await queueEmailRetry(rt.ctx.db.prisma, {
+  await queueEmailRetry(rt.ctx.db, {
     reminder: r,
     kind: EMAIL_RETRY_KIND[kind],
     dedupeKey: emailRetryDedupeKey(r.id),
@@ -86,16 +86,16 @@ export async function deliverEmailRetry(
   // rule is the Slack post's, already spent: the copy of a nudge that went out is still owed.
   const prepared = await prepare(rt, { ...r, id: reminderId, kind: mailed }, known, { copyOf: true });
   if (prepared.kind === "defer") {
-    await releaseReminder(ctx.db.prisma, { id: r.id, owner, notBefore: prepared.notBefore });
+    await releaseReminder(ctx.db, { id: r.id, owner, notBefore: prepared.notBefore });
     return "deferred";
   }
   if (prepared.kind !== "send" || !r.onboardingId) {
     const reason = prepared.kind === "send" ? "no onboarding" : prepared.reason;
-    await finishUnsent(ctx.db.prisma, { id: r.id, owner, status: "cancelled", reason });
+    await finishUnsent(ctx.db, { id: r.id, owner, status: "cancelled", reason });
     log.info({ reminderId: r.id, kind: r.kind, reason }, "reminder email no longer wanted");
     return "cancelled";
   }
-  const held = await beginAttempt(ctx.db.prisma, {
+  const held = await beginAttempt(ctx.db, {
     id: r.id,
     owner,
     channelId: prepared.channel,
@@ -109,7 +109,7 @@ export async function deliverEmailRetry(
     p: prepared,
   });
   if (problems.length === 0) {
-    await markSent(ctx.db.prisma, {
+    await markSent(ctx.db, {
       id: r.id,
       owner,
       channelId: prepared.channel,
@@ -123,7 +123,7 @@ export async function deliverEmailRetry(
   const attempts = r.attempts + 2; // the first try came with the Slack post
   const plan = retryPlan({ ...r, attempts, maxAttempts: rt.limits.maxAttempts, now: ctx.clock.now() });
   if (plan.giveUp) {
-    await finishUnsent(ctx.db.prisma, { id: r.id, owner, status: "failed", reason: error });
+    await finishUnsent(ctx.db, { id: r.id, owner, status: "failed", reason: error });
     log.error({ reminderId: r.id, kind: r.kind, attempts }, "reminder email failed for good");
     await audit(ctx, {
       onboardingId: r.onboardingId,
@@ -134,6 +134,6 @@ export async function deliverEmailRetry(
     return "failed";
   }
   log.warn({ reminderId: r.id, attempts }, "reminder email failed again; retrying later");
-  await releaseReminder(ctx.db.prisma, { id: r.id, owner, notBefore: plan.notBefore, error });
+  await releaseReminder(ctx.db, { id: r.id, owner, notBefore: plan.notBefore, error });
   return "deferred";
 }

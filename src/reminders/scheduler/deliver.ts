@@ -71,13 +71,13 @@ export async function deliverSafely(
     if (PERMANENT_ERRORS.has(code)) {
       // E.g. the DM of a rep Slack does not know cannot be opened: retrying will not help.
       log.error({ err, reminderId: r.id, kind: r.kind, code }, "reminder cannot be delivered");
-      await finishUnsent(ctx.db.prisma, { id: r.id, owner, status: "failed", reason: code });
+      await finishUnsent(ctx.db, { id: r.id, owner, status: "failed", reason: code });
       await ctx.hooks.reminderFailed({ reminderId: r.id });
       return "failed";
     }
     const wait = code === "ratelimited" ? retryAfterSeconds(err) * 1000 : retryBackoffMs(r.attempts + 1);
     log.error({ err, reminderId: r.id, kind: r.kind }, "delivering a reminder failed; retrying later");
-    await releaseReminder(ctx.db.prisma, {
+    await releaseReminder(ctx.db, {
       id: r.id,
       owner,
       notBefore: after(rt, wait),
@@ -99,12 +99,12 @@ async function deliver(rt: SchedulerRuntime, r: ClaimedReminder, known?: KnownOn
   // 2. Is it still wanted, and what does it say now?
   const prepared = await prepare(rt, r, known);
   if (prepared.kind === "cancel") {
-    await finishUnsent(ctx.db.prisma, { id: r.id, owner, status: "cancelled", reason: prepared.reason });
+    await finishUnsent(ctx.db, { id: r.id, owner, status: "cancelled", reason: prepared.reason });
     log.info({ reminderId: r.id, kind: r.kind, reason: prepared.reason }, "reminder cancelled");
     return "cancelled";
   }
   if (prepared.kind === "defer") {
-    await releaseReminder(ctx.db.prisma, {
+    await releaseReminder(ctx.db, {
       id: r.id,
       owner,
       notBefore: prepared.notBefore,
@@ -130,7 +130,7 @@ async function recordIfPosted(rt: SchedulerRuntime, r: ClaimedReminder, channelI
     oldest: new Date(r.createdAt.getTime() - 3_600_000),
   });
   if (!ts) return false;
-  await markSent(ctx.db.prisma, { id: r.id, owner, channelId, messageTs: ts, sentAt: ctx.clock.now() });
+  await markSent(ctx.db, { id: r.id, owner, channelId, messageTs: ts, sentAt: ctx.clock.now() });
   log.info({ reminderId: r.id, kind: r.kind, ts }, "reminder had been posted before a crash; recorded it");
   await audit(ctx, {
     onboardingId: r.onboardingId,
@@ -146,12 +146,12 @@ async function postInTurn(rt: SchedulerRuntime, r: ClaimedReminder, p: ReadyToSe
   for (let limited = 0; ; limited++) {
     if (!(await rt.pacer.ready(p.channel, rt.stopSignal))) {
       // stop() while waiting for the channel (or a Retry-After): not in flight, so it goes back now.
-      await releaseReminder(ctx.db.prisma, { id: r.id, owner, notBefore: null });
+      await releaseReminder(ctx.db, { id: r.id, owner, notBefore: null });
       return "deferred";
     }
     // Renew the lease and count the attempt before posting: if we die mid-post, whoever takes over
     // knows to look in this channel first.
-    const held = await beginAttempt(ctx.db.prisma, {
+    const held = await beginAttempt(ctx.db, {
       id: r.id,
       owner,
       channelId: p.channel,
@@ -198,7 +198,7 @@ async function recordSent(
   const auditEntry = { action: "reminder.sent", detail: { kind: r.kind, reminderId: r.id } };
   let recorded: boolean;
   try {
-    recorded = await markSentAndRecord(ctx.db.prisma, {
+    recorded = await markSentAndRecord(ctx.db, {
       ...sent,
       onboardingId: r.onboardingId,
       messageKind: p.record?.messageKind ?? null,
@@ -207,7 +207,7 @@ async function recordSent(
     });
   } catch (err) {
     log.warn({ err, reminderId: r.id }, "recording a sent reminder in one statement failed; step by step");
-    recorded = await markSent(ctx.db.prisma, sent);
+    recorded = await markSent(ctx.db, sent);
     await recordOneByOne(rt, p, channelId, ts);
     await audit(ctx, { onboardingId: r.onboardingId, ...auditEntry });
   }
@@ -255,7 +255,7 @@ async function postFailed(
     if (limited < limits.maxRateLimitRetries && seconds <= limits.maxRateLimitWaitSec && !isStopping(rt)) {
       return "retry";
     }
-    await releaseReminder(ctx.db.prisma, {
+    await releaseReminder(ctx.db, {
       id: r.id,
       owner,
       notBefore: after(rt, seconds * 1000),
@@ -266,7 +266,7 @@ async function postFailed(
   const attempts = r.attempts + limited + 1;
   const plan = retryPlan({ ...r, attempts, maxAttempts: limits.maxAttempts, now: ctx.clock.now() });
   if (PERMANENT_ERRORS.has(code) || plan.giveUp) {
-    await finishUnsent(ctx.db.prisma, { id: r.id, owner, status: "failed", reason: code });
+    await finishUnsent(ctx.db, { id: r.id, owner, status: "failed", reason: code });
     log.error({ err, reminderId: r.id, kind: r.kind, code, attempts }, "reminder failed for good");
     await audit(ctx, {
       onboardingId: r.onboardingId,
@@ -280,6 +280,6 @@ async function postFailed(
   // reminder: until two hours before the call). The next claim sees attempts > 0 and looks in the channel
   // before posting again.
   log.warn({ err, reminderId: r.id, code, attempts }, "posting a reminder failed; retrying later");
-  await releaseReminder(ctx.db.prisma, { id: r.id, owner, notBefore: plan.notBefore, error: code });
+  await releaseReminder(ctx.db, { id: r.id, owner, notBefore: plan.notBefore, error: code });
   return "deferred";
 }

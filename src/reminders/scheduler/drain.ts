@@ -18,7 +18,6 @@ const KINDS: readonly string[] = Object.values(ReminderKind);
  */
 export async function drain(rt: SchedulerRuntime): Promise<number> {
   const { ctx, owner, limits, log } = rt;
-  const prisma = ctx.db.prisma;
   const claimed: ClaimedReminder[] = [];
   // What each claimed reminder's message is built from, read for its whole batch at once.
   const known = new Map<string, KnownOnboardings>();
@@ -32,7 +31,7 @@ export async function drain(rt: SchedulerRuntime): Promise<number> {
   async function claimBatch(): Promise<void> {
     batches++;
     const now = ctx.clock.now();
-    const batch = await claimDueReminders(prisma, {
+    const batch = await claimDueReminders(ctx.db, {
       owner,
       now,
       leaseUntil: new Date(now.getTime() + limits.leaseMs),
@@ -87,7 +86,7 @@ export async function drain(rt: SchedulerRuntime): Promise<number> {
   // restart) takes them without waiting for the lease to run out.
   known.clear();
   for (const rest of claimed.splice(0)) {
-    await releaseReminder(prisma, { id: rest.id, owner, notBefore: null }).catch((err: unknown) =>
+    await releaseReminder(ctx.db, { id: rest.id, owner, notBefore: null }).catch((err: unknown) =>
       log.error({ err, reminderId: rest.id }, "could not hand a reminder back; its lease will run out"),
     );
   }
