@@ -173,15 +173,15 @@ export async function extendLeases(
 }
 
 /**
- * Whether the delivery `c` carries an absolute state that a newer change of its element, applied or being
- * applied, overtook. Its element is its order key (a checkbox), or — for a command that sets something
- * (`/fleet call`) — the elements it names, whoever set them since. One fragment for the worker's claim and
- * the rep's Retry, so both judge alike.
+ * Whether absolute delivery `c` was overtaken by a newer applied (or applying) change of its element: its order
+ * key (a checkbox) or the elements it names (`/fleet call`). Shared by the worker's claim and the rep's Retry.
+ * Two index ranges (order key; GIN on elements): one `exists (key or elements)` read every applied row (hJ).
  */
-const OVERTAKEN_BY_NEWER = Prisma.sql`(c.absolute and exists (
-  select 1 from intake_delivery n
-   where ((cardinality(c.elements) = 0 and n.order_key = c.order_key) or n.elements && c.elements)
-     and n.status in ('done', 'applying') and n.received_at > c.received_at))`;
+export const OVERTAKEN_BY_NEWER = Prisma.sql`(c.absolute and case when cardinality(c.elements) = 0
+  then exists (select 1 from intake_delivery n where n.order_key = c.order_key and n.received_at > c.received_at
+                 and n.status in ('done', 'applying'))
+  else exists (select 1 from intake_delivery n where n.elements && c.elements and n.received_at > c.received_at
+                 and n.status in ('done', 'applying')) end)`;
 
 /** Text kept on a delivery that a newer change of its element overtook. */
 export const OVERTAKEN = "overtaken by a newer change of the same element; not applied";
