@@ -7,16 +7,37 @@ import { finchCalls, slackCalls } from "./instruments.ts";
 
 type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
-/** What a Slack answer means: `ok`, `error` (ok: false), `rate_limited` (429), `http_<status>`. */
-async function slackOutcome(response: Response): Promise<string> {
-  if (response.status === 429) return "rate_limited";
-  if (response.status !== 200) return `http_${response.status}`;
+/** Slack's JSON answers start with `{"ok":true` or `{"ok":false`: read that, parse only what does not. */
+const OK_FIRST = /^\s*\{\s*"ok"\s*:\s*(true|false)\b/;
+
+/** What a Slack answer's body means: `ok`, `error` (ok: false) or `unreadable` (not JSON). */
+export function slackBodyOutcome(text: string): string {
+  const first = OK_FIRST.exec(text);
+  if (first) return first[1] === "true" ? "ok" : "error";
   try {
-    const body = (await response.clone().json()) as { ok?: unknown };
-    return body.ok === true ? "ok" : "error";
+    return (JSON.parse(text) as { ok?: unknown }).ok === true ? "ok" : "error";
   } catch {
     return "unreadable";
   }
+}
+
+/**
+ * Counts a Slack answer: `rate_limited` (429), `http_<status>`, else from its body. The body is read once,
+ * here, and the same Response is handed on with `text`/`json`/`arrayBuffer` answering from that read: no
+ * `clone()` (a body tee) and no second JSON parse per call. @slack/web-api reads only `status`, `statusText`,
+ * `headers`, `url` and `text()` (`arrayBuffer()` for gzip, left unread here) — WebClient.makeRequest/buildResult.
+ */
+async function countSlackAnswer(response: Response): Promise<{ outcome: string; response: Response }> {
+  if (response.status === 429) return { outcome: "rate_limited", response };
+  if (response.status !== 200) return { outcome: `http_${response.status}`, response };
+  if (response.headers.get("content-type") === "application/gzip") return { outcome: "unreadable", response };
+  const text = await response.text();
+  Object.defineProperties(response, {
+    text: { value: async () => text },
+    json: { value: async () => JSON.parse(text) },
+    arrayBuffer: { value: async () => new TextEncoder().encode(text).buffer },
+  });
+  return { outcome: slackBodyOutcome(text), response };
 }
 
 /** A Finch answer's outcome: `ok` (2xx), `rate_limited` (429), `client_error` (4xx), `server_error` (5xx). */
@@ -51,8 +72,8 @@ export function slackCountingFetch(inner: FetchLike = globalThis.fetch): FetchLi
   return async (input, init) => {
     const method = slackMethodOf(input);
     try {
-      const response = await inner(input, init);
-      slackCalls.inc({ method, outcome: await slackOutcome(response) });
+      const { outcome, response } = await countSlackAnswer(await inner(input, init));
+      slackCalls.inc({ method, outcome });
       return response;
     } catch (err) {
       slackCalls.inc({ method, outcome: "network_error" });

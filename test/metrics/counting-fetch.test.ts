@@ -1,5 +1,5 @@
 /** The counting fetch wrappers: bounded labels (Slack method, Finch path template) and outcomes incl. 429. */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   finchCountingFetch,
   finchMethodOf,
@@ -57,6 +57,33 @@ describe("counting fetch", () => {
     );
     expect(await count(slackCalls, { method: "conversations.info", outcome: "network_error" })).toBe(
       before.net + 1,
+    );
+  });
+
+  it("reads a Slack answer's body once: no clone, the client still reads text or JSON", async () => {
+    const answers = [
+      new Response('{"ok":true,"channel":"C1"}', { status: 200 }),
+      new Response('{"channel":"C1","ok":false,"error":"x"}', { status: 200 }), // ok not first: parsed
+      new Response("<html>", { status: 200 }),
+    ];
+    const clones = answers.map((r) => vi.spyOn(r, "clone"));
+    const fetch = slackCountingFetch(async () => answers.shift() as Response);
+    const url = "http://127.0.0.1:9/api/chat.update";
+    const before = {
+      ok: await count(slackCalls, { method: "chat.update", outcome: "ok" }),
+      error: await count(slackCalls, { method: "chat.update", outcome: "error" }),
+      unreadable: await count(slackCalls, { method: "chat.update", outcome: "unreadable" }),
+    };
+    const first = await fetch(url);
+    expect(await first.text()).toBe('{"ok":true,"channel":"C1"}'); // what @slack/web-api reads
+    expect(first.status).toBe(200);
+    expect(await (await fetch(url)).json()).toEqual({ channel: "C1", ok: false, error: "x" });
+    expect(new TextDecoder().decode(await (await fetch(url)).arrayBuffer())).toBe("<html>");
+    for (const clone of clones) expect(clone).not.toHaveBeenCalled();
+    expect(await count(slackCalls, { method: "chat.update", outcome: "ok" })).toBe(before.ok + 1);
+    expect(await count(slackCalls, { method: "chat.update", outcome: "error" })).toBe(before.error + 1);
+    expect(await count(slackCalls, { method: "chat.update", outcome: "unreadable" })).toBe(
+      before.unreadable + 1,
     );
   });
 

@@ -114,4 +114,23 @@ describe("describeSlackDelivery", () => {
       expect(fleet(text).elements).toBeUndefined();
     }
   });
+
+  it("asks for the parse context only for a command that may set something (status, help: no parse)", () => {
+    let asked = 0;
+    const parse = () => {
+      asked++;
+      return { now: new Date(0), defaultTimeZone: "America/Chicago", providers: [] };
+    };
+    const body = (text: string) => ({ command: "/fleet", text, user_id: "U1", channel_id: "C2" });
+    for (const text of ["status Acme", "help", "link", "verify Acme", "nonsense call"])
+      expect(describeSlackDelivery(body(text), new Date(0), parse).elements).toBeUndefined();
+    expect(asked).toBe(0);
+    expect(describeSlackDelivery(body("  CALL 2027-03-02T15:00"), new Date(0), parse).elements).toEqual([
+      "slack:C2:set:call",
+    ]);
+    expect(describeSlackDelivery(body('"owner" <@U0REP2>'), new Date(0), parse).elements).toEqual([
+      "slack:C2:set:owner",
+    ]);
+    expect(asked).toBe(2);
+  });
 });

@@ -79,7 +79,7 @@ describe("what the acknowledgement waits for", () => {
   // The parser's context holds every provider (the templates, loaded and checked on first use: ~0.8 s, seconds
   // on a busy host). Asked for every delivery, a replica's first button press waited for it inside Slack's
   // 3-second window and was answered 404 by Bolt.
-  it("asks for the command parser's context for slash commands only", async () => {
+  it("asks for the command parser's context only for slash commands that may set something", async () => {
     let asked = 0;
     const { facade, finishApply } = setUp(() => {
       asked++;
@@ -90,8 +90,14 @@ describe("what the acknowledgement waits for", () => {
       await facade.processEvent({ body: bodies[name], ack: async () => {} } as unknown as ReceiverEvent);
     }
     expect(asked).toBe(0);
+    // `/fleet status` sets nothing: told by its first word, without the context.
     await facade.processEvent({
       body: bodies.slash_command,
+      ack: async () => {},
+    } as unknown as ReceiverEvent);
+    expect(asked).toBe(0);
+    await facade.processEvent({
+      body: { ...bodies.slash_command, text: "call 2027-03-02T15:00", trigger_id: "1.2.z" },
       ack: async () => {},
     } as unknown as ReceiverEvent);
     expect(asked).toBe(1);

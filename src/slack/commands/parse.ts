@@ -78,6 +78,11 @@ export function helpText(): string {
   );
 }
 
+/** The subcommand word of a `/fleet` text, lower-cased, as {@link parseFleetCommand} reads it ("" when none). */
+export function fleetSubcommandWord(rawText: string): string {
+  return (tokenize(unescapeSlackText(String(rawText ?? "")).trim())[0] ?? "").toLowerCase();
+}
+
 /** Parses the text after `/fleet`. */
 export function parseFleetCommand(rawText: string, context: ParseContext): ParseResult {
   const text = unescapeSlackText(String(rawText ?? "")).trim();

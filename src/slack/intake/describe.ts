@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingDelivery } from "../../intake/delivery.ts";
-import { type ParseContext, parseFleetCommand } from "../commands/parse.ts";
+import { fleetSubcommandWord, type ParseContext, parseFleetCommand } from "../commands/parse.ts";
 
 type Body = Record<string, unknown>;
 
@@ -93,6 +93,9 @@ const ABSOLUTE_ACTIONS = new Set([
   "multi_static_select",
 ]);
 
+/** The only subcommands that set an element; any other word (or a parse failure) sets nothing. */
+const SETTING_SUBCOMMANDS = new Set(["call", "owner", "provider", "onboard"]);
+
 /**
  * The absolute states a `/fleet` command sets: the onboarding's call, owner or provider (`/fleet call`,
  * `owner`, `provider`, and `/fleet onboard` with `call=`, `owner=` or `provider=`). Named by the company typed,
@@ -108,6 +111,10 @@ export function commandElements(
   const text = str(body.text);
   const none = { elements: [], absolute: false };
   if (!context || !text) return none;
+  // Most commands (`/fleet status`, `help`, `link`…) set nothing: told by their first word, without the
+  // provider list or a full parse, which the listener does anyway (it parses with its own context, maybe in
+  // the applier thread, so a parse made here could not be handed to it).
+  if (!SETTING_SUBCOMMANDS.has(fleetSubcommandWord(text))) return none;
   const parsed = parseFleetCommand(text, context());
   if (!parsed.ok) return none;
   const cmd = parsed.command;
