@@ -108,7 +108,10 @@ export class DurableIntake {
   /** Stores a delivery before its 2xx. See {@link Intake} for what the caller does with each outcome. */
   async take(delivery: IncomingDelivery): Promise<Intake> {
     // While earlier deliveries wait in the spool, later ones queue behind them there: replay keeps the order.
-    if ((await this.spool.size()) > 0 && (await this.spool.hasRoom())) {
+    // During an outage that is every delivery; when the spool holds only deliveries the database was merely
+    // slow to take, only those ordered with one of them (same order key or element) — the rest take the
+    // database path, so one slow insert does not send all later traffic through the spool and the worker.
+    if ((await this.queuesBehindSpool(delivery)) && (await this.spool.hasRoom())) {
       const spooled = await this.toSpool(delivery, null);
       // The database answers, as far as we know: replay soon rather than at the next poll.
       if (!this.outageLogged) this.wake();
@@ -146,6 +149,11 @@ export class DurableIntake {
       );
     }
     return this.toSpool(delivery, stored === "late" ? "timeout" : (stored as { err: unknown }).err);
+  }
+
+  private async queuesBehindSpool(delivery: IncomingDelivery): Promise<boolean> {
+    if (this.outageLogged) return (await this.spool.size()) > 0;
+    return this.spool.holdsOrderOf(delivery);
   }
 
   /** Writes a delivery to the spool (`outage`: why, when the database did not take it). */

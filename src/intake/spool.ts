@@ -83,6 +83,10 @@ export class Spool {
   private ready: Promise<void> | null = null;
   /** Leftover `.tmp` files found at start that could not be recovered (reported by the next `oldest`). */
   private leftovers: string[] = [];
+  /** What orders each file this process spooled: its order key and elements (see {@link holdsOrderOf}). */
+  private readonly orders = new Map<string, string[]>();
+  /** How many spooled files name each order key or element. */
+  private readonly orderCounts = new Map<string, number>();
 
   constructor(
     readonly dir: string,
@@ -145,6 +149,35 @@ export class Spool {
     return { files: this.files, bytes: this.bytes };
   }
 
+  /**
+   * Whether a delivery must queue behind one in the spool to keep its order: a spooled file shares its order
+   * key or one of its elements, or the spool holds a file whose order this process does not know (left by an
+   * earlier run, or put back from the set-aside files). Unrelated deliveries need not pay for the spool.
+   */
+  async holdsOrderOf(delivery: Pick<IncomingDelivery, "orderKey" | "elements">): Promise<boolean> {
+    await this.init();
+    if (this.files <= 0) return false;
+    if (this.files > this.orders.size) return true;
+    return orderMarks(delivery).some((mark) => (this.orderCounts.get(mark) ?? 0) > 0);
+  }
+
+  private track(file: string, delivery: Pick<IncomingDelivery, "orderKey" | "elements">): void {
+    const marks = orderMarks(delivery);
+    this.orders.set(file, marks);
+    for (const mark of marks) this.orderCounts.set(mark, (this.orderCounts.get(mark) ?? 0) + 1);
+  }
+
+  private untrack(file: string): void {
+    const marks = this.orders.get(file);
+    if (!marks) return;
+    this.orders.delete(file);
+    for (const mark of marks) {
+      const left = (this.orderCounts.get(mark) ?? 1) - 1;
+      if (left > 0) this.orderCounts.set(mark, left);
+      else this.orderCounts.delete(mark);
+    }
+  }
+
   /** Whether another delivery (of a typical few KB) still fits. */
   async hasRoom(): Promise<boolean> {
     await this.init();
@@ -171,8 +204,10 @@ export class Spool {
     const name = `${stamp}-${seq}-${hash}.json`;
     try {
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      this.track(join(this.dir, name), delivery);
       await writeFileDurably(this.dir, name, text);
     } catch (err) {
+      this.untrack(join(this.dir, name));
       this.files -= 1;
       this.bytes -= size;
       throw err;
@@ -214,6 +249,7 @@ export class Spool {
     const size = await sizeOf(file);
     if (size === null) return;
     await rm(file, { force: true });
+    this.untrack(file);
     this.forget(size);
   }
 
@@ -278,6 +314,14 @@ export class Spool {
     this.files = Math.max(0, this.files - 1);
     this.bytes = Math.max(0, this.bytes - size);
   }
+}
+
+/** The marks a delivery is ordered by: its order key and its elements. */
+function orderMarks(delivery: Pick<IncomingDelivery, "orderKey" | "elements">): string[] {
+  return [
+    ...(delivery.orderKey ? [`key:${delivery.orderKey}`] : []),
+    ...(delivery.elements ?? []).map((e) => `element:${e}`),
+  ];
 }
 
 async function sizeOf(file: string): Promise<number | null> {

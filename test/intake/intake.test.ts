@@ -134,6 +134,52 @@ describe("durable intake", () => {
     }
   });
 
+  it("after a slow insert spools one delivery, only deliveries ordered with it follow it into the spool", async () => {
+    const { intake, spool, sw, applied } = start();
+    sw.state.slowMs = 700;
+    const first = delivery("slack:C1:box1");
+    expect(await intake.take(first)).toBe("spooled");
+    sw.state.slowMs = 0;
+    // Another checkbox, an unordered delivery, another element: nothing to wait for, the database takes them.
+    const direct = [
+      delivery("slack:C1:box2"),
+      delivery(null),
+      { ...delivery("slack:C3"), elements: ["e:1"] },
+    ];
+    for (const d of direct) {
+      const outcome = await intake.take(d);
+      expect(outcome).not.toBe("spooled");
+      if (outcome === "apply-now") await intake.applyNow(d);
+    }
+    // The same checkbox queues behind the spooled one.
+    const same = delivery("slack:C1:box1");
+    expect(await intake.take(same)).toBe("spooled");
+    expect(await spool.size()).toBe(2);
+    const sharing = { ...delivery("slack:C2"), elements: ["e:1"] };
+    expect(await spool.holdsOrderOf(sharing)).toBe(false);
+    // A spool file this process did not write (an earlier run's): its order is unknown, so everything queues.
+    const restarted = new Spool(spool.dir, keys, { maxFiles: 100, maxBytes: 10_000_000 });
+    expect(await restarted.holdsOrderOf(sharing)).toBe(true);
+    // The slow insert of the first one still lands (700 ms): let it, so nothing is left for the next test.
+    await new Promise((r) => setTimeout(r, 900));
+    intake.start();
+    try {
+      await eventually(
+        async () =>
+          applied.some((d) => d.key === same.key) &&
+          (await real.prisma.intakeDelivery.count({ where: { status: { not: "done" } } })) === 0,
+        10_000,
+        "everything applied",
+      );
+      const keys = applied.map((d) => d.key);
+      for (const d of [first, ...direct]) expect(keys).toContain(d.key);
+      expect(keys.indexOf(first.key)).toBeLessThan(keys.indexOf(same.key));
+      expect(await spool.holdsOrderOf(delivery("slack:C1:box1"))).toBe(false);
+    } finally {
+      await intake.stop();
+    }
+  });
+
   it("sets a spooled delivery the answering database refuses aside, and replays the ones after it", async () => {
     const { intake, spool, applied } = start();
     const bad = { ...delivery(), kind: null as unknown as string };
