@@ -272,20 +272,25 @@ export interface StallFigures {
   count: number;
 }
 
-/**
- * Where customers stall now. Reads each active onboarding's `customer_stage` and `last_step` (kept by triggers,
- * migration 0075_hK_onboarding_stage) from the partial index on its last activity: an index-only aggregate,
- * not four probes per idle onboarding.
- */
+/** Where customers stall now. */
 export async function stalls(db: Database, now: Date, stallDays: number): Promise<StallFigures[]> {
   const rows = await rowsOf(
     db,
-    `select case o.customer_stage when 'verified' then 'verified, not closed' when 'connected' then 'not verified'
-                 when 'accepted' then 'not connected' else 'invitation not accepted' end as stage,
-            o.last_step, count(*)::int as n
-       from onboarding o
-      where o.status = 'active'
-        and coalesce(o.last_customer_activity_at, o.created_at) < $1::timestamptz - make_interval(days => $2::int)
+    `with active as (
+       select o.id, coalesce(o.last_customer_activity_at, o.created_at) as last_activity,
+         exists(select 1 from invite i where i.onboarding_id = o.id and i.status in ('accepted', 'approved'))
+           as accepted,
+         exists(select 1 from finch_connection c where c.onboarding_id = o.id) as connected,
+         exists(select 1 from finch_connection c where c.onboarding_id = o.id and c.verified_at is not null)
+           as verified,
+         (select t.item_key from tick t where t.onboarding_id = o.id and t.checked
+           order by t.at desc, t.id desc limit 1) as last_step
+       from onboarding o where o.status = 'active'
+     )
+     select case when verified then 'verified, not closed' when connected then 'not verified'
+                 when accepted then 'not connected' else 'invitation not accepted' end as stage,
+            last_step, count(*)::int as n
+       from active where last_activity < $1::timestamptz - make_interval(days => $2::int)
       group by 1, 2 order by 3 desc, 1, 2`,
     [now, stallDays],
   );

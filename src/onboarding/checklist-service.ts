@@ -156,8 +156,6 @@ export async function recordItemChange(ctx: AppContext, change: ItemChange): Pro
     update onboarding
        set checklist_version = checklist_version + 1,
            last_customer_activity_at = case when $7::boolean then $9::timestamptz else last_customer_activity_at end,
-           -- (the tick trigger of migration 0075 checks it against the ticks, and writes only if it differs)
-           last_step = case when $3::boolean then $2::text else last_step end,
            updated_at = $9::timestamptz
      where id = $1::uuid and exists (select 1 from changed)
     returning checklist_version as version`,
