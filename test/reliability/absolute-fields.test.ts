@@ -83,6 +83,17 @@ describe("absolute fields judged on the resolved onboarding", () => {
   const callAt = async (id: string) =>
     (await h.db.prisma.onboarding.findUniqueOrThrow({ where: { id } })).callAt?.getTime();
 
+  /** `/fleet call` at 5 PM typed in the customer's channel, applied. */
+  async function callAtFiveInChannel(channelId: string, onboardingId: string) {
+    await h.driver.command({
+      text: "call 2027-03-02T17:00 tz=Central",
+      userId: REP.id,
+      teamId: HOME_TEAM.id,
+      channelId,
+    });
+    await eventually(async () => (await callAt(onboardingId)) === at(17).getTime(), 15_000, "5 PM applied");
+  }
+
   it.each([
     ["typed with the company in the sales channel, overtaken in the customer's channel", "sales", "channel"],
     ["typed in the customer's channel, overtaken with the company in the sales channel", "channel", "sales"],
@@ -155,13 +166,7 @@ describe("absolute fields judged on the resolved onboarding", () => {
     });
     expect(await callAt(onboarding.id)).toBeUndefined();
     // Typed after it, applied first: the call at 5 PM, in the customer's channel.
-    await h.driver.command({
-      text: "call 2027-03-02T17:00 tz=Central",
-      userId: REP.id,
-      teamId: HOME_TEAM.id,
-      channelId: channel.id,
-    });
-    await eventually(async () => (await callAt(onboarding.id)) === at(17).getTime(), 15_000, "5 PM applied");
+    await callAtFiveInChannel(channel.id, onboarding.id);
 
     const dmsBefore = dmMessages(h.slack, REP.id).length;
     const row = await retry(dead.key);
@@ -226,13 +231,7 @@ describe("absolute fields judged on the resolved onboarding", () => {
   it("an old re-run loses to a newer re-run that named the call as it already was", async () => {
     const company = "Twice Co";
     const { channel, onboarding } = await onboardToChecklist(h, company);
-    await h.driver.command({
-      text: "call 2027-03-02T17:00 tz=Central",
-      userId: REP.id,
-      teamId: HOME_TEAM.id,
-      channelId: channel.id,
-    });
-    await eventually(async () => (await callAt(onboarding.id)) === at(17).getTime(), 15_000, "5 PM applied");
+    await callAtFiveInChannel(channel.id, onboarding.id);
     const rerun = (hr: string, hour: number) =>
       h.driver.command({
         text: `onboard ${company} hr=${hr} call=2027-03-02T${hour}:00 tz=Central`,
@@ -310,13 +309,7 @@ describe("absolute fields judged on the resolved onboarding", () => {
         },
       }),
     );
-    await h.driver.command({
-      text: "call 2027-03-02T17:00 tz=Central",
-      userId: REP.id,
-      teamId: HOME_TEAM.id,
-      channelId: channel.id,
-    });
-    await eventually(async () => (await callAt(onboarding.id)) === at(17).getTime(), 15_000, "5 PM applied");
+    await callAtFiveInChannel(channel.id, onboarding.id);
     const row = await retry(dead.key);
     expect(row).toMatchObject({ status: "obsolete", payload: null });
     await new Promise((r) => setTimeout(r, 500));
