@@ -69,7 +69,7 @@ export function reportWindow(now: Date, weeks: number, complete = false): { from
   return { from: new Date(monday.getTime() - (weeks - 1) * WEEK_MS), to: now };
 }
 
-/** `/fleet report [weeks]`: the report of the last `weeks` weeks, the current one so far. */
+/** The report of the last `weeks` weeks, the current one so far, taken now (`/fleet report` serves it from src/analytics/snapshots.ts). */
 export function reportForLastWeeks(
   ctx: Pick<AppContext, "db" | "clock" | "config">,
   weeks: number,

@@ -51,6 +51,9 @@ const WEEK_COLUMNS: Array<[string, string]> = [
 const MAX_LIST = 8;
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
+/** The end of the window: a day, with the time when it is not midnight (`/fleet report` answers from a snapshot). */
+const until = (d: Date) =>
+  d.toISOString().endsWith("T00:00:00.000Z") ? day(d) : d.toISOString().slice(0, 16).replace("T", " ");
 
 /** "5 h" under two days, else "2.5 d"; "—" when there is nothing to measure. */
 export function formatHours(hours: number | null): string {
@@ -88,7 +91,7 @@ function summaryBlocks(input: ReportViewInput): KnownBlock[] {
     { type: "header", text: { type: "plain_text", text: "Onboarding report" } },
     {
       type: "context",
-      elements: [field(`${day(input.from)} → ${day(input.to)} (UTC) · ${input.weeks.length} week(s)`)],
+      elements: [field(`${day(input.from)} → ${until(input.to)} (UTC) · ${input.weeks.length} week(s)`)],
     },
     {
       type: "section",

@@ -46,6 +46,8 @@ describe("the onboarding report in Slack", () => {
     expect(text).toContain("*justworks* (credential) — to connected: median 36 h, p90 45.6 h (n=2)");
     expect(text).toContain("to verified: median 3 d, p90 3.8 d (n=2)");
     expect(text).toContain("1 × invitation not accepted, last step ticked: `step1`");
+    // The moment the figures are from (a snapshot of at most 5 minutes: src/analytics/snapshots.ts).
+    expect(text).toContain("2026-03-09 → 2026-03-18 12:00 (UTC) · 2 week(s)");
   });
 
   it("refuses a bad number of weeks, and customers", async () => {

@@ -1,5 +1,5 @@
-/** `/fleet report [weeks]` (reps): the onboarding analytics, answered privately. */
-import { reportForLastWeeks } from "../../analytics/report.ts";
+/** `/fleet report [weeks]` (reps): the onboarding analytics (a snapshot at most 5 minutes old), answered privately. */
+import { snapshotReport } from "../../analytics/snapshots.ts";
 import { buildReportMessage } from "../../blocks/onboarding-report.ts";
 import type { AppContext } from "../../context.ts";
 import type { SubcommandsOf } from "./fleet-command.ts";
@@ -9,7 +9,7 @@ export function subcommands(ctx: AppContext) {
   return {
     report: {
       run: async ({ cmd, respond }) => {
-        const report = await reportForLastWeeks(ctx, cmd.weeks);
+        const report = await snapshotReport(ctx, cmd.weeks);
         await respond({ response_type: "ephemeral", ...buildReportMessage(report) });
       },
     },
