@@ -1,15 +1,19 @@
 /**
- * `/fleet report [weeks]` from a snapshot: the report of each window asked for is taken by the same SQL as
- * always (buildOnboardingReport) and kept in this app's memory, retaken in the background while someone asks
- * for it, so a rep's command reads no table. At 500,000 onboardings a report takes seconds ("where customers
- * stall" must visit every idle active onboarding). Closed weeks are not cached apart: they still change (an
+ * `/fleet report [weeks]` from a snapshot when taking the report is slow: the report of each window asked for is
+ * taken by the same SQL as always (buildOnboardingReport); when that took longer than SNAPSHOT_SLOW_TAKE_MS it
+ * is kept in this app's memory and retaken in the background while someone asks for it, so a rep's command
+ * reads no table. At 500,000 onboardings a report takes seconds ("where customers stall" must visit every idle
+ * active onboarding); a small installation (or the sandbox) keeps taking it live, exact to the moment. Closed weeks are not cached apart: they still change (an
  * invitation's status, an email customer, a provider switch, a later verification's auth method), and a whole
  * report taken at one moment is exactly the report of that moment; its `to` says which.
  */
+import { performance } from "node:perf_hooks";
 import { memorySlot } from "../app-memory.ts";
 import type { AppContext } from "../context.ts";
 import { type OnboardingReport, reportForLastWeeks, reportWindow } from "./report.ts";
 
+/** A report that took longer than this to take is served from its snapshot (the target is 100 ms). */
+export const SNAPSHOT_SLOW_TAKE_MS = 250;
 /** A snapshot is served while at most this old. */
 export const SNAPSHOT_MAX_AGE_MS = 5 * 60_000;
 /** The refresher's period: under the max age, so a window kept warm is always served from memory. */
@@ -20,9 +24,11 @@ export const SNAPSHOT_KEEP_WARM_MS = 24 * 3_600_000;
 /** What taking a report needs. */
 export type SnapshotContext = Pick<AppContext, "db" | "clock" | "config" | "logger">;
 
-/** One window (a number of weeks): its last snapshot, the one being taken, and when it was last asked for. */
+/** One window (a number of weeks): its last snapshot (if taking it was slow), the one being taken, the last ask. */
 interface Entry {
   report: OnboardingReport | null;
+  /** Whether the last taking was slow: only then is the snapshot served and kept warm. */
+  slow: boolean;
   taking: Promise<OnboardingReport> | null;
   askedAt: number;
 }
@@ -41,14 +47,18 @@ export function isFresh(report: OnboardingReport, weeks: number, now: Date): boo
 export class ReportSnapshots {
   private readonly entries = new Map<number, Entry>();
   private timer: NodeJS.Timeout | null = null;
+  private readonly slowTakeMs: number;
+
+  constructor(options: { slowTakeMs?: number } = {}) {
+    this.slowTakeMs = options.slowTakeMs ?? SNAPSHOT_SLOW_TAKE_MS;
+  }
 
   /** A fresh snapshot, else one taken now (joining a refresh under way when that one is fresh). */
   async report(ctx: SnapshotContext, weeks: number): Promise<OnboardingReport> {
     const now = ctx.clock.now();
     const entry = this.entryOf(weeks);
     entry.askedAt = now.getTime();
-    this.keepWarm(ctx);
-    if (entry.report && isFresh(entry.report, weeks, now)) return entry.report;
+    if (entry.slow && entry.report && isFresh(entry.report, weeks, now)) return entry.report;
     const taken = await this.take(ctx, weeks, entry);
     // A refresh started before a week boundary (or a clock moved back) answers for another window.
     return isFresh(taken, weeks, now) ? taken : reportForLastWeeks(ctx, weeks);
@@ -58,7 +68,8 @@ export class ReportSnapshots {
   async refresh(ctx: SnapshotContext): Promise<void> {
     const now = ctx.clock.now().getTime();
     for (const [weeks, entry] of this.entries) {
-      if (now - entry.askedAt > SNAPSHOT_KEEP_WARM_MS) {
+      if (entry.taking) continue;
+      if (!entry.slow || now - entry.askedAt > SNAPSHOT_KEEP_WARM_MS) {
         this.entries.delete(weeks);
         continue;
       }
@@ -80,7 +91,7 @@ export class ReportSnapshots {
   private entryOf(weeks: number): Entry {
     let entry = this.entries.get(weeks);
     if (!entry) {
-      entry = { report: null, taking: null, askedAt: 0 };
+      entry = { report: null, slow: false, taking: null, askedAt: 0 };
       this.entries.set(weeks, entry);
     }
     return entry;
@@ -88,9 +99,12 @@ export class ReportSnapshots {
 
   /** One taking per window at a time: asks during a refresh wait for it instead of running the SQL again. */
   private take(ctx: SnapshotContext, weeks: number, entry: Entry): Promise<OnboardingReport> {
+    const started = performance.now();
     entry.taking ??= reportForLastWeeks(ctx, weeks)
       .then((report) => {
         entry.report = report;
+        entry.slow = performance.now() - started > this.slowTakeMs;
+        if (entry.slow) this.keepWarm(ctx);
         return report;
       })
       .finally(() => {

@@ -2,18 +2,17 @@
  * `/fleet report` from snapshots (src/analytics/snapshots.ts), on PGlite and on PostgreSQL: a snapshot is the
  * report taken live at its `to` (deep-equal to buildOnboardingReport then), a second ask within 5 minutes runs
  * no statement, a late change shows once the snapshot is retaken (refresher or max age), and a week boundary
- * never serves last week's window.
+ * never serves last week's window. The small seed takes fast, so the snapshots here count every taking as slow
+ * (`slowTakeMs: -1`); the last test keeps the default's other side (fast: always live).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildOnboardingReport, type OnboardingReport, reportWindow } from "../../src/analytics/report.ts";
 import {
-  REPORT_SNAPSHOTS,
+  ReportSnapshots,
   SNAPSHOT_KEEP_WARM_MS,
   SNAPSHOT_MAX_AGE_MS,
   type SnapshotContext,
-  snapshotReport,
 } from "../../src/analytics/snapshots.ts";
-import { AppMemory } from "../../src/app-memory.ts";
 import type { Config } from "../../src/config.ts";
 import { ManualClock } from "../../src/context.ts";
 import type { Database } from "../../src/db/client.ts";
@@ -28,12 +27,17 @@ describe.each(DB_KINDS)("report snapshots on %s", (kind) => {
   let db: Database;
   let statements = 0;
   let clock: ManualClock;
-  let ctx: SnapshotContext & { memory: AppMemory };
+  let ctx: SnapshotContext;
+  let snapshots: ReportSnapshots;
+  const snapshotReport = (c: SnapshotContext, weeks: number) => snapshots.report(c, weeks);
   beforeAll(async () => {
     db = await openTestDatabase(kind);
     await seedKnownTrail(db);
   });
-  afterAll(async () => db?.close());
+  afterAll(async () => {
+    snapshots?.dispose();
+    await db?.close();
+  });
   beforeEach(() => {
     clock = new ManualClock(NOW);
     statements = 0;
@@ -53,8 +57,9 @@ describe.each(DB_KINDS)("report snapshots on %s", (kind) => {
       clock,
       config: { thresholds: { stallAfterDays: STALL_DAYS } } as Config,
       logger: createLogger({ level: "silent" }),
-      memory: new AppMemory(),
     };
+    snapshots?.dispose();
+    snapshots = new ReportSnapshots({ slowTakeMs: -1 });
   });
 
   /** The report as the old `/fleet report` took it: live, at the clock's now. */
@@ -98,9 +103,8 @@ describe.each(DB_KINDS)("report snapshots on %s", (kind) => {
     const once = statements;
     expect(a).toBe(b);
     // One report's statements, not two.
-    const alone = new AppMemory();
     statements = 0;
-    await snapshotReport({ ...ctx, memory: alone }, 2);
+    await new ReportSnapshots({ slowTakeMs: -1 }).report(ctx, 2);
     expect(once).toBe(statements);
   });
 
@@ -113,7 +117,7 @@ describe.each(DB_KINDS)("report snapshots on %s", (kind) => {
     // Within the max age: the snapshot (as of its `to`), not the change.
     expect((await snapshotReport(ctx, 2)).weeks[1]?.counts.verified).toBe(0);
     clock.advance(MIN);
-    await ctx.memory.of(REPORT_SNAPSHOTS).refresh(ctx);
+    await snapshots.refresh(ctx);
     const refreshed = await snapshotReport(ctx, 2);
     expect(refreshed.to).toEqual(clock.now());
     expect(refreshed).toEqual(await live(2));
@@ -150,11 +154,28 @@ describe.each(DB_KINDS)("report snapshots on %s", (kind) => {
 
   it("forgets a window not asked for in 24 hours: the refresher then takes nothing", async () => {
     await snapshotReport(ctx, 2);
-    const snapshots = ctx.memory.of(REPORT_SNAPSHOTS);
     clock.advance(SNAPSHOT_KEEP_WARM_MS + MIN);
     const taken = statements;
     await snapshots.refresh(ctx);
     expect(statements).toBe(taken);
-    ctx.memory.dispose();
+  });
+
+  it("takes a report that is fast to take live at every ask: a change shows at once, nothing is kept warm", async () => {
+    const fast = new ReportSnapshots({ slowTakeMs: Number.POSITIVE_INFINITY });
+    const before = await fast.report(ctx, 1);
+    const taken = statements;
+    const o = await db.prisma.onboarding.findFirstOrThrow({ where: { customer: { name: "Co c" } } });
+    await db.prisma.tick.create({
+      data: { onboardingId: o.id, itemKey: "step9", checked: true, at: clock.now() },
+    });
+    clock.advance(MIN);
+    const after = await fast.report(ctx, 1);
+    expect(statements).toBe(2 * taken);
+    expect(after).toEqual(await live(1));
+    expect(after.slowestSteps.map((s) => s.itemKey)).toContain("step9");
+    expect(before.slowestSteps.map((s) => s.itemKey)).not.toContain("step9");
+    await fast.refresh(ctx);
+    expect(statements).toBe(2 * taken);
+    fast.dispose();
   });
 });
