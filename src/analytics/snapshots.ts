@@ -16,7 +16,7 @@ import { type OnboardingReport, reportForLastWeeks, reportWindow } from "./repor
 export const SNAPSHOT_SLOW_TAKE_MS = 250;
 /** A snapshot is served while at most this old. */
 export const SNAPSHOT_MAX_AGE_MS = 5 * 60_000;
-/** The refresher's period: under the max age, so a window kept warm is always served from memory. */
+/** The refresher's period (PostgreSQL only): under the max age, so a window kept warm is always served from memory. */
 export const SNAPSHOT_REFRESH_MS = 2 * 60_000;
 /** A window is kept warm this long after it was last asked for (then forgotten: no work for unused reports). */
 export const SNAPSHOT_KEEP_WARM_MS = 24 * 3_600_000;
@@ -82,6 +82,11 @@ export class ReportSnapshots {
     if (this.entries.size === 0) this.dispose();
   }
 
+  /** Whether the refresher runs (windows are kept warm). */
+  get keepsWarm(): boolean {
+    return this.timer !== null;
+  }
+
   /** Stops the refresher (the app stops). */
   dispose(): void {
     if (this.timer) clearInterval(this.timer);
@@ -104,7 +109,9 @@ export class ReportSnapshots {
       .then((report) => {
         entry.report = report;
         entry.slow = performance.now() - started > this.slowTakeMs;
-        if (entry.slow) this.keepWarm(ctx);
+        // Only on PostgreSQL: a single PGlite runs one statement at a time, so a background take would hold up
+        // every tick behind it; there a snapshot older than the max age is retaken by the next ask.
+        if (entry.slow && ctx.db.kind === "postgres") this.keepWarm(ctx);
         return report;
       })
       .finally(() => {

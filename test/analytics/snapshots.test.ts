@@ -152,12 +152,19 @@ describe.each(DB_KINDS)("report snapshots on %s", (kind) => {
     expect(monday.weeks.map((w) => w.counts.verified)).toEqual([sundayWeek + 1, 0]);
   });
 
+  it("keeps a slow window warm in the background on PostgreSQL only (PGlite runs one statement at a time)", async () => {
+    expect(snapshots.keepsWarm).toBe(false);
+    await snapshotReport(ctx, 2);
+    expect(snapshots.keepsWarm).toBe(kind === "postgres");
+  });
+
   it("forgets a window not asked for in 24 hours: the refresher then takes nothing", async () => {
     await snapshotReport(ctx, 2);
     clock.advance(SNAPSHOT_KEEP_WARM_MS + MIN);
     const taken = statements;
     await snapshots.refresh(ctx);
     expect(statements).toBe(taken);
+    expect(snapshots.keepsWarm).toBe(false);
   });
 
   it("takes a report that is fast to take live at every ask: a change shows at once, nothing is kept warm", async () => {
