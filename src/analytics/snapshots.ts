@@ -3,9 +3,10 @@
  * taken by the same SQL as always (buildOnboardingReport); when that took longer than SNAPSHOT_SLOW_TAKE_MS it
  * is kept in this app's memory and retaken in the background while someone asks for it, so a rep's command
  * reads no table. At 500,000 onboardings a report takes seconds ("where customers stall" must visit every idle
- * active onboarding); a small installation (or the sandbox) keeps taking it live, exact to the moment. Closed weeks are not cached apart: they still change (an
- * invitation's status, an email customer, a provider switch, a later verification's auth method), and a whole
- * report taken at one moment is exactly the report of that moment; its `to` says which.
+ * active onboarding); a small installation (or the sandbox) keeps taking it live, exact to the moment. Closed
+ * weeks are not cached apart: they still change (an invitation's status, an email customer, a provider switch,
+ * a later verification's auth method), and a whole report taken at one moment is exactly the report of that
+ * moment; its `to` says which.
  */
 import { performance } from "node:perf_hooks";
 import { memorySlot } from "../app-memory.ts";
@@ -47,6 +48,7 @@ export function isFresh(report: OnboardingReport, weeks: number, now: Date): boo
 export class ReportSnapshots {
   private readonly entries = new Map<number, Entry>();
   private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
   private readonly slowTakeMs: number;
 
   constructor(options: { slowTakeMs?: number } = {}) {
@@ -79,7 +81,7 @@ export class ReportSnapshots {
         ctx.logger.warn({ err, weeks }, "report snapshot: not retaken; the next ask takes it");
       }
     }
-    if (this.entries.size === 0) this.dispose();
+    if (this.entries.size === 0) this.stopWarming();
   }
 
   /** Whether the refresher runs (windows are kept warm). */
@@ -87,8 +89,13 @@ export class ReportSnapshots {
     return this.timer !== null;
   }
 
-  /** Stops the refresher (the app stops). */
+  /** Stops the refresher for good (the app stops): a take still under way does not start it again. */
   dispose(): void {
+    this.stopped = true;
+    this.stopWarming();
+  }
+
+  private stopWarming(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
@@ -121,7 +128,7 @@ export class ReportSnapshots {
   }
 
   private keepWarm(ctx: SnapshotContext): void {
-    if (this.timer) return;
+    if (this.timer || this.stopped) return;
     this.timer = setInterval(() => void this.refresh(ctx), SNAPSHOT_REFRESH_MS);
     this.timer.unref();
   }

@@ -158,6 +158,13 @@ describe.each(DB_KINDS)("report snapshots on %s", (kind) => {
     expect(snapshots.keepsWarm).toBe(kind === "postgres");
   });
 
+  it("stays stopped once disposed (the app stopped), even when a take under way ends after", async () => {
+    const asked = snapshotReport(ctx, 2);
+    snapshots.dispose();
+    await asked;
+    expect(snapshots.keepsWarm).toBe(false);
+  });
+
   it("forgets a window not asked for in 24 hours: the refresher then takes nothing", async () => {
     await snapshotReport(ctx, 2);
     clock.advance(SNAPSHOT_KEEP_WARM_MS + MIN);
