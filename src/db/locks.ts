@@ -20,7 +20,7 @@
  * runs out throws {@link LockWaitTimeout}; the waiting work (an intake delivery, a scheduler run) fails and is
  * retried later instead of piling up behind a holder stuck on a slow Finch or Slack call.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
+import { isInsideLock, runInsideLock } from "../async-scope.ts";
 import type { Database } from "./client.ts";
 
 type WithDb = { db: Database };
@@ -47,9 +47,6 @@ export interface LockOptions {
   /** Longest wait for the lock, in ms (default {@link DEFAULT_LOCK_WAIT_MS}). */
   waitMs?: number;
 }
-
-/** Set while a lock's work runs: nested locks skip the slot. */
-const insideLock = new AsyncLocalStorage<true>();
 
 const queuesOf = new WeakMap<object, Map<string, Promise<void>>>();
 
@@ -151,7 +148,8 @@ export function withAdvisoryLock<T>(
   // PGlite: every instance on this database lives in this process, so the database object is the lock's owner.
   if (!sql.supportsAdvisoryLocks) return inTurn(ctx.db, key, deadline, work);
   return inTurn(ctx, key, deadline, async () => {
-    const outermost = !insideLock.getStore();
+    // Set while a lock's work runs: nested locks skip the slot.
+    const outermost = !isInsideLock();
     const slots = slotsFor(key);
     if (outermost) await slots.acquire(key, deadline);
     try {
@@ -160,7 +158,7 @@ export function withAdvisoryLock<T>(
       return await sql.withSession(async (session) => {
         await session.query("select pg_advisory_lock(hashtextextended($1, 0))", [key]);
         try {
-          return await insideLock.run(true, work);
+          return await runInsideLock(work);
         } finally {
           await session.query("select pg_advisory_unlock(hashtextextended($1, 0))", [key]);
         }

@@ -1,10 +1,10 @@
 /**
  * Which delivery (a slash command, a tick, an event) the current work is applying, carried through async
- * calls (AsyncLocalStorage) so outbound Slack calls can be keyed by it without threading it through every
+ * calls (the app's one AsyncLocalStorage, src/async-scope.ts) so outbound Slack calls can be keyed by it without threading it through every
  * use case: a retry of the delivery, or a second applier, derives the same idempotency key for the same
  * message and adopts the first post instead of posting again.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
+import { deliveryInScope, runWithDelivery } from "../async-scope.ts";
 
 /** The delivery being applied. */
 export interface DeliveryScope {
@@ -25,11 +25,12 @@ interface ActiveScope extends DeliveryScope {
   overtaken: boolean;
 }
 
-const storage = new AsyncLocalStorage<ActiveScope>();
+/** The active scope: only {@link inDelivery} puts a delivery in the shared store, always an ActiveScope. */
+const active = (): ActiveScope | undefined => deliveryInScope() as ActiveScope | undefined;
 
 /** Runs `work` as the application of `scope`. */
 export function inDelivery<T>(scope: DeliveryScope, work: () => Promise<T>): Promise<T> {
-  return storage.run({ ...scope, roles: new Map(), overtaken: false }, work);
+  return runWithDelivery({ ...scope, roles: new Map(), overtaken: false }, work);
 }
 
 /**
@@ -37,28 +38,28 @@ export function inDelivery<T>(scope: DeliveryScope, work: () => Promise<T>): Pro
  * Retry), or now outside a delivery. Absolute fields compare it with when they last changed.
  */
 export function happenedAt(): Date {
-  return storage.getStore()?.receivedAt ?? new Date();
+  return active()?.receivedAt ?? new Date();
 }
 
 /** Says the delivery being applied was overtaken as a whole (nothing it set was applied): see {@link wasOvertaken}. */
 export function markOvertaken(): void {
-  const scope = storage.getStore();
+  const scope = active();
   if (scope) scope.overtaken = true;
 }
 
 /** Whether the work run by {@link inDelivery} called {@link markOvertaken}; read inside that work. */
 export function wasOvertaken(): boolean {
-  return storage.getStore()?.overtaken === true;
+  return active()?.overtaken === true;
 }
 
 /** The delivery being applied, if any (jobs and HTTP routes run outside one). */
 export function currentDelivery(): DeliveryScope | undefined {
-  return storage.getStore();
+  return active();
 }
 
 /** Whether an earlier attempt of the delivery being applied may already have made its effects. */
 export function mayHaveRunBefore(): boolean {
-  const scope = storage.getStore();
+  const scope = active();
   return scope !== undefined && (scope.replay || scope.attempt > 1);
 }
 
@@ -68,7 +69,7 @@ export function mayHaveRunBefore(): boolean {
  * so the same delivery and role give the same key on every attempt; a role's second message gets `#2`.
  */
 export function deliveryEffectKey(role: string): string | null {
-  const scope = storage.getStore();
+  const scope = active();
   if (!scope) return null;
   const n = (scope.roles.get(role) ?? 0) + 1;
   scope.roles.set(role, n);
