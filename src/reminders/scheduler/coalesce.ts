@@ -29,12 +29,13 @@ interface Waiting<I, O> {
  */
 export class Coalescer<I, O> {
   private waiting: Waiting<I, O>[] = [];
-  private busy = false;
+  private inFlight = 0;
+  private scheduled = false;
 
   constructor(
     private readonly run: (inputs: I[]) => Promise<O[]>,
     private readonly key: (input: I) => string,
-    private readonly maxBatch = 64,
+    private readonly options: { maxBatch?: number; maxInFlight?: number } = {},
   ) {}
 
   /** Resolves with this input's answer once its batch has run. */
@@ -47,17 +48,20 @@ export class Coalescer<I, O> {
 
   /** Starts a batch after the current turn of the event loop (so calls from other I/O callbacks join it). */
   private schedule(): void {
-    if (this.busy) return;
-    this.busy = true;
+    if (this.scheduled || this.inFlight >= (this.options.maxInFlight ?? 1)) return;
+    this.scheduled = true;
     setImmediate(() => void this.flush());
   }
 
   private async flush(): Promise<void> {
+    this.scheduled = false;
     const batch = this.take();
+    if (batch.length === 0) return;
+    this.inFlight++;
     try {
       await this.settle(batch);
     } finally {
-      this.busy = false;
+      this.inFlight--;
       if (this.waiting.length > 0) this.schedule();
     }
   }
@@ -69,7 +73,7 @@ export class Coalescer<I, O> {
     const rest: Waiting<I, O>[] = [];
     for (const w of this.waiting) {
       const k = this.key(w.input);
-      if (batch.length < this.maxBatch && !keys.has(k)) {
+      if (batch.length < (this.options.maxBatch ?? 64) && !keys.has(k)) {
         keys.add(k);
         batch.push(w);
       } else rest.push(w);
