@@ -62,6 +62,20 @@ function dayBeforeWithoutChange(instant: Date, zone: string, hour: number, minut
   return zoneOffsetMs(result, zone) === offset ? new Date(result) : undefined;
 }
 
+/**
+ * `yyyyLLdd'T'HHmmss` wall-clock time of `instant` in `zone` (as luxon's `toFormat` gives it), from one cached
+ * `Intl` offset look-up instead of a luxon DateTime; luxon for a zone `Intl` lacks.
+ */
+export function compactWallTime(instant: Date, zone: string): string {
+  const offset = zoneOffsetMs(instant.getTime(), zone);
+  if (offset === undefined) return DateTime.fromJSDate(instant, { zone }).toFormat("yyyyLLdd'T'HHmmss");
+  const wall = new Date(instant.getTime() + offset);
+  const year = wall.getUTCFullYear();
+  if (year < 1000 || year > 9999) return DateTime.fromJSDate(instant, { zone }).toFormat("yyyyLLdd'T'HHmmss");
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${year}${two(wall.getUTCMonth() + 1)}${two(wall.getUTCDate())}T${two(wall.getUTCHours())}${two(wall.getUTCMinutes())}${two(wall.getUTCSeconds())}`;
+}
+
 /** The zone's offset from UTC at `ms` (whole seconds, as luxon computes it); undefined for a zone Intl lacks. */
 function zoneOffsetMs(ms: number, zone: string): number | undefined {
   const format = offsetFormat(zone);
