@@ -122,7 +122,7 @@ export async function cancelRemindersFor(
  */
 export async function reconcileCallReminders(ctx: AppContext, now: Date): Promise<number> {
   // Through the driver, not Prisma: this runs every tick, and Prisma's WebAssembly query compiler costs a pass
-  // per statement — for a 1,000-row createMany ~0.4 s of CPU (docs/bench/2026-12-07-analysis.md, "hR").
+  // per statement — for a 1,000-row createMany 0.3–0.8 s of CPU in a loaded profile (docs/bench/2026-12-07-analysis.md, "hR").
   const { sql } = ctx.db;
   await sql.query(
     `UPDATE reminder AS r

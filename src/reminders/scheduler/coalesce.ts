@@ -22,8 +22,8 @@ interface Waiting<I, O> {
 }
 
 /**
- * Gathers calls into batches for `run` (one answer per input, in order): at most one batch in flight; the
- * next starts once it returns, with everything that came meanwhile (up to `maxBatch`; calls with the same
+ * Gathers calls into batches for `run` (one answer per input, in order): at most `maxInFlight` batches in
+ * flight (default 1); the next starts once one returns, with everything that came meanwhile (up to `maxBatch`; calls with the same
  * `key` go to separate batches, as one statement updates a row once). When a batch of several fails, each call
  * is tried alone, so one bad row cannot fail the others and each caller meets its own error.
  */
