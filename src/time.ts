@@ -34,10 +34,85 @@ export function parseLocalDateTime(text: string, zone: string): LocalTimeResult 
 /** The instant at `HH:mm` local time on the calendar day before `instant`'s local day in `zone`. */
 export function localTimeOnDayBefore(instant: Date, zone: string, hhmm: string): Date {
   const [hour, minute] = hhmm.split(":").map(Number) as [number, number];
+  return dayBeforeWithoutChange(instant, zone, hour, minute) ?? luxonDayBefore(instant, zone, hour, minute);
+}
+
+function luxonDayBefore(instant: Date, zone: string, hour: number, minute: number): Date {
   const day = DateTime.fromJSDate(instant, { zone }).startOf("day").minus({ days: 1 });
   // If that wall time does not exist (DST gap), luxon moves it forward, which is what a person expects.
   return day.set({ hour, minute }).toJSDate();
 }
+
+/**
+ * {@link localTimeOnDayBefore} in 3 zone-offset look-ups instead of luxon's ~7 (each an Intl `formatToParts`,
+ * the bulk of planning a fan-out's reminders): when the offset is the same at the previous local midnight, at
+ * the instant and at the result, no clock change lies between and the answer is plain arithmetic — luxon's.
+ * Otherwise (or an unknown zone) undefined: luxon decides, gaps and repeated hours included.
+ */
+function dayBeforeWithoutChange(instant: Date, zone: string, hour: number, minute: number): Date | undefined {
+  const at = instant.getTime();
+  const offset = zoneOffsetMs(at, zone);
+  if (offset === undefined) return undefined;
+  const local = new Date(at + offset);
+  const y = local.getUTCFullYear();
+  const m = local.getUTCMonth();
+  const d = local.getUTCDate();
+  if (zoneOffsetMs(Date.UTC(y, m, d - 1) - offset, zone) !== offset) return undefined;
+  const result = Date.UTC(y, m, d - 1, hour, minute) - offset;
+  return zoneOffsetMs(result, zone) === offset ? new Date(result) : undefined;
+}
+
+/**
+ * `yyyyLLdd'T'HHmmss` wall-clock time of `instant` in `zone` (as luxon's `toFormat` gives it), from one cached
+ * `Intl` offset look-up instead of a luxon DateTime; luxon for a zone `Intl` lacks.
+ */
+export function compactWallTime(instant: Date, zone: string): string {
+  const offset = zoneOffsetMs(instant.getTime(), zone);
+  if (offset === undefined) return DateTime.fromJSDate(instant, { zone }).toFormat("yyyyLLdd'T'HHmmss");
+  const wall = new Date(instant.getTime() + offset);
+  const year = wall.getUTCFullYear();
+  if (year < 1000 || year > 9999) return DateTime.fromJSDate(instant, { zone }).toFormat("yyyyLLdd'T'HHmmss");
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${year}${two(wall.getUTCMonth() + 1)}${two(wall.getUTCDate())}T${two(wall.getUTCHours())}${two(wall.getUTCMinutes())}${two(wall.getUTCSeconds())}`;
+}
+
+/** The zone's offset from UTC at `ms` (whole seconds, as luxon computes it); undefined for a zone Intl lacks. */
+function zoneOffsetMs(ms: number, zone: string): number | undefined {
+  const format = offsetFormat(zone);
+  if (!format) return undefined;
+  const p: Partial<Record<Intl.DateTimeFormatPartTypes, number>> = {};
+  for (const part of format.formatToParts(ms)) p[part.type] = Number(part.value);
+  const { year = 0, month = 1, day = 1, hour = 0, minute = 0, second = 0 } = p;
+  const wall = Date.UTC(year, month - 1, day, hour === 24 ? 0 : hour, minute, second);
+  return wall - (ms - (((ms % 1000) + 1000) % 1000));
+}
+
+/** One numeric formatter per zone, bounded (null: Intl does not know the zone). */
+function offsetFormat(zone: string): Intl.DateTimeFormat | null {
+  let format = offsetFormats.get(zone);
+  if (format === undefined) {
+    if (offsetFormats.size >= 500) offsetFormats.clear();
+    try {
+      format = new Intl.DateTimeFormat("en-US", {
+        timeZone: zone,
+        hourCycle: "h23",
+        year: "numeric",
+        month: "numeric",
+        day: "numeric",
+        hour: "numeric",
+        minute: "numeric",
+        second: "numeric",
+      });
+    } catch {
+      format = null;
+    }
+    offsetFormats.set(zone, format);
+  }
+  return format;
+}
+
+/** {@link offsetFormat}'s formatters. */
+const offsetFormats = new Map<string, Intl.DateTimeFormat | null>();
 
 /** Local calendar parts of an instant in a zone. */
 export function localParts(

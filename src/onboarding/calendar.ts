@@ -10,6 +10,7 @@
 import { getVtimezoneComponent } from "@touch4it/ical-timezones";
 import ical, { ICalCalendarMethod, ICalEventStatus } from "ical-generator";
 import { DateTime } from "luxon";
+import { compactWallTime } from "../time.ts";
 
 /** How long the onboarding call is booked for. */
 export const CALL_MINUTES = 45;
@@ -96,12 +97,14 @@ export function callCalendarFileName(entry: Pick<CallEntry, "companyName" | "can
  * lands at the right moment whatever the reader's own zone is.
  */
 export function googleCalendarLink(entry: CallEntry): string {
-  const start = DateTime.fromJSDate(entry.callAt, { zone: entry.timeZone });
-  const format = (t: DateTime) => t.toFormat("yyyyLLdd'T'HHmmss");
+  const start = entry.callAt;
+  const end = new Date(start.getTime() + CALL_MINUTES * 60_000);
+  // Two per reminder of a fan-out: cached Intl offsets, not two luxon DateTimes (src/time.ts).
+  const format = (t: Date) => compactWallTime(t, entry.timeZone);
   const params = new URLSearchParams({
     action: "TEMPLATE",
     text: summary(entry),
-    dates: `${format(start)}/${format(start.plus({ minutes: CALL_MINUTES }))}`,
+    dates: `${format(start)}/${format(end)}`,
     ctz: entry.timeZone,
     details: description(entry),
   });

@@ -121,46 +121,57 @@ export async function cancelRemindersFor(
  * were (re)scheduled.
  */
 export async function reconcileCallReminders(ctx: AppContext, now: Date): Promise<number> {
-  const prisma = ctx.db.prisma;
-  await prisma.$executeRaw`
-    UPDATE reminder AS r
+  // Through the driver, not Prisma: this runs every tick, and Prisma's WebAssembly query compiler costs a pass
+  // per statement — for a 1,000-row createMany 0.3–0.8 s of CPU in a loaded profile (docs/bench/2026-12-07-analysis.md, "hR").
+  const { sql } = ctx.db;
+  await sql.query(
+    `UPDATE reminder AS r
     SET status = 'cancelled', lease_until = NULL,
         last_error = CASE WHEN o.status <> 'active' THEN 'the onboarding is closed' ELSE 'the call moved' END
     FROM onboarding AS o
     WHERE r.onboarding_id = o.id
       AND r.status = 'pending'
-      AND (o.status <> 'active' OR (r.kind = ${ReminderKind.dayBefore} AND o.call_at IS DISTINCT FROM r.call_at))`;
+      AND (o.status <> 'active' OR (r.kind = $1::text AND o.call_at IS DISTINCT FROM r.call_at))`,
+    [ReminderKind.dayBefore],
+  );
   // Set-based (one read, one insert, one update for up to 1,000 calls): a fan-out of thousands of calls is
   // planned in a tick or two, and replicas reconciling at once each do a few statements, not 4 per call.
-  const missing = await prisma.$queryRaw<Array<{ id: string; callAt: Date; timeZone: string }>>`
-    SELECT o.id::text AS id, o.call_at AS "callAt", o.time_zone AS "timeZone"
+  const missing = (await sql.query(
+    `SELECT o.id::text AS id, o.call_at AS "callAt", o.time_zone AS "timeZone"
     FROM onboarding AS o
-    WHERE o.status = 'active' AND o.call_at > ${now}
+    WHERE o.status = 'active' AND o.call_at > $1::timestamptz
       AND NOT EXISTS (
         SELECT 1 FROM reminder AS r
-        WHERE r.onboarding_id = o.id AND r.kind = ${ReminderKind.dayBefore}
+        WHERE r.onboarding_id = o.id AND r.kind = $2::text
           AND r.call_at = o.call_at AND r.status <> 'cancelled')
     ORDER BY o.id
-    LIMIT 1000`;
+    LIMIT 1000`,
+    [now, ReminderKind.dayBefore],
+  )) as Array<{ id: string; callAt: Date; timeZone: string }>;
   if (missing.length === 0) return 0;
-  const wanted = missing.map((o) => ({
-    onboardingId: o.id,
-    kind: ReminderKind.dayBefore,
-    dedupeKey: dayBeforeDedupeKey(o.id, o.callAt),
-    dueAt: dayBeforeDueAt(o.callAt, o.timeZone, ctx.config.reminderLocalTime),
-    callAt: o.callAt,
-  }));
+  const ids = missing.map((o) => o.id);
+  const callAts = missing.map((o) => o.callAt.toISOString());
+  const keys = missing.map((o) => dayBeforeDedupeKey(o.id, o.callAt));
+  const dueAts = missing.map((o) =>
+    dayBeforeDueAt(o.callAt, o.timeZone, ctx.config.reminderLocalTime).toISOString(),
+  );
   // As in syncCallReminder: ON CONFLICT DO NOTHING, and a row cancelled for this very call instant (the call
   // moved away and back without the hook) is revived and re-timed. None of them is pending or sent, or the
   // call would not be missing; other calls' pending rows were cancelled by the statement above.
-  await prisma.reminder.createMany({ data: wanted, skipDuplicates: true });
-  const keys = wanted.map((w) => w.dedupeKey);
-  const dueAts = wanted.map((w) => w.dueAt.toISOString());
-  await prisma.$executeRaw`
-    UPDATE reminder AS r
+  await sql.query(
+    `INSERT INTO reminder (id, onboarding_id, kind, dedupe_key, due_at, call_at)
+    SELECT gen_random_uuid(), v.onboarding_id, $1::text, v.dedupe_key, v.due_at::timestamptz, v.call_at::timestamptz
+    FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) AS v(onboarding_id, dedupe_key, due_at, call_at)
+    ON CONFLICT DO NOTHING`,
+    [ReminderKind.dayBefore, ids, keys, dueAts, callAts],
+  );
+  await sql.query(
+    `UPDATE reminder AS r
     SET status = 'pending', due_at = v.due_at::timestamptz, lease_until = NULL, last_error = NULL
-    FROM unnest(${keys}::text[], ${dueAts}::text[]) AS v(dedupe_key, due_at)
-    WHERE r.dedupe_key = v.dedupe_key AND r.status = 'cancelled'`;
+    FROM unnest($1::text[], $2::text[]) AS v(dedupe_key, due_at)
+    WHERE r.dedupe_key = v.dedupe_key AND r.status = 'cancelled'`,
+    [keys, dueAts],
+  );
   return missing.length;
 }
 

@@ -80,21 +80,48 @@ export async function claimDueReminders(
     .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
 }
 
+/** What {@link beginAttempt} needs of one reminder. */
+export interface BeginAttemptInput {
+  id: string;
+  owner: string;
+  channelId: string;
+  leaseUntil: Date;
+}
+
 /**
  * Right before a post: renews our lease, counts the attempt and records the channel, in one statement.
  * False when the lease is no longer ours (another replica took over): then we must not post.
  */
-export async function beginAttempt(
-  db: Db,
-  input: { id: string; owner: string; channelId: string; leaseUntil: Date },
-): Promise<boolean> {
-  const rows = await db.sql.query(
-    `UPDATE reminder SET lease_until = $1::timestamptz, attempts = attempts + 1, channel_id = $2::text
-    WHERE id = $3::uuid AND leased_by = $4::text AND status = 'sending'
-    RETURNING 1 AS n`,
-    [input.leaseUntil, input.channelId, input.id, input.owner],
-  );
-  return rows.length === 1;
+export async function beginAttempt(db: Db, input: BeginAttemptInput): Promise<boolean> {
+  return (await beginAttempts(db, [input]))[0] === true;
+}
+
+/**
+ * {@link beginAttempt} for several reminders in one statement (./scheduler/coalesce.ts gathers them): each
+ * row keeps its own condition, and the answer for each input says whether its lease was still ours.
+ * Ids must be distinct (a row is updated once per statement).
+ */
+export async function beginAttempts(db: Db, inputs: readonly BeginAttemptInput[]): Promise<boolean[]> {
+  const rows = (await db.sql.query(
+    `UPDATE reminder AS r
+    SET lease_until = v.lease_until::timestamptz, attempts = r.attempts + 1, channel_id = v.channel_id
+    FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS v(id, owner, channel_id, lease_until)
+    WHERE r.id = v.id AND r.leased_by = v.owner AND r.status = 'sending'
+    RETURNING r.id::text AS id`,
+    [
+      inputs.map((i) => i.id),
+      inputs.map((i) => i.owner),
+      inputs.map((i) => i.channelId),
+      inputs.map((i) => i.leaseUntil.toISOString()),
+    ],
+  )) as Array<{ id: string }>;
+  return answersFor(inputs, rows);
+}
+
+/** For each input, whether its id is among the rows a statement returned. */
+function answersFor(inputs: readonly { id: string }[], rows: readonly { id: string }[]): boolean[] {
+  const changed = new Set(rows.map((r) => r.id.toLowerCase()));
+  return inputs.map((i) => changed.has(i.id.toLowerCase()));
 }
 
 /** Records the reminder as sent (posted now, or found already posted); false when the lease was lost. */
@@ -141,62 +168,76 @@ export async function finishUnsent(
   );
 }
 
+/** What {@link markSentAndRecord} needs of one sent reminder. */
+export interface MarkSentAndRecordInput {
+  id: string;
+  owner: string;
+  channelId: string;
+  messageTs: string;
+  sentAt: Date;
+  onboardingId: string | null;
+  messageKind: string | null;
+  nudged: boolean;
+  audit: { action: string; detail: Record<string, unknown> };
+}
+
 /**
  * {@link markSent} plus what follows a post, in one statement (one round trip instead of three or four):
  * the message recorded as the onboarding's (`messageKind`), the nudge time (`nudged`), and the audit event.
  * Resolves with whether the lease was still ours; everything else is written either way, as before.
  */
-export async function markSentAndRecord(
+export async function markSentAndRecord(db: Db, input: MarkSentAndRecordInput): Promise<boolean> {
+  return (await markSentAndRecordMany(db, [input]))[0] === true;
+}
+
+/**
+ * {@link markSentAndRecord} for several reminders in one statement (./scheduler/coalesce.ts gathers them);
+ * each reminder's row keeps its own lease condition. Ids must be distinct.
+ */
+export async function markSentAndRecordMany(
   db: Db,
-  input: {
-    id: string;
-    owner: string;
-    channelId: string;
-    messageTs: string;
-    sentAt: Date;
-    onboardingId: string | null;
-    messageKind: string | null;
-    nudged: boolean;
-    audit: { action: string; detail: Record<string, unknown> };
-  },
-): Promise<boolean> {
-  const { id, owner, channelId, messageTs, sentAt, onboardingId } = input;
-  const remember = !!(onboardingId && input.messageKind && messageTs);
-  const rows = await db.sql.query(
-    `WITH sent AS (
-      UPDATE reminder
-      SET status = 'sent', channel_id = $1::text, message_ts = $2::text, sent_at = $3::timestamptz,
-        leased_by = NULL, lease_until = NULL, last_error = NULL
-      WHERE id = $4::uuid AND leased_by = $5::text
-      RETURNING id
+  inputs: readonly MarkSentAndRecordInput[],
+): Promise<boolean[]> {
+  const rows = (await db.sql.query(
+    `WITH v AS (
+      SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::text[],
+        $8::boolean[], $9::boolean[], $10::text[], $11::text[])
+        AS v(id, owner, channel_id, message_ts, sent_at, onboarding_id, message_kind, remember, nudged, action, detail)
+    ), sent AS (
+      UPDATE reminder AS r
+      SET status = 'sent', channel_id = v.channel_id, message_ts = v.message_ts,
+        sent_at = v.sent_at::timestamptz, leased_by = NULL, lease_until = NULL, last_error = NULL
+      FROM v
+      WHERE r.id = v.id AND r.leased_by = v.owner
+      RETURNING r.id::text AS id
     ), message AS (
       INSERT INTO slack_message (id, onboarding_id, kind, channel_id, ts)
-      SELECT gen_random_uuid(), $6::uuid, $7::text, $1::text, $2::text
-      WHERE $8::boolean
+      SELECT gen_random_uuid(), v.onboarding_id, v.message_kind, v.channel_id, v.message_ts FROM v WHERE v.remember
       ON CONFLICT (channel_id, ts) DO NOTHING
     ), nudged AS (
-      UPDATE onboarding SET last_nudge_at = $3::timestamptz, updated_at = now()
-      WHERE id = $6::uuid AND $9::boolean
+      UPDATE onboarding AS o SET last_nudge_at = n.at, updated_at = now()
+      FROM (SELECT onboarding_id, max(sent_at::timestamptz) AS at FROM v WHERE v.nudged GROUP BY onboarding_id) AS n
+      WHERE o.id = n.onboarding_id
     ), audited AS (
       INSERT INTO audit_event (onboarding_id, action, external, detail)
-      VALUES ($6::uuid, $10::text, false, $11::jsonb)
+      SELECT v.onboarding_id, v.action, false, v.detail::jsonb FROM v
     )
-    SELECT count(*)::int AS n FROM sent`,
+    SELECT id FROM sent`,
     [
-      channelId,
-      messageTs,
-      sentAt,
-      id,
-      owner,
-      onboardingId,
-      input.messageKind ?? "",
-      remember,
-      input.nudged,
-      input.audit.action,
-      JSON.stringify(input.audit.detail),
+      inputs.map((i) => i.id),
+      inputs.map((i) => i.owner),
+      inputs.map((i) => i.channelId),
+      inputs.map((i) => i.messageTs),
+      inputs.map((i) => i.sentAt.toISOString()),
+      inputs.map((i) => i.onboardingId),
+      inputs.map((i) => i.messageKind ?? ""),
+      inputs.map((i) => !!(i.onboardingId && i.messageKind && i.messageTs)),
+      inputs.map((i) => i.nudged),
+      inputs.map((i) => i.audit.action),
+      inputs.map((i) => JSON.stringify(i.audit.detail)),
     ],
-  );
-  return Number(rows[0]?.n ?? 0) === 1;
+  )) as Array<{ id: string }>;
+  return answersFor(inputs, rows);
 }
 
 /**

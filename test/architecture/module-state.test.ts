@@ -39,6 +39,7 @@ const ALLOWED: ReadonlyMap<string, string> = new Map([
     "the PGlite worker main.ts starts before the app exists (one per process)",
   ],
   ["src/time.ts:readableFormats", "a pure memo of Intl formatters per time zone"],
+  ["src/time.ts:offsetFormats", "a pure memo of Intl formatters per time zone (bounded)"],
   ["src/time-zones.ts:validity", "a pure memo of whether a zone name is valid (bounded)"],
   ["src/blocks/reminder.ts:dayFormats", "a pure memo of Intl day formatters per time zone (bounded)"],
   [

@@ -5,6 +5,7 @@
  * zone definition would show as a wrong UTC time.
  */
 import ICAL from "ical.js";
+import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
 import {
   buildCallCalendar,
@@ -14,6 +15,7 @@ import {
   callUid,
   googleCalendarLink,
 } from "../../src/onboarding/calendar.ts";
+import { compactWallTime } from "../../src/time.ts";
 
 const ZONE = "America/New_York";
 const booked: CallEntry = {
@@ -120,4 +122,33 @@ describe("the Add to Google Calendar link", () => {
       expect(url.searchParams.get("text")).toContain("Acme; Corp");
     }
   });
+});
+
+describe("the Google link's wall-clock times", () => {
+  it("are luxon's yyyyLLdd'T'HHmmss in the call's zone, around clock changes and in odd offsets too", () => {
+    const zones = [
+      "America/New_York",
+      "Europe/Berlin",
+      "Australia/Lord_Howe",
+      "Asia/Kathmandu",
+      "America/St_Johns",
+      "Pacific/Chatham",
+      "America/Santiago",
+      "UTC",
+      "Not/AZone",
+    ];
+    const differ: string[] = [];
+    for (const zone of zones) {
+      for (
+        let t = Date.UTC(2026, 0, 1, 0, 0, 17);
+        t < Date.UTC(2028, 0, 1);
+        t += 5 * 3_600_000 + 11 * 60_000
+      ) {
+        const at = new Date(t);
+        const expected = DateTime.fromJSDate(at, { zone }).toFormat("yyyyLLdd'T'HHmmss");
+        if (compactWallTime(at, zone) !== expected) differ.push(`${zone} ${at.toISOString()} ${expected}`);
+      }
+    }
+    expect(differ.slice(0, 5)).toEqual([]);
+  }, 60_000);
 });

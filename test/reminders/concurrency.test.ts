@@ -89,6 +89,40 @@ describe("concurrent sending", () => {
     expect(elapsed, `drained ${n} in ${elapsed} ms`).toBeLessThan((n * delayMs) / 2);
   });
 
+  it("renews the leases of reminders started together in one statement, and records their posts in fewer than N", async () => {
+    const n = 8;
+    const { seeded, dueAt } = await channels(n);
+    const statements: string[] = [];
+    const { db } = h.app.ctx;
+    const sql = {
+      ...db.sql,
+      query: (text: string, params?: readonly unknown[]) => {
+        statements.push(text);
+        return db.sql.query(text, params);
+      },
+    };
+    const ctx = { ...h.app.ctx, db: { ...db, sql } };
+    const scheduler = startScheduler(ctx, {
+      cron: false,
+      owner: "coalesced",
+      planDaily: false,
+      batchSize: n,
+    });
+    // Posts answered about together, as in a fan-out: their records can share statements.
+    h.slack.injectFault({ method: "chat.postMessage", delayMs: 200, times: n });
+    clock.set(dueAt);
+    expect(await scheduler.tick()).toBe(n);
+    await scheduler.stop();
+    h.slack.clearFaults();
+    for (const s of seeded) expect(metadataMessages(h.slack, s.channelId)).toHaveLength(1);
+    const begins = statements.filter((t) => /attempts = (r\.)?attempts \+ 1/.test(t)).length;
+    const records = statements.filter((t) => /INSERT INTO audit_event/.test(t)).length;
+    // One statement per reminder each before coalescing (8 + 8); all 8 workers begin in the same turn.
+    expect(begins, statements.join("\n---\n")).toBe(1);
+    expect(records).toBeGreaterThanOrEqual(1);
+    expect(records).toBeLessThan(n);
+  });
+
   it("keeps two reminders for the same channel ≥ 1 s apart while other channels go ahead", async () => {
     const { seeded, dueAt, callAt } = await channels(6);
     const busy = seeded[0];

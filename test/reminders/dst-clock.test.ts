@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/context.ts";
 import { closeOnboarding } from "../../src/onboarding/close.ts";
 import { rescheduleCall } from "../../src/reminders/call.ts";
+import { reconcileCallReminders } from "../../src/reminders/schedule.ts";
 import { type Scheduler, startScheduler } from "../../src/reminders/scheduler/index.ts";
 import { parseLocalDateTime } from "../../src/time.ts";
 import { type Harness, HOME_TEAM, REP, startHarness } from "../helpers/harness.ts";
@@ -113,6 +114,34 @@ describe("day-before reminders on a controllable clock", () => {
     expect(await h.db.prisma.reminder.count({ where: { onboardingId } })).toBe(0);
     await scheduler.tick();
     expect(metadataMessages(h.slack, channelId)).toHaveLength(1);
+  });
+
+  it("the tick's reconcile plans missed calls through the driver alone (no Prisma query compiled per tick)", async () => {
+    clock.set(new Date("2026-03-06T15:00:00Z"));
+    const seeded = [
+      await seedOnboarding(h, { callAt: new Date("2026-03-09T15:00:00Z"), timeZone: "America/New_York" }),
+      await seedOnboarding(h, { callAt: new Date("2026-03-30T08:00:00Z"), timeZone: "Europe/Berlin" }),
+    ];
+    const noPrisma = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error("reconcile used Prisma");
+        },
+      },
+    );
+    const ctx = { ...h.app.ctx, db: { ...h.app.ctx.db, prisma: noPrisma as typeof h.app.ctx.db.prisma } };
+    expect(await reconcileCallReminders(ctx, clock.now())).toBeGreaterThanOrEqual(2);
+    const rows = await h.db.prisma.reminder.findMany({
+      where: { onboardingId: { in: seeded.map((s) => s.onboardingId) } },
+      orderBy: { dueAt: "asc" },
+    });
+    // 10:00 local the day before: New York's Sunday 8 March is EDT (UTC-4), Berlin's Sunday 29 March CEST (UTC+2).
+    expect(rows.map((r) => [r.status, r.kind, r.dueAt.toISOString(), r.callAt?.toISOString()])).toEqual([
+      ["pending", "day_before", "2026-03-08T14:00:00.000Z", "2026-03-09T15:00:00.000Z"],
+      ["pending", "day_before", "2026-03-29T08:00:00.000Z", "2026-03-30T08:00:00.000Z"],
+    ]);
+    expect(await reconcileCallReminders(ctx, clock.now())).toBe(0);
   });
 
   it("the tick revives a reminder cancelled for the current call (moved away and back without the hook)", async () => {

@@ -1,3 +1,4 @@
+import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
 import {
   dayBeforeDedupeKey,
@@ -37,6 +38,51 @@ describe("day-before moment", () => {
   ])("%s call %s → reminder %s (10:00 local the day before)", (zone, call, expected) => {
     expect(dayBeforeDueAt(local(call, zone), zone, "10:00").toISOString()).toBe(expected);
   });
+
+  it("agrees with luxon's day arithmetic around every clock change of two years, changes at midnight included", () => {
+    const zones = [
+      "America/New_York",
+      "Europe/Berlin",
+      "America/Santiago",
+      "America/Havana",
+      "Asia/Beirut",
+      "Australia/Lord_Howe",
+      "Africa/Cairo",
+      "America/St_Johns",
+      "Pacific/Chatham",
+      "Asia/Kolkata",
+    ];
+    const times = ["00:00", "00:30", "02:30", "10:00"];
+    const viaLuxon = (at: Date, zone: string, hhmm: string) => {
+      const [hour, minute] = hhmm.split(":").map(Number) as [number, number];
+      return DateTime.fromJSDate(at, { zone })
+        .startOf("day")
+        .minus({ days: 1 })
+        .set({ hour, minute })
+        .toJSDate();
+    };
+    const differ: string[] = [];
+    let compared = 0;
+    for (const zone of zones) {
+      const offsetAt = (t: number) => DateTime.fromMillis(t, { zone }).offset;
+      for (let day = Date.UTC(2026, 0, 1); day < Date.UTC(2028, 0, 1); day += 86_400_000) {
+        // Weekly, and every 37 minutes for the three days after a change (the day before is then on the other side).
+        const changed = offsetAt(day) !== offsetAt(day - 86_400_000);
+        const step = changed ? 37 * 60_000 : 7 * 86_400_000;
+        for (let t = day; t < day + (changed ? 3 * 86_400_000 : 1); t += step) {
+          for (const hhmm of times) {
+            compared++;
+            const at = new Date(t);
+            if (dayBeforeDueAt(at, zone, hhmm).getTime() !== viaLuxon(at, zone, hhmm).getTime()) {
+              differ.push(`${zone} ${at.toISOString()} ${hhmm}`);
+            }
+          }
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(10_000);
+    expect(differ.slice(0, 5)).toEqual([]);
+  }, 60_000);
 
   it("a reminder time inside a DST gap moves forward like the clocks", () => {
     const due = dayBeforeDueAt(local("2026-03-09T12:00", "America/New_York"), "America/New_York", "02:30");

@@ -16,14 +16,7 @@ import {
   reminderIdOfEmailRetry,
   retryPlan,
 } from "../rules.ts";
-import {
-  beginAttempt,
-  type ClaimedReminder,
-  finishUnsent,
-  markSent,
-  queueEmailRetry,
-  releaseReminder,
-} from "../store.ts";
+import { type ClaimedReminder, finishUnsent, markSent, queueEmailRetry, releaseReminder } from "../store.ts";
 import { type KnownOnboardings, prepare, type ReadyToSend } from "./prepare.ts";
 import { after, type SchedulerRuntime } from "./runtime.ts";
 
@@ -95,7 +88,7 @@ export async function deliverEmailRetry(
     log.info({ reminderId: r.id, kind: r.kind, reason }, "reminder email no longer wanted");
     return "cancelled";
   }
-  const held = await beginAttempt(ctx.db, {
+  const held = await rt.writes.beginAttempt({
     id: r.id,
     owner,
     channelId: prepared.channel,

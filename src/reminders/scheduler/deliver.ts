@@ -16,14 +16,7 @@ import { slackErrorCode } from "../../slack-gateway/errors.ts";
 import { MetadataEventType } from "../../slack-gateway/ids.ts";
 import { retryBackoffMs, retryPlan } from "../rules.ts";
 import { findPostedMessage, retryAfterSeconds } from "../slack-delivery.ts";
-import {
-  beginAttempt,
-  type ClaimedReminder,
-  finishUnsent,
-  markSent,
-  markSentAndRecord,
-  releaseReminder,
-} from "../store.ts";
+import { type ClaimedReminder, finishUnsent, markSent, releaseReminder } from "../store.ts";
 import { deliverEmailRetry, emailCopies, mailedKindOfRetry } from "./deliver-email.ts";
 import { type KnownOnboardings, prepare, type ReadyToSend } from "./prepare.ts";
 import { after, isStopping, type SchedulerRuntime } from "./runtime.ts";
@@ -151,7 +144,7 @@ async function postInTurn(rt: SchedulerRuntime, r: ClaimedReminder, p: ReadyToSe
     }
     // Renew the lease and count the attempt before posting: if we die mid-post, whoever takes over
     // knows to look in this channel first.
-    const held = await beginAttempt(ctx.db, {
+    const held = await rt.writes.beginAttempt({
       id: r.id,
       owner,
       channelId: p.channel,
@@ -182,7 +175,8 @@ async function postInTurn(rt: SchedulerRuntime, r: ClaimedReminder, p: ReadyToSe
 
 /**
  * After a successful post: marks the reminder sent, records the message as the onboarding's and audits, in
- * one statement ({@link markSentAndRecord}); should that fail, the same writes one by one.
+ * one statement (src/reminders/store.ts, `markSentAndRecord`, coalesced with other workers'); should that
+ * fail, the same writes one by one.
  */
 async function recordSent(
   rt: SchedulerRuntime,
@@ -198,7 +192,7 @@ async function recordSent(
   const auditEntry = { action: "reminder.sent", detail: { kind: r.kind, reminderId: r.id } };
   let recorded: boolean;
   try {
-    recorded = await markSentAndRecord(ctx.db, {
+    recorded = await rt.writes.markSentAndRecord({
       ...sent,
       onboardingId: r.onboardingId,
       messageKind: p.record?.messageKind ?? null,
@@ -217,7 +211,7 @@ async function recordSent(
   return "sent";
 }
 
-/** The bookkeeping of {@link markSentAndRecord}, one write at a time. */
+/** The bookkeeping of `markSentAndRecord`, one write at a time. */
 async function recordOneByOne(rt: SchedulerRuntime, p: ReadyToSend, channelId: string, ts: string) {
   const { prisma } = rt.ctx.db;
   if (!p.record) return;

@@ -20,6 +20,7 @@ import type { WebClient } from "@slack/web-api";
 import { schedule as cronSchedule, type ScheduledTask } from "node-cron";
 import type { AppContext } from "../../context.ts";
 import { ChannelPacer, createJobsSlackClient, RepTimeZones } from "../slack-delivery.ts";
+import { coalescedQueueWrites } from "./coalesce.ts";
 import { drain } from "./drain.ts";
 import { planDue } from "./plan.ts";
 import { isStopping, type SchedulerLimits, type SchedulerRuntime } from "./runtime.ts";
@@ -107,6 +108,7 @@ export function startScheduler(ctx: AppContext, options: SchedulerOptions = {}):
     limits: limitsOf(options),
     pacer: new ChannelPacer(options.perChannelIntervalMs ?? 1_000),
     repZones: new RepTimeZones(slack, ctx.config.defaultTimeZone, log),
+    writes: coalescedQueueWrites(ctx.db),
     stopSignal: stopSignal.signal,
   };
 

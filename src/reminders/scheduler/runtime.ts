@@ -6,6 +6,7 @@ import type { WebClient } from "@slack/web-api";
 import type { AppContext } from "../../context.ts";
 import type { Logger } from "../../logger.ts";
 import type { ChannelPacer, RepTimeZones } from "../slack-delivery.ts";
+import type { QueueWrites } from "./coalesce.ts";
 
 /** The resolved knobs of a running scheduler (see SchedulerOptions for what each means). */
 export interface SchedulerLimits {
@@ -30,6 +31,8 @@ export interface SchedulerRuntime {
   limits: SchedulerLimits;
   pacer: ChannelPacer;
   repZones: RepTimeZones;
+  /** The workers' lease renewals and sent records, coalesced into one statement per turn (./coalesce.ts). */
+  writes: QueueWrites;
   /**
    * Aborted by stop(): no new work starts, and waits for a channel (pacing, Retry-After) end, so those
    * reminders go back to the queue.
