@@ -68,7 +68,7 @@ export async function startFleet(config: Config, options: FleetOptions = {}): Pr
   const clock = options.clock ?? systemClock;
   const opening = options.db ? Promise.resolve(options.db) : openConfiguredDatabase(config, logger);
   const ownsDb = !options.db;
-  const { db, prepared } = await alongsideDatabase(opening, () => prepareWithoutDatabase(config, logger));
+  const { db, prepared } = await alongsideDatabase(opening, ownsDb, () => withoutDatabase(config, logger));
   try {
     const { ctx, keys, identity } = buildContext(config, { logger, db, clock, ...prepared });
     const inFlight = new InFlight();
@@ -188,10 +188,11 @@ function openConfiguredDatabase(config: Config, logger: Logger): Promise<Databas
 /**
  * Runs `work` while the database opens (PGlite starts in its worker thread, PostgreSQL connects and
  * migrates: the main thread would otherwise wait idle) and returns both. A failed `work` closes the database
- * it opened; a database that fails to open is the error reported.
+ * if this app `owns` it (not one shared by tests); a database that fails to open is the error reported.
  */
 export async function alongsideDatabase<T>(
   opening: Promise<Database>,
+  owns: boolean,
   work: () => Promise<T>,
 ): Promise<{ db: Database; prepared: T }> {
   const working = work();
@@ -207,7 +208,7 @@ export async function alongsideDatabase<T>(
   try {
     return { db, prepared: await working };
   } catch (err) {
-    await db.close();
+    if (owns) await db.close();
     throw err;
   }
 }
@@ -217,7 +218,7 @@ export async function alongsideDatabase<T>(
  * the shipped provider templates (~0.3 s of YAML and schema work), read and checked now rather than inside
  * the first request's 3-second window (a replica's first press was once answered 404).
  */
-async function prepareWithoutDatabase(
+async function withoutDatabase(
   config: Config,
   logger: Logger,
 ): Promise<{ client: WebClient; identity: SlackIdentity }> {

@@ -23,4 +23,19 @@ describe("starting the app", () => {
       await h.stop();
     }
   }, 120_000);
+
+  it("leaves a database it was given open when Slack refuses auth.test", async () => {
+    const h = await startHarness();
+    try {
+      const config = { ...h.app.ctx.config, http: { ...h.app.ctx.config.http, port: 0 } };
+      h.slack.injectFault({ method: "auth.test", error: "invalid_auth" });
+      await expect(
+        startFleet(config, { logger: createLogger({ level: "silent" }), db: h.db }),
+      ).rejects.toThrow(/invalid_auth/);
+      // Still open: the harness's app and the next test keep using it.
+      expect(await h.db.prisma.onboarding.count()).toBeGreaterThanOrEqual(0);
+    } finally {
+      await h.stop();
+    }
+  }, 120_000);
 });
