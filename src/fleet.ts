@@ -8,6 +8,7 @@ import { startWeeklyReportJob } from "./analytics/weekly-post.ts";
 import { AppMemory } from "./app-memory.ts";
 import { InFlight } from "./background.ts";
 import { providerCatalogue } from "./checklist/provider-catalogue.ts";
+import { providerChoices } from "./checklist/template-registry.ts";
 import { startAlertJob } from "./cockpit/alerts.ts";
 import { reportCarriedOutRequest } from "./cockpit/dead-letters.ts";
 import { subscribeHomeRefresh } from "./cockpit/home.ts";
@@ -65,10 +66,11 @@ export interface RunningFleet {
 export async function startFleet(config: Config, options: FleetOptions = {}): Promise<RunningFleet> {
   const logger = options.logger ?? defaultLogger(config);
   const clock = options.clock ?? systemClock;
-  const db = options.db ?? (await openConfiguredDatabase(config, logger));
+  const opening = options.db ? Promise.resolve(options.db) : openConfiguredDatabase(config, logger);
   const ownsDb = !options.db;
+  const { db, prepared } = await alongsideDatabase(opening, ownsDb, () => withoutDatabase(config, logger));
   try {
-    const { ctx, keys, identity } = await buildContext(config, { logger, db, clock });
+    const { ctx, keys, identity } = buildContext(config, { logger, db, clock, ...prepared });
     const inFlight = new InFlight();
     const { spool, intake, setAside } = await openIntake(config, { db, keys, logger });
     ctx.setAside = setAside;
@@ -183,13 +185,61 @@ function openConfiguredDatabase(config: Config, logger: Logger): Promise<Databas
   });
 }
 
-/** The app's context: the Slack client and who the bot is, the key ring, the public URL. */
-async function buildContext(
+/**
+ * Runs `work` while the database opens (PGlite starts in its worker thread, PostgreSQL connects and
+ * migrates: the main thread would otherwise wait idle) and returns both. A failed `work` closes the database
+ * if this app `owns` it (not one shared by tests); a database that fails to open is the error reported.
+ */
+export async function alongsideDatabase<T>(
+  opening: Promise<Database>,
+  owns: boolean,
+  work: () => Promise<T>,
+): Promise<{ db: Database; prepared: T }> {
+  const working = work();
+  // Settled below in every path; this keeps a failure from also being an unhandled rejection meanwhile.
+  working.catch(() => {});
+  let db: Database;
+  try {
+    db = await opening;
+  } catch (err) {
+    await working.catch(() => {});
+    throw err;
+  }
+  try {
+    return { db, prepared: await working };
+  } catch (err) {
+    if (owns) await db.close();
+    throw err;
+  }
+}
+
+/**
+ * What start-up needs no database for: the Slack client and who the bot is (`auth.test`, a round trip), and
+ * the shipped provider templates (~0.3 s of YAML and schema work), read and checked now rather than inside
+ * the first request's 3-second window (a replica's first press was once answered 404).
+ */
+async function withoutDatabase(
   config: Config,
-  { logger, db, clock }: { logger: Logger; db: Database; clock: Clock },
-): Promise<{ ctx: AppContext; keys: AppContext["keys"]; identity: SlackIdentity }> {
+  logger: Logger,
+): Promise<{ client: WebClient; identity: SlackIdentity }> {
   const client = new WebClient(config.slack.botToken, webClientOptions(config, logger));
-  const identity = await whoAmI(client, logger);
+  const identity = whoAmI(client, logger);
+  identity.catch(() => {});
+  providerChoices();
+  return { client, identity: await identity };
+}
+
+/** The app's context: the Slack client and who the bot is, the key ring, the public URL. */
+function buildContext(
+  config: Config,
+  {
+    logger,
+    db,
+    clock,
+    client,
+    identity,
+  }: { logger: Logger; db: Database; clock: Clock; client: WebClient; identity: SlackIdentity },
+): { ctx: AppContext; keys: AppContext["keys"]; identity: SlackIdentity } {
   // Until the port is known (PORT=0 in tests) the public URL may be provisional; fixed after listen().
   const publicUrl = config.publicUrl ?? `http://127.0.0.1:${config.http.port}/`;
   const ctx = newAppContext(config, { logger, db, clock, client, identity, publicUrl });
@@ -325,8 +375,5 @@ function createWiredSlackApp(
   intake.onDead = (delivery) => tellDeadDelivery(ctx, delivery);
   intake.onObsolete = (delivery) => tellObsoleteDelivery(ctx, delivery);
   registerListeners(slack.app, ctx, inFlight);
-  // Load and check the provider templates now, not inside the first request's 3-second window (~0.8 s of
-  // YAML and schema work, seconds on a busy host: a replica's first press was answered 404).
-  providerCatalogue(ctx).allProviderChoices();
   return slack;
 }

@@ -25,23 +25,37 @@ export async function openPglite(dataDir: string, inThread: boolean, logger: Log
   // Every query fails from then on (and /healthz turns 503): say why once, loudly.
   const onCrash = (err: Error) => logger.error({ err }, "the embedded database's worker thread died");
   // Started by src/main.ts before the app's modules were loaded (./prestart.ts), with DATA_DIR's lock.
-  const prestarted = inMemory || inThread ? undefined : await takePrestartedPglite(folder, onCrash);
+  const prestarted = inMemory || inThread ? undefined : takePrestartedPglite(folder, onCrash);
   // One process per DATA_DIR: throws DataDirBusy, naming the holder, before PGlite touches the folder.
   const lock = inMemory ? undefined : (prestarted?.lock ?? lockDataDir(dataDir));
-  let pglite: PGlite | PGliteProxy;
+  let started: StartingPglite;
   try {
-    pglite = prestarted?.proxy ?? (await startPglite(folder, inMemory, inThread, onCrash));
+    started = prestarted ?? startPglite(folder, inMemory, inThread, onCrash);
   } catch (err) {
     lock?.release();
     throw err;
   }
-  return pgliteDatabase(pglite, async () => {
+  const { pglite } = started;
+  const db = pgliteDatabase(pglite, async () => {
     try {
       await pglite.close();
     } finally {
       lock?.release();
     }
   });
+  // Prisma's query compiler (WebAssembly: ~0.15-0.3 s of this thread to load and build) needs no database:
+  // it loads while PGlite still starts, instead of on the first query after.
+  const compiling = db.prisma.$connect();
+  compiling.catch(() => {});
+  try {
+    await started.ready;
+    await compiling;
+  } catch (err) {
+    // A worker that failed to start is closed, and DATA_DIR's lock released.
+    await db.close().catch(() => {});
+    throw err;
+  }
+  return db;
 }
 
 /**
@@ -88,18 +102,26 @@ function pgliteDatabase(pglite: PGlite | PGliteProxy, close: () => Promise<void>
   };
 }
 
-async function startPglite(
+/** PGlite being started: in its worker thread (a proxy) or in this thread; `ready` settles once it is open. */
+interface StartingPglite {
+  pglite: PGlite | PGliteProxy;
+  ready: Promise<void>;
+}
+
+function startPglite(
   folder: string,
   inMemory: boolean,
   inThread: boolean,
   onCrash: (err: Error) => void,
-): Promise<PGlite | PGliteProxy> {
-  if (!inThread) return PGliteProxy.create({ ...(inMemory ? {} : { dataDir: folder }), onCrash });
+): StartingPglite {
+  if (!inThread) {
+    const proxy = new PGliteProxy({ ...(inMemory ? {} : { dataDir: folder }), onCrash });
+    return { pglite: proxy, ready: proxy.waitReady };
+  }
   if (!inMemory) {
     checkPgliteFolder(folder);
     seedFromPristine(folder);
   }
   const pglite = inMemory ? new PGlite(pgliteOptions()) : new PGlite(folder, pgliteOptions());
-  await pglite.waitReady;
-  return pglite;
+  return { pglite, ready: pglite.waitReady };
 }

@@ -41,7 +41,10 @@ export interface PGliteProxyTransaction {
 /** Options for {@link PGliteProxy}: no `dataDir` gives an in-memory database. */
 export interface PGliteProxyOptions {
   dataDir?: string;
-  /** Nice levels below the main thread for the worker (Linux; default 10): requests first, then queries. */
+  /**
+   * Nice levels below the main thread for the worker once it is open (Linux; default 10): requests first,
+   * then queries.
+   */
   niceness?: number;
   /** Told when the worker dies unexpectedly (every pending and later query fails with `error`). */
   onCrash?: (error: Error) => void;

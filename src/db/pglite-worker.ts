@@ -276,12 +276,14 @@ function serve(
 
 async function main(port: NonNullable<typeof parentPort>, data: PgliteWorkerData): Promise<void> {
   const post = (message: PgliteWorkerResponse) => port.postMessage(message);
-  lowerThreadPriority(data.niceness ?? 0);
   const opened = await openPglite(data).catch((err: unknown) => {
     post({ type: "startFailed", error: serializeError(err) });
   });
   if (!opened) return;
   const { pglite, arrayTypes } = opened;
+  // Niced only once open: while it starts, the app waits for it (the start-up's critical path), and a busy
+  // host would otherwise starve it in favour of the main thread's own start-up work.
+  lowerThreadPriority(data.niceness ?? 0);
 
   serve(pglite, port, post, (msg) => {
     serve(

@@ -38,24 +38,18 @@ export function prestartPglite(dataDir: string): void {
 }
 
 /**
- * The worker started for `folder` and its DATA_DIR lock, if any (once: the caller owns both from then on),
- * waiting until it is open;
- * `onCrash` is told if the worker dies later. A worker that failed to start is closed and its error thrown.
+ * The worker started for `folder` and its DATA_DIR lock, if any (once: the caller owns both from then on,
+ * and closes the worker and releases the lock if `ready` rejects). It may still be starting: `ready`
+ * settles once it is open, so the caller can do its own start-up meanwhile. `onCrash` is told if the worker
+ * dies later.
  */
-export async function takePrestartedPglite(
+export function takePrestartedPglite(
   folder: string,
   onCrash: (err: Error) => void,
-): Promise<{ proxy: PGliteProxy; lock: DataDirLock } | undefined> {
+): { pglite: PGliteProxy; lock: DataDirLock; ready: Promise<void> } | undefined {
   if (prestarted?.folder !== folder) return undefined;
   const entry = prestarted;
   prestarted = undefined;
   entry.onCrash = onCrash;
-  try {
-    await entry.proxy.waitReady;
-  } catch (err) {
-    await entry.proxy.close().catch(() => {});
-    entry.lock.release();
-    throw err;
-  }
-  return { proxy: entry.proxy, lock: entry.lock };
+  return { pglite: entry.proxy, lock: entry.lock, ready: entry.proxy.waitReady };
 }

@@ -3,7 +3,7 @@
  * the sandbox keeps its mail in memory (its mailbox); anywhere else the email path is off, and callers tell the
  * rep why ({@link EMAIL_OFF_REASON}) instead of failing quietly.
  */
-import nodemailer, { type Transporter } from "nodemailer";
+import type { Transporter } from "nodemailer";
 import type { EmailConfig } from "./settings.ts";
 
 /** What the mailer reads of the app's config (declared here, a floor below src/config.ts, which satisfies it). */
@@ -43,7 +43,7 @@ const SANDBOX_MAILBOX_SIZE = 50;
 /** The sandbox's sent mail, newest last (bounded). */
 export const sandboxMailbox: SandboxMail[] = [];
 
-const transports = new WeakMap<MailerConfig, Transporter>();
+const transports = new WeakMap<MailerConfig, Promise<Transporter>>();
 
 /** Whether email can go out with this configuration, and if not, why. */
 export function emailAvailability(config: MailerConfig): { on: true } | { on: false; reason: string } {
@@ -51,15 +51,21 @@ export function emailAvailability(config: MailerConfig): { on: true } | { on: fa
   return { on: false, reason: EMAIL_OFF_REASON };
 }
 
-function transportFor(config: MailerConfig): Transporter {
+/**
+ * One transport per configuration (the promise is kept, so emails sent at once share it). nodemailer
+ * (~15 MiB) is loaded with the first email, not at every start: a deployment without SMTP sends none.
+ */
+function transportFor(config: MailerConfig): Promise<Transporter> {
   const known = transports.get(config);
   if (known) return known;
-  const created = config.email.smtpUrl
-    ? nodemailer.createTransport(config.email.smtpUrl, {
-        from: config.email.from,
-        ...(config.email.dkim ? { dkim: config.email.dkim } : {}),
-      })
-    : nodemailer.createTransport({ streamTransport: true, buffer: true }, { from: config.email.from });
+  const created = import("nodemailer").then(({ default: nodemailer }) =>
+    config.email.smtpUrl
+      ? nodemailer.createTransport(config.email.smtpUrl, {
+          from: config.email.from,
+          ...(config.email.dkim ? { dkim: config.email.dkim } : {}),
+        })
+      : nodemailer.createTransport({ streamTransport: true, buffer: true }, { from: config.email.from }),
+  );
   transports.set(config, created);
   return created;
 }
@@ -75,7 +81,7 @@ export async function sendEmail(
   const availability = emailAvailability(config);
   if (!availability.on) return { ok: false, reason: availability.reason };
   try {
-    const info = await transportFor(config).sendMail({
+    const info = await (await transportFor(config)).sendMail({
       from: config.email.from,
       to: mail.to,
       subject: mail.subject,

@@ -1,5 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it, vi } from "vitest";
 import { openDatabase } from "../../src/db/client.ts";
+import { lockDataDir } from "../../src/db/data-dir-lock.ts";
+import { PrismaClient } from "../../src/db/generated/client.ts";
+import { prestartPglite } from "../../src/db/prestart.ts";
 import { createLogger } from "../../src/logger.ts";
 import { createPostgresDatabase } from "../../src/sandbox/support/postgres.ts";
 import { DB_KINDS, openTestDatabase } from "../helpers/db.ts";
@@ -169,4 +175,35 @@ describe("embedded PGlite on disk", () => {
     expect((await second.prisma.customer.findFirstOrThrow()).name).toBe("Persisted");
     await second.close();
   }, 90_000); // two PGlite starts on disk: 23 s of the default 30 s under a loaded machine
+});
+
+describe("embedded PGlite started before the app's modules (src/db/prestart.ts)", () => {
+  const logger = createLogger({ level: "silent" });
+  const freshDir = () => join(mkdtempSync(join(tmpdir(), "fc-pre-")), "data");
+
+  it("loads Prisma's query compiler while PGlite starts, before any query asks for it", async () => {
+    const dir = freshDir();
+    prestartPglite(dir);
+    const connect = vi.spyOn(PrismaClient.prototype, "$connect");
+    try {
+      const db = await openDatabase({ dataDir: dir, logger });
+      try {
+        expect(connect).toHaveBeenCalledTimes(1);
+        expect(await db.prisma.customer.count()).toBe(0);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      connect.mockRestore();
+    }
+  }, 90_000);
+
+  it("a worker that cannot open the folder fails the open, stops, and releases DATA_DIR", async () => {
+    const dir = freshDir();
+    mkdirSync(join(dir, "pglite"), { recursive: true });
+    writeFileSync(join(dir, "pglite", "PG_VERSION"), "17\n");
+    prestartPglite(dir);
+    await expect(openDatabase({ dataDir: dir, logger })).rejects.toThrow(/created by PostgreSQL 17/);
+    lockDataDir(dir).release();
+  }, 90_000);
 });

@@ -15,6 +15,12 @@ import { openDatabase } from "../../src/db/client.ts";
 import { PGliteProxy } from "../../src/db/pglite-proxy.ts";
 import { createLogger } from "../../src/logger.ts";
 
+/** A thread's (or the process's) nice value, from its /proc stat line (field 19). */
+function niceOf(statFile: string): number {
+  const afterName = readFileSync(statFile, "utf8").split(") ")[1] ?? "";
+  return Number(afterName.split(" ")[16]);
+}
+
 type Db = PGlite | PGliteProxy;
 
 const SCHEMA = `
@@ -282,6 +288,34 @@ describe("PGlite worker lifecycle", () => {
     await expect(PGliteProxy.create({ dataDir: "/dev/null/pglite" })).rejects.toThrow(
       /ENOTDIR|not a directory/i,
     );
+  });
+
+  it("runs at the main thread's priority while it starts (the app waits for it), niced once open (Linux)", async () => {
+    // Threads of this process (vitest runs each file in its own) niced below the main thread, now.
+    const niced = () => {
+      const main = niceOf(`/proc/${process.pid}/stat`);
+      return readdirSync(`/proc/${process.pid}/task`).filter(
+        (tid) => niceOf(`/proc/${process.pid}/task/${tid}/stat`) > main,
+      ).length;
+    };
+    if (process.platform !== "linux") return;
+    const before = niced();
+    const proxy = new PGliteProxy({ niceness: 5 });
+    let duringStart = before;
+    let starting = true;
+    void proxy.waitReady.finally(() => {
+      starting = false;
+    });
+    while (starting) {
+      duringStart = Math.max(duringStart, niced());
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    try {
+      expect(duringStart).toBe(before);
+      expect(niced()).toBe(before + 1);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it("closes: later queries fail, closing twice is fine", async () => {
